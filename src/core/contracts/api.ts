@@ -1,0 +1,256 @@
+/**
+ * Response shapes of the HTTP API (DESIGN §5). The dashboard, the extension and the CLI read these;
+ * the server's query layer produces them. Times are ISO-8601 strings; money is USD; token names
+ * follow the event contract (`events.ts`).
+ */
+import type { CostSource, EventStatus, StoredEvent } from './events';
+
+export type SessionStatus = 'active' | 'idle' | 'ended';
+
+/** Token and cost totals; the same names everywhere. */
+export interface Totals {
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  /** Usage whose model has no price: its tokens are in the totals, its cost is not. */
+  unpriced_tokens?: number;
+}
+
+export interface Session extends Totals {
+  session_id: string;
+  agent_type: string;
+  project: string | null;
+  branch: string | null;
+  model: string | null;
+  status: SessionStatus;
+  started_at: string;
+  last_event_at: string;
+  ended_at: string | null;
+  event_count: number;
+  /** Parent session for subagent sessions, when known. */
+  parent_session_id: string | null;
+  /** Name of the tool most recently used, and its status. */
+  last_tool: string | null;
+  last_tool_status: EventStatus | null;
+  last_event_type: string | null;
+  /** Transcript file when the session was imported or reported one. */
+  transcript_path: string | null;
+}
+
+export interface SessionsPage {
+  sessions: Session[];
+  next_cursor: string | null;
+}
+
+export interface SessionDetail {
+  session: Session;
+  /** Tokens and cost by model for this session. */
+  models: ModelUsage[];
+  /** Tool usage in this session. */
+  tools: ToolStat[];
+  /** Subagent sessions started by this one. */
+  children: Session[];
+}
+
+export interface EventsPage {
+  events: StoredEvent[];
+  next_cursor: string | null;
+}
+
+/** One entry of a session transcript (`GET /api/sessions/:id/transcript`). */
+export interface TranscriptEntry {
+  id: number;
+  at: string;
+  kind: 'prompt' | 'answer' | 'tool' | 'subagent' | 'compaction' | 'lifecycle' | 'error' | 'other';
+  event_type: string;
+  text: string | null;
+  tool_name: string | null;
+  status: EventStatus | null;
+  duration_ms: number | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface TranscriptPage {
+  session_id: string;
+  entries: TranscriptEntry[];
+  next_cursor: string | null;
+}
+
+export interface ModelUsage extends Totals {
+  model: string;
+  requests: number;
+  cost_source: CostSource | 'mixed';
+  priced: boolean;
+}
+
+export interface PeriodTotals extends Totals {
+  events: number;
+  sessions: number;
+  requests: number;
+}
+
+/** `GET /api/stats`. */
+export interface Stats {
+  generated_at: string;
+  total: PeriodTotals;
+  today: PeriodTotals;
+  last_7_days: PeriodTotals;
+  last_30_days: PeriodTotals;
+  active_sessions: number;
+  active_agents: number;
+  agents: AgentSummary[];
+  /** Cost per hour over the last hour of activity (USD/h). */
+  burn_rate_usd_per_hour: number;
+  events_per_minute: number;
+}
+
+export interface AgentSummary {
+  agent_type: string;
+  last_seen_at: string;
+  sessions: number;
+  active_sessions: number;
+  today_cost_usd: number;
+  total_cost_usd: number;
+}
+
+export interface CostRow extends Totals {
+  key: string;
+  requests: number;
+  events: number;
+  sessions: number;
+}
+
+/** `GET /api/stats/cost?by=day|model|project|session|agent[&stack=model]`. */
+export interface CostBreakdown {
+  by: 'day' | 'model' | 'project' | 'session' | 'agent';
+  tz: string;
+  since: string | null;
+  until: string | null;
+  rows: CostRow[];
+  /** For `by=day&stack=model`: per day, per model. */
+  stacked?: { key: string; model: string; cost_usd: number; tokens: number }[];
+  totals: Totals;
+}
+
+export interface ToolStat {
+  tool_name: string;
+  calls: number;
+  errors: number;
+  running: number;
+  error_rate: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  avg_ms: number | null;
+}
+
+/** `GET /api/stats/tools`. */
+export interface ToolStats {
+  tools: ToolStat[];
+  /** Calls per bucket for the over-time chart. */
+  timeline: { bucket: string; tool_name: string; calls: number; errors: number }[];
+  bucket: 'hour' | 'day';
+}
+
+export interface FilterOptions {
+  agent_types: string[];
+  event_types: string[];
+  tool_names: string[];
+  models: string[];
+  projects: string[];
+  branches: string[];
+  sources: string[];
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  service: 'agentmonitor';
+  version: string;
+  pid: number;
+  port: number;
+  host: string;
+  db_path: string;
+  uptime_s: number;
+  sse_clients: number;
+  events: number;
+  journal_pending: number;
+  last_snapshot_at: string | null;
+}
+
+/** Common error body for 4xx/5xx answers. */
+export interface ApiError {
+  error: string;
+  errors?: { field: string; message: string }[];
+}
+
+/** `GET /api/stats/usage-monitor`. */
+export interface UsageMonitor {
+  generated_at: string;
+  block_hours: number;
+  current_block: UsageBlock | null;
+  blocks: UsageBlock[];
+  burn_rate_usd_per_hour: number;
+  burn_rate_tokens_per_minute: number;
+  projected_block_cost_usd: number | null;
+  block_time_left_minutes: number | null;
+  daily_budget_usd: number | null;
+  today_cost_usd: number;
+  rate_limits: RateLimitInfo[];
+}
+
+export interface UsageBlock extends Totals {
+  start: string;
+  end: string;
+  /** Last activity within the block. */
+  last_activity_at: string;
+  active: boolean;
+  requests: number;
+  models: string[];
+}
+
+export interface RateLimitInfo {
+  agent_type: string;
+  /** e.g. "primary" (5 h) or "secondary" (weekly) for Codex. */
+  window: string;
+  used_percent: number;
+  window_minutes: number | null;
+  resets_at: string | null;
+  observed_at: string;
+}
+
+/** `POST /api/import` body and its final summary. */
+export interface ImportRequest {
+  claude_dirs?: string[];
+  codex_dirs?: string[];
+  /** Restrict to sessions whose cwd is inside one of these folders. */
+  cwd_filter?: string[];
+}
+
+export interface ImportSummary {
+  import_id: string;
+  files: number;
+  files_skipped_unchanged: number;
+  events: number;
+  duplicates: number;
+  lines: number;
+  skipped_lines: number;
+  skipped: { file: string; line: number; reason: string }[];
+  duration_ms: number;
+  cancelled: boolean;
+}
+
+export interface ImportProgress {
+  import_id: string;
+  phase: 'scanning' | 'importing' | 'done' | 'error';
+  files_done: number;
+  files_total: number;
+  bytes_done: number;
+  bytes_total: number;
+  events: number;
+  message?: string;
+}

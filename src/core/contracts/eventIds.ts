@@ -1,0 +1,33 @@
+/**
+ * Deterministic event ids: how channels that see the same thing agree on one `event_id`, so that
+ * it is stored and counted once (DESIGN §4, "counted once"). Every producer of these events
+ * (transcript importers, OTLP mappers, hook normalizers) must build ids with these functions.
+ *
+ * - One LLM API call (usage + cost): `llm:<agent_type>:<request id>`.
+ *   Claude Code: the transcript's `requestId` equals OTLP `api_request.request_id`.
+ *   Codex: there is no request id in the rollout; the identity of a response is its ordinal among
+ *   the usage-bearing responses of the conversation (1-based, counting each changed
+ *   `total_token_usage` once, never the replayed history of a fork), i.e.
+ *   `codexResponseKey(conversationId, n)`. The OTLP mapper numbers `codex.sse_event`
+ *   `response.completed` records of a conversation the same way.
+ * - One tool call: `tool:<agent_type>:<tool_use_id>` (Claude `tool_use_id` in hooks and
+ *   transcripts; Codex `call_id`). A PreToolUse stores it with status `running`; the
+ *   PostToolUse/transcript result completes it.
+ * - Other events that several channels see (prompts, session lifecycle) use
+ *   `<kind>:<agent_type>:<session_id>:<discriminator>` built with `channelEventId`.
+ */
+export function llmRequestEventId(agentType: string, requestId: string): string {
+  return `llm:${agentType}:${requestId}`;
+}
+
+export function codexResponseKey(conversationId: string, ordinal: number): string {
+  return `${conversationId}#${ordinal}`;
+}
+
+export function toolEventId(agentType: string, toolUseId: string): string {
+  return `tool:${agentType}:${toolUseId}`;
+}
+
+export function channelEventId(kind: string, agentType: string, sessionId: string, discriminator: string): string {
+  return `${kind}:${agentType}:${sessionId}:${discriminator}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * The event contract (DESIGN §4): what `POST /api/events` and `/api/events/batch` accept, and what
+ * every other channel (hooks, OTLP, transcript import) is normalized into before ingest.
+ *
+ * Token semantics are identical for every source so totals add up:
+ * - `tokens_in`: input tokens NOT served from cache (Codex: input − cached_input).
+ * - `cache_read_tokens`: Claude cache_read_input_tokens; Codex cached_input_tokens.
+ * - `cache_write_tokens`: Claude cache_creation_input_tokens (all TTLs); `cache_write_1h_tokens`
+ *   is the part of it written with the 1-hour TTL, where known (the rest is 5-minute).
+ * - `tokens_out`: output tokens, reasoning included; `reasoning_tokens` is that part, where known.
+ * - `cost_usd`: the agent's own figure when it reports one; otherwise the server computes it from
+ *   the price table. The server records which in `cost_source`.
+ *
+ * Identity: `event_id` is unique. A second event with the same id is acknowledged and skipped
+ * ("duplicate"), except that an event stored with status `running` is completed by a later one
+ * with a final status (a PreToolUse followed by its PostToolUse). Channels that see the same thing
+ * derive the same id — see `eventIds.ts`.
+ */
+import { z } from 'zod';
+
+export const EVENT_TYPES = [
+  'session_start',
+  'session_end',
+  'user_prompt',
+  'tool_use',
+  'response',
+  'llm_request',
+  'error',
+  'notification',
+  'subagent_start',
+  'subagent_stop',
+  'compaction',
+  'file_change',
+  'permission_request',
+  'permission_denied',
+  'stop',
+  'rate_limit',
+  'metric',
+  'hook_event',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EVENT_STATUSES = ['success', 'error', 'timeout', 'running'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const EVENT_SOURCES = ['api', 'hook', 'otel', 'import'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+/** Known agent types; any other short identifier is accepted too. */
+export const KNOWN_AGENT_TYPES = ['claude-code', 'codex'] as const;
+
+export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const optionalTrimmed = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((s) => (s === '' ? undefined : s))
+    .optional()
+    .nullable()
+    .transform((s) => s ?? undefined);
+const tokenCount = z.number().int().nonnegative().max(1e12).optional().nullable().transform((n) => n ?? undefined);
+
+export const EventInputSchema = z
+  .object({
+    session_id: trimmed(256),
+    agent_type: trimmed(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, 'letters, digits and . _ : / - only'),
+    event_type: z.enum(EVENT_TYPES),
+    event_id: optionalTrimmed(256),
+    tool_name: optionalTrimmed(256),
+    status: z.enum(EVENT_STATUSES).optional().nullable().transform((s) => s ?? undefined),
+    model: optionalTrimmed(256),
+    tokens_in: tokenCount,
+    tokens_out: tokenCount,
+    cache_read_tokens: tokenCount,
+    cache_write_tokens: tokenCount,
+    cache_write_1h_tokens: tokenCount,
+    reasoning_tokens: tokenCount,
+    cost_usd: z.number().finite().nonnegative().max(1e6).optional().nullable().transform((n) => n ?? undefined),
+    duration_ms: z.number().finite().nonnegative().max(1e10).optional().nullable().transform((n) => n ?? undefined),
+    project: optionalTrimmed(512),
+    branch: optionalTrimmed(256),
+    client_timestamp: z
+      .union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })])
+      .optional()
+      .nullable()
+      .transform((s) => s ?? undefined),
+    source: z.enum(EVENT_SOURCES).optional().nullable().transform((s) => s ?? undefined),
+    metadata: z.unknown().optional(),
+  })
+  .strip();
+
+/** An event as a client sends it, after validation (trimmed, nulls removed). */
+export type EventInput = z.output<typeof EventInputSchema>;
+/** An event as a client may write it. */
+export type EventInputRaw = z.input<typeof EventInputSchema>;
+
+/** A stored event as the API returns it and SSE broadcasts it. */
+export interface StoredEvent {
+  /** Server-assigned, increasing: the cursor order. */
+  id: number;
+  event_id: string | null;
+  session_id: string;
+  agent_type: string;
+  event_type: EventType;
+  tool_name: string | null;
+  status: EventStatus | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number | null;
+  cost_source: CostSource;
+  duration_ms: number | null;
+  project: string | null;
+  branch: string | null;
+  source: EventSource;
+  /** Event time (ISO): `client_timestamp` when given, else when the server received it. */
+  created_at: string;
+  received_at: string;
+  client_timestamp: string | null;
+  metadata: Record<string, unknown> | null;
+  payload_truncated: boolean;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; value: EventInput } | { ok: false; errors: FieldError[] };
+
+/** Validate one event; errors name the field (`tokens_in`, `metadata`, …). */
+export function validateEvent(raw: unknown): ValidationResult {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, errors: [{ field: '(body)', message: 'expected a JSON object' }] };
+  }
+  const parsed = EventInputSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.join('.') : '(body)',
+      message: issue.message,
+    })),
+  };
+}
+
+/** Answer of `POST /api/events/batch`. */
+export interface BatchResult {
+  received: number;
+  /** Stored ids of accepted items, by input position; null for rejected items. */
+  ids: (number | null)[];
+  duplicates: number;
+  rejected: { index: number; errors: FieldError[] }[];
+}
+
+/** Answer of `POST /api/events`. */
+export interface SingleResult {
+  id: number;
+  duplicate: boolean;
+}

@@ -1,0 +1,50 @@
+/**
+ * Messages of the SSE stream `GET /api/stream` (DESIGN §5). Each message is sent as
+ * `event: <type>\ndata: <JSON of the message>\n\n`, where `<type>` is the message's `type`.
+ *
+ * Query-string filters (`agent_type`, `session_id`, `event_type`, `tool_name`, `model`, `project`,
+ * each repeatable or comma-separated) apply to `event` messages and, by agent/session/project, to
+ * `session_update`. `stats` is throttled (at most one per `STATS_THROTTLE_MS`), sent to everyone.
+ * A comment line `: heartbeat` is sent every `AGENTMONITOR_SSE_HEARTBEAT_MS`.
+ */
+import type { ImportProgress, ImportSummary, Session, Stats } from './api';
+import type { StoredEvent } from './events';
+
+export const STATS_THROTTLE_MS = 1000;
+
+export type SseMessage =
+  | { type: 'hello'; server_version: string; at: string }
+  | { type: 'event'; event: StoredEvent }
+  | { type: 'session_update'; session: Session }
+  | { type: 'stats'; stats: Stats }
+  | { type: 'import_progress'; progress: ImportProgress }
+  | { type: 'import_done'; summary: ImportSummary }
+  | { type: 'data_cleared'; at: string };
+
+export type SseMessageType = SseMessage['type'];
+
+export const SSE_MESSAGE_TYPES: readonly SseMessageType[] = [
+  'hello',
+  'event',
+  'session_update',
+  'stats',
+  'import_progress',
+  'import_done',
+  'data_cleared',
+];
+
+/** Filters a client can give on `/api/stream` and `/api/events`. */
+export interface EventFilter {
+  agent_type?: string[];
+  session_id?: string[];
+  event_type?: string[];
+  tool_name?: string[];
+  model?: string[];
+  project?: string[];
+  source?: string[];
+  /** ISO or epoch ms. */
+  since?: string;
+  until?: string;
+}
+
+export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'source'] as const;

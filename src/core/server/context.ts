@@ -1,0 +1,28 @@
+/**
+ * What every route module receives. Route modules live in `routes/` and export
+ * `register(router, ctx)`; `app.ts` mounts them in one place.
+ */
+import type { ServerConfig } from '../config';
+import type { SseMessage } from '../contracts/sse';
+import type { IngestSink } from '../ingest/types';
+import type { Logger } from '../log';
+import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
+
+export interface StoreClient {
+  query<K extends QueryName>(name: K, params: QueryParams<K>): Promise<QueryResult<K>>;
+}
+
+export interface Broadcaster {
+  broadcast(msg: SseMessage): void;
+  clientCount(): number;
+}
+
+export interface ServerContext {
+  config: ServerConfig;
+  store: StoreClient;
+  ingest: IngestSink;
+  sse: Broadcaster;
+  log: Logger;
+  version: string;
+  startedAt: number;
+}

@@ -1,0 +1,74 @@
+/**
+ * The row shape that the ingest pipeline hands to the store: an event after validation,
+ * normalization and pricing. `id` is assigned by the ingest pipeline (the single writer), so an
+ * acknowledgement can name it before the store has inserted the row.
+ */
+import type { CostSource, EventSource, EventStatus, EventType, StoredEvent } from '../contracts/events';
+
+export interface EventRecord {
+  id: number;
+  event_id: string | null;
+  session_id: string;
+  agent_type: string;
+  event_type: EventType;
+  tool_name: string | null;
+  status: EventStatus | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number | null;
+  cost_source: CostSource;
+  duration_ms: number | null;
+  project: string | null;
+  branch: string | null;
+  source: EventSource;
+  /** Event time, epoch ms. */
+  created_at: number;
+  received_at: number;
+  client_timestamp: string | null;
+  /** Serialized metadata (already capped), or null. */
+  metadata: string | null;
+  payload_truncated: 0 | 1;
+}
+
+export function recordToStoredEvent(r: EventRecord): StoredEvent {
+  let metadata: Record<string, unknown> | null = null;
+  if (r.metadata) {
+    try {
+      metadata = JSON.parse(r.metadata) as Record<string, unknown>;
+    } catch {
+      metadata = { _unparsable: r.metadata.slice(0, 200) };
+    }
+  }
+  return {
+    id: r.id,
+    event_id: r.event_id,
+    session_id: r.session_id,
+    agent_type: r.agent_type,
+    event_type: r.event_type,
+    tool_name: r.tool_name,
+    status: r.status,
+    model: r.model,
+    tokens_in: r.tokens_in,
+    tokens_out: r.tokens_out,
+    cache_read_tokens: r.cache_read_tokens,
+    cache_write_tokens: r.cache_write_tokens,
+    cache_write_1h_tokens: r.cache_write_1h_tokens,
+    reasoning_tokens: r.reasoning_tokens,
+    cost_usd: r.cost_usd,
+    cost_source: r.cost_source,
+    duration_ms: r.duration_ms,
+    project: r.project,
+    branch: r.branch,
+    source: r.source,
+    created_at: new Date(r.created_at).toISOString(),
+    received_at: new Date(r.received_at).toISOString(),
+    client_timestamp: r.client_timestamp,
+    metadata,
+    payload_truncated: r.payload_truncated === 1,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Versioned schema. Each migration runs once, in order, inside a transaction; `meta.schema_version`
+ * records the last applied. Append new migrations; never edit an applied one.
+ *
+ * Hot table `events` keeps lean rows (no JSON); metadata lives in `event_payloads` keyed by the
+ * same id. `usage_hourly` holds per-hour aggregates (kept when raw events are pruned) so stats
+ * never scan events; `sessions` keeps running totals so the tree and ticker never scan events.
+ * Times are epoch milliseconds (UTC).
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT,
+  session_id TEXT NOT NULL,
+  agent_type TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  tool_name TEXT,
+  status TEXT,
+  model TEXT,
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL,
+  cost_source TEXT NOT NULL DEFAULT 'none',
+  duration_ms REAL,
+  project TEXT,
+  branch TEXT,
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  client_timestamp TEXT,
+  payload_truncated INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX events_event_id ON events(event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX events_created_at ON events(created_at);
+CREATE INDEX events_session ON events(session_id, id);
+CREATE INDEX events_type ON events(event_type, created_at);
+CREATE INDEX events_tool ON events(tool_name, created_at) WHERE tool_name IS NOT NULL;
+CREATE INDEX events_model ON events(model, created_at) WHERE model IS NOT NULL;
+CREATE TABLE event_payloads (id INTEGER PRIMARY KEY, metadata TEXT NOT NULL);
+CREATE TABLE sessions (
+  session_id TEXT PRIMARY KEY,
+  agent_type TEXT NOT NULL,
+  project TEXT,
+  branch TEXT,
+  model TEXT,
+  started_at INTEGER NOT NULL,
+  last_event_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  event_count INTEGER NOT NULL DEFAULT 0,
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+  parent_session_id TEXT,
+  last_tool TEXT,
+  last_tool_status TEXT,
+  last_event_type TEXT,
+  transcript_path TEXT
+);
+CREATE INDEX sessions_last_event ON sessions(last_event_at);
+CREATE INDEX sessions_parent ON sessions(parent_session_id) WHERE parent_session_id IS NOT NULL;
+CREATE TABLE agents (agent_type TEXT PRIMARY KEY, first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL);
+CREATE TABLE usage_hourly (
+  hour INTEGER NOT NULL,
+  agent_type TEXT NOT NULL,
+  model TEXT NOT NULL,
+  project TEXT NOT NULL,
+  events INTEGER NOT NULL DEFAULT 0,
+  requests INTEGER NOT NULL DEFAULT 0,
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (hour, agent_type, model, project)
+) WITHOUT ROWID;
+CREATE TABLE import_state (
+  path TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  mtime_ms INTEGER NOT NULL,
+  byte_offset INTEGER NOT NULL,
+  head_hash TEXT NOT NULL,
+  state_json TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE rate_limits (
+  agent_type TEXT NOT NULL,
+  window TEXT NOT NULL,
+  used_percent REAL NOT NULL,
+  window_minutes INTEGER,
+  resets_at INTEGER,
+  observed_at INTEGER NOT NULL,
+  PRIMARY KEY (agent_type, window)
+);
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

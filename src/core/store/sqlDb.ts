@@ -1,0 +1,81 @@
+/**
+ * A thin typed wrapper over a sql.js Database that caches prepared statements. Query functions in
+ * `queries/` receive one of these; they run inside the store worker (`worker.ts`).
+ */
+import type { Database, SqlValue, Statement } from 'sql.js';
+
+export type Params = SqlValue[] | Record<string, SqlValue>;
+
+export class SqlDb {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(readonly raw: Database) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  /** All rows as objects. */
+  all<T = Record<string, SqlValue>>(sql: string, params?: Params): T[] {
+    const s = this.stmt(sql);
+    try {
+      if (params) s.bind(params);
+      const out: T[] = [];
+      while (s.step()) out.push(s.getAsObject() as T);
+      return out;
+    } finally {
+      s.reset();
+    }
+  }
+
+  /** The first row, or undefined. */
+  get<T = Record<string, SqlValue>>(sql: string, params?: Params): T | undefined {
+    const s = this.stmt(sql);
+    try {
+      if (params) s.bind(params);
+      return s.step() ? (s.getAsObject() as T) : undefined;
+    } finally {
+      s.reset();
+    }
+  }
+
+  /** Run a statement; returns the number of rows it changed. */
+  run(sql: string, params?: Params): number {
+    const s = this.stmt(sql);
+    try {
+      if (params) s.bind(params);
+      s.step();
+      return this.raw.getRowsModified();
+    } finally {
+      s.reset();
+    }
+  }
+
+  /** Run several statements (no parameters, no caching): DDL and transactions. */
+  exec(sql: string): void {
+    this.raw.exec(sql);
+  }
+
+  transaction<T>(fn: () => T): T {
+    this.raw.exec('BEGIN');
+    try {
+      const out = fn();
+      this.raw.exec('COMMIT');
+      return out;
+    } catch (e) {
+      this.raw.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Prepared statements die with `export()`; drop them before it. */
+  clearStatements(): void {
+    for (const s of this.cache.values()) s.free();
+    this.cache.clear();
+  }
+}
