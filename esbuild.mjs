@@ -37,7 +37,8 @@ const common = {
   legalComments: 'none',
 };
 
-const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', define: { __AGENTMONITOR_VERSION__: JSON.stringify(pkg.version) } };
 
 const contexts = [
   {
