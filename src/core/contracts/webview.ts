@@ -1,0 +1,94 @@
+/**
+ * The dashboard's boundary (issue 7). The same Preact app runs in two hosts:
+ *
+ * - the browser, served by `GET /` of the server: it calls the HTTP API with `fetch` and listens to
+ *   `GET /api/stream` with `EventSource`;
+ * - a VS Code webview: it cannot reach the server itself, so it asks the extension host to perform
+ *   API GETs for it (`api_get` → `api_response`) and receives the host's one SSE subscription
+ *   forwarded as `sse` messages.
+ *
+ * Protocol inside VS Code:
+ * 1. The host renders the page with the initial state in a `<script type="application/json"
+ *    id="${INITIAL_STATE_ELEMENT_ID}">` element (JSON with `<` escaped as `\u003c`).
+ * 2. The webview posts `ready` once its listeners are installed; only then does the host send.
+ * 3. The host answers every `api_get` with exactly one `api_response` carrying the same
+ *    `request_id`, forwards every SSE message as `sse` while the panel is visible, reports its
+ *    connection with `connection`, and when the panel becomes visible again after being hidden
+ *    sends `resync` (the webview then refetches what it shows, since forwarded messages were
+ *    skipped meanwhile).
+ */
+import type { SseMessage } from './sse';
+
+/** Id of the JSON data element holding `DashboardInitialState` in the page. */
+export const INITIAL_STATE_ELEMENT_ID = 'agentmonitor-initial-state';
+
+/** File names of the dashboard bundle inside `dist/`, and of the browser theme inside `media/`. */
+export const DASHBOARD_ASSETS = {
+  script: 'webview.js',
+  style: 'webview.css',
+  browserTheme: 'theme.css',
+} as const;
+
+/** The views of the dashboard; also the first segment of its location hash (`#/costs`). */
+export const DASHBOARD_VIEWS = ['overview', 'feed', 'costs', 'tools', 'sessions', 'usage'] as const;
+export type DashboardView = (typeof DASHBOARD_VIEWS)[number];
+
+/** What the page carries when it loads. */
+export interface DashboardInitialState {
+  host: 'browser' | 'vscode';
+  /** Server version the page was rendered for. */
+  version: string;
+  /** View to open first (else the location hash, else `overview`). */
+  view?: DashboardView;
+  /** Session page to open first (`#/sessions/<id>`). */
+  session_id?: string;
+  /** The server's URL, shown in empty states ("point your agent at …"). */
+  server_url?: string;
+}
+
+/** Query values of an API GET: repeated keys as arrays. */
+export type ApiQuery = Record<string, string | number | boolean | (string | number)[] | undefined>;
+
+/** Messages the webview posts to the extension host. */
+export type WebviewToHost =
+  /** Listeners are installed; the host may start sending. */
+  | { type: 'ready' }
+  /** Perform `GET <server>/api/<path>?<query>`; `path` starts with `/api/`. */
+  | { type: 'api_get'; request_id: number; path: string; query?: ApiQuery }
+  /** Save text the user exported (CSV/JSON) through a save dialog. */
+  | { type: 'save_file'; filename: string; mime: 'text/csv' | 'application/json'; content: string }
+  /** Open a URL outside the editor (links in empty states). */
+  | { type: 'open_external'; url: string };
+
+/** Messages the extension host posts to the webview. */
+export type HostToWebview =
+  | { type: 'api_response'; request_id: number; ok: true; status: number; body: unknown }
+  | { type: 'api_response'; request_id: number; ok: false; status: number; error: string }
+  /** One message of the host's SSE subscription, unchanged. */
+  | { type: 'sse'; message: SseMessage }
+  /** The host's link to the server. */
+  | { type: 'connection'; state: 'connected' | 'connecting' | 'disconnected'; server_url?: string; message?: string }
+  /** The panel became visible again: refetch what is shown. */
+  | { type: 'resync' };
+
+export type WebviewToHostType = WebviewToHost['type'];
+export type HostToWebviewType = HostToWebview['type'];
+
+/** Narrow an unknown `postMessage` payload to a `HostToWebview` by its tag (fields are trusted). */
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  if (!x || typeof x !== 'object') return false;
+  const t = (x as { type?: unknown }).type;
+  return t === 'api_response' || t === 'sse' || t === 'connection' || t === 'resync';
+}
+
+/** Narrow an unknown `postMessage` payload to a `WebviewToHost` by its tag (fields are trusted). */
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  if (!x || typeof x !== 'object') return false;
+  const t = (x as { type?: unknown }).type;
+  return t === 'ready' || t === 'api_get' || t === 'save_file' || t === 'open_external';
+}
+
+/** Serialize initial state for a `<script type="application/json">` element (HTML-safe). */
+export function serializeInitialState(state: DashboardInitialState): string {
+  return JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
