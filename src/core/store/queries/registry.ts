@@ -5,9 +5,11 @@
  * the database dirty (those writes are not journaled: only use them for state that can be
  * rebuilt, such as import offsets, or that is re-derived on recalc).
  */
+import * as aggregates from './aggregates';
 import * as importState from './importState';
 
 export const QUERIES = {
+  ...aggregates.queries,
   ...importState.queries,
 };
 
@@ -15,4 +17,4 @@ export type QueryName = keyof typeof QUERIES;
 export type QueryParams<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1];
 export type QueryResult<K extends QueryName> = ReturnType<(typeof QUERIES)[K]>;
 
-export const WRITE_QUERIES = new Set<QueryName>([...importState.writeQueries]);
+export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries]);

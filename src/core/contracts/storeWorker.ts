@@ -1,0 +1,40 @@
+/**
+ * Messages between the main thread (`store/store.ts`) and the store worker (`store/worker.ts`),
+ * which owns the sql.js database. Requests carry an id; every request gets exactly one response
+ * with the same id. Requests are handled strictly in order, so a `snapshot` covers every
+ * `insert` sent before it.
+ */
+import type { EventRecord } from '../store/records';
+import type { InsertOutcome } from '../store/insert';
+
+export type WorkerRequest =
+  | { id: number; op: 'open'; dbPath: string; wasmPath: string }
+  | { id: number; op: 'insert'; seq: number; records: EventRecord[] }
+  | { id: number; op: 'query'; name: string; params: unknown; write: boolean }
+  | { id: number; op: 'snapshot'; seq: number }
+  | { id: number; op: 'close' };
+
+export interface OpenResult {
+  /** Seq of the last journal batch contained in the loaded snapshot. */
+  snapshotSeq: number;
+  maxId: number;
+  events: number;
+  /** Set when the database file was unreadable and moved aside. */
+  corruptMovedTo: string | null;
+  /** Set when the database was loaded from `<db>.bak` instead. */
+  loadedBackup: boolean;
+  schemaVersion: number;
+}
+
+export interface SnapshotResult {
+  seq: number;
+  bytes: number;
+  exportMs: number;
+  writeMs: number;
+  /** Seq covered by the snapshot this one replaced (now `<db>.bak`). */
+  previousSeq: number;
+}
+
+export type WorkerResponse =
+  | { id: number; ok: true; result: OpenResult | InsertOutcome | SnapshotResult | unknown }
+  | { id: number; ok: false; error: string };

@@ -1,0 +1,105 @@
+/**
+ * The ingest pipeline: normalize → price → journal (durable) → store worker → broadcast.
+ * Events without an `event_id` are acknowledged as soon as they are journaled; events with one wait
+ * for the store so that duplicates are known exactly. Session updates are coalesced and broadcast
+ * at most every `SESSION_UPDATE_MS`.
+ */
+import type { EventInput } from '../contracts/events';
+import type { Session } from '../contracts/api';
+import type { Logger } from '../log';
+import type { Broadcaster } from '../server/context';
+import type { InsertOutcome } from '../store/insert';
+import { QUERIES } from '../store/queries/registry';
+import { recordToStoredEvent, type EventRecord } from '../store/records';
+import type { Store } from '../store/store';
+import { toRecord } from './normalize';
+import type { IngestOptions, IngestOutcome, IngestSink } from './types';
+
+export const SESSION_UPDATE_MS = 250;
+
+export interface IngestorOptions {
+  store: Store;
+  hub: Broadcaster;
+  log: Logger;
+  maxPayloadBytes: number;
+  idleAfterMinutes: number;
+  endAfterMinutes: number;
+}
+
+type SessionsByIds = (db: unknown, p: { ids: string[]; now: number; idleMs: number; endMs: number }) => Session[];
+
+export class Ingestor implements IngestSink {
+  private readonly touched = new Set<string>();
+  private sessionTimer: NodeJS.Timeout | null = null;
+  /** Events ingested since start (accepted, not duplicates). */
+  accepted = 0;
+
+  constructor(private readonly o: IngestorOptions) {}
+
+  async ingest(events: EventInput[], opts: IngestOptions = {}): Promise<IngestOutcome> {
+    if (!events.length) return { ids: [], inserted: 0, duplicates: 0, completed: 0 };
+    const now = Date.now();
+    const records = events.map((e) => toRecord(e, opts.source ?? 'api', this.o.maxPayloadBytes, now));
+    await this.o.store.whenWritable();
+    this.o.store.allocateIds(records);
+    const applied = this.o.store.append(records);
+    const wait = opts.waitForStore || records.some((r) => r.event_id !== null);
+    if (!wait) {
+      applied.then((out) => this.afterApply(out), () => {});
+      if (!opts.quiet) this.broadcastRecords(records);
+      this.accepted += records.length;
+      return { ids: records.map((r) => r.id), inserted: records.length, duplicates: 0, completed: 0 };
+    }
+    const out = await applied;
+    this.afterApply(out);
+    if (!opts.quiet) {
+      const shown: EventRecord[] = [];
+      records.forEach((r, i) => {
+        if (out.kinds[i] === 0) shown.push(r);
+        else if (out.kinds[i] === 2) shown.push({ ...r, id: out.ids[i] });
+      });
+      this.broadcastRecords(shown);
+    }
+    this.accepted += out.inserted;
+    return { ids: out.ids, inserted: out.inserted, duplicates: out.duplicates, completed: out.completed };
+  }
+
+  private broadcastRecords(records: EventRecord[]): void {
+    if (!this.o.hub.clientCount()) return;
+    for (const r of records) this.o.hub.broadcast({ type: 'event', event: recordToStoredEvent(r) });
+  }
+
+  private afterApply(out: InsertOutcome): void {
+    if (!this.o.hub.clientCount()) return;
+    for (const s of out.sessions) this.touched.add(s);
+    if (this.touched.size > 5000) this.touched.clear();
+    if (!this.sessionTimer) {
+      this.sessionTimer = setTimeout(() => void this.flushSessions(), SESSION_UPDATE_MS);
+      this.sessionTimer.unref();
+    }
+  }
+
+  private async flushSessions(): Promise<void> {
+    this.sessionTimer = null;
+    const ids = [...this.touched];
+    this.touched.clear();
+    if (!ids.length || !('sessionsByIds' in QUERIES)) return;
+    try {
+      const query = this.o.store.query.bind(this.o.store) as unknown as (n: string, p: Parameters<SessionsByIds>[1]) => Promise<Session[]>;
+      const sessions = await query('sessionsByIds', {
+        ids,
+        now: Date.now(),
+        idleMs: this.o.idleAfterMinutes * 60_000,
+        endMs: this.o.endAfterMinutes * 60_000,
+      });
+      for (const session of sessions) this.o.hub.broadcast({ type: 'session_update', session });
+    } catch (e) {
+      this.o.log.warn(`session update failed: ${(e as Error).message}`);
+    }
+  }
+
+  close(): void {
+    if (this.sessionTimer) clearTimeout(this.sessionTimer);
+    this.sessionTimer = null;
+  }
+}

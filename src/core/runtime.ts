@@ -1,0 +1,67 @@
+/**
+ * The composition root of the server process: store + ingest + SSE hub (+ log watcher), without
+ * HTTP. `startServer` adds the express app on top; CLI commands that run with no server use this
+ * directly.
+ */
+import * as fs from 'node:fs';
+import type { ServerConfig } from './config';
+import type { Logger } from './log';
+import { Ingestor } from './ingest/pipeline';
+import type { Broadcaster } from './server/context';
+import { Store } from './store/store';
+import type { SseMessage } from './contracts/sse';
+
+export interface Core {
+  config: ServerConfig;
+  store: Store;
+  ingest: Ingestor;
+  hub: Broadcaster & { close?(): void };
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config: ServerConfig;
+  log: Logger;
+  /** Broadcast target; defaults to a hub with no clients. */
+  hub?: Broadcaster & { close?(): void };
+  /** Open without journal or snapshots (read-only reporting). */
+  readOnly?: boolean;
+}
+
+export const nullHub: Broadcaster & { close?(): void } = {
+  broadcast(_msg: SseMessage) {},
+  clientCount: () => 0,
+};
+
+export async function openCore(opts: CoreOptions): Promise<Core> {
+  const { config, log } = opts;
+  if (opts.readOnly && !fs.existsSync(config.dbPath)) {
+    throw new Error(`no database at ${config.dbPath}`);
+  }
+  const store = await Store.open({ dbPath: config.dbPath, log, snapshotIntervalS: config.snapshotIntervalS, readOnly: opts.readOnly });
+  const hub = opts.hub ?? nullHub;
+  const ingest = new Ingestor({
+    store,
+    hub,
+    log,
+    maxPayloadBytes: config.maxPayloadBytes,
+    idleAfterMinutes: config.idleAfterMinutes,
+    endAfterMinutes: config.endAfterMinutes,
+  });
+  let closed = false;
+  return {
+    config,
+    store,
+    ingest,
+    hub,
+    log,
+    async close() {
+      if (closed) return;
+      closed = true;
+      ingest.close();
+      hub.close?.();
+      await store.close();
+    },
+  };
+}

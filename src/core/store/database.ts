@@ -1,0 +1,138 @@
+/**
+ * Opening the sql.js database from its snapshot file (moving a corrupt file aside and falling back
+ * to `<db>.bak`), applying migrations, and writing atomic snapshots
+ * (export → temp file → fsync → rename, keeping the previous one as `<db>.bak`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import initSqlJs from 'sql.js';
+import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
+import { MIGRATIONS } from './schema';
+import { SqlDb } from './sqlDb';
+
+export interface OpenDatabase {
+  db: SqlDb;
+  dbPath: string;
+  appliedSeq: number;
+  snapshotSeq: number;
+}
+
+type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
+let sqlJs: Promise<SqlJs> | null = null;
+
+function loadSqlJs(wasmPath: string): Promise<SqlJs> {
+  if (!sqlJs) {
+    const wasmBinary = fs.readFileSync(wasmPath);
+    sqlJs = initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
+  }
+  return sqlJs;
+}
+
+/** Where sql-wasm.wasm is: beside the bundle in `dist/`, else in node_modules. */
+export function defaultWasmPath(): string {
+  const beside = path.join(__dirname, 'sql-wasm.wasm');
+  if (fs.existsSync(beside)) return beside;
+  return require.resolve('sql.js/dist/sql-wasm.wasm');
+}
+
+function tryLoad(SQL: SqlJs, file: string): SqlDb | Error {
+  try {
+    const buf = fs.readFileSync(file);
+    const raw = new SQL.Database(buf);
+    const db = new SqlDb(raw);
+    // Touch the schema and the hot table: a damaged file fails here, not on the first insert.
+    db.get('SELECT COUNT(*) AS n FROM sqlite_master');
+    const hasMeta = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'meta'")!.n;
+    if (hasMeta) db.get('SELECT MAX(id) AS m FROM events');
+    const check = db.get<{ quick_check: string }>('PRAGMA quick_check(1)');
+    if (check && check.quick_check !== 'ok') {
+      raw.close();
+      return new Error(`integrity check failed: ${check.quick_check}`);
+    }
+    return db;
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+function migrate(db: SqlDb): number {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const row = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'applied_migrations'");
+  const applied = new Set<number>(row ? (JSON.parse(row.value) as number[]) : []);
+  for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      applied.add(m.version);
+      db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_migrations', ?)", [JSON.stringify([...applied].sort((a, b) => a - b))]);
+    });
+  }
+  return Math.max(0, ...applied);
+}
+
+export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ state: OpenDatabase; result: OpenResult }> {
+  const SQL = await loadSqlJs(wasmPath);
+  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+  let corruptMovedTo: string | null = null;
+  let loadedBackup = false;
+  let db: SqlDb | null = null;
+
+  if (fs.existsSync(dbPath)) {
+    const loaded = tryLoad(SQL, dbPath);
+    if (loaded instanceof SqlDb) db = loaded;
+    else {
+      corruptMovedTo = `${dbPath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      fs.renameSync(dbPath, corruptMovedTo);
+      process.stderr.write(
+        `agentmonitor: database ${dbPath} is unreadable (${loaded.message}); moved it to ${corruptMovedTo} and rebuilding from the last good snapshot and the journal\n`,
+      );
+    }
+  }
+  if (!db && fs.existsSync(`${dbPath}.bak`) && corruptMovedTo) {
+    const bak = tryLoad(SQL, `${dbPath}.bak`);
+    if (bak instanceof SqlDb) {
+      db = bak;
+      loadedBackup = true;
+    }
+  }
+  if (!db) db = new SqlDb(new SQL.Database());
+
+  const schemaVersion = migrate(db);
+  const seqRow = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'journal_seq'");
+  const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
+  const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;
+  return {
+    state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq },
+    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion },
+  };
+}
+
+export function writeSnapshot(s: OpenDatabase, seq: number): SnapshotResult {
+  const t0 = performance.now();
+  s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]);
+  // export() closes and reopens the connection, which frees every prepared statement.
+  s.db.clearStatements();
+  const bytes = s.db.raw.export();
+  const t1 = performance.now();
+  const tmp = `${s.dbPath}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    let off = 0;
+    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (fs.existsSync(s.dbPath)) fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
+  fs.renameSync(tmp, s.dbPath);
+  try {
+    const dfd = fs.openSync(path.dirname(s.dbPath), 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  } catch {
+    /* directory fsync is not supported everywhere */
+  }
+  const previousSeq = s.snapshotSeq;
+  s.snapshotSeq = seq;
+  return { seq, bytes: bytes.length, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
+}

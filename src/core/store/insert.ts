@@ -1,0 +1,324 @@
+/**
+ * Applying a batch of event records to the database, inside one transaction: dedup by `event_id`
+ * (completing `running` rows), the lean `events` row plus its payload, then the running totals on
+ * `sessions`, the `usage_hourly` rollup, `agents` and `rate_limits`. Deterministic, so replaying
+ * the journal rebuilds exactly the same state.
+ */
+import type { SqlDb } from './sqlDb';
+import type { EventRecord } from './records';
+
+export interface InsertOutcome {
+  /** Per record: the stored row id (existing row for duplicates/completions). */
+  ids: number[];
+  /** Per record: 0 inserted, 1 duplicate, 2 completed a running row. */
+  kinds: number[];
+  inserted: number;
+  duplicates: number;
+  completed: number;
+  /** Sessions whose row changed. */
+  sessions: string[];
+}
+
+interface SessionDelta {
+  agent_type: string;
+  project: string | null;
+  branch: string | null;
+  model: string | null;
+  started_at: number;
+  last_event_at: number;
+  ended_at: number | null;
+  reopened_at: number | null;
+  event_count: number;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  unpriced_tokens: number;
+  parent_session_id: string | null;
+  last_tool: string | null;
+  last_tool_status: string | null;
+  last_tool_at: number;
+  last_event_type: string | null;
+  transcript_path: string | null;
+}
+
+interface HourDelta {
+  hour: number;
+  agent_type: string;
+  model: string;
+  project: string;
+  events: number;
+  requests: number;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  unpriced_tokens: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+const INSERT_EVENT = `INSERT INTO events (id, event_id, session_id, agent_type, event_type, tool_name, status, model,
+  tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
+  cost_usd, cost_source, duration_ms, project, branch, source, created_at, received_at, client_timestamp, payload_truncated)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+
+const UPSERT_SESSION = `INSERT INTO sessions (session_id, agent_type, project, branch, model, started_at, last_event_at, ended_at,
+  event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
+  parent_session_id, last_tool, last_tool_status, last_event_type, transcript_path)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+  ON CONFLICT(session_id) DO UPDATE SET
+    project = COALESCE(sessions.project, excluded.project),
+    branch = CASE WHEN excluded.last_event_at >= sessions.last_event_at THEN COALESCE(excluded.branch, sessions.branch) ELSE COALESCE(sessions.branch, excluded.branch) END,
+    model = CASE WHEN excluded.last_event_at >= sessions.last_event_at THEN COALESCE(excluded.model, sessions.model) ELSE COALESCE(sessions.model, excluded.model) END,
+    last_event_type = CASE WHEN excluded.last_event_at >= sessions.last_event_at THEN excluded.last_event_type ELSE sessions.last_event_type END,
+    last_tool = CASE WHEN excluded.last_tool IS NOT NULL AND excluded.last_event_at >= sessions.last_event_at THEN excluded.last_tool ELSE COALESCE(sessions.last_tool, excluded.last_tool) END,
+    last_tool_status = CASE WHEN excluded.last_tool IS NOT NULL AND excluded.last_event_at >= sessions.last_event_at THEN excluded.last_tool_status ELSE COALESCE(sessions.last_tool_status, excluded.last_tool_status) END,
+    started_at = MIN(sessions.started_at, excluded.started_at),
+    last_event_at = MAX(sessions.last_event_at, excluded.last_event_at),
+    ended_at = CASE
+      WHEN ?21 IS NOT NULL AND ?21 >= COALESCE(sessions.ended_at, 0) AND ?21 >= COALESCE(excluded.ended_at, 0) THEN NULL
+      WHEN excluded.ended_at IS NOT NULL THEN MAX(COALESCE(sessions.ended_at, 0), excluded.ended_at)
+      ELSE sessions.ended_at END,
+    event_count = sessions.event_count + excluded.event_count,
+    tokens_in = sessions.tokens_in + excluded.tokens_in,
+    tokens_out = sessions.tokens_out + excluded.tokens_out,
+    cache_read_tokens = sessions.cache_read_tokens + excluded.cache_read_tokens,
+    cache_write_tokens = sessions.cache_write_tokens + excluded.cache_write_tokens,
+    cost_usd = sessions.cost_usd + excluded.cost_usd,
+    unpriced_tokens = sessions.unpriced_tokens + excluded.unpriced_tokens,
+    parent_session_id = COALESCE(sessions.parent_session_id, excluded.parent_session_id),
+    transcript_path = COALESCE(excluded.transcript_path, sessions.transcript_path)`;
+
+const UPSERT_HOUR = `INSERT INTO usage_hourly (hour, agent_type, model, project, events, requests, tokens_in, tokens_out,
+  cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+  ON CONFLICT(hour, agent_type, model, project) DO UPDATE SET
+    events = events + excluded.events, requests = requests + excluded.requests,
+    tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out,
+    cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+    cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+    cost_usd = cost_usd + excluded.cost_usd, unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens`;
+
+function tokenSum(r: Pick<EventRecord, 'tokens_in' | 'tokens_out' | 'cache_read_tokens' | 'cache_write_tokens'>): number {
+  return r.tokens_in + r.tokens_out + r.cache_read_tokens + r.cache_write_tokens;
+}
+
+function metaString(metadata: string | null, key: string): string | null {
+  if (!metadata || !metadata.includes(`"${key}"`)) return null;
+  try {
+    const v = (JSON.parse(metadata) as Record<string, unknown>)[key];
+    return typeof v === 'string' && v ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function mergeMetadata(oldJson: string | null, newJson: string | null): string | null {
+  if (!oldJson) return newJson;
+  if (!newJson) return oldJson;
+  try {
+    const merged = { ...(JSON.parse(oldJson) as object), ...(JSON.parse(newJson) as object) };
+    return JSON.stringify(merged);
+  } catch {
+    return newJson;
+  }
+}
+
+function newSessionDelta(r: EventRecord): SessionDelta {
+  return {
+    agent_type: r.agent_type,
+    project: null,
+    branch: null,
+    model: null,
+    started_at: r.created_at,
+    last_event_at: r.created_at,
+    ended_at: null,
+    reopened_at: null,
+    event_count: 0,
+    tokens_in: 0,
+    tokens_out: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cost_usd: 0,
+    unpriced_tokens: 0,
+    parent_session_id: null,
+    last_tool: null,
+    last_tool_status: null,
+    last_tool_at: -Infinity,
+    last_event_type: null,
+    transcript_path: null,
+  };
+}
+
+export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
+  const out: InsertOutcome = { ids: [], kinds: [], inserted: 0, duplicates: 0, completed: 0, sessions: [] };
+  const sessions = new Map<string, SessionDelta>();
+  const hours = new Map<string, HourDelta>();
+  const agents = new Map<string, { first: number; last: number }>();
+
+  const touch = (sid: string, r: EventRecord): SessionDelta => {
+    let s = sessions.get(sid);
+    if (!s) {
+      s = newSessionDelta(r);
+      sessions.set(sid, s);
+    }
+    return s;
+  };
+
+  db.transaction(() => {
+    for (const r of records) {
+      if (r.event_id !== null) {
+        const existing = db.get<{ id: number; status: string | null; session_id: string }>(
+          'SELECT id, status, session_id FROM events WHERE event_id = ?',
+          [r.event_id],
+        );
+        if (existing) {
+          if (existing.status === 'running' && r.status !== null && r.status !== 'running') {
+            db.run(
+              `UPDATE events SET status = ?, duration_ms = COALESCE(?, duration_ms), tool_name = COALESCE(tool_name, ?),
+                 payload_truncated = MAX(payload_truncated, ?) WHERE id = ?`,
+              [r.status, r.duration_ms, r.tool_name, r.payload_truncated, existing.id],
+            );
+            if (r.metadata) {
+              const old = db.get<{ metadata: string }>('SELECT metadata FROM event_payloads WHERE id = ?', [existing.id]);
+              db.run('INSERT OR REPLACE INTO event_payloads (id, metadata) VALUES (?, ?)', [
+                existing.id,
+                mergeMetadata(old?.metadata ?? null, r.metadata),
+              ]);
+            }
+            const s = touch(existing.session_id, r);
+            s.last_event_at = Math.max(s.last_event_at, r.created_at);
+            s.started_at = Math.min(s.started_at, r.created_at);
+            if (r.tool_name && r.created_at >= s.last_tool_at) {
+              s.last_tool = r.tool_name;
+              s.last_tool_status = r.status;
+              s.last_tool_at = r.created_at;
+            }
+            out.ids.push(existing.id);
+            out.kinds.push(2);
+            out.completed++;
+          } else {
+            out.ids.push(existing.id);
+            out.kinds.push(1);
+            out.duplicates++;
+          }
+          continue;
+        }
+      }
+      db.run(INSERT_EVENT, [
+        r.id, r.event_id, r.session_id, r.agent_type, r.event_type, r.tool_name, r.status, r.model,
+        r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
+        r.cost_usd, r.cost_source, r.duration_ms, r.project, r.branch, r.source, r.created_at, r.received_at,
+        r.client_timestamp, r.payload_truncated,
+      ]);
+      if (r.metadata) db.run('INSERT OR REPLACE INTO event_payloads (id, metadata) VALUES (?, ?)', [r.id, r.metadata]);
+      out.ids.push(r.id);
+      out.kinds.push(0);
+      out.inserted++;
+
+      const s = touch(r.session_id, r);
+      s.event_count++;
+      s.started_at = Math.min(s.started_at, r.created_at);
+      if (r.created_at >= s.last_event_at) {
+        s.last_event_at = r.created_at;
+        s.last_event_type = r.event_type;
+        if (r.branch) s.branch = r.branch;
+        if (r.model) s.model = r.model;
+      }
+      if (r.project && !s.project) s.project = r.project;
+      if (r.branch && !s.branch) s.branch = r.branch;
+      if (r.model && !s.model) s.model = r.model;
+      const tokens = tokenSum(r);
+      s.tokens_in += r.tokens_in;
+      s.tokens_out += r.tokens_out;
+      s.cache_read_tokens += r.cache_read_tokens;
+      s.cache_write_tokens += r.cache_write_tokens;
+      if (r.cost_usd !== null) s.cost_usd += r.cost_usd;
+      if (r.cost_source === 'unpriced') s.unpriced_tokens += tokens;
+      if (r.tool_name && r.event_type === 'tool_use' && r.created_at >= s.last_tool_at) {
+        s.last_tool = r.tool_name;
+        s.last_tool_status = r.status;
+        s.last_tool_at = r.created_at;
+      }
+      if (r.event_type === 'session_end') s.ended_at = Math.max(s.ended_at ?? 0, r.created_at);
+      if (r.event_type === 'session_start') s.reopened_at = Math.max(s.reopened_at ?? 0, r.created_at);
+      if (!s.parent_session_id) s.parent_session_id = metaString(r.metadata, 'parent_session_id');
+      const tp = metaString(r.metadata, 'transcript_path');
+      if (tp) s.transcript_path = tp;
+
+      const hour = Math.floor(r.created_at / HOUR_MS) * HOUR_MS;
+      const model = r.model ?? '';
+      const project = r.project ?? '';
+      const hk = `${hour}\u0000${r.agent_type}\u0000${model}\u0000${project}`;
+      let h = hours.get(hk);
+      if (!h) {
+        h = { hour, agent_type: r.agent_type, model, project, events: 0, requests: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
+        hours.set(hk, h);
+      }
+      h.events++;
+      if (tokens > 0) h.requests++;
+      h.tokens_in += r.tokens_in;
+      h.tokens_out += r.tokens_out;
+      h.cache_read_tokens += r.cache_read_tokens;
+      h.cache_write_tokens += r.cache_write_tokens;
+      if (r.cost_usd !== null) h.cost_usd += r.cost_usd;
+      if (r.cost_source === 'unpriced') h.unpriced_tokens += tokens;
+
+      const a = agents.get(r.agent_type);
+      if (!a) agents.set(r.agent_type, { first: r.created_at, last: r.created_at });
+      else {
+        a.first = Math.min(a.first, r.created_at);
+        a.last = Math.max(a.last, r.created_at);
+      }
+
+      if (r.event_type === 'rate_limit' && r.metadata) applyRateLimit(db, r);
+    }
+
+    for (const [sid, s] of sessions) {
+      if (s.reopened_at !== null && s.ended_at !== null && s.reopened_at > s.ended_at) s.ended_at = null;
+      db.run(UPSERT_SESSION, [
+        sid, s.agent_type, s.project, s.branch, s.model, s.started_at, s.last_event_at, s.ended_at,
+        s.event_count, s.tokens_in, s.tokens_out, s.cache_read_tokens, s.cache_write_tokens, s.cost_usd, s.unpriced_tokens,
+        s.parent_session_id, s.last_tool, s.last_tool_status, s.last_event_type, s.transcript_path, s.reopened_at,
+      ]);
+    }
+    for (const h of hours.values()) {
+      db.run(UPSERT_HOUR, [h.hour, h.agent_type, h.model, h.project, h.events, h.requests, h.tokens_in, h.tokens_out, h.cache_read_tokens, h.cache_write_tokens, h.cost_usd, h.unpriced_tokens]);
+    }
+    for (const [agent, a] of agents) {
+      db.run(
+        `INSERT INTO agents (agent_type, first_seen_at, last_seen_at) VALUES (?, ?, ?)
+         ON CONFLICT(agent_type) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at),
+           last_seen_at = MAX(last_seen_at, excluded.last_seen_at)`,
+        [agent, a.first, a.last],
+      );
+    }
+  });
+  out.sessions = [...sessions.keys()];
+  return out;
+}
+
+function applyRateLimit(db: SqlDb, r: EventRecord): void {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(r.metadata!) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const limits = Array.isArray(m.rate_limits) ? (m.rate_limits as Record<string, unknown>[]) : [m];
+  for (const l of limits) {
+    const window = typeof l.window === 'string' ? l.window : null;
+    const used = typeof l.used_percent === 'number' ? l.used_percent : null;
+    if (!window || used === null) continue;
+    const resets =
+      typeof l.resets_at === 'number' ? (l.resets_at < 1e12 ? l.resets_at * 1000 : l.resets_at) : typeof l.resets_at === 'string' ? Date.parse(l.resets_at) || null : null;
+    db.run(
+      `INSERT INTO rate_limits (agent_type, window, used_percent, window_minutes, resets_at, observed_at) VALUES (?,?,?,?,?,?)
+       ON CONFLICT(agent_type, window) DO UPDATE SET used_percent = excluded.used_percent, window_minutes = excluded.window_minutes,
+         resets_at = excluded.resets_at, observed_at = excluded.observed_at WHERE excluded.observed_at >= rate_limits.observed_at`,
+      [r.agent_type, window, used, typeof l.window_minutes === 'number' ? l.window_minutes : null, resets, r.created_at],
+    );
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The main-thread side of the store: starts the worker that owns the database, replays the journal
+ * at start, journals and forwards inserts (coalescing small batches), runs named queries, and
+ * schedules snapshots off the ingest path. The single writer of the database file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { OpenResult, SnapshotResult, WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
+import type { Logger } from '../log';
+import { defaultWasmPath } from './database';
+import type { InsertOutcome } from './insert';
+import { Journal, type ReplayReport } from './journal';
+import type { QueryName, QueryParams, QueryResult } from './queries/registry';
+import { WRITE_QUERIES } from './queries/registry';
+import type { EventRecord } from './records';
+
+export interface StoreOptions {
+  dbPath: string;
+  log: Logger;
+  /** Minimum seconds between snapshots while dirty. */
+  snapshotIntervalS?: number;
+  /** Open without a journal and never write the file (report on a database nobody owns). */
+  readOnly?: boolean;
+  /** Most records in flight to the worker before `append` waits (bounded memory). */
+  maxPending?: number;
+}
+
+export interface StoreStats {
+  journalSeq: number;
+  pendingRecords: number;
+  lastSnapshotAt: number | null;
+  lastSnapshot: SnapshotResult | null;
+  snapshots: number;
+  open: OpenResult;
+  replay: ReplayReport;
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+interface QueuedInsert {
+  records: EventRecord[];
+  resolve: (o: InsertOutcome) => void;
+  reject: (e: Error) => void;
+}
+
+function workerEntry(): Worker {
+  const bundled = path.join(__dirname, 'storeWorker.js');
+  if (!__filename.endsWith('.ts') && fs.existsSync(bundled)) return new Worker(bundled);
+  const src = path.join(__dirname, 'worker.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true });
+}
+
+export class Store {
+  private worker: Worker;
+  private nextReq = 1;
+  private readonly pending = new Map<number, Pending>();
+  private journal: Journal | null = null;
+  private nextId = 1;
+  private queue: QueuedInsert[] = [];
+  private queuedRecords = 0;
+  private flushScheduled = false;
+  private inFlight = 0;
+  private readonly waiters: (() => void)[] = [];
+  private dirty = false;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private snapshotting: Promise<SnapshotResult | null> | null = null;
+  private closed = false;
+  private workerError: Error | null = null;
+  readonly stats: StoreStats;
+
+  private constructor(private readonly opts: Required<Omit<StoreOptions, 'log'>> & { log: Logger }) {
+    this.worker = workerEntry();
+    this.worker.on('message', (m: WorkerResponse) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+    });
+    this.worker.on('error', (e) => {
+      this.workerError = e;
+      this.opts.log.error(`store worker crashed: ${e.stack ?? e.message}`);
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    });
+    this.stats = {
+      journalSeq: 0,
+      pendingRecords: 0,
+      lastSnapshotAt: null,
+      lastSnapshot: null,
+      snapshots: 0,
+      open: undefined as unknown as OpenResult,
+      replay: { batches: 0, records: 0, skipped: [] },
+    };
+  }
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const store = new Store({
+      snapshotIntervalS: 30,
+      readOnly: false,
+      maxPending: 100_000,
+      ...options,
+    });
+    try {
+      await store.init();
+    } catch (e) {
+      await store.worker.terminate();
+      throw e;
+    }
+    return store;
+  }
+
+  private call<T>(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<T> {
+    if (this.workerError) return Promise.reject(this.workerError);
+    const id = this.nextReq++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...req, id } as WorkerRequest);
+    });
+  }
+
+  private async init(): Promise<void> {
+    const { dbPath, log } = this.opts;
+    const open = await this.call<OpenResult>({ op: 'open', dbPath, wasmPath: defaultWasmPath() });
+    this.stats.open = open;
+    if (open.corruptMovedTo) {
+      log.error(
+        `database file was unreadable; moved to ${open.corruptMovedTo}. ` +
+          (open.loadedBackup ? `Restored the previous snapshot (${dbPath}.bak) and ` : 'Started empty and ') +
+          'replayed the journal.',
+      );
+    }
+    let maxId = open.maxId;
+    let lastSeq = open.snapshotSeq;
+    const report = this.stats.replay;
+    for (const batch of Journal.replay(dbPath, open.snapshotSeq, report)) {
+      await this.call<InsertOutcome>({ op: 'insert', seq: batch.seq, records: batch.records });
+      for (const r of batch.records) if (r.id > maxId) maxId = r.id;
+      lastSeq = Math.max(lastSeq, batch.seq);
+    }
+    for (const s of report.skipped) log.warn(`journal ${s.file}:${s.line} skipped (${s.reason})`);
+    if (report.batches) log.info(`replayed ${report.records} journaled events (${report.batches} batches) after the snapshot`);
+    lastSeq = Math.max(lastSeq, Journal.lastSeqOnDisk(dbPath));
+    this.nextId = maxId + 1;
+    this.stats.journalSeq = lastSeq;
+    if (!this.opts.readOnly) {
+      this.journal = Journal.open(dbPath, lastSeq);
+      if (report.batches || open.corruptMovedTo || !fs.existsSync(dbPath)) {
+        this.dirty = true;
+        await this.snapshot();
+      }
+      this.snapshotTimer = setInterval(() => {
+        if (this.dirty) void this.snapshot();
+      }, this.opts.snapshotIntervalS * 1000);
+      this.snapshotTimer.unref();
+    }
+  }
+
+  /** Assign ids to records (before journaling). */
+  allocateIds(records: EventRecord[]): void {
+    for (const r of records) r.id = this.nextId++;
+  }
+
+  /**
+   * Journal the records (synchronously: once this returns the records are durable) and queue them
+   * for the worker. The returned promise settles when the worker has applied them.
+   */
+  append(records: EventRecord[]): Promise<InsertOutcome> {
+    if (this.closed || !this.journal) return Promise.reject(new Error(this.closed ? 'store is closed' : 'store is read-only'));
+    if (this.workerError) return Promise.reject(this.workerError);
+    const seq = this.journal.append(records);
+    this.stats.journalSeq = seq;
+    this.dirty = true;
+    return new Promise<InsertOutcome>((resolve, reject) => {
+      this.queue.push({ records, resolve, reject });
+      this.queuedRecords += records.length;
+      this.stats.pendingRecords = this.queuedRecords + this.inFlight;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Resolves when the queue is below its bound; callers await it before appending more. */
+  whenWritable(): Promise<void> {
+    if (this.queuedRecords + this.inFlight < this.opts.maxPending) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    const records = batch.length === 1 ? batch[0].records : batch.flatMap((q) => q.records);
+    this.queuedRecords = 0;
+    this.inFlight += records.length;
+    const seq = this.stats.journalSeq;
+    this.call<InsertOutcome>({ op: 'insert', seq, records }).then(
+      (out) => {
+        this.inFlight -= records.length;
+        this.stats.pendingRecords = this.queuedRecords + this.inFlight;
+        let off = 0;
+        for (const q of batch) {
+          const n = q.records.length;
+          if (batch.length === 1) q.resolve(out);
+          else {
+            const kinds = out.kinds.slice(off, off + n);
+            q.resolve({
+              ids: out.ids.slice(off, off + n),
+              kinds,
+              inserted: kinds.filter((k) => k === 0).length,
+              duplicates: kinds.filter((k) => k === 1).length,
+              completed: kinds.filter((k) => k === 2).length,
+              sessions: [...new Set(q.records.map((r) => r.session_id))],
+            });
+          }
+          off += n;
+        }
+        this.releaseWaiters();
+      },
+      (e: Error) => {
+        this.inFlight -= records.length;
+        this.opts.log.error(`store insert failed (events stay in the journal and are replayed at the next start): ${e.message}`);
+        for (const q of batch) q.reject(e);
+        this.releaseWaiters();
+      },
+    );
+  }
+
+  private releaseWaiters(): void {
+    while (this.waiters.length && this.queuedRecords + this.inFlight < this.opts.maxPending) this.waiters.shift()!();
+  }
+
+  query<K extends QueryName>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
+    const write = WRITE_QUERIES.has(name);
+    if (write && this.opts.readOnly) return Promise.reject(new Error(`query "${name}" writes, but the store is read-only`));
+    if (write) this.dirty = true;
+    return this.call<QueryResult<K>>({ op: 'query', name, params, write });
+  }
+
+  /** Write a snapshot now (if anything changed); concurrent calls share one snapshot. */
+  snapshot(): Promise<SnapshotResult | null> {
+    if (!this.journal) return Promise.resolve(null);
+    if (this.snapshotting) return this.snapshotting;
+    if (!this.dirty) return Promise.resolve(null);
+    const journal = this.journal;
+    this.dirty = false;
+    // Inserts journaled so far must reach the worker before the snapshot request does.
+    if (this.queue.length) this.flush();
+    const seq = journal.rotate();
+    this.snapshotting = this.call<SnapshotResult>({ op: 'snapshot', seq })
+      .then((res) => {
+        journal.prune(res.previousSeq);
+        this.stats.lastSnapshot = res;
+        this.stats.lastSnapshotAt = Date.now();
+        this.stats.snapshots++;
+        this.opts.log.debug(`snapshot at seq ${seq}: ${res.bytes} bytes, export ${res.exportMs.toFixed(0)} ms, write ${res.writeMs.toFixed(0)} ms`);
+        return res;
+      })
+      .catch((e: Error) => {
+        this.dirty = true;
+        this.opts.log.error(`snapshot failed (the journal still holds every event): ${e.message}`);
+        return null;
+      })
+      .finally(() => {
+        this.snapshotting = null;
+      });
+    return this.snapshotting;
+  }
+
+  /** Remove all data durably: clear tables, snapshot, and drop every older journal segment and backup. */
+  async clear(): Promise<void> {
+    await this.drain();
+    if (this.snapshotting) await this.snapshotting;
+    await this.query('clearAll', {});
+    this.dirty = true;
+    const res = await this.snapshot();
+    if (!res) throw new Error('could not write the cleared database');
+    this.journal?.prune(res.seq);
+    fs.rmSync(`${this.opts.dbPath}.bak`, { force: true });
+  }
+
+  /** Wait until every queued insert has been applied by the worker. */
+  async drain(): Promise<void> {
+    while (this.queue.length || this.inFlight > 0 || this.flushScheduled) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  /** Flush everything, write a final snapshot, and stop the worker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    try {
+      await this.drain();
+      if (this.snapshotting) await this.snapshotting;
+      if (this.journal) await this.snapshot();
+      await this.call({ op: 'close' });
+    } finally {
+      this.journal?.close();
+      await this.worker.terminate();
+    }
+  }
+}

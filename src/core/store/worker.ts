@@ -1,0 +1,73 @@
+/**
+ * The store worker thread: owns the sql.js database so that inserts, queries and snapshot exports
+ * never block the HTTP thread. Protocol: `src/core/contracts/storeWorker.ts`.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
+import { openDatabase, writeSnapshot, type OpenDatabase } from './database';
+import { insertBatch } from './insert';
+import { QUERIES } from './queries/registry';
+
+let state: OpenDatabase | null = null;
+
+function handle(msg: WorkerRequest): unknown {
+  switch (msg.op) {
+    case 'open':
+      throw new Error('open is asynchronous');
+    case 'insert': {
+      const s = need();
+      const out = insertBatch(s.db, msg.records);
+      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
+      return out;
+    }
+    case 'query': {
+      const s = need();
+      const fn = (QUERIES as Record<string, (db: unknown, p: unknown) => unknown>)[msg.name];
+      if (!fn) throw new Error(`unknown query "${msg.name}"`);
+      return fn(s.db, msg.params ?? {});
+    }
+    case 'snapshot':
+      return writeSnapshot(need(), msg.seq);
+    case 'close': {
+      const s = state;
+      state = null;
+      s?.db.clearStatements();
+      s?.db.raw.close();
+      return null;
+    }
+    default: {
+      const never: never = msg;
+      throw new Error(`unknown op ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function need(): OpenDatabase {
+  if (!state) throw new Error('database is not open');
+  return state;
+}
+
+const port = parentPort!;
+port.on('message', (msg: WorkerRequest) => {
+  if (msg.op === 'open') {
+    openDatabase(msg.dbPath, msg.wasmPath).then(
+      ({ state: s, result }) => {
+        state = s;
+        port.postMessage({ id: msg.id, ok: true, result } satisfies WorkerResponse);
+      },
+      (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: errText(e) } satisfies WorkerResponse),
+    );
+    return;
+  }
+  let res: WorkerResponse;
+  try {
+    res = { id: msg.id, ok: true, result: handle(msg) };
+  } catch (e) {
+    res = { id: msg.id, ok: false, error: errText(e) };
+  }
+  port.postMessage(res);
+});
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
