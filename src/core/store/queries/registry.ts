@@ -7,10 +7,12 @@
  */
 import * as aggregates from './aggregates';
 import * as importState from './importState';
+import * as usageMonitor from './usageMonitor';
 
 export const QUERIES = {
   ...aggregates.queries,
   ...importState.queries,
+  ...usageMonitor.queries,
 };
 
 export type QueryName = keyof typeof QUERIES;

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import initSqlJs from 'sql.js';
+import { MIGRATIONS } from '../../src/core/store/schema';
+import { SqlDb } from '../../src/core/store/sqlDb';
+import { insertBatch } from '../../src/core/store/insert';
+import { toRecord } from '../../src/core/ingest/normalize';
+import { usageMonitor } from '../../src/core/store/queries/usageMonitor';
+import type { EventInput } from '../../src/core/contracts/events';
+
+const DAY = '2026-03-10';
+const at = (hhmm: string, day = DAY) => `${day}T${hhmm}:00.000Z`;
+const ms = (hhmm: string, day = DAY) => Date.parse(at(hhmm, day));
+
+async function freshDb(): Promise<SqlDb> {
+  const SQL = await initSqlJs();
+  const db = new SqlDb(new SQL.Database());
+  for (const m of MIGRATIONS) db.exec(m.sql);
+  return db;
+}
+
+let nextId = 1;
+function add(db: SqlDb, events: Partial<EventInput>[]): void {
+  const records = events.map((e) => {
+    const r = toRecord({ session_id: 's1', agent_type: 'claude-code', event_type: 'llm_request', ...e } as EventInput, 'api', 32 * 1024);
+    r.id = nextId++;
+    return r;
+  });
+  insertBatch(db, records);
+}
+
+const usage = (time: string, cost: number, extra: Partial<EventInput> = {}): Partial<EventInput> => ({
+  client_timestamp: time,
+  model: 'claude-sonnet-4-5',
+  tokens_in: 100,
+  tokens_out: 50,
+  cache_read_tokens: 1000,
+  cache_write_tokens: 10,
+  cost_usd: cost,
+  ...extra,
+});
+
+test('blocks start on the hour of the first usage, last five hours, and the current one projects to its end', async () => {
+  const db = await freshDb();
+  add(db, [
+    usage(at('10:20'), 1),
+    usage(at('11:50'), 2),
+    usage(at('14:10'), 4, { model: 'claude-opus-4-5' }),
+    { client_timestamp: at('14:40'), event_type: 'tool_use', tool_name: 'Bash' },
+    usage(at('15:30'), 8),
+    usage(at('23:10'), 0.5),
+    usage(at('23:30'), 1.5, { agent_type: 'codex', model: 'gpt-5' }),
+  ]);
+  const now = ms('23:40');
+  const m = usageMonitor(db, { now, day_start: ms('00:00'), daily_budget_usd: 20 });
+
+  assert.deepEqual(
+    m.blocks.map((b) => [b.start, b.end, b.cost_usd, b.requests, b.active]),
+    [
+      [at('23:00'), at('04:00', '2026-03-11'), 2, 2, true],
+      [at('15:00'), at('20:00'), 8, 1, false],
+      [at('10:00'), at('15:00'), 7, 3, false],
+    ],
+  );
+  assert.deepEqual(m.blocks[2].models, ['claude-opus-4-5', 'claude-sonnet-4-5']);
+  assert.equal(m.blocks[2].last_activity_at, at('14:40'), 'last activity counts any event in the block');
+  assert.equal(m.blocks[2].tokens_in, 300);
+  assert.equal(m.blocks[2].cache_read_tokens, 3000);
+  assert.equal(m.current_block?.start, at('23:00'));
+  // $2 over the 20 minutes between first and last usage.
+  assert.equal(m.burn_rate_usd_per_hour, 6);
+  assert.equal(m.burn_rate_tokens_per_minute, (2 * 1160) / 20);
+  assert.equal(m.block_time_left_minutes, 260);
+  assert.equal(m.projected_block_cost_usd, 2 + 0.1 * 260);
+  assert.equal(m.today_cost_usd, 17);
+  assert.equal(m.daily_budget_usd, 20);
+});
+
+test('usage five hours after the block start opens a new block even without a gap', async () => {
+  const db = await freshDb();
+  add(db, [usage(at('01:59'), 1), usage(at('04:30'), 1), usage(at('05:59'), 1), usage(at('06:00'), 1)]);
+  const m = usageMonitor(db, { now: ms('12:00'), day_start: ms('00:00') });
+  assert.deepEqual(
+    m.blocks.map((b) => [b.start, b.cost_usd]),
+    [
+      [at('06:00'), 1],
+      [at('01:00'), 3],
+    ],
+  );
+  assert.equal(m.current_block, null);
+  assert.equal(m.burn_rate_usd_per_hour, 0);
+  assert.equal(m.projected_block_cost_usd, null);
+  assert.equal(m.block_time_left_minutes, null);
+});
+
+test('agent filter, today across a non-whole-hour day start, and the latest rate limits', async () => {
+  const db = await freshDb();
+  add(db, [
+    usage(at('03:10'), 1),
+    usage(at('03:40'), 2),
+    usage(at('04:10'), 4, { agent_type: 'codex', model: 'gpt-5' }),
+    {
+      agent_type: 'codex',
+      event_type: 'rate_limit',
+      client_timestamp: at('04:00'),
+      metadata: { rate_limits: [{ window: 'primary', used_percent: 12.5, window_minutes: 300, resets_at: ms('06:00') / 1000 }] },
+    },
+    {
+      agent_type: 'codex',
+      event_type: 'rate_limit',
+      client_timestamp: at('04:11'),
+      metadata: { rate_limits: [{ window: 'primary', used_percent: 40, window_minutes: 300, resets_at: ms('06:00') / 1000 }, { window: 'secondary', used_percent: 3, window_minutes: 10080 }] },
+    },
+  ]);
+  const now = ms('04:20');
+  // A day that starts at 03:30 UTC (a zone with a half-hour offset): the 03:10 usage is not today.
+  const all = usageMonitor(db, { now, day_start: ms('03:30') });
+  assert.equal(all.today_cost_usd, 6);
+  assert.equal(all.current_block?.cost_usd, 7);
+  const codex = usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'codex' });
+  assert.equal(codex.current_block?.start, at('04:00'));
+  assert.equal(codex.current_block?.cost_usd, 4);
+  assert.equal(codex.today_cost_usd, 4);
+  assert.deepEqual(
+    codex.rate_limits.map((r) => [r.agent_type, r.window, r.used_percent, r.window_minutes, r.resets_at]),
+    [
+      ['codex', 'primary', 40, 300, at('06:00')],
+      ['codex', 'secondary', 3, 10080, null],
+    ],
+  );
+  const claude = usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'claude-code' });
+  assert.equal(claude.rate_limits.length, 0);
+  assert.equal(claude.current_block?.cost_usd, 3);
+});
