@@ -1,5 +1,61 @@
-/** Placeholder: `agentmonitor serve` lands with its issue. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agentmonitor serve: not available yet\n');
-  return 2;
+/**
+ * `agentmonitor serve [--host] [--port] [--db] [--no-watch]`: runs the server until SIGINT/SIGTERM,
+ * then flushes (final snapshot) and exits.
+ */
+import type { ServerConfig } from '../config';
+import { stderrLogger } from '../log';
+import { startServer } from '../server/server';
+import { parseArgs, UsageError } from './args';
+
+const HELP = `Usage: agentmonitor serve [options]
+
+Runs the ingest server and the dashboard.
+
+Options:
+  --host HOST     address to bind (default 127.0.0.1, env AGENTMONITOR_HOST)
+  --port PORT     port (default 3142, env AGENTMONITOR_PORT; 0 picks a free one)
+  --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+  --no-watch      do not follow Claude Code / Codex transcript logs live
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`agentmonitor serve: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const overrides: Partial<ServerConfig> = {};
+  if (args.values.host !== undefined) overrides.host = String(args.values.host);
+  if (args.values.port !== undefined) overrides.port = Number(args.values.port);
+  if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
+  if (args.values.watch === false) overrides.watchLogs = false;
+  const log = stderrLogger();
+  const server = await startServer(overrides, { log });
+  process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: flushing and stopping`);
+    server.close().then(
+      () => process.exit(0),
+      (e: Error) => {
+        log.error(`shutdown failed: ${e.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('disconnect', () => stop('parent disconnected'));
+  return 0;
 }

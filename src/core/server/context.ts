@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config';
 import type { SseMessage } from '../contracts/sse';
 import type { IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
+import type { Core } from '../runtime';
 import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
 
 export interface StoreClient {
@@ -25,4 +26,6 @@ export interface ServerContext {
   log: Logger;
   version: string;
   startedAt: number;
+  /** The running core (store stats for health, clear, snapshots). */
+  core?: Core;
 }

@@ -32,7 +32,7 @@ function loadSqlJs(wasmPath: string): Promise<SqlJs> {
 export function defaultWasmPath(): string {
   const beside = path.join(__dirname, 'sql-wasm.wasm');
   if (fs.existsSync(beside)) return beside;
-  return require.resolve('sql.js/dist/sql-wasm.wasm');
+  return path.join(path.dirname(require.resolve('sql.js')), 'sql-wasm.wasm');
 }
 
 function tryLoad(SQL: SqlJs, file: string): SqlDb | Error {

@@ -1,5 +1,66 @@
-import type { Router } from 'express';
+/**
+ * Our own event contract (DESIGN §4): `POST /api/events` (one event) and `POST /api/events/batch`
+ * (an array, or `{events: [...]}`), validated with zod; one bad item never drops the others.
+ */
+import express, { type Router } from 'express';
+import { validateEvent, type BatchResult, type EventInput, type FieldError } from '../../contracts/events';
 import type { ServerContext } from '../context';
 
-/** Placeholder: routes land with their issue. */
-export function register(_router: Router, _ctx: ServerContext): void {}
+/** Most items accepted in one batch request. */
+export const MAX_BATCH_ITEMS = 5000;
+
+export function register(router: Router, ctx: ServerContext): void {
+  const json = express.json({ limit: ctx.config.maxBodyBytes, type: ['application/json', 'application/*+json', 'text/plain'] });
+
+  router.post('/api/events', json, async (req, res, next) => {
+    try {
+      const v = validateEvent(req.body);
+      if (!v.ok) {
+        res.status(400).json({ error: describe(v.errors), errors: v.errors });
+        return;
+      }
+      const out = await ctx.ingest.ingest([v.value], { source: 'api' });
+      const duplicate = out.duplicates > 0;
+      res.status(duplicate ? 200 : 201).json({ id: out.ids[0], duplicate });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/api/events/batch', json, async (req, res, next) => {
+    try {
+      const body = req.body as unknown;
+      const items = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { events?: unknown }).events) ? (body as { events: unknown[] }).events : null;
+      if (!items) {
+        res.status(400).json({ error: 'events: expected a JSON array of events, or {"events": [...]}', errors: [{ field: 'events', message: 'expected an array' }] });
+        return;
+      }
+      if (items.length > MAX_BATCH_ITEMS) {
+        res.status(413).json({ error: `events: at most ${MAX_BATCH_ITEMS} events per batch, got ${items.length}` });
+        return;
+      }
+      const result: BatchResult = { received: items.length, ids: new Array(items.length).fill(null), duplicates: 0, rejected: [] };
+      const valid: EventInput[] = [];
+      const positions: number[] = [];
+      items.forEach((item, index) => {
+        const v = validateEvent(item);
+        if (v.ok) {
+          valid.push(v.value);
+          positions.push(index);
+        } else result.rejected.push({ index, errors: v.errors.map((e) => ({ ...e, field: `events[${index}].${e.field}` })) });
+      });
+      if (valid.length) {
+        const out = await ctx.ingest.ingest(valid, { source: 'api' });
+        positions.forEach((p, i) => (result.ids[p] = out.ids[i]));
+        result.duplicates = out.duplicates;
+      }
+      res.status(valid.length ? 201 : 400).json(valid.length ? result : { ...result, error: 'every event in the batch was rejected' });
+    } catch (e) {
+      next(e);
+    }
+  });
+}
+
+function describe(errors: FieldError[]): string {
+  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}

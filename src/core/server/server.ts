@@ -1,0 +1,93 @@
+/**
+ * Starting the HTTP server: lock the database, open the core (store, ingest, SSE hub), listen on
+ * 127.0.0.1 by default, and stop cleanly (drain connections, flush, final snapshot).
+ */
+import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type ServerConfig } from '../config';
+import { stderrLogger, type Logger } from '../log';
+import { openCore, type Core } from '../runtime';
+import { VERSION } from '../version';
+import { createApp } from './app';
+import type { ServerContext } from './context';
+import { acquireLock } from './lockFile';
+import { SseHub } from './sseHub';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  core: Core;
+  ctx: ServerContext;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Hook to start extra services (the log watcher) once the core is open. */
+  onCoreOpen?: (core: Core) => Promise<{ close(): Promise<void> } | null>;
+}
+
+export async function startServer(overrides: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(opts.env ?? process.env, overrides);
+  const log = opts.log ?? stderrLogger();
+  const releaseLock = acquireLock(config.dbPath, { port: config.port, host: config.host });
+  let core: Core;
+  const ctxRef: { ctx: ServerContext | null } = { ctx: null };
+  const hub = new SseHub({
+    maxClients: config.maxSseClients,
+    heartbeatMs: config.sseHeartbeatMs,
+    log,
+    computeStats: () => ctxRef.ctx!.store.query('stats' as never, { now: Date.now() } as never) as never,
+  });
+  try {
+    core = await openCore({ config, log, hub });
+  } catch (e) {
+    releaseLock();
+    throw e;
+  }
+  const ctx: ServerContext = { config, store: core.store, ingest: core.ingest, sse: hub, log, version: VERSION, startedAt: Date.now(), core };
+  ctxRef.ctx = ctx;
+  const app = createApp(ctx);
+  const server: http.Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await core.close();
+    releaseLock();
+    if (e.code === 'EADDRINUSE') {
+      throw new Error(`port ${config.port} on ${config.host} is in use (set AGENTMONITOR_PORT or --port to use another)`);
+    }
+    throw e;
+  }) as http.Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  const port = (server.address() as AddressInfo).port;
+  acquireLock(config.dbPath, { port, host: config.host });
+  const extra = opts.onCoreOpen ? await opts.onCoreOpen(core) : null;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    host: config.host,
+    core,
+    ctx,
+    close() {
+      closing ??= (async () => {
+        await extra?.close();
+        hub.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections?.();
+          setTimeout(() => server.closeAllConnections?.(), 2000).unref();
+        });
+        await core.close();
+        releaseLock();
+      })();
+      return closing;
+    },
+  };
+}
