@@ -1,0 +1,228 @@
+/**
+ * Runs the real Claude Code and Codex CLIs (installed by installAgents.mjs into cli/node_modules)
+ * in temporary homes, against a model API on loopback, with every wait bounded.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const cliDir = path.join(__dirname, 'cli');
+
+export const CLAUDE_MODEL = 'claude-sonnet-4-5-20250929';
+export const CODEX_MODEL = 'gpt-5-codex';
+
+export interface AgentBinaries { claude: string; codex: string }
+
+/** Paths of the installed CLIs, or a reason why they are not there. */
+export function findAgentBinaries(): AgentBinaries | string {
+  const claude = path.join(cliDir, 'node_modules', '.bin', 'claude');
+  const codex = path.join(cliDir, 'node_modules', '.bin', 'codex');
+  const missing = [claude, codex].filter((p) => !fs.existsSync(p));
+  if (missing.length) return `agent CLIs not installed (${missing.join(', ')}); run: node test/e2e/agents/installAgents.mjs`;
+  return { claude, codex };
+}
+
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  timedOut: boolean;
+}
+
+export function runProcess(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const cap = 8 * 1024 * 1024;
+    child.stdout.on('data', (c: Buffer) => { if (stdout.length < cap) stdout += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { if (stderr.length < cap) stderr += c.toString('utf8'); });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      resolve({ code, signal, stdout, stderr, wallMs, timedOut });
+    });
+  });
+}
+
+/** A tiny git project for the agents to work in. */
+export async function makeProject(dir: string): Promise<string> {
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'README.md'), '# Probe project\nA tiny project used to capture agent telemetry.\n');
+  fs.writeFileSync(path.join(dir, 'src', 'main.py'), 'print("hello")\n');
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['commit', '-q', '-m', 'init']]) {
+    const r = await runProcess('git', args, { cwd: dir, env, timeoutMs: 20_000 });
+    if (r.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  }
+  return dir;
+}
+
+/** Environment with nothing of the caller's agent or telemetry settings leaking in. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(ANTHROPIC_|CLAUDE|OTEL_|CODEX_|OPENAI_|AGENTMONITOR_)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+export interface ClaudeRun extends ProcessResult {
+  lines: Record<string, unknown>[];
+  /** The stream-json `result` line. */
+  result: ClaudeResultLine | null;
+  sessionId: string | null;
+}
+
+export interface ClaudeResultLine {
+  type: 'result';
+  subtype: string;
+  is_error: boolean;
+  session_id: string;
+  total_cost_usd: number;
+  num_turns: number;
+  modelUsage: Record<string, { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number; costUSD: number }>;
+}
+
+export interface ClaudeOptions {
+  bin: string;
+  home: string;
+  cwd: string;
+  apiUrl: string;
+  prompt: string;
+  /** CLAUDE_CONFIG_DIR; defaults to `$HOME/.claude`. */
+  configDir?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function claudeEnv(o: Pick<ClaudeOptions, 'home' | 'apiUrl' | 'configDir' | 'env'>): NodeJS.ProcessEnv {
+  return cleanEnv({
+    HOME: o.home,
+    ...(o.configDir ? { CLAUDE_CONFIG_DIR: o.configDir } : {}),
+    ANTHROPIC_API_KEY: 'sk-fake',
+    ANTHROPIC_BASE_URL: o.apiUrl,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    DISABLE_AUTOUPDATER: '1',
+    ...o.env,
+  });
+}
+
+export async function runClaude(o: ClaudeOptions): Promise<ClaudeRun> {
+  const args = ['-p', o.prompt, '--model', CLAUDE_MODEL, '--allowedTools', 'Bash,Read,Glob,Grep,Agent,Task', '--output-format', 'stream-json', '--verbose'];
+  const r = await runProcess(o.bin, args, { cwd: o.cwd, env: claudeEnv(o), timeoutMs: o.timeoutMs ?? 90_000 });
+  const lines = parseJsonLines(r.stdout);
+  const result = (lines.find((l) => l.type === 'result') ?? null) as ClaudeResultLine | null;
+  const init = lines.find((l) => l.type === 'system' && l.subtype === 'init');
+  const sessionId = result?.session_id ?? (typeof init?.session_id === 'string' ? init.session_id : null);
+  return { ...r, lines, result, sessionId };
+}
+
+export interface CodexRun extends ProcessResult {
+  lines: Record<string, unknown>[];
+  threadId: string | null;
+  /** `turn.completed` usage lines. */
+  turnUsages: { input_tokens: number; cached_input_tokens: number; output_tokens: number; reasoning_output_tokens: number }[];
+}
+
+export interface CodexConfigOptions {
+  codexHome: string;
+  apiUrl: string;
+  /** Extra TOML appended as is (e.g. the `[otel]` table). */
+  extraToml?: string;
+}
+
+/** config.toml for a loopback model provider that keeps Codex away from every outside host. */
+export function writeCodexConfig(o: CodexConfigOptions): string {
+  fs.mkdirSync(o.codexHome, { recursive: true });
+  const toml = `model = "${CODEX_MODEL}"
+model_provider = "fake"
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+check_for_update_on_startup = false
+
+[model_providers.fake]
+name = "Fake loopback"
+base_url = "${o.apiUrl}/v1"
+wire_api = "responses"
+env_key = "FAKE_OPENAI_API_KEY"
+request_max_retries = 0
+stream_max_retries = 0
+
+[features]
+plugins = false
+remote_plugin = false
+plugin_sharing = false
+apps = false
+tool_suggest = false
+skill_mcp_dependency_install = false
+in_app_updates = false
+
+[analytics]
+enabled = false
+
+[feedback]
+enabled = false
+${o.extraToml ? `\n${o.extraToml}\n` : ''}`;
+  const file = path.join(o.codexHome, 'config.toml');
+  fs.writeFileSync(file, toml);
+  return file;
+}
+
+export interface CodexOptions {
+  bin: string;
+  home: string;
+  codexHome: string;
+  cwd: string;
+  prompt: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function runCodex(o: CodexOptions): Promise<CodexRun> {
+  const args = ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--dangerously-bypass-hook-trust', '--json', o.prompt];
+  const env = cleanEnv({ HOME: o.home, CODEX_HOME: o.codexHome, FAKE_OPENAI_API_KEY: 'sk-fake', ...o.env });
+  const r = await runProcess(o.bin, args, { cwd: o.cwd, env, timeoutMs: o.timeoutMs ?? 90_000 });
+  const lines = parseJsonLines(r.stdout);
+  const started = lines.find((l) => l.type === 'thread.started');
+  const turnUsages = lines.filter((l) => l.type === 'turn.completed').map((l) => l.usage as CodexRun['turnUsages'][number]);
+  return { ...r, lines, threadId: typeof started?.thread_id === 'string' ? started.thread_id : null, turnUsages };
+}
+
+export function parseJsonLines(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(t) as Record<string, unknown>);
+    } catch {
+      // a non-JSON line in the output is not ours to judge here
+    }
+  }
+  return out;
+}
+
+/** Rollout files Codex wrote under `$CODEX_HOME/sessions`. */
+export function findFiles(dir: string, pattern: RegExp): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return findFiles(p, pattern);
+    return pattern.test(d.name) ? [p] : [];
+  });
+}

@@ -1,0 +1,328 @@
+/**
+ * A model API on loopback that the real Claude Code and Codex CLIs talk to instead of the vendors'.
+ * It plays a fixed script (tool calls, a failing tool, a subagent) and remembers exactly which
+ * token usage it reported, so a test can compare AgentMonitor's totals with the truth.
+ *
+ * Claude Code: `HEAD /`, `POST /v1/messages?beta=true` answered with Anthropic Messages SSE.
+ * Codex: `POST /v1/responses` answered with Responses API SSE; everything else (analytics) 404.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Usage as the Anthropic API reports it for one response (message_start merged with message_delta). */
+export interface AnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** Usage as the Responses API reports it in `response.completed`. */
+export interface OpenAiUsage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_output_tokens: number;
+}
+
+export interface ClaudeReply {
+  messageId: string;
+  requestId: string;
+  sessionId: string | null;
+  /** Set inside a subagent (`x-claude-code-agent-id`). */
+  agentId: string | null;
+  model: string;
+  step: string;
+  usage: AnthropicUsage;
+}
+
+export interface CodexReply {
+  responseId: string;
+  sessionId: string | null;
+  model: string;
+  step: string;
+  usage: OpenAiUsage;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  status: number;
+}
+
+export interface FakeModelApi {
+  url: string;
+  port: number;
+  claudeReplies: ClaudeReply[];
+  codexReplies: CodexReply[];
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** The prompt that makes the main Claude agent run the scripted conversation. */
+export const CLAUDE_PROMPT = 'list the files';
+/** Marker in the subagent's prompt; the fake recognises the subagent's conversation by it. */
+export const SUBAGENT_MARK = 'SUBAGENT_PROBE';
+export const SUBAGENT_PROMPT = `${SUBAGENT_MARK}: run wc -c README.md and report`;
+export const CODEX_PROMPT = 'list the files';
+export const MISSING_FILE = 'does-not-exist.txt';
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+type Json = Record<string, unknown>;
+type Block = Json & { type: string };
+interface Message { role: string; content: string | Block[] }
+
+let counter = 0;
+function fakeId(prefix: string): string {
+  counter += 1;
+  return `${prefix}_fake${process.pid.toString(36)}${counter.toString(36).padStart(4, '0')}`;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sse(res: http.ServerResponse, events: [string, Json][]): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  for (const [name, data] of events) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.end();
+}
+
+function textOf(content: string | Block[]): string {
+  if (typeof content === 'string') return content;
+  return content.filter((b) => b.type === 'text').map((b) => String(b.text)).join('\n');
+}
+
+/** Distinct, step-dependent numbers so a double count or a missed request changes every total. */
+function claudeUsage(stepIndex: number, subagent: boolean): AnthropicUsage {
+  const k = stepIndex + (subagent ? 10 : 0);
+  return {
+    input_tokens: 180 + 17 * k,
+    output_tokens: 40 + 11 * k,
+    cache_creation_input_tokens: 1500 + 23 * k,
+    cache_read_input_tokens: 14000 + 101 * k,
+  };
+}
+
+function codexUsage(stepIndex: number): OpenAiUsage {
+  return {
+    input_tokens: 2500 + 31 * stepIndex,
+    cached_input_tokens: 1536 + 512 * stepIndex,
+    output_tokens: 57 + 9 * stepIndex,
+    reasoning_output_tokens: 21 + 3 * stepIndex,
+  };
+}
+
+interface ClaudeStep { name: string; blocks: Block[] }
+
+function claudeScript(messages: Message[], cwd: string | null): ClaudeStep[] {
+  const first = messages[0];
+  const isSubagent = first !== undefined && first.role === 'user' && textOf(first.content).includes(SUBAGENT_MARK);
+  const dir = cwd ?? '.';
+  if (isSubagent) {
+    return [
+      { name: 'sub-bash', blocks: [
+        { type: 'text', text: 'Counting bytes.' },
+        { type: 'tool_use', name: 'Bash', input: { command: 'wc -c README.md', description: 'Count bytes in README' } },
+      ] },
+      { name: 'sub-final', blocks: [{ type: 'text', text: 'README.md has a few dozen bytes.' }] },
+    ];
+  }
+  return [
+    { name: 'bash', blocks: [
+      { type: 'text', text: "I'll list the files." },
+      { type: 'tool_use', name: 'Bash', input: { command: 'ls -la', description: 'List files in project' } },
+    ] },
+    { name: 'reads', blocks: [
+      { type: 'tool_use', name: 'Read', input: { file_path: `${dir}/README.md` } },
+      { type: 'tool_use', name: 'Read', input: { file_path: `${dir}/${MISSING_FILE}` } },
+    ] },
+    { name: 'agent', blocks: [
+      { type: 'tool_use', name: 'Agent', input: { description: 'Count README bytes', prompt: SUBAGENT_PROMPT, subagent_type: 'general-purpose' } },
+    ] },
+    { name: 'final', blocks: [{ type: 'text', text: 'The project contains README.md and src/main.py.' }] },
+  ];
+}
+
+/** The working directory Claude Code states in its system reminder, so Read gets absolute paths. */
+function claudeCwd(body: Json): string | null {
+  const hay = JSON.stringify(body.system ?? '') + JSON.stringify(body.messages ?? '');
+  const m = /(?:Primary working directory|Working directory): ([^\s\\"]+)/.exec(hay);
+  return m ? m[1] : null;
+}
+
+function answerClaude(req: http.IncomingMessage, res: http.ServerResponse, body: Json, api: FakeModelApi): void {
+  const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : [];
+  const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5-20250929';
+  const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
+  const script = hasTools ? claudeScript(messages, claudeCwd(body)) : [{ name: 'side-request', blocks: [{ type: 'text', text: 'ok' }] }];
+  const assistantTurns = messages.filter((m) => m.role === 'assistant').length;
+  const stepIndex = Math.min(assistantTurns, script.length - 1);
+  const step = script[stepIndex];
+  const subagent = step.name.startsWith('sub-');
+  const usage = claudeUsage(stepIndex, subagent);
+  const messageId = fakeId('msg');
+  const requestId = fakeId('req');
+  const header = (n: string): string | null => {
+    const v = req.headers[n];
+    return typeof v === 'string' ? v : null;
+  };
+  api.claudeReplies.push({
+    messageId, requestId, model, step: step.name, usage,
+    sessionId: header('x-claude-code-session-id'), agentId: header('x-claude-code-agent-id'),
+  });
+  const blocks = step.blocks.map((b) => (b.type === 'tool_use' ? { ...b, id: fakeId('toolu') } : b));
+  const stopReason = blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
+  const startUsage = { ...usage, output_tokens: 1, service_tier: 'standard',
+    cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 } };
+  res.setHeader('request-id', requestId);
+  if (body.stream !== true) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: messageId, type: 'message', role: 'assistant', model, content: blocks,
+      stop_reason: stopReason, stop_sequence: null, usage: { ...startUsage, output_tokens: usage.output_tokens } }));
+    return;
+  }
+  const events: [string, Json][] = [['message_start', { type: 'message_start', message: {
+    id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: startUsage,
+  } }]];
+  blocks.forEach((b, index) => {
+    if (b.type === 'text') {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: b.text } }]);
+    } else {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } }]);
+      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } }]);
+    }
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+  });
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens } }]);
+  events.push(['message_stop', { type: 'message_stop' }]);
+  sse(res, events);
+}
+
+interface CodexStep { name: string; items: Json[] }
+
+function codexScript(toolNames: string[], cwd: string | null): CodexStep[] {
+  const call = (command: string): Json => {
+    const callId = fakeId('call');
+    if (toolNames.includes('exec_command') || !toolNames.includes('shell')) {
+      return { type: 'function_call', id: fakeId('fc'), status: 'completed', name: 'exec_command', call_id: callId,
+        arguments: JSON.stringify(cwd ? { cmd: command, workdir: cwd } : { cmd: command }) };
+    }
+    return { type: 'function_call', id: fakeId('fc'), status: 'completed', name: 'shell', call_id: callId,
+      arguments: JSON.stringify({ command: ['bash', '-lc', command], ...(cwd ? { workdir: cwd } : {}) }) };
+  };
+  const reasoning = (text: string): Json => ({ type: 'reasoning', id: fakeId('rs'), summary: [{ type: 'summary_text', text }], content: null, encrypted_content: null });
+  return [
+    { name: 'shell', items: [reasoning('**Listing files**'), call('ls -la')] },
+    { name: 'failing-shell', items: [reasoning('**Reading a missing file**'), call(`cat ${MISSING_FILE}`)] },
+    { name: 'final', items: [reasoning('**Summarising**'), { type: 'message', id: fakeId('msg'), status: 'completed', role: 'assistant',
+      content: [{ type: 'output_text', text: 'The project contains README.md and src/main.py.', annotations: [] }] }] },
+  ];
+}
+
+function codexCwd(body: Json): string | null {
+  const m = /<cwd>([^<]+)<\/cwd>/.exec(JSON.stringify(body.input ?? ''));
+  return m ? m[1] : null;
+}
+
+function answerCodex(res: http.ServerResponse, body: Json, api: FakeModelApi): void {
+  const input = Array.isArray(body.input) ? (body.input as Json[]) : [];
+  const model = typeof body.model === 'string' ? body.model : 'gpt-5-codex';
+  const toolNames = Array.isArray(body.tools) ? (body.tools as Json[]).map((t) => String(t.name ?? t.type)) : [];
+  const script = codexScript(toolNames, codexCwd(body));
+  const outputs = input.filter((i) => i.type === 'function_call_output').length;
+  const stepIndex = Math.min(outputs, script.length - 1);
+  const step = script[stepIndex];
+  const usage = codexUsage(stepIndex);
+  const responseId = fakeId('resp');
+  const meta = (body.client_metadata ?? {}) as Json;
+  api.codexReplies.push({ responseId, model, step: step.name, usage,
+    sessionId: typeof meta.session_id === 'string' ? meta.session_id : null });
+  const base = { id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] as Json[] };
+  const events: [string, Json][] = [['response.created', { type: 'response.created', response: base }]];
+  step.items.forEach((item, output_index) => {
+    events.push(['response.output_item.added', { type: 'response.output_item.added', output_index, item }]);
+    if (item.type === 'message') {
+      const text = String(((item.content as Json[])[0]).text);
+      events.push(['response.output_text.delta', { type: 'response.output_text.delta', item_id: item.id, output_index, content_index: 0, delta: text }]);
+    }
+    events.push(['response.output_item.done', { type: 'response.output_item.done', output_index, item }]);
+  });
+  events.push(['response.completed', { type: 'response.completed', response: { ...base, status: 'completed', output: step.items, usage: {
+    input_tokens: usage.input_tokens,
+    input_tokens_details: { cached_tokens: usage.cached_input_tokens },
+    output_tokens: usage.output_tokens,
+    output_tokens_details: { reasoning_tokens: usage.reasoning_output_tokens },
+    total_tokens: usage.input_tokens + usage.output_tokens,
+  } } }]);
+  sse(res, events);
+}
+
+export async function startFakeModelApi(): Promise<FakeModelApi> {
+  const api: FakeModelApi = { url: '', port: 0, claudeReplies: [], codexReplies: [], requests: [], close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const record = (status: number): void => { api.requests.push({ method: req.method ?? '', url: req.url ?? '', status }); };
+    readBody(req).then((raw) => {
+      if (req.method === 'HEAD' || (req.method === 'GET' && path === '/')) {
+        record(200);
+        res.writeHead(200).end();
+        return;
+      }
+      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses')) {
+        let body: Json;
+        try {
+          body = JSON.parse(raw) as Json;
+        } catch {
+          record(400);
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'body is not JSON' } }));
+          return;
+        }
+        record(200);
+        if (path === '/v1/messages') answerClaude(req, res, body, api);
+        else answerCodex(res, body, api);
+        return;
+      }
+      record(404);
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${path}` } }));
+    }).catch((err: Error) => {
+      record(413);
+      if (!res.headersSent) res.writeHead(413).end(err.message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  api.port = port;
+  api.url = `http://127.0.0.1:${port}`;
+  api.close = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return api;
+}
+
+/** Sum of usages, field by field. */
+export function sumUsage<T extends object>(usages: T[]): T {
+  const total = {} as Record<string, number>;
+  for (const u of usages) {
+    for (const [k, v] of Object.entries(u)) total[k] = (total[k] ?? 0) + (v as number);
+  }
+  return total as T;
+}
