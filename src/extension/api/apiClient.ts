@@ -1,0 +1,83 @@
+/** Typed calls to the AgentMonitor HTTP API (DESIGN §5) from the extension host. No `vscode`. */
+import type { CostBreakdown, EventsPage, Health, ImportRequest, ImportSummary, SessionsPage, Stats } from '../../core/contracts/api';
+import type { ApiQuery } from '../../core/contracts/webview';
+import { request, requestJson } from './http';
+
+/** Answer of `POST /api/import`: the id to follow over SSE, or the summary when it ran synchronously. */
+export interface ImportStarted {
+  import_id: string;
+  summary?: ImportSummary;
+}
+
+export function buildQuery(query: ApiQuery | undefined): string {
+  if (!query) return '';
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) sp.append(k, String(x));
+    else sp.append(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Paths the webview may GET through the host: the read API only. */
+export function isAllowedApiPath(p: string): boolean {
+  return /^\/api\/[A-Za-z0-9/_.%:-]*$/.test(p) && !p.includes('..') && !p.startsWith('/api/stream');
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  health(): Promise<Health> {
+    return requestJson<Health>(`${this.baseUrl}/api/health`, { timeoutMs: 3000 });
+  }
+
+  sessions(limit: number): Promise<SessionsPage> {
+    return requestJson<SessionsPage>(`${this.baseUrl}/api/sessions${buildQuery({ limit })}`);
+  }
+
+  stats(): Promise<Stats> {
+    return requestJson<Stats>(`${this.baseUrl}/api/stats`);
+  }
+
+  costToday(by: 'model' | 'agent', since: string): Promise<CostBreakdown> {
+    return requestJson<CostBreakdown>(`${this.baseUrl}/api/stats/cost${buildQuery({ by, since })}`);
+  }
+
+  events(query: ApiQuery): Promise<EventsPage> {
+    return requestJson<EventsPage>(`${this.baseUrl}/api/events${buildQuery(query)}`);
+  }
+
+  /** A read for the webview: answers status and parsed body, never throws on HTTP errors. */
+  async get(path: string, query?: ApiQuery): Promise<{ status: number; body: unknown; error?: string }> {
+    if (!isAllowedApiPath(path)) return { status: 400, body: null, error: `path not allowed: ${path}` };
+    const res = await request(`${this.baseUrl}${path}${buildQuery(query)}`, { timeoutMs: 30_000 });
+    let body: unknown = null;
+    try {
+      body = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      return { status: res.status, body: null, error: `${path} did not answer JSON` };
+    }
+    if (res.status >= 400) {
+      const err = (body as { error?: string } | null)?.error ?? `HTTP ${res.status}`;
+      return { status: res.status, body, error: err };
+    }
+    return { status: res.status, body };
+  }
+
+  startImport(req: ImportRequest): Promise<ImportStarted> {
+    return requestJson<ImportStarted>(`${this.baseUrl}/api/import`, { method: 'POST', body: req, token: this.token, timeoutMs: 600_000 });
+  }
+
+  cancelImport(importId: string): Promise<unknown> {
+    return requestJson(`${this.baseUrl}/api/import/${encodeURIComponent(importId)}`, { method: 'DELETE', token: this.token });
+  }
+
+  clearData(): Promise<unknown> {
+    return requestJson(`${this.baseUrl}/api/data`, { method: 'DELETE', body: { confirm: true }, token: this.token, timeoutMs: 120_000 });
+  }
+}

@@ -1,0 +1,93 @@
+/** What the status-bar ticker shows, as plain data. Pure. */
+import type { CostRow, Stats } from '../../core/contracts/api';
+import type { ServerState } from '../server/serverState';
+import { agentLabel, escapeMarkdown, formatTokens, formatUsd } from './format';
+
+export interface TickerView {
+  text: string;
+  /** Markdown. */
+  tooltip: string;
+  /** `warning` over budget, `error` when the server failed. */
+  background: 'none' | 'warning' | 'error';
+  /** True when today's cost is over the budget. */
+  overBudget: boolean;
+}
+
+export function tickerText(todayCost: number, active: number): string {
+  return `$(pulse) ${formatUsd(todayCost)} · ${active} active`;
+}
+
+export function isOverBudget(todayCost: number, budget: number | null | undefined): boolean {
+  return !!budget && budget > 0 && todayCost > budget;
+}
+
+/** Local calendar day (`YYYY-MM-DD`), the key for "notify once per day". */
+export function dayKey(now: number): string {
+  const d = new Date(now);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function tickerView(
+  state: ServerState,
+  stats: Stats | null,
+  byModel: readonly CostRow[] | null,
+  budget: number | null,
+): TickerView {
+  switch (state.kind) {
+    case 'stopped':
+      return { text: '$(circle-slash) AgentMonitor', tooltip: 'AgentMonitor server is stopped.', background: 'none', overBudget: false };
+    case 'starting':
+      return { text: '$(loading~spin) AgentMonitor', tooltip: 'Starting the AgentMonitor server…', background: 'none', overBudget: false };
+    case 'foreign':
+      return {
+        text: '$(warning) AgentMonitor: port busy',
+        tooltip: escapeMarkdown(state.message),
+        background: 'warning',
+        overBudget: false,
+      };
+    case 'failed':
+      return {
+        text: '$(error) AgentMonitor',
+        tooltip: `The AgentMonitor server failed: ${escapeMarkdown(state.message)}`,
+        background: 'error',
+        overBudget: false,
+      };
+    case 'crashed':
+      return {
+        text: '$(sync~spin) AgentMonitor',
+        tooltip: `The AgentMonitor server stopped unexpectedly; restarting (attempt ${state.attempt}).`,
+        background: 'none',
+        overBudget: false,
+      };
+    case 'owner':
+    case 'follower':
+      break;
+    default:
+      return assertNever(state);
+  }
+  const cost = stats?.today.cost_usd ?? 0;
+  const active = stats?.active_sessions ?? 0;
+  const over = isOverBudget(cost, budget);
+  const lines = [`**AgentMonitor — today ${formatUsd(cost)}**${budget ? ` of ${formatUsd(budget)} budget` : ''}`, ''];
+  if (stats) {
+    lines.push(`${active} active session${active === 1 ? '' : 's'} · ${formatTokens(stats.today.tokens_in + stats.today.tokens_out + stats.today.cache_read_tokens + stats.today.cache_write_tokens)} tokens today`);
+    if (stats.burn_rate_usd_per_hour > 0) lines.push(`Burn rate: ${formatUsd(stats.burn_rate_usd_per_hour)}/h`);
+    const agents = stats.agents.filter((a) => a.today_cost_usd > 0 || a.active_sessions > 0);
+    if (agents.length) {
+      lines.push('', '**By agent**');
+      for (const a of agents) lines.push(`${escapeMarkdown(agentLabel(a.agent_type))}: ${formatUsd(a.today_cost_usd)}${a.active_sessions ? ` (${a.active_sessions} active)` : ''}`);
+    }
+  }
+  const models = (byModel ?? []).filter((r) => r.cost_usd > 0 || r.tokens_in + r.tokens_out > 0).slice(0, 8);
+  if (models.length) {
+    lines.push('', '**By model**');
+    for (const r of models) lines.push(`${escapeMarkdown(r.key)}: ${formatUsd(r.cost_usd)}`);
+  }
+  lines.push('', state.kind === 'owner' ? `Server on ${escapeMarkdown(state.url)} (this window)` : `Following the server on ${escapeMarkdown(state.url)}`);
+  lines.push('Click to open the dashboard.');
+  return { text: tickerText(cost, active), tooltip: lines.join('  \n'), background: over ? 'warning' : 'none', overBudget: over };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected server state ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,136 @@
+/**
+ * Typed `agentMonitor.*` settings (they mirror `contributes.configuration` in package.json) and
+ * their mapping onto the server's AGENTMONITOR_* environment (DESIGN §5). Pure.
+ */
+export interface ExtensionSettings {
+  host: string;
+  port: number;
+  /** Empty: the server's default (~/.agentmonitor/agentmonitor.db). */
+  dbPath: string;
+  token: string;
+  maxSseClients: number;
+  sseHeartbeatMs: number;
+  maxPayloadKb: number;
+  idleMinutes: number;
+  endMinutes: number;
+  retentionDays: number;
+  /** Claude config dirs (holding `projects/`); empty = CLAUDE_CONFIG_DIR or ~/.claude, ~/.config/claude. */
+  claudeConfigDirs: string[];
+  /** Codex home (holding `sessions/`); empty = CODEX_HOME or ~/.codex. */
+  codexHome: string;
+  watchLogs: boolean;
+  /** 0 = no budget. */
+  dailyBudgetUsd: number;
+  /** Start (or follow) the server when VS Code starts. */
+  autoStart: boolean;
+  showStatusBar: boolean;
+  sessionsPerAgent: number;
+}
+
+export const DEFAULT_SETTINGS: ExtensionSettings = {
+  host: '127.0.0.1',
+  port: 3142,
+  dbPath: '',
+  token: '',
+  maxSseClients: 50,
+  sseHeartbeatMs: 15000,
+  maxPayloadKb: 32,
+  idleMinutes: 5,
+  endMinutes: 120,
+  retentionDays: 0,
+  claudeConfigDirs: [],
+  codexHome: '',
+  watchLogs: true,
+  dailyBudgetUsd: 0,
+  autoStart: true,
+  showStatusBar: true,
+  sessionsPerAgent: 50,
+};
+
+/** Settings whose change needs the server restarted with a new environment. */
+export const SERVER_SETTING_KEYS: readonly (keyof ExtensionSettings)[] = [
+  'host',
+  'port',
+  'dbPath',
+  'token',
+  'maxSseClients',
+  'sseHeartbeatMs',
+  'maxPayloadKb',
+  'idleMinutes',
+  'endMinutes',
+  'retentionDays',
+  'claudeConfigDirs',
+  'codexHome',
+  'watchLogs',
+  'dailyBudgetUsd',
+];
+
+type Getter = (key: string) => unknown;
+
+function numberSetting(v: unknown, dflt: number, min: number, max: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : dflt;
+}
+
+function stringSetting(v: unknown, dflt: string): string {
+  return typeof v === 'string' ? v.trim() : dflt;
+}
+
+/** Reads settings through `get` (a `WorkspaceConfiguration.get`), falling back to defaults on bad values. */
+export function readSettings(get: Getter): ExtensionSettings {
+  const d = DEFAULT_SETTINGS;
+  const dirs = get('claudeConfigDirs');
+  return {
+    host: stringSetting(get('host'), d.host) || d.host,
+    port: Math.round(numberSetting(get('port'), d.port, 1, 65535)),
+    dbPath: stringSetting(get('dbPath'), d.dbPath),
+    token: stringSetting(get('token'), d.token),
+    maxSseClients: numberSetting(get('maxSseClients'), d.maxSseClients, 1, 10000),
+    sseHeartbeatMs: numberSetting(get('sseHeartbeatMs'), d.sseHeartbeatMs, 50, 600000),
+    maxPayloadKb: numberSetting(get('maxPayloadKb'), d.maxPayloadKb, 1, 10240),
+    idleMinutes: numberSetting(get('idleMinutes'), d.idleMinutes, 0, 1440),
+    endMinutes: numberSetting(get('endMinutes'), d.endMinutes, 0, 100000),
+    retentionDays: numberSetting(get('retentionDays'), d.retentionDays, 0, 100000),
+    claudeConfigDirs: Array.isArray(dirs) ? dirs.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [],
+    codexHome: stringSetting(get('codexHome'), d.codexHome),
+    watchLogs: typeof get('watchLogs') === 'boolean' ? (get('watchLogs') as boolean) : d.watchLogs,
+    dailyBudgetUsd: numberSetting(get('dailyBudgetUsd'), d.dailyBudgetUsd, 0, 1e9),
+    autoStart: typeof get('autoStart') === 'boolean' ? (get('autoStart') as boolean) : d.autoStart,
+    showStatusBar: typeof get('showStatusBar') === 'boolean' ? (get('showStatusBar') as boolean) : d.showStatusBar,
+    sessionsPerAgent: Math.round(numberSetting(get('sessionsPerAgent'), d.sessionsPerAgent, 1, 1000)),
+  };
+}
+
+/** The environment the forked server runs with: the editor's own env plus the settings. */
+export function serverEnv(s: ExtensionSettings, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ELECTRON_RUN_AS_NODE: '1' };
+  // Variables the editor sets for itself must not leak into a plain Node child.
+  delete env.ELECTRON_NO_ATTACH_CONSOLE;
+  delete env.VSCODE_IPC_HOOK;
+  delete env.NODE_OPTIONS;
+  env.AGENTMONITOR_HOST = s.host;
+  env.AGENTMONITOR_PORT = String(s.port);
+  if (s.dbPath) env.AGENTMONITOR_DB_PATH = s.dbPath;
+  if (s.token) env.AGENTMONITOR_TOKEN = s.token;
+  else delete env.AGENTMONITOR_TOKEN;
+  env.AGENTMONITOR_MAX_SSE_CLIENTS = String(s.maxSseClients);
+  env.AGENTMONITOR_SSE_HEARTBEAT_MS = String(s.sseHeartbeatMs);
+  env.AGENTMONITOR_MAX_PAYLOAD_KB = String(s.maxPayloadKb);
+  env.AGENTMONITOR_IDLE_MINUTES = String(s.idleMinutes);
+  env.AGENTMONITOR_END_MINUTES = String(s.endMinutes);
+  env.AGENTMONITOR_RETENTION_DAYS = String(s.retentionDays);
+  if (s.claudeConfigDirs.length) env.CLAUDE_CONFIG_DIR = s.claudeConfigDirs.join(',');
+  if (s.codexHome) env.CODEX_HOME = s.codexHome;
+  env.AGENTMONITOR_WATCH = s.watchLogs ? '1' : '0';
+  if (s.dailyBudgetUsd > 0) env.AGENTMONITOR_DAILY_BUDGET_USD = String(s.dailyBudgetUsd);
+  else delete env.AGENTMONITOR_DAILY_BUDGET_USD;
+  return env;
+}
+
+export function serverSettingsChanged(a: ExtensionSettings, b: ExtensionSettings): boolean {
+  return SERVER_SETTING_KEYS.some((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+export function baseUrl(s: Pick<ExtensionSettings, 'host' | 'port'>): string {
+  const host = s.host.includes(':') && !s.host.startsWith('[') ? `[${s.host}]` : s.host;
+  return `http://${host}:${s.port}`;
+}
