@@ -1,5 +1,146 @@
-/** Placeholder: `agentmonitor hooks` lands with its issue. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agentmonitor hooks: not available yet\n');
-  return 2;
+/**
+ * `agentmonitor hooks install|uninstall|status [--agent claude|codex|all] [--scope user|project]
+ * [--port N] [--dry-run] [--json]`: puts AgentMonitor's hooks into Claude Code's settings.json and
+ * Codex's hooks.json next to whatever hooks are already there, or takes only ours out again.
+ */
+import { loadConfig } from '../config';
+import { ourHookEvents } from '../hooks/hookSettings';
+import { installAgentHooks, uninstallAgentHooks, type HookInstallReport } from '../hooks/installer';
+import { codexHome, hookSettingsPath, type HookScope } from '../hooks/locations';
+import type { HookAgent } from '../hooks/normalize';
+import { readSettings, SettingsFileError } from '../hooks/settingsFile';
+import * as fs from 'node:fs';
+import { parseArgs, UsageError } from './args';
+
+const HELP = `Usage: agentmonitor hooks install|uninstall|status [options]
+
+Installs AgentMonitor's hooks into Claude Code (settings.json) and Codex (hooks.json), keeping
+every other hook; uninstall removes only ours. A backup of the previous file is kept as
+<file>.agentmonitor.bak. Files that are not valid JSON are reported and left unchanged.
+
+Options:
+  --agent AGENT   claude, codex or all (default: all — Codex only when $CODEX_HOME or ~/.codex exists)
+  --scope SCOPE   user (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json,
+                  $CODEX_HOME/hooks.json) or project (.claude/settings.json in this folder)
+  --port PORT     the AgentMonitor server's port (default 3142, env AGENTMONITOR_PORT)
+  --dry-run       show what would change without writing
+  --json          print the result as JSON
+`;
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const defaultIo = (): CliIo => ({
+  env: process.env,
+  cwd: process.cwd(),
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+});
+
+function agentsFor(value: string | undefined, action: string, env: NodeJS.ProcessEnv): HookAgent[] {
+  switch (value ?? 'all') {
+    case 'claude':
+    case 'claude-code':
+      return ['claude-code'];
+    case 'codex':
+      return ['codex'];
+    case 'all':
+      return action === 'install' && !fs.existsSync(codexHome(env)) ? ['claude-code'] : ['claude-code', 'codex'];
+    default:
+      throw new UsageError(`--agent must be claude, codex or all, got "${value}"`);
+  }
+}
+
+const AGENT_NAMES: Record<HookAgent, string> = { 'claude-code': 'Claude Code', codex: 'Codex' };
+
+function describe(r: HookInstallReport): string {
+  const name = `${AGENT_NAMES[r.agent]} (${r.scope})`;
+  const backup = r.backup ? ` (backup: ${r.backup})` : '';
+  const lines = [
+    {
+      installed: `${name}: added ${r.added} hooks to ${r.file}${backup}`,
+      updated: `${name}: updated AgentMonitor hooks in ${r.file}${backup}`,
+      unchanged: `${name}: hooks already installed in ${r.file}`,
+      removed: `${name}: removed ${r.removed} AgentMonitor hooks from ${r.file}${backup}`,
+      absent: `${name}: no AgentMonitor hooks in ${r.file}`,
+    }[r.action],
+  ];
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  let args;
+  let agents: HookAgent[];
+  let scope: HookScope;
+  let port: number;
+  try {
+    args = parseArgs(argv, {
+      agent: { type: 'string' },
+      scope: { type: 'string' },
+      port: { type: 'number' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (args.values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    const action = args.positionals[0];
+    if (!['install', 'uninstall', 'status'].includes(action ?? '') || args.positionals.length > 1) {
+      throw new UsageError(action ? `unknown action "${args.positionals.join(' ')}"` : 'say install, uninstall or status');
+    }
+    const scopeValue = String(args.values.scope ?? 'user');
+    if (scopeValue !== 'user' && scopeValue !== 'project') throw new UsageError(`--scope must be user or project, got "${scopeValue}"`);
+    scope = scopeValue;
+    agents = agentsFor(args.values.agent as string | undefined, action!, io.env);
+    if (scope === 'project') {
+      if (args.values.agent === 'codex') throw new UsageError('Codex reads hooks from $CODEX_HOME/hooks.json only: use --scope user for codex');
+      agents = agents.filter((a) => a !== 'codex');
+    }
+    port = args.values.port !== undefined ? Number(args.values.port) : loadConfig(io.env).port;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be 1-65535, got ${port}`);
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof Error && /AGENTMONITOR_PORT/.test(e.message))) {
+      io.err(`agentmonitor hooks: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  const action = args.positionals[0];
+  const json = !!args.values.json;
+  const results: unknown[] = [];
+  let failed = false;
+  for (const agent of agents) {
+    const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'] };
+    try {
+      if (action === 'status') {
+        const file = hookSettingsPath(agent, scope, io.env, io.cwd);
+        const loaded = readSettings(file);
+        const events = ourHookEvents(loaded.data);
+        results.push({ agent, scope, file, exists: loaded.exists, events });
+        if (!json) io.out(`${AGENT_NAMES[agent]} (${scope}): ${events.length ? `${events.length} AgentMonitor hooks` : 'no AgentMonitor hooks'} in ${file}\n`);
+        continue;
+      }
+      const r = action === 'install' ? installAgentHooks(opts) : uninstallAgentHooks(opts);
+      results.push(r);
+      if (!json) io.out(describe(r));
+    } catch (e) {
+      failed = true;
+      const message = e instanceof SettingsFileError || e instanceof Error ? e.message : String(e);
+      results.push({ agent, scope, error: message });
+      io.err(`agentmonitor hooks: ${message}\n`);
+    }
+  }
+  if (json) io.out(`${JSON.stringify({ action, dry_run: !!args.values['dry-run'], results }, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return runHooks(argv);
 }

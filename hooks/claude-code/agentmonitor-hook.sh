@@ -1,0 +1,32 @@
+#!/bin/sh
+# AgentMonitor command hook for Claude Code and Codex.
+# Usage (as a hook command): agentmonitor-hook.sh [claude-code|codex] [port]
+# Reads the hook JSON on stdin and POSTs it to the local AgentMonitor server in the background.
+# Prints nothing and exits 0 at once, whether or not the server runs: the agent never waits for us
+# and never reads an answer from us. Honours AGENTMONITOR_PORT, AGENTMONITOR_HOST and
+# AGENTMONITOR_TOKEN (sent as a bearer token, through a here-document so it never shows in `ps`).
+
+agent="${1:-claude-code}"
+case "$agent" in
+  claude-code|codex) ;;
+  *) agent=claude-code ;;
+esac
+port="${2:-${AGENTMONITOR_PORT:-3142}}"
+case "$port" in
+  ''|*[!0-9]*) port=3142 ;;
+esac
+host="${AGENTMONITOR_HOST:-127.0.0.1}"
+
+payload=$(cat)
+[ -n "$payload" ] || exit 0
+command -v curl >/dev/null 2>&1 || exit 0
+
+(
+  printf '%s' "$payload" | curl -s -o /dev/null --connect-timeout 1 --max-time 3 \
+    -H 'Content-Type: application/json' -H @/dev/fd/3 \
+    --data-binary @- "http://$host:$port/api/hooks/$agent" 3<<HEADERS
+${AGENTMONITOR_TOKEN:+Authorization: Bearer $AGENTMONITOR_TOKEN}
+HEADERS
+) </dev/null >/dev/null 2>&1 &
+
+exit 0

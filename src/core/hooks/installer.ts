@@ -1,0 +1,111 @@
+/**
+ * `agentmonitor hooks install|uninstall` for one agent and scope, as a library (the CLI and the
+ * VS Code command both call it): read the settings file (refusing invalid JSON), merge or remove
+ * our entries, write with a backup only when something changed, and install the command-hook
+ * script at its stable path.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hooksFor, installHooks, ourHookEvents, removeHooks, SettingsShapeError } from './hookSettings';
+import { codexHome, hookSettingsPath, installScript, installedScriptPath, type HookScope } from './locations';
+import type { HookAgent } from './normalize';
+import { readSettings, SettingsFileError, writeSettings } from './settingsFile';
+
+export interface HookInstallOptions {
+  agent: HookAgent;
+  scope: HookScope;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Compute the result without writing anything. */
+  dryRun?: boolean;
+}
+
+export interface HookInstallReport {
+  agent: HookAgent;
+  scope: HookScope;
+  file: string;
+  action: 'installed' | 'updated' | 'unchanged' | 'removed' | 'absent';
+  added: number;
+  removed: number;
+  backup: string | null;
+  script: string | null;
+  warnings: string[];
+}
+
+function shapeError(file: string, e: unknown): never {
+  if (e instanceof SettingsShapeError) throw new SettingsFileError(file, null, null, `${e.message} (the file was left unchanged)`);
+  throw e;
+}
+
+/** Whether Codex's config.toml turns hooks on (`hooks = true` under `[features]`). */
+export function codexHooksEnabled(env: NodeJS.ProcessEnv): boolean | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(codexHome(env), 'config.toml'), 'utf8');
+  } catch {
+    return null;
+  }
+  const section = /^\s*\[features\]\s*$([\s\S]*?)(?=^\s*\[|(?![\s\S]))/m.exec(text);
+  return !!section && /^\s*hooks\s*=\s*true\b/m.test(section[1]);
+}
+
+export function installAgentHooks(o: HookInstallOptions): HookInstallReport {
+  const env = o.env ?? process.env;
+  const cwd = o.cwd ?? process.cwd();
+  const file = hookSettingsPath(o.agent, o.scope, env, cwd);
+  const loaded = readSettings(file);
+  const scriptPath = o.scope === 'project' ? '$HOME/.agentmonitor/hooks/agentmonitor-hook.sh' : installedScriptPath(env);
+  let merged;
+  try {
+    merged = installHooks(loaded.data, hooksFor(o.agent, { port: o.port, scriptPath }));
+  } catch (e) {
+    shapeError(file, e);
+  }
+  const warnings: string[] = [];
+  let script: string | null = installedScriptPath(env);
+  if (!o.dryRun) script = installScript(env).path;
+  let backup: string | null = null;
+  if (merged.changed && !o.dryRun) backup = writeSettings(file, merged.settings);
+  if (o.agent === 'codex' && codexHooksEnabled(env) !== true) {
+    warnings.push(`Codex runs hooks only with "hooks = true" under [features] in ${path.join(codexHome(env), 'config.toml')}, and only once you trust them`);
+  }
+  if (o.agent === 'claude-code') {
+    const other = hookSettingsPath('claude-code', o.scope === 'user' ? 'project' : 'user', env, cwd);
+    try {
+      if (other !== file && ourHookEvents(readSettings(other).data).length) {
+        warnings.push(`AgentMonitor hooks are also in ${other}: every hook would be sent twice; remove one with "agentmonitor hooks uninstall --scope ${o.scope === 'user' ? 'project' : 'user'}"`);
+      }
+    } catch {
+      // the other file is not ours to judge here; doctor reports it
+    }
+  }
+  return {
+    agent: o.agent,
+    scope: o.scope,
+    file,
+    action: !merged.changed ? 'unchanged' : loaded.exists && merged.removed ? 'updated' : 'installed',
+    added: merged.added,
+    removed: merged.removed,
+    backup,
+    script,
+    warnings,
+  };
+}
+
+export function uninstallAgentHooks(o: HookInstallOptions): HookInstallReport {
+  const env = o.env ?? process.env;
+  const file = hookSettingsPath(o.agent, o.scope, env, o.cwd ?? process.cwd());
+  const loaded = readSettings(file);
+  const base = { agent: o.agent, scope: o.scope, file, added: 0, script: null, warnings: [] as string[] };
+  if (!loaded.exists) return { ...base, action: 'absent', removed: 0, backup: null };
+  let merged;
+  try {
+    merged = removeHooks(loaded.data);
+  } catch (e) {
+    shapeError(file, e);
+  }
+  if (!merged.changed) return { ...base, action: 'absent', removed: 0, backup: null };
+  const backup = o.dryRun ? null : writeSettings(file, merged.settings);
+  return { ...base, action: 'removed', removed: merged.removed, backup };
+}

@@ -1,0 +1,71 @@
+/**
+ * Where agents keep their hook settings, and where our command-hook script is installed (a stable
+ * path under `~/.agentmonitor`, since the npm package's own path changes with every update).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HOOK_SCRIPT_NAME } from './hookSettings';
+import type { HookAgent } from './normalize';
+
+export type HookScope = 'user' | 'project';
+
+function home(env: NodeJS.ProcessEnv): string {
+  return env.HOME || os.homedir();
+}
+
+export function claudeConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.CLAUDE_CONFIG_DIR?.split(',')[0]?.trim();
+  return dir || path.join(home(env), '.claude');
+}
+
+export function codexHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CODEX_HOME || path.join(home(env), '.codex');
+}
+
+/** The settings file our hooks go into, or an error message when the scope does not exist for the agent. */
+export function hookSettingsPath(agent: HookAgent, scope: HookScope, env: NodeJS.ProcessEnv, cwd: string): string {
+  if (agent === 'claude-code') {
+    return scope === 'user' ? path.join(claudeConfigDir(env), 'settings.json') : path.join(cwd, '.claude', 'settings.json');
+  }
+  if (scope === 'project') throw new Error('Codex reads hooks from $CODEX_HOME/hooks.json only: use --scope user for codex');
+  return path.join(codexHome(env), 'hooks.json');
+}
+
+export function installedScriptPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(home(env), '.agentmonitor', 'hooks', HOOK_SCRIPT_NAME);
+}
+
+/** The script shipped with the package (`hooks/claude-code/` at the package root). */
+export function bundledScriptPath(from: string = __dirname): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'hooks', 'claude-code', HOOK_SCRIPT_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`cannot find hooks/claude-code/${HOOK_SCRIPT_NAME} above ${from}: is the package complete?`);
+}
+
+/** Copy the script to its stable place (only when its content changed); returns its path. */
+export function installScript(env: NodeJS.ProcessEnv = process.env): { path: string; changed: boolean } {
+  const target = installedScriptPath(env);
+  const source = fs.readFileSync(bundledScriptPath());
+  let current: Buffer | null = null;
+  try {
+    current = fs.readFileSync(target);
+  } catch {
+    current = null;
+  }
+  if (current && current.equals(source)) {
+    fs.chmodSync(target, 0o755);
+    return { path: target, changed: false };
+  }
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, source, { mode: 0o755 });
+  fs.renameSync(tmp, target);
+  return { path: target, changed: true };
+}
