@@ -3,7 +3,8 @@
  * `register(router, ctx)`; `app.ts` mounts them in one place.
  */
 import type { ServerConfig } from '../config';
-import type { SseMessage } from '../contracts/sse';
+import type { Request, Response } from 'express';
+import type { EventFilter, SseMessage } from '../contracts/sse';
 import type { IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
 import type { Core } from '../runtime';
@@ -16,6 +17,8 @@ export interface StoreClient {
 export interface Broadcaster {
   broadcast(msg: SseMessage): void;
   clientCount(): number;
+  /** Take over an SSE request (`GET /api/stream`); absent on hubs that serve no clients. */
+  attach?(req: Request, res: Response, filter: EventFilter): void;
 }
 
 export interface ServerContext {

@@ -1,7 +1,99 @@
-import type { RequestHandler } from 'express';
+/**
+ * Security on every route, before anything else runs:
+ * - DNS rebinding: the `Host` header must name this server (127.0.0.1, localhost, [::1] or the
+ *   configured host, with the port actually bound — read from the socket, so port 0 works).
+ *   When bound to a wildcard address, IP literals are accepted too (rebinding needs a domain).
+ * - CSRF: a request with an `Origin` must come from this server's own origin or a VS Code webview.
+ * - With a token configured, writes (POST/PUT/PATCH/DELETE) need `Authorization: Bearer <token>`
+ *   (compared in constant time); reads stay open to loopback clients and need it otherwise.
+ */
+import * as crypto from 'node:crypto';
+import * as net from 'node:net';
+import type { Request, RequestHandler } from 'express';
 import type { ServerContext } from './context';
 
-/** Placeholder: Host/Origin checks and bearer auth land with the server-core routes. */
-export function securityMiddleware(_ctx: ServerContext): RequestHandler {
-  return (_req, _res, next) => next();
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+function stripBrackets(h: string): string {
+  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+}
+
+/** Split `host[:port]` (IPv6 in brackets); port null when absent. */
+export function splitHost(value: string): { name: string; port: number | null } | null {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  if (!m) return null;
+  return { name: stripBrackets(m[1]).toLowerCase(), port: m[2] === undefined ? null : Number(m[2]) };
+}
+
+export function isLoopbackAddress(addr: string | undefined): boolean {
+  if (!addr) return false;
+  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  return a === '::1' || a.startsWith('127.');
+}
+
+/** Whether a `host[:port]` string names this server listening on `port`. */
+export function isOwnHost(value: string, port: number, configuredHost: string): boolean {
+  const h = splitHost(value);
+  if (!h) return false;
+  if ((h.port ?? 80) !== port) return false;
+  const configured = stripBrackets(configuredHost).toLowerCase();
+  if (LOOPBACK_NAMES.includes(h.name) || h.name === configured) return true;
+  return WILDCARDS.has(configured) && net.isIP(h.name) !== 0;
+}
+
+export function isAllowedOrigin(origin: string, port: number, configuredHost: string): boolean {
+  if (origin.startsWith('vscode-webview://')) return true;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' || u.pathname !== '/' || u.username || u.password) return false;
+  return isOwnHost(u.host, port, configuredHost);
+}
+
+function digest(s: string): Buffer {
+  return crypto.createHash('sha256').update(s, 'utf8').digest();
+}
+
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
+  const given = m ? m[1].trim() : '';
+  // Compare fixed-length digests so neither content nor length leaks through timing.
+  return crypto.timingSafeEqual(digest(given), digest(token)) && given.length > 0;
+}
+
+function localPort(req: Request): number {
+  return req.socket.localPort ?? 0;
+}
+
+export function securityMiddleware(ctx: ServerContext): RequestHandler {
+  return (req, res, next) => {
+    const port = localPort(req);
+    const host = req.headers.host;
+    if (!host || !isOwnHost(host, port, ctx.config.host)) {
+      res.status(403).json({
+        error: `refused: Host "${host ?? ''}" is not this server's address (use http://127.0.0.1:${port}); this protects against DNS rebinding`,
+      });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isAllowedOrigin(origin, port, ctx.config.host)) {
+      res.status(403).json({ error: `refused: requests from origin "${origin}" are not allowed (only this server's own pages and VS Code webviews)` });
+      return;
+    }
+    const token = ctx.config.token;
+    if (token && (WRITE_METHODS.has(req.method) || !isLoopbackAddress(req.socket.remoteAddress))) {
+      if (!tokenMatches(req.headers.authorization, token)) {
+        res.status(401).set('www-authenticate', 'Bearer realm="agentmonitor"').json({
+          error: 'missing or wrong token: send "Authorization: Bearer <AGENTMONITOR_TOKEN>"',
+        });
+        return;
+      }
+    }
+    next();
+  };
 }

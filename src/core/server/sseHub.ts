@@ -1,13 +1,16 @@
 /**
- * SSE hub (minimal version by the lead so the server runs; the query/SSE owner extends it):
- * bounded client count (503 past it), heartbeat comments, per-client filters, a bounded send
- * buffer per client (a slow client is dropped), throttled `stats` messages.
+ * The SSE hub behind `GET /api/stream` (messages in contracts/sse.ts). Bounded in every direction:
+ * at most `maxClients` clients (503 past it); each client's unsent bytes are capped and a client
+ * that falls further behind is dropped rather than buffered without limit; `stats` messages are
+ * computed at most once per STATS_THROTTLE_MS and only after something changed; a heartbeat
+ * comment keeps idle connections (and proxies) alive.
  */
 import type { Request, Response } from 'express';
 import type { Stats } from '../contracts/api';
 import type { EventFilter, SseMessage } from '../contracts/sse';
-import { STATS_THROTTLE_MS } from '../contracts/sse';
+import { FILTER_KEYS, STATS_THROTTLE_MS } from '../contracts/sse';
 import type { Logger } from '../log';
+import { VERSION } from '../version';
 import type { Broadcaster } from './context';
 
 export interface SseHubOptions {
@@ -15,7 +18,7 @@ export interface SseHubOptions {
   heartbeatMs: number;
   log: Logger;
   computeStats?: () => Promise<Stats>;
-  /** Bytes a client may have unsent before it is dropped. */
+  /** Bytes a client may have unsent before it is dropped (default 1 MiB). */
   maxBufferedBytes?: number;
 }
 
@@ -24,92 +27,18 @@ interface Client {
   filter: EventFilter;
 }
 
-export class SseHub implements Broadcaster {
-  private readonly clients = new Set<Client>();
-  private heartbeat: NodeJS.Timeout;
-  private statsTimer: NodeJS.Timeout | null = null;
-  private lastStatsAt = 0;
+/** Messages after which the headline stats may have changed. */
+const CHANGES_STATS = new Set<SseMessage['type']>(['event', 'session_update', 'import_done', 'data_cleared']);
 
-  constructor(private readonly o: SseHubOptions) {
-    this.heartbeat = setInterval(() => this.writeAll(': heartbeat\n\n'), o.heartbeatMs);
-    this.heartbeat.unref();
-  }
-
-  clientCount(): number {
-    return this.clients.size;
-  }
-
-  attach(req: Request, res: Response, filter: EventFilter): void {
-    if (this.clients.size >= this.o.maxClients) {
-      res.status(503).json({ error: `too many SSE clients (max ${this.o.maxClients})` });
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
-    const client: Client = { res, filter };
-    this.clients.add(client);
-    req.on('close', () => this.clients.delete(client));
-    this.send(client, { type: 'hello', server_version: '', at: new Date().toISOString() });
-  }
-
-  broadcast(msg: SseMessage): void {
-    for (const c of this.clients) if (matches(c.filter, msg)) this.send(c, msg);
-    if (msg.type === 'event') this.scheduleStats();
-  }
-
-  private send(c: Client, msg: SseMessage): void {
-    this.write(c, `event: ${msg.type}\ndata: ${JSON.stringify(msg)}\n\n`);
-  }
-
-  private write(c: Client, text: string): void {
-    if (c.res.writableLength > (this.o.maxBufferedBytes ?? 4 * 1024 * 1024)) {
-      this.o.log.warn('dropping a slow SSE client');
-      this.clients.delete(c);
-      c.res.destroy();
-      return;
-    }
-    c.res.write(text);
-  }
-
-  private writeAll(text: string): void {
-    for (const c of this.clients) this.write(c, text);
-  }
-
-  private scheduleStats(): void {
-    if (!this.o.computeStats || this.statsTimer) return;
-    const wait = Math.max(0, this.lastStatsAt + STATS_THROTTLE_MS - Date.now());
-    this.statsTimer = setTimeout(() => {
-      this.lastStatsAt = Date.now();
-      this.o.computeStats!().then(
-        (stats) => {
-          this.statsTimer = null;
-          this.broadcast({ type: 'stats', stats });
-        },
-        () => {
-          this.statsTimer = null;
-        },
-      );
-    }, wait);
-    this.statsTimer.unref();
-  }
-
-  close(): void {
-    clearInterval(this.heartbeat);
-    if (this.statsTimer) clearTimeout(this.statsTimer);
-    for (const c of this.clients) c.res.end();
-    this.clients.clear();
-  }
+export function frame(msg: SseMessage): string {
+  return `event: ${msg.type}\ndata: ${JSON.stringify(msg)}\n\n`;
 }
 
-function matches(f: EventFilter, msg: SseMessage): boolean {
+/** Whether a client with this filter receives the message. */
+export function matchesFilter(f: EventFilter, msg: SseMessage): boolean {
   if (msg.type === 'event') {
-    const e = msg.event as unknown as Record<string, unknown>;
-    for (const k of ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'source'] as const) {
+    const e = msg.event;
+    for (const k of FILTER_KEYS) {
       const want = f[k];
       if (want && want.length && !want.includes(String(e[k] ?? ''))) return false;
     }
@@ -122,4 +51,116 @@ function matches(f: EventFilter, msg: SseMessage): boolean {
     if (f.project?.length && !f.project.includes(s.project ?? '')) return false;
   }
   return true;
+}
+
+export class SseHub implements Broadcaster {
+  private readonly clients = new Set<Client>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly maxBuffered: number;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private statsRunning = false;
+  private statsDirty = false;
+  private lastStatsAt = 0;
+  private closed = false;
+  /** Clients dropped for falling behind, since start. */
+  dropped = 0;
+
+  constructor(private readonly o: SseHubOptions) {
+    this.maxBuffered = o.maxBufferedBytes ?? 1024 * 1024;
+    this.heartbeat = setInterval(() => {
+      for (const c of this.clients) this.write(c, ': heartbeat\n\n');
+    }, o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  clientCount(): number {
+    return this.clients.size;
+  }
+
+  attach(req: Request, res: Response, filter: EventFilter): void {
+    if (this.closed || this.clients.size >= this.o.maxClients) {
+      res.status(503).set('retry-after', '5').json({ error: `too many SSE clients (at most ${this.o.maxClients}); close another dashboard or raise AGENTMONITOR_MAX_SSE_CLIENTS` });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    req.socket.setNoDelay(true);
+    req.socket.setKeepAlive(true);
+    const client: Client = { res, filter };
+    this.clients.add(client);
+    const remove = () => this.clients.delete(client);
+    res.on('close', remove);
+    res.on('error', remove);
+    this.write(client, `retry: 3000\n\n${frame({ type: 'hello', server_version: VERSION, at: new Date().toISOString() })}`);
+  }
+
+  broadcast(msg: SseMessage): void {
+    if (this.closed) return;
+    if (this.clients.size) {
+      let text: string | null = null;
+      for (const c of this.clients) {
+        if (!matchesFilter(c.filter, msg)) continue;
+        text ??= frame(msg);
+        this.write(c, text);
+      }
+    }
+    if (CHANGES_STATS.has(msg.type)) this.statsChanged();
+  }
+
+  private write(c: Client, text: string): void {
+    const res = c.res;
+    if (res.destroyed || res.writableEnded) {
+      this.clients.delete(c);
+      return;
+    }
+    if (res.writableLength + Buffer.byteLength(text) > this.maxBuffered) {
+      this.dropped++;
+      this.o.log.warn(`dropping an SSE client that fell ${res.writableLength} bytes behind (limit ${this.maxBuffered})`);
+      this.clients.delete(c);
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  }
+
+  private statsChanged(): void {
+    if (!this.o.computeStats) return;
+    this.statsDirty = true;
+    if (this.statsTimer || this.statsRunning || !this.clients.size) return;
+    const wait = Math.max(0, this.lastStatsAt + STATS_THROTTLE_MS - Date.now());
+    this.statsTimer = setTimeout(() => void this.sendStats(), wait);
+    this.statsTimer.unref();
+  }
+
+  private async sendStats(): Promise<void> {
+    this.statsTimer = null;
+    if (this.closed || !this.statsDirty || !this.clients.size) return;
+    this.statsDirty = false;
+    this.statsRunning = true;
+    this.lastStatsAt = Date.now();
+    try {
+      const stats = await this.o.computeStats!();
+      if (!this.closed) {
+        const text = frame({ type: 'stats', stats });
+        for (const c of this.clients) this.write(c, text);
+      }
+    } catch (e) {
+      this.o.log.warn(`could not compute stats for SSE: ${(e as Error).message}`);
+    } finally {
+      this.statsRunning = false;
+    }
+    if (this.statsDirty) this.statsChanged();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    for (const c of this.clients) c.res.end();
+    this.clients.clear();
+  }
 }

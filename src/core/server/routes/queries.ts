@@ -1,5 +1,180 @@
-import type { Router } from 'express';
+/**
+ * The read side of the API (DESIGN §5): `GET /api/events`, `/api/stats`, `/api/stats/cost`,
+ * `/api/stats/tools`, `/api/sessions`, `/api/sessions/:id`, `/api/sessions/:id/transcript`,
+ * `/api/filter-options`. Parameters are parsed here (a bad one is a 400 naming it); the numbers
+ * are computed by the store's named queries.
+ */
+import type { Request, Response, Router } from 'express';
+import type { SessionStatus } from '../../contracts/api';
 import type { ServerContext } from '../context';
+import { decodeCursor } from '../../store/queries/cursor';
+import { COST_GROUPS } from '../../store/queries/cost';
+import { EVENTS_CURSOR } from '../../store/queries/events';
+import { SESSIONS_CURSOR } from '../../store/queries/sessions';
+import { statsParams } from '../../store/queries/stats';
+import { TRANSCRIPT_CURSOR } from '../../store/queries/transcript';
+import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, single, timeRange, timeZone, type Query } from '../queryParams';
 
-/** Placeholder: routes land with their issue. */
-export function register(_router: Router, _ctx: ServerContext): void {}
+const SESSION_STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
+const DAY_MS = 86_400_000;
+
+function cursor(q: Query, kind: string, arity: number): (string | number | null)[] | null {
+  const c = single(q, 'cursor');
+  if (c === undefined) return null;
+  const v = decodeCursor(kind, c, arity);
+  if (!v) throw new QueryParamError('cursor', 'cursor is not valid here (pass next_cursor from the previous page unchanged)');
+  return v;
+}
+
+function clock(ctx: ServerContext, now = Date.now()) {
+  return { now, idleMs: ctx.config.idleAfterMinutes * 60_000, endMs: ctx.config.endAfterMinutes * 60_000 };
+}
+
+function sessionId(req: Request): string {
+  const id = String(req.params.id ?? '');
+  if (!id || id.length > 256) throw new QueryParamError('id', 'session id must be 1 to 256 characters');
+  return id;
+}
+
+/** Wrap a handler: parameter errors become 400, other errors go to the app's error handler. */
+function handle(fn: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response, next: (e: unknown) => void) => {
+    try {
+      await fn(req, res);
+    } catch (e) {
+      if (e instanceof QueryParamError) sendParamError(res, e);
+      else next(e);
+    }
+  };
+}
+
+export function register(router: Router, ctx: ServerContext): void {
+  router.get(
+    '/api/events',
+    handle(async (req, res) => {
+      const q = req.query as Query;
+      const tz = timeZone(q);
+      const c = cursor(q, EVENTS_CURSOR, 1);
+      const page = await ctx.store.query('listEvents', {
+        filter: { ...filterLists(q), ...timeRange(q, tz) },
+        before_id: c ? Number(c[0]) : null,
+        limit: int(q, 'limit', 1, 1000, 100),
+      });
+      res.json(page);
+    }),
+  );
+
+  router.get(
+    '/api/stats',
+    handle(async (req, res) => {
+      const tz = timeZone(req.query as Query);
+      res.json(await ctx.store.query('stats', statsParams(ctx.config, tz)));
+    }),
+  );
+
+  router.get(
+    '/api/stats/cost',
+    handle(async (req, res) => {
+      const q = req.query as Query;
+      const tz = timeZone(q);
+      const by = oneOf(q, 'by', COST_GROUPS, 'day');
+      const stack = oneOf(q, 'stack', ['none', 'model'] as const, 'none');
+      if (stack === 'model' && by !== 'day') throw new QueryParamError('stack', 'stack=model needs by=day');
+      res.json(
+        await ctx.store.query('costBreakdown', {
+          by,
+          tz,
+          ...timeRange(q, tz),
+          stack_model: stack === 'model',
+          agent_type: list(q, 'agent_type'),
+          project: list(q, 'project'),
+          model: list(q, 'model'),
+          limit: int(q, 'limit', 1, 10_000, 1000),
+        }),
+      );
+    }),
+  );
+
+  router.get(
+    '/api/stats/tools',
+    handle(async (req, res) => {
+      const q = req.query as Query;
+      const tz = timeZone(q);
+      const range = timeRange(q, tz);
+      const span = (range.until ?? Date.now()) - (range.since ?? 0);
+      const bucket = oneOf(q, 'bucket', ['hour', 'day'] as const, span <= 2 * DAY_MS ? 'hour' : 'day');
+      const { agent_type, session_id, project, model, tool_name, source } = filterLists(q);
+      res.json(
+        await ctx.store.query('toolStats', {
+          filter: { agent_type, session_id, project, model, tool_name, source, ...range },
+          bucket,
+          tz,
+        }),
+      );
+    }),
+  );
+
+  router.get(
+    '/api/sessions',
+    handle(async (req, res) => {
+      const q = req.query as Query;
+      const status = list(q, 'status');
+      const bad = status?.find((s) => !(SESSION_STATUSES as readonly string[]).includes(s));
+      if (bad) throw new QueryParamError('status', `status must be active, idle or ended, got "${bad}"`);
+      const c = cursor(q, SESSIONS_CURSOR, 4);
+      const tz = timeZone(q);
+      const parent = q.parent_session_id === undefined ? undefined : (single(q, 'parent_session_id') ?? '');
+      res.json(
+        await ctx.store.query('listSessions', {
+          ...clock(ctx, c ? Number(c[3]) : Date.now()),
+          agent_type: list(q, 'agent_type'),
+          project: list(q, 'project'),
+          status: status as SessionStatus[] | undefined,
+          q: single(q, 'q'),
+          since: timeRange(q, tz).since,
+          parent_session_id: parent,
+          active_first: bool(q, 'active_first', false),
+          limit: int(q, 'limit', 1, 1000, 50),
+          after: c ? [Number(c[0]), Number(c[1]), String(c[2])] : null,
+        }),
+      );
+    }),
+  );
+
+  router.get(
+    '/api/sessions/:id',
+    handle(async (req, res) => {
+      const detail = await ctx.store.query('sessionDetail', { ...clock(ctx), session_id: sessionId(req) });
+      if (!detail) {
+        res.status(404).json({ error: `no session with id "${req.params.id}"` });
+        return;
+      }
+      res.json(detail);
+    }),
+  );
+
+  router.get(
+    '/api/sessions/:id/transcript',
+    handle(async (req, res) => {
+      const q = req.query as Query;
+      const c = cursor(q, TRANSCRIPT_CURSOR, 2);
+      const page = await ctx.store.query('transcript', {
+        session_id: sessionId(req),
+        limit: int(q, 'limit', 1, 1000, 200),
+        after: c ? [Number(c[0]), Number(c[1])] : null,
+      });
+      if (!page) {
+        res.status(404).json({ error: `no session with id "${req.params.id}"` });
+        return;
+      }
+      res.json(page);
+    }),
+  );
+
+  router.get(
+    '/api/filter-options',
+    handle(async (_req, res) => {
+      res.json(await ctx.store.query('filterOptions', {}));
+    }),
+  );
+}

@@ -8,15 +8,31 @@
 import * as aggregates from './aggregates';
 import * as importState from './importState';
 import * as usageMonitor from './usageMonitor';
+import * as events from './events';
+import * as stats from './stats';
+import * as cost from './cost';
+import * as tools from './tools';
+import * as sessions from './sessions';
+import * as transcript from './transcript';
+import * as filterOptions from './filterOptions';
+import * as otelMetrics from './otelMetrics';
 
 export const QUERIES = {
   ...aggregates.queries,
   ...importState.queries,
   ...usageMonitor.queries,
+  ...events.queries,
+  ...stats.queries,
+  ...cost.queries,
+  ...tools.queries,
+  ...sessions.queries,
+  ...transcript.queries,
+  ...filterOptions.queries,
+  ...otelMetrics.queries,
 };
 
 export type QueryName = keyof typeof QUERIES;
 export type QueryParams<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1];
 export type QueryResult<K extends QueryName> = ReturnType<(typeof QUERIES)[K]>;
 
-export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries]);
+export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries, ...otelMetrics.writeQueries]);

@@ -1,0 +1,280 @@
+/**
+ * Cost breakdowns (`GET /api/stats/cost`, `agentmonitor report`): tokens, cost, events and
+ * requests by day (in an IANA zone), model, project, agent or session, with optional per-day
+ * per-model stacks for the chart.
+ *
+ * Sources: the `usage_hourly` rollup whenever it answers exactly — time bounds on whole hours and,
+ * for days, no hour that straddles a local midnight (zones with whole-hour offsets). Otherwise
+ * (and for `by=session`) the events table, in quarter-hour buckets, which is exact for every real
+ * zone offset. `sessions` counts sessions active in the bucket: sessions whose
+ * [started_at, last_event_at] overlaps it (from the sessions table; for `by=model` by the
+ * session's latest model).
+ */
+import type { CostBreakdown, CostRow, PeriodTotals } from '../../contracts/api';
+import type { SqlValue } from 'sql.js';
+import type { SqlDb } from '../sqlDb';
+import { addDays, dayKey, dayStartOf } from '../../zonedTime';
+import { whereSql } from './events';
+
+const HOUR_MS = 3_600_000;
+const QUARTER_MS = 900_000;
+
+export const COST_GROUPS = ['day', 'model', 'project', 'session', 'agent'] as const;
+export type CostGroup = (typeof COST_GROUPS)[number];
+
+export interface CostParams {
+  by: CostGroup;
+  tz: string;
+  /** Epoch ms, inclusive; null for no bound. */
+  since: number | null;
+  /** Epoch ms, exclusive. */
+  until: number | null;
+  /** Per day and model (`by=day` only). */
+  stack_model?: boolean;
+  agent_type?: string[];
+  project?: string[];
+  model?: string[];
+  /** Most rows returned (largest cost first for non-day groups); totals cover everything. */
+  limit?: number;
+}
+
+export type CostReport = CostBreakdown & { totals: PeriodTotals };
+
+interface Source {
+  table: string;
+  time: string;
+  bucket: string;
+  events: string;
+  requests: string;
+  unpriced: string;
+  col: Record<'model' | 'project' | 'agent' | 'session', string>;
+}
+
+const ROLLUP: Source = {
+  table: 'usage_hourly',
+  time: 'hour',
+  bucket: 'hour',
+  events: 'SUM(events)',
+  requests: 'SUM(requests)',
+  unpriced: 'SUM(unpriced_tokens)',
+  col: { model: 'model', project: 'project', agent: 'agent_type', session: "''" },
+};
+
+const EVENTS: Source = {
+  table: 'events',
+  time: 'created_at',
+  bucket: `(created_at / ${QUARTER_MS}) * ${QUARTER_MS}`,
+  events: 'COUNT(*)',
+  requests: 'SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0)',
+  unpriced: "SUM(CASE WHEN cost_source = 'unpriced' THEN tokens_in + tokens_out + cache_read_tokens + cache_write_tokens ELSE 0 END)",
+  col: { model: "COALESCE(model, '')", project: "COALESCE(project, '')", agent: 'agent_type', session: 'session_id' },
+};
+
+interface GroupedRow {
+  b: number;
+  k: string;
+  m: string;
+  events: number;
+  requests: number;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  unpriced_tokens: number;
+}
+
+const EMPTY_KEY: Record<CostGroup, string> = {
+  day: '',
+  model: '(no model)',
+  project: '(no project)',
+  agent: '',
+  session: '',
+};
+
+function filters(src: Source, p: CostParams): { clauses: string[]; params: SqlValue[] } {
+  const clauses: string[] = [];
+  const params: SqlValue[] = [];
+  const lists: [string, string[] | undefined][] = [
+    [src.col.agent, p.agent_type],
+    [src.col.project, p.project],
+    [src.col.model, p.model],
+  ];
+  for (const [col, values] of lists) {
+    if (!values || !values.length) continue;
+    clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(values));
+  }
+  if (p.since !== null) {
+    clauses.push(`${src.time} >= ?`);
+    params.push(src === ROLLUP ? Math.floor(p.since / HOUR_MS) * HOUR_MS : p.since);
+  }
+  if (p.until !== null) {
+    clauses.push(`${src.time} < ?`);
+    params.push(p.until);
+  }
+  return { clauses, params };
+}
+
+function grouped(db: SqlDb, src: Source, p: CostParams): GroupedRow[] {
+  const b = p.by === 'day' ? src.bucket : '0';
+  const k = p.by === 'day' ? "''" : src.col[p.by];
+  const m = p.by === 'day' && p.stack_model ? src.col.model : "''";
+  const w = filters(src, p);
+  return db.all<GroupedRow>(
+    `SELECT ${b} AS b, ${k} AS k, ${m} AS m, ${src.events} AS events, ${src.requests} AS requests,
+       SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
+       SUM(cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd, ${src.unpriced} AS unpriced_tokens
+     FROM ${src.table} ${whereSql(w.clauses)} GROUP BY 1, 2, 3`,
+    w.params,
+  );
+}
+
+const aligned = (t: number | null) => t === null || t % HOUR_MS === 0;
+
+function emptyRow(key: string): CostRow {
+  return { key, requests: 0, events: 0, sessions: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
+}
+
+function addInto(t: CostRow, r: GroupedRow): void {
+  t.events += r.events;
+  t.requests += r.requests;
+  t.tokens_in += r.tokens_in;
+  t.tokens_out += r.tokens_out;
+  t.cache_read_tokens += r.cache_read_tokens;
+  t.cache_write_tokens += r.cache_write_tokens;
+  t.cost_usd += r.cost_usd;
+  t.unpriced_tokens = (t.unpriced_tokens ?? 0) + r.unpriced_tokens;
+}
+
+/** Day labels of the rows' buckets; null when a bucket straddles a local midnight. */
+function dayLabels(rows: GroupedRow[], width: number, tz: string): Map<number, string> | null {
+  const labels = new Map<number, string>();
+  for (const r of rows) {
+    if (labels.has(r.b)) continue;
+    const key = dayKey(r.b, tz);
+    if (dayKey(r.b + width - 1, tz) !== key) return null;
+    labels.set(r.b, key);
+  }
+  return labels;
+}
+
+interface SessionSpan {
+  k: string;
+  started_at: number;
+  last_event_at: number;
+}
+
+function sessionSpans(db: SqlDb, p: CostParams, keyCol: string): SessionSpan[] {
+  const clauses: string[] = [];
+  const params: SqlValue[] = [];
+  const lists: [string, string[] | undefined][] = [
+    ['agent_type', p.agent_type],
+    ["COALESCE(project, '')", p.project],
+    ["COALESCE(model, '')", p.model],
+  ];
+  for (const [col, values] of lists) {
+    if (!values || !values.length) continue;
+    clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(values));
+  }
+  if (p.since !== null) {
+    clauses.push('last_event_at >= ?');
+    params.push(p.since);
+  }
+  if (p.until !== null) {
+    clauses.push('started_at < ?');
+    params.push(p.until);
+  }
+  return db.all<SessionSpan>(`SELECT ${keyCol} AS k, started_at, last_event_at FROM sessions ${whereSql(clauses)}`, params);
+}
+
+/** Count, per day row, the sessions whose span overlaps that day. */
+function countSessionsPerDay(rows: CostRow[], spans: SessionSpan[], tz: string): void {
+  const days = rows.map((r) => {
+    const start = dayStartOf(r.key, tz);
+    return { row: r, start, end: addDays(start, 1, tz) };
+  });
+  for (const s of spans) {
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (days[mid].end <= s.started_at) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < days.length && days[i].start <= s.last_event_at; i++) days[i].row.sessions++;
+  }
+}
+
+export const queries = {
+  costBreakdown(db: SqlDb, p: CostParams): CostReport {
+    const rollupOk = p.by !== 'session' && aligned(p.since) && aligned(p.until);
+    let src = rollupOk ? ROLLUP : EVENTS;
+    let rows = grouped(db, src, p);
+    let labels: Map<number, string> | null = null;
+    if (p.by === 'day') {
+      labels = dayLabels(rows, src === ROLLUP ? HOUR_MS : QUARTER_MS, p.tz);
+      if (!labels) {
+        src = EVENTS;
+        rows = grouped(db, src, p);
+        labels = dayLabels(rows, QUARTER_MS, p.tz)!;
+      }
+    }
+
+    const byKey = new Map<string, CostRow>();
+    const stacks = new Map<string, { key: string; model: string; cost_usd: number; tokens: number }>();
+    const totals = emptyRow('');
+    for (const r of rows) {
+      const key = labels ? labels.get(r.b)! : r.k === '' ? EMPTY_KEY[p.by] : r.k;
+      let row = byKey.get(key);
+      if (!row) byKey.set(key, (row = emptyRow(key)));
+      addInto(row, r);
+      addInto(totals, r);
+      if (p.by === 'day' && p.stack_model) {
+        const tokens = r.tokens_in + r.tokens_out + r.cache_read_tokens + r.cache_write_tokens;
+        if (tokens === 0 && r.cost_usd === 0) continue;
+        const sk = `${key}\u0000${r.m}`;
+        const st = stacks.get(sk);
+        if (st) {
+          st.cost_usd += r.cost_usd;
+          st.tokens += tokens;
+        } else stacks.set(sk, { key, model: r.m === '' ? EMPTY_KEY.model : r.m, cost_usd: r.cost_usd, tokens });
+      }
+    }
+
+    let out = [...byKey.values()];
+    if (p.by === 'day') out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    else out.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
+
+    const keyCol = { day: "''", model: "COALESCE(model, '')", project: "COALESCE(project, '')", agent: 'agent_type', session: 'session_id' }[p.by];
+    const spans = sessionSpans(db, p, keyCol);
+    totals.sessions = spans.length;
+    if (p.by === 'day') countSessionsPerDay(out, spans, p.tz);
+    else {
+      const counts = new Map<string, number>();
+      for (const s of spans) {
+        const key = s.k === '' ? EMPTY_KEY[p.by] : s.k;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const r of out) r.sessions = p.by === 'session' ? 1 : (counts.get(r.key) ?? 0);
+    }
+    if (p.limit !== undefined && out.length > p.limit) out = out.slice(0, p.limit);
+
+    const { key: _key, ...totalFields } = totals;
+    const result: CostReport = {
+      by: p.by,
+      tz: p.tz,
+      since: p.since === null ? null : new Date(p.since).toISOString(),
+      until: p.until === null ? null : new Date(p.until).toISOString(),
+      rows: out,
+      totals: totalFields,
+    };
+    if (p.by === 'day' && p.stack_model) {
+      result.stacked = [...stacks.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : b.cost_usd - a.cost_usd));
+    }
+    return result;
+  },
+};
+
+export const writeQueries = [] as const;

@@ -1,0 +1,86 @@
+/**
+ * Event queries: the filtered, newest-first event list of `GET /api/events` with keyset
+ * pagination by id, and the filter-to-SQL builder the other query modules share. List filters are
+ * bound as one JSON array per column (`IN (SELECT value FROM json_each(?))`), so the statement
+ * text, and hence the prepared-statement cache, does not grow with the number of values.
+ */
+import type { EventsPage } from '../../contracts/api';
+import type { SqlValue } from 'sql.js';
+import type { SqlDb } from '../sqlDb';
+import { recordToStoredEvent, type EventRecord } from '../records';
+import { encodeCursor } from './cursor';
+
+export const EVENT_LIST_COLUMNS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'source'] as const;
+export type EventListColumn = (typeof EVENT_LIST_COLUMNS)[number];
+
+/** Filters on stored events; times are epoch ms, `until` exclusive. */
+export type EventQueryFilter = { [K in EventListColumn]?: string[] } & {
+  since?: number | null;
+  until?: number | null;
+};
+
+export interface SqlWhere {
+  clauses: string[];
+  params: SqlValue[];
+}
+
+/** WHERE clauses for a filter on the events table (aliased `alias`). */
+export function eventFilterWhere(f: EventQueryFilter, alias = 'e'): SqlWhere {
+  const clauses: string[] = [];
+  const params: SqlValue[] = [];
+  for (const col of EVENT_LIST_COLUMNS) {
+    const values = f[col];
+    if (!values || !values.length) continue;
+    if (values.length === 1) {
+      clauses.push(`${alias}.${col} = ?`);
+      params.push(values[0]);
+    } else {
+      clauses.push(`${alias}.${col} IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(values));
+    }
+  }
+  if (f.since != null) {
+    clauses.push(`${alias}.created_at >= ?`);
+    params.push(f.since);
+  }
+  if (f.until != null) {
+    clauses.push(`${alias}.created_at < ?`);
+    params.push(f.until);
+  }
+  return { clauses, params };
+}
+
+export function whereSql(clauses: string[]): string {
+  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+}
+
+export const EVENT_SELECT = 'SELECT e.*, p.metadata AS metadata FROM events e LEFT JOIN event_payloads p ON p.id = e.id';
+
+export const EVENTS_CURSOR = 'events';
+
+export interface ListEventsParams {
+  filter: EventQueryFilter;
+  /** From the cursor: only events with a smaller id. */
+  before_id?: number | null;
+  limit: number;
+}
+
+export const queries = {
+  listEvents(db: SqlDb, p: ListEventsParams): EventsPage {
+    const w = eventFilterWhere(p.filter);
+    if (p.before_id != null) {
+      w.clauses.push('e.id < ?');
+      w.params.push(p.before_id);
+    }
+    const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
+    const rows = db.all<EventRecord>(`${EVENT_SELECT} ${whereSql(w.clauses)} ORDER BY e.id DESC LIMIT ?`, [...w.params, limit + 1]);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    return {
+      events: page.map(recordToStoredEvent),
+      next_cursor: more ? encodeCursor(EVENTS_CURSOR, [page[page.length - 1].id]) : null,
+    };
+  },
+};
+
+export const writeQueries = [] as const;

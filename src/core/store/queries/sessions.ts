@@ -1,0 +1,177 @@
+/**
+ * Session queries: the list (filters, search, active-first, keyset pagination), the detail view,
+ * and `sessionsByIds` for `session_update` broadcasts. A session's status is derived at query
+ * time from `now` and the idle/end thresholds: `ended` when `ended_at` is set or it has been
+ * silent longer than the end threshold, `idle` when silent longer than the idle threshold, else
+ * `active`.
+ */
+import type { EventStatus } from '../../contracts/events';
+import type { ModelUsage, Session, SessionDetail, SessionStatus, SessionsPage } from '../../contracts/api';
+import type { SqlValue } from 'sql.js';
+import type { SqlDb } from '../sqlDb';
+import { encodeCursor } from './cursor';
+import { whereSql } from './events';
+import { toolStatsWhere } from './tools';
+
+export interface StatusClock {
+  now: number;
+  idleMs: number;
+  endMs: number;
+}
+
+type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'unpriced_tokens' | 'last_tool_status'> & {
+  started_at: number;
+  last_event_at: number;
+  ended_at: number | null;
+  unpriced_tokens: number;
+  last_tool_status: string | null;
+};
+
+/** SQL for the derived status; binds `[now - endMs, now - idleMs]`. */
+const STATUS_SQL = `CASE WHEN s.ended_at IS NOT NULL OR s.last_event_at < ? THEN 'ended' WHEN s.last_event_at < ? THEN 'idle' ELSE 'active' END`;
+const statusParams = (c: StatusClock): SqlValue[] => [c.now - c.endMs, c.now - c.idleMs];
+const SESSION_SELECT = `SELECT s.*, ${STATUS_SQL} AS status FROM sessions s`;
+
+const iso = (t: number) => new Date(t).toISOString();
+
+export function rowToSession(r: SessionRow): Session {
+  return {
+    session_id: r.session_id,
+    agent_type: r.agent_type,
+    project: r.project,
+    branch: r.branch,
+    model: r.model,
+    status: r.status,
+    started_at: iso(r.started_at),
+    last_event_at: iso(r.last_event_at),
+    ended_at: r.ended_at === null ? null : iso(r.ended_at),
+    event_count: r.event_count,
+    tokens_in: r.tokens_in,
+    tokens_out: r.tokens_out,
+    cache_read_tokens: r.cache_read_tokens,
+    cache_write_tokens: r.cache_write_tokens,
+    cost_usd: r.cost_usd,
+    unpriced_tokens: r.unpriced_tokens,
+    parent_session_id: r.parent_session_id,
+    last_tool: r.last_tool,
+    last_tool_status: r.last_tool_status as EventStatus | null,
+    last_event_type: r.last_event_type,
+    transcript_path: r.transcript_path,
+  };
+}
+
+export const SESSIONS_CURSOR = 'sessions';
+
+export interface ListSessionsParams extends StatusClock {
+  agent_type?: string[];
+  project?: string[];
+  status?: SessionStatus[];
+  /** Substring of session id, project, branch or model (case-insensitive). */
+  q?: string;
+  /** Only sessions active at or after this time (epoch ms). */
+  since?: number | null;
+  /** Only sessions of this parent (subagents); `''` for top-level sessions only. */
+  parent_session_id?: string;
+  /** Active sessions before idle/ended ones. */
+  active_first?: boolean;
+  limit: number;
+  /** From the cursor: `[rank, last_event_at, session_id]` of the last row of the previous page. */
+  after?: [number, number, string] | null;
+}
+
+function listParam(col: string, values: string[] | undefined, clauses: string[], params: SqlValue[]): void {
+  if (!values || !values.length) return;
+  clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
+  params.push(JSON.stringify(values));
+}
+
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function selectSessions(db: SqlDb, clock: StatusClock, where: string[], params: SqlValue[], tail: string, tailParams: SqlValue[] = []): SessionRow[] {
+  return db.all<SessionRow>(`${SESSION_SELECT} ${whereSql(where)} ${tail}`, [...statusParams(clock), ...params, ...tailParams]);
+}
+
+export const queries = {
+  listSessions(db: SqlDb, p: ListSessionsParams): SessionsPage {
+    const clauses: string[] = [];
+    const params: SqlValue[] = [];
+    listParam('s.agent_type', p.agent_type, clauses, params);
+    listParam('s.project', p.project, clauses, params);
+    if (p.status && p.status.length) {
+      clauses.push(`(${STATUS_SQL}) IN (SELECT value FROM json_each(?))`);
+      params.push(...statusParams(p), JSON.stringify(p.status));
+    }
+    if (p.q) {
+      clauses.push(`(${['session_id', 'project', 'branch', 'model'].map((c) => `s.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+      const pat = likePattern(p.q);
+      params.push(pat, pat, pat, pat);
+    }
+    if (p.since != null) {
+      clauses.push('s.last_event_at >= ?');
+      params.push(p.since);
+    }
+    if (p.parent_session_id !== undefined) {
+      if (p.parent_session_id === '') clauses.push('s.parent_session_id IS NULL');
+      else {
+        clauses.push('s.parent_session_id = ?');
+        params.push(p.parent_session_id);
+      }
+    }
+    // rank 0 sorts first: active sessions when active_first is set, everything otherwise.
+    const rankSql = p.active_first ? `(CASE WHEN s.ended_at IS NULL AND s.last_event_at >= ? THEN 0 ELSE 1 END)` : '0';
+    const rankParams: SqlValue[] = p.active_first ? [p.now - p.idleMs] : [];
+    if (p.after) {
+      const [rank, t, sid] = p.after;
+      clauses.push(`(${rankSql} > ? OR (${rankSql} = ? AND (s.last_event_at < ? OR (s.last_event_at = ? AND s.session_id < ?))))`);
+      params.push(...rankParams, rank, ...rankParams, rank, t, t, sid);
+    }
+    const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
+    const rows = db.all<SessionRow & { rank: number }>(
+      `SELECT s.*, ${STATUS_SQL} AS status, ${rankSql} AS rank FROM sessions s ${whereSql(clauses)}
+       ORDER BY rank ASC, s.last_event_at DESC, s.session_id DESC LIMIT ?`,
+      [...statusParams(p), ...rankParams, ...params, limit + 1],
+    );
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      sessions: page.map(rowToSession),
+      next_cursor: more ? encodeCursor(SESSIONS_CURSOR, [last.rank, last.last_event_at, last.session_id, p.now]) : null,
+    };
+  },
+
+  sessionsByIds(db: SqlDb, p: StatusClock & { ids: string[] }): Session[] {
+    if (!p.ids.length) return [];
+    const out: Session[] = [];
+    for (let i = 0; i < p.ids.length; i += 500) {
+      const rows = selectSessions(db, p, ['s.session_id IN (SELECT value FROM json_each(?))'], [JSON.stringify(p.ids.slice(i, i + 500))], '');
+      out.push(...rows.map(rowToSession));
+    }
+    return out;
+  },
+
+  sessionDetail(db: SqlDb, p: StatusClock & { session_id: string }): SessionDetail | null {
+    const row = selectSessions(db, p, ['s.session_id = ?'], [p.session_id], '')[0];
+    if (!row) return null;
+    const models = db
+      .all<Omit<ModelUsage, 'priced'> & { unpriced: number }>(
+        `SELECT COALESCE(model, '') AS model, COUNT(*) AS requests,
+           SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
+           SUM(cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd,
+           SUM(CASE WHEN cost_source = 'unpriced' THEN tokens_in + tokens_out + cache_read_tokens + cache_write_tokens ELSE 0 END) AS unpriced_tokens,
+           SUM(cost_source = 'unpriced') AS unpriced,
+           CASE WHEN COUNT(DISTINCT cost_source) > 1 THEN 'mixed' ELSE MIN(cost_source) END AS cost_source
+         FROM events WHERE session_id = ? AND tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0
+         GROUP BY COALESCE(model, '') ORDER BY cost_usd DESC, model`,
+        [p.session_id],
+      )
+      .map(({ unpriced, ...m }) => ({ ...m, priced: unpriced === 0 }));
+    const { tools } = toolStatsWhere(db, ['e.session_id = ?'], [p.session_id]);
+    const children = selectSessions(db, p, ['s.parent_session_id = ?'], [p.session_id], 'ORDER BY s.started_at ASC LIMIT 500');
+    return { session: rowToSession(row), models, tools, children: children.map(rowToSession) };
+  },
+};
+
+export const writeQueries = [] as const;

@@ -1,0 +1,141 @@
+/**
+ * A session's transcript (`GET /api/sessions/:id/transcript`): prompts, answers, tool calls with
+ * their results, subagents and compactions, in time order, from the events of the session and of
+ * its subagent sessions (entries from a subagent carry `detail.session_id`). Text is read from the
+ * usual metadata fields of every channel (hooks, OTLP, importers, our contract) and bounded.
+ */
+import type { TranscriptEntry, TranscriptPage } from '../../contracts/api';
+import type { EventStatus } from '../../contracts/events';
+import type { SqlDb } from '../sqlDb';
+import type { EventRecord } from '../records';
+import { encodeCursor } from './cursor';
+import { EVENT_SELECT } from './events';
+
+const MAX_TEXT = 8000;
+const MAX_DEPTH = 3;
+
+const KIND: Record<string, TranscriptEntry['kind']> = {
+  user_prompt: 'prompt',
+  response: 'answer',
+  llm_request: 'answer',
+  stop: 'answer',
+  tool_use: 'tool',
+  permission_request: 'tool',
+  permission_denied: 'tool',
+  file_change: 'tool',
+  subagent_start: 'subagent',
+  subagent_stop: 'subagent',
+  compaction: 'compaction',
+  session_start: 'lifecycle',
+  session_end: 'lifecycle',
+  error: 'error',
+  rate_limit: 'error',
+};
+
+const TEXT_FIELDS: Record<TranscriptEntry['kind'], string[]> = {
+  prompt: ['prompt', 'text', 'content', 'message'],
+  answer: ['text', 'content', 'message', 'last_assistant_message', 'response'],
+  tool: ['summary', 'command', 'description', 'file_path', 'path', 'pattern', 'url', 'query'],
+  subagent: ['description', 'prompt', 'agent_type', 'subagent_type', 'last_assistant_message'],
+  compaction: ['summary', 'trigger', 'text'],
+  lifecycle: ['reason', 'source', 'cwd'],
+  error: ['error', 'message', 'text'],
+  other: ['message', 'text', 'title', 'content'],
+};
+
+function stringOf(v: unknown): string | null {
+  if (typeof v === 'string') return v || null;
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' && typeof (x as { text?: unknown }).text === 'string' ? (x as { text: string }).text : '')).filter(Boolean);
+    return parts.length ? parts.join('\n') : null;
+  }
+  return null;
+}
+
+function clip(s: string): string {
+  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
+}
+
+function entryText(kind: TranscriptEntry['kind'], meta: Record<string, unknown> | null): string | null {
+  if (!meta) return null;
+  const input = meta.tool_input && typeof meta.tool_input === 'object' ? (meta.tool_input as Record<string, unknown>) : null;
+  for (const f of TEXT_FIELDS[kind]) {
+    const s = stringOf(meta[f]) ?? (input ? stringOf(input[f]) : null);
+    if (s) return clip(s);
+  }
+  return null;
+}
+
+function toEntry(r: EventRecord & { created_at: number }, rootSession: string): TranscriptEntry {
+  let meta: Record<string, unknown> | null = null;
+  if (r.metadata) {
+    try {
+      const parsed: unknown = JSON.parse(r.metadata);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
+    } catch {
+      meta = null;
+    }
+  }
+  const kind = KIND[r.event_type] ?? 'other';
+  let detail = meta;
+  if (r.session_id !== rootSession) detail = { ...(meta ?? {}), session_id: r.session_id };
+  return {
+    id: r.id,
+    at: new Date(r.created_at).toISOString(),
+    kind,
+    event_type: r.event_type,
+    text: entryText(kind, meta),
+    tool_name: r.tool_name,
+    status: r.status as EventStatus | null,
+    duration_ms: r.duration_ms,
+    model: r.model,
+    tokens_in: r.tokens_in,
+    tokens_out: r.tokens_out,
+    cost_usd: r.cost_usd,
+    detail,
+  };
+}
+
+export const TRANSCRIPT_CURSOR = 'transcript';
+
+export interface TranscriptParams {
+  session_id: string;
+  limit: number;
+  /** From the cursor: `[created_at, id]` of the last entry of the previous page. */
+  after?: [number, number] | null;
+}
+
+export const queries = {
+  /** Null when the session is unknown. */
+  transcript(db: SqlDb, p: TranscriptParams): TranscriptPage | null {
+    const known = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE session_id = ?', [p.session_id])!.n;
+    if (!known) return null;
+    const ids = [p.session_id];
+    let frontier = [p.session_id];
+    for (let depth = 0; depth < MAX_DEPTH && frontier.length && ids.length < 1000; depth++) {
+      frontier = db
+        .all<{ session_id: string }>('SELECT session_id FROM sessions WHERE parent_session_id IN (SELECT value FROM json_each(?)) LIMIT 1000', [JSON.stringify(frontier)])
+        .map((r) => r.session_id)
+        .filter((id) => !ids.includes(id));
+      ids.push(...frontier);
+    }
+    const clauses = ['e.session_id IN (SELECT value FROM json_each(?))'];
+    const params: (string | number)[] = [JSON.stringify(ids)];
+    if (p.after) {
+      clauses.push('(e.created_at > ? OR (e.created_at = ? AND e.id > ?))');
+      params.push(p.after[0], p.after[0], p.after[1]);
+    }
+    const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
+    const rows = db.all<EventRecord>(`${EVENT_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY e.created_at ASC, e.id ASC LIMIT ?`, [...params, limit + 1]);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      session_id: p.session_id,
+      entries: page.map((r) => toEntry(r, p.session_id)),
+      next_cursor: more ? encodeCursor(TRANSCRIPT_CURSOR, [last.created_at, last.id]) : null,
+    };
+  },
+};
+
+export const writeQueries = [] as const;
