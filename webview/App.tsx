@@ -1,0 +1,130 @@
+import { useEffect } from 'preact/hooks';
+import type { DashboardView } from '../src/core/contracts/webview';
+import { useApp } from './components/appContext';
+import { routeHash } from './data/appState';
+import { applyThemeChoice, themeChoice, type ThemeChoice } from './lib/theme';
+import { Costs } from './views/Costs';
+import { Feed, isTyping } from './views/Feed';
+import { Overview } from './views/Overview';
+import { SessionPage } from './views/SessionPage';
+import { Sessions } from './views/Sessions';
+import { Tools } from './views/Tools';
+import { Usage } from './views/Usage';
+import { formatUsd } from './lib/format';
+
+const NAV: { view: DashboardView; label: string }[] = [
+  { view: 'overview', label: 'Overview' },
+  { view: 'feed', label: 'Live feed' },
+  { view: 'costs', label: 'Costs' },
+  { view: 'tools', label: 'Tools' },
+  { view: 'sessions', label: 'Sessions' },
+  { view: 'usage', label: 'Usage' },
+];
+
+const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
+
+function ThemeToggle() {
+  const choice = themeChoice.value;
+  return (
+    <button type="button" class="btn" data-testid="theme-toggle" onClick={() => applyThemeChoice(NEXT_THEME[choice])} aria-label={`Theme: ${choice}. Switch to ${NEXT_THEME[choice]}`}>
+      Theme: {choice}
+    </button>
+  );
+}
+
+function ConnectionBadge() {
+  const app = useApp();
+  const c = app.ds.connection.value;
+  const text = c === 'connected' ? 'live' : c === 'connecting' ? 'connecting…' : 'disconnected';
+  return (
+    <span class={`conn conn-${c}`} role="status" data-testid="connection">
+      {text}
+    </span>
+  );
+}
+
+function View() {
+  const app = useApp();
+  const r = app.route.value;
+  switch (r.view) {
+    case 'overview':
+      return <Overview />;
+    case 'feed':
+      return <Feed />;
+    case 'costs':
+      return <Costs />;
+    case 'tools':
+      return <Tools />;
+    case 'sessions':
+      return r.sessionId ? <SessionPage sessionId={r.sessionId} /> : <Sessions />;
+    case 'usage':
+      return <Usage />;
+    default: {
+      const never: never = r.view;
+      return never;
+    }
+  }
+}
+
+export function App() {
+  const app = useApp();
+  const route = app.route.value;
+  const stats = app.stats.value;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const n = Number(e.key);
+      if (n >= 1 && n <= NAV.length) {
+        e.preventDefault();
+        location.hash = routeHash({ view: NAV[n - 1].view, sessionId: null });
+      } else if (e.key === '/') {
+        const target = document.querySelector<HTMLElement>('main input[type=search], main select');
+        if (target) {
+          e.preventDefault();
+          target.focus();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  useEffect(() => {
+    document.querySelector<HTMLElement>('main')?.focus({ preventScroll: true });
+  }, [route.view, route.sessionId]);
+
+  return (
+    <div class="app">
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <span class="brand">AgentMonitor</span>
+        <nav aria-label="Views">
+          <ul>
+            {NAV.map((n, i) => (
+              <li key={n.view}>
+                <a href={routeHash({ view: n.view, sessionId: null })} aria-current={route.view === n.view ? 'page' : undefined} aria-keyshortcuts={String(i + 1)} data-view={n.view}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class="topbar-right">
+          {stats && (
+            <span class="muted" title="Cost today">
+              today {formatUsd(stats.today.cost_usd)}
+            </span>
+          )}
+          <ConnectionBadge />
+          {app.initial.host === 'browser' && <ThemeToggle />}
+        </span>
+      </header>
+      <main id="main" tabIndex={-1} data-view={route.view}>
+        <View />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiQuery } from '../../src/core/contracts/webview';
+import { useApp } from './appContext';
+
+export interface ApiState<T> {
+  data: T | null;
+  error: string | null;
+  loading: boolean;
+}
+
+const MIN_REFRESH_MS = 3000;
+
+/**
+ * Fetch `path` with `query`; refetch when they change and, at most every few seconds, when the
+ * server's aggregates change (stats messages, resync). Keeps showing the last data while refetching.
+ */
+export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true): ApiState<T> {
+  const app = useApp();
+  const [state, setState] = useState<ApiState<T>>({ data: null, error: null, loading: !!path });
+  const key = path ? `${path}${JSON.stringify(query)}` : '';
+  const tick = live ? app.dataTick.value : 0;
+  const r = useRef({ key: '', at: 0, seq: 0, mounted: true, timer: null as ReturnType<typeof setTimeout> | null });
+
+  useEffect(() => () => {
+    r.current.mounted = false;
+  }, []);
+
+  useEffect(() => {
+    if (!path) return;
+    const run = () => {
+      const seq = ++r.current.seq;
+      r.current.at = Date.now();
+      r.current.timer = null;
+      setState((s) => ({ ...s, loading: true }));
+      app.ds.get<T>(path, query).then(
+        (data) => r.current.mounted && seq === r.current.seq && setState({ data, error: null, loading: false }),
+        (e: Error) => r.current.mounted && seq === r.current.seq && setState((s) => ({ data: s.data, error: e.message, loading: false })),
+      );
+    };
+    if (r.current.key !== key) {
+      r.current.key = key;
+      if (r.current.timer) clearTimeout(r.current.timer);
+      setState({ data: null, error: null, loading: true });
+      run();
+    } else if (!r.current.timer) {
+      r.current.timer = setTimeout(run, Math.max(0, r.current.at + MIN_REFRESH_MS - Date.now()));
+    }
+  }, [key, tick]);
+  useEffect(() => () => {
+    if (r.current.timer) clearTimeout(r.current.timer);
+  }, []);
+  return state;
+}

@@ -1,0 +1,225 @@
+/**
+ * The dashboard's shared state: route, live stats, live sessions and the feed. SSE messages are
+ * applied once per animation frame, whatever their rate.
+ */
+import { batch, signal } from '@preact/signals';
+import type { Session, Stats, EventsPage } from '../../src/core/contracts/api';
+import type { StoredEvent } from '../../src/core/contracts/events';
+import type { SseMessage } from '../../src/core/contracts/sse';
+import { DASHBOARD_VIEWS, type DashboardInitialState, type DashboardView } from '../../src/core/contracts/webview';
+import type { DataSource } from './dataSource';
+import { FeedBuffer, FrameBatcher } from './feedBuffer';
+import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
+
+export interface Route {
+  view: DashboardView;
+  sessionId: string | null;
+}
+
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/');
+  const view = (DASHBOARD_VIEWS as readonly string[]).includes(parts[0]) ? (parts[0] as DashboardView) : 'overview';
+  const sessionId = view === 'sessions' && parts[1] ? decodeURIComponent(parts.slice(1).join('/')) : null;
+  return { view, sessionId };
+}
+
+export function routeHash(r: Route): string {
+  return r.sessionId ? `#/sessions/${encodeURIComponent(r.sessionId)}` : `#/${r.view}`;
+}
+
+const FEED_PAGE = 200;
+const MAX_PAUSED = 50_000;
+const MAX_LIVE_SESSIONS = 500;
+
+export class FeedModel {
+  readonly buffer = new FeedBuffer(100_000);
+  /** Bumped whenever rows change (at most once per frame). */
+  readonly version = signal(0);
+  readonly filter = signal<FeedFilter>({});
+  readonly paused = signal(false);
+  readonly pausedCount = signal(0);
+  readonly loading = signal(false);
+  readonly error = signal<string | null>(null);
+  readonly hasMore = signal(false);
+  /** Rows added at the top by the last flush (the list keeps its scroll position with it). */
+  lastAddedTop = 0;
+  private pausedQueue: StoredEvent[] = [];
+  private pausedOverflow = false;
+  private cursor: string | null = null;
+  private generation = 0;
+
+  constructor(private readonly ds: DataSource) {}
+
+  apply(events: StoredEvent[]): void {
+    if (this.paused.value) {
+      this.pausedQueue.push(...events);
+      if (this.pausedQueue.length > MAX_PAUSED) {
+        this.pausedQueue.splice(0, this.pausedQueue.length - MAX_PAUSED);
+        this.pausedOverflow = true;
+      }
+      this.pausedCount.value = this.pausedQueue.length;
+      return;
+    }
+    const f = this.filter.value;
+    const wanted = isEmptyFilter(f) ? events : events.filter((e) => matchesFilter(e, f));
+    if (!wanted.length) return;
+    this.lastAddedTop = this.buffer.pushNewest(wanted);
+    this.version.value++;
+  }
+
+  setPaused(p: boolean): void {
+    if (p === this.paused.value) return;
+    this.paused.value = p;
+    if (!p) {
+      const queued = this.pausedQueue;
+      const overflow = this.pausedOverflow;
+      this.pausedQueue = [];
+      this.pausedOverflow = false;
+      this.pausedCount.value = 0;
+      if (overflow) void this.reload();
+      else this.apply(queued);
+    }
+  }
+
+  setFilter(f: FeedFilter): void {
+    this.filter.value = f;
+    void this.reload();
+  }
+
+  async reload(): Promise<void> {
+    const gen = ++this.generation;
+    this.buffer.clear();
+    this.cursor = null;
+    this.hasMore.value = false;
+    this.version.value++;
+    await this.fetchPage(gen);
+  }
+
+  async loadMore(): Promise<void> {
+    if (this.loading.value || !this.cursor) return;
+    await this.fetchPage(this.generation);
+  }
+
+  private async fetchPage(gen: number): Promise<void> {
+    this.loading.value = true;
+    this.error.value = null;
+    try {
+      const page = await this.ds.get<EventsPage>('/api/events', { ...this.filter.value, limit: FEED_PAGE, cursor: this.cursor ?? undefined });
+      if (gen !== this.generation) return;
+      const rows = [...page.events].sort((a, b) => b.id - a.id);
+      this.lastAddedTop = 0;
+      this.buffer.appendOlder(rows);
+      this.cursor = page.next_cursor;
+      this.hasMore.value = !!page.next_cursor;
+      this.version.value++;
+    } catch (e) {
+      if (gen === this.generation) this.error.value = (e as Error).message;
+    } finally {
+      if (gen === this.generation) this.loading.value = false;
+    }
+  }
+}
+
+export class AppState {
+  readonly route = signal<Route>({ view: 'overview', sessionId: null });
+  readonly stats = signal<Stats | null>(null);
+  readonly statsError = signal<string | null>(null);
+  /** Bumped when aggregate views should refetch (stats changed, resync). */
+  readonly dataTick = signal(0);
+  readonly sessions = signal<ReadonlyMap<string, Session>>(new Map());
+  readonly feed: FeedModel;
+  private readonly batcher: FrameBatcher<SseMessage>;
+
+  constructor(
+    readonly ds: DataSource,
+    readonly initial: DashboardInitialState,
+    schedule: (cb: () => void) => void = (cb) => requestAnimationFrame(cb),
+  ) {
+    this.feed = new FeedModel(ds);
+    this.batcher = new FrameBatcher((msgs) => this.applyMessages(msgs), schedule);
+    ds.onMessage((m) => this.batcher.push(m));
+    ds.onResync(() => void this.refresh());
+  }
+
+  async refresh(): Promise<void> {
+    await Promise.all([this.loadStats(), this.loadSessions(), this.feed.reload()]);
+    this.dataTick.value++;
+  }
+
+  async loadStats(): Promise<void> {
+    try {
+      this.stats.value = await this.ds.get<Stats>('/api/stats', { tz: localTimeZone() });
+      this.statsError.value = null;
+    } catch (e) {
+      this.statsError.value = (e as Error).message;
+    }
+  }
+
+  async loadSessions(): Promise<void> {
+    try {
+      const page = await this.ds.get<{ sessions: Session[] }>('/api/sessions', { status: 'active,idle', limit: 50 });
+      const m = new Map<string, Session>();
+      for (const s of page.sessions) m.set(s.session_id, s);
+      this.sessions.value = m;
+    } catch {
+      /* the overview shows stats errors; sessions retry on the next resync */
+    }
+  }
+
+  private applyMessages(msgs: SseMessage[]): void {
+    const events: StoredEvent[] = [];
+    let sessions: Map<string, Session> | null = null;
+    let stats: Stats | null = null;
+    let cleared = false;
+    for (const m of msgs) {
+      switch (m.type) {
+        case 'event':
+          events.push(m.event);
+          break;
+        case 'session_update':
+          sessions ??= new Map(this.sessions.value);
+          sessions.set(m.session.session_id, m.session);
+          break;
+        case 'stats':
+          stats = m.stats;
+          break;
+        case 'data_cleared':
+          cleared = true;
+          break;
+        case 'hello':
+        case 'import_progress':
+          break;
+        case 'import_done':
+          this.dataTick.value++;
+          break;
+        default: {
+          const never: never = m;
+          void never;
+        }
+      }
+    }
+    batch(() => {
+      if (events.length) this.feed.apply(events);
+      if (sessions) {
+        if (sessions.size > MAX_LIVE_SESSIONS) {
+          const keep = [...sessions.values()].sort((a, b) => b.last_event_at.localeCompare(a.last_event_at)).slice(0, MAX_LIVE_SESSIONS);
+          sessions = new Map(keep.map((s) => [s.session_id, s]));
+        }
+        this.sessions.value = sessions;
+      }
+      if (stats) {
+        this.stats.value = stats;
+        this.dataTick.value++;
+      }
+    });
+    if (cleared) void this.refresh();
+  }
+}
+
+export function localTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Where the dashboard gets its data. Two implementations: `HttpDataSource` (browser: fetch +
+ * EventSource) and `VscodeDataSource` (webview: postMessage bridge to the extension host).
+ */
+import type { ReadonlySignal } from '@preact/signals';
+import type { SseMessage } from '../../src/core/contracts/sse';
+import type { ApiQuery } from '../../src/core/contracts/webview';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+export interface DataSource {
+  /** GET an API path (`/api/...`) and parse the JSON answer; rejects with `ApiRequestError`. */
+  get<T>(path: string, query?: ApiQuery): Promise<T>;
+  /** Every SSE message, in order. Returns an unsubscribe function. */
+  onMessage(listener: (m: SseMessage) => void): () => void;
+  /** Called when what is shown may be stale (reconnect, panel shown again). */
+  onResync(listener: () => void): () => void;
+  /** Save exported text (download in a browser, save dialog in VS Code). */
+  save(filename: string, mime: 'text/csv' | 'application/json', content: string): void;
+  readonly connection: ReadonlySignal<ConnectionState>;
+  /** Start listening (after the app has subscribed). */
+  start(): void;
+}
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function buildQueryString(query?: ApiQuery): string {
+  if (!query) return '';
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length) sp.set(k, v.join(','));
+    } else sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A tiny listener set. */
+export class Listeners<A extends unknown[]> {
+  private readonly set = new Set<(...args: A) => void>();
+  add(fn: (...args: A) => void): () => void {
+    this.set.add(fn);
+    return () => this.set.delete(fn);
+  }
+  emit(...args: A): void {
+    for (const fn of this.set) {
+      try {
+        fn(...args);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { signal } from '@preact/signals';
+import { SSE_MESSAGE_TYPES, type SseMessage } from '../../src/core/contracts/sse';
+import type { ApiQuery } from '../../src/core/contracts/webview';
+import { ApiRequestError, buildQueryString, Listeners, type ConnectionState, type DataSource } from './dataSource';
+
+/** Browser: same-origin fetch and one unfiltered EventSource on `/api/stream`. */
+export class HttpDataSource implements DataSource {
+  readonly connection = signal<ConnectionState>('connecting');
+  private readonly messages = new Listeners<[SseMessage]>();
+  private readonly resyncs = new Listeners<[]>();
+  private es: EventSource | null = null;
+  private everConnected = false;
+
+  constructor(private readonly base = '') {}
+
+  async get<T>(path: string, query?: ApiQuery): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}${buildQueryString(query)}`, { headers: { Accept: 'application/json' } });
+    } catch (e) {
+      throw new ApiRequestError(0, `server unreachable: ${(e as Error).message}`);
+    }
+    if (!res.ok) {
+      let msg = `${res.status} ${res.statusText}`;
+      try {
+        const body = (await res.json()) as { error?: string };
+        if (body.error) msg = body.error;
+      } catch {
+        /* not JSON */
+      }
+      throw new ApiRequestError(res.status, msg);
+    }
+    return (await res.json()) as T;
+  }
+
+  onMessage(listener: (m: SseMessage) => void): () => void {
+    return this.messages.add(listener);
+  }
+
+  onResync(listener: () => void): () => void {
+    return this.resyncs.add(listener);
+  }
+
+  save(filename: string, mime: string, content: string): void {
+    const url = URL.createObjectURL(new Blob([content], { type: mime }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  start(): void {
+    if (this.es) return;
+    const es = new EventSource(`${this.base}/api/stream`);
+    this.es = es;
+    es.onopen = () => {
+      this.connection.value = 'connected';
+      if (this.everConnected) this.resyncs.emit();
+      this.everConnected = true;
+    };
+    es.onerror = () => {
+      this.connection.value = es.readyState === EventSource.CLOSED ? 'disconnected' : 'connecting';
+      if (es.readyState === EventSource.CLOSED) {
+        // The server refused (e.g. 503 past max clients) or went away: retry later.
+        this.es = null;
+        setTimeout(() => this.start(), 5000);
+      }
+    };
+    for (const type of SSE_MESSAGE_TYPES) {
+      es.addEventListener(type, (ev) => {
+        try {
+          this.messages.emit(JSON.parse((ev as MessageEvent<string>).data) as SseMessage);
+        } catch (e) {
+          console.error('bad SSE message', e);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/** Number, money, token, duration and time formatting shared by every view. */
+
+const usd2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const usd4 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 4, maximumFractionDigits: 4 });
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+
+/** `$1,234.57`; amounts under a dollar keep four decimals (`$0.0042`); null is "—". */
+export function formatUsd(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (v === 0) return '$0.00';
+  return Math.abs(v) >= 1 ? usd2.format(v) : usd4.format(v);
+}
+
+/** Compact token count: `950`, `45.6k`, `1.23M`, `4.56B`. */
+export function formatTokens(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  if (a < 1000) return int.format(v);
+  if (a < 1e6) return `${(v / 1e3).toFixed(a < 1e4 ? 2 : 1)}k`;
+  if (a < 1e9) return `${(v / 1e6).toFixed(a < 1e7 ? 2 : 1)}M`;
+  return `${(v / 1e9).toFixed(2)}B`;
+}
+
+export function formatInt(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : int.format(v);
+}
+
+export function formatPercent(fraction: number | null | undefined): string {
+  return fraction === null || fraction === undefined || !Number.isFinite(fraction) ? '—' : pct.format(fraction);
+}
+
+/** `420 ms`, `3.2 s`, `4m 05s`, `2h 07m`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalS = Math.round(ms / 1000);
+  if (totalS < 3600) return `${Math.floor(totalS / 60)}m ${String(totalS % 60).padStart(2, '0')}s`;
+  const totalM = Math.floor(totalS / 60);
+  if (totalM < 48 * 60) return `${Math.floor(totalM / 60)}h ${String(totalM % 60).padStart(2, '0')}m`;
+  return `${Math.floor(totalM / 1440)}d ${Math.floor((totalM % 1440) / 60)}h`;
+}
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? timeFmt.format(t) : '—';
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? dateTimeFmt.format(t) : '—';
+}
+
+/** "3m ago", "2h ago", relative to `now`. */
+export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const d = now - Date.parse(iso);
+  if (!Number.isFinite(d)) return '—';
+  if (d < 10_000) return 'just now';
+  if (d < 60_000) return `${Math.floor(d / 1000)}s ago`;
+  if (d < 3_600_000) return `${Math.floor(d / 60_000)}m ago`;
+  if (d < 86_400_000) return `${Math.floor(d / 3_600_000)}h ago`;
+  return `${Math.floor(d / 86_400_000)}d ago`;
+}
+
+export function totalTokens(t: { tokens_in: number; tokens_out: number; cache_read_tokens: number; cache_write_tokens: number }): number {
+  return t.tokens_in + t.tokens_out + t.cache_read_tokens + t.cache_write_tokens;
+}
+
+export function shortId(id: string, n = 8): string {
+  return id.length > n + 1 ? `${id.slice(0, n)}…` : id;
+}

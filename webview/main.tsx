@@ -1,0 +1,51 @@
+import { render } from 'preact';
+import 'uplot/dist/uPlot.min.css';
+import './styles/app.css';
+import { INITIAL_STATE_ELEMENT_ID, type DashboardInitialState } from '../src/core/contracts/webview';
+import { App } from './App';
+import { AppContext } from './components/appContext';
+import { AppState, parseHash, routeHash } from './data/appState';
+import type { DataSource } from './data/dataSource';
+import { HttpDataSource } from './data/httpDataSource';
+import { VscodeDataSource, type VscodeApi } from './data/vscodeDataSource';
+import { initTheme } from './lib/theme';
+
+declare function acquireVsCodeApi(): VscodeApi;
+
+function readInitialState(): DashboardInitialState {
+  const el = document.getElementById(INITIAL_STATE_ELEMENT_ID);
+  try {
+    if (el?.textContent) return JSON.parse(el.textContent) as DashboardInitialState;
+  } catch {
+    /* fall through */
+  }
+  return { host: typeof acquireVsCodeApi === 'function' ? 'vscode' : 'browser', version: '' };
+}
+
+function boot(): void {
+  const initial = readInitialState();
+  const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
+  const ds: DataSource = vscode ? new VscodeDataSource(vscode) : new HttpDataSource();
+  initTheme(vscode ? 'vscode' : 'browser');
+  const app = new AppState(ds, { ...initial, host: vscode ? 'vscode' : 'browser' });
+
+  const saved = vscode?.getState() as { hash?: string } | undefined;
+  const startHash = location.hash || saved?.hash || (initial.session_id ? routeHash({ view: 'sessions', sessionId: initial.session_id }) : initial.view ? `#/${initial.view}` : '');
+  app.route.value = parseHash(startHash);
+  if (startHash && location.hash !== startHash) history.replaceState(null, '', startHash);
+  window.addEventListener('hashchange', () => {
+    app.route.value = parseHash(location.hash);
+    vscode?.setState({ hash: location.hash });
+  });
+
+  render(
+    <AppContext.Provider value={app}>
+      <App />
+    </AppContext.Provider>,
+    document.getElementById('app')!,
+  );
+  ds.start();
+  void app.refresh();
+}
+
+boot();

@@ -1,0 +1,144 @@
+import { useMemo, useState } from 'preact/hooks';
+import type { CostBreakdown, CostRow } from '../../src/core/contracts/api';
+import { useApp } from '../components/appContext';
+import { Chart, type ChartSeries } from '../components/Chart';
+import { PeriodPicker } from '../components/PeriodPicker';
+import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
+import { useApi } from '../components/useApi';
+import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
+import { localTimeZone, routeHash } from '../data/appState';
+import { toCsv, toJson, type ExportTable } from '../lib/exportData';
+import { formatInt, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
+import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
+
+const MAX_MODELS_IN_CHART = 8;
+
+function costTable(name: string, rows: CostRow[]): ExportTable {
+  return {
+    name,
+    columns: ['key', 'cost_usd', 'tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'unpriced_tokens', 'requests', 'events', 'sessions'],
+    rows: rows.map((r) => [r.key, r.cost_usd, r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.unpriced_tokens ?? 0, r.requests, r.events, r.sessions]),
+  };
+}
+
+/** Per day, stacked by model (the top models, the rest as "other"). */
+export function stackedByModel(b: CostBreakdown): { x: number[]; series: ChartSeries[] } {
+  const days = b.rows.map((r) => r.key);
+  const index = new Map(days.map((d, i) => [d, i]));
+  const byModel = new Map<string, number>();
+  for (const s of b.stacked ?? []) byModel.set(s.model, (byModel.get(s.model) ?? 0) + s.cost_usd);
+  const top = [...byModel.entries()].sort((a, z) => z[1] - a[1]).map(([m]) => m);
+  const shown = top.slice(0, MAX_MODELS_IN_CHART);
+  const hasOther = top.length > shown.length;
+  const series: ChartSeries[] = [...shown, ...(hasOther ? ['other'] : [])].map((m) => ({ label: m || 'no model', values: new Array(days.length).fill(0) }));
+  const seriesIndex = new Map(shown.map((m, i) => [m, i]));
+  for (const s of b.stacked ?? []) {
+    const di = index.get(s.key);
+    if (di === undefined) continue;
+    const si = seriesIndex.get(s.model) ?? (hasOther ? series.length - 1 : -1);
+    if (si >= 0) series[si].values[di] = (series[si].values[di] ?? 0) + s.cost_usd;
+  }
+  return { x: days.map(dayToEpochS), series };
+}
+
+function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) => string; testId: string; format?: (key: string) => string }) {
+  if (p.rows.length === 0) return <p class="muted">Nothing in this period.</p>;
+  return (
+    <table class="table" data-testid={p.testId}>
+      <thead>
+        <tr>
+          <th scope="col">{p.keyLabel}</th>
+          <th scope="col" class="num">Cost</th>
+          <TokenHeaderCells />
+          <th scope="col" class="num">Requests</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.rows.map((r) => (
+          <tr key={r.key} data-key={r.key}>
+            <td>
+              {p.link ? <a href={p.link(r.key)}>{p.format ? p.format(r.key) : r.key}</a> : r.key || '—'}{' '}
+              <UnpricedNote tokens={r.unpriced_tokens} format={formatTokens} />
+            </td>
+            <td class="num" data-col="cost">
+              {formatUsd(r.cost_usd)}
+            </td>
+            <TokenCells t={r} />
+            <td class="num">{formatInt(r.requests)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Costs() {
+  const app = useApp();
+  const [period, setPeriod] = useState<PeriodId>('30d');
+  const q = { since: periodSince(period), tz: localTimeZone() };
+  const day = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'day', stack: 'model' });
+  const model = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'model' });
+  const project = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'project' });
+  const session = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'session', limit: 50 });
+  const chart = useMemo(() => (day.data ? stackedByModel(day.data) : null), [day.data]);
+  const totals = day.data?.totals;
+
+  const exportTables = (): ExportTable[] => [
+    costTable('by_day', day.data?.rows ?? []),
+    costTable('by_model', model.data?.rows ?? []),
+    costTable('by_project', project.data?.rows ?? []),
+    costTable('by_session', session.data?.rows ?? []),
+  ];
+  const stamp = new Date().toISOString().slice(0, 10);
+  const actions = (
+    <>
+      <PeriodPicker value={period} onChange={setPeriod} />
+      <button type="button" class="btn" data-testid="export-csv" onClick={() => app.ds.save(`agentmonitor-costs-${period}-${stamp}.csv`, 'text/csv', toCsv(exportTables()))}>
+        Export CSV
+      </button>
+      <button
+        type="button"
+        class="btn"
+        data-testid="export-json"
+        onClick={() => app.ds.save(`agentmonitor-costs-${period}-${stamp}.json`, 'application/json', toJson(exportTables(), { period, since: q.since, tz: q.tz, totals }))}
+      >
+        Export JSON
+      </button>
+    </>
+  );
+
+  return (
+    <div class="view-costs">
+      <Section title="Cost" id="costs" actions={actions}>
+        <ErrorNote error={day.error} what="costs" />
+        {totals ? (
+          <div class="metrics">
+            <Metric label="Cost" value={formatUsd(totals.cost_usd)} testId="costs-total" sub={<UnpricedNote tokens={totals.unpriced_tokens} format={formatTokens} />} />
+            <Metric label="Input" value={formatTokens(totals.tokens_in)} title={formatInt(totals.tokens_in)} testId="costs-input" />
+            <Metric label="Output" value={formatTokens(totals.tokens_out)} title={formatInt(totals.tokens_out)} testId="costs-output" />
+            <Metric label="Cache read" value={formatTokens(totals.cache_read_tokens)} title={formatInt(totals.cache_read_tokens)} testId="costs-cache-read" />
+            <Metric label="Cache write" value={formatTokens(totals.cache_write_tokens)} title={formatInt(totals.cache_write_tokens)} testId="costs-cache-write" />
+            <Metric label="All tokens" value={formatTokens(totalTokens(totals))} title={formatInt(totalTokens(totals))} />
+          </div>
+        ) : (
+          !day.error && <Loading what="costs" />
+        )}
+        {chart && <Chart kind="stacked-bars" x={chart.x} series={chart.series} daily label="Cost per day, stacked by model" formatValue={formatUsd} height={240} />}
+      </Section>
+      <Section title="By model" id="by-model">
+        <ErrorNote error={model.error} what="costs by model" />
+        {model.data && <CostTable rows={model.data.rows} keyLabel="Model" testId="cost-by-model" />}
+      </Section>
+      <Section title="By project" id="by-project">
+        <ErrorNote error={project.error} what="costs by project" />
+        {project.data && <CostTable rows={project.data.rows} keyLabel="Project" testId="cost-by-project" />}
+      </Section>
+      <Section title="By session (top 50)" id="by-session">
+        <ErrorNote error={session.error} what="costs by session" />
+        {session.data && (
+          <CostTable rows={session.data.rows} keyLabel="Session" testId="cost-by-session" link={(k) => routeHash({ view: 'sessions', sessionId: k })} format={(k) => shortId(k, 12)} />
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,223 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { FilterOptions } from '../../src/core/contracts/api';
+import type { StoredEvent } from '../../src/core/contracts/events';
+import { useApp } from '../components/appContext';
+import { useApi } from '../components/useApi';
+import { ErrorNote, StatusBadge } from '../components/ui';
+import { VirtualList } from '../components/VirtualList';
+import type { FeedFilter } from '../data/eventFilter';
+import { routeHash } from '../data/appState';
+import { formatDuration, formatInt, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
+
+const ROW_HEIGHT = 28;
+
+type SelectKey = 'agent_type' | 'event_type' | 'tool_name' | 'model' | 'project';
+const SELECTS: { key: SelectKey; label: string; options: keyof FilterOptions }[] = [
+  { key: 'agent_type', label: 'Agent', options: 'agent_types' },
+  { key: 'event_type', label: 'Event type', options: 'event_types' },
+  { key: 'tool_name', label: 'Tool', options: 'tool_names' },
+  { key: 'model', label: 'Model', options: 'models' },
+  { key: 'project', label: 'Project', options: 'projects' },
+];
+
+function FilterBar() {
+  const app = useApp();
+  const feed = app.feed;
+  const opts = useApi<FilterOptions>('/api/filter-options');
+  const f = feed.filter.value;
+  const [session, setSession] = useState(f.session_id?.[0] ?? '');
+  const set = (key: keyof FeedFilter, value: string) => feed.setFilter({ ...f, [key]: value ? [value] : undefined });
+  return (
+    <form
+      class="filters"
+      aria-label="Feed filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        set('session_id', session.trim());
+      }}
+    >
+      {SELECTS.map((s) => (
+        <label key={s.key}>
+          <span>{s.label}</span>
+          <select data-filter={s.key} value={f[s.key]?.[0] ?? ''} onChange={(e) => set(s.key, (e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">All</option>
+            {(opts.data?.[s.options] ?? []).map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+            {f[s.key]?.[0] && !(opts.data?.[s.options] ?? []).includes(f[s.key]![0]) && <option value={f[s.key]![0]}>{f[s.key]![0]}</option>}
+          </select>
+        </label>
+      ))}
+      <label>
+        <span>Session</span>
+        <input
+          type="search"
+          data-filter="session_id"
+          placeholder="session id, Enter"
+          value={session}
+          onInput={(e) => setSession((e.currentTarget as HTMLInputElement).value)}
+          onBlur={() => session.trim() !== (f.session_id?.[0] ?? '') && set('session_id', session.trim())}
+        />
+      </label>
+      <button
+        type="button"
+        class="btn"
+        onClick={() => {
+          setSession('');
+          feed.setFilter({});
+        }}
+      >
+        Clear filters
+      </button>
+    </form>
+  );
+}
+
+function Row(p: { e: StoredEvent }) {
+  const e = p.e;
+  const tokens = totalTokens(e);
+  return (
+    <>
+      <span class="c-time">{formatTime(e.created_at)}</span>
+      <span class="c-agent">{e.agent_type}</span>
+      <span class="c-type">{e.event_type}</span>
+      <span class="c-tool">{e.tool_name ?? ''}</span>
+      <span class="c-status">
+        <StatusBadge status={e.status} />
+      </span>
+      <span class="c-model">{e.model ?? ''}</span>
+      <span class="c-project">{e.project ?? ''}</span>
+      <span class="c-num">{tokens ? formatTokens(tokens) : ''}</span>
+      <span class="c-num">{e.cost_usd !== null ? formatUsd(e.cost_usd) : e.cost_source === 'unpriced' ? 'unpriced' : ''}</span>
+      <span class="c-session" title={e.session_id}>
+        {shortId(e.session_id)}
+      </span>
+    </>
+  );
+}
+
+const HEADER = (
+  <div class="vrow vhead" role="row">
+    {['Time', 'Agent', 'Type', 'Tool', 'Status', 'Model', 'Project', 'Tokens', 'Cost', 'Session'].map((h, i) => (
+      <span key={h} role="columnheader" class={['c-time', 'c-agent', 'c-type', 'c-tool', 'c-status', 'c-model', 'c-project', 'c-num', 'c-num', 'c-session'][i]}>
+        {h}
+      </span>
+    ))}
+  </div>
+);
+
+function Detail(p: { e: StoredEvent; onClose(): void }) {
+  const e = p.e;
+  const fields: [string, string][] = [
+    ['Event id', e.event_id ?? '—'],
+    ['Stored id', String(e.id)],
+    ['Time', e.created_at],
+    ['Received', e.received_at],
+    ['Agent', e.agent_type],
+    ['Type', e.event_type],
+    ['Tool', e.tool_name ?? '—'],
+    ['Status', e.status ?? '—'],
+    ['Duration', formatDuration(e.duration_ms)],
+    ['Model', e.model ?? '—'],
+    ['Input tokens', formatInt(e.tokens_in)],
+    ['Output tokens', formatInt(e.tokens_out)],
+    ['Cache read', formatInt(e.cache_read_tokens)],
+    ['Cache write', formatInt(e.cache_write_tokens)],
+    ['Cost', `${formatUsd(e.cost_usd)} (${e.cost_source})`],
+    ['Project', e.project ?? '—'],
+    ['Branch', e.branch ?? '—'],
+    ['Source', e.source],
+  ];
+  return (
+    <aside class="detail" aria-label="Event detail" data-testid="event-detail">
+      <div class="section-head">
+        <h2>
+          {e.event_type}
+          {e.tool_name ? ` · ${e.tool_name}` : ''}
+        </h2>
+        <button type="button" class="btn" onClick={p.onClose} aria-label="Close detail">
+          Close
+        </button>
+      </div>
+      <dl class="kv">
+        {fields.map(([k, v]) => [<dt key={`${k}-t`}>{k}</dt>, <dd key={`${k}-d`}>{v}</dd>])}
+        <dt>Session</dt>
+        <dd>
+          <a href={routeHash({ view: 'sessions', sessionId: e.session_id })}>{e.session_id}</a>
+        </dd>
+      </dl>
+      {e.payload_truncated && <p class="muted">Metadata was truncated at ingest.</p>}
+      {e.metadata && <pre class="json" data-testid="event-metadata">{JSON.stringify(e.metadata, null, 2)}</pre>}
+    </aside>
+  );
+}
+
+export function Feed() {
+  const app = useApp();
+  const feed = app.feed;
+  const version = feed.version.value;
+  const [selected, setSelected] = useState<number | null>(null);
+  const [detailId, setDetailId] = useState<number | null>(null);
+  const count = feed.buffer.length;
+  const detail = detailId !== null ? (feed.buffer.get(detailId) ?? null) : null;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e)) return;
+      if (e.key === 'p' || e.key === ' ') {
+        e.preventDefault();
+        feed.setPaused(!feed.paused.value);
+      } else if (e.key === 'Escape') setDetailId(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div class="view-feed">
+      <FilterBar />
+      <div class="feed-toolbar">
+        <button type="button" class="btn" aria-pressed={feed.paused.value} onClick={() => feed.setPaused(!feed.paused.value)} data-testid="pause">
+          {feed.paused.value ? 'Resume' : 'Pause'}
+        </button>
+        <span class="muted" data-testid="feed-count" aria-live="polite">
+          {formatInt(count)} events shown
+          {feed.paused.value && feed.pausedCount.value > 0 ? ` · ${formatInt(feed.pausedCount.value)} new while paused` : ''}
+          {feed.hasMore.value ? ' · scroll for older' : ''}
+        </span>
+        <span class="muted kbd-hint">p pause · ↑↓ move · Enter details · Esc close</span>
+      </div>
+      <ErrorNote error={feed.error.value} what="events" />
+      <div class={`feed-body${detail ? ' with-detail' : ''}`}>
+        {count === 0 && !feed.loading.value ? (
+          <p class="muted empty-feed">No events match. New events appear here as they arrive.</p>
+        ) : (
+          <VirtualList
+            count={count}
+            rowHeight={ROW_HEIGHT}
+            version={version}
+            addedTop={feed.lastAddedTop}
+            selected={selected}
+            onSelect={setSelected}
+            onActivate={(i) => setDetailId(feed.buffer.at(i)?.id ?? null)}
+            onEndReached={() => feed.hasMore.value && void feed.loadMore()}
+            renderRow={(i) => {
+              const e = feed.buffer.at(i);
+              return e ? <Row e={e} /> : null;
+            }}
+            label="Live event feed"
+            header={HEADER}
+          />
+        )}
+        {detail && <Detail e={detail} onClose={() => setDetailId(null)} />}
+      </div>
+    </div>
+  );
+}
+
+export function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return !!t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+}

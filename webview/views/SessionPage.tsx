@@ -1,0 +1,261 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { SessionDetail, TranscriptEntry, TranscriptPage } from '../../src/core/contracts/api';
+import { useApp } from '../components/appContext';
+import { Chart } from '../components/Chart';
+import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
+import { useApi } from '../components/useApi';
+import { ErrorNote, Loading, Metric, Section, StatusBadge, UnpricedNote } from '../components/ui';
+import { routeHash } from '../data/appState';
+import { formatDateTime, formatDuration, formatInt, formatPercent, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
+import { sessionDurationMs } from './Sessions';
+
+const TRANSCRIPT_PAGE = 300;
+const LONG_TEXT = 1500;
+
+function Text(p: { text: string | null }) {
+  if (!p.text) return null;
+  if (p.text.length <= LONG_TEXT) return <div class="tx-text">{p.text}</div>;
+  return (
+    <details class="tx-long">
+      <summary>
+        <span class="tx-text">{p.text.slice(0, LONG_TEXT)}…</span> <span class="muted">(show all {formatInt(p.text.length)} characters)</span>
+      </summary>
+      <div class="tx-text">{p.text}</div>
+    </details>
+  );
+}
+
+const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
+  prompt: 'Prompt',
+  answer: 'Answer',
+  tool: 'Tool',
+  subagent: 'Subagent',
+  compaction: 'Compaction',
+  lifecycle: 'Session',
+  error: 'Error',
+  other: 'Event',
+};
+
+function Entry(p: { e: TranscriptEntry }) {
+  const e = p.e;
+  const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
+  return (
+    <li class={`tx tx-${e.kind}`} data-kind={e.kind} data-testid="transcript-entry">
+      <div class="tx-head">
+        <span class="tx-kind">{KIND_LABEL[e.kind]}</span>
+        {e.tool_name && <span class="tx-tool">{e.tool_name}</span>}
+        <StatusBadge status={e.status} />
+        {e.duration_ms !== null && <span class="muted">{formatDuration(e.duration_ms)}</span>}
+        {e.model && <span class="muted">{e.model}</span>}
+        {(e.tokens_in > 0 || e.tokens_out > 0) && (
+          <span class="muted">
+            {formatTokens(e.tokens_in)} in · {formatTokens(e.tokens_out)} out
+          </span>
+        )}
+        {e.cost_usd !== null && e.cost_usd > 0 && <span class="muted">{formatUsd(e.cost_usd)}</span>}
+        <span class="tx-time muted">{formatTime(e.at)}</span>
+      </div>
+      <Text text={e.text} />
+      {child && (
+        <a href={routeHash({ view: 'sessions', sessionId: child })} class="tx-link">
+          Open subagent session {shortId(child, 12)}
+        </a>
+      )}
+      {e.kind === 'tool' && e.detail && Object.keys(e.detail).length > 0 && (
+        <details class="tx-detail">
+          <summary>Details</summary>
+          <pre class="json">{JSON.stringify(e.detail, null, 2)}</pre>
+        </details>
+      )}
+    </li>
+  );
+}
+
+/** Cumulative cost and tokens over the loaded transcript. */
+function timeline(entries: TranscriptEntry[]): { x: number[]; cost: number[]; tokens: number[] } {
+  const sorted = [...entries].sort((a, b) => a.at.localeCompare(b.at));
+  const x: number[] = [];
+  const cost: number[] = [];
+  const tokens: number[] = [];
+  let c = 0;
+  let t = 0;
+  for (const e of sorted) {
+    c += e.cost_usd ?? 0;
+    t += e.tokens_in + e.tokens_out;
+    const s = Date.parse(e.at) / 1000;
+    if (x.length && x[x.length - 1] === s) {
+      cost[cost.length - 1] = c;
+      tokens[tokens.length - 1] = t;
+    } else {
+      x.push(s);
+      cost.push(c);
+      tokens.push(t);
+    }
+  }
+  return { x, cost, tokens };
+}
+
+function Transcript(p: { sessionId: string }) {
+  const app = useApp();
+  const [entries, setEntries] = useState<TranscriptEntry[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const path = `/api/sessions/${encodeURIComponent(p.sessionId)}/transcript`;
+  const load = async (more: boolean) => {
+    setLoading(true);
+    try {
+      const page = await app.ds.get<TranscriptPage>(path, { limit: TRANSCRIPT_PAGE, cursor: more ? (cursor ?? undefined) : undefined });
+      setEntries((old) => (more ? [...old, ...page.entries] : page.entries));
+      setCursor(page.next_cursor);
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    setEntries([]);
+    void load(false);
+  }, [p.sessionId]);
+  const tl = useMemo(() => timeline(entries), [entries]);
+  return (
+    <>
+      {tl.x.length > 1 && (
+        <Section title="Timeline" id="timeline">
+          <Chart
+            kind="line"
+            x={tl.x}
+            series={[{ label: 'Cumulative cost', values: tl.cost }]}
+            label="Cumulative cost over the session"
+            formatValue={formatUsd}
+            height={160}
+          />
+        </Section>
+      )}
+      <Section title="Transcript" id="transcript">
+        <ErrorNote error={error} what="the transcript" />
+        {entries.length === 0 && loading && <Loading what="the transcript" />}
+        {entries.length === 0 && !loading && !error && <p class="muted">No transcript entries for this session.</p>}
+        <ol class="transcript" data-testid="transcript">
+          {entries.map((e) => (
+            <Entry key={e.id} e={e} />
+          ))}
+        </ol>
+        {cursor && (
+          <button type="button" class="btn" disabled={loading} onClick={() => void load(true)}>
+            Load more
+          </button>
+        )}
+      </Section>
+    </>
+  );
+}
+
+export function SessionPage(p: { sessionId: string }) {
+  const detail = useApi<SessionDetail>(`/api/sessions/${encodeURIComponent(p.sessionId)}`);
+  const d = detail.data;
+  const s = d?.session;
+  return (
+    <div class="view-session">
+      <p>
+        <a href="#/sessions">← All sessions</a>
+      </p>
+      <ErrorNote error={detail.error} what={`session ${p.sessionId}`} />
+      {!d && !detail.error && <Loading what="the session" />}
+      {s && (
+        <>
+          <Section title={`${s.agent_type} · ${s.project ?? 'no project'}`} id="session-head">
+            <p class="muted" data-testid="session-id">
+              {s.session_id}
+              {s.branch ? ` · ${s.branch}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />
+              {s.parent_session_id && (
+                <>
+                  {' '}
+                  · subagent of <a href={routeHash({ view: 'sessions', sessionId: s.parent_session_id })}>{shortId(s.parent_session_id, 12)}</a>
+                </>
+              )}
+            </p>
+            <div class="metrics">
+              <Metric label="Cost" value={formatUsd(s.cost_usd)} testId="session-cost" sub={<UnpricedNote tokens={s.unpriced_tokens} format={formatTokens} />} />
+              <Metric label="Tokens" value={formatTokens(totalTokens(s))} title={formatInt(totalTokens(s))} sub={`${formatTokens(s.tokens_in)} in · ${formatTokens(s.tokens_out)} out`} />
+              <Metric label="Cache" value={formatTokens(s.cache_read_tokens + s.cache_write_tokens)} sub={`${formatTokens(s.cache_read_tokens)} read · ${formatTokens(s.cache_write_tokens)} write`} />
+              <Metric label="Events" value={formatInt(s.event_count)} />
+              <Metric label="Duration" value={formatDuration(sessionDurationMs(s))} />
+            </div>
+          </Section>
+          <Section title="By model" id="session-models">
+            {d!.models.length === 0 ? (
+              <p class="muted">No model usage recorded.</p>
+            ) : (
+              <table class="table" data-testid="session-models">
+                <thead>
+                  <tr>
+                    <th scope="col">Model</th>
+                    <th scope="col" class="num">Requests</th>
+                    <TokenHeaderCells />
+                    <th scope="col" class="num">Cost</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d!.models.map((m) => (
+                    <tr key={m.model} data-key={m.model}>
+                      <td>
+                        {m.model} {!m.priced && <span class="badge badge-unpriced">unpriced</span>}
+                      </td>
+                      <td class="num">{formatInt(m.requests)}</td>
+                      <TokenCells t={m} />
+                      <td class="num" data-col="cost">
+                        {formatUsd(m.cost_usd)}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+          {d!.tools.length > 0 && (
+            <Section title="Tools" id="session-tools">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Tool</th>
+                    <th scope="col" class="num">Calls</th>
+                    <th scope="col" class="num">Failure rate</th>
+                    <th scope="col" class="num">p50</th>
+                    <th scope="col" class="num">p95</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d!.tools.map((t) => (
+                    <tr key={t.tool_name}>
+                      <td>{t.tool_name}</td>
+                      <td class="num">{formatInt(t.calls)}</td>
+                      <td class="num">{formatPercent(t.error_rate)}</td>
+                      <td class="num">{formatDuration(t.p50_ms)}</td>
+                      <td class="num">{formatDuration(t.p95_ms)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Section>
+          )}
+          {d!.children.length > 0 && (
+            <Section title="Subagents" id="session-children">
+              <ul class="plain">
+                {d!.children.map((c) => (
+                  <li key={c.session_id}>
+                    <a href={routeHash({ view: 'sessions', sessionId: c.session_id })}>{shortId(c.session_id, 12)}</a> · {c.model ?? '—'} · {formatUsd(c.cost_usd)} ·{' '}
+                    {formatInt(c.event_count)} events
+                  </li>
+                ))}
+              </ul>
+            </Section>
+          )}
+        </>
+      )}
+      <Transcript sessionId={p.sessionId} />
+    </div>
+  );
+}

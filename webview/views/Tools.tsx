@@ -1,0 +1,87 @@
+import { useMemo, useState } from 'preact/hooks';
+import type { ToolStats } from '../../src/core/contracts/api';
+import { Chart, type ChartSeries } from '../components/Chart';
+import { PeriodPicker } from '../components/PeriodPicker';
+import { useApi } from '../components/useApi';
+import { ErrorNote, Loading, Section } from '../components/ui';
+import { localTimeZone } from '../data/appState';
+import { formatDuration, formatInt, formatPercent } from '../lib/format';
+import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
+
+const TOP_TOOLS_IN_CHART = 6;
+
+function bucketToEpochS(bucket: string): number {
+  // Day buckets are `YYYY-MM-DD`; hour buckets are ISO times.
+  return /^\d{4}-\d{2}-\d{2}$/.test(bucket) ? dayToEpochS(bucket) : Date.parse(bucket) / 1000;
+}
+
+export function toolTimeline(t: ToolStats): { x: number[]; series: ChartSeries[] } {
+  const buckets = [...new Set(t.timeline.map((r) => r.bucket))].sort((a, b) => bucketToEpochS(a) - bucketToEpochS(b));
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  const top = t.tools.slice(0, TOP_TOOLS_IN_CHART).map((x) => x.tool_name);
+  const series = top.map((name) => ({ label: name, values: new Array<number | null>(buckets.length).fill(0) }));
+  const si = new Map(top.map((n, i) => [n, i]));
+  for (const r of t.timeline) {
+    const s = si.get(r.tool_name);
+    const b = index.get(r.bucket);
+    if (s !== undefined && b !== undefined) series[s].values[b] = (series[s].values[b] ?? 0) + r.calls;
+  }
+  return { x: buckets.map(bucketToEpochS), series };
+}
+
+export function Tools() {
+  const [period, setPeriod] = useState<PeriodId>('7d');
+  const stats = useApi<ToolStats>('/api/stats/tools', { since: periodSince(period), tz: localTimeZone(), bucket: period === '7d' ? 'hour' : 'day' });
+  const chart = useMemo(() => (stats.data ? toolTimeline(stats.data) : null), [stats.data]);
+  const d = stats.data;
+  return (
+    <div class="view-tools">
+      <Section title="Tools" id="tools" actions={<PeriodPicker value={period} onChange={setPeriod} />}>
+        <ErrorNote error={stats.error} what="tool statistics" />
+        {!d && !stats.error && <Loading what="tool statistics" />}
+        {d && d.tools.length === 0 && <p class="muted">No tool calls in this period.</p>}
+        {d && d.tools.length > 0 && (
+          <>
+            {chart && <Chart kind="line" x={chart.x} series={chart.series} label={`Tool calls per ${d.bucket}`} formatValue={(v) => formatInt(v)} />}
+            <table class="table" data-testid="tools-table">
+              <thead>
+                <tr>
+                  <th scope="col">Tool</th>
+                  <th scope="col" class="num">Calls</th>
+                  <th scope="col" class="num">Errors</th>
+                  <th scope="col" class="num">Failure rate</th>
+                  <th scope="col" class="num">p50</th>
+                  <th scope="col" class="num">p95</th>
+                  <th scope="col" class="num">Average</th>
+                  <th scope="col" class="num">Running</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.tools.map((t) => (
+                  <tr key={t.tool_name} data-key={t.tool_name}>
+                    <td>{t.tool_name}</td>
+                    <td class="num" data-col="calls">
+                      {formatInt(t.calls)}
+                    </td>
+                    <td class="num">{formatInt(t.errors)}</td>
+                    <td class={`num${t.error_rate > 0.1 ? ' warn' : ''}`} data-col="error-rate">
+                      {formatPercent(t.error_rate)}
+                    </td>
+                    <td class="num" data-col="p50">
+                      {formatDuration(t.p50_ms)}
+                    </td>
+                    <td class="num" data-col="p95">
+                      {formatDuration(t.p95_ms)}
+                    </td>
+                    <td class="num">{formatDuration(t.avg_ms)}</td>
+                    <td class="num">{formatInt(t.running)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+import type { UsageMonitor } from '../../src/core/contracts/api';
+import { Chart } from '../components/Chart';
+import { useApi } from '../components/useApi';
+import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
+import { localTimeZone } from '../data/appState';
+import { formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, totalTokens } from '../lib/format';
+
+function Meter(p: { label: string; value: number; max: number; text: string; testId?: string }) {
+  const high = p.max * 0.8;
+  return (
+    <div class="meter-row" data-testid={p.testId}>
+      <span class="meter-label">{p.label}</span>
+      <meter min={0} max={p.max} low={p.max * 0.5} high={high} optimum={0} value={Math.min(p.value, p.max)} aria-label={p.label} />
+      <span class="meter-text">{p.text}</span>
+    </div>
+  );
+}
+
+export function Usage() {
+  const um = useApi<UsageMonitor>('/api/stats/usage-monitor', { tz: localTimeZone() });
+  const d = um.data;
+  if (!d) return um.error ? <ErrorNote error={um.error} what="the usage monitor" /> : <Loading what="the usage monitor" />;
+  const b = d.current_block;
+  const blocksAsc = [...d.blocks].reverse();
+  const now = Date.parse(d.generated_at);
+  return (
+    <div class="view-usage">
+      <Section title={`Current ${d.block_hours}-hour block`} id="block">
+        {b ? (
+          <>
+            <p class="muted" data-testid="block-range">
+              {formatDateTime(b.start)} – {formatDateTime(b.end)} · last activity {formatDateTime(b.last_activity_at)}
+            </p>
+            <div class="metrics">
+              <Metric label="Block cost" value={formatUsd(b.cost_usd)} testId="block-cost" sub={<UnpricedNote tokens={b.unpriced_tokens} format={formatTokens} />} />
+              <Metric label="Block tokens" value={formatTokens(totalTokens(b))} title={formatInt(totalTokens(b))} testId="block-tokens" sub={`${formatInt(b.requests)} requests`} />
+              <Metric label="Burn rate" value={`${formatUsd(d.burn_rate_usd_per_hour)}/h`} testId="block-burn" sub={`${formatTokens(d.burn_rate_tokens_per_minute)} tokens/min`} />
+              <Metric label="Projected at block end" value={formatUsd(d.projected_block_cost_usd)} testId="block-projection" />
+              <Metric label="Time left" value={formatDuration((d.block_time_left_minutes ?? 0) * 60_000)} testId="block-left" />
+            </div>
+            <Meter
+              label="Block elapsed"
+              value={now - Date.parse(b.start)}
+              max={d.block_hours * 3_600_000}
+              text={`${formatDuration(now - Date.parse(b.start))} of ${d.block_hours}h`}
+            />
+          </>
+        ) : (
+          <p class="muted" data-testid="no-block">
+            No active block: the next usage starts a new {d.block_hours}-hour block.
+          </p>
+        )}
+      </Section>
+      <Section title="Today and budget" id="budget">
+        <div class="metrics">
+          <Metric label="Today" value={formatUsd(d.today_cost_usd)} testId="usage-today" />
+          <Metric label="Daily budget" value={d.daily_budget_usd === null ? 'not set' : formatUsd(d.daily_budget_usd)} sub={d.daily_budget_usd === null ? 'set AGENTMONITOR_DAILY_BUDGET_USD' : undefined} />
+        </div>
+        {d.daily_budget_usd !== null && d.daily_budget_usd > 0 && (
+          <Meter
+            label="Budget used"
+            value={d.today_cost_usd}
+            max={d.daily_budget_usd}
+            text={`${Math.round((d.today_cost_usd / d.daily_budget_usd) * 100)}%`}
+            testId="budget-meter"
+          />
+        )}
+      </Section>
+      <Section title="Rate limits" id="rate-limits">
+        {d.rate_limits.length === 0 ? (
+          <p class="muted">No rate-limit readings yet. Codex reports them with its token counts.</p>
+        ) : (
+          d.rate_limits.map((r) => {
+            const stale = r.resets_at !== null && Date.parse(r.resets_at) < now;
+            const windowText = r.window_minutes ? ` (${formatDuration(r.window_minutes * 60_000)})` : '';
+            return (
+              <Meter
+                key={`${r.agent_type}-${r.window}`}
+                label={`${r.agent_type} ${r.window}${windowText}`}
+                value={r.used_percent}
+                max={100}
+                testId={`rate-${r.agent_type}-${r.window}`}
+                text={`${r.used_percent.toFixed(1)}% used${r.resets_at ? (stale ? ` · window reset at ${formatDateTime(r.resets_at)}, no newer reading` : ` · resets ${formatDateTime(r.resets_at)}`) : ''}`}
+              />
+            );
+          })
+        )}
+      </Section>
+      <Section title="Recent blocks" id="blocks">
+        {d.blocks.length === 0 ? (
+          <p class="muted">No usage in the last week.</p>
+        ) : (
+          <>
+            <Chart
+              kind="bars"
+              x={blocksAsc.map((x) => Date.parse(x.start) / 1000)}
+              series={[{ label: 'Block cost', values: blocksAsc.map((x) => x.cost_usd) }]}
+              label="Cost per block"
+              formatValue={formatUsd}
+              height={180}
+            />
+            <table class="table" data-testid="blocks-table">
+              <thead>
+                <tr>
+                  <th scope="col">Block start</th>
+                  <th scope="col">Models</th>
+                  <th scope="col" class="num">Requests</th>
+                  <th scope="col" class="num">Tokens</th>
+                  <th scope="col" class="num">Cost</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.blocks.map((x) => (
+                  <tr key={x.start} class={x.active ? 'active-row' : ''}>
+                    <td>
+                      {formatDateTime(x.start)} {x.active && <span class="badge badge-active">active</span>}
+                    </td>
+                    <td>{x.models.join(', ') || '—'}</td>
+                    <td class="num">{formatInt(x.requests)}</td>
+                    <td class="num">{formatTokens(totalTokens(x))}</td>
+                    <td class="num" data-col="cost">
+                      {formatUsd(x.cost_usd)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Section>
+    </div>
+  );
+}
