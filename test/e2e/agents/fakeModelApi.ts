@@ -34,6 +34,15 @@ export interface ClaudeReply {
   model: string;
   step: string;
   usage: AnthropicUsage;
+  /** The tool calls this reply asked for. */
+  toolUses: ToolCall[];
+}
+
+export interface ToolCall {
+  /** Claude `tool_use_id`, Codex `call_id`. */
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
 }
 
 export interface CodexReply {
@@ -42,6 +51,7 @@ export interface CodexReply {
   model: string;
   step: string;
   usage: OpenAiUsage;
+  toolCalls: ToolCall[];
 }
 
 export interface RecordedRequest {
@@ -182,11 +192,12 @@ function answerClaude(req: http.IncomingMessage, res: http.ServerResponse, body:
     const v = req.headers[n];
     return typeof v === 'string' ? v : null;
   };
+  const blocks = step.blocks.map((b) => (b.type === 'tool_use' ? { ...b, id: fakeId('toolu') } : b));
   api.claudeReplies.push({
     messageId, requestId, model, step: step.name, usage,
     sessionId: header('x-claude-code-session-id'), agentId: header('x-claude-code-agent-id'),
+    toolUses: blocks.filter((b) => b.type === 'tool_use').map((b) => ({ id: String(b.id), name: String(b.name), input: b.input as Json })),
   });
-  const blocks = step.blocks.map((b) => (b.type === 'tool_use' ? { ...b, id: fakeId('toolu') } : b));
   const stopReason = blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
   const startUsage = { ...usage, output_tokens: 1, service_tier: 'standard',
     cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 } };
@@ -254,7 +265,9 @@ function answerCodex(res: http.ServerResponse, body: Json, api: FakeModelApi): v
   const responseId = fakeId('resp');
   const meta = (body.client_metadata ?? {}) as Json;
   api.codexReplies.push({ responseId, model, step: step.name, usage,
-    sessionId: typeof meta.session_id === 'string' ? meta.session_id : null });
+    sessionId: typeof meta.session_id === 'string' ? meta.session_id : null,
+    toolCalls: step.items.filter((i) => i.type === 'function_call').map((i) => ({
+      id: String(i.call_id), name: String(i.name), input: JSON.parse(String(i.arguments)) as Json })) });
   const base = { id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] as Json[] };
   const events: [string, Json][] = [['response.created', { type: 'response.created', response: base }]];
   step.items.forEach((item, output_index) => {
