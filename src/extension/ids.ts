@@ -20,6 +20,7 @@ export const COMMANDS = {
   openSessionInDashboard: 'agentMonitor.openSessionInDashboard',
   copySessionId: 'agentMonitor.copySessionId',
   revealTranscript: 'agentMonitor.revealTranscript',
+  showServerActions: 'agentMonitor.showServerActions',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

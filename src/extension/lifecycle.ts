@@ -12,7 +12,7 @@ export abstract class Disposable implements DisposableLike {
     return this.disposed;
   }
 
-  protected register<T extends DisposableLike>(d: T): T {
+  protected _register<T extends DisposableLike>(d: T): T {
     if (this.disposed) d.dispose();
     else this.disposables.push(d);
     return d;

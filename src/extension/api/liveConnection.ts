@@ -47,13 +47,13 @@ export class LiveConnection extends Disposable {
   byModel: CostRow[] | null = null;
   private statusValue: ConnectionStatus = { state: 'disconnected' };
 
-  private readonly changeEmitter = this.register(new Emitter<ChangeBatch>());
+  private readonly changeEmitter = this._register(new Emitter<ChangeBatch>());
   /** Coalesced changes of the model, stats or status. */
   readonly onDidChange = this.changeEmitter.event;
-  private readonly messageEmitter = this.register(new Emitter<SseMessage>());
+  private readonly messageEmitter = this._register(new Emitter<SseMessage>());
   /** Every SSE message, unchanged (the dashboard panel forwards them). */
   readonly onMessage = this.messageEmitter.event;
-  private readonly statusEmitter = this.register(new Emitter<ConnectionStatus>());
+  private readonly statusEmitter = this._register(new Emitter<ConnectionStatus>());
   readonly onDidChangeStatus = this.statusEmitter.event;
 
   private api: ApiClient | null = null;
@@ -73,9 +73,9 @@ export class LiveConnection extends Disposable {
     super();
     this.model = new AgentsTreeModel({ ...DEFAULT_TREE_LIMITS, sessionsPerAgent: opts.sessionsPerAgent ?? DEFAULT_TREE_LIMITS.sessionsPerAgent });
     this.coalescer = new UpdateCoalescer((b) => this.changeEmitter.fire(b), opts.coalesceMs ?? 150);
-    this.register(toDisposable(() => this.coalescer.dispose()));
-    this.register(this.server.onDidChangeState((s) => this.onServerState(s)));
-    this.register(
+    this._register(toDisposable(() => this.coalescer.dispose()));
+    this._register(this.server.onDidChangeState((s) => this.onServerState(s)));
+    this._register(
       toDisposable(() => {
         this.closeSse();
         if (this.retryTimer) clearTimeout(this.retryTimer);

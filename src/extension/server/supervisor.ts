@@ -35,7 +35,7 @@ export interface SupervisorOptions {
 const LOG_LINE = /^\S+ \[(info|warn|error|debug)\] /;
 
 export class ServerSupervisor extends Disposable {
-  private readonly stateEmitter = this.register(new Emitter<ServerState>());
+  private readonly stateEmitter = this._register(new Emitter<ServerState>());
   readonly onDidChangeState = this.stateEmitter.event;
 
   private current: ServerState = { kind: 'stopped' };
@@ -50,7 +50,7 @@ export class ServerSupervisor extends Disposable {
   constructor(private readonly opts: SupervisorOptions) {
     super();
     this.crashes = new CrashTracker(opts.policy ?? DEFAULT_BACKOFF);
-    this.register(toDisposable(() => this.clearRetry()));
+    this._register(toDisposable(() => this.clearRetry()));
   }
 
   get state(): ServerState {

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import type { ImportRequest, ImportSummary } from '../../core/contracts/api';
+import type { Container } from '../container';
+import { COMMANDS } from '../ids';
+import { importFraction, importProgressText, importSummaryText, ImportWaiter } from '../model/importText';
+
+/** Runs an import in the server (`POST /api/import`), following progress over SSE, cancellable. */
+export async function runImport(c: Container, title: string, req: ImportRequest): Promise<ImportSummary | null> {
+  const api = c.live.client;
+  if (!api || c.live.status.state !== 'connected') {
+    void vscode.window.showErrorMessage('AgentMonitor: the server is not running; start it with "AgentMonitor: Restart Server".');
+    return null;
+  }
+  try {
+    const summary = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        let reported = 0;
+        const waiter = new ImportWaiter((p) => {
+          const f = importFraction(p);
+          const inc = Math.max(0, Math.round(f * 100) - reported);
+          reported += inc;
+          progress.report({ message: importProgressText(p), increment: inc });
+        });
+        const sub = c.live.onMessage((m) => waiter.message(m));
+        const lost = c.live.onDidChangeStatus((s) => {
+          if (s.state !== 'connected') waiter.fail(new Error('lost the connection to the server during the import'));
+        });
+        try {
+          const started = await api.startImport(req);
+          if (started.summary) return started.summary;
+          waiter.track(started.import_id);
+          token.onCancellationRequested(() => {
+            api.cancelImport(started.import_id).catch((err: Error) => c.log.warn(`cancelling import failed: ${err.message}`));
+          });
+          return await waiter.done;
+        } finally {
+          sub.dispose();
+          lost.dispose();
+        }
+      },
+    );
+    c.log.info(importSummaryText(summary));
+    const pick = await vscode.window.showInformationMessage(`AgentMonitor: ${importSummaryText(summary)}`, 'Open Dashboard');
+    if (pick) void vscode.commands.executeCommand(COMMANDS.openDashboard);
+    return summary;
+  } catch (err) {
+    c.log.error(`import failed: ${(err as Error).message}`);
+    void vscode.window.showErrorMessage(`AgentMonitor: import failed: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+export function workspaceImportRequest(c: Container, folders: readonly string[]): ImportRequest {
+  const s = c.config.settings;
+  return {
+    ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
+    ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
+    cwd_filter: [...folders],
+  };
+}
+
+export function registerImportCommands(c: Container): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(COMMANDS.importWorkspaceLogs, async () => {
+      const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      if (!folders.length) {
+        void vscode.window.showWarningMessage('AgentMonitor: open a folder first, or use "AgentMonitor: Import All Logs".');
+        return null;
+      }
+      return runImport(c, 'AgentMonitor: importing the logs of this workspace', workspaceImportRequest(c, folders));
+    }),
+    vscode.commands.registerCommand(COMMANDS.importAllLogs, async () => {
+      const s = c.config.settings;
+      return runImport(c, 'AgentMonitor: importing all Claude Code and Codex logs', {
+        ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
+        ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
+      });
+    }),
+  ];
+}

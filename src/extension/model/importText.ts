@@ -1,0 +1,73 @@
+/** Import progress and summary texts, and waiting for an import's end over SSE. Pure. */
+import type { ImportProgress, ImportSummary } from '../../core/contracts/api';
+import type { SseMessage } from '../../core/contracts/sse';
+
+export function importProgressText(p: ImportProgress): string {
+  if (p.phase === 'scanning') return p.message ?? 'scanning log folders…';
+  const files = p.files_total ? `${p.files_done}/${p.files_total} files` : `${p.files_done} files`;
+  return `${files} · ${p.events.toLocaleString('en-US')} events${p.message ? ` · ${p.message}` : ''}`;
+}
+
+/** Fraction done (0..1) from bytes when known, else files. */
+export function importFraction(p: ImportProgress): number {
+  if (p.bytes_total > 0) return Math.min(1, p.bytes_done / p.bytes_total);
+  if (p.files_total > 0) return Math.min(1, p.files_done / p.files_total);
+  return 0;
+}
+
+export function importSummaryText(s: ImportSummary): string {
+  const parts = [
+    `${s.events.toLocaleString('en-US')} new event${s.events === 1 ? '' : 's'} from ${s.files} file${s.files === 1 ? '' : 's'}`,
+  ];
+  if (s.files_skipped_unchanged) parts.push(`${s.files_skipped_unchanged} unchanged`);
+  if (s.duplicates) parts.push(`${s.duplicates.toLocaleString('en-US')} already known`);
+  if (s.skipped_lines) {
+    const first = s.skipped[0];
+    parts.push(`${s.skipped_lines} line${s.skipped_lines === 1 ? '' : 's'} skipped${first ? ` (e.g. ${first.file}:${first.line}: ${first.reason})` : ''}`);
+  }
+  return `${s.cancelled ? 'Import cancelled' : 'Import done'}: ${parts.join(', ')}.`;
+}
+
+/**
+ * Follows one import over SSE messages. Messages may arrive before the id is known (the server can
+ * broadcast before `POST /api/import` answers), so they are kept until `track(id)`.
+ */
+export class ImportWaiter {
+  private id: string | null = null;
+  private early: SseMessage[] = [];
+  private resolveDone: ((s: ImportSummary) => void) | null = null;
+  private rejectDone: ((e: Error) => void) | null = null;
+  readonly done: Promise<ImportSummary>;
+
+  constructor(private readonly onProgress: (p: ImportProgress) => void) {
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.done.catch(() => undefined);
+  }
+
+  message(m: SseMessage): void {
+    if (this.id === null) {
+      if ((m.type === 'import_progress' || m.type === 'import_done') && this.early.length < 1000) this.early.push(m);
+      return;
+    }
+    if (m.type === 'import_progress' && m.progress.import_id === this.id) {
+      if (m.progress.phase === 'error') this.rejectDone?.(new Error(m.progress.message ?? 'import failed'));
+      else this.onProgress(m.progress);
+    } else if (m.type === 'import_done' && m.summary.import_id === this.id) {
+      this.resolveDone?.(m.summary);
+    }
+  }
+
+  track(id: string): void {
+    this.id = id;
+    const early = this.early;
+    this.early = [];
+    for (const m of early) this.message(m);
+  }
+
+  fail(err: Error): void {
+    this.rejectDone?.(err);
+  }
+}

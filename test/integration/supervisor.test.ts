@@ -1,0 +1,197 @@
+/**
+ * The extension's server supervisor and live connection without VS Code: forks the real
+ * dist/cli.js (built by `npm run build`) as the extension does, with two "windows" on one port.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { ServerSupervisor, type SupervisorOptions } from '../../src/extension/server/supervisor';
+import type { ServerState } from '../../src/extension/server/serverState';
+import { LiveConnection } from '../../src/extension/api/liveConnection';
+import { DEFAULT_SETTINGS, serverEnv, baseUrl } from '../../src/extension/settings';
+import { tmpDir } from '../helpers/tmp';
+
+const root = path.resolve(__dirname, '..', '..');
+const cliPath = path.join(root, 'dist', 'cli.js');
+
+before(() => {
+  assert.ok(fs.existsSync(cliPath), 'dist/cli.js missing: run `npm run build` first');
+});
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+interface Window {
+  sup: ServerSupervisor;
+  logs: string[];
+  states: ServerState[];
+}
+
+function window(port: number, dir: string, over: Partial<SupervisorOptions> = {}): Window {
+  const logs: string[] = [];
+  const states: ServerState[] = [];
+  const settings = { ...DEFAULT_SETTINGS, port, dbPath: path.join(dir, 'agentmonitor.db'), watchLogs: false };
+  const sup = new ServerSupervisor({
+    cliPath,
+    execPath: process.execPath,
+    env: () => ({ ...serverEnv(settings, process.env), HOME: dir }),
+    baseUrl: () => baseUrl(settings),
+    port: () => port,
+    log: (level, line) => logs.push(`${level}: ${line}`),
+    policy: { initialMs: 50, maxMs: 200, factor: 2, maxCrashes: 3, windowMs: 60_000, stableAfterMs: 60_000 },
+    ...over,
+  });
+  sup.onDidChangeState((s) => states.push(s));
+  return { sup, logs, states };
+}
+
+/** Resolves when `pred` holds, re-checking on every state change / poll; fails with context after a generous bound. */
+async function until<T>(what: string, pred: () => T | undefined | false, context: () => string = () => ''): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const v = pred();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function getJson(url: string): Promise<any> {
+  const res = await fetch(url);
+  return res.json();
+}
+
+async function postEvent(url: string, body: object): Promise<void> {
+  const res = await fetch(`${url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(res.status < 300, true, `POST /api/events answered ${res.status}: ${await res.text()}`);
+}
+
+test('owner and follower on one port; follower takes over when the owner stops; data survives', async () => {
+  const dir = tmpDir();
+  const port = await freePort();
+  const a = window(port, dir);
+  const b = window(port, dir);
+  try {
+    const sa = await a.sup.start();
+    assert.equal(sa.kind, 'owner', a.logs.join('\n'));
+    const url = (sa as { url: string }).url;
+    const health = await getJson(`${url}/api/health`);
+    assert.equal(health.service, 'agentmonitor');
+    assert.equal(health.pid, a.sup.childPid, 'the health answer comes from the child this window forked');
+
+    const sb = await b.sup.start();
+    assert.deepEqual(sb, { kind: 'follower', url, pid: a.sup.childPid });
+    assert.equal(b.sup.childPid, null, 'a follower forks nothing');
+
+    const live = new LiveConnection(b.sup, { log: () => {}, coalesceMs: 20 });
+    const batches: number[] = [];
+    live.onDidChange(() => batches.push(Date.now()));
+    await until('follower connected', () => live.status.state === 'connected');
+    await postEvent(url, { session_id: 'sess-1', agent_type: 'claude-code', event_type: 'session_start', project: '/w/shop' });
+    for (let i = 0; i < 20; i++) {
+      await postEvent(url, { session_id: 'sess-1', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'Bash', status: 'success', event_id: `t${i}` });
+    }
+    const s = await until('session in the follower model', () => live.model.getSession('sess-1'));
+    assert.equal(s.agent_type, 'claude-code');
+    await until('all events counted', () => (live.model.getSession('sess-1')?.event_count ?? 0) >= 21 && live.model.getSession('sess-1'));
+    assert.ok(batches.length < 21, `a burst of 21 events repaints in fewer batches (got ${batches.length})`);
+
+    const ownerPid = a.sup.childPid!;
+    await a.sup.stop();
+    assert.equal(a.sup.state.kind, 'stopped');
+    assert.throws(() => process.kill(ownerPid, 0), 'the owner process is gone after stop');
+
+    const taken = await until('follower takes the port over', () => (b.sup.state.kind === 'owner' ? b.sup.state : undefined), () => b.logs.join('\n'));
+    assert.equal(taken.url, url);
+    assert.equal((await getJson(`${url}/api/health`)).pid, b.sup.childPid);
+    await until('live connection back', () => live.status.state === 'connected');
+    const sessions = await getJson(`${url}/api/sessions`);
+    assert.ok(sessions.sessions.some((x: { session_id: string }) => x.session_id === 'sess-1'), 'events acknowledged by the old owner survive the takeover');
+    live.dispose();
+  } finally {
+    await a.sup.stop();
+    await b.sup.stop();
+    a.sup.dispose();
+    b.sup.dispose();
+  }
+});
+
+test('a crashed server is restarted with a new process', async () => {
+  const dir = tmpDir();
+  const port = await freePort();
+  const w = window(port, dir);
+  try {
+    assert.equal((await w.sup.start()).kind, 'owner', w.logs.join('\n'));
+    const first = w.sup.childPid!;
+    process.kill(first, 'SIGKILL');
+    await until('crash noticed', () => w.states.some((s) => s.kind === 'crashed'));
+    const back = await until('owner again', () => (w.sup.state.kind === 'owner' && w.sup.childPid !== first ? w.sup.state : undefined), () => w.logs.join('\n'));
+    assert.notEqual(back.pid, first);
+    assert.ok(w.logs.some((l) => /exited unexpectedly with SIGKILL/.test(l)));
+  } finally {
+    await w.sup.stop();
+    w.sup.dispose();
+  }
+});
+
+test('a foreign program on the port gives a message naming the port setting', async () => {
+  const dir = tmpDir();
+  const foreign = http.createServer((_req, res) => res.writeHead(404).end('nope'));
+  await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
+  const port = (foreign.address() as AddressInfo).port;
+  const w = window(port, dir);
+  try {
+    const s = await w.sup.start();
+    assert.equal(s.kind, 'foreign');
+    assert.match((s as { message: string }).message, /agentMonitor\.port/);
+    assert.match((s as { message: string }).message, new RegExp(`Port ${port}`));
+    assert.equal(w.sup.childPid, null);
+  } finally {
+    w.sup.dispose();
+    await new Promise<void>((r) => foreign.close(() => r()));
+  }
+});
+
+test('a server that keeps crashing ends in the failed state instead of a restart loop', async () => {
+  const dir = tmpDir();
+  const bad = path.join(dir, 'crash.js');
+  fs.writeFileSync(bad, "process.stderr.write('boom: cannot open database\\n'); process.exit(3);\n");
+  const port = await freePort();
+  const w = window(port, dir, { cliPath: bad });
+  try {
+    await w.sup.start();
+    const failed = await until('failed state', () => (w.sup.state.kind === 'failed' ? w.sup.state : undefined), () => w.logs.join('\n'));
+    assert.match(failed.message, /3 crashes in a row/);
+    assert.ok(w.logs.some((l) => l.includes('boom: cannot open database')), 'child output reaches the log');
+    const crashes = w.states.filter((s) => s.kind === 'crashed').length;
+    assert.equal(crashes, 2, 'restarted twice with backoff, then gave up');
+  } finally {
+    w.sup.dispose();
+  }
+});
+
+test('restart of a stopped supervisor starts a fresh server; stop sends SIGTERM and the server exits cleanly', async () => {
+  const dir = tmpDir();
+  const port = await freePort();
+  const w = window(port, dir);
+  try {
+    assert.equal((await w.sup.start()).kind, 'owner');
+    const pid = w.sup.childPid!;
+    const s = await w.sup.restart();
+    assert.equal(s.kind, 'owner');
+    assert.notEqual(w.sup.childPid, pid);
+    await w.sup.stop();
+    assert.ok(w.logs.some((l) => /SIGTERM: flushing and stopping/.test(l)), w.logs.join('\n'));
+    assert.ok(!w.logs.some((l) => /did not stop within/.test(l)));
+  } finally {
+    w.sup.dispose();
+  }
+});
