@@ -179,7 +179,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
     });
 
     test('the dashboard shows the session', { skip: chromiumMissing() }, async () => {
-      const look = await dashboardShows(`${w.monitor.url}/`, [path.basename(w.project)]);
+      const look = await dashboardShows(`${w.monitor.url}/#/sessions`, [path.basename(w.project)]);
       assert.ok(look.found, `dashboard does not show ${path.basename(w.project)}; page text:\n${look.text.slice(0, 2000)}\nerrors: ${look.pageErrors.join('\n')}`);
     });
   });
