@@ -16,6 +16,7 @@ import * as sessions from './sessions';
 import * as transcript from './transcript';
 import * as filterOptions from './filterOptions';
 import * as otelMetrics from './otelMetrics';
+import * as pricing from './pricing';
 
 export const QUERIES = {
   ...aggregates.queries,
@@ -29,10 +30,11 @@ export const QUERIES = {
   ...transcript.queries,
   ...filterOptions.queries,
   ...otelMetrics.queries,
+  ...pricing.queries,
 };
 
 export type QueryName = keyof typeof QUERIES;
 export type QueryParams<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1];
 export type QueryResult<K extends QueryName> = ReturnType<(typeof QUERIES)[K]>;
 
-export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries, ...otelMetrics.writeQueries]);
+export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries, ...otelMetrics.writeQueries, ...pricing.writeQueries]);

@@ -1,0 +1,377 @@
+/**
+ * Codex rollouts (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`, `archived_sessions/`) → events.
+ * The traps of FORMATS.md:
+ * - The model lives in `turn_context`; usage is the delta of `info.total_token_usage`, and a
+ *   token_count whose totals did not change is skipped (trap 4); `info: null` carries only rate
+ *   limits.
+ * - Cached input is inside input (trap 3): `tokens_in` = input − cached, `cache_read_tokens` = cached.
+ * - Forks (trap 5): a rollout whose `session_meta` names a parent (`forked_from_id`, or a second
+ *   `session_meta` of another id) first replays the parent's history in one burst; that history
+ *   only moves the running-total baseline. The burst ends at the first gap of more than
+ *   `REPLAY_GAP_MS` between lines.
+ * Identity of a response: `llmRequestEventId('codex', codexResponseKey(sessionId, n))`, n = the
+ * ordinal of the usage-bearing response in this conversation (replayed history not counted).
+ */
+import type { EventInputRaw } from '../contracts/events';
+import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../contracts/eventIds';
+import { PendingTools } from './pendingTools';
+import { clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
+
+const AGENT = 'codex';
+export const REPLAY_GAP_MS = 1000;
+
+interface Totals {
+  input: number;
+  cached: number;
+  output: number;
+  reasoning: number;
+}
+
+interface CodexState {
+  v: 1;
+  sessionId: string | null;
+  cwd: string | null;
+  branch: string | null;
+  model: string | null;
+  totals: Totals | null;
+  n: number;
+  prompts: number;
+  compactions: number;
+  replay: boolean;
+  ownTurns: boolean;
+  lastTs: number;
+  started: boolean;
+  tools: [string, number, string][];
+}
+
+function readTotals(u: unknown): Totals | null {
+  if (!isObj(u)) return null;
+  return {
+    input: num(u.input_tokens),
+    cached: num(u.cached_input_tokens),
+    output: num(u.output_tokens),
+    reasoning: num(u.reasoning_output_tokens),
+  };
+}
+
+function sameTotals(a: Totals, b: Totals): boolean {
+  return a.input === b.input && a.cached === b.cached && a.output === b.output && a.reasoning === b.reasoning;
+}
+
+/** Session id from a rollout file name (`rollout-<time>-<uuid>.jsonl`). */
+export function codexFileSessionId(filePath: string): string | undefined {
+  const m = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(filePath);
+  return m ? m[1] : undefined;
+}
+
+export class CodexParser implements LogParser {
+  private out: EventInputRaw[] = [];
+  private skipped: SkippedLine[] = [];
+  private s: CodexState;
+  private readonly tools: PendingTools;
+  private rateLimit: EventInputRaw | null = null;
+
+  constructor(private readonly path: string, state?: unknown) {
+    const prev = state as CodexState | undefined;
+    this.s =
+      prev && prev.v === 1
+        ? { ...prev }
+        : {
+            v: 1,
+            sessionId: null,
+            cwd: null,
+            branch: null,
+            model: null,
+            totals: null,
+            n: 0,
+            prompts: 0,
+            compactions: 0,
+            replay: false,
+            ownTurns: false,
+            lastTs: 0,
+            started: false,
+            tools: [],
+          };
+    this.tools = new PendingTools(this.s.tools);
+  }
+
+  line(text: string, lineNo: number): void {
+    const t = text.trim();
+    if (!t) return;
+    if (t[0] !== '{' || t[t.length - 1] !== '}') {
+      this.skipped.push({ line: lineNo, reason: 'malformed line (not a JSON object)' });
+      return;
+    }
+    const head = t.length > 200 ? t.slice(0, 200) : t;
+    const tsFast = head.startsWith('{"timestamp":"') ? Date.parse(head.slice(14, head.indexOf('"', 14))) : NaN;
+    if (Number.isFinite(tsFast)) this.tick(tsFast);
+    if (head.includes('"type":"reasoning"') || head.includes('"type":"agent_reasoning"')) return;
+    let o: unknown;
+    try {
+      o = JSON.parse(t);
+    } catch (e) {
+      this.skipped.push({ line: lineNo, reason: `malformed JSON (${(e as Error).message.slice(0, 80)})` });
+      return;
+    }
+    if (!isObj(o)) return;
+    const ts = str(o.timestamp);
+    const at = ts ? Date.parse(ts) : NaN;
+    if (!Number.isFinite(tsFast) && Number.isFinite(at)) this.tick(at);
+    const p = isObj(o.payload) ? o.payload : null;
+    const iso = Number.isFinite(at) ? ts : undefined;
+    switch (o.type) {
+      case 'session_meta':
+        if (p) this.sessionMeta(p, iso);
+        return;
+      case 'turn_context':
+        if (p) {
+          this.s.model = str(p.model) ?? this.s.model;
+          this.s.cwd = str(p.cwd) ?? this.s.cwd;
+        }
+        return;
+      case 'event_msg':
+        if (p) this.eventMsg(p, iso, lineNo);
+        return;
+      case 'response_item':
+        if (p) this.responseItem(p, iso, at, lineNo);
+        return;
+      case 'compacted':
+        this.compaction(iso, 'compacted');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private tick(at: number): void {
+    if (this.s.replay && this.s.lastTs && at - this.s.lastTs > REPLAY_GAP_MS) this.s.replay = false;
+    this.s.lastTs = at;
+  }
+
+  private base(iso: string | undefined): Omit<EventInputRaw, 'event_type'> | null {
+    if (!this.s.sessionId) return null;
+    return {
+      session_id: this.s.sessionId,
+      agent_type: AGENT,
+      source: 'import',
+      client_timestamp: iso,
+      project: this.s.cwd ?? undefined,
+      branch: this.s.branch ?? undefined,
+    };
+  }
+
+  private sessionMeta(p: Record<string, unknown>, iso: string | undefined): void {
+    const id = str(p.id);
+    if (!this.s.sessionId) {
+      this.s.sessionId = id ?? codexFileSessionId(this.path) ?? null;
+      this.s.cwd = str(p.cwd) ?? null;
+      const git = isObj(p.git) ? p.git : {};
+      this.s.branch = str(git.branch) ?? null;
+      const forkedFrom = str(p.forked_from_id);
+      const src = isObj(p.source) ? p.source : null;
+      const spawn = src && isObj(src.subagent) && isObj(src.subagent.thread_spawn) ? src.subagent.thread_spawn : null;
+      const parent = spawn ? str(spawn.parent_thread_id) : undefined;
+      if (forkedFrom || parent) this.s.replay = true;
+      const base = this.base(iso);
+      if (base && !this.s.started) {
+        this.s.started = true;
+        this.out.push({
+          ...base,
+          event_type: 'session_start',
+          event_id: channelEventId('session_start', AGENT, base.session_id, 'rollout'),
+          metadata: {
+            transcript_path: this.path,
+            cli_version: str(p.cli_version),
+            originator: str(p.originator),
+            forked_from_id: forkedFrom,
+            parent_session_id: parent,
+          },
+        });
+      }
+      return;
+    }
+    if (id && id !== this.s.sessionId && !this.s.ownTurns) this.s.replay = true;
+  }
+
+  private eventMsg(p: Record<string, unknown>, iso: string | undefined, lineNo: number): void {
+    switch (p.type) {
+      case 'token_count':
+        this.tokenCount(p, iso);
+        return;
+      case 'user_message': {
+        if (this.s.replay) return;
+        this.s.ownTurns = true;
+        const base = this.base(iso);
+        if (!base) return;
+        this.s.prompts++;
+        this.out.push({
+          ...base,
+          event_type: 'user_prompt',
+          event_id: channelEventId('prompt', AGENT, base.session_id, String(this.s.prompts)),
+          metadata: { prompt: clip(p.message, 2000) },
+        });
+        return;
+      }
+      case 'context_compacted':
+        this.compaction(iso, 'context_compacted');
+        return;
+      default:
+        void lineNo;
+        return;
+    }
+  }
+
+  private tokenCount(p: Record<string, unknown>, iso: string | undefined): void {
+    if (!this.s.replay && isObj(p.rate_limits)) this.noteRateLimits(p.rate_limits, iso);
+    const info = p.info;
+    if (!isObj(info)) return;
+    const total = readTotals(info.total_token_usage);
+    const last = readTotals(info.last_token_usage);
+    let delta: Totals | null;
+    if (total) {
+      const prev = this.s.totals;
+      if (prev && sameTotals(prev, total)) return;
+      if (!prev) delta = total;
+      else {
+        delta = { input: total.input - prev.input, cached: total.cached - prev.cached, output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning };
+        if (delta.input < 0 || delta.cached < 0 || delta.output < 0 || delta.reasoning < 0) delta = last ?? total;
+      }
+      this.s.totals = total;
+    } else delta = last;
+    if (!delta || this.s.replay) return;
+    const base = this.base(iso);
+    if (!base) return;
+    if (delta.input + delta.cached + delta.output + delta.reasoning === 0) return;
+    this.s.n++;
+    const cached = Math.min(delta.cached, delta.input);
+    this.out.push({
+      ...base,
+      event_type: 'llm_request',
+      event_id: llmRequestEventId(AGENT, codexResponseKey(base.session_id, this.s.n)),
+      model: this.s.model ?? str(info.model) ?? undefined,
+      tokens_in: delta.input - cached,
+      cache_read_tokens: cached,
+      tokens_out: delta.output,
+      reasoning_tokens: Math.min(delta.reasoning, delta.output),
+      status: 'success',
+      metadata: { response: this.s.n },
+    });
+  }
+
+  private noteRateLimits(rl: Record<string, unknown>, iso: string | undefined): void {
+    const base = this.base(iso);
+    if (!base) return;
+    const at = iso ? Date.parse(iso) : Date.now();
+    const limits: Record<string, unknown>[] = [];
+    for (const window of ['primary', 'secondary']) {
+      const w = rl[window];
+      if (!isObj(w) || typeof w.used_percent !== 'number') continue;
+      let resets: string | undefined;
+      if (typeof w.resets_at === 'number') resets = new Date(w.resets_at < 1e12 ? w.resets_at * 1000 : w.resets_at).toISOString();
+      else if (typeof w.resets_at === 'string') resets = w.resets_at;
+      else if (typeof w.resets_in_seconds === 'number') resets = new Date(at + w.resets_in_seconds * 1000).toISOString();
+      limits.push({ window, used_percent: w.used_percent, window_minutes: typeof w.window_minutes === 'number' ? w.window_minutes : null, resets_at: resets ?? null });
+    }
+    if (!limits.length) return;
+    this.rateLimit = {
+      ...base,
+      event_type: 'rate_limit',
+      event_id: channelEventId('rate_limit', AGENT, base.session_id, iso ?? String(this.s.n)),
+      metadata: { rate_limits: limits },
+    };
+  }
+
+  private responseItem(p: Record<string, unknown>, iso: string | undefined, at: number, lineNo: number): void {
+    if (this.s.replay) return;
+    const base = this.base(iso);
+    if (!base) return;
+    const type = p.type;
+    if (type === 'function_call' || type === 'custom_tool_call') {
+      const id = str(p.call_id);
+      if (!id || this.tools.hasEvent(id)) return;
+      const name = str(p.name) ?? 'unknown';
+      const event: EventInputRaw = {
+        ...base,
+        event_type: 'tool_use',
+        event_id: toolEventId(AGENT, id),
+        tool_name: name,
+        status: 'running',
+        metadata: { call_id: id, input: clip(typeof p.arguments === 'string' ? p.arguments : p.input, 300) },
+      };
+      this.out.push(event);
+      this.tools.remember(id, at, name, event);
+    } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
+      const id = str(p.call_id);
+      if (!id) return;
+      const { status, durationMs } = toolOutcome(p.output);
+      const done = this.tools.complete(id, at, status, durationMs);
+      if (done) this.out.push({ ...base, event_type: 'tool_use', event_id: toolEventId(AGENT, id), tool_name: done.name, status, duration_ms: done.duration });
+    } else if (type === 'web_search_call') {
+      const id = str(p.id) ?? `web-search-${base.session_id}-${lineNo}`;
+      this.out.push({
+        ...base,
+        event_type: 'tool_use',
+        event_id: toolEventId(AGENT, id),
+        tool_name: 'web_search',
+        status: p.status === 'failed' ? 'error' : 'success',
+      });
+    }
+  }
+
+  private compaction(iso: string | undefined, kind: string): void {
+    if (this.s.replay) return;
+    const base = this.base(iso);
+    if (!base) return;
+    this.s.compactions++;
+    this.out.push({
+      ...base,
+      event_type: 'compaction',
+      event_id: channelEventId('compaction', AGENT, base.session_id, String(this.s.compactions)),
+      metadata: { kind },
+    });
+  }
+
+  drain(_final: boolean): EventInputRaw[] {
+    const out = this.out;
+    if (this.rateLimit) out.push(this.rateLimit);
+    this.rateLimit = null;
+    this.out = [];
+    this.tools.detachEvents();
+    return out;
+  }
+
+  takeSkipped(): SkippedLine[] {
+    const s = this.skipped;
+    this.skipped = [];
+    return s;
+  }
+
+  state(): CodexState {
+    return { ...this.s, tools: this.tools.toJSON() };
+  }
+}
+
+/** Status and duration of a Codex tool call from its output (`{output, metadata: {exit_code, duration_seconds}}`). */
+export function toolOutcome(output: unknown): { status: 'success' | 'error'; durationMs?: number } {
+  let o: unknown = output;
+  if (typeof output === 'string' && output.startsWith('{') && output.length < 4_000_000) {
+    try {
+      o = JSON.parse(output);
+    } catch {
+      o = output;
+    }
+  }
+  if (isObj(o) && isObj(o.metadata)) {
+    const code = o.metadata.exit_code;
+    const secs = o.metadata.duration_seconds;
+    return {
+      status: typeof code === 'number' && code !== 0 ? 'error' : 'success',
+      durationMs: typeof secs === 'number' && secs >= 0 ? Math.round(secs * 1000) : undefined,
+    };
+  }
+  if (typeof output === 'string') {
+    const m = /^Exit code: (\d+)/m.exec(output.slice(0, 200));
+    if (m) return { status: m[1] === '0' ? 'success' : 'error' };
+  }
+  return { status: 'success' };
+}

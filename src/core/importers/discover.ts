@@ -1,0 +1,112 @@
+/**
+ * Finding the log files: Claude Code transcripts under `<config dir>/projects/**.jsonl` and Codex
+ * rollouts under `<codex home>/sessions/**` and `archived_sessions/`. A folder without those
+ * subfolders is searched as it is. Main transcripts sort before their `subagents/` files, so the
+ * main chain is seen first (trap 2).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LogKind } from './types';
+
+export interface LogFile {
+  path: string;
+  kind: LogKind;
+  size: number;
+}
+
+const MAX_FILES = 200_000;
+const MAX_DEPTH = 8;
+
+async function walk(dir: string, depth: number, out: string[], accept: (name: string) => boolean): Promise<void> {
+  if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) await walk(p, depth + 1, out, accept);
+    else if (e.isFile() && accept(e.name)) out.push(p);
+  }
+}
+
+async function realDir(dir: string): Promise<string | null> {
+  try {
+    const r = await fs.promises.realpath(dir);
+    return (await fs.promises.stat(r)).isDirectory() ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+async function rootsOf(dirs: string[], subdirs: string[]): Promise<string[]> {
+  const roots = new Set<string>();
+  for (const d of dirs) {
+    const real = await realDir(d);
+    if (!real) continue;
+    const subs = (await Promise.all(subdirs.map((s) => realDir(path.join(real, s))))).filter((s): s is string => !!s);
+    for (const s of subs.length ? subs : [real]) roots.add(s);
+  }
+  return [...roots];
+}
+
+export async function discoverLogs(claudeDirs: string[], codexDirs: string[]): Promise<LogFile[]> {
+  const files: LogFile[] = [];
+  const seen = new Set<string>();
+  const add = async (roots: string[], kind: LogKind, accept: (n: string) => boolean) => {
+    const found: string[] = [];
+    for (const r of roots) await walk(r, 0, found, accept);
+    found.sort();
+    for (const p of found) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      try {
+        files.push({ path: p, kind, size: (await fs.promises.stat(p)).size });
+      } catch {
+        /* vanished */
+      }
+    }
+  };
+  await add(await rootsOf(claudeDirs, ['projects']), 'claude', (n) => n.endsWith('.jsonl'));
+  await add(await rootsOf(codexDirs, ['sessions', 'archived_sessions']), 'codex', (n) => n.endsWith('.jsonl'));
+  return files;
+}
+
+/** Claude Code's folder name for a cwd (`/home/me/x.y` → `-home-me-x-y`). */
+export function claudeProjectDirName(cwd: string): string {
+  return cwd.replace(/[^a-zA-Z0-9]/g, '-');
+}
+
+/** Whether a log file belongs to a session whose cwd is inside one of `folders`. */
+export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<boolean> {
+  if (!folders.length) return true;
+  const norm = folders.map((f) => path.resolve(f));
+  if (file.kind === 'claude') {
+    const parts = file.path.split(path.sep);
+    const i = parts.lastIndexOf('projects');
+    const dirName = i >= 0 ? parts[i + 1] : parts[parts.length - 2];
+    return norm.some((f) => {
+      const enc = claudeProjectDirName(f);
+      return dirName === enc || dirName.startsWith(enc + '-');
+    });
+  }
+  const cwd = await codexCwd(file.path);
+  return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
+}
+
+async function codexCwd(file: string): Promise<string | null> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const first = buf.toString('utf8', 0, bytesRead).split('\n', 1)[0];
+    const o = JSON.parse(first) as { type?: string; payload?: { cwd?: unknown } };
+    return o.type === 'session_meta' && typeof o.payload?.cwd === 'string' ? o.payload.cwd : null;
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
+}

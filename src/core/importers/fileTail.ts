@@ -1,0 +1,132 @@
+/**
+ * One pass over one log file: resume at the stored byte offset (or start over when the file was
+ * truncated or replaced), feed complete lines to the format's parser, hand validated events out in
+ * batches, and produce the new `import_state` row. Storing that row only after the events were
+ * ingested makes a crash cost a re-read, never a loss; deterministic event ids make the re-read
+ * add nothing.
+ */
+import * as fs from 'node:fs';
+import type { EventInput } from '../contracts/events';
+import { validateEvent } from '../contracts/events';
+import type { ImportStateRow } from '../store/queries/importState';
+import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
+import { CodexParser } from './codex';
+import { headHash, readLines } from './lineReader';
+import type { LogKind, LogParser, SkippedLine } from './types';
+
+interface TailStateJson {
+  kind: LogKind;
+  lines: number;
+  parser: unknown;
+}
+
+export interface PassOptions {
+  /** Close open groups at the end of the pass (bulk import); live tailing keeps the last one open. */
+  final: boolean;
+  /** Called with validated events, in file order, at most `batchSize` at a time. */
+  onEvents(events: EventInput[]): Promise<void>;
+  batchSize?: number;
+  index?: ClaudeSessionIndex;
+  maxLineBytes?: number;
+  /** A parser kept in memory since the previous pass (live tailing); used when the pass resumes. */
+  parser?: LogParser;
+}
+
+export interface PassResult {
+  unchanged: boolean;
+  restarted: boolean;
+  bytesRead: number;
+  lines: number;
+  events: number;
+  skipped: SkippedLine[];
+  state: ImportStateRow;
+  parser: LogParser | null;
+}
+
+export function makeParser(kind: LogKind, file: string, parserState: unknown, index?: ClaudeSessionIndex): LogParser {
+  return kind === 'claude'
+    ? new ClaudeParser({ path: file, ...claudeFileInfo(file), index }, parserState)
+    : new CodexParser(file, parserState);
+}
+
+function parseState(row: ImportStateRow | null, kind: LogKind): TailStateJson | null {
+  if (!row?.state_json) return null;
+  try {
+    const s = JSON.parse(row.state_json) as TailStateJson;
+    return s && s.kind === kind ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the file looks unchanged since `prev` (same size and mtime, fully read). */
+export function looksUnchanged(prev: ImportStateRow | null, st: fs.Stats): boolean {
+  return !!prev && prev.size === st.size && prev.mtime_ms === Math.floor(st.mtimeMs) && prev.byte_offset === st.size;
+}
+
+export async function tailFile(file: string, kind: LogKind, prev: ImportStateRow | null, opts: PassOptions): Promise<PassResult> {
+  const st = await fs.promises.stat(file);
+  const mtime = Math.floor(st.mtimeMs);
+  if (looksUnchanged(prev, st)) {
+    return { unchanged: true, restarted: false, bytesRead: 0, lines: 0, events: 0, skipped: [], state: prev!, parser: opts.parser ?? null };
+  }
+  let start = 0;
+  let saved = parseState(prev, kind);
+  if (prev && saved && st.size >= prev.byte_offset) {
+    const [lenText] = prev.head_hash.split(':');
+    const same = (await headHash(file, Number(lenText) || 0)) === prev.head_hash;
+    if (same) start = prev.byte_offset;
+  }
+  const restarted = !!prev && start === 0 && prev.byte_offset > 0;
+  if (start === 0) saved = null;
+
+  const parser = start > 0 && opts.parser ? opts.parser : makeParser(kind, file, saved?.parser, opts.index);
+  const batchSize = opts.batchSize ?? 2000;
+  const skipped: SkippedLine[] = [];
+  let events = 0;
+  let pendingCount = 0;
+  let lastLine = saved?.lines ?? 0;
+
+  const flush = async (final: boolean): Promise<void> => {
+    const raw = parser.drain(final);
+    skipped.push(...parser.takeSkipped());
+    pendingCount = 0;
+    if (!raw.length) return;
+    const valid: EventInput[] = [];
+    for (const r of raw) {
+      const v = validateEvent(r);
+      if (v.ok) valid.push(v.value);
+      else skipped.push({ line: lastLine, reason: `invalid event: ${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
+    }
+    events += valid.length;
+    for (let i = 0; i < valid.length; i += batchSize) await opts.onEvents(valid.slice(i, i + batchSize));
+  };
+
+  const out = await readLines(
+    file,
+    start,
+    st.size,
+    saved?.lines ?? 0,
+    {
+      line: (text, lineNo) => {
+        lastLine = lineNo;
+        parser.line(text, lineNo);
+        if (++pendingCount >= batchSize) return flush(false);
+      },
+      tooLong: (lineNo, bytes) => skipped.push({ line: lineNo, reason: `line too long (${bytes} bytes)` }),
+    },
+    opts.maxLineBytes,
+  );
+  await flush(opts.final);
+  const lines = (saved?.lines ?? 0) + out.lines;
+  const state: ImportStateRow = {
+    path: file,
+    size: st.size,
+    mtime_ms: mtime,
+    byte_offset: out.end,
+    head_hash: await headHash(file, out.end),
+    state_json: JSON.stringify({ kind, lines, parser: parser.state() } satisfies TailStateJson),
+    updated_at: Date.now(),
+  };
+  return { unchanged: false, restarted, bytesRead: out.end - start, lines: out.lines, events, skipped, state, parser };
+}

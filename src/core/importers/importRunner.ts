@@ -1,0 +1,158 @@
+/**
+ * A whole import: discover the log files, skip the unchanged ones, tail the others from their
+ * stored offsets, ingest the events in large quiet batches (the store applies one batch while the
+ * next is parsed), and store each file's new offset once its events are in. Malformed, torn or
+ * enormous lines are skipped and counted; they never abort the import.
+ */
+import type { ImportProgress, ImportSummary } from '../contracts/api';
+import type { EventInput } from '../contracts/events';
+import type { IngestSink } from '../ingest/types';
+import type { StoreClient } from '../server/context';
+import type { ImportStateRow } from '../store/queries/importState';
+import { ClaudeSessionIndex } from './claudeCode';
+import { discoverLogs, fileMatchesCwd, type LogFile } from './discover';
+import { tailFile } from './fileTail';
+
+export const INGEST_BATCH = 5000;
+export const MAX_SKIPPED_LISTED = 200;
+const PROGRESS_EVERY_MS = 250;
+
+export interface ImportDeps {
+  store: StoreClient;
+  ingest: IngestSink;
+}
+
+export interface ImportJob {
+  importId: string;
+  claudeDirs: string[];
+  codexDirs: string[];
+  cwdFilter?: string[];
+  onProgress?(p: ImportProgress): void;
+  signal?: AbortSignal;
+}
+
+/** Batches events across files and keeps at most one ingest in flight while parsing goes on. */
+class Batcher {
+  private buf: EventInput[] = [];
+  private inflight: Promise<void> | null = null;
+  inserted = 0;
+  duplicates = 0;
+
+  constructor(private readonly ingest: IngestSink) {}
+
+  async add(events: EventInput[]): Promise<void> {
+    for (const e of events) this.buf.push(e);
+    if (this.buf.length >= INGEST_BATCH) await this.send();
+  }
+
+  private async send(): Promise<void> {
+    if (this.inflight) await this.inflight;
+    if (!this.buf.length) return;
+    const batch = this.buf;
+    this.buf = [];
+    this.inflight = this.ingest.ingest(batch, { source: 'import', quiet: true, waitForStore: true }).then((r) => {
+      this.inserted += r.inserted + r.completed;
+      this.duplicates += r.duplicates;
+      this.inflight = null;
+    });
+    this.inflight.catch(() => {});
+  }
+
+  /** Everything handed in so far is stored. */
+  async drain(): Promise<void> {
+    await this.send();
+    if (this.inflight) await this.inflight;
+  }
+}
+
+export async function runImport(deps: ImportDeps, job: ImportJob): Promise<ImportSummary> {
+  const started = Date.now();
+  const summary: ImportSummary = {
+    import_id: job.importId,
+    files: 0,
+    files_skipped_unchanged: 0,
+    events: 0,
+    duplicates: 0,
+    lines: 0,
+    skipped_lines: 0,
+    skipped: [],
+    duration_ms: 0,
+    cancelled: false,
+  };
+  const progress: ImportProgress = { import_id: job.importId, phase: 'scanning', files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0, events: 0 };
+  let lastProgress = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!job.onProgress || (!force && now - lastProgress < PROGRESS_EVERY_MS)) return;
+    lastProgress = now;
+    job.onProgress({ ...progress });
+  };
+  report(true);
+
+  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs);
+  if (job.cwdFilter?.length) {
+    const keep: LogFile[] = [];
+    for (const f of files) if (await fileMatchesCwd(f, job.cwdFilter)) keep.push(f);
+    files = keep;
+  }
+  const states = new Map<string, ImportStateRow>();
+  for (const r of await deps.store.query('listImportState', {})) states.set(r.path, r);
+  progress.phase = 'importing';
+  progress.files_total = files.length;
+  progress.bytes_total = files.reduce((a, f) => a + Math.max(0, f.size - (states.get(f.path)?.byte_offset ?? 0)), 0);
+  report(true);
+
+  const batcher = new Batcher(deps.ingest);
+  const index = new ClaudeSessionIndex();
+  let pendingStates: ImportStateRow[] = [];
+  const saveStates = async () => {
+    if (!pendingStates.length) return;
+    await batcher.drain();
+    const rows = pendingStates;
+    pendingStates = [];
+    await deps.store.query('setImportState', { rows });
+  };
+
+  for (const f of files) {
+    if (job.signal?.aborted) {
+      summary.cancelled = true;
+      break;
+    }
+    summary.files++;
+    let res;
+    try {
+      res = await tailFile(f.path, f.kind, states.get(f.path) ?? null, {
+        final: true,
+        index,
+        onEvents: (events) => batcher.add(events),
+      });
+    } catch (e) {
+      summary.skipped_lines++;
+      if (summary.skipped.length < MAX_SKIPPED_LISTED) summary.skipped.push({ file: f.path, line: 0, reason: `unreadable: ${(e as Error).message}` });
+      progress.files_done++;
+      continue;
+    }
+    if (res.unchanged) summary.files_skipped_unchanged++;
+    else pendingStates.push(res.state);
+    summary.lines += res.lines;
+    summary.skipped_lines += res.skipped.length;
+    for (const s of res.skipped) {
+      if (summary.skipped.length >= MAX_SKIPPED_LISTED) break;
+      summary.skipped.push({ file: f.path, line: s.line, reason: s.reason });
+    }
+    progress.files_done++;
+    progress.bytes_done += res.bytesRead;
+    progress.events = batcher.inserted;
+    if (pendingStates.length >= 200) await saveStates();
+    report();
+  }
+  await saveStates();
+  await batcher.drain();
+  summary.events = batcher.inserted;
+  summary.duplicates = batcher.duplicates;
+  summary.duration_ms = Date.now() - started;
+  progress.phase = 'done';
+  progress.events = summary.events;
+  report(true);
+  return summary;
+}
