@@ -20,6 +20,12 @@ export interface ChartProps {
   daily?: boolean;
 }
 
+/** One tick per day, thinned to about a dozen. */
+function daySplits(x: number[]): number[] {
+  const step = Math.max(1, Math.ceil(x.length / 12));
+  return x.filter((_, i) => i % step === 0);
+}
+
 /** Stack series bottom-up: series k holds the sum of series 0..k. */
 export function stackValues(series: ChartSeries[]): ChartSeries[] {
   const acc = new Array<number>(series[0]?.values.length ?? 0).fill(0);
@@ -42,7 +48,10 @@ function buildOptions(p: ChartProps, width: number, legendValues?: (number | nul
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
     axes: [
-      { ...axis, values: p.daily ? (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })) : undefined },
+      {
+        ...axis,
+        splits: p.daily ? () => daySplits(p.x) : undefined,
+        values: p.daily ? (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })) : undefined },
       { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => fmt(t)) },
     ],
     series: [

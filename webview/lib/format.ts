@@ -42,8 +42,8 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(totalM / 1440)}d ${Math.floor((totalM % 1440) / 60)}h`;
 }
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
@@ -71,6 +71,13 @@ export function formatAgo(iso: string | null | undefined, now = Date.now()): str
 
 export function totalTokens(t: { tokens_in: number; tokens_out: number; cache_read_tokens: number; cache_write_tokens: number }): number {
   return t.tokens_in + t.tokens_out + t.cache_read_tokens + t.cache_write_tokens;
+}
+
+/** Last path segment of a project folder. */
+export function baseName(p: string | null): string {
+  if (!p) return '—';
+  const parts = p.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] ?? p;
 }
 
 export function shortId(id: string, n = 8): string {

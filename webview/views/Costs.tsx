@@ -42,7 +42,8 @@ export function stackedByModel(b: CostBreakdown): { x: number[]; series: ChartSe
 }
 
 function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) => string; testId: string; format?: (key: string) => string }) {
-  if (p.rows.length === 0) return <p class="muted">Nothing in this period.</p>;
+  const rows = p.rows.filter((r) => r.cost_usd > 0 || totalTokens(r) > 0);
+  if (rows.length === 0) return <p class="muted">Nothing in this period.</p>;
   return (
     <table class="table" data-testid={p.testId}>
       <thead>
@@ -54,7 +55,7 @@ function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) 
         </tr>
       </thead>
       <tbody>
-        {p.rows.map((r) => (
+        {rows.map((r) => (
           <tr key={r.key} data-key={r.key}>
             <td>
               {p.link ? <a href={p.link(r.key)}>{p.format ? p.format(r.key) : r.key}</a> : r.key || '—'}{' '}

@@ -3,7 +3,7 @@ import type { Session, SessionsPage } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { ErrorNote, Loading, Section, StatusBadge, UnpricedNote } from '../components/ui';
 import { routeHash } from '../data/appState';
-import { formatAgo, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
+import { baseName, formatAgo, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
 
 const PAGE = 50;
 
@@ -90,16 +90,16 @@ export function Sessions() {
                     </a>
                     {s.parent_session_id && <span class="badge">subagent</span>}
                   </td>
-                  <td>{s.agent_type}</td>
-                  <td>
-                    {s.project ?? '—'}
+                  <td class="nowrap">{s.agent_type}</td>
+                  <td title={s.project ?? ''}>
+                    {baseName(s.project)}
                     {s.branch && <span class="muted"> · {s.branch}</span>}
                   </td>
-                  <td>{s.model ?? '—'}</td>
+                  <td class="nowrap">{s.model ?? '—'}</td>
                   <td>
                     <StatusBadge status={s.status} />
                   </td>
-                  <td title={s.started_at}>
+                  <td title={s.started_at} class="nowrap">
                     {formatDateTime(s.started_at)} <span class="muted">({formatAgo(s.last_event_at, now)})</span>
                   </td>
                   <td class="num">{formatDuration(sessionDurationMs(s, now))}</td>

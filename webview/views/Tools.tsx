@@ -42,7 +42,7 @@ export function Tools() {
         {d && d.tools.length === 0 && <p class="muted">No tool calls in this period.</p>}
         {d && d.tools.length > 0 && (
           <>
-            {chart && <Chart kind="line" x={chart.x} series={chart.series} label={`Tool calls per ${d.bucket}`} formatValue={(v) => formatInt(v)} />}
+            {chart && <Chart kind="stacked-bars" x={chart.x} series={chart.series} label={`Tool calls per ${d.bucket}`} formatValue={(v) => formatInt(v)} />}
             <table class="table" data-testid="tools-table">
               <thead>
                 <tr>

@@ -1,5 +1,479 @@
-/** Placeholder: `agentmonitor demo` lands with its issue. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agentmonitor demo: not available yet\n');
-  return 2;
+/**
+ * `agentmonitor demo [--db PATH] [--days N] [--seed N] [--live] [--rate N] [--server URL]`: fills a
+ * database with a realistic week of multi-agent activity through the normal ingest path (so
+ * pricing, sessions and rollups are computed exactly as for real agents), and with `--live` keeps
+ * a trickle of new events going. When a server owns the database (or `--server` is given) the
+ * events are POSTed to it; otherwise the database is opened directly, and `--live` starts a server
+ * on it so the dashboard can be watched.
+ *
+ * Event ids are derived from the seed, so running it twice stores everything once.
+ */
+import type { EventInputRaw } from '../contracts/events';
+import { validateEvent, type EventInput } from '../contracts/events';
+import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
+import { loadConfig, type ServerConfig } from '../config';
+import { stderrLogger } from '../log';
+import { openCore } from '../runtime';
+import { readLiveLock } from '../server/lockFile';
+import { startServer } from '../server/server';
+import { parseArgs, UsageError } from './args';
+
+const HELP = `Usage: agentmonitor demo [options]
+
+Fills a database with a realistic week of Claude Code, Codex and custom-agent activity.
+
+Options:
+  --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+  --days N        days of history (default 7, at most 60)
+  --seed N        random seed (default 1); the same seed gives the same events and ids
+  --live          keep adding events in real time until interrupted (starts a server on the
+                  database when none is running, so the dashboard shows them)
+  --rate N        live events per second (default 2, at most 1000)
+  --port PORT     port of the server --live starts (default 3142)
+  --server URL    send events to this running server instead of opening the database
+`;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Small deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface AgentProfile {
+  agent_type: string;
+  models: { name: string; weight: number }[];
+  tools: string[];
+  weight: number;
+}
+
+const AGENTS: AgentProfile[] = [
+  {
+    agent_type: 'claude-code',
+    weight: 6,
+    models: [
+      { name: 'claude-sonnet-4-5-20250929', weight: 6 },
+      { name: 'claude-opus-4-5-20251101', weight: 2 },
+      { name: 'claude-haiku-4-5-20251001', weight: 2 },
+    ],
+    tools: ['Read', 'Read', 'Read', 'Edit', 'Edit', 'Bash', 'Bash', 'Grep', 'Glob', 'Write', 'TodoWrite', 'WebFetch'],
+  },
+  {
+    agent_type: 'codex',
+    weight: 3,
+    models: [
+      { name: 'gpt-5-codex', weight: 3 },
+      { name: 'gpt-5.1-codex', weight: 2 },
+    ],
+    tools: ['shell', 'shell', 'shell', 'apply_patch', 'apply_patch', 'read_file', 'web_search'],
+  },
+  {
+    agent_type: 'review-bot',
+    weight: 1,
+    models: [{ name: 'local-llama-3.1-70b', weight: 1 }],
+    tools: ['git_diff', 'read_file', 'comment'],
+  },
+];
+
+const PROJECTS = [
+  { project: '/home/dev/src/webshop', branches: ['main', 'feat/checkout-v2', 'fix/cart-rounding'] },
+  { project: '/home/dev/src/api-gateway', branches: ['main', 'feat/rate-limits'] },
+  { project: '/home/dev/src/ml-pipeline', branches: ['main', 'exp/feature-store'] },
+  { project: '/home/dev/src/docs-site', branches: ['main'] },
+];
+
+const PROMPTS = [
+  'Add input validation to the checkout form and cover it with tests',
+  'Why does the cart total round differently on the server? Fix it.',
+  'Refactor the rate limiter to use a sliding window',
+  'Write a migration that adds an index on orders(created_at)',
+  'The CI job for the feature store is flaky, find out why',
+  'Explain how the auth middleware decides which routes are public',
+  'Update the docs for the new pagination parameters',
+  'Bump the dependencies and fix whatever breaks',
+  'Add a retry with backoff around the payment provider call',
+  'Split the 900-line OrderService into smaller modules',
+];
+
+const ANSWERS = [
+  'Done. I added the validation in `CheckoutForm.tsx` and 6 tests; all pass.',
+  'The server rounds each line item before summing; the client rounds the total. I switched both to integer cents.',
+  'The limiter now keeps per-key timestamps in a ring buffer; the old fixed window is gone.',
+  'Migration added and applied locally; the slow query now uses the index (EXPLAIN shows SEARCH USING INDEX).',
+  'The flake came from a test that depends on wall-clock time; it now uses a fake clock.',
+  'Routes are public when they carry the `@Public()` decorator; everything else goes through `requireSession`.',
+];
+
+const TOOL_INPUTS: Record<string, () => Record<string, unknown>> = {
+  Read: () => ({ file_path: 'src/cart/total.ts' }),
+  Edit: () => ({ file_path: 'src/cart/total.ts', old_string: 'Math.round(sum)', new_string: 'sumCents(items)' }),
+  Write: () => ({ file_path: 'test/cart/total.test.ts' }),
+  Bash: () => ({ command: 'npm test -- --run cart' }),
+  Grep: () => ({ pattern: 'roundTotal', path: 'src' }),
+  Glob: () => ({ pattern: 'src/**/*.ts' }),
+  TodoWrite: () => ({ todos: [{ content: 'fix rounding', status: 'in_progress' }] }),
+  WebFetch: () => ({ url: 'https://developer.mozilla.org/en-US/docs/Web/API/Intl' }),
+  shell: () => ({ command: 'cargo test -p gateway' }),
+  apply_patch: () => ({ command: '*** Begin Patch\n*** Update File: src/limiter.rs' }),
+  read_file: () => ({ file_path: 'src/limiter.rs' }),
+  web_search: () => ({ query: 'sliding window rate limiter redis' }),
+  git_diff: () => ({ command: 'git diff main...HEAD' }),
+  comment: () => ({ text: 'Consider extracting this into a helper.' }),
+};
+
+/** Durations per tool: median ms. */
+const TOOL_MEDIAN_MS: Record<string, number> = { Bash: 4000, shell: 5000, WebFetch: 1500, web_search: 2000, Read: 40, read_file: 40, Edit: 60, apply_patch: 80 };
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)];
+}
+
+function weighted<T extends { weight: number }>(r: () => number, xs: readonly T[]): T {
+  const total = xs.reduce((s, x) => s + x.weight, 0);
+  let v = r() * total;
+  for (const x of xs) if ((v -= x.weight) < 0) return x;
+  return xs[xs.length - 1];
+}
+
+/** Log-normal-ish positive value around `median`. */
+function around(r: () => number, median: number, spread = 1): number {
+  const u = Math.max(1e-9, r());
+  const v = Math.max(1e-9, r());
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return Math.max(1, Math.round(median * Math.exp(z * 0.6 * spread)));
+}
+
+export interface SessionPlan {
+  session_id: string;
+  agent: AgentProfile;
+  project: string;
+  branch: string;
+  start: number;
+  /** Active sessions get no session_end and their last events are close to `now`. */
+  open: boolean;
+  /** Subagent sessions: one or two turns, no further subagents. */
+  child?: boolean;
+}
+
+interface Emit {
+  (e: EventInputRaw): void;
+}
+
+/** One session's events from `plan.start`, stopping at `until`; returns when it ended. */
+export function sessionEvents(plan: SessionPlan, r: () => number, seed: number, until: number, emit: Emit): number {
+  const { session_id, agent, project, branch } = plan;
+  const agent_type = agent.agent_type;
+  const model = weighted(r, agent.models).name;
+  let t = plan.start;
+  let n = 0;
+  const base = { session_id, agent_type, project, branch, source: 'api' as const };
+  const at = () => new Date(t).toISOString();
+  const id = (kind: string) => channelEventId(kind, agent_type, session_id, `demo${seed}-${n++}`);
+  emit({ ...base, event_type: 'session_start', event_id: id('start'), model, client_timestamp: at(), metadata: { source: 'startup', cwd: project } });
+  const turns = plan.open ? Infinity : plan.child ? 1 + Math.floor(r() * 2) : 3 + Math.floor(r() * 12);
+  let cache = 8000 + Math.floor(r() * 12000);
+  for (let turn = 0; turn < turns && t < until; turn++) {
+    t += around(r, 40_000);
+    emit({ ...base, event_type: 'user_prompt', event_id: id('prompt'), client_timestamp: at(), metadata: { prompt: pick(r, PROMPTS) } });
+    const steps = 2 + Math.floor(r() * 12);
+    for (let s = 0; s < steps && t < until; s++) {
+      t += around(r, 6000);
+      const out = around(r, 400);
+      const input = around(r, 60);
+      const write = r() < 0.3 ? around(r, 3000) : 0;
+      emit({
+        ...base,
+        event_type: 'llm_request',
+        event_id: llmRequestEventId(agent_type, `demo${seed}-${session_id}-${n++}`),
+        model,
+        tokens_in: input,
+        tokens_out: out,
+        cache_read_tokens: cache,
+        cache_write_tokens: write,
+        duration_ms: around(r, 3500),
+        client_timestamp: at(),
+      });
+      cache += write + input + out;
+      if (agent_type === 'codex' && r() < 0.3) {
+        emit({
+          ...base,
+          event_type: 'rate_limit',
+          event_id: id('rl'),
+          client_timestamp: at(),
+          metadata: {
+            rate_limits: [
+              { window: 'primary', used_percent: Math.min(99, 5 + ((t / HOUR) % 5) * 15 + r() * 5), window_minutes: 300, resets_at: Math.ceil(t / (5 * HOUR)) * 5 * HOUR },
+              { window: 'secondary', used_percent: Math.min(99, 10 + ((t / DAY) % 7) * 9), window_minutes: 10080, resets_at: Math.ceil(t / (7 * DAY)) * 7 * DAY },
+            ],
+          },
+        });
+      }
+      if (r() < 0.8) {
+        const tool = pick(r, agent.tools);
+        const duration = around(r, TOOL_MEDIAN_MS[tool] ?? 300);
+        const failed = r() < (tool === 'Bash' || tool === 'shell' ? 0.12 : 0.03);
+        const toolId = toolEventId(agent_type, `demo${seed}-${session_id}-${n++}`);
+        const input = (TOOL_INPUTS[tool] ?? (() => ({})))();
+        emit({ ...base, event_type: 'tool_use', event_id: toolId, tool_name: tool, status: 'running', client_timestamp: at(), metadata: { tool_input: input } });
+        t += duration;
+        if (t >= until && plan.open) break;
+        emit({
+          ...base,
+          event_type: 'tool_use',
+          event_id: toolId,
+          tool_name: tool,
+          status: failed ? 'error' : 'success',
+          duration_ms: duration,
+          client_timestamp: at(),
+          metadata: failed ? { tool_input: input, error: 'exit code 1: 2 tests failed' } : { tool_input: input, tool_response: 'ok' },
+        });
+      }
+      if (agent_type === 'claude-code' && !plan.child && r() < 0.04) t = subagent(plan, r, seed, t, until, emit, () => id('sub'));
+    }
+    if (t >= until) break;
+    t += around(r, 3000);
+    emit({ ...base, event_type: 'response', event_id: id('answer'), model, client_timestamp: at(), metadata: { text: pick(r, ANSWERS) } });
+    if (cache > 150_000 && r() < 0.5) {
+      emit({ ...base, event_type: 'compaction', event_id: id('compact'), client_timestamp: at(), metadata: { trigger: 'auto' } });
+      cache = 20_000;
+    }
+  }
+  if (!plan.open && t < until) {
+    t += around(r, 20_000);
+    emit({ ...base, event_type: 'session_end', event_id: id('end'), client_timestamp: at(), metadata: { reason: 'prompt_input_exit' } });
+  }
+  return t;
+}
+
+function subagent(plan: SessionPlan, r: () => number, seed: number, t0: number, until: number, emit: Emit, nextId: () => string): number {
+  const child = `${plan.session_id}-sub${Math.floor(r() * 1e6)}`;
+  const base = { session_id: plan.session_id, agent_type: plan.agent.agent_type, project: plan.project, branch: plan.branch };
+  emit({ ...base, event_type: 'subagent_start', event_id: nextId(), client_timestamp: new Date(t0).toISOString(), metadata: { child_session_id: child, subagent_type: 'Explore', description: 'Find every caller of roundTotal' } });
+  const end = sessionEvents({ ...plan, session_id: child, start: t0 + 500, open: false, child: true }, r, seed, until, (e) =>
+    emit({ ...e, metadata: { ...((e.metadata as object) ?? {}), parent_session_id: plan.session_id } }),
+  );
+  emit({ ...base, event_type: 'subagent_stop', event_id: nextId(), client_timestamp: new Date(end).toISOString(), metadata: { child_session_id: child, last_assistant_message: 'Found 4 callers in src/cart and src/checkout.' } });
+  return end;
+}
+
+export interface DemoPlanOptions {
+  now: number;
+  days: number;
+  seed: number;
+}
+
+/** The sessions of the week: working hours on weekdays, fewer on weekends, a few open now. */
+export function planSessions(o: DemoPlanOptions): SessionPlan[] {
+  const r = rng(o.seed);
+  const plans: SessionPlan[] = [];
+  const today = new Date(o.now);
+  today.setHours(0, 0, 0, 0);
+  for (let d = o.days - 1; d >= 0; d--) {
+    const dayStart = today.getTime() - d * DAY;
+    const weekday = new Date(dayStart).getDay();
+    const count = weekday === 0 || weekday === 6 ? 2 + Math.floor(r() * 3) : 7 + Math.floor(r() * 7);
+    for (let i = 0; i < count; i++) {
+      const start = dayStart + 8 * HOUR + Math.floor(r() * 11 * HOUR);
+      if (start >= o.now - 30 * MINUTE) continue;
+      const p = pick(r, PROJECTS);
+      plans.push({
+        session_id: `demo-${o.seed}-${d}-${i}-${Math.floor(r() * 1e9).toString(36)}`,
+        agent: weighted(r, AGENTS),
+        project: p.project,
+        branch: pick(r, p.branches),
+        start,
+        open: false,
+      });
+    }
+  }
+  // What runs right now: three sessions that started in the last half hour.
+  for (let i = 0; i < 3; i++) {
+    const p = PROJECTS[i % PROJECTS.length];
+    plans.push({
+      session_id: `demo-${o.seed}-live-${i}`,
+      agent: AGENTS[i % 2],
+      project: p.project,
+      branch: p.branches[p.branches.length - 1],
+      start: o.now - (10 + i * 7) * MINUTE,
+      open: true,
+    });
+  }
+  return plans;
+}
+
+/** Every event of the demo history, validated, in time order per session. */
+export function demoHistory(o: DemoPlanOptions): EventInput[] {
+  const out: EventInput[] = [];
+  for (const plan of planSessions(o)) {
+    const r = rng(o.seed ^ hash(plan.session_id));
+    let bad: string | null = null;
+    sessionEvents(plan, r, o.seed, o.now, (e) => {
+      const v = validateEvent(e);
+      if (v.ok) out.push(v.value);
+      else bad = `${v.errors[0].field}: ${v.errors[0].message}`;
+    });
+    if (bad) throw new Error(`demo generated an invalid event in ${plan.session_id}: ${bad}`);
+  }
+  // Agents report as they go: store in time order, as a real week would arrive.
+  return out.sort((a, b) => Date.parse(a.client_timestamp!) - Date.parse(b.client_timestamp!));
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+type Sink = (events: EventInput[]) => Promise<void>;
+
+function httpSink(base: string): Sink {
+  return async (events) => {
+    for (let i = 0; i < events.length; i += 500) {
+      const res = await fetch(`${base.replace(/\/$/, '')}/api/events/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(process.env.AGENTMONITOR_TOKEN ? { authorization: `Bearer ${process.env.AGENTMONITOR_TOKEN}` } : {}) },
+        body: JSON.stringify(events.slice(i, i + 500)),
+      });
+      if (!res.ok) throw new Error(`POST ${base}/api/events/batch answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    }
+  };
+}
+
+/** Live events: open sessions keep working in real time; now and then one ends and another starts. */
+export function liveGenerator(seed: number): (now: number) => EventInput[] {
+  const r = rng(seed * 7919 + 17);
+  let counter = 0;
+  const open: SessionPlan[] = [];
+  return (now) => {
+    if (open.length < 3 || r() < 0.002) {
+      const p = pick(r, PROJECTS);
+      open.push({ session_id: `demo-${seed}-live-${now.toString(36)}-${counter++}`, agent: weighted(r, AGENTS), project: p.project, branch: pick(r, p.branches), start: now, open: true });
+    }
+    const plan = pick(r, open);
+    const out: EventInput[] = [];
+    const sr = rng(hash(plan.session_id) ^ counter++);
+    // One short burst of the session's work, squeezed to "now".
+    sessionEvents({ ...plan, start: now - 1000 }, sr, seed * 1000 + counter, now + 1, (e) => {
+      if (out.length < 3) {
+        const v = validateEvent({ ...e, client_timestamp: new Date(now).toISOString(), event_id: `${e.event_id ?? 'x'}:${counter}` });
+        if (v.ok) out.push(v.value);
+      }
+    });
+    if (r() < 0.01 && open.length > 1) {
+      const ended = open.splice(open.indexOf(plan), 1)[0];
+      const v = validateEvent({ session_id: ended.session_id, agent_type: ended.agent.agent_type, event_type: 'session_end', client_timestamp: new Date(now).toISOString() });
+      if (v.ok) out.push(v.value);
+    }
+    return out;
+  };
+}
+
+async function runLive(sink: Sink, seed: number, rate: number, signal: AbortSignal): Promise<number> {
+  const next = liveGenerator(seed);
+  let sent = 0;
+  const tickMs = rate >= 20 ? 100 : Math.max(50, Math.round(1000 / rate));
+  let budget = 0;
+  while (!signal.aborted) {
+    budget += (rate * tickMs) / 1000;
+    const batch: EventInput[] = [];
+    while (budget >= 1 && batch.length < 5000) {
+      const evs = next(Date.now());
+      batch.push(...evs);
+      budget -= Math.max(1, evs.length);
+    }
+    if (batch.length) {
+      await sink(batch);
+      sent += batch.length;
+    }
+    await new Promise((res) => setTimeout(res, tickMs));
+  }
+  return sent;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, {
+      db: { type: 'string' },
+      days: { type: 'number' },
+      seed: { type: 'number' },
+      live: { type: 'boolean' },
+      rate: { type: 'number' },
+      port: { type: 'number' },
+      server: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    const days = Number(args.values.days ?? 7);
+    if (!Number.isInteger(days) || days < 1 || days > 60) throw new UsageError(`--days must be an integer from 1 to 60, got ${days}`);
+    const rate = Number(args.values.rate ?? 2);
+    if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate must be a number above 0 and at most 1000, got ${rate}`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`agentmonitor demo: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const days = Number(args.values.days ?? 7);
+  const seed = Number(args.values.seed ?? 1);
+  const rate = Number(args.values.rate ?? 2);
+  const overrides: Partial<ServerConfig> = {};
+  if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
+  if (args.values.port !== undefined) overrides.port = Number(args.values.port);
+  const config = loadConfig(process.env, overrides);
+  const log = stderrLogger('demo');
+  const events = demoHistory({ now: Date.now(), days, seed });
+
+  const owner = args.values.server ? null : readLiveLock(config.dbPath);
+  const serverUrl = args.values.server ? String(args.values.server) : owner ? `http://${owner.host}:${owner.port}` : null;
+  const abort = new AbortController();
+  const stopOn = () => abort.abort();
+  process.once('SIGINT', stopOn);
+  process.once('SIGTERM', stopOn);
+
+  if (serverUrl) {
+    await httpSink(serverUrl)(events);
+    process.stdout.write(`demo: sent ${events.length} events to ${serverUrl}\n`);
+    if (args.values.live) {
+      process.stdout.write(`demo: live, ${rate} events/s to ${serverUrl} (Ctrl+C stops)\n`);
+      const sent = await runLive(httpSink(serverUrl), seed, rate, abort.signal);
+      process.stdout.write(`demo: sent ${sent} live events\n`);
+    }
+    return 0;
+  }
+
+  if (!args.values.live) {
+    const core = await openCore({ config, log });
+    try {
+      const out = await core.ingest.ingest(events, { source: 'api', waitForStore: true, quiet: true });
+      process.stdout.write(`demo: ${out.inserted} events stored, ${out.completed} running tool calls completed, ${out.duplicates} already there, in ${config.dbPath}\n`);
+    } finally {
+      await core.close();
+    }
+    return 0;
+  }
+
+  const server = await startServer(overrides, { log });
+  try {
+    const out = await server.ctx.ingest.ingest(events, { source: 'api', waitForStore: true, quiet: true });
+    process.stdout.write(`demo: ${out.inserted} events stored in ${config.dbPath}\ndemo: dashboard at ${server.url}/ — live, ${rate} events/s (Ctrl+C stops)\n`);
+    const sent = await runLive(async (batch) => void (await server.ctx.ingest.ingest(batch, { source: 'api' })), seed, rate, abort.signal);
+    process.stdout.write(`demo: ${sent} live events\n`);
+  } finally {
+    await server.close();
+  }
+  return 0;
 }

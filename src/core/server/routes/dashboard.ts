@@ -40,6 +40,7 @@ export interface DashboardHtmlOptions {
   connectSrc: string;
   initialState: DashboardInitialState;
   title?: string;
+  iconUrl?: string;
 }
 
 function escapeAttr(s: string): string {
@@ -70,6 +71,7 @@ export function renderDashboardHtml(o: DashboardHtmlOptions): string {
     <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>${escapeAttr(o.title ?? 'AgentMonitor')}</title>
+    ${o.iconUrl ? `<link rel="icon" href="${escapeAttr(o.iconUrl)}">` : ''}
     ${styles}
   </head>
   <body>
@@ -131,6 +133,7 @@ export function register(router: Router, ctx: ServerContext): void {
       nonce,
       scriptUrl: `/assets/${DASHBOARD_ASSETS.script}`,
       styleUrls: [`/media/${DASHBOARD_ASSETS.browserTheme}`, `/assets/${DASHBOARD_ASSETS.style}`],
+      iconUrl: '/media/icon.svg',
       cspSource: "'self'",
       connectSrc: "'self'",
       initialState: {
@@ -145,6 +148,7 @@ export function register(router: Router, ctx: ServerContext): void {
   };
   router.get('/', page);
   router.get('/index.html', page);
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/media/icon.svg'));
   router.get('/assets/:name', (req, res) => sendStatic(res, distDir(), String(req.params.name)));
   router.get('/media/:name', (req, res) => sendStatic(res, mediaDir(), String(req.params.name)));
 }
