@@ -1,5 +1,200 @@
-/** Placeholder: `agentmonitor import` lands with its issue. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agentmonitor import: not available yet\n');
-  return 2;
+/**
+ * `agentmonitor import [--claude-dir DIR]… [--codex-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`:
+ * incremental import of Claude Code transcripts and Codex rollouts. One writer (DESIGN §3): when a
+ * live server owns the database, the import runs inside it (`POST /api/import`, progress over SSE);
+ * otherwise this process opens the database itself. Progress goes to stderr, the summary to stdout.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ImportProgress, ImportRequest, ImportSummary } from '../contracts/api';
+import type { SseMessage } from '../contracts/sse';
+import { loadConfig } from '../config';
+import { runImport } from '../importers/importRunner';
+import { stderrLogger } from '../log';
+import { openCore } from '../runtime';
+import { readLiveLock } from '../server/lockFile';
+import { parseArgs, UsageError } from './args';
+
+const HELP = `Usage: agentmonitor import [options]
+
+Imports Claude Code transcripts and Codex rollouts (incremental: a re-run reads only what was
+appended). Without --claude-dir/--codex-dir, imports both from their default places
+(CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex).
+
+Options:
+  --claude-dir DIR   a Claude config dir holding projects/ (repeatable)
+  --codex-dir DIR    a Codex home holding sessions/ (repeatable)
+  --cwd DIR          only sessions whose working directory is inside DIR (repeatable)
+  --db PATH          database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+  --json             print the summary as JSON
+  --quiet            no progress on stderr
+`;
+
+export interface LiveServer {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** The live server that owns the database, if one answers its health check. */
+export async function findLiveServer(dbPath: string, env: NodeJS.ProcessEnv = process.env): Promise<LiveServer | null> {
+  const lock = readLiveLock(dbPath);
+  if (!lock || !lock.port) return null;
+  const host = !lock.host || lock.host === '0.0.0.0' || lock.host === '::' ? '127.0.0.1' : lock.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${lock.port}`;
+  const headers: Record<string, string> = env.AGENTMONITOR_TOKEN ? { authorization: `Bearer ${env.AGENTMONITOR_TOKEN}` } : {};
+  try {
+    const r = await fetch(`${url}/api/health`, { headers, signal: AbortSignal.timeout(2000) });
+    const body = (await r.json()) as { service?: string; pid?: number };
+    return r.ok && body.service === 'agentmonitor' ? { url, headers } : null;
+  } catch {
+    return null;
+  }
+}
+
+function progressLine(p: ImportProgress): string {
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  return `importing: ${p.files_done}/${p.files_total} files, ${mb(p.bytes_done)}/${mb(p.bytes_total)} MB, ${p.events} events`;
+}
+
+export function formatSummary(s: ImportSummary, maxListed = 20): string {
+  const lines = [
+    `Imported ${s.events} events from ${s.files} files (${s.files_skipped_unchanged} unchanged) in ${(s.duration_ms / 1000).toFixed(1)} s; ` +
+      `${s.duplicates} already stored; ${s.lines} lines read, ${s.skipped_lines} skipped${s.cancelled ? ' (cancelled)' : ''}`,
+  ];
+  for (const k of s.skipped.slice(0, maxListed)) lines.push(`  ${k.file}:${k.line}: ${k.reason}`);
+  if (s.skipped_lines > Math.min(maxListed, s.skipped.length)) lines.push(`  … and ${s.skipped_lines - Math.min(maxListed, s.skipped.length)} more skipped lines`);
+  return lines.join('\n') + '\n';
+}
+
+/** Read SSE messages from a streaming response until `stop` returns true. */
+async function readSse(body: ReadableStream<Uint8Array>, onMessage: (m: SseMessage) => boolean): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the server closed the event stream before the import finished');
+    buf += decoder.decode(value, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
+      if (!data) continue;
+      try {
+        if (onMessage(JSON.parse(data) as SseMessage)) {
+          await reader.cancel().catch(() => {});
+          return;
+        }
+      } catch (e) {
+        if (e instanceof SyntaxError) continue;
+        throw e;
+      }
+    }
+  }
+}
+
+/** Run an import inside the live server and follow it over SSE. */
+export async function importViaServer(server: LiveServer, req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportSummary> {
+  const ctrl = new AbortController();
+  const stream = await fetch(`${server.url}/api/stream`, { headers: { ...server.headers, accept: 'text/event-stream' }, signal: ctrl.signal });
+  if (!stream.ok || !stream.body) throw new Error(`the server's event stream answered ${stream.status}`);
+  try {
+    const r = await fetch(`${server.url}/api/import`, { method: 'POST', headers: { ...server.headers, 'content-type': 'application/json' }, body: JSON.stringify(req) });
+    const body = (await r.json()) as { import_id?: string; error?: string };
+    if (r.status !== 202 || !body.import_id) throw new Error(`the server refused the import (${r.status}): ${body.error ?? 'no reason given'}`);
+    const id = body.import_id;
+    let summary: ImportSummary | null = null;
+    let failure: string | null = null;
+    await readSse(stream.body, (m) => {
+      if (m.type === 'import_progress' && m.progress.import_id === id) {
+        if (m.progress.phase === 'error') {
+          failure = m.progress.message ?? 'import failed';
+          return true;
+        }
+        onProgress(m.progress);
+      } else if (m.type === 'import_done' && m.summary.import_id === id) {
+        summary = m.summary;
+        return true;
+      }
+      return false;
+    });
+    if (failure) throw new Error(failure);
+    return summary!;
+  } finally {
+    ctrl.abort();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, {
+      'claude-dir': { type: 'string', multiple: true },
+      'codex-dir': { type: 'string', multiple: true },
+      cwd: { type: 'string', multiple: true },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`agentmonitor import: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  const v = args.values;
+  if (v.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = loadConfig(process.env, v.db !== undefined ? { dbPath: String(v.db) } : {});
+  const claude = v['claude-dir'] as string[] | undefined;
+  const codex = v['codex-dir'] as string[] | undefined;
+  const both = !claude && !codex;
+  const req: ImportRequest = {
+    claude_dirs: claude ?? (both ? config.claudeDirs : []),
+    codex_dirs: codex ?? (both ? config.codexDirs : []),
+    cwd_filter: v.cwd as string[] | undefined,
+  };
+  const tty = process.stderr.isTTY;
+  let lastShown = 0;
+  const onProgress = (p: ImportProgress) => {
+    if (v.quiet) return;
+    const now = Date.now();
+    if (!tty && now - lastShown < 2000 && p.phase === 'importing') return;
+    lastShown = now;
+    process.stderr.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`);
+  };
+  let summary: ImportSummary;
+  try {
+    const server = await findLiveServer(config.dbPath);
+    if (server) {
+      if (!v.quiet) process.stderr.write(`importing through the running server at ${server.url}\n`);
+      summary = await importViaServer(server, req, onProgress);
+    } else {
+      const core = await openCore({ config, log: stderrLogger('agentmonitor import') });
+      try {
+        summary = await runImport(
+          { store: core.store, ingest: core.ingest },
+          { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, cwdFilter: req.cwd_filter, onProgress },
+        );
+      } finally {
+        await core.close();
+      }
+    }
+  } catch (e) {
+    if (tty && !v.quiet) process.stderr.write('\n');
+    process.stderr.write(`agentmonitor import: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (tty && !v.quiet) process.stderr.write('\n');
+  process.stdout.write(v.json ? JSON.stringify(summary) + '\n' : formatSummary(summary));
+  return 0;
 }

@@ -1,5 +1,72 @@
-/** Placeholder: `agentmonitor recalc` lands with its issue. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agentmonitor recalc: not available yet\n');
-  return 2;
+/**
+ * `agentmonitor recalc [--db PATH] [--json]`: re-prices stored usage with the current price tables
+ * and `AGENTMONITOR_PRICE_OVERRIDES` (agent-reported costs are kept), then rebuilds the rollups.
+ * Goes through the live server when one owns the database.
+ */
+import { loadConfig } from '../config';
+import { stderrLogger } from '../log';
+import { parseOverrides } from '../pricing/priceTables';
+import { openCore } from '../runtime';
+import type { RecalcResult } from '../store/queries/pricing';
+import { parseArgs, UsageError } from './args';
+import { findLiveServer } from './import';
+
+const HELP = `Usage: agentmonitor recalc [options]
+
+Re-prices stored usage after the price tables or AGENTMONITOR_PRICE_OVERRIDES changed
+(inline JSON or a file path: {"<model>": {"input": 3, "output": 15, ...}}, USD per million tokens).
+
+Options:
+  --db PATH   database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+  --json      print the result as JSON
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`agentmonitor recalc: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = loadConfig(process.env, args.values.db !== undefined ? { dbPath: String(args.values.db) } : {});
+  let result: RecalcResult;
+  try {
+    const overrides = parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
+    const server = await findLiveServer(config.dbPath);
+    if (server) {
+      const r = await fetch(`${server.url}/api/recalc`, {
+        method: 'POST',
+        headers: { ...server.headers, 'content-type': 'application/json' },
+        body: JSON.stringify(process.env.AGENTMONITOR_PRICE_OVERRIDES ? { price_overrides: overrides } : {}),
+      });
+      const body = (await r.json()) as RecalcResult & { error?: string };
+      if (!r.ok) throw new Error(`the server refused (${r.status}): ${body.error ?? ''}`);
+      result = body;
+    } else {
+      const core = await openCore({ config, log: stderrLogger('agentmonitor recalc') });
+      try {
+        result = await core.store.query('recalcCosts', { overrides });
+      } finally {
+        await core.close();
+      }
+    }
+  } catch (e) {
+    process.stderr.write(`agentmonitor recalc: ${(e as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    args.values.json
+      ? JSON.stringify(result) + '\n'
+      : `Re-priced ${result.examined} usage events: ${result.changed} changed, ${result.priced} priced, ${result.unpriced} without a price\n`,
+  );
+  return 0;
 }

@@ -1,5 +1,93 @@
-import type { Router } from 'express';
+/**
+ * `POST /api/import` (body `ImportRequest`): imports log folders into this server's database in
+ * the background; answers 202 `{import_id}`, or 409 while another import runs; progress and the
+ * summary go out over SSE. `GET /api/import` tells what runs and the last summary;
+ * `DELETE /api/import/:id` cancels. `POST /api/recalc` re-prices stored usage, optionally with new
+ * price overrides (`{price_overrides: {...}}`), which then also apply to new events.
+ */
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { ImportRequest } from '../../contracts/api';
+import { ImportJobs } from '../../importers/importJobs';
+import { parseOverrides, PriceBook, setPriceBook, type PriceOverrides } from '../../pricing/priceTables';
 import type { ServerContext } from '../context';
 
-/** Placeholder: routes land with their issue. */
-export function register(_router: Router, _ctx: ServerContext): void {}
+const dirList = z.array(z.string().trim().min(1).max(4096)).max(64);
+
+const ImportRequestSchema = z
+  .object({ claude_dirs: dirList.optional(), codex_dirs: dirList.optional(), cwd_filter: dirList.optional() })
+  .strict();
+
+const RecalcSchema = z.object({ price_overrides: z.record(z.string(), z.unknown()).optional() }).strict();
+
+function fieldErrors(e: z.ZodError): { field: string; message: string }[] {
+  return e.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+}
+
+const jobsByCtx = new WeakMap<ServerContext, ImportJobs>();
+
+/** The server's import jobs (one running at a time). */
+export function importJobs(ctx: ServerContext): ImportJobs {
+  let jobs = jobsByCtx.get(ctx);
+  if (!jobs) {
+    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs });
+    jobsByCtx.set(ctx, jobs);
+  }
+  return jobs;
+}
+
+export function register(router: Router, ctx: ServerContext): void {
+  const json = express.json({ limit: '256kb', type: ['application/json', 'text/plain'] });
+
+  router.post('/api/import', json, (req, res) => {
+    const parsed = ImportRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      res.status(400).json({ error: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors });
+      return;
+    }
+    const jobs = importJobs(ctx);
+    const started = jobs.start(parsed.data as ImportRequest);
+    if (!started) {
+      res.status(409).json({ error: `an import is already running (${jobs.current})`, import_id: jobs.current });
+      return;
+    }
+    res.status(202).json({ import_id: started.import_id });
+  });
+
+  router.get('/api/import', (_req, res) => {
+    const jobs = importJobs(ctx);
+    res.json({ running: jobs.current, last: jobs.last });
+  });
+
+  router.delete('/api/import/:id', (req, res) => {
+    const ok = importJobs(ctx).cancel(req.params.id);
+    res.status(ok ? 202 : 404).json(ok ? { cancelled: req.params.id } : { error: `no running import ${req.params.id}` });
+  });
+
+  router.post('/api/recalc', json, async (req, res, next) => {
+    const parsed = RecalcSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      res.status(400).json({ error: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors });
+      return;
+    }
+    let overrides: PriceOverrides;
+    let book: PriceBook;
+    try {
+      overrides = parsed.data.price_overrides
+        ? parseOverrides(JSON.stringify(parsed.data.price_overrides))
+        : parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
+      book = new PriceBook(overrides);
+    } catch (e) {
+      res.status(400).json({ error: (e as Error).message, errors: [{ field: 'price_overrides', message: (e as Error).message }] });
+      return;
+    }
+    try {
+      setPriceBook(book);
+      res.json(await ctx.store.query('recalcCosts', { overrides }));
+    } catch (e) {
+      next(e);
+    }
+  });
+}
