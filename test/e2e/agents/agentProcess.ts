@@ -91,6 +91,8 @@ export interface ClaudeResultLine {
   type: 'result';
   subtype: string;
   is_error: boolean;
+  /** The final answer text. */
+  result: string;
   session_id: string;
   total_cost_usd: number;
   num_turns: number;
