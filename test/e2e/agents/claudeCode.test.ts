@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Session } from '../../../src/core/contracts/api';
+import type { ImportSummary, Session } from '../../../src/core/contracts/api';
 import { toolEventId } from '../../../src/core/contracts/eventIds';
 import type { StoredEvent } from '../../../src/core/contracts/events';
 import { CLAUDE_MODEL, findAgentBinaries, findFiles, makeProject, runClaude, type ClaudeRun } from './agentProcess';
@@ -170,6 +170,9 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       const r = await agentmonitor(['import', '--claude-dir', w.configDir, '--db', w.monitor.dbPath, '--json'], w.userEnv);
       if (notAvailable(r)) return t.skip('agentmonitor import is not available yet');
       assert.equal(r.code, 0, describeRun(r));
+      const summary = JSON.parse(r.stdout) as ImportSummary;
+      assert.equal(summary.files, transcripts.length, `import read ${summary.files} files: ${r.stdout}`);
+      assert.ok(summary.duplicates >= w.api.claudeReplies.length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
       const after = await w.client.stats();
       assert.deepEqual(tokenTotals(after.total), tokenTotals(before.total));
       assert.ok(sameMoney(after.total.cost_usd, before.total.cost_usd), `cost moved from ${before.total.cost_usd} to ${after.total.cost_usd}`);

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { ImportSummary } from '../../../src/core/contracts/api';
 import { toolEventId } from '../../../src/core/contracts/eventIds';
 import type { StoredEvent } from '../../../src/core/contracts/events';
 import { CODEX_MODEL, findAgentBinaries, findFiles, makeProject, runCodex, writeCodexConfig, type CodexRun, type ProcessResult } from './agentProcess';
@@ -137,6 +138,9 @@ describe('Codex with OTLP json', { skip: missingCli }, () => {
     const r = await agentmonitor(['import', '--codex-dir', w.codexHome, '--db', w.monitor.dbPath, '--json'], w.userEnv);
     if (notAvailable(r)) return t.skip('agentmonitor import is not available yet');
     assert.equal(r.code, 0, describeRun(r));
+    const summary = JSON.parse(r.stdout) as ImportSummary;
+    assert.equal(summary.files, rollouts.length, `import read ${summary.files} files: ${r.stdout}`);
+    assert.ok(summary.duplicates >= w.api.codexReplies.length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
     const after = await w.client.stats();
     assert.deepEqual(tokenTotals(after.total), tokenTotals(before.total));
     assert.ok(sameMoney(after.total.cost_usd, before.total.cost_usd), `cost moved from ${before.total.cost_usd} to ${after.total.cost_usd}`);
