@@ -105,6 +105,33 @@ CREATE TABLE rate_limits (
 );
 `,
   },
+  {
+    // OTLP metric counters (informational, never in token/cost totals) and Codex response
+    // ordinals; see queries/otelMetrics.ts.
+    version: 2,
+    sql: `
+CREATE TABLE otel_counters (
+  agent_type TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  stream_start TEXT NOT NULL,
+  point_key TEXT NOT NULL,
+  end_ns TEXT NOT NULL,
+  value REAL NOT NULL,
+  unit TEXT NOT NULL,
+  observed_at INTEGER NOT NULL,
+  PRIMARY KEY (agent_type, metric, session_id, attributes, stream_start, point_key)
+) WITHOUT ROWID;
+CREATE INDEX otel_counters_session ON otel_counters(session_id);
+CREATE TABLE otel_codex_responses (
+  conversation_id TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, record_key)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,124 @@
+/**
+ * One decoded OTLP export → stored events (logs), counters (metrics) or nothing (traces), with the
+ * counts an OTLP `partialSuccess` answer needs. Every produced event is validated against the
+ * event contract and handed to ingest with source `otel`.
+ */
+import { validateEvent, type EventInput } from '../contracts/events';
+import { codexResponseKey, llmRequestEventId } from '../contracts/eventIds';
+import type { IngestSink } from '../ingest/types';
+import type { StoreClient } from '../server/context';
+import { mapClaudeLogRecord } from './claudeCode';
+import { CodexBatchState, mapCodexLogRecord } from './codex';
+import { eventNameOf, type CodexResponseRef } from './mappedEvent';
+import { counterRowsOf } from './otelCounters';
+import { otelAgentOf } from './otlpAttributes';
+import { logRecordsOf, metricPointsOf, spanCountOf } from './otlpRecords';
+import type { OtlpSignal } from './otlpProto';
+
+export interface OtlpDeps {
+  ingest: IngestSink;
+  store: StoreClient;
+}
+
+export interface OtlpExportResult {
+  /** Log records, data points or spans in the request. */
+  received: number;
+  rejected: number;
+  /** The first few rejection reasons, for `partialSuccess.errorMessage`. */
+  errorMessage?: string;
+  /** Events (logs) or counter rows (metrics) stored anew. */
+  stored: number;
+  duplicates: number;
+}
+
+const MAX_REASONS = 5;
+const COUNTER_CHUNK = 2000;
+
+class Rejections {
+  count = 0;
+  private readonly reasons: string[] = [];
+  add(what: string, index: number, reason: string): void {
+    this.count++;
+    if (this.reasons.length < MAX_REASONS) this.reasons.push(`${what} ${index}: ${reason}`);
+  }
+  message(): string | undefined {
+    if (!this.count) return undefined;
+    const more = this.count - this.reasons.length;
+    return this.reasons.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  }
+}
+
+interface Pending {
+  event: EventInput;
+  codexResponse?: CodexResponseRef;
+}
+
+export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
+  const records = logRecordsOf(request);
+  const rejections = new Rejections();
+  const codexState = new CodexBatchState();
+  const pending: Pending[] = [];
+  for (const rec of records) {
+    const agent = otelAgentOf(rec.resource, eventNameOf(rec, ''));
+    if (!agent) continue;
+    const out = agent === 'claude-code' ? mapClaudeLogRecord(rec) : mapCodexLogRecord(rec, codexState);
+    if (out.kind === 'ignored') continue;
+    if (out.kind === 'rejected') {
+      rejections.add('log record', rec.index, out.reason);
+      continue;
+    }
+    const v = validateEvent(out.event.raw);
+    if (!v.ok) {
+      rejections.add('log record', rec.index, v.errors.map((e) => `${e.field}: ${e.message}`).join(', '));
+      continue;
+    }
+    pending.push({ event: v.value, codexResponse: out.event.codexResponse });
+  }
+  await assignCodexIds(pending, deps.store);
+  const events = pending.map((p) => p.event);
+  const outcome = events.length ? await deps.ingest.ingest(events, { source: 'otel', waitForStore: true }) : null;
+  return {
+    received: records.length,
+    rejected: rejections.count,
+    errorMessage: rejections.message(),
+    stored: outcome?.inserted ?? 0,
+    duplicates: outcome?.duplicates ?? 0,
+  };
+}
+
+/** Codex usage events get `llm:codex:<conversation>#<n>` once the store numbered them. */
+async function assignCodexIds(pending: Pending[], store: StoreClient): Promise<void> {
+  const codex = pending.filter((p) => p.codexResponse);
+  if (!codex.length) return;
+  const ordinals = await store.query('assignCodexResponseOrdinals', {
+    items: codex.map((p) => ({ conversation_id: p.codexResponse!.conversationId, record_key: p.codexResponse!.recordKey })),
+  });
+  codex.forEach((p, i) => {
+    p.event.event_id = llmRequestEventId('codex', codexResponseKey(p.codexResponse!.conversationId, ordinals[i]));
+  });
+}
+
+export async function ingestOtlpMetrics(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
+  const points = metricPointsOf(request);
+  const rejections = new Rejections();
+  const { rows, rejected } = counterRowsOf(points);
+  for (const r of rejected) rejections.add('data point', r.index, r.reason);
+  let stored = 0;
+  let duplicates = 0;
+  for (let i = 0; i < rows.length; i += COUNTER_CHUNK) {
+    const res = await deps.store.query('recordOtelCounters', { points: rows.slice(i, i + COUNTER_CHUNK) });
+    stored += res.inserted + res.updated;
+    duplicates += res.unchanged;
+  }
+  return { received: points.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
+}
+
+export function ingestOtlpTraces(request: unknown): OtlpExportResult {
+  return { received: spanCountOf(request), rejected: 0, stored: 0, duplicates: 0 };
+}
+
+export function ingestOtlp(signal: OtlpSignal, request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
+  if (signal === 'logs') return ingestOtlpLogs(request, deps);
+  if (signal === 'metrics') return ingestOtlpMetrics(request, deps);
+  return Promise.resolve(ingestOtlpTraces(request));
+}

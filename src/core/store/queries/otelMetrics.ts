@@ -1,0 +1,135 @@
+/**
+ * OTLP metric counters and the Codex response ordinals (schema migration 2).
+ *
+ * Counters (`otel_counters`) are informational: they never feed token or cost totals, which come
+ * from `api_request` / usage log events and transcripts. Each row is one delta interval
+ * (`point_key` = its end time) or one cumulative stream (`point_key` = 'cumulative', keeping the
+ * latest value), so a re-sent export changes nothing and a counter's value is the SUM of its rows
+ * whatever the temporality. Nanosecond times are 20-digit zero-padded decimal strings, which
+ * compare correctly as text.
+ *
+ * Codex ordinals (`otel_codex_responses`): the n-th usage-bearing `response.completed` record of a
+ * conversation gets ordinal n (see `contracts/eventIds.ts`); the same record re-sent keeps its n.
+ */
+import type { SqlDb } from '../sqlDb';
+
+export interface OtelCounterPoint {
+  agent_type: string;
+  metric: string;
+  /** '' when the point has no session. */
+  session_id: string;
+  /** Canonical JSON of the point's distinguishing attributes (sorted keys). */
+  attributes: string;
+  stream_start: string;
+  point_key: string;
+  end_ns: string;
+  value: number;
+  unit: string;
+  /** Epoch ms of the point's end time. */
+  observed_at: number;
+}
+
+export interface OtelCounterTotal {
+  agent_type: string;
+  metric: string;
+  session_id: string;
+  attributes: Record<string, unknown>;
+  unit: string;
+  value: number;
+  points: number;
+  first_at: number;
+  last_at: number;
+}
+
+export interface CodexResponseItem {
+  conversation_id: string;
+  record_key: string;
+}
+
+/** `llm:codex:<conversation>#` … the id prefix shared by a conversation's usage events. */
+function codexIdRange(conversationId: string): [string, string] {
+  const prefix = `llm:codex:${conversationId}#`;
+  return [prefix, `${prefix.slice(0, -1)}$`];
+}
+
+export const queries = {
+  /** Store counter points; answers how many rows were new, advanced (cumulative) or unchanged. */
+  recordOtelCounters(db: SqlDb, p: { points: OtelCounterPoint[] }): { inserted: number; updated: number; unchanged: number } {
+    return db.transaction(() => {
+      let inserted = 0;
+      let updated = 0;
+      for (const pt of p.points) {
+        const existing = db.get<{ end_ns: string }>(
+          `SELECT end_ns FROM otel_counters WHERE agent_type = ? AND metric = ? AND session_id = ? AND attributes = ?
+             AND stream_start = ? AND point_key = ?`,
+          [pt.agent_type, pt.metric, pt.session_id, pt.attributes, pt.stream_start, pt.point_key],
+        );
+        if (!existing) {
+          db.run(
+            `INSERT INTO otel_counters (agent_type, metric, session_id, attributes, stream_start, point_key, end_ns, value, unit, observed_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [pt.agent_type, pt.metric, pt.session_id, pt.attributes, pt.stream_start, pt.point_key, pt.end_ns, pt.value, pt.unit, pt.observed_at],
+          );
+          inserted++;
+        } else if (pt.end_ns > existing.end_ns) {
+          db.run(
+            `UPDATE otel_counters SET end_ns = ?, value = ?, observed_at = ?
+             WHERE agent_type = ? AND metric = ? AND session_id = ? AND attributes = ? AND stream_start = ? AND point_key = ?`,
+            [pt.end_ns, pt.value, pt.observed_at, pt.agent_type, pt.metric, pt.session_id, pt.attributes, pt.stream_start, pt.point_key],
+          );
+          updated++;
+        }
+      }
+      return { inserted, updated, unchanged: p.points.length - inserted - updated };
+    });
+  },
+
+  /** Counter values per series, optionally for one session, agent or metric. */
+  otelCounterTotals(db: SqlDb, p: { session_id?: string; agent_type?: string; metric?: string } = {}): OtelCounterTotal[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (p.session_id !== undefined) (where.push('session_id = ?'), params.push(p.session_id));
+    if (p.agent_type !== undefined) (where.push('agent_type = ?'), params.push(p.agent_type));
+    if (p.metric !== undefined) (where.push('metric = ?'), params.push(p.metric));
+    const rows = db.all<Omit<OtelCounterTotal, 'attributes'> & { attributes: string }>(
+      `SELECT agent_type, metric, session_id, attributes, MAX(unit) AS unit, SUM(value) AS value, COUNT(*) AS points,
+              MIN(observed_at) AS first_at, MAX(observed_at) AS last_at
+       FROM otel_counters ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       GROUP BY agent_type, metric, session_id, attributes
+       ORDER BY agent_type, metric, session_id, attributes`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, attributes: JSON.parse(r.attributes) as Record<string, unknown> }));
+  },
+
+  /**
+   * Ordinals for Codex usage records, in order. A known record keeps its ordinal; a new one gets
+   * the next after the conversation's highest, which also counts usage events this channel stored
+   * (so a lost table, e.g. after a crash between snapshots, does not restart numbering at 1).
+   */
+  assignCodexResponseOrdinals(db: SqlDb, p: { items: CodexResponseItem[] }): number[] {
+    return db.transaction(() =>
+      p.items.map((it) => {
+        const known = db.get<{ ordinal: number }>(
+          'SELECT ordinal FROM otel_codex_responses WHERE conversation_id = ? AND record_key = ?',
+          [it.conversation_id, it.record_key],
+        );
+        if (known) return known.ordinal;
+        const maxKnown =
+          db.get<{ n: number | null }>('SELECT MAX(ordinal) AS n FROM otel_codex_responses WHERE conversation_id = ?', [it.conversation_id])?.n ?? 0;
+        const [lo, hi] = codexIdRange(it.conversation_id);
+        const stored =
+          db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE event_id >= ? AND event_id < ? AND source = 'otel'", [lo, hi])?.n ?? 0;
+        const ordinal = Math.max(maxKnown, stored) + 1;
+        db.run('INSERT INTO otel_codex_responses (conversation_id, record_key, ordinal) VALUES (?, ?, ?)', [
+          it.conversation_id,
+          it.record_key,
+          ordinal,
+        ]);
+        return ordinal;
+      }),
+    );
+  },
+};
+
+export const writeQueries = ['recordOtelCounters', 'assignCodexResponseOrdinals'] as const;
