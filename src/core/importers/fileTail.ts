@@ -43,6 +43,19 @@ export interface PassResult {
   parser: LogParser | null;
 }
 
+/** The parser's ready events, validated against the event contract; invalid ones become skipped lines. */
+export function drainValidated(parser: LogParser, final: boolean, lineNo: number, skipped: SkippedLine[]): EventInput[] {
+  const raw = parser.drain(final);
+  for (const s of parser.takeSkipped()) skipped.push(s);
+  const valid: EventInput[] = [];
+  for (const r of raw) {
+    const v = validateEvent(r);
+    if (v.ok) valid.push(v.value);
+    else skipped.push({ line: lineNo, reason: `invalid event: ${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
+  }
+  return valid;
+}
+
 export function makeParser(kind: LogKind, file: string, parserState: unknown, index?: ClaudeSessionIndex): LogParser {
   return kind === 'claude'
     ? new ClaudeParser({ path: file, ...claudeFileInfo(file), index }, parserState)
@@ -88,16 +101,8 @@ export async function tailFile(file: string, kind: LogKind, prev: ImportStateRow
   let lastLine = saved?.lines ?? 0;
 
   const flush = async (final: boolean): Promise<void> => {
-    const raw = parser.drain(final);
-    skipped.push(...parser.takeSkipped());
     pendingCount = 0;
-    if (!raw.length) return;
-    const valid: EventInput[] = [];
-    for (const r of raw) {
-      const v = validateEvent(r);
-      if (v.ok) valid.push(v.value);
-      else skipped.push({ line: lastLine, reason: `invalid event: ${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
-    }
+    const valid = drainValidated(parser, final, lastLine, skipped);
     events += valid.length;
     for (let i = 0; i < valid.length; i += batchSize) await opts.onEvents(valid.slice(i, i + batchSize));
   };

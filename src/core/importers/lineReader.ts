@@ -46,7 +46,7 @@ export async function readLines(
         const nl = buf.indexOf(10, s);
         if (nl < 0 || nl >= bytesRead) break;
         lineNo++;
-        if (oversized) {
+        if (oversized || carryLen + nl - s > maxLineBytes) {
           sink.tooLong(lineNo, carryLen + nl - s);
         } else if (carryLen) {
           carry.push(buf.subarray(s, nl));

@@ -1,0 +1,175 @@
+/**
+ * Live mode: while `serve` runs, the Claude Code and Codex log folders are watched (chokidar) and
+ * appended lines become events at once, through the normal ingest path (so they are broadcast over
+ * SSE). Each file keeps its parser in memory between passes; a response whose content-block lines
+ * may still be coming is held until the file has been quiet for `HOLD_MS`. On start, files changed
+ * in the last `catchUpHours` are caught up from their stored offsets; older history is what
+ * `agentmonitor import` is for.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { IngestSink } from '../ingest/types';
+import type { Logger } from '../log';
+import type { StoreClient } from '../server/context';
+import type { ImportStateRow } from '../store/queries/importState';
+import { ClaudeSessionIndex } from './claudeCode';
+import { discoverLogs } from './discover';
+import { drainValidated, tailFile } from './fileTail';
+import type { LogKind, LogParser } from './types';
+
+export const HOLD_MS = 400;
+const DEBOUNCE_MS = 40;
+const MAX_OPEN_FILES = 500;
+
+export interface LogWatcherOptions {
+  claudeDirs: string[];
+  codexDirs: string[];
+  log: Logger;
+  /** Catch up files modified this recently at start (default 48 h; 0 = none). */
+  catchUpHours?: number;
+}
+
+interface Tracked {
+  kind: LogKind;
+  state: ImportStateRow | null;
+  parser: LogParser | null;
+  timer: NodeJS.Timeout | null;
+  holdTimer: NodeJS.Timeout | null;
+  lines: number;
+}
+
+export function startLogWatcher(
+  core: { store: StoreClient; ingest: IngestSink },
+  opts: LogWatcherOptions,
+): { close(): Promise<void>; ready: Promise<void> } {
+  const { log } = opts;
+  const files = new Map<string, Tracked>();
+  const index = new ClaudeSessionIndex();
+  let queue: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const roots: { dir: string; kind: LogKind }[] = [
+    ...opts.claudeDirs.map((d) => ({ dir: fs.existsSync(path.join(d, 'projects')) ? path.join(d, 'projects') : d, kind: 'claude' as const })),
+    ...opts.codexDirs.flatMap((d) => {
+      const subs = ['sessions', 'archived_sessions'].map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
+      return (subs.length ? subs : [d]).map((dir) => ({ dir, kind: 'codex' as const }));
+    }),
+  ];
+  const kindOf = (p: string): LogKind | null => {
+    for (const r of roots) if (p === r.dir || p.startsWith(r.dir + path.sep)) return r.kind;
+    return null;
+  };
+
+  const ingest = async (events: Parameters<IngestSink['ingest']>[0]) => {
+    if (events.length) await core.ingest.ingest(events, { source: 'import', waitForStore: true });
+  };
+
+  const tracked = async (p: string, kind: LogKind): Promise<Tracked> => {
+    let t = files.get(p);
+    if (!t) {
+      if (files.size >= MAX_OPEN_FILES) {
+        for (const [k, v] of files) {
+          if (v.timer || v.holdTimer) continue;
+          files.delete(k);
+          if (files.size < MAX_OPEN_FILES) break;
+        }
+      }
+      t = { kind, state: await core.store.query('getImportState', { path: p }), parser: null, timer: null, holdTimer: null, lines: 0 };
+      files.set(p, t);
+    }
+    return t;
+  };
+
+  const pass = async (p: string, kind: LogKind): Promise<void> => {
+    if (closed || !p.endsWith('.jsonl')) return;
+    const t = await tracked(p, kind);
+    try {
+      const res = await tailFile(p, kind, t.state, { final: false, parser: t.parser ?? undefined, index, onEvents: ingest });
+      if (res.unchanged) return;
+      t.parser = res.parser;
+      t.state = res.state;
+      t.lines += res.lines;
+      for (const s of res.skipped) log.debug(`watch: ${p}:${s.line}: ${s.reason}`);
+      await core.store.query('setImportState', { rows: [res.state] });
+      if (t.holdTimer) clearTimeout(t.holdTimer);
+      t.holdTimer = setTimeout(() => {
+        t.holdTimer = null;
+        enqueue(() => release(t));
+      }, HOLD_MS);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`watch: ${p}: ${(e as Error).message}`);
+    }
+  };
+
+  const release = async (t: Tracked): Promise<void> => {
+    if (!t.parser) return;
+    const events = drainValidated(t.parser, true, t.lines, []);
+    await ingest(events).catch((e: Error) => log.warn(`watch: ${e.message}`));
+  };
+
+  const enqueue = (fn: () => Promise<void>) => {
+    queue = queue.then(fn, fn).catch(() => {});
+    return queue;
+  };
+
+  const schedule = (p: string) => {
+    const kind = kindOf(p);
+    if (!kind || !p.endsWith('.jsonl') || closed) return;
+    const t = files.get(p);
+    if (t?.timer) return;
+    const timer = setTimeout(() => {
+      const cur = files.get(p);
+      if (cur) cur.timer = null;
+      void enqueue(() => pass(p, kind));
+    }, DEBOUNCE_MS);
+    if (t) t.timer = timer;
+    else void tracked(p, kind).then((n) => (n.timer = timer));
+  };
+
+  const watchers: FSWatcher[] = [];
+  const ready = (async () => {
+    const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
+    if (catchUpMs > 0) {
+      const cutoff = Date.now() - catchUpMs;
+      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs);
+      for (const f of found) {
+        try {
+          if (fs.statSync(f.path).mtimeMs >= cutoff) await enqueue(() => pass(f.path, f.kind));
+        } catch {
+          /* vanished */
+        }
+      }
+    }
+    for (const r of roots) {
+      if (closed) break;
+      if (!fs.existsSync(r.dir)) continue;
+      const w = watch(r.dir, {
+        ignoreInitial: true,
+        depth: 6,
+        ignored: (p: string, st?: fs.Stats) => !!st?.isFile() && !p.endsWith('.jsonl'),
+      });
+      w.on('add', schedule).on('change', schedule).on('error', (e) => log.warn(`watch ${r.dir}: ${(e as Error).message}`));
+      watchers.push(w);
+      await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    }
+    log.info(`watching ${roots.map((r) => r.dir).join(', ') || 'no log folders'}`);
+  })().catch((e: Error) => log.warn(`log watcher: ${e.message}`));
+
+  return {
+    ready,
+    async close() {
+      closed = true;
+      await ready;
+      await Promise.all(watchers.map((w) => w.close()));
+      for (const t of files.values()) {
+        if (t.timer) clearTimeout(t.timer);
+        if (t.holdTimer) clearTimeout(t.holdTimer);
+        t.timer = null;
+        if (t.holdTimer || t.parser) await enqueue(() => release(t));
+        t.holdTimer = null;
+      }
+      await queue;
+    },
+  };
+}

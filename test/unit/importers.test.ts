@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import type { EventInputRaw } from '../../src/core/contracts/events';
+import { ClaudeParser, ClaudeSessionIndex, claudeFileInfo } from '../../src/core/importers/claudeCode';
+import { CodexParser, toolOutcome } from '../../src/core/importers/codex';
+import { readLines } from '../../src/core/importers/lineReader';
+import type { LogParser } from '../../src/core/importers/types';
+import { tmpDir } from '../helpers/tmp';
+
+const SID = '11111111-2222-3333-4444-555555555555';
+
+function feed(p: LogParser, lines: unknown[]): EventInputRaw[] {
+  lines.forEach((l, i) => p.line(typeof l === 'string' ? l : JSON.stringify(l), i + 1));
+  return p.drain(true);
+}
+
+function assistant(o: { msg: string; req?: string; out: number; side?: boolean; model?: string; content?: unknown[]; ts?: string; extra?: object }) {
+  return {
+    type: 'assistant',
+    sessionId: SID,
+    cwd: '/home/me/proj',
+    gitBranch: 'main',
+    isSidechain: o.side ?? false,
+    timestamp: o.ts ?? '2025-10-01T10:00:00.000Z',
+    requestId: o.req,
+    uuid: `u-${o.msg}-${o.out}`,
+    message: {
+      id: o.msg,
+      model: o.model ?? 'claude-sonnet-4-5-20250929',
+      content: o.content ?? [{ type: 'text', text: 'hi' }],
+      usage: { input_tokens: 10, output_tokens: o.out, cache_read_input_tokens: 100, cache_creation_input_tokens: 50, cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 20 } },
+    },
+    ...o.extra,
+  };
+}
+
+const llm = (events: EventInputRaw[]) => events.filter((e) => e.event_type === 'llm_request');
+
+describe('Claude Code transcript parser', () => {
+  const parser = () => new ClaudeParser({ path: `/x/projects/p/${SID}.jsonl`, ...claudeFileInfo(`/x/projects/p/${SID}.jsonl`) });
+
+  it('counts each (message.id, requestId) once with the largest usage (trap 1)', () => {
+    const events = llm(feed(parser(), [assistant({ msg: 'm1', req: 'r1', out: 5 }), assistant({ msg: 'm1', req: 'r1', out: 40 }), assistant({ msg: 'm1', req: 'r1', out: 12 })]));
+    assert.equal(events.length, 1);
+    const e = events[0];
+    assert.equal(e.tokens_out, 40);
+    assert.equal(e.tokens_in, 10);
+    assert.equal(e.cache_read_tokens, 100);
+    assert.equal(e.cache_write_tokens, 50);
+    assert.equal(e.cache_write_1h_tokens, 20);
+    assert.equal(e.event_id, 'llm:claude-code:r1');
+    assert.equal(e.project, '/home/me/proj');
+    assert.equal(e.branch, 'main');
+    assert.equal(e.client_timestamp, '2025-10-01T10:00:00.000Z');
+    assert.equal(e.source, 'import');
+  });
+
+  it('prefers the main chain over a sidechain copy and skips sidechain replays under a new requestId (trap 2)', () => {
+    const index = new ClaudeSessionIndex();
+    const main = new ClaudeParser({ path: `/x/${SID}.jsonl`, fileSessionId: SID, index });
+    const a = llm(feed(main, [assistant({ msg: 'm1', req: 'r1', out: 7 }), assistant({ msg: 'm1', req: 'r1', out: 99, side: true })]));
+    assert.equal(a.length, 1);
+    assert.equal(a[0].tokens_out, 7);
+    const sub = new ClaudeParser({ path: `/x/${SID}/subagents/agent-a1.jsonl`, fileSessionId: SID, agentId: 'a1', index });
+    const b = llm(feed(sub, [assistant({ msg: 'm1', req: 'r-replay', out: 7, side: true }), assistant({ msg: 'm2', req: 'r2', out: 3, side: true })]));
+    assert.deepEqual(b.map((e) => e.event_id), ['llm:claude-code:r2']);
+    assert.equal(b[0].session_id, SID, 'subagent usage counts in the parent session');
+  });
+
+  it('skips <synthetic> messages and honours costUSD', () => {
+    const events = llm(feed(parser(), [assistant({ msg: 's', req: 'rs', out: 0, model: '<synthetic>' }), assistant({ msg: 'm', req: 'r', out: 3, extra: { costUSD: 0.25 } })]));
+    assert.equal(events.length, 1);
+    assert.equal(events[0].cost_usd, 0.25);
+  });
+
+  it('pairs tool_use with its tool_result (status, duration) and records prompts', () => {
+    const events = feed(parser(), [
+      { type: 'user', sessionId: SID, uuid: 'p1', promptId: 'pr1', timestamp: '2025-10-01T09:59:00.000Z', message: { role: 'user', content: 'fix the bug' } },
+      assistant({ msg: 'm', req: 'r', out: 3, content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }, { type: 'tool_use', id: 'toolu_2', name: 'Read', input: { file_path: '/a' } }] }),
+      { type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:02.500Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] } },
+      { type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:03.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', content: 'nope', is_error: true }] } },
+    ]);
+    const prompt = events.find((e) => e.event_type === 'user_prompt')!;
+    assert.equal(prompt.event_id, `prompt:claude-code:${SID}:pr1`);
+    assert.equal((prompt.metadata as { prompt: string }).prompt, 'fix the bug');
+    const tools = events.filter((e) => e.event_type === 'tool_use');
+    assert.deepEqual(
+      tools.map((t) => [t.event_id, t.tool_name, t.status, t.duration_ms]),
+      [
+        ['tool:claude-code:toolu_1', 'Bash', 'success', 2500],
+        ['tool:claude-code:toolu_2', 'Read', 'error', 3000],
+      ],
+    );
+  });
+
+  it('completes a tool call whose result arrives in a later pass, carrying its start time in the state', () => {
+    const p1 = parser();
+    feed(p1, [assistant({ msg: 'm', req: 'r', out: 3, content: [{ type: 'tool_use', id: 'toolu_9', name: 'Grep', input: {} }] })]);
+    const p2 = new ClaudeParser({ path: `/x/${SID}.jsonl`, fileSessionId: SID }, JSON.parse(JSON.stringify(p1.state())));
+    const [done] = feed(p2, [{ type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:01.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'x' }] } }]);
+    assert.deepEqual([done.event_id, done.tool_name, done.status, done.duration_ms], ['tool:claude-code:toolu_9', 'Grep', 'success', 1000]);
+  });
+
+  it('counts malformed lines as skipped and ignores unknown record types', () => {
+    const p = parser();
+    const events = feed(p, ['{"type":"assistant","message":{"usage":{"input_tokens":12,', 'garbage', { type: 'brand-new-type', x: 1 }, { type: 'user' }]);
+    assert.equal(events.length, 0);
+    assert.deepEqual(p.takeSkipped().map((s) => s.line), [1, 2]);
+  });
+
+  it('keeps the last open response when not final, releasing it with its largest usage later', () => {
+    const p = parser();
+    p.line(JSON.stringify(assistant({ msg: 'm', req: 'r', out: 5 })), 1);
+    assert.equal(llm(p.drain(false)).length, 0);
+    p.line(JSON.stringify(assistant({ msg: 'm', req: 'r', out: 50 })), 2);
+    const [e] = llm(p.drain(true));
+    assert.equal(e.tokens_out, 50);
+  });
+});
+
+function envelope(type: string, payload: object, ts = '2025-10-01T10:00:00.000Z') {
+  return { timestamp: ts, type, payload };
+}
+function tokenCount(total: [number, number, number, number] | null, ts?: string, rl?: object) {
+  const t = total && { input_tokens: total[0], cached_input_tokens: total[1], output_tokens: total[2], reasoning_output_tokens: total[3], total_tokens: total[0] + total[2] };
+  return envelope('event_msg', { type: 'token_count', info: t ? { total_token_usage: t, last_token_usage: t } : null, rate_limits: rl ?? null }, ts);
+}
+
+describe('Codex rollout parser', () => {
+  const meta = (id = SID, extra = {}) => envelope('session_meta', { id, cwd: '/home/me/cx', git: { branch: 'dev' }, cli_version: '0.50.0', ...extra });
+  const turn = (model: string, ts?: string) => envelope('turn_context', { model, cwd: '/home/me/cx' }, ts);
+
+  it('takes the model from turn_context, counts total deltas, skips repeated totals and info:null (traps 3, 4)', () => {
+    const events = feed(new CodexParser('/r.jsonl'), [
+      meta(),
+      turn('gpt-5-codex'),
+      tokenCount(null),
+      tokenCount([1000, 800, 100, 40]),
+      tokenCount([1000, 800, 100, 40]),
+      turn('gpt-5'),
+      tokenCount([3000, 2000, 300, 50]),
+    ]);
+    const reqs = llm(events);
+    assert.deepEqual(
+      reqs.map((e) => [e.event_id, e.model, e.tokens_in, e.cache_read_tokens, e.tokens_out, e.reasoning_tokens]),
+      [
+        [`llm:codex:${SID}#1`, 'gpt-5-codex', 200, 800, 100, 40],
+        [`llm:codex:${SID}#2`, 'gpt-5', 800, 1200, 200, 10],
+      ],
+    );
+    assert.equal(reqs[0].project, '/home/me/cx');
+    assert.equal(reqs[0].branch, 'dev');
+  });
+
+  it('does not re-count the replayed history of a fork (trap 5)', () => {
+    const t0 = '2025-10-02T08:00:00.000Z';
+    const events = feed(new CodexParser('/fork.jsonl'), [
+      meta('fork-id', { forked_from_id: 'parent-id' }),
+      envelope('session_meta', { id: 'parent-id', cwd: '/home/me/cx' }, t0),
+      turn('gpt-5-codex', t0),
+      envelope('event_msg', { type: 'user_message', message: 'old prompt' }, t0),
+      tokenCount([1000, 0, 100, 0], t0),
+      tokenCount([5000, 3000, 400, 0], t0),
+      envelope('event_msg', { type: 'user_message', message: 'new prompt' }, '2025-10-02T08:00:30.000Z'),
+      tokenCount([7000, 4000, 500, 0], '2025-10-02T08:00:40.000Z'),
+    ]);
+    const reqs = llm(events);
+    assert.equal(reqs.length, 1);
+    assert.deepEqual([reqs[0].event_id, reqs[0].tokens_in, reqs[0].cache_read_tokens, reqs[0].tokens_out], ['llm:codex:fork-id#1', 1000, 1000, 100]);
+    assert.deepEqual(events.filter((e) => e.event_type === 'user_prompt').map((e) => (e.metadata as { prompt: string }).prompt), ['new prompt']);
+  });
+
+  it('continues ordinals and totals across passes through its state', () => {
+    const p1 = new CodexParser('/r.jsonl');
+    feed(p1, [meta(), turn('gpt-5'), tokenCount([100, 0, 10, 0])]);
+    const p2 = new CodexParser('/r.jsonl', JSON.parse(JSON.stringify(p1.state())));
+    const [e] = llm(feed(p2, [tokenCount([100, 0, 10, 0]), tokenCount([250, 50, 30, 0])]));
+    assert.deepEqual([e.event_id, e.tokens_in, e.cache_read_tokens, e.tokens_out], [`llm:codex:${SID}#2`, 100, 50, 20]);
+  });
+
+  it('keeps the latest rate limits as a rate_limit event', () => {
+    const rl = { primary: { used_percent: 42.5, window_minutes: 300, resets_in_seconds: 60 }, secondary: { used_percent: 7, window_minutes: 10080, resets_at: 1760000000 } };
+    const events = feed(new CodexParser('/r.jsonl'), [meta(), tokenCount(null, '2025-10-01T10:00:00.000Z', rl)]);
+    const r = events.find((e) => e.event_type === 'rate_limit')!;
+    assert.deepEqual((r.metadata as { rate_limits: unknown[] }).rate_limits, [
+      { window: 'primary', used_percent: 42.5, window_minutes: 300, resets_at: '2025-10-01T10:01:00.000Z' },
+      { window: 'secondary', used_percent: 7, window_minutes: 10080, resets_at: new Date(1760000000 * 1000).toISOString() },
+    ]);
+  });
+
+  it('turns function calls into tool events with status from the exit code', () => {
+    const events = feed(new CodexParser('/r.jsonl'), [
+      meta(),
+      envelope('response_item', { type: 'function_call', name: 'shell', arguments: '{"command":["ls"]}', call_id: 'c1' }),
+      envelope('response_item', { type: 'function_call_output', call_id: 'c1', output: JSON.stringify({ output: 'x', metadata: { exit_code: 2, duration_seconds: 1.5 } }) }),
+    ]);
+    const t = events.filter((e) => e.event_type === 'tool_use');
+    assert.deepEqual(t.map((e) => [e.event_id, e.tool_name, e.status, e.duration_ms]), [['tool:codex:c1', 'shell', 'error', 1500]]);
+    assert.deepEqual(toolOutcome('Exit code: 0\nWall time: 1s'), { status: 'success' });
+  });
+});
+
+describe('line reader', () => {
+  it('stops before a torn last line and reports lines past the size limit', async () => {
+    const file = path.join(tmpDir(), 'a.jsonl');
+    const big = 'x'.repeat(3000);
+    fs.writeFileSync(file, `{"a":1}\n{"b":"${big}"}\n{"c":3}\n{"torn":`);
+    const seen: [number, string][] = [];
+    const tooLong: number[] = [];
+    const size = fs.statSync(file).size;
+    const r = await readLines(file, 0, size, 0, { line: (t, n) => void seen.push([n, t]), tooLong: (n) => void tooLong.push(n) }, 1000);
+    assert.deepEqual(seen, [[1, '{"a":1}'], [3, '{"c":3}']]);
+    assert.deepEqual(tooLong, [2]);
+    assert.equal(r.end, size - '{"torn":'.length);
+  });
+});
