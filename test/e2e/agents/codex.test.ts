@@ -1,6 +1,6 @@
 /**
  * The real Codex CLI (`codex exec`), configured as the README tells users (hooks via
- * `agentmonitor hooks install`, the `[otel]` exporter in config.toml), runs a scripted turn with a
+ * `agentmonitor hooks install`, the `[otel]` exporter in config.toml, JSON and protobuf), runs a scripted turn with a
  * shell call and a failing shell call against the fake Responses API; AgentMonitor must show the
  * session, the tool calls and exactly the tokens the fake API reported, and importing the rollout
  * afterwards must change no total.
@@ -39,118 +39,120 @@ interface World {
   sessionId: string;
 }
 
-describe('Codex with OTLP json', { skip: missingCli }, () => {
-  const w = {} as World;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-e2e-codex-'));
+for (const protocol of ['json', 'binary'] as const) {
+  describe(`Codex with OTLP ${protocol}`, { skip: missingCli }, () => {
+    const w = {} as World;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-e2e-codex-'));
 
-  before(async () => {
-    w.project = await makeProject(path.join(dir, 'am-e2e-codex-json'));
-    const home = path.join(dir, 'home');
-    w.codexHome = path.join(home, '.codex');
-    const dirs = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: w.codexHome };
-    w.api = await startFakeModelApi();
-    w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs);
-    w.client = new MonitorClient(w.monitor.url);
-    writeCodexConfig({ codexHome: w.codexHome, apiUrl: w.api.url, extraToml: codexOtelToml(w.monitor.url, 'json') });
-    w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
-    w.hooks = await agentmonitor(['hooks', 'install', '--agent', 'codex'], w.userEnv);
-    w.run = await runCodex({ bin: (bins as { codex: string }).codex, home, codexHome: w.codexHome, cwd: w.project, prompt: CODEX_PROMPT });
-    w.sessionId = w.run.threadId ?? '';
-  });
-
-  after(async () => {
-    await w.monitor?.stop();
-    await w.api?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('Codex runs the scripted turn and reports what the fake API returned', () => {
-    assert.equal(w.run.code, 0, `codex failed: ${describeRun(w.run)}`);
-    assert.ok(w.sessionId, 'no thread.started line');
-    assert.deepEqual(w.api.codexReplies.map((r) => r.step), ['shell', 'failing-shell', 'final']);
-    const sent = sumUsage(w.api.codexReplies.map((r) => r.usage));
-    assert.equal(w.run.turnUsages.length, 1);
-    const own = w.run.turnUsages[0];
-    assert.deepEqual(
-      { input: own.input_tokens, cached: own.cached_input_tokens, output: own.output_tokens, reasoning: own.reasoning_output_tokens },
-      { input: sent.input_tokens, cached: sent.cached_input_tokens, output: sent.output_tokens, reasoning: sent.reasoning_output_tokens },
-    );
-    assert.ok(w.api.requests.every((r) => r.url.startsWith('/v1/')), `Codex called outside the model API: ${JSON.stringify(w.api.requests)}`);
-  });
-
-  test('agentmonitor hooks install wires Codex to the server', (t) => {
-    if (notAvailable(w.hooks)) return t.skip('agentmonitor hooks install is not available yet');
-    assert.equal(w.hooks.code, 0, describeRun(w.hooks));
-    const hooks = fs.readFileSync(path.join(w.codexHome, 'hooks.json'), 'utf8');
-    assert.match(hooks, /agentmonitor/i);
-  });
-
-  test('the session shows with its project and model', async () => {
-    const detail = await waitFor(`session ${w.sessionId}`, () => w.client.sessionOrUndefined(w.sessionId));
-    assert.equal(detail.session.agent_type, AGENT);
-    assert.equal(detail.session.project, w.project);
-    const withModel = await waitFor('the session model', async () => {
-      const s = (await w.client.session(w.sessionId)).session;
-      return s.model ? s : undefined;
+    before(async () => {
+      w.project = await makeProject(path.join(dir, `am-e2e-codex-${protocol}`));
+      const home = path.join(dir, 'home');
+      w.codexHome = path.join(home, '.codex');
+      const dirs = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: w.codexHome };
+      w.api = await startFakeModelApi();
+      w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs);
+      w.client = new MonitorClient(w.monitor.url);
+      writeCodexConfig({ codexHome: w.codexHome, apiUrl: w.api.url, extraToml: codexOtelToml(w.monitor.url, protocol) });
+      w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
+      w.hooks = await agentmonitor(['hooks', 'install', '--agent', 'codex'], w.userEnv);
+      w.run = await runCodex({ bin: (bins as { codex: string }).codex, home, codexHome: w.codexHome, cwd: w.project, prompt: CODEX_PROMPT });
+      w.sessionId = w.run.threadId ?? '';
     });
-    assert.equal(withModel.model, CODEX_MODEL);
-  });
 
-  test('every shell call is there once, the failing one as an error, with durations', async () => {
-    const expected = w.api.codexReplies.flatMap((r) => r.toolCalls);
-    assert.equal(expected.length, 2);
-    const failing = expected.find((c) => String(c.input.cmd ?? c.input.command).includes(MISSING_FILE))!;
-    const done = (e: StoredEvent) => e.status !== null && e.status !== 'running' && e.duration_ms !== null;
-    const events = await waitFor('both tool calls completed', async () => {
-      const evs = await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' });
-      return evs.filter(done).length >= expected.length ? evs : undefined;
-    }).catch(() => w.client.events({ session_id: w.sessionId, event_type: 'tool_use' }));
-    for (const call of expected) {
-      const found = events.filter((e) => e.event_id === toolEventId(AGENT, call.id));
-      assert.equal(found.length, 1, `tool call ${call.id}: ${found.length} events among ${events.map((e) => e.event_id).join(', ')}`);
-      assert.equal(found[0].status, call === failing ? 'error' : 'success', `status of ${call.id}: ${JSON.stringify(found[0])}`);
-      assert.equal(typeof found[0].duration_ms, 'number', `duration of ${call.id}`);
-    }
-    assert.equal(events.length, expected.length, `tool events beyond the calls: ${events.map((e) => `${e.tool_name}/${e.event_id}`).join(', ')}`);
-  });
+    after(async () => {
+      await w.monitor?.stop();
+      await w.api?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  test('tokens equal what the fake API reported, priced as gpt-5-codex', async () => {
-    const sent = sumUsage(w.api.codexReplies.map((r) => r.usage));
-    const want = { tokens_in: sent.input_tokens - sent.cached_input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cached_input_tokens, cache_write_tokens: 0 };
-    const wantCost = (want.tokens_in * GPT5_CODEX_PRICE.input + want.cache_read_tokens * GPT5_CODEX_PRICE.cached + want.tokens_out * GPT5_CODEX_PRICE.output) / 1e6;
-    const total = await waitFor('totals to match', async () => {
-      const s = await w.client.stats();
-      return JSON.stringify(tokenTotals(s.total)) === JSON.stringify(want) && sameMoney(s.total.cost_usd, wantCost) ? s.total : undefined;
-    }).catch(async () => (await w.client.stats()).total);
-    assert.deepEqual(tokenTotals(total), want);
-    assert.ok(sameMoney(total.cost_usd, wantCost), `cost ${total.cost_usd} != ${wantCost}`);
-    const session = (await w.client.session(w.sessionId)).session;
-    assert.deepEqual(tokenTotals(session), want, 'the session row disagrees with the totals');
-    const requests = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
-    assert.equal(requests.length, w.api.codexReplies.length, 'one llm_request per response');
-  });
+    test('Codex runs the scripted turn and reports what the fake API returned', () => {
+      assert.equal(w.run.code, 0, `codex failed: ${describeRun(w.run)}`);
+      assert.ok(w.sessionId, 'no thread.started line');
+      assert.deepEqual(w.api.codexReplies.map((r) => r.step), ['shell', 'failing-shell', 'final']);
+      const sent = sumUsage(w.api.codexReplies.map((r) => r.usage));
+      assert.equal(w.run.turnUsages.length, 1);
+      const own = w.run.turnUsages[0];
+      assert.deepEqual(
+        { input: own.input_tokens, cached: own.cached_input_tokens, output: own.output_tokens, reasoning: own.reasoning_output_tokens },
+        { input: sent.input_tokens, cached: sent.cached_input_tokens, output: sent.output_tokens, reasoning: sent.reasoning_output_tokens },
+      );
+      assert.ok(w.api.requests.every((r) => r.url.startsWith('/v1/')), `Codex called outside the model API: ${JSON.stringify(w.api.requests)}`);
+    });
 
-  test('importing the rollout afterwards changes no total', async (t) => {
-    const rollouts = findFiles(path.join(w.codexHome, 'sessions'), /^rollout-.*\.jsonl$/);
-    assert.equal(rollouts.length, 1, `rollouts: ${rollouts.join(', ')}`);
-    const before = await w.client.stats();
-    const tools = (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length;
-    const r = await agentmonitor(['import', '--codex-dir', w.codexHome, '--db', w.monitor.dbPath, '--json'], w.userEnv);
-    if (notAvailable(r)) return t.skip('agentmonitor import is not available yet');
-    assert.equal(r.code, 0, describeRun(r));
-    const summary = JSON.parse(r.stdout) as ImportSummary;
-    assert.equal(summary.files, rollouts.length, `import read ${summary.files} files: ${r.stdout}`);
-    assert.ok(summary.duplicates >= w.api.codexReplies.length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
-    const after = await w.client.stats();
-    assert.deepEqual(tokenTotals(after.total), tokenTotals(before.total));
-    assert.ok(sameMoney(after.total.cost_usd, before.total.cost_usd), `cost moved from ${before.total.cost_usd} to ${after.total.cost_usd}`);
-    assert.equal(after.total.requests, before.total.requests);
-    assert.equal(after.total.sessions, before.total.sessions);
-    assert.equal((await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length, tools);
-  });
+    test('agentmonitor hooks install wires Codex to the server', (t) => {
+      if (notAvailable(w.hooks)) return t.skip('agentmonitor hooks install is not available yet');
+      assert.equal(w.hooks.code, 0, describeRun(w.hooks));
+      const hooks = fs.readFileSync(path.join(w.codexHome, 'hooks.json'), 'utf8');
+      assert.match(hooks, /agentmonitor/i);
+    });
 
-  test('the dashboard shows the session', { skip: chromiumMissing() }, async () => {
-    const look = await dashboardShows(`${w.monitor.url}/#/sessions`, [path.basename(w.project)]);
-    assert.ok(look.found, `dashboard does not show ${path.basename(w.project)}; page text:\n${look.text.slice(0, 2000)}\nerrors: ${look.pageErrors.join('\n')}`);
+    test('the session shows with its project and model', async () => {
+      const detail = await waitFor(`session ${w.sessionId}`, () => w.client.sessionOrUndefined(w.sessionId));
+      assert.equal(detail.session.agent_type, AGENT);
+      assert.equal(detail.session.project, w.project);
+      const withModel = await waitFor('the session model', async () => {
+        const s = (await w.client.session(w.sessionId)).session;
+        return s.model ? s : undefined;
+      });
+      assert.equal(withModel.model, CODEX_MODEL);
+    });
+
+    test('every shell call is there once, the failing one as an error, with durations', async () => {
+      const expected = w.api.codexReplies.flatMap((r) => r.toolCalls);
+      assert.equal(expected.length, 2);
+      const failing = expected.find((c) => String(c.input.cmd ?? c.input.command).includes(MISSING_FILE))!;
+      const done = (e: StoredEvent) => e.status !== null && e.status !== 'running' && e.duration_ms !== null;
+      const events = await waitFor('both tool calls completed', async () => {
+        const evs = await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' });
+        return evs.filter(done).length >= expected.length ? evs : undefined;
+      }).catch(() => w.client.events({ session_id: w.sessionId, event_type: 'tool_use' }));
+      for (const call of expected) {
+        const found = events.filter((e) => e.event_id === toolEventId(AGENT, call.id));
+        assert.equal(found.length, 1, `tool call ${call.id}: ${found.length} events among ${events.map((e) => e.event_id).join(', ')}`);
+        assert.equal(found[0].status, call === failing ? 'error' : 'success', `status of ${call.id}: ${JSON.stringify(found[0])}`);
+        assert.equal(typeof found[0].duration_ms, 'number', `duration of ${call.id}`);
+      }
+      assert.equal(events.length, expected.length, `tool events beyond the calls: ${events.map((e) => `${e.tool_name}/${e.event_id}`).join(', ')}`);
+    });
+
+    test('tokens equal what the fake API reported, priced as gpt-5-codex', async () => {
+      const sent = sumUsage(w.api.codexReplies.map((r) => r.usage));
+      const want = { tokens_in: sent.input_tokens - sent.cached_input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cached_input_tokens, cache_write_tokens: 0 };
+      const wantCost = (want.tokens_in * GPT5_CODEX_PRICE.input + want.cache_read_tokens * GPT5_CODEX_PRICE.cached + want.tokens_out * GPT5_CODEX_PRICE.output) / 1e6;
+      const total = await waitFor('totals to match', async () => {
+        const s = await w.client.stats();
+        return JSON.stringify(tokenTotals(s.total)) === JSON.stringify(want) && sameMoney(s.total.cost_usd, wantCost) ? s.total : undefined;
+      }).catch(async () => (await w.client.stats()).total);
+      assert.deepEqual(tokenTotals(total), want);
+      assert.ok(sameMoney(total.cost_usd, wantCost), `cost ${total.cost_usd} != ${wantCost}`);
+      const session = (await w.client.session(w.sessionId)).session;
+      assert.deepEqual(tokenTotals(session), want, 'the session row disagrees with the totals');
+      const requests = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
+      assert.equal(requests.length, w.api.codexReplies.length, 'one llm_request per response');
+    });
+
+    test('importing the rollout afterwards changes no total', async (t) => {
+      const rollouts = findFiles(path.join(w.codexHome, 'sessions'), /^rollout-.*\.jsonl$/);
+      assert.equal(rollouts.length, 1, `rollouts: ${rollouts.join(', ')}`);
+      const before = await w.client.stats();
+      const tools = (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length;
+      const r = await agentmonitor(['import', '--codex-dir', w.codexHome, '--db', w.monitor.dbPath, '--json'], w.userEnv);
+      if (notAvailable(r)) return t.skip('agentmonitor import is not available yet');
+      assert.equal(r.code, 0, describeRun(r));
+      const summary = JSON.parse(r.stdout) as ImportSummary;
+      assert.equal(summary.files, rollouts.length, `import read ${summary.files} files: ${r.stdout}`);
+      assert.ok(summary.duplicates >= w.api.codexReplies.length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
+      const after = await w.client.stats();
+      assert.deepEqual(tokenTotals(after.total), tokenTotals(before.total));
+      assert.ok(sameMoney(after.total.cost_usd, before.total.cost_usd), `cost moved from ${before.total.cost_usd} to ${after.total.cost_usd}`);
+      assert.equal(after.total.requests, before.total.requests);
+      assert.equal(after.total.sessions, before.total.sessions);
+      assert.equal((await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length, tools);
+    });
+
+    test('the dashboard shows the session', { skip: chromiumMissing() }, async () => {
+      const look = await dashboardShows(`${w.monitor.url}/#/sessions`, [path.basename(w.project)]);
+      assert.ok(look.found, `dashboard does not show ${path.basename(w.project)}; page text:\n${look.text.slice(0, 2000)}\nerrors: ${look.pageErrors.join('\n')}`);
+    });
   });
-});
+}
