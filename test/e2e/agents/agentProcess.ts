@@ -124,9 +124,13 @@ export function claudeEnv(o: Pick<ClaudeOptions, 'home' | 'apiUrl' | 'configDir'
   });
 }
 
+/** `claude -p` as the issue gives it: headless, the tools the script uses allowed, stream-json out. */
+export function claudeArgs(prompt: string): string[] {
+  return ['-p', prompt, '--model', CLAUDE_MODEL, '--allowedTools', 'Bash,Read,Glob,Grep,Agent,Task', '--output-format', 'stream-json', '--verbose'];
+}
+
 export async function runClaude(o: ClaudeOptions): Promise<ClaudeRun> {
-  const args = ['-p', o.prompt, '--model', CLAUDE_MODEL, '--allowedTools', 'Bash,Read,Glob,Grep,Agent,Task', '--output-format', 'stream-json', '--verbose'];
-  const r = await runProcess(o.bin, args, { cwd: o.cwd, env: claudeEnv(o), timeoutMs: o.timeoutMs ?? 90_000 });
+  const r = await runProcess(o.bin, claudeArgs(o.prompt), { cwd: o.cwd, env: claudeEnv(o), timeoutMs: o.timeoutMs ?? 90_000 });
   const lines = parseJsonLines(r.stdout);
   const result = (lines.find((l) => l.type === 'result') ?? null) as ClaudeResultLine | null;
   const init = lines.find((l) => l.type === 'system' && l.subtype === 'init');
@@ -195,10 +199,17 @@ export interface CodexOptions {
   timeoutMs?: number;
 }
 
+/** `codex exec` non-interactively, approvals, sandbox and hook trust bypassed, JSON lines out. */
+export function codexArgs(prompt: string): string[] {
+  return ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--dangerously-bypass-hook-trust', '--json', prompt];
+}
+
+export function codexEnv(o: Pick<CodexOptions, 'home' | 'codexHome' | 'env'>): NodeJS.ProcessEnv {
+  return cleanEnv({ HOME: o.home, CODEX_HOME: o.codexHome, FAKE_OPENAI_API_KEY: 'sk-fake', ...o.env });
+}
+
 export async function runCodex(o: CodexOptions): Promise<CodexRun> {
-  const args = ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--dangerously-bypass-hook-trust', '--json', o.prompt];
-  const env = cleanEnv({ HOME: o.home, CODEX_HOME: o.codexHome, FAKE_OPENAI_API_KEY: 'sk-fake', ...o.env });
-  const r = await runProcess(o.bin, args, { cwd: o.cwd, env, timeoutMs: o.timeoutMs ?? 90_000 });
+  const r = await runProcess(o.bin, codexArgs(o.prompt), { cwd: o.cwd, env: codexEnv(o), timeoutMs: o.timeoutMs ?? 90_000 });
   const lines = parseJsonLines(r.stdout);
   const started = lines.find((l) => l.type === 'thread.started');
   const turnUsages = lines.filter((l) => l.type === 'turn.completed').map((l) => l.usage as CodexRun['turnUsages'][number]);
