@@ -6,7 +6,8 @@ import { after } from 'node:test';
 import type { ServerConfig } from '../../src/core/config';
 import { silentLogger, stderrLogger } from '../../src/core/log';
 import { startServer, type RunningServer } from '../../src/core/server/server';
-import { tmpDir } from './tmp';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 export interface TestServer extends RunningServer {
   dbPath: string;
@@ -17,7 +18,8 @@ export interface TestServer extends RunningServer {
 }
 
 export async function startTestServer(overrides: Partial<ServerConfig> = {}, opts: { dir?: string } = {}): Promise<TestServer> {
-  const dir = opts.dir ?? tmpDir();
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-test-'));
   const dbPath = overrides.dbPath ?? path.join(dir, 'agentmonitor.db');
   const log = process.env.AGENTMONITOR_TEST_LOG ? stderrLogger('test-server', true) : silentLogger;
   const env = { HOME: dir, CLAUDE_CONFIG_DIR: path.join(dir, 'claude'), CODEX_HOME: path.join(dir, 'codex') } as NodeJS.ProcessEnv;
@@ -27,6 +29,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, opt
     if (closed) return;
     closed = true;
     await s.close();
+    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
   };
   after(close);
   const parse = async (r: Response) => {

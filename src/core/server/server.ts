@@ -82,7 +82,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections?.();
-          setTimeout(() => server.closeAllConnections?.(), 2000).unref();
+          setTimeout(() => server.closeAllConnections?.(), 250).unref();
         });
         await core.close();
         releaseLock();

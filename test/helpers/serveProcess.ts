@@ -1,0 +1,50 @@
+/**
+ * `agentmonitor serve` as a real child process (for kill -9 and restart tests). Uses the built
+ * `dist/cli.js` when present, else the TypeScript sources through tsx.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function cliCommand(): string[] {
+  const built = path.join(root, 'dist', 'cli.js');
+  if (fs.existsSync(built) && process.env.AGENTMONITOR_TEST_SOURCES !== '1') return [built];
+  return ['--import', 'tsx', path.join(root, 'src', 'cli.ts')];
+}
+
+export async function spawnServe(dbPath: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...cliCommand(), 'serve', '--port', '0', '--db', dbPath, '--no-watch', ...extraArgs], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start within 30 s:\n${out}`)), 30_000);
+    const onData = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${out}`));
+    });
+  });
+  return { child, url, output: () => out, exited };
+}
