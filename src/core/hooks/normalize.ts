@@ -7,7 +7,10 @@
  * the PreToolUse row (status `running`) is completed by its PostToolUse / PostToolUseFailure and a
  * transcript import of the same call is stored once. Work inside a subagent (payloads carrying
  * `agent_id`) goes to the subagent's own session, `subagentSessionId(parent, agent_id)`, whose
- * events name `parent_session_id`; the parent session gets `subagent_start` / `subagent_stop`.
+ * events name `parent_session_id`; the parent session gets `subagent_start` / `subagent_stop`
+ * (ids as the transcript importer builds them). A first SessionStart is
+ * `channelEventId('session_start', agent, session, 'start')` and a prompt
+ * `channelEventId('user_prompt', agent, session, prompt_id | turn_id)`, as the OTLP mappers build them.
  */
 import { channelEventId, toolEventId } from '../contracts/eventIds';
 import type { EventInputRaw, EventType } from '../contracts/events';
@@ -25,9 +28,12 @@ export interface HookNormalizeContext {
   pairing: HookPairing;
 }
 
-/** The session of a subagent: its parent's id and the subagent's id, like its transcript path. */
+/**
+ * The session of a subagent: its parent's id and the subagent's id (as in its transcript's name,
+ * `agent-<id>.jsonl`), joined by `:` so that the id needs no escaping in a URL path segment.
+ */
 export function subagentSessionId(parentSessionId: string, agentId: string): string {
-  return `${parentSessionId}/agent-${agentId}`;
+  return `${parentSessionId}:agent-${agentId}`;
 }
 
 const TEXT_MAX = 4000;
@@ -86,15 +92,18 @@ export function normalizeHookPayload(agent: HookAgent, payload: Record<string, u
   const input = () => summarizeToolInput(payload.tool_input);
 
   switch (hookName) {
-    case 'SessionStart':
+    case 'SessionStart': {
+      const source = str(payload, 'source', 50);
+      const first = !source || source === 'startup';
       return [
-        event('session_start', { model }, {
-          source: str(payload, 'source', 50),
+        event('session_start', { model, event_id: first ? channelEventId('session_start', agent, sid, 'start') : undefined }, {
+          source,
           model,
           agent_name: subagentType,
           transcript_path: transcriptPath,
         }),
       ];
+    }
     case 'SessionEnd':
       return [event('session_end', {}, { reason: str(payload, 'reason', 200), transcript_path: transcriptPath })];
     case 'UserPromptSubmit':
