@@ -76,14 +76,20 @@ describe('metadata cap', () => {
     }
   });
 
+  const valid = (raw: Record<string, unknown>) => {
+    const r = validateEvent(raw);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.value;
+  };
+
   test('records keep the agent cost and mark unpriced usage', () => {
-    const agent = toRecord({ ...(validateEvent({ ...base, event_type: 'llm_request', tokens_in: 10, cost_usd: 0.5 }) as { value: never }).value }, 'api', 1024);
+    const agent = toRecord(valid({ ...base, event_type: 'llm_request', tokens_in: 10, cost_usd: 0.5 }), 'api', 1024);
     assert.equal(agent.cost_source, 'agent');
     assert.equal(agent.cost_usd, 0.5);
-    const unknown = toRecord((validateEvent({ ...base, event_type: 'llm_request', model: 'nobody-knows-7', tokens_in: 10 }) as { value: never }).value, 'api', 1024);
+    const unknown = toRecord(valid({ ...base, event_type: 'llm_request', model: 'nobody-knows-7', tokens_in: 10 }), 'api', 1024);
     assert.equal(unknown.cost_source, 'unpriced');
     assert.equal(unknown.cost_usd, null);
-    const none = toRecord((validateEvent(base) as { value: never }).value, 'hook', 1024);
+    const none = toRecord(valid(base), 'hook', 1024);
     assert.equal(none.cost_source, 'none');
     assert.equal(none.source, 'hook');
   });

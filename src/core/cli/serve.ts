@@ -4,6 +4,7 @@
  */
 import type { ServerConfig } from '../config';
 import { stderrLogger } from '../log';
+import { startLogWatcher } from '../importers/liveWatch';
 import { startServer } from '../server/server';
 import { parseArgs, UsageError } from './args';
 
@@ -39,7 +40,19 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
   if (args.values.watch === false) overrides.watchLogs = false;
   const log = stderrLogger();
-  const server = await startServer(overrides, { log });
+  const server = await startServer(overrides, {
+    log,
+    onCoreOpen: async (core) => {
+      const { config } = core;
+      if (!config.watchLogs) return null;
+      const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, log });
+      watcher.ready.then(
+        () => log.info(`watching transcript logs in ${[...config.claudeDirs, ...config.codexDirs].join(', ')}`),
+        (e: Error) => log.warn(`log watcher failed to start: ${e.message}`),
+      );
+      return watcher;
+    },
+  });
   process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
   let stopping = false;
   const stop = (signal: string) => {
