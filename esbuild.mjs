@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const root = path.dirname(new URL(import.meta.url).pathname);
 const dist = path.join(root, 'dist');
 fs.mkdirSync(dist, { recursive: true });
@@ -67,7 +68,9 @@ const contexts = [
     jsxImportSource: 'preact',
     loader: { '.css': 'css' },
   },
-].filter((c) => Object.values(c.entryPoints).every((p) => fs.existsSync(path.join(root, p))));
+].filter((c) => Object.values(c.entryPoints).every((p) => fs.existsSync(path.join(root, p))))
+  // `--only=webview` (or server, extension) builds one context, e.g. for the browser tests.
+  .filter((c) => !only || only.split(',').includes(c.name));
 
 function reportWebviewSize() {
   for (const f of ['webview.js', 'webview.css']) {
@@ -85,6 +88,6 @@ if (watch) {
   }
 } else {
   await Promise.all(contexts.map(({ name, ...opts }) => esbuild.build({ ...opts, plugins: [reporter(name)] })));
-  fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
-  if (production) reportWebviewSize();
+  if (fs.existsSync(path.join(dist, 'cli.js'))) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+  if (production || only === 'webview') reportWebviewSize();
 }

@@ -39,10 +39,11 @@ const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
 function Entry(p: { e: TranscriptEntry }) {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
+  const inSubagent = typeof e.detail?.session_id === 'string' ? e.detail.session_id : null;
   return (
     <li class={`tx tx-${e.kind}`} data-kind={e.kind} data-testid="transcript-entry">
       <div class="tx-head">
-        <span class="tx-kind">{KIND_LABEL[e.kind]}</span>
+        <span class="tx-kind">{e.event_type === 'llm_request' ? 'Model call' : KIND_LABEL[e.kind]}</span>
         {e.tool_name && <span class="tx-tool">{e.tool_name}</span>}
         <StatusBadge status={e.status} />
         {e.duration_ms !== null && <span class="muted">{formatDuration(e.duration_ms)}</span>}
@@ -53,6 +54,7 @@ function Entry(p: { e: TranscriptEntry }) {
           </span>
         )}
         {e.cost_usd !== null && e.cost_usd > 0 && <span class="muted">{formatUsd(e.cost_usd)}</span>}
+        {inSubagent && <span class="badge">subagent {shortId(inSubagent, 10)}</span>}
         <span class="tx-time muted">{formatTime(e.at)}</span>
       </div>
       <Text text={e.text} />
