@@ -1,7 +1,9 @@
 /**
  * The SSE hub behind `GET /api/stream` (messages in contracts/sse.ts). Bounded in every direction:
- * at most `maxClients` clients (503 past it); each client's unsent bytes are capped and a client
- * that falls further behind is dropped rather than buffered without limit; `stats` messages are
+ * at most `maxClients` clients (503 past it); a client whose unsent bytes stay above
+ * `maxBufferedBytes` at two consecutive checks, or ever exceed the hard cap, is dropped rather than
+ * buffered without limit (a fast client briefly above the soft limit after a large batch is kept);
+ * `stats` messages are
  * computed at most once per STATS_THROTTLE_MS and only after something changed; a heartbeat
  * comment keeps idle connections (and proxies) alive.
  */
@@ -18,13 +20,19 @@ export interface SseHubOptions {
   heartbeatMs: number;
   log: Logger;
   computeStats?: () => Promise<Stats>;
-  /** Bytes a client may have unsent before it is dropped (default 1 MiB). */
+  /** Unsent bytes a client may keep across two checks before it is dropped (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** Unsent bytes at which a client is dropped at once (default 8 × maxBufferedBytes, at least 8 MiB). */
+  hardMaxBufferedBytes?: number;
+  /** Interval of the slow-client check (default 1000 ms). */
+  slowCheckMs?: number;
 }
 
 interface Client {
   res: Response;
   filter: EventFilter;
+  /** Consecutive checks that found the client above the soft limit. */
+  strikes: number;
 }
 
 /** Messages after which the headline stats may have changed. */
@@ -56,7 +64,9 @@ export function matchesFilter(f: EventFilter, msg: SseMessage): boolean {
 export class SseHub implements Broadcaster {
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly slowCheck: NodeJS.Timeout;
   private readonly maxBuffered: number;
+  private readonly hardMaxBuffered: number;
   private statsTimer: NodeJS.Timeout | null = null;
   private statsRunning = false;
   private statsDirty = false;
@@ -67,10 +77,27 @@ export class SseHub implements Broadcaster {
 
   constructor(private readonly o: SseHubOptions) {
     this.maxBuffered = o.maxBufferedBytes ?? 1024 * 1024;
+    this.hardMaxBuffered = o.hardMaxBufferedBytes ?? Math.max(8 * this.maxBuffered, 8 * 1024 * 1024);
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) this.write(c, ': heartbeat\n\n');
     }, o.heartbeatMs);
     this.heartbeat.unref();
+    this.slowCheck = setInterval(() => this.dropSlowClients(), o.slowCheckMs ?? 1000);
+    this.slowCheck.unref();
+  }
+
+  private dropSlowClients(): void {
+    for (const c of this.clients) {
+      if (c.res.writableLength <= this.maxBuffered) c.strikes = 0;
+      else if (++c.strikes >= 2) this.drop(c);
+    }
+  }
+
+  private drop(c: Client): void {
+    this.dropped++;
+    this.o.log.warn(`dropping an SSE client that fell ${c.res.writableLength} bytes behind`);
+    this.clients.delete(c);
+    c.res.destroy();
   }
 
   clientCount(): number {
@@ -90,7 +117,7 @@ export class SseHub implements Broadcaster {
     });
     req.socket.setNoDelay(true);
     req.socket.setKeepAlive(true);
-    const client: Client = { res, filter };
+    const client: Client = { res, filter, strikes: 0 };
     this.clients.add(client);
     const remove = () => this.clients.delete(client);
     res.on('close', remove);
@@ -117,11 +144,8 @@ export class SseHub implements Broadcaster {
       this.clients.delete(c);
       return;
     }
-    if (res.writableLength + Buffer.byteLength(text) > this.maxBuffered) {
-      this.dropped++;
-      this.o.log.warn(`dropping an SSE client that fell ${res.writableLength} bytes behind (limit ${this.maxBuffered})`);
-      this.clients.delete(c);
-      res.destroy();
+    if (res.writableLength + text.length > this.hardMaxBuffered) {
+      this.drop(c);
       return;
     }
     res.write(text);
@@ -159,6 +183,7 @@ export class SseHub implements Broadcaster {
   close(): void {
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.slowCheck);
     if (this.statsTimer) clearTimeout(this.statsTimer);
     for (const c of this.clients) c.res.end();
     this.clients.clear();

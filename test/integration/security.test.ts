@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { test } from 'node:test';
+import { isAllowedOrigin, isOwnHost, tokenMatches } from '../../src/core/server/security';
+import { startTestServer } from '../helpers/server';
+
+interface Answer {
+  status: number;
+  body: { error?: string } & Record<string, unknown>;
+}
+
+/** A raw request, so that Host and Origin can be set freely (fetch forbids it). */
+function request(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const event = JSON.stringify({ session_id: 'sec', agent_type: 'claude-code', event_type: 'notification' });
+
+test('requests must name this server in Host (DNS rebinding)', async () => {
+  const s = await startTestServer();
+  const get = (host: string) => request(s.port, 'GET', '/api/health', { host });
+  for (const host of [`127.0.0.1:${s.port}`, `localhost:${s.port}`, `[::1]:${s.port}`, `LOCALHOST:${s.port}`]) {
+    assert.equal((await get(host)).status, 200, host);
+  }
+  for (const host of [`evil.example:${s.port}`, 'evil.example', `127.0.0.1:${s.port + 1}`, `127.0.0.1`, `127.0.0.1.evil.example:${s.port}`, '']) {
+    const r = await get(host);
+    assert.equal(r.status, 403, host);
+    assert.match(r.body.error!, /DNS rebinding/);
+  }
+  const post = await request(s.port, 'POST', '/api/events', { host: `attacker.test:${s.port}`, 'content-type': 'application/json' }, event);
+  assert.equal(post.status, 403);
+  const stored = await s.get<{ events: unknown[] }>('/api/events?session_id=sec');
+  assert.equal(stored.body.events.length, 0, 'a refused write stores nothing');
+});
+
+test('requests from a foreign Origin are refused (CSRF); own origin and webviews pass', async () => {
+  const s = await startTestServer();
+  const host = `127.0.0.1:${s.port}`;
+  const post = (origin: string) => request(s.port, 'POST', '/api/events', { host, origin, 'content-type': 'text/plain' }, event);
+  for (const origin of ['http://evil.example', 'null', `http://evil.example:${s.port}`, `https://127.0.0.1:${s.port}`, 'file://']) {
+    const r = await post(origin);
+    assert.equal(r.status, 403, origin);
+    assert.match(r.body.error!, /origin/);
+  }
+  const read = await request(s.port, 'GET', '/api/stats', { host, origin: 'http://evil.example' });
+  assert.equal(read.status, 403);
+  assert.equal((await s.get<{ events: unknown[] }>('/api/events?session_id=sec')).body.events.length, 0);
+  assert.equal((await post(`http://127.0.0.1:${s.port}`)).status, 201);
+  assert.equal((await post(`http://localhost:${s.port}`)).status, 201);
+  assert.equal((await post('vscode-webview://1abc2def')).status, 201);
+});
+
+test('with a token, writes need the bearer token; loopback reads stay open', async () => {
+  const s = await startTestServer({ token: 'sekret-token' });
+  const host = `127.0.0.1:${s.port}`;
+  const post = (auth?: string) =>
+    request(s.port, 'POST', '/api/events', { host, 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, event);
+  for (const auth of [undefined, 'Bearer wrong', 'Bearer sekret-token-and-more', 'Basic sekret-token', 'Bearer ']) {
+    const r = await post(auth);
+    assert.equal(r.status, 401, String(auth));
+    assert.match(r.body.error!, /Authorization: Bearer/);
+  }
+  assert.equal((await s.get<{ events: unknown[] }>('/api/events?session_id=sec')).body.events.length, 0);
+  assert.equal((await post('Bearer sekret-token')).status, 201);
+  assert.equal((await post('bearer   sekret-token')).status, 201);
+  const read = await request(s.port, 'GET', '/api/events?session_id=sec', { host });
+  assert.equal(read.status, 200);
+  assert.equal((read.body.events as unknown[]).length, 2);
+});
+
+test('host, origin and token rules', () => {
+  assert.ok(isOwnHost('127.0.0.1:3142', 3142, '127.0.0.1'));
+  assert.ok(isOwnHost('my-box.lan:3142', 3142, 'my-box.lan'));
+  assert.ok(!isOwnHost('my-box.lan:3142', 3142, '127.0.0.1'));
+  assert.ok(isOwnHost('127.0.0.1', 80, '127.0.0.1'), 'no port means 80');
+  // Bound to every interface: IP literals pass (rebinding needs a name), names do not.
+  assert.ok(isOwnHost('192.168.1.20:3142', 3142, '0.0.0.0'));
+  assert.ok(isOwnHost('[fe80::1]:3142', 3142, '::'));
+  assert.ok(!isOwnHost('evil.example:3142', 3142, '0.0.0.0'));
+  assert.ok(!isOwnHost('127.0.0.1:3142@evil', 3142, '127.0.0.1'));
+  assert.ok(!isAllowedOrigin('http://127.0.0.1:3142/path', 3142, '127.0.0.1'));
+  assert.ok(!isAllowedOrigin('http://user@127.0.0.1:3142', 3142, '127.0.0.1'));
+  assert.ok(isAllowedOrigin('http://[::1]:3142', 3142, '127.0.0.1'));
+  assert.ok(tokenMatches('Bearer abc', 'abc'));
+  assert.ok(!tokenMatches('Bearer abd', 'abc'));
+  assert.ok(!tokenMatches(undefined, 'abc'));
+});
