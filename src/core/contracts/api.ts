@@ -180,6 +180,8 @@ export interface Health {
   events: number;
   journal_pending: number;
   last_snapshot_at: string | null;
+  /** The last snapshot's size and timings (export runs in the store worker, off the ingest path). */
+  last_snapshot?: { bytes: number; export_ms: number; write_ms: number; seq: number } | null;
 }
 
 /** Common error body for 4xx/5xx answers. */

@@ -35,6 +35,9 @@ export function register(router: Router, ctx: ServerContext): void {
       events,
       journal_pending: pending,
       last_snapshot_at: stats?.lastSnapshotAt ? new Date(stats.lastSnapshotAt).toISOString() : null,
+      last_snapshot: stats?.lastSnapshot
+        ? { bytes: stats.lastSnapshot.bytes, export_ms: Math.round(stats.lastSnapshot.exportMs), write_ms: Math.round(stats.lastSnapshot.writeMs), seq: stats.lastSnapshot.seq }
+        : null,
     };
     res.json(body);
   });
