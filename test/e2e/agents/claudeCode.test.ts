@@ -9,14 +9,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ImportSummary, Session } from '../../../src/core/contracts/api';
+import type { Session } from '../../../src/core/contracts/api';
 import { toolEventId } from '../../../src/core/contracts/eventIds';
 import type { StoredEvent } from '../../../src/core/contracts/events';
 import { CLAUDE_MODEL, findAgentBinaries, findFiles, makeProject, runClaude, type ClaudeRun } from './agentProcess';
-import { chromiumMissing, dashboardShows } from './dashboardProbe';
+import { chromiumMissing } from './dashboardProbe';
 import { CLAUDE_PROMPT, MISSING_FILE, startFakeModelApi, sumUsage, type FakeModelApi } from './fakeModelApi';
 import { MonitorClient, sameMoney, sumTotals, tokenTotals, waitFor } from './monitorClient';
 import { agentmonitor, describeRun, notAvailable, startMonitor, type Monitor } from './monitorProcess';
+import { expectDashboardShows, expectFinalAnswer, expectImportChangesNoTotal, expectPromptOnce, expectSessionEnded, expectSessionShown, type SessionUnderTest } from './sessionChecks';
 import type { ProcessResult } from './agentProcess';
 import { claudeTelemetryEnv } from './userSetup';
 
@@ -34,6 +35,7 @@ interface World {
   hooks: ProcessResult;
   run: ClaudeRun;
   sessionId: string;
+  session: SessionUnderTest;
 }
 
 /** The main session and its subagent sessions as the API shows them. */
@@ -67,6 +69,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
         prompt: CLAUDE_PROMPT, env: claudeTelemetryEnv(w.monitor.url, protocol),
       });
       w.sessionId = w.run.sessionId ?? '';
+      w.session = { client: w.client, sessionId: w.sessionId, agentType: AGENT, project: w.project, model: CLAUDE_MODEL };
     });
 
     after(async () => {
@@ -95,16 +98,9 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       assert.match(settings, new RegExp(`127\\.0\\.0\\.1:${w.monitor.port}`), 'settings.json does not point at the running server');
     });
 
-    test('the session shows with its project and model', async () => {
-      const detail = await waitFor(`session ${w.sessionId}`, () => w.client.sessionOrUndefined(w.sessionId));
-      assert.equal(detail.session.agent_type, AGENT);
-      assert.equal(detail.session.project, w.project);
-      const withModel = await waitFor('the session model', async () => {
-        const s = (await w.client.session(w.sessionId)).session;
-        return s.model ? s : undefined;
-      });
-      assert.equal(withModel.model, CLAUDE_MODEL);
-    });
+    test('the session shows with its project and model', () => expectSessionShown(w.session));
+
+    test('the session ends when the agent exits', () => expectSessionEnded(w.session));
 
     test('every tool call is there once, with its status and duration', async () => {
       const expected = w.api.claudeReplies.flatMap((r) => r.toolUses);
@@ -162,28 +158,20 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
     });
 
     test('importing the transcripts afterwards changes no total', async (t) => {
-      const transcripts = findFiles(path.join(w.configDir, 'projects'), /\.jsonl$/);
-      assert.ok(transcripts.some((f) => f.includes(`${w.sessionId}.jsonl`)), `no transcript for ${w.sessionId}: ${transcripts.join(', ')}`);
-      assert.ok(transcripts.some((f) => /subagents\/agent-[^/]+\.jsonl$/.test(f)), 'no subagent transcript');
-      const before = await w.client.stats();
-      const tools = (await toolEvents(w.client, await family(w.client, w.sessionId))).length;
-      const r = await agentmonitor(['import', '--claude-dir', w.configDir, '--db', w.monitor.dbPath, '--json'], w.userEnv);
-      if (notAvailable(r)) return t.skip('agentmonitor import is not available yet');
-      assert.equal(r.code, 0, describeRun(r));
-      const summary = JSON.parse(r.stdout) as ImportSummary;
-      assert.equal(summary.files, transcripts.length, `import read ${summary.files} files: ${r.stdout}`);
-      assert.ok(summary.duplicates >= w.api.claudeReplies.length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
-      const after = await w.client.stats();
-      assert.deepEqual(tokenTotals(after.total), tokenTotals(before.total));
-      assert.ok(sameMoney(after.total.cost_usd, before.total.cost_usd), `cost moved from ${before.total.cost_usd} to ${after.total.cost_usd}`);
-      assert.equal(after.total.requests, before.total.requests);
-      assert.equal(after.total.sessions, before.total.sessions);
-      assert.equal((await toolEvents(w.client, await family(w.client, w.sessionId))).length, tools);
+      const files = findFiles(path.join(w.configDir, 'projects'), /\.jsonl$/);
+      assert.ok(files.some((f) => f.includes(`${w.sessionId}.jsonl`)), `no transcript for ${w.sessionId}: ${files.join(', ')}`);
+      assert.ok(files.some((f) => /subagents\/agent-[^/]+\.jsonl$/.test(f)), 'no subagent transcript');
+      const outcome = await expectImportChangesNoTotal(w.client, {
+        monitor: w.monitor, userEnv: w.userEnv, dirArgs: ['--claude-dir', w.configDir], files, knownCalls: w.api.claudeReplies.length,
+        countTools: async () => (await toolEvents(w.client, await family(w.client, w.sessionId))).length,
+      });
+      if (outcome === 'unavailable') t.skip('agentmonitor import is not available yet');
     });
 
-    test('the dashboard shows the session', { skip: chromiumMissing() }, async () => {
-      const look = await dashboardShows(`${w.monitor.url}/#/sessions`, [path.basename(w.project)]);
-      assert.ok(look.found, `dashboard does not show ${path.basename(w.project)}; page text:\n${look.text.slice(0, 2000)}\nerrors: ${look.pageErrors.join('\n')}`);
-    });
+    test('after hooks, OTLP and the import, the session page shows the prompt once', () => expectPromptOnce(w.session, CLAUDE_PROMPT));
+
+    test('the session page shows the final answer', () => expectFinalAnswer(w.session));
+
+    test('the dashboard shows the session', { skip: chromiumMissing() }, () => expectDashboardShows(w.session, w.monitor.url));
   });
 }

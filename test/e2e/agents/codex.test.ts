@@ -10,14 +10,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ImportSummary } from '../../../src/core/contracts/api';
 import { toolEventId } from '../../../src/core/contracts/eventIds';
 import type { StoredEvent } from '../../../src/core/contracts/events';
 import { CODEX_MODEL, findAgentBinaries, findFiles, makeProject, runCodex, writeCodexConfig, type CodexRun, type ProcessResult } from './agentProcess';
-import { chromiumMissing, dashboardShows } from './dashboardProbe';
+import { chromiumMissing } from './dashboardProbe';
 import { CODEX_PROMPT, MISSING_FILE, startFakeModelApi, sumUsage, type FakeModelApi } from './fakeModelApi';
 import { MonitorClient, sameMoney, tokenTotals, waitFor } from './monitorClient';
 import { agentmonitor, describeRun, notAvailable, startMonitor, type Monitor } from './monitorProcess';
+import { expectDashboardShows, expectFinalAnswer, expectImportChangesNoTotal, expectPromptOnce, expectSessionEnded, expectSessionShown, type SessionUnderTest } from './sessionChecks';
 import { codexOtelToml } from './userSetup';
 
 const AGENT = 'codex';
@@ -37,6 +37,7 @@ interface World {
   hooks: ProcessResult;
   run: CodexRun;
   sessionId: string;
+  session: SessionUnderTest;
 }
 
 for (const protocol of ['json', 'binary'] as const) {
@@ -57,6 +58,7 @@ for (const protocol of ['json', 'binary'] as const) {
       w.hooks = await agentmonitor(['hooks', 'install', '--agent', 'codex'], w.userEnv);
       w.run = await runCodex({ bin: (bins as { codex: string }).codex, home, codexHome: w.codexHome, cwd: w.project, prompt: CODEX_PROMPT });
       w.sessionId = w.run.threadId ?? '';
+      w.session = { client: w.client, sessionId: w.sessionId, agentType: AGENT, project: w.project, model: CODEX_MODEL };
     });
 
     after(async () => {
@@ -86,16 +88,9 @@ for (const protocol of ['json', 'binary'] as const) {
       assert.match(hooks, /agentmonitor/i);
     });
 
-    test('the session shows with its project and model', async () => {
-      const detail = await waitFor(`session ${w.sessionId}`, () => w.client.sessionOrUndefined(w.sessionId));
-      assert.equal(detail.session.agent_type, AGENT);
-      assert.equal(detail.session.project, w.project);
-      const withModel = await waitFor('the session model', async () => {
-        const s = (await w.client.session(w.sessionId)).session;
-        return s.model ? s : undefined;
-      });
-      assert.equal(withModel.model, CODEX_MODEL);
-    });
+    test('the session shows with its project and model', () => expectSessionShown(w.session));
+
+    test('the session ends when the agent exits', () => expectSessionEnded(w.session));
 
     test('every shell call is there once, the failing one as an error, with durations', async () => {
       const expected = w.api.codexReplies.flatMap((r) => r.toolCalls);
@@ -132,27 +127,19 @@ for (const protocol of ['json', 'binary'] as const) {
     });
 
     test('importing the rollout afterwards changes no total', async (t) => {
-      const rollouts = findFiles(path.join(w.codexHome, 'sessions'), /^rollout-.*\.jsonl$/);
-      assert.equal(rollouts.length, 1, `rollouts: ${rollouts.join(', ')}`);
-      const before = await w.client.stats();
-      const tools = (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length;
-      const r = await agentmonitor(['import', '--codex-dir', w.codexHome, '--db', w.monitor.dbPath, '--json'], w.userEnv);
-      if (notAvailable(r)) return t.skip('agentmonitor import is not available yet');
-      assert.equal(r.code, 0, describeRun(r));
-      const summary = JSON.parse(r.stdout) as ImportSummary;
-      assert.equal(summary.files, rollouts.length, `import read ${summary.files} files: ${r.stdout}`);
-      assert.ok(summary.duplicates >= w.api.codexReplies.length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
-      const after = await w.client.stats();
-      assert.deepEqual(tokenTotals(after.total), tokenTotals(before.total));
-      assert.ok(sameMoney(after.total.cost_usd, before.total.cost_usd), `cost moved from ${before.total.cost_usd} to ${after.total.cost_usd}`);
-      assert.equal(after.total.requests, before.total.requests);
-      assert.equal(after.total.sessions, before.total.sessions);
-      assert.equal((await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length, tools);
+      const files = findFiles(path.join(w.codexHome, 'sessions'), /^rollout-.*\.jsonl$/);
+      assert.equal(files.length, 1, `rollouts: ${files.join(', ')}`);
+      const outcome = await expectImportChangesNoTotal(w.client, {
+        monitor: w.monitor, userEnv: w.userEnv, dirArgs: ['--codex-dir', w.codexHome], files, knownCalls: w.api.codexReplies.length,
+        countTools: async () => (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length,
+      });
+      if (outcome === 'unavailable') t.skip('agentmonitor import is not available yet');
     });
 
-    test('the dashboard shows the session', { skip: chromiumMissing() }, async () => {
-      const look = await dashboardShows(`${w.monitor.url}/#/sessions`, [path.basename(w.project)]);
-      assert.ok(look.found, `dashboard does not show ${path.basename(w.project)}; page text:\n${look.text.slice(0, 2000)}\nerrors: ${look.pageErrors.join('\n')}`);
-    });
+    test('after hooks, OTLP and the import, the session page shows the prompt once', () => expectPromptOnce(w.session, CODEX_PROMPT));
+
+    test('the session page shows the final answer', () => expectFinalAnswer(w.session));
+
+    test('the dashboard shows the session', { skip: chromiumMissing() }, () => expectDashboardShows(w.session, w.monitor.url));
   });
 }

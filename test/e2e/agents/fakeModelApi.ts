@@ -76,6 +76,8 @@ export const SUBAGENT_MARK = 'SUBAGENT_PROBE';
 export const SUBAGENT_PROMPT = `${SUBAGENT_MARK}: run wc -c README.md and report`;
 export const CODEX_PROMPT = 'list the files';
 export const MISSING_FILE = 'does-not-exist.txt';
+/** The scripted final answer of both agents. */
+export const FINAL_ANSWER = 'The project contains README.md and src/main.py.';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -165,7 +167,7 @@ function claudeScript(messages: Message[], cwd: string | null): ClaudeStep[] {
     { name: 'agent', blocks: [
       { type: 'tool_use', name: 'Agent', input: { description: 'Count README bytes', prompt: SUBAGENT_PROMPT, subagent_type: 'general-purpose' } },
     ] },
-    { name: 'final', blocks: [{ type: 'text', text: 'The project contains README.md and src/main.py.' }] },
+    { name: 'final', blocks: [{ type: 'text', text: FINAL_ANSWER }] },
   ];
 }
 
@@ -244,7 +246,7 @@ function codexScript(toolNames: string[], cwd: string | null): CodexStep[] {
     { name: 'shell', items: [reasoning('**Listing files**'), call('ls -la')] },
     { name: 'failing-shell', items: [reasoning('**Reading a missing file**'), call(`cat ${MISSING_FILE}`)] },
     { name: 'final', items: [reasoning('**Summarising**'), { type: 'message', id: fakeId('msg'), status: 'completed', role: 'assistant',
-      content: [{ type: 'output_text', text: 'The project contains README.md and src/main.py.', annotations: [] }] }] },
+      content: [{ type: 'output_text', text: FINAL_ANSWER, annotations: [] }] }] },
   ];
 }
 

@@ -2,7 +2,7 @@
  * Reads what AgentMonitor shows through its HTTP API (DESIGN §5), the way the dashboard does, with
  * bounded polling for what arrives asynchronously (hooks, OTLP export intervals).
  */
-import type { EventsPage, SessionDetail, SessionsPage, Stats, Totals } from '../../../src/core/contracts/api';
+import type { EventsPage, SessionDetail, SessionsPage, Stats, Totals, TranscriptEntry, TranscriptPage } from '../../../src/core/contracts/api';
 import type { StoredEvent } from '../../../src/core/contracts/events';
 
 export async function getJson<T>(url: string, timeoutMs = 10_000): Promise<T> {
@@ -46,6 +46,20 @@ export class MonitorClient {
 
   sessions(query = ''): Promise<SessionsPage> {
     return getJson<SessionsPage>(`${this.url}/api/sessions?limit=200${query ? `&${query}` : ''}`);
+  }
+
+  /** The session page's transcript, oldest first (pages followed, at most 20). */
+  async transcript(id: string): Promise<TranscriptEntry[]> {
+    const out: TranscriptEntry[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const body: TranscriptPage = await getJson<TranscriptPage>(`${this.url}/api/sessions/${encodeURIComponent(id)}/transcript?limit=500${q}`);
+      out.push(...body.entries);
+      if (!body.next_cursor) return out.sort((a, b) => a.id - b.id);
+      cursor = body.next_cursor;
+    }
+    throw new Error('more than 20 pages of transcript');
   }
 
   stats(): Promise<Stats> {
