@@ -9,6 +9,10 @@ export interface ImportStarted {
   summary?: ImportSummary;
 }
 
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 export function buildQuery(query: ApiQuery | undefined): string {
   if (!query) return '';
   const sp = new URLSearchParams();
@@ -40,12 +44,14 @@ export class ApiClient {
     return requestJson<SessionsPage>(`${this.baseUrl}/api/sessions${buildQuery({ limit })}`);
   }
 
-  stats(): Promise<Stats> {
-    return requestJson<Stats>(`${this.baseUrl}/api/stats`);
+  /** Stats with "today" in the editor's time zone. */
+  stats(tz: string = localTimeZone()): Promise<Stats> {
+    return requestJson<Stats>(`${this.baseUrl}/api/stats${buildQuery({ tz })}`);
   }
 
-  costToday(by: 'model' | 'agent', since: string): Promise<CostBreakdown> {
-    return requestJson<CostBreakdown>(`${this.baseUrl}/api/stats/cost${buildQuery({ by, since })}`);
+  /** Cost since local midnight (`since` = `YYYY-MM-DD` in `tz`). */
+  costToday(by: 'model' | 'agent', day: string, tz: string = localTimeZone()): Promise<CostBreakdown> {
+    return requestJson<CostBreakdown>(`${this.baseUrl}/api/stats/cost${buildQuery({ by, since: day, tz })}`);
   }
 
   events(query: ApiQuery): Promise<EventsPage> {

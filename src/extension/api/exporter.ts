@@ -61,7 +61,7 @@ export async function exportEvents(
         cancelled = true;
         break;
       }
-      const page = await api.events({ limit: opts.pageSize ?? 1000, order: 'asc', ...(cursor ? { cursor } : {}) });
+      const page = await api.events({ limit: opts.pageSize ?? 1000, ...(cursor ? { cursor } : {}) });
       const chunk =
         format === 'csv'
           ? page.events.map((e) => `${csvRow(e)}\n`).join('')

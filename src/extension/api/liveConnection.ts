@@ -8,6 +8,7 @@ import type { CostRow, Stats } from '../../core/contracts/api';
 import type { SseMessage } from '../../core/contracts/sse';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
 import { AgentsTreeModel, DEFAULT_TREE_LIMITS } from '../model/agentsTreeModel';
+import { dayKey } from '../model/statusText';
 import { UpdateCoalescer, type ChangeBatch } from '../model/updateCoalescer';
 import type { LogLevel } from '../server/supervisor';
 import { isConnected, type ServerState } from '../server/serverState';
@@ -34,12 +35,6 @@ export interface LiveConnectionOptions {
 }
 
 const MAX_RETRY_MS = 5000;
-
-export function startOfLocalDay(now: number): string {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d.toISOString();
-}
 
 export class LiveConnection extends Disposable {
   readonly model: AgentsTreeModel;
@@ -106,7 +101,7 @@ export class LiveConnection extends Disposable {
     const [sessions, stats, byModel] = await Promise.allSettled([
       api.sessions(this.opts.sessionsLimit ?? 500),
       api.stats(),
-      api.costToday('model', startOfLocalDay(Date.now())),
+      api.costToday('model', dayKey(Date.now())),
     ]);
     if (gen !== this.generation || this.isDisposed) return;
     if (sessions.status === 'fulfilled') this.model.setSessions(sessions.value.sessions);
@@ -123,7 +118,7 @@ export class LiveConnection extends Disposable {
     const api = this.api;
     if (!api) return;
     try {
-      const page = await api.events({ session_id: sessionId, limit: 15, order: 'desc' });
+      const page = await api.events({ session_id: sessionId, limit: 15 });
       this.model.setActivity(sessionId, page.events);
     } catch (err) {
       this.opts.log('warn', `loading activity of session ${sessionId} failed: ${(err as Error).message}`);
@@ -261,7 +256,7 @@ export class LiveConnection extends Disposable {
       if (!api) return;
       this.lastModelRefresh = Date.now();
       try {
-        this.byModel = (await api.costToday('model', startOfLocalDay(Date.now()))).rows;
+        this.byModel = (await api.costToday('model', dayKey(Date.now()))).rows;
         this.coalescer.stats();
       } catch (err) {
         this.opts.log('debug', `loading cost by model failed: ${(err as Error).message}`);

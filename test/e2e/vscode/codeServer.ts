@@ -49,6 +49,8 @@ export interface CodeServer {
   amPort: number;
   amUrl: string;
   output(): string;
+  /** The extension's LogOutputChannel files and the extension host logs, for failure messages. */
+  logs(): string;
   openWindow(folder: string): Promise<Page>;
   close(): Promise<void>;
 }
@@ -81,7 +83,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'agentMonitor.watchLogs': false,
     ...opts.settings,
   };
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // Machine-scoped settings (port, dbPath, …) of a remote window come from Machine/settings.json.
+  for (const scope of ['User', 'Machine']) {
+    fs.mkdirSync(path.join(userData, scope), { recursive: true });
+    fs.writeFileSync(path.join(userData, scope, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
   const env: NodeJS.ProcessEnv = {
     PATH: `${path.dirname(node24)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: home,
@@ -155,6 +161,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     amPort,
     amUrl: `http://127.0.0.1:${amPort}`,
     output: () => out,
+    logs: () => collectLogs(path.join(userData, 'logs')),
     async openWindow(folder: string) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
@@ -181,6 +188,19 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function collectLogs(dir: string): string {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/AgentMonitor\.log$|exthost\.log$|remoteexthost\.log$/.test(e.name)) found.push(`--- ${p}\n${fs.readFileSync(p, 'utf8').slice(-20_000)}`);
+    }
+  };
+  walk(dir);
+  return found.join('\n');
 }
 
 /** Polls `fn` until it returns a truthy value; fails with `what` after a generous bound (not a timing assertion). */

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { health, packageVsix, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
@@ -13,6 +14,32 @@ import { health, packageVsix, runCommand, startCodeServer, ticker, waitFor, type
 let cs: CodeServer;
 let workspace: string;
 let page: Page;
+let fixtures: string;
+let importWorkspace: string;
+
+const CAPTURED = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'captured');
+const SANDBOX = '/home/dev/sandbox/proj';
+const CLAUDE_SESSION = '5df58c72-10ee-4455-8525-dd0ff3c62090';
+const OTHER_SESSION = '0e7e0000-0000-4000-8000-00000000e7e0';
+
+/** Copies a captured tree, rewriting the sandbox cwd (and optionally the session id) in names and contents. */
+function copyRewritten(from: string, to: string, cwd: string, session?: [string, string]): void {
+  const swap = (t: string) => {
+    let out = t.split(SANDBOX).join(cwd).split(SANDBOX.replace(/\//g, '-')).join(cwd.replace(/\//g, '-'));
+    if (session) out = out.split(session[0]).join(session[1]);
+    return out;
+  };
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, e.name);
+    const dst = path.join(to, swap(e.name));
+    if (e.isDirectory()) {
+      fs.mkdirSync(dst, { recursive: true });
+      copyRewritten(src, dst, cwd, session);
+    } else {
+      fs.writeFileSync(dst, swap(fs.readFileSync(src, 'utf8')));
+    }
+  }
+}
 
 async function post(route: string, body: object): Promise<void> {
   const res = await fetch(`${cs.amUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -36,19 +63,32 @@ function serverProcesses(): number[] {
 
 before(async () => {
   const vsix = packageVsix();
-  cs = await startCodeServer({ vsix });
-  workspace = path.join(cs.dir, 'shop-e2e');
-  fs.mkdirSync(workspace, { recursive: true });
+  fixtures = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-vscode-fixtures-'));
+  workspace = path.join(fixtures, 'shop-e2e');
+  importWorkspace = path.join(fixtures, 'imported-proj');
+  for (const d of [workspace, importWorkspace, path.join(fixtures, 'claude'), path.join(fixtures, 'codex')]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(workspace, 'README.md'), '# shop\n');
+  // The captured Claude Code run and Codex rollout, moved into the import workspace; plus one
+  // Claude session elsewhere that a workspace import must leave out.
+  copyRewritten(path.join(CAPTURED, 'claude-json', 'claude-config'), path.join(fixtures, 'claude'), importWorkspace);
+  copyRewritten(path.join(CAPTURED, 'claude-json', 'claude-config'), path.join(fixtures, 'claude'), path.join(fixtures, 'elsewhere'), [CLAUDE_SESSION, OTHER_SESSION]);
+  copyRewritten(path.join(CAPTURED, 'codex-json', 'codex-home'), path.join(fixtures, 'codex'), importWorkspace);
+  cs = await startCodeServer({
+    vsix,
+    settings: { 'agentMonitor.claudeConfigDirs': [path.join(fixtures, 'claude')], 'agentMonitor.codexHome': path.join(fixtures, 'codex') },
+  });
 });
 
 after(async () => {
   await cs?.close();
+  if (fixtures) fs.rmSync(fixtures, { recursive: true, force: true });
 });
 
 test('activation starts the server; the tree and the status bar follow hook events', async () => {
   page = await cs.openWindow(workspace);
-  const h = await waitFor(() => health(cs.amUrl), 'the extension to start the AgentMonitor server');
+  const h = await waitFor(() => health(cs.amUrl), 'the extension to start the AgentMonitor server').catch((e: Error) => {
+    throw new Error(`${e.message}\n${cs.logs()}\n--- code-server output\n${cs.output().slice(-6000)}`);
+  });
   assert.equal(h.service, 'agentmonitor');
   assert.deepEqual(serverProcesses(), [h.pid], 'the server runs as a child of the extension host, from the installed extension');
 
@@ -128,4 +168,23 @@ test('a second window follows the first and takes over when the first goes away'
   });
   await second.locator('.statusbar-item', { hasText: '$2.00 · 1 active' }).waitFor({ timeout: 60_000 });
   page = second;
+});
+
+test('Import Workspace Logs imports the sessions of the open folder only, with a summary', async () => {
+  const win = await cs.openWindow(importWorkspace);
+  await win.locator('.statusbar-item', { hasText: /· \d+ active/ }).waitFor({ timeout: 120_000 });
+  await runCommand(win, 'AgentMonitor: Import Workspace Logs');
+  const toast = win.locator('.notification-toast', { hasText: /Import done: \d+ new events? from \d+ files?/ });
+  await toast.waitFor({ timeout: 120_000 });
+  const summary = await toast.innerText();
+  const res = await fetch(`${cs.amUrl}/api/sessions?limit=100`);
+  const { sessions } = (await res.json()) as { sessions: { session_id: string; agent_type: string; project: string | null }[] };
+  const imported = sessions.filter((x) => x.project?.startsWith(importWorkspace));
+  assert.ok(imported.some((x) => x.agent_type === 'claude-code' && x.session_id === CLAUDE_SESSION), `Claude session imported (${summary})`);
+  assert.ok(imported.some((x) => x.agent_type === 'codex'), 'Codex session imported');
+  assert.ok(!sessions.some((x) => x.session_id === OTHER_SESSION), 'the session of another folder was left out');
+  await win.locator('.activitybar .action-item a[aria-label^="AgentMonitor"]').click();
+  const view = win.locator('.pane', { has: win.locator('.pane-header', { hasText: 'Agents' }) });
+  await view.locator('.monaco-list-row', { hasText: 'Codex' }).first().waitFor({ timeout: 30_000 });
+  await view.locator('.monaco-list-row', { hasText: 'imported-proj' }).first().waitFor({ timeout: 30_000 });
 });
