@@ -1,0 +1,80 @@
+/**
+ * The telemetry settings that point Claude Code and Codex at our OTLP receiver. `agentmonitor
+ * doctor`, the extension's "Configure Codex Telemetry" command and `hooks/codex/otel-config.toml`
+ * (which a unit test keeps equal to `codexOtelConfig()`) all come from here.
+ */
+
+export interface TelemetryTarget {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 3142. */
+  port?: number;
+  /** `AGENTMONITOR_TOKEN`, when the server requires one for writes. */
+  token?: string | null;
+}
+
+export type CodexOtelProtocol = 'json' | 'binary';
+
+/** Base OTLP/HTTP endpoint; the signal paths are `/v1/logs`, `/v1/metrics`, `/v1/traces` below it. */
+export function otelEndpoint(t: TelemetryTarget = {}): string {
+  const host = t.host ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${t.port ?? 3142}/api/otel`;
+}
+
+function tomlString(s: string): string {
+  return JSON.stringify(s);
+}
+
+function codexExporter(url: string, protocol: CodexOtelProtocol, token: string | null | undefined): string {
+  const headers = token ? `, headers = { "Authorization" = ${tomlString(`Bearer ${token}`)} }` : '';
+  return `{ otlp-http = { endpoint = ${tomlString(url)}, protocol = ${tomlString(protocol)}${headers} } }`;
+}
+
+/**
+ * The `[otel]` table for `~/.codex/config.toml`. Codex posts to each endpoint as given (it does not
+ * append `/v1/logs`), so the full paths are spelled out. Usage arrives in the log events; metrics
+ * add tool-call and turn counters; traces are not needed.
+ */
+export function codexOtelConfig(t: TelemetryTarget = {}, protocol: CodexOtelProtocol = 'binary'): string {
+  const base = otelEndpoint(t);
+  const other: CodexOtelProtocol = protocol === 'binary' ? 'json' : 'binary';
+  return [
+    '# AgentMonitor: Codex telemetry (OpenTelemetry over HTTP) for ~/.codex/config.toml',
+    '# (or $CODEX_HOME/config.toml). Merge into an existing [otel] table rather than adding a second one.',
+    '[otel]',
+    '# Set to true to see prompt text in AgentMonitor (it stays on this machine).',
+    'log_user_prompt = false',
+    `exporter = ${codexExporter(`${base}/v1/logs`, protocol, t.token)}`,
+    `metrics_exporter = ${codexExporter(`${base}/v1/metrics`, protocol, t.token)}`,
+    `# The same with protocol = "${other}" (AgentMonitor accepts both):`,
+    `# exporter = ${codexExporter(`${base}/v1/logs`, other, t.token)}`,
+    `# metrics_exporter = ${codexExporter(`${base}/v1/metrics`, other, t.token)}`,
+    '',
+  ].join('\n');
+}
+
+export type ClaudeOtelProtocol = 'http/protobuf' | 'http/json';
+
+/**
+ * Environment for Claude Code telemetry (a shell profile, or the `env` object of Claude Code's
+ * `settings.json`). Claude Code appends `/v1/logs` and `/v1/metrics` to the endpoint itself.
+ */
+export function claudeCodeTelemetryEnv(t: TelemetryTarget = {}, protocol: ClaudeOtelProtocol = 'http/protobuf'): Record<string, string> {
+  const env: Record<string, string> = {
+    CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint(t),
+  };
+  if (t.token) env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${t.token}`;
+  return env;
+}
+
+/** The same environment as `export` lines for a shell profile. */
+export function claudeCodeTelemetryShell(t: TelemetryTarget = {}, protocol: ClaudeOtelProtocol = 'http/protobuf'): string {
+  const quote = (v: string) => (/^[\w./:-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  return Object.entries(claudeCodeTelemetryEnv(t, protocol))
+    .map(([k, v]) => `export ${k}=${quote(v)}`)
+    .join('\n');
+}
