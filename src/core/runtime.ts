@@ -39,7 +39,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
   if (opts.readOnly && !fs.existsSync(config.dbPath)) {
     throw new Error(`no database at ${config.dbPath}`);
   }
-  const store = await Store.open({ dbPath: config.dbPath, log, snapshotIntervalS: config.snapshotIntervalS, readOnly: opts.readOnly });
+  const store = await Store.open({ dbPath: config.dbPath, log, snapshotIntervalS: config.snapshotIntervalS, readOnly: opts.readOnly, retentionDays: config.retentionDays });
   const hub = opts.hub ?? nullHub;
   const ingest = new Ingestor({
     store,

@@ -92,8 +92,9 @@ export const EventInputSchema = z
   })
   .strip();
 
-/** An event as a client sends it, after validation (trimmed, nulls removed). */
-export type EventInput = z.output<typeof EventInputSchema>;
+type ValidatedEvent = z.output<typeof EventInputSchema>;
+/** An event as a client sends it, after validation (trimmed, nulls removed, optional keys optional). */
+export type EventInput = Partial<ValidatedEvent> & Pick<ValidatedEvent, 'session_id' | 'agent_type' | 'event_type'>;
 /** An event as a client may write it. */
 export type EventInputRaw = z.input<typeof EventInputSchema>;
 

@@ -24,6 +24,8 @@ export interface StoreOptions {
   readOnly?: boolean;
   /** Most records in flight to the worker before `append` waits (bounded memory). */
   maxPending?: number;
+  /** Days of raw events to keep (0 = forever); checked hourly. */
+  retentionDays?: number;
 }
 
 export interface StoreStats {
@@ -66,6 +68,7 @@ export class Store {
   private readonly waiters: (() => void)[] = [];
   private dirty = false;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
   private snapshotting: Promise<SnapshotResult | null> | null = null;
   private closed = false;
   private workerError: Error | null = null;
@@ -102,6 +105,7 @@ export class Store {
       snapshotIntervalS: 30,
       readOnly: false,
       maxPending: 100_000,
+      retentionDays: 0,
       ...options,
     });
     try {
@@ -156,6 +160,23 @@ export class Store {
         if (this.dirty) void this.snapshot();
       }, this.opts.snapshotIntervalS * 1000);
       this.snapshotTimer.unref();
+      if (this.opts.retentionDays > 0) {
+        const prune = () => void this.pruneOld();
+        setTimeout(prune, 10_000).unref();
+        this.retentionTimer = setInterval(prune, 3_600_000);
+        this.retentionTimer.unref();
+      }
+    }
+  }
+
+  private async pruneOld(): Promise<void> {
+    if (this.closed) return;
+    const before = Date.now() - this.opts.retentionDays * 86_400_000;
+    try {
+      const { events } = await this.query('pruneEventsBefore', { before });
+      if (events) this.opts.log.info(`retention: removed ${events} events older than ${this.opts.retentionDays} days (aggregates kept)`);
+    } catch (e) {
+      this.opts.log.warn(`retention failed: ${(e as Error).message}`);
     }
   }
 
@@ -297,6 +318,7 @@ export class Store {
     if (this.closed) return;
     this.closed = true;
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     try {
       await this.drain();
       if (this.snapshotting) await this.snapshotting;

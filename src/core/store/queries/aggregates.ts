@@ -30,9 +30,22 @@ export const queries = {
                  COALESCE(SUM(cost_usd), 0) AS cost_usd,
                  SUM(CASE WHEN cost_source = 'unpriced' THEN tokens_in + tokens_out + cache_read_tokens + cache_write_tokens ELSE 0 END) AS unpriced_tokens
                FROM events GROUP BY session_id) AS t
-         WHERE sessions.session_id = t.session_id`,
+         WHERE sessions.session_id = t.session_id AND sessions.started_at >= ?`,
+        [oldest],
       );
       return { sessions, hours };
+    });
+  },
+
+  /**
+   * Retention: drop raw events (and their payloads) older than `before`; per-hour aggregates and
+   * session totals stay. Sessions with no event left and no activity since are dropped too.
+   */
+  pruneEventsBefore(db: SqlDb, p: { before: number }): { events: number } {
+    return db.transaction(() => {
+      db.run('DELETE FROM event_payloads WHERE id IN (SELECT id FROM events WHERE created_at < ?)', [p.before]);
+      const events = db.run('DELETE FROM events WHERE created_at < ?', [p.before]);
+      return { events };
     });
   },
 
@@ -53,4 +66,4 @@ export const queries = {
   },
 };
 
-export const writeQueries = ['rebuildAggregates', 'clearAll'] as const;
+export const writeQueries = ['rebuildAggregates', 'clearAll', 'pruneEventsBefore'] as const;

@@ -1,0 +1,94 @@
+/**
+ * The store on a real database file: running totals on sessions and the hourly rollup agree with
+ * the events, survive a reopen, and survive retention; rebuildAggregates reproduces them.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../src/core/config';
+import type { EventInput } from '../../src/core/contracts/events';
+import { silentLogger } from '../../src/core/log';
+import { openCore, type Core } from '../../src/core/runtime';
+import { statsParams } from '../../src/core/store/queries/stats';
+import { tmpDir } from '../helpers/tmp';
+
+const DAY = 86_400_000;
+
+async function open(dbPath: string, retentionDays = 0): Promise<Core> {
+  return openCore({ config: loadConfig({}, { dbPath, retentionDays, snapshotIntervalS: 3600 }), log: silentLogger });
+}
+
+function usage(session: string, daysAgo: number, tokens: number, cost: number, extra: Partial<EventInput> = {}): EventInput {
+  return {
+    session_id: session,
+    agent_type: 'claude-code',
+    event_type: 'llm_request',
+    model: 'claude-sonnet-4-5',
+    tokens_in: tokens,
+    tokens_out: 1,
+    cost_usd: cost,
+    project: '/p',
+    client_timestamp: new Date(Date.now() - daysAgo * DAY).toISOString(),
+    ...extra,
+  };
+}
+
+const clock = { now: Date.now(), idleMs: 300_000, endMs: 7_200_000 };
+const bySession = (core: Core, id: string) => core.store.query('sessionsByIds', { ...clock, now: Date.now(), ids: [id] }).then((r) => r[0]);
+const stats = (core: Core) => core.store.query('stats', statsParams({ idleAfterMinutes: 5, endAfterMinutes: 120 }, 'UTC'));
+
+describe('store aggregates', () => {
+  test('session totals and lifecycle fields follow the events, also out of order', async () => {
+    const dir = tmpDir();
+    const core = await open(path.join(dir, 'a.db'));
+    await core.ingest.ingest([
+      usage('s1', 0, 100, 0.5, { event_type: 'session_start', tokens_in: undefined, tokens_out: undefined, cost_usd: undefined, client_timestamp: new Date(Date.now() - 60_000).toISOString() }),
+      usage('s1', 0, 100, 0.5),
+      usage('s1', 1, 50, 0.25, { model: 'claude-opus-4-5' }),
+      { session_id: 's1', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'Bash', status: 'error', event_id: 't1' },
+      { session_id: 's1', agent_type: 'claude-code', event_type: 'session_end' },
+    ]);
+    const s = await bySession(core, 's1');
+    assert.equal(s.tokens_in, 150);
+    assert.equal(Math.round(s.cost_usd * 100), 75);
+    assert.equal(s.event_count, 5);
+    assert.equal(s.model, 'claude-sonnet-4-5', 'the latest model, not the one of an older event');
+    assert.equal(s.last_tool, 'Bash');
+    assert.equal(s.last_tool_status, 'error');
+    assert.equal(s.status, 'ended');
+    assert.ok(s.ended_at);
+    // A new session_start after the end reopens the session.
+    await core.ingest.ingest([{ session_id: 's1', agent_type: 'claude-code', event_type: 'session_start', client_timestamp: new Date(Date.now() + 1000).toISOString() }], { waitForStore: true });
+    const again = await bySession(core, 's1');
+    assert.equal(again.ended_at, null);
+    assert.equal(again.status, 'active');
+    await core.close();
+  });
+
+  test('retention drops old raw events but keeps the aggregates; rebuild reproduces totals', async () => {
+    const dir = tmpDir();
+    const dbPath = path.join(dir, 'a.db');
+    let core = await open(dbPath);
+    await core.ingest.ingest([usage('old', 40, 1000, 2), usage('old', 39, 500, 1), usage('new', 1, 10, 0.01), usage('new', 0, 20, 0.02)]);
+    await core.store.drain();
+    const before = await stats(core);
+    assert.equal(before.total.tokens_in, 1530);
+    const rebuilt = await core.store.query('rebuildAggregates', {});
+    assert.ok(rebuilt.hours >= 3);
+    const after = await stats(core);
+    assert.equal(after.total.tokens_in, before.total.tokens_in);
+    assert.equal(after.total.cost_usd.toFixed(6), before.total.cost_usd.toFixed(6));
+    const pruned = await core.store.query('pruneEventsBefore', { before: Date.now() - 30 * DAY });
+    assert.equal(pruned.events, 2);
+    await core.close();
+    core = await open(dbPath);
+    assert.equal((await core.store.query('storeCounts', {})).events, 2);
+    const old = await bySession(core, 'old');
+    assert.equal(old.tokens_in, 1500, 'session totals survive retention');
+    await core.store.query('rebuildAggregates', {});
+    const old2 = await bySession(core, 'old');
+    assert.equal(old2.tokens_in, 1500, 'a rebuild does not zero sessions whose events were pruned');
+    assert.equal((await stats(core)).total.tokens_in, 1530, 'hourly aggregates keep pruned usage');
+    await core.close();
+  });
+});
