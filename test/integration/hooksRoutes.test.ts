@@ -1,37 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { EventsPage, SessionDetail } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { subagentSessionId } from '../../src/core/hooks/normalize';
+import { CLAUDE_CAPTURE, CODEX_CAPTURE, deadPort, jsonLines, REPO_ROOT, waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(ROOT, '../shared/fixtures');
-const CLAUDE = path.join(FIXTURES, 'captured/claude-json');
-const CODEX = path.join(FIXTURES, 'captured/codex-json');
-const SCRIPT = path.join(ROOT, 'hooks/claude-code/agentmonitor-hook.sh');
-
-function jsonLines(file: string): Record<string, unknown>[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const SCRIPT = path.join(REPO_ROOT, 'hooks/claude-code/agentmonitor-hook.sh');
+const CLAUDE = CLAUDE_CAPTURE;
+const CODEX = CODEX_CAPTURE;
 
 async function postRaw(s: TestServer, p: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const r = await fetch(s.url + p, { method: 'POST', headers, body });
   return { status: r.status, text: await r.text(), type: r.headers.get('content-type') };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function events(s: TestServer, sessionId: string): Promise<StoredEvent[]> {
@@ -96,11 +79,11 @@ test('captured Claude Code hooks replayed through POST /api/hooks/claude-code: s
 
 test('a PreToolUse is visible as running until its PostToolUse completes the same row', async () => {
   const s = await startTestServer();
-  const base = { session_id: 'run-1', cwd: ROOT, transcript_path: '/x.jsonl', tool_name: 'Bash', tool_use_id: 'toolu_live1', tool_input: { command: 'sleep 1' } };
+  const base = { session_id: 'run-1', cwd: REPO_ROOT, transcript_path: '/x.jsonl', tool_name: 'Bash', tool_use_id: 'toolu_live1', tool_input: { command: 'sleep 1' } };
   assert.equal((await s.post('/api/hooks/claude-code', { ...base, hook_event_name: 'PreToolUse' })).status, 200);
   const running = await waitFor('the running tool', async () => tools(await events(s, 'run-1'))[0]);
   assert.equal(running.status, 'running');
-  const branch = spawnSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const branch = spawnSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
   if (branch && branch !== 'HEAD') assert.equal(running.branch, branch, 'branch read from .git/HEAD of the cwd');
   await s.post('/api/hooks/claude-code', { ...base, hook_event_name: 'PostToolUse', tool_response: { stdout: '', stderr: '', interrupted: false }, duration_ms: 1004 });
   const done = await waitFor('the completed tool', async () => {
@@ -159,14 +142,6 @@ test('unknown hook events are stored; unusable bodies get a short 4xx and store 
   const all = await s.get<EventsPage>('/api/events?limit=1000');
   assert.deepEqual(all.body.events.map((e) => e.session_id), ['u-1']);
 });
-
-async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test('the command hook script: silent exit 0 with the server down; the POST arrives when it is up', async () => {
   const payload = JSON.stringify({ session_id: 'cmd-1', cwd: '/tmp', hook_event_name: 'SessionStart', source: 'startup' });

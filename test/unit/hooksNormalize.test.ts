@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { toolEventId } from '../../src/core/contracts/eventIds';
 import { validateEvent, type EventInputRaw } from '../../src/core/contracts/events';
 import { HookPairing } from '../../src/core/hooks/hookPairing';
 import { hookPayloadProblem, normalizeHookPayload, subagentSessionId, type HookAgent } from '../../src/core/hooks/normalize';
+import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines } from '../helpers/hookFixtures';
 import { clip, summarizeToolInput, summarizeToolResponse } from '../../src/core/hooks/summarize';
 
-const FIXTURES = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(__dirname, '../../../shared/fixtures');
-const CLAUDE = path.join(FIXTURES, 'captured/claude-json');
-const CODEX = path.join(FIXTURES, 'captured/codex-json');
-
-function jsonLines(file: string): Record<string, unknown>[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const CLAUDE = CLAUDE_CAPTURE;
+const CODEX = CODEX_CAPTURE;
 
 function run(agent: HookAgent, payloads: Record<string, unknown>[], start = 1_700_000_000_000) {
   const pairing = new HookPairing();
