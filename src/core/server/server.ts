@@ -10,6 +10,7 @@ import { openCore, type Core } from '../runtime';
 import { VERSION } from '../version';
 import { createApp } from './app';
 import type { ServerContext } from './context';
+import { statsParams } from '../store/queries/stats';
 import { acquireLock } from './lockFile';
 import { SseHub } from './sseHub';
 
@@ -39,7 +40,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
     maxClients: config.maxSseClients,
     heartbeatMs: config.sseHeartbeatMs,
     log,
-    computeStats: () => ctxRef.ctx!.store.query('stats' as never, { now: Date.now() } as never) as never,
+    computeStats: () => ctxRef.ctx!.store.query('stats', statsParams(config, Intl.DateTimeFormat().resolvedOptions().timeZone)),
   });
   try {
     core = await openCore({ config, log, hub });

@@ -71,6 +71,8 @@ export class Store {
   private retentionTimer: NodeJS.Timeout | null = null;
   private snapshotting: Promise<SnapshotResult | null> | null = null;
   private closed = false;
+  private gen = 0;
+  private readonly cache = new Map<string, { gen: number; at: number; value: Promise<unknown> }>();
   private workerError: Error | null = null;
   readonly stats: StoreStats;
 
@@ -194,6 +196,7 @@ export class Store {
     if (this.workerError) return Promise.reject(this.workerError);
     const seq = this.journal.append(records);
     this.stats.journalSeq = seq;
+    this.gen++;
     this.dirty = true;
     return new Promise<InsertOutcome>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
@@ -257,10 +260,37 @@ export class Store {
     while (this.waiters.length && this.queuedRecords + this.inFlight < this.opts.maxPending) this.waiters.shift()!();
   }
 
+  /** Changes whenever stored data may have changed (appends, write queries). */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /**
+   * A read answered from a short-lived cache while nothing was written since (hot dashboard and
+   * ticker aggregates under load). `key` names the question (params that vary per call, such as
+   * `now`, stay out of it); `ttlMs` bounds the staleness of time-relative answers.
+   */
+  cached<T>(key: string, ttlMs: number, compute: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    const now = Date.now();
+    if (hit && hit.gen === this.gen && now - hit.at < ttlMs) return hit.value as Promise<T>;
+    const gen = this.gen;
+    const value = compute();
+    if (this.cache.size > 200) this.cache.clear();
+    this.cache.set(key, { gen, at: now, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
   query<K extends QueryName>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
     const write = WRITE_QUERIES.has(name);
     if (write && this.opts.readOnly) return Promise.reject(new Error(`query "${name}" writes, but the store is read-only`));
-    if (write) this.dirty = true;
+    if (write) {
+      this.dirty = true;
+      this.gen++;
+    }
+    // Read your writes: inserts journaled before this query reach the worker first.
+    if (this.queue.length) this.flush();
     return this.call<QueryResult<K>>({ op: 'query', name, params, write });
   }
 

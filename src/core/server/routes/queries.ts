@@ -68,7 +68,9 @@ export function register(router: Router, ctx: ServerContext): void {
     '/api/stats',
     handle(async (req, res) => {
       const tz = timeZone(req.query as Query);
-      res.json(await ctx.store.query('stats', statsParams(ctx.config, tz)));
+      const store = ctx.core?.store;
+      const compute = () => ctx.store.query('stats', statsParams(ctx.config, tz));
+      res.json(await (store ? store.cached(`stats:${tz}`, 1000, compute) : compute()));
     }),
   );
 
