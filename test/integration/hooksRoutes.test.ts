@@ -167,3 +167,19 @@ test('the command hook script: silent exit 0 with the server down; the POST arri
   const viaEnv = await waitFor('the codex hook via AGENTMONITOR_PORT', async () => (await events(s, 'cmd-2'))[0]);
   assert.equal(viaEnv.agent_type, 'codex');
 });
+
+test('with AGENTMONITOR_TOKEN set, hooks need the bearer token; the script sends it from its environment', async () => {
+  const s = await startTestServer({ token: 'hook-secret' });
+  const payload = { session_id: 'tok-1', cwd: '/tmp', hook_event_name: 'Stop' };
+  assert.equal((await s.post('/api/hooks/claude-code', payload)).status, 401);
+  assert.equal((await s.post('/api/hooks/claude-code', payload, { authorization: 'Bearer hook-secret' })).status, 200);
+  const run = spawnSync('sh', [SCRIPT, 'codex', String(s.port)], {
+    input: JSON.stringify({ ...payload, session_id: 'tok-2' }),
+    encoding: 'utf8',
+    env: { ...process.env, AGENTMONITOR_TOKEN: 'hook-secret' },
+  });
+  assert.equal(run.status, 0);
+  const stored = await waitFor('the script’s authorized hook', async () => (await events(s, 'tok-2'))[0]);
+  assert.equal(stored.agent_type, 'codex');
+  assert.equal((await events(s, 'tok-1')).length, 1);
+});

@@ -2,10 +2,10 @@
  * `POST /api/hooks/claude-code` and `POST /api/hooks/codex`: the raw JSON of any hook event, as
  * Claude Code's `http` hooks POST it and as our command-hook script forwards it.
  *
- * The answer is always an empty-bodied 200, sent before the event is stored: an http hook's answer
- * can steer the agent (a JSON body is read as a decision, plain text is added to the model's
- * context), so ours says nothing, and the agent never waits for our store. Problems after the
- * answer are logged only. A body we cannot use at all (not JSON, not an object, no session_id, too
+ * The answer is always an empty-bodied 200, sent before the payload is normalized and stored (in
+ * the same tick, right after the answer): an http hook's answer can steer the agent (a JSON body
+ * is read as a decision, plain text is added to the model's context), so ours says nothing, and
+ * the agent never waits for our store. Problems after the answer are logged only. A body we cannot use at all (not JSON, not an object, no session_id, too
  * large) gets a short 4xx: for Claude Code a non-2xx answer is a non-blocking error that it shows
  * only in its debug output and otherwise ignores.
  */
@@ -26,8 +26,8 @@ export function register(router: Router, ctx: ServerContext): void {
         return;
       }
       const receivedAt = Date.now();
-      void hooks.accept(agent, payload as Record<string, unknown>, receivedAt);
       res.status(200).end();
+      void hooks.accept(agent, payload as Record<string, unknown>, receivedAt);
     });
   }
 }
