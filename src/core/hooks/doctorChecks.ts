@@ -1,0 +1,206 @@
+/**
+ * What `agentmonitor doctor` looks at: which agents are installed, which of our hooks and which
+ * telemetry settings they have, and whether the server answers — each with the command or the
+ * snippet that fixes what is missing. Reads files and PATH, asks `/api/health`; writes nothing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { claudeCodeTelemetryShell, codexOtelConfig } from '../otel/codexConfigSnippet';
+import { CLAUDE_COMMAND_EVENTS, CLAUDE_HTTP_EVENTS, CODEX_EVENTS, isOurHandler, ourHookEvents } from './hookSettings';
+import { codexHooksEnabled } from './installer';
+import { claudeConfigDir, codexHome, hookSettingsPath, type HookScope } from './locations';
+import type { HookAgent } from './normalize';
+import { readSettings, type LoadedSettings } from './settingsFile';
+import { isRecord } from './summarize';
+
+export type CheckStatus = 'ok' | 'warn' | 'missing' | 'error' | 'info';
+
+export interface DoctorCheck {
+  id: string;
+  area: 'agents' | 'hooks' | 'telemetry' | 'server';
+  status: CheckStatus;
+  message: string;
+  /** What to run or add to fix it. */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  generated_at: string;
+  server_url: string;
+  /** False when a check is `error` or `missing` in the agents' hooks or the server. */
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  host: string;
+  port: number;
+  healthTimeoutMs?: number;
+}
+
+export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+const AGENTS: { agent: HookAgent; name: string; bin: string; dir: (env: NodeJS.ProcessEnv) => string }[] = [
+  { agent: 'claude-code', name: 'Claude Code', bin: 'claude', dir: claudeConfigDir },
+  { agent: 'codex', name: 'Codex', bin: 'codex', dir: codexHome },
+];
+
+function expectedEvents(agent: HookAgent): string[] {
+  return agent === 'claude-code' ? [...CLAUDE_COMMAND_EVENTS, ...CLAUDE_HTTP_EVENTS] : [...CODEX_EVENTS];
+}
+
+/** Ports and script paths our handlers in a settings document point at. */
+function ourTargets(data: Record<string, unknown>): { ports: Set<number>; scripts: Set<string> } {
+  const ports = new Set<number>();
+  const scripts = new Set<string>();
+  const hooks = isRecord(data.hooks) ? data.hooks : {};
+  for (const groups of Object.values(hooks)) {
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups) {
+      if (!isRecord(g) || !Array.isArray(g.hooks)) continue;
+      for (const h of g.hooks) {
+        if (!isOurHandler(h) || !isRecord(h)) continue;
+        const url = typeof h.url === 'string' ? /:(\d+)\/api\/hooks\//.exec(h.url) : null;
+        if (url) ports.add(Number(url[1]));
+        const cmd = typeof h.command === 'string' ? /^sh\s+("([^"]+)"|(\S+))\s+\S+\s+(\d+)/.exec(h.command) : null;
+        if (cmd) {
+          scripts.add(cmd[2] ?? cmd[3]);
+          ports.add(Number(cmd[4]));
+        }
+      }
+    }
+  }
+  return { ports, scripts };
+}
+
+function hookCheck(agent: HookAgent, scope: HookScope, name: string, o: DoctorOptions, installed: boolean): DoctorCheck | null {
+  const id = `hooks.${agent}.${scope}`;
+  const file = hookSettingsPath(agent, scope, o.env, o.cwd);
+  const install = `agentmonitor hooks install --agent ${agent === 'claude-code' ? 'claude' : 'codex'}${scope === 'project' ? ' --scope project' : ''}${o.port !== 3142 ? ` --port ${o.port}` : ''}`;
+  let loaded: LoadedSettings;
+  try {
+    loaded = readSettings(file);
+  } catch (e) {
+    return { id, area: 'hooks', status: 'error', message: (e as Error).message, fix: `fix the JSON in ${file}, then run: ${install}` };
+  }
+  const have = ourHookEvents(loaded.data);
+  if (!have.length) {
+    if (scope === 'project') return null;
+    return installed
+      ? { id, area: 'hooks', status: 'missing', message: `${name}: no AgentMonitor hooks in ${file}`, fix: install }
+      : { id, area: 'hooks', status: 'info', message: `${name} is not installed; no hooks needed` };
+  }
+  const problems: string[] = [];
+  const missing = expectedEvents(agent).filter((e) => !have.includes(e));
+  if (missing.length) problems.push(`missing events: ${missing.join(', ')}`);
+  const { ports, scripts } = ourTargets(loaded.data);
+  const wrongPorts = [...ports].filter((p) => p !== o.port);
+  if (wrongPorts.length) problems.push(`hooks post to port ${wrongPorts.join(', ')} but the server is configured for ${o.port}`);
+  for (const script of scripts) {
+    const resolved = script.replace(/^\$HOME(?=\/)/, o.env.HOME ?? '');
+    if (!fs.existsSync(resolved)) problems.push(`hook script ${script} does not exist`);
+  }
+  if (loaded.data.disableAllHooks === true) problems.push('"disableAllHooks" is true, so no hook runs');
+  if (agent === 'codex' && codexHooksEnabled(o.env) !== true) problems.push(`hooks are not enabled in ${path.join(codexHome(o.env), 'config.toml')} ([features] hooks = true)`);
+  if (problems.length) return { id, area: 'hooks', status: 'warn', message: `${name} (${scope}): ${problems.join('; ')} — ${file}`, fix: install };
+  return { id, area: 'hooks', status: 'ok', message: `${name} (${scope}): ${have.length} AgentMonitor hooks in ${file}` };
+}
+
+function pointsAtUs(text: string, port: number): boolean {
+  return new RegExp(`(127\\.0\\.0\\.1|localhost|\\[::1\\]):${port}/api/otel`).test(text);
+}
+
+function claudeTelemetryCheck(o: DoctorOptions): DoctorCheck {
+  const fromSettings = (() => {
+    try {
+      const env = readSettings(hookSettingsPath('claude-code', 'user', o.env, o.cwd)).data.env;
+      return isRecord(env) ? env : {};
+    } catch {
+      return {};
+    }
+  })();
+  const value = (k: string) => (typeof fromSettings[k] === 'string' ? (fromSettings[k] as string) : o.env[k]);
+  const enabled = value('CLAUDE_CODE_ENABLE_TELEMETRY') === '1';
+  const endpoint = value('OTEL_EXPORTER_OTLP_ENDPOINT') ?? value('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT') ?? '';
+  const fix = `add to your shell profile (or the "env" object of ${path.join(claudeConfigDir(o.env), 'settings.json')}):\n${claudeCodeTelemetryShell({ port: o.port })}`;
+  if (enabled && pointsAtUs(endpoint, o.port)) return { id: 'telemetry.claude-code', area: 'telemetry', status: 'ok', message: `Claude Code telemetry goes to ${endpoint}` };
+  if (enabled && endpoint) return { id: 'telemetry.claude-code', area: 'telemetry', status: 'warn', message: `Claude Code telemetry goes to ${endpoint}, not to AgentMonitor`, fix };
+  return { id: 'telemetry.claude-code', area: 'telemetry', status: 'missing', message: 'Claude Code telemetry (OTLP) is not pointed at AgentMonitor (optional: hooks and transcripts already give the picture; telemetry adds Claude Code’s own cost figures)', fix };
+}
+
+function codexTelemetryCheck(o: DoctorOptions): DoctorCheck {
+  const file = path.join(codexHome(o.env), 'config.toml');
+  const fix = `add to ${file}:\n${codexOtelConfig({ port: o.port }).trimEnd()}`;
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    text = '';
+  }
+  const section = /^\s*\[otel\]\s*$([\s\S]*?)(?=^\s*\[(?!\s*otel\.)|(?![\s\S]))/m.exec(text);
+  if (section && pointsAtUs(section[1], o.port)) return { id: 'telemetry.codex', area: 'telemetry', status: 'ok', message: `Codex: [otel] in ${file} exports to AgentMonitor` };
+  if (section) return { id: 'telemetry.codex', area: 'telemetry', status: 'warn', message: `Codex: [otel] in ${file} does not export to 127.0.0.1:${o.port}/api/otel`, fix };
+  return { id: 'telemetry.codex', area: 'telemetry', status: 'missing', message: `Codex: no [otel] section in ${file} (optional: telemetry adds Codex's own usage events live)`, fix };
+}
+
+async function serverCheck(o: DoctorOptions, url: string): Promise<DoctorCheck> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), o.healthTimeoutMs ?? 1500);
+  try {
+    const r = await fetch(`${url}/api/health`, { signal: ctl.signal });
+    const body = (await r.json().catch(() => null)) as Record<string, unknown> | null;
+    if (body?.service !== 'agentmonitor') {
+      return { id: 'server', area: 'server', status: 'error', message: `something other than AgentMonitor answers on ${url} (HTTP ${r.status})`, fix: 'stop that program or run AgentMonitor on another port: AGENTMONITOR_PORT=<port> agentmonitor serve, then agentmonitor hooks install --port <port>' };
+    }
+    return { id: 'server', area: 'server', status: 'ok', message: `AgentMonitor ${String(body.version)} answers on ${url} (pid ${String(body.pid)}, database ${String(body.db_path)})` };
+  } catch {
+    return { id: 'server', area: 'server', status: 'missing', message: `no server answers on ${url}`, fix: `agentmonitor serve${o.port !== 3142 ? ` --port ${o.port}` : ''} (or open VS Code with the AgentMonitor extension)` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
+  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+  const checks: DoctorCheck[] = [];
+  const installed = new Map<HookAgent, boolean>();
+  for (const a of AGENTS) {
+    const bin = findOnPath(a.bin, o.env);
+    const dir = a.dir(o.env);
+    const hasDir = fs.existsSync(dir);
+    installed.set(a.agent, !!bin || hasDir);
+    checks.push({
+      id: `agents.${a.agent}`,
+      area: 'agents',
+      status: bin || hasDir ? 'ok' : 'info',
+      message: bin || hasDir
+        ? `${a.name}: ${bin ? `${bin}` : `"${a.bin}" not on PATH`}${hasDir ? `, config in ${dir}` : ''}`
+        : `${a.name} is not installed ("${a.bin}" not on PATH, no ${dir})`,
+    });
+  }
+  for (const a of AGENTS) {
+    for (const scope of a.agent === 'claude-code' ? (['user', 'project'] as const) : (['user'] as const)) {
+      const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!);
+      if (c) checks.push(c);
+    }
+  }
+  if (installed.get('claude-code')) checks.push(claudeTelemetryCheck(o));
+  if (installed.get('codex')) checks.push(codexTelemetryCheck(o));
+  checks.push(await serverCheck(o, url));
+  const ok = !checks.some((c) => c.status === 'error' || (c.status === 'missing' && c.area !== 'telemetry'));
+  return { generated_at: new Date().toISOString(), server_url: url, ok, checks };
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { runDoctor } from '../../src/core/cli/doctor';
+import { runHooks, type CliIo } from '../../src/core/cli/hooks';
+import type { DoctorReport } from '../../src/core/hooks/doctorChecks';
+import { codexOtelConfig } from '../../src/core/otel/codexConfigSnippet';
+import { deadPort } from '../helpers/hookFixtures';
+import { startTestServer } from '../helpers/server';
+import { tmpDir } from '../helpers/tmp';
+
+function machine() {
+  const home = tmpDir();
+  const bin = path.join(home, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  fs.mkdirSync(path.join(home, '.codex'));
+  const project = path.join(home, 'proj');
+  fs.mkdirSync(project);
+  const out: string[] = [];
+  const io: CliIo = { env: { HOME: home, PATH: bin }, cwd: project, out: (s) => out.push(s), err: (s) => out.push(s) };
+  const doctor = async (...argv: string[]) => {
+    out.length = 0;
+    const code = await runDoctor(['--json', ...argv], io);
+    return { code, report: JSON.parse(out.join('')) as DoctorReport };
+  };
+  return { home, io, doctor };
+}
+
+const check = (r: DoctorReport, id: string) => r.checks.find((c) => c.id === id);
+
+test('doctor on a fresh machine: agents found, hooks and server missing, each with its fix', async () => {
+  const m = machine();
+  const port = await deadPort();
+  const { code, report } = await m.doctor('--port', String(port));
+  assert.equal(code, 1);
+  assert.equal(report.ok, false);
+  assert.equal(check(report, 'agents.claude-code')?.status, 'ok');
+  assert.match(check(report, 'agents.claude-code')!.message, /bin\/claude/);
+  assert.equal(check(report, 'agents.codex')?.status, 'ok', 'a Codex home counts as installed');
+  assert.equal(check(report, 'hooks.claude-code.user')?.status, 'missing');
+  assert.equal(check(report, 'hooks.claude-code.user')?.fix, `agentmonitor hooks install --agent claude --port ${port}`);
+  assert.equal(check(report, 'server')?.status, 'missing');
+  assert.match(check(report, 'telemetry.codex')!.fix!, /\[otel\]/);
+});
+
+test('doctor after hooks install, Codex [otel] and a running server: all in order', async () => {
+  const m = machine();
+  const s = await startTestServer();
+  assert.equal(await runHooks(['install', '--port', String(s.port)], m.io), 0);
+  fs.writeFileSync(path.join(m.home, '.codex/config.toml'), `[features]\nhooks = true\n\n${codexOtelConfig({ port: s.port })}`);
+  const settingsFile = path.join(m.home, '.claude/settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  settings.env = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${s.port}/api/otel` };
+  fs.writeFileSync(settingsFile, JSON.stringify(settings));
+  const { code, report } = await m.doctor('--port', String(s.port));
+  assert.deepEqual(report.checks.filter((c) => c.status !== 'ok').map((c) => c.id), []);
+  assert.equal(code, 0);
+  assert.match(check(report, 'server')!.message, /AgentMonitor .* answers/);
+
+  const { report: other } = await m.doctor('--port', String(s.port + 1));
+  assert.equal(check(other, 'hooks.claude-code.user')?.status, 'warn');
+  assert.match(check(other, 'hooks.claude-code.user')!.message, new RegExp(`port ${s.port} but the server is configured for ${s.port + 1}`));
+
+  fs.rmSync(path.join(m.home, '.agentmonitor/hooks/agentmonitor-hook.sh'));
+  const { report: noScript } = await m.doctor('--port', String(s.port));
+  assert.match(check(noScript, 'hooks.claude-code.user')!.message, /agentmonitor-hook\.sh does not exist/);
+
+  fs.writeFileSync(settingsFile, '{"hooks": {\n');
+  const broken = await m.doctor('--port', String(s.port));
+  assert.equal(check(broken.report, 'hooks.claude-code.user')?.status, 'error');
+  assert.match(check(broken.report, 'hooks.claude-code.user')!.message, /settings\.json:2:1: invalid JSON/);
+  assert.equal(broken.code, 1);
+});
+
+test('doctor names a foreign program on the port', async () => {
+  const m = machine();
+  const srv = net.createServer((sock) => sock.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}'));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  try {
+    const { report } = await m.doctor('--port', String(port));
+    assert.equal(check(report, 'server')?.status, 'error');
+    assert.match(check(report, 'server')!.message, /something other than AgentMonitor/);
+  } finally {
+    srv.close();
+  }
+});
