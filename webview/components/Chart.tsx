@@ -46,7 +46,12 @@ function buildOptions(p: ChartProps, width: number, legendValues?: (number | nul
     height: p.height ?? 220,
     legend: { show: true, live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true } },
+    scales: {
+      // Days: half a day of room on each side so a single bar is not cut in half.
+      x: { time: true, range: p.daily ? (_u, min, max) => [min - 43_200, max + 43_200] : undefined },
+      // Costs, tokens and calls are never negative: bars and lines start at zero.
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
+    },
     axes: [
       {
         ...axis,

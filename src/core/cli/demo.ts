@@ -16,6 +16,7 @@ import { stderrLogger } from '../log';
 import { openCore } from '../runtime';
 import { readLiveLock } from '../server/lockFile';
 import { startServer } from '../server/server';
+import type { IngestSink } from '../ingest/types';
 import { parseArgs, UsageError } from './args';
 
 const HELP = `Usage: agentmonitor demo [options]
@@ -29,6 +30,7 @@ Options:
   --live          keep adding events in real time until interrupted (starts a server on the
                   database when none is running, so the dashboard shows them)
   --rate N        live events per second (default 2, at most 1000)
+  --scale N       sessions per day multiplier (default 1; benchmarks use it for millions of events)
   --port PORT     port of the server --live starts (default 3142)
   --server URL    send events to this running server instead of opening the database
 `;
@@ -269,6 +271,8 @@ export interface DemoPlanOptions {
   now: number;
   days: number;
   seed: number;
+  /** Sessions per day multiplier (benchmarks fill millions of events with it). */
+  scale?: number;
 }
 
 /** The sessions of the week: working hours on weekdays, fewer on weekends, a few open now. */
@@ -280,7 +284,7 @@ export function planSessions(o: DemoPlanOptions): SessionPlan[] {
   for (let d = o.days - 1; d >= 0; d--) {
     const dayStart = today.getTime() - d * DAY;
     const weekday = new Date(dayStart).getDay();
-    const count = weekday === 0 || weekday === 6 ? 2 + Math.floor(r() * 3) : 7 + Math.floor(r() * 7);
+    const count = Math.round((weekday === 0 || weekday === 6 ? 2 + Math.floor(r() * 3) : 7 + Math.floor(r() * 7)) * (o.scale ?? 1));
     for (let i = 0; i < count; i++) {
       const start = dayStart + 8 * HOUR + Math.floor(r() * 11 * HOUR);
       if (start >= o.now - 30 * MINUTE) continue;
@@ -310,21 +314,25 @@ export function planSessions(o: DemoPlanOptions): SessionPlan[] {
   return plans;
 }
 
-/** Every event of the demo history, validated, in time order per session. */
-export function demoHistory(o: DemoPlanOptions): EventInput[] {
-  const out: EventInput[] = [];
-  for (const plan of planSessions(o)) {
-    const r = rng(o.seed ^ hash(plan.session_id));
-    let bad: string | null = null;
-    sessionEvents(plan, r, o.seed, o.now, (e) => {
-      const v = validateEvent(e);
-      if (v.ok) out.push(v.value);
-      else bad = `${v.errors[0].field}: ${v.errors[0].message}`;
-    });
-    if (bad) throw new Error(`demo generated an invalid event in ${plan.session_id}: ${bad}`);
+/**
+ * The demo history in chunks of about `chunkSessions` sessions, each validated and in time order
+ * (agents report as they go, so a real week arrives in time order), so that millions of events
+ * never sit in memory at once.
+ */
+export function* demoChunks(o: DemoPlanOptions, chunkSessions = 200): Generator<EventInput[]> {
+  const plans = planSessions(o);
+  for (let i = 0; i < plans.length; i += chunkSessions) {
+    const out: EventInput[] = [];
+    for (const plan of plans.slice(i, i + chunkSessions)) {
+      const r = rng(o.seed ^ hash(plan.session_id));
+      sessionEvents(plan, r, o.seed, o.now, (e) => {
+        const v = validateEvent(e);
+        if (!v.ok) throw new Error(`demo generated an invalid event in ${plan.session_id}: ${v.errors[0].field}: ${v.errors[0].message}`);
+        out.push(v.value);
+      });
+    }
+    yield out.sort((a, b) => Date.parse(a.client_timestamp!) - Date.parse(b.client_timestamp!));
   }
-  // Agents report as they go: store in time order, as a real week would arrive.
-  return out.sort((a, b) => Date.parse(a.client_timestamp!) - Date.parse(b.client_timestamp!));
 }
 
 function hash(s: string): number {
@@ -334,6 +342,19 @@ function hash(s: string): number {
 }
 
 type Sink = (events: EventInput[]) => Promise<void>;
+
+async function ingestAll(ingest: IngestSink, plan: DemoPlanOptions): Promise<{ inserted: number; completed: number; duplicates: number }> {
+  const total = { inserted: 0, completed: 0, duplicates: 0 };
+  for (const chunk of demoChunks(plan)) {
+    for (let i = 0; i < chunk.length; i += 5000) {
+      const out = await ingest.ingest(chunk.slice(i, i + 5000), { source: 'api', waitForStore: true, quiet: true });
+      total.inserted += out.inserted;
+      total.completed += out.completed;
+      total.duplicates += out.duplicates;
+    }
+  }
+  return total;
+}
 
 function httpSink(base: string): Sink {
   return async (events) => {
@@ -408,6 +429,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'number' },
       live: { type: 'boolean' },
       rate: { type: 'number' },
+      scale: { type: 'number' },
       port: { type: 'number' },
       server: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -416,6 +438,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(days) || days < 1 || days > 60) throw new UsageError(`--days must be an integer from 1 to 60, got ${days}`);
     const rate = Number(args.values.rate ?? 2);
     if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate must be a number above 0 and at most 1000, got ${rate}`);
+    const scale = Number(args.values.scale ?? 1);
+    if (!(scale > 0 && scale <= 1000)) throw new UsageError(`--scale must be a number above 0 and at most 1000, got ${scale}`);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor demo: ${e.message}\n\n${HELP}`);
@@ -435,7 +459,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.port !== undefined) overrides.port = Number(args.values.port);
   const config = loadConfig(process.env, overrides);
   const log = stderrLogger('demo');
-  const events = demoHistory({ now: Date.now(), days, seed });
+  const plan: DemoPlanOptions = { now: Date.now(), days, seed, scale: Number(args.values.scale ?? 1) };
 
   const owner = args.values.server ? null : readLiveLock(config.dbPath);
   const serverUrl = args.values.server ? String(args.values.server) : owner ? `http://${owner.host}:${owner.port}` : null;
@@ -445,8 +469,12 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', stopOn);
 
   if (serverUrl) {
-    await httpSink(serverUrl)(events);
-    process.stdout.write(`demo: sent ${events.length} events to ${serverUrl}\n`);
+    let sent = 0;
+    for (const chunk of demoChunks(plan)) {
+      await httpSink(serverUrl)(chunk);
+      sent += chunk.length;
+    }
+    process.stdout.write(`demo: sent ${sent} events to ${serverUrl}\n`);
     if (args.values.live) {
       process.stdout.write(`demo: live, ${rate} events/s to ${serverUrl} (Ctrl+C stops)\n`);
       const sent = await runLive(httpSink(serverUrl), seed, rate, abort.signal);
@@ -458,7 +486,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!args.values.live) {
     const core = await openCore({ config, log });
     try {
-      const out = await core.ingest.ingest(events, { source: 'api', waitForStore: true, quiet: true });
+      const out = await ingestAll(core.ingest, plan);
       process.stdout.write(`demo: ${out.inserted} events stored, ${out.completed} running tool calls completed, ${out.duplicates} already there, in ${config.dbPath}\n`);
     } finally {
       await core.close();
@@ -468,7 +496,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const server = await startServer(overrides, { log });
   try {
-    const out = await server.ctx.ingest.ingest(events, { source: 'api', waitForStore: true, quiet: true });
+    const out = await ingestAll(server.ctx.ingest, plan);
     process.stdout.write(`demo: ${out.inserted} events stored in ${config.dbPath}\ndemo: dashboard at ${server.url}/ — live, ${rate} events/s (Ctrl+C stops)\n`);
     const sent = await runLive(async (batch) => void (await server.ctx.ingest.ingest(batch, { source: 'api' })), seed, rate, abort.signal);
     process.stdout.write(`demo: ${sent} live events\n`);
