@@ -195,3 +195,40 @@ test('restart of a stopped supervisor starts a fresh server; stop sends SIGTERM 
     w.sup.dispose();
   }
 });
+
+test('export pages through every stored event into CSV and JSON files', async () => {
+  const { exportEvents, CSV_COLUMNS } = await import('../../src/extension/api/exporter');
+  const { ApiClient } = await import('../../src/extension/api/apiClient');
+  const dir = tmpDir();
+  const port = await freePort();
+  const w = window(port, dir);
+  try {
+    const s = await w.sup.start();
+    assert.equal(s.kind, 'owner', w.logs.join('\n'));
+    const url = (s as { url: string }).url;
+    for (let i = 0; i < 23; i++) {
+      await postEvent(url, { session_id: `s${i % 3}`, agent_type: 'codex', event_type: 'tool_use', tool_name: i === 5 ? 'Shell, "quoted"' : 'Shell', event_id: `x${i}` });
+    }
+    const api = new ApiClient(url);
+    const csvFile = path.join(dir, 'out.csv');
+    const pages: number[] = [];
+    const r = await exportEvents(api, csvFile, 'csv', { pageSize: 7, onPage: (n) => pages.push(n) });
+    assert.deepEqual(r, { rows: 23, cancelled: false });
+    assert.deepEqual(pages.slice(0, 4), [7, 14, 21, 23]);
+    const lines = fs.readFileSync(csvFile, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], CSV_COLUMNS.join(','));
+    assert.equal(lines.length, 24);
+    assert.ok(lines.some((l) => l.includes('"Shell, ""quoted"""')));
+    const jsonFile = path.join(dir, 'out.json');
+    await exportEvents(api, jsonFile, 'json', { pageSize: 10 });
+    const rows = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { event_id: string }[];
+    assert.deepEqual(rows.map((x) => x.event_id).sort(), Array.from({ length: 23 }, (_, i) => `x${i}`).sort());
+    const cancelled = await exportEvents(api, path.join(dir, 'never.csv'), 'csv', { pageSize: 5, isCancelled: () => true });
+    assert.equal(cancelled.cancelled, true);
+    assert.equal(fs.existsSync(path.join(dir, 'never.csv')), false, 'a cancelled export leaves no file');
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.partial-')), []);
+  } finally {
+    await w.sup.stop();
+    w.sup.dispose();
+  }
+});

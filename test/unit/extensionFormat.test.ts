@@ -78,3 +78,28 @@ test('ticker view: error states', () => {
   assert.equal(f.text, '$(warning) AgentMonitor: port busy');
   assert.equal(tickerView({ kind: 'starting' }, null, null, null).text, '$(loading~spin) AgentMonitor');
 });
+
+test('import texts and the waiter that follows one import over SSE', async () => {
+  const { importSummaryText, importProgressText, importFraction, ImportWaiter } = await import('../../src/extension/model/importText');
+  const summary = { import_id: 'i1', files: 3, files_skipped_unchanged: 1, events: 1234, duplicates: 5, lines: 2000, skipped_lines: 2, skipped: [{ file: 'a.jsonl', line: 7, reason: 'bad JSON' }], duration_ms: 10, cancelled: false };
+  assert.equal(importSummaryText(summary), 'Import done: 1,234 new events from 3 files, 1 unchanged, 5 already known, 2 lines skipped (e.g. a.jsonl:7: bad JSON).');
+  assert.match(importSummaryText({ ...summary, cancelled: true }), /^Import cancelled/);
+  const p = { import_id: 'i1', phase: 'importing' as const, files_done: 1, files_total: 4, bytes_done: 50, bytes_total: 200, events: 10 };
+  assert.equal(importProgressText(p), '1/4 files · 10 events');
+  assert.equal(importFraction(p), 0.25);
+  const seen: number[] = [];
+  const w = new ImportWaiter((x) => seen.push(x.files_done));
+  // progress of this import arrives before POST /api/import answered; another import's is ignored
+  w.message({ type: 'import_progress', progress: p });
+  w.message({ type: 'import_progress', progress: { ...p, import_id: 'other', files_done: 9 } });
+  w.track('i1');
+  w.message({ type: 'import_done', summary: { ...summary, import_id: 'other' } });
+  w.message({ type: 'import_progress', progress: { ...p, files_done: 2 } });
+  w.message({ type: 'import_done', summary });
+  assert.deepEqual(await w.done, summary);
+  assert.deepEqual(seen, [1, 2]);
+  const failing = new ImportWaiter(() => {});
+  failing.track('x');
+  failing.message({ type: 'import_progress', progress: { ...p, import_id: 'x', phase: 'error', message: 'disk full' } });
+  await assert.rejects(failing.done, /disk full/);
+});

@@ -118,3 +118,13 @@ test('webview API proxy: only read paths under /api, queries with repeated keys'
   assert.equal(buildQuery({ agent_type: ['a', 'b'], limit: 5, x: undefined }), '?agent_type=a&agent_type=b&limit=5');
   assert.equal(buildQuery({}), '');
 });
+
+test('CSV cells: quoting, embedded newlines, formula neutralizing', async () => {
+  const { csvCell } = await import('../../src/extension/api/exporter');
+  assert.equal(csvCell(null), '');
+  assert.equal(csvCell(12.5), '12.5');
+  assert.equal(csvCell('a,b'), '"a,b"');
+  assert.equal(csvCell('say "hi"\nbye'), '"say ""hi""\nbye"');
+  assert.equal(csvCell('=HYPERLINK("x")'), '"\'=HYPERLINK(""x"")"');
+  assert.equal(csvCell(-3), '-3', 'numbers are not neutralized');
+});

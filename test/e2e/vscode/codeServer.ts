@@ -244,3 +244,9 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 export function ticker(page: Page) {
   return page.locator('.statusbar-item', { hasText: /· \d+ active/ }).first();
 }
+
+/** Opens the AgentMonitor activity-bar container and answers the Agents view pane. */
+export async function openAgentsView(page: Page) {
+  await page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="AgentMonitor"]') }).click();
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Agents' }) });
+}

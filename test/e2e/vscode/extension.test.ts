@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { health, packageVsix, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
+import { health, openAgentsView, packageVsix, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
 let workspace: string;
@@ -95,7 +95,7 @@ test('activation starts the server; the tree and the status bar follow hook even
   await ticker(page).waitFor({ timeout: 60_000 });
   assert.match((await ticker(page).innerText()).trim(), /\$0\.00 · 0 active/);
 
-  await page.locator('.activitybar .action-item a[aria-label^="AgentMonitor"]').click();
+  const view = await openAgentsView(page);
   await page.getByText('No agent activity yet', { exact: false }).waitFor({ timeout: 30_000 });
 
   await post('/api/hooks/claude-code', {
@@ -116,7 +116,6 @@ test('activation starts the server; the tree and the status bar follow hook even
     cost_usd: 1.25,
     project: '/work/shop-e2e',
   });
-  const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Agents' }) });
   const row = view.locator('.monaco-list-row', { hasText: 'shop-e2e' }).first();
   await row.waitFor({ timeout: 30_000 });
   assert.match(await row.innerText(), /\$1\.25 · /);
@@ -183,8 +182,7 @@ test('Import Workspace Logs imports the sessions of the open folder only, with a
   assert.ok(imported.some((x) => x.agent_type === 'claude-code' && x.session_id === CLAUDE_SESSION), `Claude session imported (${summary})`);
   assert.ok(imported.some((x) => x.agent_type === 'codex'), 'Codex session imported');
   assert.ok(!sessions.some((x) => x.session_id === OTHER_SESSION), 'the session of another folder was left out');
-  await win.locator('.activitybar .action-item a[aria-label^="AgentMonitor"]').click();
-  const view = win.locator('.pane', { has: win.locator('.pane-header', { hasText: 'Agents' }) });
+  const view = await openAgentsView(win);
   await view.locator('.monaco-list-row', { hasText: 'Codex' }).first().waitFor({ timeout: 30_000 });
   await view.locator('.monaco-list-row', { hasText: 'imported-proj' }).first().waitFor({ timeout: 30_000 });
 });
