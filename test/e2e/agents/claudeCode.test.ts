@@ -48,8 +48,8 @@ async function toolEvents(client: MonitorClient, sessions: Session[]): Promise<S
   return client.events({ session_id: sessions.map((s) => s.session_id), event_type: 'tool_use' });
 }
 
-for (const protocol of ['http/json', 'http/protobuf'] as const) {
-  describe(`Claude Code with OTLP ${protocol}`, { skip: missingCli }, () => {
+for (const [protocol, watch] of [['http/json', false], ['http/protobuf', true]] as const) {
+  describe(`Claude Code with OTLP ${protocol}${watch ? ', serve following the logs' : ''}`, { skip: missingCli }, () => {
     const w = {} as World;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-e2e-claude-'));
 
@@ -60,7 +60,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       fs.mkdirSync(w.configDir, { recursive: true });
       const dirs = { HOME: home, CLAUDE_CONFIG_DIR: w.configDir, CODEX_HOME: path.join(home, '.codex') };
       w.api = await startFakeModelApi();
-      w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs);
+      w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs, { watch });
       w.client = new MonitorClient(w.monitor.url);
       w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
       w.hooks = await agentmonitor(['hooks', 'install', '--agent', 'claude'], w.userEnv);
@@ -77,6 +77,24 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       await w.api?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     });
+
+    async function expectExactTotals(): Promise<void> {
+      const sent = sumUsage(w.api.claudeReplies.map((r) => r.usage));
+      const want = { tokens_in: sent.input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cache_read_input_tokens, cache_write_tokens: sent.cache_creation_input_tokens };
+      const wantCost = w.run.result!.total_cost_usd;
+      const matches = (t: { cost_usd: number } & typeof want) => JSON.stringify(tokenTotals(t as never)) === JSON.stringify(want) && sameMoney(t.cost_usd, wantCost);
+      const total = await waitFor('totals to match', async () => {
+        const s = await w.client.stats();
+        return matches(s.total) ? s.total : undefined;
+      }).catch(async () => (await w.client.stats()).total);
+      assert.deepEqual(tokenTotals(total), want);
+      assert.ok(sameMoney(total.cost_usd, wantCost), `cost ${total.cost_usd} != total_cost_usd ${wantCost}`);
+      const sessions = sumTotals(await family(w.client, w.sessionId));
+      assert.deepEqual(tokenTotals(sessions), want, 'session rows (main + subagent) disagree with the totals');
+      assert.ok(sameMoney(sessions.cost_usd, wantCost), `session cost ${sessions.cost_usd} != ${wantCost}`);
+      const requests = await w.client.events({ session_id: (await family(w.client, w.sessionId)).map((s) => s.session_id), event_type: 'llm_request' });
+      assert.equal(requests.length, w.api.claudeReplies.length, 'one llm_request per API call');
+    }
 
     test('Claude Code runs the scripted conversation and reports what the fake API returned', () => {
       assert.equal(w.run.code, 0, `claude failed: ${describeRun(w.run)}`);
@@ -139,23 +157,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       assert.deepEqual(childTools.map((e) => e.event_id), [toolEventId(AGENT, subCall.id)]);
     });
 
-    test("tokens equal what the fake API reported; cost equals Claude Code's own total_cost_usd", async () => {
-      const sent = sumUsage(w.api.claudeReplies.map((r) => r.usage));
-      const want = { tokens_in: sent.input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cache_read_input_tokens, cache_write_tokens: sent.cache_creation_input_tokens };
-      const wantCost = w.run.result!.total_cost_usd;
-      const matches = (t: { cost_usd: number } & typeof want) => JSON.stringify(tokenTotals(t as never)) === JSON.stringify(want) && sameMoney(t.cost_usd, wantCost);
-      const total = await waitFor('totals to match', async () => {
-        const s = await w.client.stats();
-        return matches(s.total) ? s.total : undefined;
-      }).catch(async () => (await w.client.stats()).total);
-      assert.deepEqual(tokenTotals(total), want);
-      assert.ok(sameMoney(total.cost_usd, wantCost), `cost ${total.cost_usd} != total_cost_usd ${wantCost}`);
-      const sessions = sumTotals(await family(w.client, w.sessionId));
-      assert.deepEqual(tokenTotals(sessions), want, 'session rows (main + subagent) disagree with the totals');
-      assert.ok(sameMoney(sessions.cost_usd, wantCost), `session cost ${sessions.cost_usd} != ${wantCost}`);
-      const requests = await w.client.events({ session_id: (await family(w.client, w.sessionId)).map((s) => s.session_id), event_type: 'llm_request' });
-      assert.equal(requests.length, w.api.claudeReplies.length, 'one llm_request per API call');
-    });
+    test("tokens equal what the fake API reported; cost equals Claude Code's own total_cost_usd", () => expectExactTotals());
 
     test('importing the transcripts afterwards changes no total', async (t) => {
       const files = findFiles(path.join(w.configDir, 'projects'), /\.jsonl$/);
@@ -163,7 +165,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
       assert.ok(files.some((f) => /subagents\/agent-[^/]+\.jsonl$/.test(f)), 'no subagent transcript');
       const outcome = await expectImportChangesNoTotal(w.client, {
         monitor: w.monitor, userEnv: w.userEnv, dirArgs: ['--claude-dir', w.configDir], files, knownCalls: w.api.claudeReplies.length,
-        countTools: async () => (await toolEvents(w.client, await family(w.client, w.sessionId))).length,
+        countTools: async () => (await toolEvents(w.client, await family(w.client, w.sessionId))).length, watching: watch,
       });
       if (outcome === 'unavailable') t.skip('agentmonitor import is not available yet');
     });
@@ -173,5 +175,7 @@ for (const protocol of ['http/json', 'http/protobuf'] as const) {
     test('the session page shows the final answer', () => expectFinalAnswer(w.session));
 
     test('the dashboard shows the session', { skip: chromiumMissing() }, () => expectDashboardShows(w.session, w.monitor.url));
+
+    test('the totals are still exact once every channel has settled', () => expectExactTotals());
   });
 }

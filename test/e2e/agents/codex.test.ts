@@ -40,8 +40,8 @@ interface World {
   session: SessionUnderTest;
 }
 
-for (const protocol of ['json', 'binary'] as const) {
-  describe(`Codex with OTLP ${protocol}`, { skip: missingCli }, () => {
+for (const [protocol, watch] of [['json', false], ['binary', true]] as const) {
+  describe(`Codex with OTLP ${protocol}${watch ? ', serve following the logs' : ''}`, { skip: missingCli }, () => {
     const w = {} as World;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-e2e-codex-'));
 
@@ -51,7 +51,7 @@ for (const protocol of ['json', 'binary'] as const) {
       w.codexHome = path.join(home, '.codex');
       const dirs = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: w.codexHome };
       w.api = await startFakeModelApi();
-      w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs);
+      w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs, { watch });
       w.client = new MonitorClient(w.monitor.url);
       writeCodexConfig({ codexHome: w.codexHome, apiUrl: w.api.url, extraToml: codexOtelToml(w.monitor.url, protocol) });
       w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
@@ -66,6 +66,22 @@ for (const protocol of ['json', 'binary'] as const) {
       await w.api?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     });
+
+    async function expectExactTotals(): Promise<void> {
+      const sent = sumUsage(w.api.codexReplies.map((r) => r.usage));
+      const want = { tokens_in: sent.input_tokens - sent.cached_input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cached_input_tokens, cache_write_tokens: 0 };
+      const wantCost = (want.tokens_in * GPT5_CODEX_PRICE.input + want.cache_read_tokens * GPT5_CODEX_PRICE.cached + want.tokens_out * GPT5_CODEX_PRICE.output) / 1e6;
+      const total = await waitFor('totals to match', async () => {
+        const s = await w.client.stats();
+        return JSON.stringify(tokenTotals(s.total)) === JSON.stringify(want) && sameMoney(s.total.cost_usd, wantCost) ? s.total : undefined;
+      }).catch(async () => (await w.client.stats()).total);
+      assert.deepEqual(tokenTotals(total), want);
+      assert.ok(sameMoney(total.cost_usd, wantCost), `cost ${total.cost_usd} != ${wantCost}`);
+      const session = (await w.client.session(w.sessionId)).session;
+      assert.deepEqual(tokenTotals(session), want, 'the session row disagrees with the totals');
+      const requests = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
+      assert.equal(requests.length, w.api.codexReplies.length, 'one llm_request per response');
+    }
 
     test('Codex runs the scripted turn and reports what the fake API returned', () => {
       assert.equal(w.run.code, 0, `codex failed: ${describeRun(w.run)}`);
@@ -110,28 +126,14 @@ for (const protocol of ['json', 'binary'] as const) {
       assert.equal(events.length, expected.length, `tool events beyond the calls: ${events.map((e) => `${e.tool_name}/${e.event_id}`).join(', ')}`);
     });
 
-    test('tokens equal what the fake API reported, priced as gpt-5-codex', async () => {
-      const sent = sumUsage(w.api.codexReplies.map((r) => r.usage));
-      const want = { tokens_in: sent.input_tokens - sent.cached_input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cached_input_tokens, cache_write_tokens: 0 };
-      const wantCost = (want.tokens_in * GPT5_CODEX_PRICE.input + want.cache_read_tokens * GPT5_CODEX_PRICE.cached + want.tokens_out * GPT5_CODEX_PRICE.output) / 1e6;
-      const total = await waitFor('totals to match', async () => {
-        const s = await w.client.stats();
-        return JSON.stringify(tokenTotals(s.total)) === JSON.stringify(want) && sameMoney(s.total.cost_usd, wantCost) ? s.total : undefined;
-      }).catch(async () => (await w.client.stats()).total);
-      assert.deepEqual(tokenTotals(total), want);
-      assert.ok(sameMoney(total.cost_usd, wantCost), `cost ${total.cost_usd} != ${wantCost}`);
-      const session = (await w.client.session(w.sessionId)).session;
-      assert.deepEqual(tokenTotals(session), want, 'the session row disagrees with the totals');
-      const requests = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
-      assert.equal(requests.length, w.api.codexReplies.length, 'one llm_request per response');
-    });
+    test('tokens equal what the fake API reported, priced as gpt-5-codex', () => expectExactTotals());
 
     test('importing the rollout afterwards changes no total', async (t) => {
       const files = findFiles(path.join(w.codexHome, 'sessions'), /^rollout-.*\.jsonl$/);
       assert.equal(files.length, 1, `rollouts: ${files.join(', ')}`);
       const outcome = await expectImportChangesNoTotal(w.client, {
         monitor: w.monitor, userEnv: w.userEnv, dirArgs: ['--codex-dir', w.codexHome], files, knownCalls: w.api.codexReplies.length,
-        countTools: async () => (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length,
+        countTools: async () => (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length, watching: watch,
       });
       if (outcome === 'unavailable') t.skip('agentmonitor import is not available yet');
     });
@@ -141,5 +143,7 @@ for (const protocol of ['json', 'binary'] as const) {
     test('the session page shows the final answer', () => expectFinalAnswer(w.session));
 
     test('the dashboard shows the session', { skip: chromiumMissing() }, () => expectDashboardShows(w.session, w.monitor.url));
+
+    test('the totals are still exact once every channel has settled', () => expectExactTotals());
   });
 }

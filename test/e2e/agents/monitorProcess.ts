@@ -16,8 +16,12 @@ export interface Monitor {
   stop(): Promise<void>;
 }
 
-export async function startMonitor(dbPath: string, env: NodeJS.ProcessEnv = {}): Promise<Monitor> {
-  const serve = await spawnServe(dbPath, [], env);
+/**
+ * `agentmonitor serve --port 0 --db <dbPath>`; with `watch`, it follows the agents' logs as it does
+ * by default for users (the helper passes --no-watch; a later --watch wins).
+ */
+export async function startMonitor(dbPath: string, env: NodeJS.ProcessEnv, opts: { watch: boolean }): Promise<Monitor> {
+  const serve = await spawnServe(dbPath, opts.watch ? ['--watch'] : [], env);
   const port = Number(new URL(serve.url).port);
   return {
     url: serve.url,
