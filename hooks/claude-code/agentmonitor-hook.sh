@@ -17,14 +17,19 @@ case "$port" in
 esac
 host="${AGENTMONITOR_HOST:-127.0.0.1}"
 
-payload=$(cat)
-[ -n "$payload" ] || exit 0
-command -v curl >/dev/null 2>&1 || exit 0
+if ! command -v curl >/dev/null 2>&1; then
+  exec cat >/dev/null
+fi
 
+# The agent's stdin, for the background job (whose own stdin would be /dev/null). The job reads all
+# of it before posting, so the agent's write always completes, even when the post fails at once.
+exec 3<&0
 (
+  payload=$(cat <&3)
+  [ -n "$payload" ] || exit 0
   printf '%s' "$payload" | curl -s -o /dev/null --connect-timeout 1 --max-time 3 \
-    -H 'Content-Type: application/json' -H @/dev/fd/3 \
-    --data-binary @- "http://$host:$port/api/hooks/$agent" 3<<HEADERS
+    -H 'Content-Type: application/json' -H @/dev/fd/4 \
+    --data-binary @- "http://$host:$port/api/hooks/$agent" 4<<HEADERS
 ${AGENTMONITOR_TOKEN:+Authorization: Bearer $AGENTMONITOR_TOKEN}
 HEADERS
 ) </dev/null >/dev/null 2>&1 &

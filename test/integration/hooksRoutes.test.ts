@@ -149,6 +149,10 @@ test('the command hook script: silent exit 0 with the server down; the POST arri
   assert.equal(down.status, 0);
   assert.equal(down.stdout, '');
   assert.equal(down.stderr, '');
+  const big = JSON.stringify({ session_id: 'cmd-big', hook_event_name: 'PostToolUse', tool_response: 'z'.repeat(1_000_000) });
+  const bigDown = spawnSync('sh', [SCRIPT, 'claude-code', String(await deadPort())], { input: big, encoding: 'utf8' });
+  assert.equal(bigDown.error, undefined, 'the whole payload is read even when the post fails (no EPIPE for the agent)');
+  assert.equal(bigDown.status, 0);
 
   const s = await startTestServer();
   const up = spawnSync('sh', [SCRIPT, 'claude-code', String(s.port)], { input: payload, encoding: 'utf8' });
