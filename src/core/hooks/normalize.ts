@@ -168,7 +168,7 @@ export function normalizeHookPayload(agent: HookAgent, payload: Record<string, u
     case 'Stop':
     case 'Interrupt':
       return [
-        event('stop', { event_id: turn ? channelEventId(hookName === 'Stop' ? 'stop' : 'interrupt', agent, sid, turn) : undefined }, {
+        event('stop', { event_id: turn && payload.stop_hook_active !== true ? channelEventId(hookName === 'Stop' ? 'stop' : 'interrupt', agent, sid, turn) : undefined }, {
           reason: hookName === 'Interrupt' ? 'interrupt' : undefined,
           last_assistant_message: str(payload, 'last_assistant_message', TEXT_MAX),
           stop_hook_active: payload.stop_hook_active === true ? true : undefined,
