@@ -1,32 +1,38 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import assert from 'node:assert/strict';
-import initSqlJs from 'sql.js';
-import { MIGRATIONS } from '../../src/core/store/schema';
-import { SqlDb } from '../../src/core/store/sqlDb';
-import { insertBatch } from '../../src/core/store/insert';
-import { toRecord } from '../../src/core/ingest/normalize';
-import { usageMonitor } from '../../src/core/store/queries/usageMonitor';
+import * as path from 'node:path';
+import { loadConfig } from '../../src/core/config';
+import { silentLogger } from '../../src/core/log';
+import { openCore, type Core } from '../../src/core/runtime';
 import type { EventInput } from '../../src/core/contracts/events';
+import type { UsageMonitorParams } from '../../src/core/store/queries/usageMonitor';
 
 const DAY = '2026-03-10';
 const at = (hhmm: string, day = DAY) => `${day}T${hhmm}:00.000Z`;
 const ms = (hhmm: string, day = DAY) => Date.parse(at(hhmm, day));
 
-async function freshDb(): Promise<SqlDb> {
-  const SQL = await initSqlJs();
-  const db = new SqlDb(new SQL.Database());
-  for (const m of MIGRATIONS) db.exec(m.sql);
-  return db;
+/** A real database (worker, journal, snapshot) in a temp dir, filled through the ingest pipeline. */
+async function freshCore(): Promise<Core> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-um-'));
+  const config = loadConfig({} as NodeJS.ProcessEnv, { dbPath: path.join(dir, 'am.db') });
+  const core = await openCore({ config, log: silentLogger });
+  after(async () => {
+    await core.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return core;
 }
 
 let nextId = 1;
-function add(db: SqlDb, events: Partial<EventInput>[]): void {
-  const records = events.map((e) => {
-    const r = toRecord({ session_id: 's1', agent_type: 'claude-code', event_type: 'llm_request', ...e } as EventInput, 'api', 32 * 1024);
-    r.id = nextId++;
-    return r;
-  });
-  insertBatch(db, records);
+async function add(core: Core, events: Partial<EventInput>[]): Promise<void> {
+  const full = events.map((e) => ({ session_id: 's1', agent_type: 'claude-code', event_type: 'llm_request', event_id: `um-${nextId++}`, ...e }) as EventInput);
+  await core.ingest.ingest(full, { source: 'api', waitForStore: true, quiet: true });
+}
+
+async function usageMonitor(core: Core, p: UsageMonitorParams) {
+  return core.store.query('usageMonitor', p);
 }
 
 const usage = (time: string, cost: number, extra: Partial<EventInput> = {}): Partial<EventInput> => ({
@@ -41,8 +47,8 @@ const usage = (time: string, cost: number, extra: Partial<EventInput> = {}): Par
 });
 
 test('blocks start on the hour of the first usage, last five hours, and the current one projects to its end', async () => {
-  const db = await freshDb();
-  add(db, [
+  const db = await freshCore();
+  await add(db, [
     usage(at('10:20'), 1),
     usage(at('11:50'), 2),
     usage(at('14:10'), 4, { model: 'claude-opus-4-5' }),
@@ -52,7 +58,7 @@ test('blocks start on the hour of the first usage, last five hours, and the curr
     usage(at('23:30'), 1.5, { agent_type: 'codex', model: 'gpt-5' }),
   ]);
   const now = ms('23:40');
-  const m = usageMonitor(db, { now, day_start: ms('00:00'), daily_budget_usd: 20 });
+  const m = await usageMonitor(db, { now, day_start: ms('00:00'), daily_budget_usd: 20 });
 
   assert.deepEqual(
     m.blocks.map((b) => [b.start, b.end, b.cost_usd, b.requests, b.active]),
@@ -77,9 +83,9 @@ test('blocks start on the hour of the first usage, last five hours, and the curr
 });
 
 test('usage five hours after the block start opens a new block even without a gap', async () => {
-  const db = await freshDb();
-  add(db, [usage(at('01:59'), 1), usage(at('04:30'), 1), usage(at('05:59'), 1), usage(at('06:00'), 1)]);
-  const m = usageMonitor(db, { now: ms('12:00'), day_start: ms('00:00') });
+  const db = await freshCore();
+  await add(db, [usage(at('01:59'), 1), usage(at('04:30'), 1), usage(at('05:59'), 1), usage(at('06:00'), 1)]);
+  const m = await usageMonitor(db, { now: ms('12:00'), day_start: ms('00:00') });
   assert.deepEqual(
     m.blocks.map((b) => [b.start, b.cost_usd]),
     [
@@ -94,8 +100,8 @@ test('usage five hours after the block start opens a new block even without a ga
 });
 
 test('agent filter, today across a non-whole-hour day start, and the latest rate limits', async () => {
-  const db = await freshDb();
-  add(db, [
+  const db = await freshCore();
+  await add(db, [
     usage(at('03:10'), 1),
     usage(at('03:40'), 2),
     usage(at('04:10'), 4, { agent_type: 'codex', model: 'gpt-5' }),
@@ -114,10 +120,10 @@ test('agent filter, today across a non-whole-hour day start, and the latest rate
   ]);
   const now = ms('04:20');
   // A day that starts at 03:30 UTC (a zone with a half-hour offset): the 03:10 usage is not today.
-  const all = usageMonitor(db, { now, day_start: ms('03:30') });
+  const all = await usageMonitor(db, { now, day_start: ms('03:30') });
   assert.equal(all.today_cost_usd, 6);
   assert.equal(all.current_block?.cost_usd, 7);
-  const codex = usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'codex' });
+  const codex = await usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'codex' });
   assert.equal(codex.current_block?.start, at('04:00'));
   assert.equal(codex.current_block?.cost_usd, 4);
   assert.equal(codex.today_cost_usd, 4);
@@ -128,7 +134,7 @@ test('agent filter, today across a non-whole-hour day start, and the latest rate
       ['codex', 'secondary', 3, 10080, null],
     ],
   );
-  const claude = usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'claude-code' });
+  const claude = await usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'claude-code' });
   assert.equal(claude.rate_limits.length, 0);
   assert.equal(claude.current_block?.cost_usd, 3);
 });
