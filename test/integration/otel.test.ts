@@ -38,7 +38,7 @@ function captures(run: string): Capture[] {
 }
 
 async function post(s: TestServer, url: string, body: Buffer | string, headers: Record<string, string>) {
-  const r = await fetch(s.url + url, { method: 'POST', headers, body });
+  const r = await fetch(s.url + url, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: r.status, type: r.headers.get('content-type') ?? '', body: Buffer.from(await r.arrayBuffer()) };
 }
 

@@ -38,6 +38,12 @@ export function decodeOtlpRequest(signal: OtlpSignal, body: Uint8Array): Record<
   return t.toObject(t.decode(body), TO_OBJECT);
 }
 
+/** Encode an Export*ServiceRequest from its OTLP/JSON shape (what a protobuf exporter would send). */
+export function encodeOtlpRequest(signal: OtlpSignal, request: Record<string, unknown>): Uint8Array {
+  const t = type(SERVICE[signal].request);
+  return t.encode(t.fromObject(request)).finish();
+}
+
 /** Encode an Export*ServiceResponse (`{}` or `{partialSuccess: {...}}`) as protobuf. */
 export function encodeOtlpResponse(signal: OtlpSignal, response: Record<string, unknown>): Uint8Array {
   const t = type(SERVICE[signal].response);

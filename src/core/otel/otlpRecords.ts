@@ -72,7 +72,7 @@ export function uint64String(v: unknown): string | null {
   if (typeof v === 'number') {
     if (!Number.isFinite(v) || v <= 0 || !Number.isInteger(v)) return null;
     s = BigInt(v).toString();
-  } else if (typeof v === 'string' && /^\d{1,20}$/.test(v)) {
+  } else if (typeof v === 'string' && /^\d{1,40}$/.test(v)) {
     s = v.replace(/^0+/, '');
     if (!s) return null;
   } else {
