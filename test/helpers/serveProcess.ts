@@ -15,9 +15,20 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, d.name);
+    newest = Math.max(newest, d.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** The built CLI when it is newer than every source file, else the sources through tsx. */
 export function cliCommand(): string[] {
   const built = path.join(root, 'dist', 'cli.js');
-  if (fs.existsSync(built) && process.env.AGENTMONITOR_TEST_SOURCES !== '1') return [built];
+  const fresh = fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(path.join(root, 'src'));
+  if (fresh && process.env.AGENTMONITOR_TEST_SOURCES !== '1') return [built];
   return ['--import', 'tsx', path.join(root, 'src', 'cli.ts')];
 }
 

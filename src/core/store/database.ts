@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import initSqlJs from 'sql.js';
 import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
 import { MIGRATIONS } from './schema';
+import { PayloadFile } from './payloadFile';
 import { SqlDb } from './sqlDb';
 
 export interface OpenDatabase {
@@ -97,6 +98,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   }
   if (!db) db = new SqlDb(new SQL.Database());
 
+  db.payloads = new PayloadFile(`${dbPath}.payloads`);
   const schemaVersion = migrate(db);
   const seqRow = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'journal_seq'");
   const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
@@ -112,7 +114,10 @@ export function writeSnapshot(s: OpenDatabase, seq: number): SnapshotResult {
   s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]);
   // export() closes and reopens the connection, which frees every prepared statement.
   s.db.clearStatements();
+  s.db.payloads.flush();
+  s.db.payloads.sync();
   const bytes = s.db.raw.export();
+  s.db.registerFunctions();
   const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');

@@ -62,8 +62,9 @@ const HOUR_MS = 3_600_000;
 
 const INSERT_EVENT = `INSERT INTO events (id, event_id, session_id, agent_type, event_type, tool_name, status, model,
   tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
-  cost_usd, cost_source, duration_ms, project, branch, source, created_at, received_at, client_timestamp, payload_truncated)
-  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+  cost_usd, cost_source, duration_ms, project, branch, source, created_at, received_at, client_timestamp, payload_truncated,
+  payload_off, payload_len)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 
 const UPSERT_SESSION = `INSERT INTO sessions (session_id, agent_type, project, branch, model, started_at, last_event_at, ended_at,
   event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
@@ -167,7 +168,20 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     return s;
   };
 
-  db.transaction(() => {
+  try {
+    db.transaction(() => {
+      insertRows();
+      // Payload bytes reach the file before the rows that point at them commit.
+      db.payloads.flush();
+    });
+  } catch (e) {
+    db.payloads.discard();
+    throw e;
+  }
+  out.sessions = [...sessions.keys()];
+  return out;
+
+  function insertRows(): void {
     for (const r of records) {
       if (r.event_id !== null) {
         const existing = db.get<{ id: number; status: string | null; session_id: string }>(
@@ -182,11 +196,9 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
               [r.status, r.duration_ms, r.tool_name, r.payload_truncated, existing.id],
             );
             if (r.metadata) {
-              const old = db.get<{ metadata: string }>('SELECT metadata FROM event_payloads WHERE id = ?', [existing.id]);
-              db.run('INSERT OR REPLACE INTO event_payloads (id, metadata) VALUES (?, ?)', [
-                existing.id,
-                mergeMetadata(old?.metadata ?? null, r.metadata),
-              ]);
+              const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len) AS metadata FROM events WHERE id = ?', [existing.id]);
+              const p = db.payloads.add(mergeMetadata(old?.metadata ?? null, r.metadata)!);
+              db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, existing.id]);
             }
             const s = touch(existing.session_id, r);
             s.last_event_at = Math.max(s.last_event_at, r.created_at);
@@ -207,13 +219,13 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
           continue;
         }
       }
+      const p = r.metadata ? db.payloads.add(r.metadata) : null;
       db.run(INSERT_EVENT, [
         r.id, r.event_id, r.session_id, r.agent_type, r.event_type, r.tool_name, r.status, r.model,
         r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
         r.cost_usd, r.cost_source, r.duration_ms, r.project, r.branch, r.source, r.created_at, r.received_at,
-        r.client_timestamp, r.payload_truncated,
+        r.client_timestamp, r.payload_truncated, p?.off ?? null, p?.len ?? null,
       ]);
-      if (r.metadata) db.run('INSERT OR REPLACE INTO event_payloads (id, metadata) VALUES (?, ?)', [r.id, r.metadata]);
       out.ids.push(r.id);
       out.kinds.push(0);
       out.inserted++;
@@ -295,9 +307,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
         [agent, a.first, a.last],
       );
     }
-  });
-  out.sessions = [...sessions.keys()];
-  return out;
+  }
 }
 
 function applyRateLimit(db: SqlDb, r: EventRecord): void {

@@ -2,8 +2,9 @@
  * Versioned schema. Each migration runs once, in order, inside a transaction; `meta.schema_version`
  * records the last applied. Append new migrations; never edit an applied one.
  *
- * Hot table `events` keeps lean rows (no JSON); metadata lives in `event_payloads` keyed by the
- * same id. `usage_hourly` holds per-hour aggregates (kept when raw events are pruned) so stats
+ * Hot table `events` keeps lean rows (no JSON); metadata lives outside SQLite in the append-only
+ * payload file (`payloadFile.ts`), read back with the SQL function `payload(payload_off, payload_len)`.
+ * `usage_hourly` holds per-hour aggregates (kept when raw events are pruned) so stats
  * never scan events; `sessions` keeps running totals so the tree and ticker never scan events.
  * Times are epoch milliseconds (UTC).
  */
@@ -36,7 +37,9 @@ CREATE TABLE events (
   created_at INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
   client_timestamp TEXT,
-  payload_truncated INTEGER NOT NULL DEFAULT 0
+  payload_truncated INTEGER NOT NULL DEFAULT 0,
+  payload_off INTEGER,
+  payload_len INTEGER
 );
 CREATE UNIQUE INDEX events_event_id ON events(event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX events_created_at ON events(created_at);
@@ -44,7 +47,6 @@ CREATE INDEX events_session ON events(session_id, id);
 CREATE INDEX events_type ON events(event_type, created_at);
 CREATE INDEX events_tool ON events(tool_name, created_at) WHERE tool_name IS NOT NULL;
 CREATE INDEX events_model ON events(model, created_at) WHERE model IS NOT NULL;
-CREATE TABLE event_payloads (id INTEGER PRIMARY KEY, metadata TEXT NOT NULL);
 CREATE TABLE sessions (
   session_id TEXT PRIMARY KEY,
   agent_type TEXT NOT NULL,

@@ -3,13 +3,24 @@
  * `queries/` receive one of these; they run inside the store worker (`worker.ts`).
  */
 import type { Database, SqlValue, Statement } from 'sql.js';
+import { MemoryPayloads, type PayloadStore } from './payloadFile';
 
 export type Params = SqlValue[] | Record<string, SqlValue>;
 
 export class SqlDb {
   private readonly cache = new Map<string, Statement>();
 
-  constructor(readonly raw: Database) {}
+  /** Event metadata store: the payload file for real databases, memory otherwise. */
+  payloads: PayloadStore = new MemoryPayloads();
+
+  constructor(readonly raw: Database) {
+    this.registerFunctions();
+  }
+
+  /** SQL functions; `export()` drops them, so they are registered again after each snapshot. */
+  registerFunctions(): void {
+    this.raw.create_function('payload', (off: number | null, len: number | null) => this.payloads.read(off, len));
+  }
 
   private stmt(sql: string): Statement {
     let s = this.cache.get(sql);

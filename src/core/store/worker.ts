@@ -32,6 +32,7 @@ function handle(msg: WorkerRequest): unknown {
       const s = state;
       state = null;
       s?.db.clearStatements();
+      s?.db.payloads.close();
       s?.db.raw.close();
       return null;
     }

@@ -38,12 +38,11 @@ export const queries = {
   },
 
   /**
-   * Retention: drop raw events (and their payloads) older than `before`; per-hour aggregates and
-   * session totals stay. Sessions with no event left and no activity since are dropped too.
+   * Retention: drop raw events older than `before`; per-hour aggregates and session totals stay.
+   * Their payload bytes stay in the payload file as unreferenced garbage (no compaction yet).
    */
   pruneEventsBefore(db: SqlDb, p: { before: number }): { events: number } {
     return db.transaction(() => {
-      db.run('DELETE FROM event_payloads WHERE id IN (SELECT id FROM events WHERE created_at < ?)', [p.before]);
       const events = db.run('DELETE FROM events WHERE created_at < ?', [p.before]);
       return { events };
     });
@@ -60,7 +59,8 @@ export const queries = {
   clearAll(db: SqlDb, _p: Record<string, never> = {}): { events: number } {
     return db.transaction(() => {
       const events = db.run('DELETE FROM events');
-      for (const t of ['event_payloads', 'sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits']) db.run(`DELETE FROM ${t}`);
+      for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits']) db.run(`DELETE FROM ${t}`);
+      db.payloads.truncate();
       return { events };
     });
   },

@@ -54,7 +54,7 @@ export function whereSql(clauses: string[]): string {
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
-export const EVENT_SELECT = 'SELECT e.*, p.metadata AS metadata FROM events e LEFT JOIN event_payloads p ON p.id = e.id';
+export const EVENT_SELECT = 'SELECT e.*, payload(e.payload_off, e.payload_len) AS metadata FROM events e';
 
 export const EVENTS_CURSOR = 'events';
 
