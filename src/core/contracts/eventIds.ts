@@ -9,7 +9,12 @@
  *   the usage-bearing responses of the conversation (1-based, counting each changed
  *   `total_token_usage` once, never the replayed history of a fork), i.e.
  *   `codexResponseKey(conversationId, n)`. The OTLP mapper numbers `codex.sse_event`
- *   `response.completed` records of a conversation the same way.
+ *   `response.completed` records of a conversation the same way: only records carrying token
+ *   counts (Codex also logs a count-less `response.completed`), in arrival order, the number kept
+ *   per record in the store (`otel_codex_responses`) so a re-sent export or a restart keeps it.
+ *   The conversation id is OTLP `conversation.id` = rollout `session_meta.id`. Limits: a server
+ *   that starts receiving OTLP mid-conversation numbers from 1 and disagrees with the rollout, as
+ *   does one whose exporter dropped a batch; those calls may then count twice across channels.
  * - One tool call: `tool:<agent_type>:<tool_use_id>` (Claude `tool_use_id` in hooks and
  *   transcripts; Codex `call_id`). A PreToolUse stores it with status `running`; the
  *   PostToolUse/transcript result completes it.
