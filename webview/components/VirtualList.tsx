@@ -13,6 +13,8 @@ export interface VirtualListProps {
   onActivate(i: number): void;
   onEndReached?(): void;
   renderRow(i: number, selected: boolean): ComponentChildren;
+  /** Stable key of row `i` (rows keep their DOM node when others are added above them). */
+  rowKey(i: number): string | number;
   label: string;
   header?: ComponentChildren;
 }
@@ -34,11 +36,14 @@ export function VirtualList(p: VirtualListProps) {
     return () => ro.disconnect();
   }, []);
 
+  // Keep what the user looks at still when rows arrive above it. Uses the tracked scroll position:
+  // reading el.scrollTop after a render would force a layout on every frame.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && p.addedTop > 0 && el.scrollTop > 0) {
-      el.scrollTop += p.addedTop * p.rowHeight;
-      setScrollTop(el.scrollTop);
+    if (el && p.addedTop > 0 && scrollTop > 0) {
+      const next = scrollTop + p.addedTop * p.rowHeight;
+      el.scrollTop = next;
+      setScrollTop(next);
     }
   }, [p.version]);
 
@@ -84,7 +89,7 @@ export function VirtualList(p: VirtualListProps) {
   for (let i = first; i < last; i++) {
     rows.push(
       <div
-        key={i}
+        key={p.rowKey(i)}
         class={`vrow${p.selected === i ? ' selected' : ''}`}
         role="row"
         aria-rowindex={i + 1}

@@ -11,6 +11,7 @@ export class FeedBuffer {
   /** Descending: pages loaded from the API (newest first). */
   private older: StoredEvent[] = [];
   private readonly byId = new Map<number, StoredEvent>();
+  private readonly revisions = new WeakMap<StoredEvent, number>();
   /** Rows dropped from the old end because of the cap. */
   dropped = 0;
 
@@ -34,6 +35,11 @@ export class FeedBuffer {
     return this.byId.get(id);
   }
 
+  /** How often an event was updated in place (a running tool call completed): render keys. */
+  revision(e: StoredEvent): number {
+    return this.revisions.get(e) ?? 0;
+  }
+
   /** Add live events (oldest first). Returns how many rows were added at the top. */
   pushNewest(events: StoredEvent[]): number {
     let added = 0;
@@ -41,6 +47,7 @@ export class FeedBuffer {
       const existing = this.byId.get(e.id);
       if (existing) {
         Object.assign(existing, e);
+        this.revisions.set(existing, this.revision(existing) + 1);
         continue;
       }
       this.newer.push(e);

@@ -1,3 +1,4 @@
+import { memo } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import type { FilterOptions } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
@@ -75,7 +76,9 @@ function FilterBar() {
   );
 }
 
-function Row(p: { e: StoredEvent }) {
+/** Re-rendered only when its event changed (rows above it do not re-render it). */
+const Row = memo(
+  function Row(p: { e: StoredEvent; rev: number }) {
   const e = p.e;
   const tokens = totalTokens(e);
   return (
@@ -96,7 +99,9 @@ function Row(p: { e: StoredEvent }) {
       </span>
     </>
   );
-}
+  },
+  (a, b) => a.e === b.e && a.rev === b.rev,
+);
 
 const HEADER = (
   <div class="vrow vhead" role="row">
@@ -163,6 +168,11 @@ export function Feed() {
   const count = feed.buffer.length;
   const detail = detailId !== null ? (feed.buffer.get(detailId) ?? null) : null;
 
+  // The selection stays on its event when new rows arrive above it.
+  useEffect(() => {
+    if (selected !== null && feed.lastAddedTop > 0) setSelected(selected + feed.lastAddedTop);
+  }, [version]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e)) return;
@@ -205,8 +215,9 @@ export function Feed() {
             onEndReached={() => feed.hasMore.value && void feed.loadMore()}
             renderRow={(i) => {
               const e = feed.buffer.at(i);
-              return e ? <Row e={e} /> : null;
+              return e ? <Row e={e} rev={feed.buffer.revision(e)} /> : null;
             }}
+            rowKey={(i) => feed.buffer.at(i)?.id ?? `missing-${i}`}
             label="Live event feed"
             header={HEADER}
           />
