@@ -207,7 +207,10 @@ test('Codex OTLP/JSON replayed (gzip and plain): session, usage by ordinal, tool
   assert.equal(llm.reduce((n, e) => n + e.reasoning_tokens, 0), total.reasoning_output_tokens);
   assert.ok(llm.every((e) => e.cost_source === 'computed'));
   assert.equal(evs.filter((e) => e.event_type === 'session_start').length, 1);
-  assert.equal(evs.filter((e) => e.event_type === 'user_prompt').length, 1);
+  assert.deepEqual(
+    evs.filter((e) => e.event_type === 'user_prompt').map((e) => e.event_id),
+    [channelEventId('prompt', 'codex', CODEX_CONV, '1')],
+  );
   const tools = evs.filter((e) => e.event_type === 'tool_use');
   assert.equal(tools.length, 1);
   assert.equal(tools[0].event_id, toolEventId('codex', 'call_fakemwtzd7vu0003'));
@@ -242,6 +245,10 @@ test('the same runs imported from their transcripts afterwards change no total (
   const summary = await importAll(otelFirst);
   assert.ok(summary.events > 0, 'the importer read the transcripts');
   assert.deepEqual(await totals(otelFirst), fromOtel);
+  const codexEvents = await events(otelFirst, CODEX_CONV);
+  for (const type of ['session_start', 'user_prompt', 'tool_use'] as const) {
+    assert.equal(codexEvents.filter((e) => e.event_type === type).length, 1, `one Codex ${type} seen through both channels`);
+  }
 
   const importFirst = await startTestServer();
   await importAll(importFirst);

@@ -28,12 +28,12 @@ function record(attributes: Attributes, over: Partial<OtlpLogRecord> = {}): Otlp
   };
 }
 
-function event(out: MapOutcome): EventInputRaw & { codex?: MappedEvent['codexResponse'] } {
+function event(out: MapOutcome): EventInputRaw & { codex?: MappedEvent['codexOrdinal'] } {
   assert.equal(out.kind, 'event', JSON.stringify(out));
   if (out.kind !== 'event') throw new Error('unreachable');
   const v = validateEvent(out.event.raw);
   assert.ok(v.ok, JSON.stringify(v));
-  return { ...out.event.raw, codex: out.event.codexResponse };
+  return { ...out.event.raw, codex: out.event.codexOrdinal };
 }
 
 test('Claude api_request → llm_request with the contract token fields, agent cost and the transcript-shared id', () => {

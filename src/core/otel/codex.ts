@@ -3,7 +3,8 @@
  * `response.completed` (token counts as strings); such an event's id is the ordinal of the response
  * within its conversation (`codexResponseKey`), assigned by the store in arrival order and kept
  * per record, so the rollout importer, which numbers changed `total_token_usage` events the same
- * way, derives the same id. `codex.api_request` (one HTTP attempt, no usage) is folded into the
+ * way, derives the same id. Prompts are numbered per conversation likewise, and the session start
+ * uses the importer's id, so a conversation seen both ways shows each once. `codex.api_request` (one HTTP attempt, no usage) is folded into the
  * usage event that follows it in the same batch, or stored as an error when it failed.
  */
 import type { EventInputRaw } from '../contracts/events';
@@ -51,7 +52,7 @@ export function mapCodexLogRecord(rec: OtlpLogRecord, state: CodexBatchState): M
     case 'conversation_starts':
       return mapped(
         base(
-          { event_type: 'session_start', event_id: channelEventId('session_start', AGENT, conv, 'start') },
+          { event_type: 'session_start', event_id: channelEventId('session_start', AGENT, conv, 'rollout') },
           {
             app_version: attrString(a, 'app.version', 50),
             originator: attrString(a, 'originator', 100),
@@ -65,10 +66,8 @@ export function mapCodexLogRecord(rec: OtlpLogRecord, state: CodexBatchState): M
       );
     case 'user_prompt':
       return mapped(
-        base(
-          { event_type: 'user_prompt', event_id: fallbackId('user_prompt') },
-          { prompt: attrString(a, 'prompt'), prompt_length: attrCount(a, 'prompt_length') },
-        ),
+        base({ event_type: 'user_prompt' }, { prompt: attrString(a, 'prompt'), prompt_length: attrCount(a, 'prompt_length') }),
+        { kind: 'prompt', conversationId: conv, recordKey: recordTimeKey(rec) },
       );
     case 'api_request': {
       const httpStatus = attrNumber(a, 'http.response.status_code');
@@ -136,7 +135,6 @@ function mapSseEvent(
   const cached = attrCount(a, 'cached_token_count') ?? 0;
   const api = state.pendingApi.get(conv);
   state.pendingApi.delete(conv);
-  const time = rec.timeUnixNano ?? rec.observedTimeUnixNano ?? attrString(a, 'event.timestamp', 50) ?? String(rec.index);
   return mapped(
     base(
       {
@@ -156,8 +154,13 @@ function mapSseEvent(
         attempt: api?.attempt,
       },
     ),
-    { conversationId: conv, recordKey: `${time}:${input ?? ''}:${output ?? ''}:${cached}` },
+    { kind: 'response', conversationId: conv, recordKey: `${recordTimeKey(rec)}:${input ?? ''}:${output ?? ''}:${cached}` },
   );
+}
+
+/** The record's own time, which a re-sent export repeats: part of the key its ordinal is kept under. */
+function recordTimeKey(rec: OtlpLogRecord): string {
+  return rec.timeUnixNano ?? rec.observedTimeUnixNano ?? attrString(rec.attributes, 'event.timestamp', 50) ?? `#${rec.index}`;
 }
 
 const HANDLED = new Set(['conversation_starts', 'user_prompt', 'api_request', 'sse_event', 'tool_decision', 'tool_result']);

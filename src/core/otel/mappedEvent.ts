@@ -1,13 +1,17 @@
 /**
  * What the per-agent OTLP log mappers produce: an event for the contract, or a reason to ignore or
- * reject the record. A Codex usage event waits for its ordinal within the conversation (assigned by
- * the store, see `eventIds.ts`) before it gets its `event_id`.
+ * reject the record. A Codex usage or prompt event waits for its ordinal within the conversation
+ * (assigned by the store, see `eventIds.ts`) before it gets its `event_id`.
  */
 import type { EventInputRaw } from '../contracts/events';
 import { attrBool, attrNonNegative } from './otlpAttributes';
 import type { Attributes, OtlpLogRecord } from './otlpRecords';
 
-export interface CodexResponseRef {
+/** Which Codex events are numbered per conversation, as the rollout importer numbers them. */
+export type CodexOrdinalKind = 'response' | 'prompt';
+
+export interface CodexOrdinalRef {
+  kind: CodexOrdinalKind;
   conversationId: string;
   /** Identifies the OTLP record itself, so a re-sent record gets the same ordinal. */
   recordKey: string;
@@ -15,7 +19,7 @@ export interface CodexResponseRef {
 
 export interface MappedEvent {
   raw: EventInputRaw;
-  codexResponse?: CodexResponseRef;
+  codexOrdinal?: CodexOrdinalRef;
 }
 
 export type MapOutcome =
@@ -29,8 +33,8 @@ export function rejected(reason: string): MapOutcome {
   return { kind: 'rejected', reason };
 }
 
-export function mapped(raw: EventInputRaw, codexResponse?: CodexResponseRef): MapOutcome {
-  return { kind: 'event', event: codexResponse ? { raw, codexResponse } : { raw } };
+export function mapped(raw: EventInputRaw, codexOrdinal?: CodexOrdinalRef): MapOutcome {
+  return { kind: 'event', event: codexOrdinal ? { raw, codexOrdinal } : { raw } };
 }
 
 /** The event name without the agent prefix: attribute `event.name`, else the body. */

@@ -4,12 +4,12 @@
  * event contract and handed to ingest with source `otel`.
  */
 import { validateEvent, type EventInput } from '../contracts/events';
-import { codexResponseKey, llmRequestEventId } from '../contracts/eventIds';
+import { channelEventId, codexResponseKey, llmRequestEventId } from '../contracts/eventIds';
 import type { IngestSink } from '../ingest/types';
 import type { StoreClient } from '../server/context';
 import { mapClaudeLogRecord } from './claudeCode';
 import { CodexBatchState, mapCodexLogRecord } from './codex';
-import { eventNameOf, type CodexResponseRef } from './mappedEvent';
+import { eventNameOf, type CodexOrdinalRef } from './mappedEvent';
 import { counterRowsOf } from './otelCounters';
 import { otelAgentOf } from './otlpAttributes';
 import { logRecordsOf, metricPointsOf, spanCountOf } from './otlpRecords';
@@ -50,7 +50,7 @@ class Rejections {
 
 interface Pending {
   event: EventInput;
-  codexResponse?: CodexResponseRef;
+  codexOrdinal?: CodexOrdinalRef;
 }
 
 export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
@@ -72,7 +72,7 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
       rejections.add('log record', rec.index, v.errors.map((e) => `${e.field}: ${e.message}`).join(', '));
       continue;
     }
-    pending.push({ event: v.value, codexResponse: out.event.codexResponse });
+    pending.push({ event: v.value, codexOrdinal: out.event.codexOrdinal });
   }
   await assignCodexIds(pending, deps.store);
   const events = pending.map((p) => p.event);
@@ -86,15 +86,22 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
   };
 }
 
-/** Codex usage events get `llm:codex:<conversation>#<n>` once the store numbered them. */
+/**
+ * Codex usage events get `llm:codex:<conversation>#<n>` and prompts `prompt:codex:<conversation>:<n>`
+ * once the store numbered them, the ids the rollout importer gives the same response or prompt.
+ */
 async function assignCodexIds(pending: Pending[], store: StoreClient): Promise<void> {
-  const codex = pending.filter((p) => p.codexResponse);
-  if (!codex.length) return;
-  const ordinals = await store.query('assignCodexResponseOrdinals', {
-    items: codex.map((p) => ({ conversation_id: p.codexResponse!.conversationId, record_key: p.codexResponse!.recordKey })),
+  const numbered = pending.filter((p) => p.codexOrdinal);
+  if (!numbered.length) return;
+  const ordinals = await store.query('assignCodexOrdinals', {
+    items: numbered.map(({ codexOrdinal: o }) => ({ kind: o!.kind, conversation_id: o!.conversationId, record_key: o!.recordKey })),
   });
-  codex.forEach((p, i) => {
-    p.event.event_id = llmRequestEventId('codex', codexResponseKey(p.codexResponse!.conversationId, ordinals[i]));
+  numbered.forEach((p, i) => {
+    const { kind, conversationId } = p.codexOrdinal!;
+    p.event.event_id =
+      kind === 'response'
+        ? llmRequestEventId('codex', codexResponseKey(conversationId, ordinals[i]))
+        : channelEventId('prompt', 'codex', conversationId, String(ordinals[i]));
   });
 }
 

@@ -10,6 +10,7 @@
  *
  * Codex ordinals (`otel_codex_responses`): the n-th usage-bearing `response.completed` record of a
  * conversation gets ordinal n (see `contracts/eventIds.ts`); the same record re-sent keeps its n.
+ * Prompts are numbered the same way, under the conversation key `prompt:<conversation id>`.
  */
 import type { SqlDb } from '../sqlDb';
 
@@ -41,7 +42,8 @@ export interface OtelCounterTotal {
   last_at: number;
 }
 
-export interface CodexResponseItem {
+export interface CodexOrdinalItem {
+  kind: 'response' | 'prompt';
   conversation_id: string;
   record_key: string;
 }
@@ -103,33 +105,32 @@ export const queries = {
   },
 
   /**
-   * Ordinals for Codex usage records, in order. A known record keeps its ordinal; a new one gets
-   * the next after the conversation's highest, which also counts usage events this channel stored
-   * (so a lost table, e.g. after a crash between snapshots, does not restart numbering at 1).
+   * Ordinals for Codex usage (or prompt) records, in order. A known record keeps its ordinal; a new
+   * one gets the next after the conversation's highest, which for usage also counts the events
+   * this channel stored (so a lost table, e.g. after a crash between snapshots, does not restart
+   * numbering at 1).
    */
-  assignCodexResponseOrdinals(db: SqlDb, p: { items: CodexResponseItem[] }): number[] {
+  assignCodexOrdinals(db: SqlDb, p: { items: CodexOrdinalItem[] }): number[] {
     return db.transaction(() =>
       p.items.map((it) => {
+        const key = it.kind === 'response' ? it.conversation_id : `${it.kind}:${it.conversation_id}`;
         const known = db.get<{ ordinal: number }>(
           'SELECT ordinal FROM otel_codex_responses WHERE conversation_id = ? AND record_key = ?',
-          [it.conversation_id, it.record_key],
+          [key, it.record_key],
         );
         if (known) return known.ordinal;
-        const maxKnown =
-          db.get<{ n: number | null }>('SELECT MAX(ordinal) AS n FROM otel_codex_responses WHERE conversation_id = ?', [it.conversation_id])?.n ?? 0;
-        const [lo, hi] = codexIdRange(it.conversation_id);
-        const stored =
-          db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE event_id >= ? AND event_id < ? AND source = 'otel'", [lo, hi])?.n ?? 0;
+        const maxKnown = db.get<{ n: number | null }>('SELECT MAX(ordinal) AS n FROM otel_codex_responses WHERE conversation_id = ?', [key])?.n ?? 0;
+        let stored = 0;
+        if (it.kind === 'response') {
+          const [lo, hi] = codexIdRange(it.conversation_id);
+          stored = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE event_id >= ? AND event_id < ? AND source = 'otel'", [lo, hi])?.n ?? 0;
+        }
         const ordinal = Math.max(maxKnown, stored) + 1;
-        db.run('INSERT INTO otel_codex_responses (conversation_id, record_key, ordinal) VALUES (?, ?, ?)', [
-          it.conversation_id,
-          it.record_key,
-          ordinal,
-        ]);
+        db.run('INSERT INTO otel_codex_responses (conversation_id, record_key, ordinal) VALUES (?, ?, ?)', [key, it.record_key, ordinal]);
         return ordinal;
       }),
     );
   },
 };
 
-export const writeQueries = ['recordOtelCounters', 'assignCodexResponseOrdinals'] as const;
+export const writeQueries = ['recordOtelCounters', 'assignCodexOrdinals'] as const;
