@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StoredEvent } from '../../src/core/contracts/events';
+import type { HostToWebview, WebviewToHost } from '../../src/core/contracts/webview';
+import { FeedBuffer, FrameBatcher } from '../../webview/data/feedBuffer';
+import { matchesFilter } from '../../webview/data/eventFilter';
+import { parseHash, routeHash } from '../../webview/data/appState';
+import { toCsv, toJson } from '../../webview/lib/exportData';
+import { formatDuration, formatTokens, formatUsd } from '../../webview/lib/format';
+import { VscodeDataSource } from '../../webview/data/vscodeDataSource';
+
+function ev(id: number, over: Partial<StoredEvent> = {}): StoredEvent {
+  return {
+    id,
+    event_id: `e${id}`,
+    session_id: 's1',
+    agent_type: 'claude-code',
+    event_type: 'tool_use',
+    tool_name: 'Bash',
+    status: 'running',
+    model: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
+    reasoning_tokens: 0,
+    cost_usd: null,
+    cost_source: 'none',
+    duration_ms: null,
+    project: 'p',
+    branch: null,
+    source: 'api',
+    created_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
+    received_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
+    client_timestamp: null,
+    metadata: null,
+    payload_truncated: false,
+    ...over,
+  };
+}
+
+test('feed buffer: newest first, older pages at the end, completions in place, bounded from the old end', () => {
+  const b = new FeedBuffer(5);
+  b.appendOlder([ev(10), ev(9), ev(8)]);
+  assert.equal(b.pushNewest([ev(11), ev(12)]), 2);
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => b.at(i)?.id), [12, 11, 10, 9, 8]);
+  const before = b.at(1)!;
+  assert.equal(b.pushNewest([ev(11, { status: 'success', duration_ms: 30 })]), 0, 'a completion adds no row');
+  assert.equal(b.at(1)!.status, 'success');
+  assert.equal(b.revision(before), 1);
+  assert.equal(b.pushNewest([ev(13), ev(14)]), 2);
+  assert.equal(b.length, 5);
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => b.at(i)?.id), [14, 13, 12, 11, 10]);
+  assert.equal(b.dropped, 2);
+  assert.equal(b.has(8), false);
+  b.pushNewest([ev(15), ev(16), ev(17), ev(18), ev(19), ev(20)]);
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => b.at(i)?.id), [20, 19, 18, 17, 16], 'trims live rows once older pages are gone');
+  assert.equal(b.get(14), undefined);
+});
+
+test('frame batcher: one flush per scheduled frame, bounded while frames stall', () => {
+  const frames: (() => void)[] = [];
+  const flushed: number[][] = [];
+  const fb = new FrameBatcher<number>((xs) => flushed.push(xs), (cb) => frames.push(cb), 3);
+  for (let i = 0; i < 5; i++) fb.push(i);
+  assert.equal(frames.length, 1, 'one frame requested for many items');
+  frames.shift()!();
+  assert.deepEqual(flushed, [[2, 3, 4]]);
+  assert.equal(fb.dropped, 2);
+  fb.push(9);
+  frames.shift()!();
+  assert.deepEqual(flushed[1], [9]);
+});
+
+test('event filter: any value within a key, every key', () => {
+  const e = ev(1, { agent_type: 'codex', model: 'gpt-5', tool_name: null });
+  assert.equal(matchesFilter(e, {}), true);
+  assert.equal(matchesFilter(e, { agent_type: ['claude-code', 'codex'] }), true);
+  assert.equal(matchesFilter(e, { agent_type: ['codex'], model: ['gpt-4'] }), false);
+  assert.equal(matchesFilter(e, { tool_name: ['Bash'] }), false, 'a missing value does not match');
+});
+
+test('routes round-trip through the location hash', () => {
+  assert.deepEqual(parseHash('#/costs'), { view: 'costs', sessionId: null });
+  assert.deepEqual(parseHash('#/nope'), { view: 'overview', sessionId: null });
+  const r = { view: 'sessions' as const, sessionId: 'a/b c#d' };
+  assert.deepEqual(parseHash(routeHash(r)), r);
+});
+
+test('CSV quotes, neutralizes formulas; JSON keeps numbers', () => {
+  const t = { name: 'by_model', columns: ['key', 'cost_usd'], rows: [['=HYPERLINK("x")', 1.5], ['a,b', null]] as (string | number | null)[][] };
+  assert.equal(toCsv([t]), 'key,cost_usd\n"\'=HYPERLINK(""x"")",1.5\n"a,b",\n');
+  assert.deepEqual(JSON.parse(toJson([t], { period: '7d' })), { period: '7d', by_model: [{ key: '=HYPERLINK("x")', cost_usd: 1.5 }, { key: 'a,b', cost_usd: null }] });
+});
+
+test('formatting', () => {
+  assert.equal(formatUsd(1234.567), '$1,234.57');
+  assert.equal(formatUsd(0.00421), '$0.0042');
+  assert.equal(formatUsd(null), '—');
+  assert.equal(formatTokens(950), '950');
+  assert.equal(formatTokens(45_600), '45.6k');
+  assert.equal(formatTokens(1_234_000), '1.23M');
+  assert.equal(formatDuration(420), '420 ms');
+  assert.equal(formatDuration(245_000), '4m 05s');
+});
+
+test('VS Code bridge: ready first, answers matched by request id, SSE forwarded, reconnect resyncs', async () => {
+  const posted: WebviewToHost[] = [];
+  const target = new EventTarget();
+  (globalThis as { window?: unknown }).window = target;
+  try {
+    const ds = new VscodeDataSource({ postMessage: (m) => posted.push(m), getState: () => undefined, setState: () => {} });
+    const got: string[] = [];
+    ds.onMessage((m) => got.push(m.type));
+    let resyncs = 0;
+    ds.onResync(() => resyncs++);
+    ds.start();
+    assert.deepEqual(posted[0], { type: 'ready' });
+    const send = (m: HostToWebview) => target.dispatchEvent(new MessageEvent('message', { data: m }));
+    const a = ds.get<{ n: number }>('/api/stats', { tz: 'UTC' });
+    const b = ds.get('/api/sessions');
+    const [reqA, reqB] = posted.slice(1) as Extract<WebviewToHost, { type: 'api_get' }>[];
+    assert.equal(reqA.path, '/api/stats');
+    assert.deepEqual(reqA.query, { tz: 'UTC' });
+    send({ type: 'api_response', request_id: reqB.request_id, ok: false, status: 404, error: 'no such session' });
+    send({ type: 'api_response', request_id: reqA.request_id, ok: true, status: 200, body: { n: 7 } });
+    assert.deepEqual(await a, { n: 7 });
+    await assert.rejects(b, /no such session/);
+    send({ type: 'sse', message: { type: 'hello', server_version: '1', at: 'now' } });
+    send({ type: 'connection', state: 'connected' });
+    send({ type: 'connection', state: 'disconnected' });
+    send({ type: 'connection', state: 'connected' });
+    send({ type: 'resync' });
+    assert.deepEqual(got, ['hello']);
+    assert.equal(resyncs, 3);
+    assert.equal(ds.connection.value, 'connected');
+  } finally {
+    delete (globalThis as { window?: unknown }).window;
+  }
+});
