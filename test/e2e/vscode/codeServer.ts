@@ -165,7 +165,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     async openWindow(folder: string) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
-      await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+      await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
       return page;
     },

@@ -75,7 +75,11 @@ before(async () => {
   copyRewritten(path.join(CAPTURED, 'codex-json', 'codex-home'), path.join(fixtures, 'codex'), importWorkspace);
   cs = await startCodeServer({
     vsix,
-    settings: { 'agentMonitor.claudeConfigDirs': [path.join(fixtures, 'claude')], 'agentMonitor.codexHome': path.join(fixtures, 'codex') },
+    settings: {
+      'agentMonitor.claudeConfigDirs': [path.join(fixtures, 'claude')],
+      'agentMonitor.codexHome': path.join(fixtures, 'codex'),
+      'agentMonitor.dailyBudgetUsd': 1.5,
+    },
   });
 });
 
@@ -140,7 +144,35 @@ test('Open Dashboard shows live data through the webview bridge', async () => {
     project: '/work/shop-e2e',
   });
   await frame.locator('[data-testid="period-today"]', { hasText: '$1.75' }).waitFor({ timeout: 30_000 });
-  await page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' }).waitFor({ timeout: 30_000 });
+  const item = page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' });
+  await item.waitFor({ timeout: 30_000 });
+  await page.locator('.notification-toast', { hasText: "today's agent cost $1.75 is over your daily budget of $1.50" }).waitFor({ timeout: 30_000 });
+  assert.match((await item.getAttribute('class')) ?? '', /warning-kind/, 'the ticker turns to the warning colour over budget');
+});
+
+test('every command is in the palette under "AgentMonitor:"', async () => {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill('>AgentMonitor: ');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.first().waitFor();
+  const expected = [
+    'Open Dashboard',
+    'Import Workspace Logs',
+    'Import All Logs',
+    'Install Claude Code Hooks',
+    'Configure Codex Telemetry',
+    'Restart Server',
+    'Show Server Log',
+    'Export Data (CSV/JSON)',
+    'Clear Data',
+  ];
+  for (const title of expected) {
+    await input.fill(`>AgentMonitor: ${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `AgentMonitor: ${title}` }).first().waitFor({ timeout: 10_000 });
+  }
+  await page.keyboard.press('Escape');
 });
 
 test('a second window follows the first and takes over when the first goes away', async () => {
