@@ -28,23 +28,28 @@ export interface SqlWhere {
 export function eventFilterWhere(f: EventQueryFilter, alias = 'e'): SqlWhere {
   const clauses: string[] = [];
   const params: SqlValue[] = [];
+  // A session holds few events: steer the planner to the session index (a unary + on a column
+  // keeps SQLite from using that column's index).
+  const bySession = !!f.session_id?.length;
   for (const col of EVENT_LIST_COLUMNS) {
     const values = f[col];
     if (!values || !values.length) continue;
+    const ref = bySession && col !== 'session_id' ? `+${alias}.${col}` : `${alias}.${col}`;
     if (values.length === 1) {
-      clauses.push(`${alias}.${col} = ?`);
+      clauses.push(`${ref} = ?`);
       params.push(values[0]);
     } else {
-      clauses.push(`${alias}.${col} IN (SELECT value FROM json_each(?))`);
+      clauses.push(`${ref} IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(values));
     }
   }
+  const time = bySession ? `+${alias}.created_at` : `${alias}.created_at`;
   if (f.since != null) {
-    clauses.push(`${alias}.created_at >= ?`);
+    clauses.push(`${time} >= ?`);
     params.push(f.since);
   }
   if (f.until != null) {
-    clauses.push(`${alias}.created_at < ?`);
+    clauses.push(`${time} < ?`);
     params.push(f.until);
   }
   return { clauses, params };

@@ -6,7 +6,7 @@
  * zones with whole-hour offsets. Burn rate and events/min cover the last 60 minutes, taking the
  * elapsed part of the current hour plus the matching share of the previous one.
  */
-import type { AgentSummary, PeriodTotals, Stats } from '../../contracts/api';
+import type { PeriodTotals, Stats } from '../../contracts/api';
 import type { SqlDb } from '../sqlDb';
 import { addDays, localTimeZone, startOfDay } from '../../zonedTime';
 
@@ -35,11 +35,9 @@ export function statsParams(o: { idleAfterMinutes: number; endAfterMinutes: numb
   };
 }
 
-const TOTALS_SQL = `SELECT COALESCE(SUM(events), 0) AS events, COALESCE(SUM(requests), 0) AS requests,
-  COALESCE(SUM(tokens_in), 0) AS tokens_in, COALESCE(SUM(tokens_out), 0) AS tokens_out,
-  COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens, COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
-  COALESCE(SUM(cost_usd), 0) AS cost_usd, COALESCE(SUM(unpriced_tokens), 0) AS unpriced_tokens
-  FROM usage_hourly WHERE hour >= ?`;
+const FIELDS = ['events', 'requests', 'tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'cost_usd', 'unpriced_tokens'] as const;
+type Field = (typeof FIELDS)[number];
+const TOTALS_SQL = `SELECT ${FIELDS.map((f) => `COALESCE(SUM(${f}), 0) AS ${f}`).join(', ')} FROM usage_hourly WHERE hour >= ?`;
 
 function period(db: SqlDb, from: number): PeriodTotals {
   const t = db.get<Omit<PeriodTotals, 'sessions'>>(TOTALS_SQL, [from])!;
@@ -47,24 +45,48 @@ function period(db: SqlDb, from: number): PeriodTotals {
   return { ...t, sessions: s.n };
 }
 
+interface Settled {
+  key: string;
+  periods: PeriodTotals[];
+  agents: Map<string, { sessions: number; today: number; total: number }>;
+}
+
+/** The parts of the stats that only change with the data (or the day): reused until either does. */
+let settled: Settled | null = null;
+
+function settledParts(db: SqlDb, p: StatsParams): Settled {
+  const marks = db.get<{ c: number; m: number | null }>('SELECT total_changes() AS c, (SELECT MAX(id) FROM events) AS m')!;
+  const key = `${marks.c}|${marks.m}|${p.day_start}|${p.week_start}|${p.month_start}`;
+  if (settled && settled.key === key) return settled;
+  const periods = [Number.MIN_SAFE_INTEGER, p.day_start, p.week_start, p.month_start].map((from) => period(db, from));
+  const agents = new Map<string, { sessions: number; today: number; total: number }>();
+  // Lifetime totals per agent from the sessions' running totals (small table); today's from the rollup.
+  for (const r of db.all<{ agent_type: string; n: number; cost: number }>('SELECT agent_type, COUNT(*) AS n, SUM(cost_usd) AS cost FROM sessions GROUP BY agent_type')) {
+    agents.set(r.agent_type, { sessions: r.n, today: 0, total: r.cost });
+  }
+  for (const r of db.all<{ agent_type: string; cost: number }>('SELECT agent_type, SUM(cost_usd) AS cost FROM usage_hourly WHERE hour >= ? GROUP BY agent_type', [p.day_start])) {
+    const a = agents.get(r.agent_type);
+    if (a) a.today = r.cost;
+    else agents.set(r.agent_type, { sessions: 0, today: r.cost, total: r.cost });
+  }
+  settled = { key, periods, agents };
+  return settled;
+}
+
 export const queries = {
   /** Missing boundaries default to the server's zone and the default idle/end thresholds. */
   stats(db: SqlDb, params: Partial<StatsParams> & { now: number }): Stats {
     const p: StatsParams = { ...statsParams({ idleAfterMinutes: 5, endAfterMinutes: 120 }, localTimeZone(), params.now), ...params };
-    const activeSince = p.now - p.idleMs;
-    const active = db.get<{ sessions: number; agents: number }>(
-      'SELECT COUNT(*) AS sessions, COUNT(DISTINCT agent_type) AS agents FROM sessions WHERE ended_at IS NULL AND last_event_at >= ?',
-      [activeSince],
-    )!;
-    const agents = db.all<AgentSummary & { last_seen: number }>(
-      `SELECT a.agent_type, a.last_seen_at AS last_seen,
-         (SELECT COUNT(*) FROM sessions s WHERE s.agent_type = a.agent_type) AS sessions,
-         (SELECT COUNT(*) FROM sessions s WHERE s.agent_type = a.agent_type AND s.ended_at IS NULL AND s.last_event_at >= ?) AS active_sessions,
-         (SELECT COALESCE(SUM(cost_usd), 0) FROM usage_hourly u WHERE u.agent_type = a.agent_type AND u.hour >= ?) AS today_cost_usd,
-         (SELECT COALESCE(SUM(cost_usd), 0) FROM usage_hourly u WHERE u.agent_type = a.agent_type) AS total_cost_usd
-       FROM agents a ORDER BY a.last_seen_at DESC`,
-      [activeSince, p.day_start],
+    const { periods, agents } = settledParts(db, p);
+    const activeByAgent = new Map(
+      db
+        .all<{ agent_type: string; n: number }>(
+          'SELECT agent_type, COUNT(*) AS n FROM sessions WHERE last_event_at >= ? AND ended_at IS NULL GROUP BY agent_type',
+          [p.now - p.idleMs],
+        )
+        .map((r) => [r.agent_type, r.n]),
     );
+    const seen = db.all<{ agent_type: string; last_seen_at: number }>('SELECT agent_type, last_seen_at FROM agents ORDER BY last_seen_at DESC');
     const currentHour = Math.floor(p.now / HOUR_MS) * HOUR_MS;
     const hours = db.all<{ hour: number; cost: number; events: number }>(
       'SELECT hour, SUM(cost_usd) AS cost, SUM(events) AS events FROM usage_hourly WHERE hour >= ? AND hour <= ? GROUP BY hour',
@@ -78,15 +100,26 @@ export const queries = {
       lastHourCost += h.cost * w;
       lastHourEvents += h.events * w;
     }
+    const activeSessions = [...activeByAgent.values()].reduce((a, b) => a + b, 0);
     return {
       generated_at: new Date(p.now).toISOString(),
-      total: period(db, Number.MIN_SAFE_INTEGER),
-      today: period(db, p.day_start),
-      last_7_days: period(db, p.week_start),
-      last_30_days: period(db, p.month_start),
-      active_sessions: active.sessions,
-      active_agents: active.agents,
-      agents: agents.map(({ last_seen, ...a }) => ({ ...a, last_seen_at: new Date(last_seen).toISOString() })),
+      total: { ...periods[0] },
+      today: { ...periods[1] },
+      last_7_days: { ...periods[2] },
+      last_30_days: { ...periods[3] },
+      active_sessions: activeSessions,
+      active_agents: activeByAgent.size,
+      agents: seen.map((a) => {
+        const t = agents.get(a.agent_type);
+        return {
+          agent_type: a.agent_type,
+          last_seen_at: new Date(a.last_seen_at).toISOString(),
+          sessions: t?.sessions ?? 0,
+          active_sessions: activeByAgent.get(a.agent_type) ?? 0,
+          today_cost_usd: t?.today ?? 0,
+          total_cost_usd: t?.total ?? 0,
+        };
+      }),
       burn_rate_usd_per_hour: lastHourCost,
       events_per_minute: lastHourEvents / 60,
     };

@@ -23,8 +23,14 @@ interface ToolRow {
 }
 
 /** Per-tool stats over tool_use events matching extra clauses on `events e`. */
+/** The base condition of tool calls; the event_type index is skipped when a session narrows better. */
+function toolWhere(clauses: string[]): string {
+  const bySession = clauses.some((c) => c.includes('e.session_id'));
+  return whereSql([bySession ? "+e.event_type = 'tool_use'" : "e.event_type = 'tool_use'", 'e.tool_name IS NOT NULL', ...clauses]);
+}
+
 export function toolStatsWhere(db: SqlDb, clauses: string[], params: SqlValue[]): { tools: ToolStat[] } {
-  const where = whereSql(["e.event_type = 'tool_use'", 'e.tool_name IS NOT NULL', ...clauses]);
+  const where = toolWhere(clauses);
   const rows = db.all<ToolRow>(
     `WITH t AS (SELECT e.tool_name, e.status, e.duration_ms FROM events e ${where}),
      ranked AS (
@@ -74,7 +80,7 @@ export const queries = {
   toolStats(db: SqlDb, p: ToolStatsParams): ToolStats {
     const w = eventFilterWhere(p.filter);
     const { tools } = toolStatsWhere(db, w.clauses, w.params);
-    const where = whereSql(["e.event_type = 'tool_use'", 'e.tool_name IS NOT NULL', ...w.clauses]);
+    const where = toolWhere(w.clauses);
     const hourly = db.all<{ h: number; tool_name: string; calls: number; errors: number }>(
       `SELECT e.created_at / ${HOUR_MS} AS h, e.tool_name, COUNT(*) AS calls, SUM(e.status IN ('error', 'timeout')) AS errors
        FROM events e ${where} GROUP BY h, e.tool_name ORDER BY h`,
