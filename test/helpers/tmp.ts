@@ -1,11 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after } from 'node:test';
 
-/** A fresh temporary directory, removed when the test file finishes. */
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh temporary directory, removed when the test process exits (safe to call in `before`
+ * hooks, unlike an `after` registered from inside one).
+ */
 export function tmpDir(prefix = 'agentmonitor-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  created.push(dir);
   return dir;
 }

@@ -54,8 +54,21 @@ describe('POST /api/events and /api/events/batch', () => {
     assert.equal(done.body.ids[0], first.body.ids[1]);
     const late = await s.post<BatchResult>('/api/events/batch', [ev({ event_id: 'e-2', status: 'success', duration_ms: 1 })]);
     assert.equal(late.body.duplicates, 1, 'a completed call is not completed twice');
+    // A call one channel reported as a success is corrected by a channel that knows it failed,
+    // but a failure is never turned back into a success.
+    const ok = await s.post<BatchResult>('/api/events/batch', [ev({ event_id: 'e-3', status: 'success' })]);
+    const failed = await s.post<BatchResult>('/api/events/batch', [ev({ event_id: 'e-3', status: 'error', metadata: { exit_code: 1 } })]);
+    assert.equal(failed.body.duplicates, 0);
+    assert.equal(failed.body.ids[0], ok.body.ids[0]);
+    const back = await s.post<BatchResult>('/api/events/batch', [ev({ event_id: 'e-3', status: 'success' })]);
+    assert.equal(back.body.duplicates, 1);
+    const page = await s.get<{ events: { event_id: string; status: string; metadata: { exit_code?: number } }[] }>('/api/events?session_id=sess-1');
+    const e3 = page.body.events.find((e) => e.event_id === 'e-3')!;
+    assert.equal(e3.status, 'error');
+    assert.equal(e3.metadata.exit_code, 1);
+    assert.equal(page.body.events.find((e) => e.event_id === 'e-2')!.status, 'error');
     const counts = await s.core.store.query('storeCounts', {});
-    assert.equal(counts.events, 2);
+    assert.equal(counts.events, 3);
   });
 
   test('oversized and malformed bodies are refused and nothing stored is lost', async () => {

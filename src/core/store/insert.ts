@@ -189,7 +189,12 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
           [r.event_id],
         );
         if (existing) {
-          if (existing.status === 'running' && r.status !== null && r.status !== 'running') {
+          // A running call is completed by its final status; a call one channel reported as a
+          // success is corrected by another that knows it failed (Codex hooks and OTLP report a
+          // shell command that exited 1 as a success, its rollout has the exit code).
+          const completes = existing.status === 'running' && r.status !== null && r.status !== 'running';
+          const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
+          if (completes || corrects) {
             db.run(
               `UPDATE events SET status = ?, duration_ms = COALESCE(?, duration_ms), tool_name = COALESCE(tool_name, ?),
                  payload_truncated = MAX(payload_truncated, ?) WHERE id = ?`,
