@@ -8,37 +8,9 @@ import { parseHash, routeHash } from '../../webview/data/appState';
 import { toCsv, toJson } from '../../webview/lib/exportData';
 import { formatDuration, formatTokens, formatUsd } from '../../webview/lib/format';
 import { VscodeDataSource } from '../../webview/data/vscodeDataSource';
+import { storedEvent } from '../helpers/storedEvent';
 
-function ev(id: number, over: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    id,
-    event_id: `e${id}`,
-    session_id: 's1',
-    agent_type: 'claude-code',
-    event_type: 'tool_use',
-    tool_name: 'Bash',
-    status: 'running',
-    model: null,
-    tokens_in: 0,
-    tokens_out: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    reasoning_tokens: 0,
-    cost_usd: null,
-    cost_source: 'none',
-    duration_ms: null,
-    project: 'p',
-    branch: null,
-    source: 'api',
-    created_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
-    received_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
-    client_timestamp: null,
-    metadata: null,
-    payload_truncated: false,
-    ...over,
-  };
-}
+const ev = (id: number, over: Partial<StoredEvent> = {}) => storedEvent(id, { status: 'running', project: 'p', ...over });
 
 test('feed buffer: newest first, older pages at the end, completions in place, bounded from the old end', () => {
   const b = new FeedBuffer(5);
