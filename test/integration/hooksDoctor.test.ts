@@ -88,3 +88,25 @@ test('doctor names a foreign program on the port', async () => {
     srv.close();
   }
 });
+
+test('an older Claude Code gets only the events it knows, as command hooks; doctor flags events it would reject', async () => {
+  const m = machine();
+  fs.writeFileSync(path.join(m.home, 'bin/claude'), '#!/bin/sh\necho "2.0.14 (Claude Code)"\n', { mode: 0o755 });
+  const s = await startTestServer();
+  const out: string[] = [];
+  const io = { ...m.io, out: (t: string) => out.push(t) };
+  assert.equal(await runHooks(['install', '--agent', 'claude', '--port', String(s.port)], io), 0);
+  assert.match(out.join(''), /older than 2\.1\.197/);
+  const settingsFile = path.join(m.home, '.claude/settings.json');
+  const hooks = JSON.parse(fs.readFileSync(settingsFile, 'utf8')).hooks as Record<string, { hooks: { type: string }[] }[]>;
+  assert.deepEqual(Object.keys(hooks).sort(), ['Notification', 'PostToolUse', 'PreCompact', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'SubagentStop', 'UserPromptSubmit']);
+  assert.ok(Object.values(hooks).every((groups) => groups.every((g) => g.hooks.every((h) => h.type === 'command'))));
+  const { report } = await m.doctor('--port', String(s.port));
+  assert.equal(check(report, 'hooks.claude-code.user')?.status, 'ok');
+  assert.match(check(report, 'agents.claude-code')!.message, /2\.0\.14/);
+
+  assert.equal(await runHooks(['install', '--agent', 'claude', '--port', String(s.port), '--claude-version', '2.1.197'], io), 0);
+  const after = await m.doctor('--port', String(s.port));
+  assert.equal(check(after.report, 'hooks.claude-code.user')?.status, 'error');
+  assert.match(check(after.report, 'hooks.claude-code.user')!.message, /does not know the hook events .*PostToolBatch/);
+});

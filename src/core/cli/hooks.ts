@@ -3,13 +3,13 @@
  * [--port N] [--dry-run] [--json]`: puts AgentMonitor's hooks into Claude Code's settings.json and
  * Codex's hooks.json next to whatever hooks are already there, or takes only ours out again.
  */
+import * as fs from 'node:fs';
 import { loadConfig } from '../config';
-import { ourHookEvents } from '../hooks/hookSettings';
+import { ourHookEvents, parseVersion, type Version } from '../hooks/hookSettings';
 import { installAgentHooks, uninstallAgentHooks, type HookInstallReport } from '../hooks/installer';
 import { codexHome, hookSettingsPath, type HookScope } from '../hooks/locations';
 import type { HookAgent } from '../hooks/normalize';
 import { readSettings, SettingsFileError } from '../hooks/settingsFile';
-import * as fs from 'node:fs';
 import { parseArgs, UsageError } from './args';
 
 const HELP = `Usage: agentmonitor hooks install|uninstall|status [options]
@@ -23,6 +23,9 @@ Options:
   --scope SCOPE   user (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json,
                   $CODEX_HOME/hooks.json) or project (.claude/settings.json in this folder)
   --port PORT     the AgentMonitor server's port (default 3142, env AGENTMONITOR_PORT)
+  --claude-version X.Y.Z
+                  register only the hook events this Claude Code version knows (default: ask
+                  "claude --version"; a current version when that cannot run)
   --dry-run       show what would change without writing
   --json          print the result as JSON
 `;
@@ -78,12 +81,14 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
   let agents: HookAgent[];
   let scope: HookScope;
   let port: number;
+  let claudeVersion: Version | undefined;
   try {
     args = parseArgs(argv, {
       agent: { type: 'string' },
       scope: { type: 'string' },
       port: { type: 'number' },
       'dry-run': { type: 'boolean' },
+      'claude-version': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -103,6 +108,10 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
       if (args.values.agent === 'codex') throw new UsageError('Codex reads hooks from $CODEX_HOME/hooks.json only: use --scope user for codex');
       agents = agents.filter((a) => a !== 'codex');
     }
+    if (args.values['claude-version'] !== undefined) {
+      claudeVersion = parseVersion(String(args.values['claude-version'])) ?? undefined;
+      if (!claudeVersion) throw new UsageError(`--claude-version needs X.Y.Z, got "${String(args.values['claude-version'])}"`);
+    }
     port = args.values.port !== undefined ? Number(args.values.port) : loadConfig(io.env).port;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be 1-65535, got ${port}`);
   } catch (e) {
@@ -117,7 +126,7 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
   const results: unknown[] = [];
   let failed = false;
   for (const agent of agents) {
-    const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'] };
+    const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'], claudeVersion };
     try {
       if (action === 'status') {
         const file = hookSettingsPath(agent, scope, io.env, io.cwd);

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../otel/codexConfigSnippet';
-import { CLAUDE_COMMAND_EVENTS, CLAUDE_HTTP_EVENTS, CODEX_EVENTS, isOurHandler, ourHookEvents } from './hookSettings';
+import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { claudeConfigDir, codexHome, hookSettingsPath, type HookScope } from './locations';
+import { claudeConfigDir, codexHome, detectClaudeVersion, findOnPath, hookSettingsPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
 import { isRecord } from './summarize';
@@ -40,27 +40,15 @@ export interface DoctorOptions {
   healthTimeoutMs?: number;
 }
 
-export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
 const AGENTS: { agent: HookAgent; name: string; bin: string; dir: (env: NodeJS.ProcessEnv) => string }[] = [
   { agent: 'claude-code', name: 'Claude Code', bin: 'claude', dir: claudeConfigDir },
   { agent: 'codex', name: 'Codex', bin: 'codex', dir: codexHome },
 ];
 
-function expectedEvents(agent: HookAgent): string[] {
-  return agent === 'claude-code' ? [...CLAUDE_COMMAND_EVENTS, ...CLAUDE_HTTP_EVENTS] : [...CODEX_EVENTS];
+function expectedEvents(agent: HookAgent, claudeVersion: Version | null): string[] {
+  if (agent === 'codex') return [...CODEX_EVENTS];
+  const plan = claudeEventPlan(claudeVersion);
+  return [...plan.command, ...plan.http];
 }
 
 /** Ports and script paths our handlers in a settings document point at. */
@@ -87,7 +75,7 @@ function ourTargets(data: Record<string, unknown>): { ports: Set<number>; script
   return { ports, scripts };
 }
 
-function hookCheck(agent: HookAgent, scope: HookScope, name: string, o: DoctorOptions, installed: boolean): DoctorCheck | null {
+function hookCheck(agent: HookAgent, scope: HookScope, name: string, o: DoctorOptions, installed: boolean, claudeVersion: Version | null): DoctorCheck | null {
   const id = `hooks.${agent}.${scope}`;
   const file = hookSettingsPath(agent, scope, o.env, o.cwd);
   const install = `agentmonitor hooks install --agent ${agent === 'claude-code' ? 'claude' : 'codex'}${scope === 'project' ? ' --scope project' : ''}${o.port !== 3142 ? ` --port ${o.port}` : ''}`;
@@ -105,8 +93,17 @@ function hookCheck(agent: HookAgent, scope: HookScope, name: string, o: DoctorOp
       : { id, area: 'hooks', status: 'info', message: `${name} is not installed; no hooks needed` };
   }
   const problems: string[] = [];
-  const missing = expectedEvents(agent).filter((e) => !have.includes(e));
+  const expected = expectedEvents(agent, claudeVersion);
+  const missing = expected.filter((e) => !have.includes(e));
   if (missing.length) problems.push(`missing events: ${missing.join(', ')}`);
+  const unknown = agent === 'claude-code' && claudeVersion ? have.filter((e) => !expected.includes(e)) : [];
+  if (unknown.length) {
+    return {
+      id, area: 'hooks', status: 'error',
+      message: `${name} ${claudeVersion!.join('.')} does not know the hook events ${unknown.join(', ')} in ${file}: it skips that whole settings file`,
+      fix: install,
+    };
+  }
   const { ports, scripts } = ourTargets(loaded.data);
   const wrongPorts = [...ports].filter((p) => p !== o.port);
   if (wrongPorts.length) problems.push(`hooks post to port ${wrongPorts.join(', ')} but the server is configured for ${o.port}`);
@@ -178,6 +175,7 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
   const checks: DoctorCheck[] = [];
   const installed = new Map<HookAgent, boolean>();
+  const claudeVersion = detectClaudeVersion(o.env);
   for (const a of AGENTS) {
     const bin = findOnPath(a.bin, o.env);
     const dir = a.dir(o.env);
@@ -188,13 +186,13 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
       area: 'agents',
       status: bin || hasDir ? 'ok' : 'info',
       message: bin || hasDir
-        ? `${a.name}: ${bin ? `${bin}` : `"${a.bin}" not on PATH`}${hasDir ? `, config in ${dir}` : ''}`
+        ? `${a.name}: ${bin ? `${bin}${a.agent === 'claude-code' && claudeVersion ? ` (${claudeVersion.join('.')})` : ''}` : `"${a.bin}" not on PATH`}${hasDir ? `, config in ${dir}` : ''}`
         : `${a.name} is not installed ("${a.bin}" not on PATH, no ${dir})`,
     });
   }
   for (const a of AGENTS) {
     for (const scope of a.agent === 'claude-code' ? (['user', 'project'] as const) : (['user'] as const)) {
-      const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!);
+      const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!, claudeVersion);
       if (c) checks.push(c);
     }
   }

@@ -73,6 +73,46 @@ export interface MatcherGroup {
 }
 export type HooksConfig = Record<string, MatcherGroup[]>;
 
+/** A Claude Code version, `[major, minor, patch]`. */
+export type Version = [number, number, number];
+
+/** The version whose hooks were captured (`fixtures/captured`): every event above, `http` hooks. */
+export const CLAUDE_FULL_VERSION: Version = [2, 1, 197];
+
+/**
+ * Older Claude Code versions reject a settings file whole ("Invalid key in record … Files with
+ * errors are skipped entirely") when it names a hook event they do not know, and may not know the
+ * `http` handler type: for them only long-standing events, all through the command-hook script.
+ */
+const CLAUDE_EVENTS_2_1 = [
+  'SessionStart', 'SessionEnd', 'UserPromptSubmit', 'PreToolUse', 'PermissionRequest', 'PostToolUse',
+  'PostToolUseFailure', 'Notification', 'Stop', 'SubagentStart', 'SubagentStop', 'PreCompact',
+] as const;
+const CLAUDE_EVENTS_BASIC = [
+  'SessionStart', 'SessionEnd', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Notification', 'Stop', 'SubagentStop', 'PreCompact',
+] as const;
+
+export function parseVersion(text: string): Version | null {
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+export function versionAtLeast(v: Version, min: Version): boolean {
+  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i] > min[i];
+  return true;
+}
+
+export interface ClaudeEventPlan {
+  http: string[];
+  command: string[];
+}
+
+/** Which events to register for a Claude Code version (null: unknown, assume a current one). */
+export function claudeEventPlan(version: Version | null): ClaudeEventPlan {
+  if (!version || versionAtLeast(version, CLAUDE_FULL_VERSION)) return { http: [...CLAUDE_HTTP_EVENTS], command: [...CLAUDE_COMMAND_EVENTS] };
+  return { http: [], command: [...(versionAtLeast(version, [2, 1, 0]) ? CLAUDE_EVENTS_2_1 : CLAUDE_EVENTS_BASIC)] };
+}
+
 export function hookUrl(agent: HookAgent, port: number): string {
   return `http://127.0.0.1:${port}/api/hooks/${agent}`;
 }
@@ -91,12 +131,13 @@ function group(event: string, handler: HookHandler): MatcherGroup {
 }
 
 /** Our hooks for Claude Code: `http` for every event that supports it, the script for the rest. */
-export function claudeHooks(t: HookTarget): HooksConfig {
+export function claudeHooks(t: HookTarget, version: Version | null = null): HooksConfig {
+  const plan = claudeEventPlan(version);
   const out: HooksConfig = {};
-  for (const event of CLAUDE_COMMAND_EVENTS) {
+  for (const event of plan.command) {
     out[event] = [group(event, { type: 'command', command: hookCommand('claude-code', t), timeout: COMMAND_HOOK_TIMEOUT_S })];
   }
-  for (const event of CLAUDE_HTTP_EVENTS) {
+  for (const event of plan.http) {
     out[event] = [
       group(event, {
         type: 'http',
@@ -118,8 +159,8 @@ export function codexHooks(t: HookTarget): HooksConfig {
   return out;
 }
 
-export function hooksFor(agent: HookAgent, t: HookTarget): HooksConfig {
-  return agent === 'claude-code' ? claudeHooks(t) : codexHooks(t);
+export function hooksFor(agent: HookAgent, t: HookTarget, claudeVersion: Version | null = null): HooksConfig {
+  return agent === 'claude-code' ? claudeHooks(t, claudeVersion) : codexHooks(t);
 }
 
 const LOOPBACK_HOOK_URL = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/api\/hooks\/(claude-code|codex)\/?(\?.*)?$/;

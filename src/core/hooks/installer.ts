@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hooksFor, installHooks, ourHookEvents, removeHooks, SettingsShapeError } from './hookSettings';
-import { codexHome, hookSettingsPath, installScript, installedScriptPath, type HookScope } from './locations';
+import { CLAUDE_FULL_VERSION, claudeEventPlan, hooksFor, installHooks, ourHookEvents, removeHooks, SettingsShapeError, type Version } from './hookSettings';
+import { codexHome, detectClaudeVersion, hookSettingsPath, installScript, installedScriptPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, SettingsFileError, writeSettings } from './settingsFile';
 
@@ -19,6 +19,8 @@ export interface HookInstallOptions {
   cwd?: string;
   /** Compute the result without writing anything. */
   dryRun?: boolean;
+  /** Claude Code's version (decides which events may be named); detected with `claude --version` when absent. */
+  claudeVersion?: Version | null;
 }
 
 export interface HookInstallReport {
@@ -30,6 +32,8 @@ export interface HookInstallReport {
   removed: number;
   backup: string | null;
   script: string | null;
+  /** The Claude Code version the events were chosen for (null: unknown, a current one assumed). */
+  claude_version: string | null;
   warnings: string[];
 }
 
@@ -56,13 +60,20 @@ export function installAgentHooks(o: HookInstallOptions): HookInstallReport {
   const file = hookSettingsPath(o.agent, o.scope, env, cwd);
   const loaded = readSettings(file);
   const scriptPath = o.scope === 'project' ? '$HOME/.agentmonitor/hooks/agentmonitor-hook.sh' : installedScriptPath(env);
+  const version = o.agent === 'claude-code' ? (o.claudeVersion !== undefined ? o.claudeVersion : detectClaudeVersion(env)) : null;
   let merged;
   try {
-    merged = installHooks(loaded.data, hooksFor(o.agent, { port: o.port, scriptPath }));
+    merged = installHooks(loaded.data, hooksFor(o.agent, { port: o.port, scriptPath }, version));
   } catch (e) {
     shapeError(file, e);
   }
   const warnings: string[] = [];
+  if (version && o.agent === 'claude-code' && !claudeEventPlan(version).http.length) {
+    warnings.push(
+      `Claude Code ${version.join('.')} is older than ${CLAUDE_FULL_VERSION.join('.')}: only the hook events it knows are registered, ` +
+        'all through the command-hook script (older versions skip a settings file that names an unknown event); update Claude Code and install again for the rest',
+    );
+  }
   let script: string | null = installedScriptPath(env);
   if (!o.dryRun) script = installScript(env).path;
   let backup: string | null = null;
@@ -89,6 +100,7 @@ export function installAgentHooks(o: HookInstallOptions): HookInstallReport {
     removed: merged.removed,
     backup,
     script,
+    claude_version: version ? version.join('.') : null,
     warnings,
   };
 }
@@ -97,7 +109,7 @@ export function uninstallAgentHooks(o: HookInstallOptions): HookInstallReport {
   const env = o.env ?? process.env;
   const file = hookSettingsPath(o.agent, o.scope, env, o.cwd ?? process.cwd());
   const loaded = readSettings(file);
-  const base = { agent: o.agent, scope: o.scope, file, added: 0, script: null, warnings: [] as string[] };
+  const base = { agent: o.agent, scope: o.scope, file, added: 0, script: null, claude_version: null, warnings: [] as string[] };
   if (!loaded.exists) return { ...base, action: 'absent', removed: 0, backup: null };
   let merged;
   try {

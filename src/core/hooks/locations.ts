@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOOK_SCRIPT_NAME } from './hookSettings';
+import { execFileSync } from 'node:child_process';
+import { HOOK_SCRIPT_NAME, parseVersion, type Version } from './hookSettings';
 import type { HookAgent } from './normalize';
 
 export type HookScope = 'user' | 'project';
@@ -68,4 +69,30 @@ export function installScript(env: NodeJS.ProcessEnv = process.env): { path: str
   fs.writeFileSync(tmp, source, { mode: 0o755 });
   fs.renameSync(tmp, target);
   return { path: target, changed: true };
+}
+
+export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** The installed Claude Code's version from `claude --version`, or null when it cannot be run. */
+export function detectClaudeVersion(env: NodeJS.ProcessEnv = process.env): Version | null {
+  const bin = findOnPath('claude', env);
+  if (!bin) return null;
+  try {
+    const out = execFileSync(bin, ['--version'], { env, timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return parseVersion(out);
+  } catch {
+    return null;
+  }
 }
