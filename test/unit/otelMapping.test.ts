@@ -195,5 +195,7 @@ test('the Codex [otel] snippet and the Claude Code environment point at our endp
   assert.equal(env.CLAUDE_CODE_ENABLE_TELEMETRY, '1');
   assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4000/api/otel');
   assert.equal(env.OTEL_EXPORTER_OTLP_HEADERS, undefined);
+  assert.equal(env.OTEL_LOG_USER_PROMPTS, undefined);
+  assert.equal(claudeCodeTelemetryEnv({}, { logUserPrompts: true, protocol: 'http/json' }).OTEL_LOG_USER_PROMPTS, '1');
   assert.match(claudeCodeTelemetryShell({ token: "it's" }), /^export OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer it'\\''s'$/m);
 });

@@ -59,22 +59,30 @@ export type ClaudeOtelProtocol = 'http/protobuf' | 'http/json';
  * Environment for Claude Code telemetry (a shell profile, or the `env` object of Claude Code's
  * `settings.json`). Claude Code appends `/v1/logs` and `/v1/metrics` to the endpoint itself.
  */
-export function claudeCodeTelemetryEnv(t: TelemetryTarget = {}, protocol: ClaudeOtelProtocol = 'http/protobuf'): Record<string, string> {
+export function claudeCodeTelemetryEnv(t: TelemetryTarget = {}, opts: ClaudeTelemetryOptions = {}): Record<string, string> {
   const env: Record<string, string> = {
     CLAUDE_CODE_ENABLE_TELEMETRY: '1',
     OTEL_LOGS_EXPORTER: 'otlp',
     OTEL_METRICS_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_EXPORTER_OTLP_PROTOCOL: opts.protocol ?? 'http/protobuf',
     OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint(t),
   };
+  if (opts.logUserPrompts) env.OTEL_LOG_USER_PROMPTS = '1';
   if (t.token) env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${t.token}`;
   return env;
 }
 
+export interface ClaudeTelemetryOptions {
+  /** Default http/protobuf; AgentMonitor accepts both. */
+  protocol?: ClaudeOtelProtocol;
+  /** Include prompt text in the `user_prompt` events (off by default in Claude Code). */
+  logUserPrompts?: boolean;
+}
+
 /** The same environment as `export` lines for a shell profile. */
-export function claudeCodeTelemetryShell(t: TelemetryTarget = {}, protocol: ClaudeOtelProtocol = 'http/protobuf'): string {
+export function claudeCodeTelemetryShell(t: TelemetryTarget = {}, opts: ClaudeTelemetryOptions = {}): string {
   const quote = (v: string) => (/^[\w./:-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
-  return Object.entries(claudeCodeTelemetryEnv(t, protocol))
+  return Object.entries(claudeCodeTelemetryEnv(t, opts))
     .map(([k, v]) => `export ${k}=${quote(v)}`)
     .join('\n');
 }
