@@ -109,7 +109,8 @@ export function parseTimeBound(value: string, tz: string, endOfDay = false): num
   const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
   const date = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
   if (date) {
-    if (Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return null;
+    const check = Date.parse(`${date}T00:00:00Z`);
+    if (Number.isNaN(check) || new Date(check).toISOString().slice(0, 10) !== date) return null;
     const start = dayStartOf(date, tz);
     return endOfDay ? addDays(start, 1, tz) : start;
   }

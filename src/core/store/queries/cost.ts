@@ -3,10 +3,10 @@
  * requests by day (in an IANA zone), model, project, agent or session, with optional per-day
  * per-model stacks for the chart.
  *
- * Sources: the `usage_hourly` rollup whenever it answers exactly — time bounds on whole hours and,
- * for days, no hour that straddles a local midnight (zones with whole-hour offsets). Otherwise
- * (and for `by=session`) the events table, in quarter-hour buckets, which is exact for every real
- * zone offset. `sessions` counts sessions active in the bucket: sessions whose
+ * Sources: the `usage_hourly` rollup whenever it answers exactly — time bounds on whole hours;
+ * for days in zones with half- or quarter-hour offsets, the hours holding a local midnight are
+ * read from the events table in quarter-hour buckets, which is exact for every real zone offset.
+ * Otherwise (and for `by=session`) the events table. `sessions` counts sessions active in the bucket: sessions whose
  * [started_at, last_event_at] overlaps it (from the sessions table; for `by=model` by the
  * session's latest model).
  */
@@ -147,16 +147,34 @@ function addInto(t: CostRow, r: GroupedRow): void {
   t.unpriced_tokens = (t.unpriced_tokens ?? 0) + r.unpriced_tokens;
 }
 
-/** Day labels of the rows' buckets; null when a bucket straddles a local midnight. */
-function dayLabels(rows: GroupedRow[], width: number, tz: string): Map<number, string> | null {
+/** Day labels of the rows' buckets, and the buckets that straddle a local midnight. */
+function dayLabels(rows: GroupedRow[], width: number, tz: string): { labels: Map<number, string>; straddling: Set<number> } {
   const labels = new Map<number, string>();
+  const straddling = new Set<number>();
   for (const r of rows) {
     if (labels.has(r.b)) continue;
     const key = dayKey(r.b, tz);
-    if (dayKey(r.b + width - 1, tz) !== key) return null;
+    if (dayKey(r.b + width - 1, tz) !== key) straddling.add(r.b);
     labels.set(r.b, key);
   }
-  return labels;
+  return { labels, straddling };
+}
+
+/**
+ * Rows by day: rollup hours that fall inside one local day, and for each hour that holds a local
+ * midnight (zones with a half- or quarter-hour offset) that hour's events in quarter-hour buckets.
+ */
+function dayRows(db: SqlDb, p: CostParams, src: Source): { rows: GroupedRow[]; labels: Map<number, string> } {
+  const rows = grouped(db, src, p);
+  const first = dayLabels(rows, src === ROLLUP ? HOUR_MS : QUARTER_MS, p.tz);
+  if (src !== ROLLUP || !first.straddling.size) return { rows, labels: first.labels };
+  const out = rows.filter((r) => !first.straddling.has(r.b));
+  for (const h of first.straddling) {
+    const since = Math.max(h, p.since ?? h);
+    const until = Math.min(h + HOUR_MS, p.until ?? h + HOUR_MS);
+    out.push(...grouped(db, EVENTS, { ...p, since, until }));
+  }
+  return { rows: out, labels: dayLabels(out, QUARTER_MS, p.tz).labels };
 }
 
 interface SessionSpan {
@@ -210,17 +228,11 @@ function countSessionsPerDay(rows: CostRow[], spans: SessionSpan[], tz: string):
 export const queries = {
   costBreakdown(db: SqlDb, p: CostParams): CostReport {
     const rollupOk = p.by !== 'session' && aligned(p.since) && aligned(p.until);
-    let src = rollupOk ? ROLLUP : EVENTS;
-    let rows = grouped(db, src, p);
+    const src = rollupOk ? ROLLUP : EVENTS;
+    let rows: GroupedRow[];
     let labels: Map<number, string> | null = null;
-    if (p.by === 'day') {
-      labels = dayLabels(rows, src === ROLLUP ? HOUR_MS : QUARTER_MS, p.tz);
-      if (!labels) {
-        src = EVENTS;
-        rows = grouped(db, src, p);
-        labels = dayLabels(rows, QUARTER_MS, p.tz)!;
-      }
-    }
+    if (p.by === 'day') ({ rows, labels } = dayRows(db, p, src));
+    else rows = grouped(db, src, p);
 
     const byKey = new Map<string, CostRow>();
     const stacks = new Map<string, { key: string; model: string; cost_usd: number; tokens: number }>();
