@@ -7,7 +7,7 @@ import type { EventsPage, SessionDetail } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../../src/core/contracts/eventIds';
 import { runImport } from '../../src/core/importers/importRunner';
-import { decodeOtlpResponse } from '../../src/core/otel/otlpProto';
+import { decodeOtlpResponse, decodeRpcStatus } from '../../src/core/otel/otlpProto';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
 
@@ -276,7 +276,10 @@ test('bad requests are refused cleanly and nothing stored is lost', async () => 
   const pbBody = captures('claude-protobuf').find((c) => c.url.endsWith('/logs'))!.body;
   const truncated = await post(s, logs, pbBody.subarray(0, Math.floor(pbBody.length / 2)), pb);
   assert.equal(truncated.status, 400);
-  assert.match(JSON.parse(truncated.body.toString()).error, /invalid protobuf ExportLogsServiceRequest/);
+  assert.match(truncated.type, /application\/x-protobuf/, 'OTLP/HTTP: a protobuf google.rpc.Status');
+  const status = decodeRpcStatus(truncated.body);
+  assert.equal(status.code, 3);
+  assert.match(status.message ?? '', /invalid protobuf ExportLogsServiceRequest/);
 
   const wrongType = await post(s, logs, '{}', { 'content-type': 'text/plain' });
   assert.equal(wrongType.status, 415);

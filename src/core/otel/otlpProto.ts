@@ -50,6 +50,27 @@ export function encodeOtlpResponse(signal: OtlpSignal, response: Record<string, 
   return t.encode(t.fromObject(response)).finish();
 }
 
+/**
+ * `google.rpc.Status` (code and message; `details` left out), the body OTLP/HTTP prescribes for
+ * 4xx/5xx answers to protobuf requests.
+ */
+const STATUS_DESCRIPTOR = {
+  nested: { google: { nested: { rpc: { nested: { Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 } } } } } } } },
+};
+let statusType: Type | null = null;
+function status(): Type {
+  statusType ??= Root.fromJSON(STATUS_DESCRIPTOR).lookupType('google.rpc.Status');
+  return statusType;
+}
+
+export function encodeRpcStatus(code: number, message: string): Uint8Array {
+  return status().encode(status().fromObject({ code, message })).finish();
+}
+
+export function decodeRpcStatus(body: Uint8Array): { code?: number; message?: string } {
+  return status().toObject(status().decode(body), TO_OBJECT);
+}
+
 /** Decode an Export*ServiceResponse (tests use it to read protobuf answers). */
 export function decodeOtlpResponse(signal: OtlpSignal, body: Uint8Array): Record<string, unknown> {
   const t = type(SERVICE[signal].response);

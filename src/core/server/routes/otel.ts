@@ -4,12 +4,13 @@
  * pointed at the full paths) export to us. `application/json` or `application/x-protobuf`, gzip
  * or not. Success answers are OTLP `Export*ServiceResponse`s in the request's encoding: `{}`, or
  * `partialSuccess` with the rejected count when some records could not be used. Unusable requests
- * get 400 (malformed), 413 (too large, also after inflating) or 415 (content type or encoding).
+ * get 400 (malformed), 413 (too large, also after inflating) or 415 (content type or encoding),
+ * with a `google.rpc.Status` body; 503 when the store fails (exporters retry those).
  */
 import type { Request, Response, Router } from 'express';
 import { OtlpHttpError, decodeContentEncoding, otlpEncodingOf, parseOtlpBody, readRawBody, type OtlpEncoding } from '../../otel/otlpBody';
 import { ingestOtlp, type OtlpExportResult } from '../../otel/otlpIngest';
-import { encodeOtlpResponse, type OtlpSignal } from '../../otel/otlpProto';
+import { encodeOtlpResponse, encodeRpcStatus, type OtlpSignal } from '../../otel/otlpProto';
 import { OtlpShapeError } from '../../otel/otlpRecords';
 import type { ServerContext } from '../context';
 
@@ -22,6 +23,23 @@ const REJECTED_FIELD: Record<OtlpSignal, string> = {
 function otlpResponse(signal: OtlpSignal, result: OtlpExportResult): Record<string, unknown> {
   if (!result.rejected) return {};
   return { partialSuccess: { [REJECTED_FIELD[signal]]: String(result.rejected), errorMessage: result.errorMessage ?? '' } };
+}
+
+/** gRPC status codes for the `google.rpc.Status` error bodies. */
+const RPC_CODE: Record<number, number> = { 400: 3, 413: 8, 415: 3, 503: 14 };
+
+/**
+ * An error answer: `google.rpc.Status` in the request's encoding, as OTLP/HTTP prescribes (JSON
+ * also carries our usual `error` field); JSON when the encoding itself was the problem.
+ */
+function fail(res: Response, status: number, message: string, encoding: OtlpEncoding | null): void {
+  const code = RPC_CODE[status] ?? 2;
+  if (status === 413) res.setHeader('Connection', 'close');
+  if (encoding === 'protobuf') {
+    res.status(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(code, message)));
+    return;
+  }
+  res.status(status).json({ error: message, code, message });
 }
 
 function send(res: Response, signal: OtlpSignal, encoding: OtlpEncoding, body: Record<string, unknown>): void {
@@ -37,7 +55,7 @@ export function register(router: Router, ctx: ServerContext): void {
   for (const signal of ['logs', 'metrics', 'traces'] as const) {
     router.post(`/api/otel/v1/${signal}`, async (req: Request, res: Response) => {
       let request: unknown;
-      let encoding: OtlpEncoding;
+      let encoding: OtlpEncoding | null = null;
       try {
         encoding = otlpEncodingOf(req.headers['content-type']);
         const raw = await readRawBody(req, maxBytes);
@@ -45,8 +63,7 @@ export function register(router: Router, ctx: ServerContext): void {
         request = parseOtlpBody(signal, encoding, body);
       } catch (e) {
         if (!(e instanceof OtlpHttpError)) throw e;
-        if (e.status === 413) res.setHeader('Connection', 'close');
-        res.status(e.status).json({ error: e.message });
+        fail(res, e.status, e.message, e.status === 415 ? null : encoding);
         return;
       }
       let result: OtlpExportResult;
@@ -54,11 +71,11 @@ export function register(router: Router, ctx: ServerContext): void {
         result = await ingestOtlp(signal, request, { ingest: ctx.ingest, store: ctx.store });
       } catch (e) {
         if (e instanceof OtlpShapeError) {
-          res.status(400).json({ error: `invalid OTLP ${signal} request: ${e.message}` });
+          fail(res, 400, `invalid OTLP ${signal} request: ${e.message}`, encoding);
           return;
         }
         ctx.log.error(`OTLP ${signal} export failed: ${(e as Error).stack ?? String(e)}`);
-        res.status(503).json({ error: 'the store could not take this export; retry later' });
+        fail(res, 503, 'the store could not take this export; retry later', encoding);
         return;
       }
       if (result.rejected) ctx.log.debug(`OTLP ${signal}: rejected ${result.rejected} of ${result.received}: ${result.errorMessage}`);
