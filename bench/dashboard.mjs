@@ -71,6 +71,7 @@ async function fillDb(file, events) {
     if (process.stderr.isTTY) process.stderr.write(`\r  filling ${path.basename(file)}: ${n} events`);
   }
   writeSnapshot(state, 0);
+  state.db.payloads?.close();
   state.db.raw.close();
   return { events: n, seconds: (performance.now() - t0) / 1000, bytes: fs.statSync(file).size };
 }

@@ -193,7 +193,7 @@ export function Feed() {
           {feed.paused.value ? 'Resume' : 'Pause'}
         </button>
         <span class="muted" data-testid="feed-count" aria-live="polite">
-          {formatInt(count)} events shown
+          {formatInt(count)} {count === 1 ? 'event' : 'events'} shown
           {feed.paused.value && feed.pausedCount.value > 0 ? ` · ${formatInt(feed.pausedCount.value)} new while paused` : ''}
           {feed.hasMore.value ? ' · scroll for older' : ''}
         </span>

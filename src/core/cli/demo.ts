@@ -373,26 +373,43 @@ function httpSink(base: string): Sink {
 export function liveGenerator(seed: number): (now: number) => EventInput[] {
   const r = rng(seed * 7919 + 17);
   let counter = 0;
-  const open: SessionPlan[] = [];
+  const open: { plan: SessionPlan; model: string }[] = [];
+  const check = (e: EventInputRaw): EventInput => {
+    const v = validateEvent(e);
+    if (!v.ok) throw new Error(`demo generated an invalid live event: ${v.errors[0].field}: ${v.errors[0].message}`);
+    return v.value;
+  };
   return (now) => {
+    const out: EventInput[] = [];
+    const ts = new Date(now).toISOString();
+    const id = (kind: string) => `demo-live:${seed}:${kind}:${now.toString(36)}:${counter++}`;
     if (open.length < 3 || r() < 0.002) {
       const p = pick(r, PROJECTS);
-      open.push({ session_id: `demo-${seed}-live-${now.toString(36)}-${counter++}`, agent: weighted(r, AGENTS), project: p.project, branch: pick(r, p.branches), start: now, open: true });
+      const agent = weighted(r, AGENTS.slice(0, 2));
+      const plan: SessionPlan = { session_id: `demo-${seed}-live-${now.toString(36)}-${counter++}`, agent, project: p.project, branch: pick(r, p.branches), start: now, open: true };
+      const model = weighted(r, agent.models).name;
+      open.push({ plan, model });
+      const base = { session_id: plan.session_id, agent_type: agent.agent_type, project: plan.project, branch: plan.branch, client_timestamp: ts };
+      out.push(check({ ...base, event_type: 'session_start', event_id: id('start'), model }));
+      out.push(check({ ...base, event_type: 'user_prompt', event_id: id('prompt'), metadata: { prompt: pick(r, PROMPTS) } }));
+      return out;
     }
-    const plan = pick(r, open);
-    const out: EventInput[] = [];
-    const sr = rng(hash(plan.session_id) ^ counter++);
-    // One short burst of the session's work, squeezed to "now".
-    sessionEvents({ ...plan, start: now - 1000 }, sr, seed * 1000 + counter, now + 1, (e) => {
-      if (out.length < 3) {
-        const v = validateEvent({ ...e, client_timestamp: new Date(now).toISOString(), event_id: `${e.event_id ?? 'x'}:${counter}` });
-        if (v.ok) out.push(v.value);
-      }
-    });
-    if (r() < 0.01 && open.length > 1) {
-      const ended = open.splice(open.indexOf(plan), 1)[0];
-      const v = validateEvent({ session_id: ended.session_id, agent_type: ended.agent.agent_type, event_type: 'session_end', client_timestamp: new Date(now).toISOString() });
-      if (v.ok) out.push(v.value);
+    const { plan, model } = pick(r, open);
+    const agent_type = plan.agent.agent_type;
+    const base = { session_id: plan.session_id, agent_type, project: plan.project, branch: plan.branch, client_timestamp: ts };
+    const roll = r();
+    if (roll < 0.45) {
+      out.push(check({ ...base, event_type: 'llm_request', event_id: llmRequestEventId(agent_type, id('req')), model, tokens_in: around(r, 60), tokens_out: around(r, 400), cache_read_tokens: around(r, 40_000), cache_write_tokens: r() < 0.3 ? around(r, 2000) : 0, duration_ms: around(r, 3500) }));
+    } else if (roll < 0.9) {
+      const tool = pick(r, plan.agent.tools);
+      const failed = r() < 0.06;
+      out.push(check({ ...base, event_type: 'tool_use', event_id: toolEventId(agent_type, id('tool')), tool_name: tool, status: failed ? 'error' : 'success', duration_ms: around(r, TOOL_MEDIAN_MS[tool] ?? 300), metadata: { tool_input: (TOOL_INPUTS[tool] ?? (() => ({})))() } }));
+    } else if (roll < 0.97) {
+      out.push(check({ ...base, event_type: 'response', event_id: id('answer'), model, metadata: { text: pick(r, ANSWERS) } }));
+      out.push(check({ ...base, event_type: 'user_prompt', event_id: id('prompt'), metadata: { prompt: pick(r, PROMPTS) } }));
+    } else if (open.length > 1) {
+      open.splice(open.findIndex((o) => o.plan === plan), 1);
+      out.push(check({ ...base, event_type: 'session_end', event_id: id('end'), metadata: { reason: 'prompt_input_exit' } }));
     }
     return out;
   };
