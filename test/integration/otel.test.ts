@@ -7,6 +7,7 @@ import type { EventsPage, SessionDetail } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../../src/core/contracts/eventIds';
 import { runImport } from '../../src/core/importers/importRunner';
+import { claudeCodeTelemetryEnv } from '../../src/core/otel/codexConfigSnippet';
 import { decodeOtlpResponse, decodeRpcStatus } from '../../src/core/otel/otlpProto';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
@@ -434,4 +435,17 @@ test('Codex response ordinals survive a restart: the re-sent first response stay
     [2516, 2538],
   );
   await second.close();
+});
+
+test('with AGENTMONITOR_TOKEN set, the header our Claude Code environment configures is what the receiver accepts', async () => {
+  const s = await startTestServer({ token: 'sekret-1' });
+  const env = claudeCodeTelemetryEnv({ port: s.port, token: 'sekret-1' });
+  const [name, value] = env.OTEL_EXPORTER_OTLP_HEADERS.split(/=(.*)/s);
+  const c = captures('claude-protobuf').find((x) => x.url.endsWith('/logs'))!;
+  assert.equal(`${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/logs`, s.url + c.url);
+  const denied = await post(s, c.url, c.body, { 'content-type': c.contentType });
+  assert.equal(denied.status, 401);
+  const ok = await post(s, c.url, c.body, { 'content-type': c.contentType, [name]: value });
+  assert.equal(ok.status, 200);
+  await s.close();
 });

@@ -33,6 +33,7 @@ export interface OtlpExportResult {
 
 const MAX_REASONS = 5;
 const COUNTER_CHUNK = 2000;
+const INGEST_CHUNK = 5000;
 
 class Rejections {
   count = 0;
@@ -75,15 +76,15 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
     pending.push({ event: v.value, codexOrdinal: out.event.codexOrdinal });
   }
   await assignCodexIds(pending, deps.store);
-  const events = pending.map((p) => p.event);
-  const outcome = events.length ? await deps.ingest.ingest(events, { source: 'otel', waitForStore: true }) : null;
-  return {
-    received: records.length,
-    rejected: rejections.count,
-    errorMessage: rejections.message(),
-    stored: outcome?.inserted ?? 0,
-    duplicates: outcome?.duplicates ?? 0,
-  };
+  let stored = 0;
+  let duplicates = 0;
+  for (let i = 0; i < pending.length; i += INGEST_CHUNK) {
+    const chunk = pending.slice(i, i + INGEST_CHUNK).map((p) => p.event);
+    const outcome = await deps.ingest.ingest(chunk, { source: 'otel', waitForStore: true });
+    stored += outcome.inserted + outcome.completed;
+    duplicates += outcome.duplicates;
+  }
+  return { received: records.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 
 /**
