@@ -40,8 +40,9 @@ export class ApiClient {
     return requestJson<Health>(`${this.baseUrl}/api/health`, { timeoutMs: 3000 });
   }
 
+  /** The most recent sessions, active ones first so none is cut off by the limit. */
   sessions(limit: number): Promise<SessionsPage> {
-    return requestJson<SessionsPage>(`${this.baseUrl}/api/sessions${buildQuery({ limit })}`);
+    return requestJson<SessionsPage>(`${this.baseUrl}/api/sessions${buildQuery({ limit, active_first: true })}`);
   }
 
   /** Stats with "today" in the editor's time zone. */

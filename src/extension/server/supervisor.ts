@@ -92,7 +92,8 @@ export class ServerSupervisor extends Disposable {
     const child = this.child;
     if (child && child.exitCode === null) {
       this.stopping.add(child);
-      child.kill('SIGTERM');
+      if (process.platform === 'win32' && child.connected) child.disconnect();
+      else child.kill('SIGTERM');
     }
     super.dispose();
   }
@@ -256,7 +257,10 @@ export class ServerSupervisor extends Disposable {
     this.stopping.add(child);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    // The server stops gracefully (flushing its journal and snapshot) on SIGTERM and when its IPC
+    // channel closes; Windows has no SIGTERM, so there closing the channel is the request.
+    if (process.platform === 'win32' && child.connected) child.disconnect();
+    else child.kill('SIGTERM');
     const timeout = this.opts.stopTimeoutMs ?? 8000;
     const done = await Promise.race([exited.then(() => true), sleep(timeout).then(() => false)]);
     if (!done) {

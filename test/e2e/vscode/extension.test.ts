@@ -150,6 +150,16 @@ test('Open Dashboard shows live data through the webview bridge', async () => {
   assert.match((await item.getAttribute('class')) ?? '', /warning-kind/, 'the ticker turns to the warning colour over budget');
 });
 
+test('the dashboard panel survives a window reload (serializer)', async () => {
+  await runCommand(page, 'Developer: Reload Window');
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  await page.locator('.tab', { hasText: 'AgentMonitor' }).first().waitFor({ timeout: 120_000 });
+  const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+  await frame.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 120_000 });
+  await frame.locator('[data-testid="period-today"]', { hasText: '$1.75' }).waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' }).waitFor({ timeout: 60_000 });
+});
+
 test('every command is in the palette under "AgentMonitor:"', async () => {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
