@@ -311,7 +311,7 @@ test('bad requests are refused cleanly and nothing stored is lost', async () => 
   await s.close();
 });
 
-test('a record without its session is rejected in partialSuccess while the others are stored', async () => {
+test('records without their session or not records at all are rejected in partialSuccess while the others are stored', async () => {
   const s = await startTestServer();
   const attrs = (extra: Record<string, string>) => Object.entries(extra).map(([key, v]) => ({ key, value: { stringValue: v } }));
   const body = {
@@ -322,6 +322,7 @@ test('a record without its session is rejected in partialSuccess while the other
           {
             logRecords: [
               { timeUnixNano: '1795481627706000000', attributes: attrs({ 'event.name': 'user_prompt', 'prompt.id': 'p1' }) },
+              'not a record',
               {
                 timeUnixNano: 1795481627707000000,
                 attributes: attrs({ 'event.name': 'user_prompt', 'session.id': 'partial-session', 'prompt.id': 'p2', prompt: 'hello' }),
@@ -335,8 +336,8 @@ test('a record without its session is rejected in partialSuccess while the other
   const r = await post(s, '/api/otel/v1/logs', JSON.stringify(body), { 'content-type': 'application/json' });
   assert.equal(r.status, 200);
   const answer = JSON.parse(r.body.toString());
-  assert.equal(answer.partialSuccess.rejectedLogRecords, '1');
-  assert.match(answer.partialSuccess.errorMessage, /session\.id/);
+  assert.equal(answer.partialSuccess.rejectedLogRecords, '2');
+  assert.match(answer.partialSuccess.errorMessage, /log record 0: .*session\.id.*; log record 1: not an object/);
   const evs = await events(s, 'partial-session');
   assert.equal(evs.length, 1);
   assert.equal(evs[0].metadata?.prompt, 'hello');

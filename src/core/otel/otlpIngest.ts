@@ -60,6 +60,10 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
   const codexState = new CodexBatchState();
   const pending: Pending[] = [];
   for (const rec of records) {
+    if (rec.malformed) {
+      rejections.add('log record', rec.index, 'not an object');
+      continue;
+    }
     const agent = otelAgentOf(rec.resource, eventNameOf(rec, ''));
     if (!agent) continue;
     const out = agent === 'claude-code' ? mapClaudeLogRecord(rec) : mapCodexLogRecord(rec, codexState);

@@ -22,6 +22,8 @@ export interface OtlpLogRecord {
   /** Decimal nanoseconds, null when absent or 0. */
   timeUnixNano: string | null;
   observedTimeUnixNano: string | null;
+  /** Set when the entry was not a log record object at all (it is then rejected). */
+  malformed?: true;
 }
 
 export type MetricKind = 'sum' | 'gauge' | 'histogram' | 'exponentialHistogram' | 'summary';
@@ -150,6 +152,7 @@ export function logRecordsOf(request: unknown): OtlpLogRecord[] {
           body: anyValue(rec.body),
           timeUnixNano: uint64String(rec.timeUnixNano),
           observedTimeUnixNano: uint64String(rec.observedTimeUnixNano),
+          ...(isObject(r) ? {} : { malformed: true as const }),
         });
       }
     });
