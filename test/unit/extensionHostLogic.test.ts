@@ -128,3 +128,22 @@ test('CSV cells: quoting, embedded newlines, formula neutralizing', async () => 
   assert.equal(csvCell('=HYPERLINK("x")'), '"\'=HYPERLINK(""x"")"');
   assert.equal(csvCell(-3), '-3', 'numbers are not neutralized');
 });
+
+test('Codex telemetry: create, append, already there, or leave a foreign [otel] table alone', async () => {
+  const { planCodexTelemetry } = await import('../../src/extension/model/codexTelemetry');
+  const { codexOtelConfig, otelEndpoint } = await import('../../src/core/otel/codexConfigSnippet');
+  const t = { port: 4100 };
+  const snippet = codexOtelConfig(t);
+  const ep = otelEndpoint(t);
+  assert.deepEqual(planCodexTelemetry(null, snippet, ep), { action: 'create', text: snippet });
+  const existing = 'model = "gpt-5"\n\n[features]\nhooks = true';
+  const appended = planCodexTelemetry(existing, snippet, ep);
+  assert.equal(appended.action, 'append');
+  assert.ok((appended as { text: string }).text.startsWith(`${existing}\n\n# AgentMonitor`), 'existing content kept verbatim');
+  assert.match((appended as { text: string }).text, /endpoint = "http:\/\/127\.0\.0\.1:4100\/api\/otel\/v1\/logs"/);
+  assert.deepEqual(planCodexTelemetry(`${existing}\n${snippet}`, snippet, ep), { action: 'already' });
+  assert.equal(planCodexTelemetry('[otel]\nexporter = "none"\n', snippet, ep).action, 'conflict');
+  assert.equal(planCodexTelemetry('otel.exporter = "none"\n', snippet, ep).action, 'conflict');
+  assert.equal(planCodexTelemetry('[otel.exporter]\n', snippet, ep).action, 'conflict');
+  assert.equal(planCodexTelemetry('# [otel] mentioned in a comment\nmodel = "x"\n', snippet, ep).action, 'append');
+});

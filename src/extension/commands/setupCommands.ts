@@ -1,10 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { codexOtelConfig, otelEndpoint } from '../../core/otel/codexConfigSnippet';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
+import { planCodexTelemetry } from '../model/codexTelemetry';
 import { runCli } from '../server/cliRunner';
 
+function hooksEnv(c: Container): NodeJS.ProcessEnv {
+  const env = c.serverEnv();
+  // The hooks installer takes one Claude config folder: the first configured one.
+  const first = c.config.settings.claudeConfigDirs[0];
+  if (first) env.CLAUDE_CONFIG_DIR = first;
+  return env;
+}
+
+async function configureCodexTelemetry(c: Container): Promise<boolean> {
+  const s = c.config.settings;
+  const home = s.codexHome || process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
+  const file = path.join(home, 'config.toml');
+  const target = { host: s.host, port: s.port, token: s.token || null };
+  const snippet = codexOtelConfig(target);
+  let existing: string | null = null;
+  try {
+    existing = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      void vscode.window.showErrorMessage(`AgentMonitor: cannot read ${file}: ${(err as Error).message}`);
+      return false;
+    }
+  }
+  const plan = planCodexTelemetry(existing, snippet, otelEndpoint(target));
+  if (plan.action === 'already') {
+    void vscode.window.showInformationMessage(`AgentMonitor: Codex telemetry already points at AgentMonitor (${file}).`);
+    return true;
+  }
+  if (plan.action === 'conflict') {
+    const doc = await vscode.workspace.openTextDocument({ language: 'toml', content: snippet });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    const pick = await vscode.window.showWarningMessage(
+      `AgentMonitor: ${plan.reason}. Merge the settings shown beside into it by hand.`,
+      'Open config.toml',
+    );
+    if (pick) await vscode.window.showTextDocument(vscode.Uri.file(file));
+    return false;
+  }
+  const ok = await vscode.window.showInformationMessage(
+    `Add AgentMonitor's [otel] settings to ${file}? Codex then reports every request, with tokens, to AgentMonitor.`,
+    { modal: true },
+    'Add',
+  );
+  if (ok !== 'Add') return false;
+  fs.mkdirSync(home, { recursive: true });
+  if (existing !== null) fs.writeFileSync(`${file}.agentmonitor.bak`, existing);
+  const tmp = `${file}.agentmonitor-tmp`;
+  fs.writeFileSync(tmp, plan.text);
+  fs.renameSync(tmp, file);
+  c.log.info(`Codex telemetry configured in ${file}${existing !== null ? ` (backup: ${file}.agentmonitor.bak)` : ''}`);
+  const pick = await vscode.window.showInformationMessage(`AgentMonitor: Codex telemetry configured in ${file}. New Codex sessions report to AgentMonitor.`, 'Open config.toml');
+  if (pick) await vscode.window.showTextDocument(vscode.Uri.file(file));
+  return true;
+}
+
 async function runHooksCli(c: Container, args: string[], what: string, cwd?: string): Promise<boolean> {
-  const r = await runCli(process.execPath, c.cliPath, args, { env: c.serverEnv(), cwd });
+  const r = await runCli(process.execPath, c.cliPath, args, { env: hooksEnv(c), cwd });
   const out = `${r.stdout}${r.stderr}`.trim();
   c.log.info(`agentmonitor ${args.join(' ')} → exit ${r.code}${out ? `\n${out}` : ''}`);
   if (r.code === 0) {
@@ -36,8 +96,6 @@ export function registerSetupCommands(c: Container): vscode.Disposable[] {
       }
       return runHooksCli(c, ['hooks', 'install', '--agent', 'claude', '--scope', scope], `Claude Code hooks installed (${scope})`, scope === 'project' ? folder!.uri.fsPath : undefined);
     }),
-    vscode.commands.registerCommand(COMMANDS.configureCodexTelemetry, async () => {
-      return runHooksCli(c, ['hooks', 'install', '--agent', 'codex'], 'Codex telemetry and hooks configured');
-    }),
+    vscode.commands.registerCommand(COMMANDS.configureCodexTelemetry, () => configureCodexTelemetry(c)),
   ];
 }
