@@ -228,3 +228,26 @@ test('Import Workspace Logs imports the sessions of the open folder only, with a
   await view.locator('.monaco-list-row', { hasText: 'Codex' }).first().waitFor({ timeout: 30_000 });
   await view.locator('.monaco-list-row', { hasText: 'imported-proj' }).first().waitFor({ timeout: 30_000 });
 });
+
+test('setup commands: Claude Code hooks (user scope) and Codex telemetry point at the running server', async () => {
+  await runCommand(page, 'AgentMonitor: Install Claude Code Hooks');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'User' }).first();
+  await pick.waitFor({ timeout: 30_000 });
+  await pick.click();
+  await page.locator('.notification-toast', { hasText: 'Claude Code hooks installed (user)' }).waitFor({ timeout: 60_000 });
+  const claudeSettings = JSON.parse(fs.readFileSync(path.join(fixtures, 'claude', 'settings.json'), 'utf8')) as { hooks?: Record<string, unknown> };
+  assert.ok(claudeSettings.hooks && Object.keys(claudeSettings.hooks).length > 0, 'hooks were merged into the Claude settings');
+  assert.ok(JSON.stringify(claudeSettings.hooks).includes(String(cs.amPort)), 'the hooks use the port of the extension settings');
+
+  const codexConfig = path.join(fixtures, 'codex', 'config.toml');
+  fs.writeFileSync(codexConfig, 'model = "gpt-5-codex"\n');
+  await runCommand(page, 'AgentMonitor: Configure Codex Telemetry');
+  const add = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Add' }).first();
+  await add.waitFor({ timeout: 30_000 });
+  await add.click();
+  await page.locator('.notification-toast', { hasText: 'Codex telemetry configured' }).waitFor({ timeout: 30_000 });
+  const toml = fs.readFileSync(codexConfig, 'utf8');
+  assert.ok(toml.startsWith('model = "gpt-5-codex"\n'), 'the existing config is kept');
+  assert.ok(toml.includes(`http://127.0.0.1:${cs.amPort}/api/otel/v1/logs`), toml);
+  assert.equal(fs.readFileSync(`${codexConfig}.agentmonitor.bak`, 'utf8'), 'model = "gpt-5-codex"\n');
+});
