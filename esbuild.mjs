@@ -45,7 +45,7 @@ const contexts = [
   {
     name: 'server',
     ...nodeCommon,
-    entryPoints: { cli: 'src/cli.ts', storeWorker: 'src/core/store/worker.ts' },
+    entryPoints: { cli: 'src/cli.ts', storeWorker: 'src/core/store/worker.ts', importWorker: 'src/core/importers/parseWorker.ts' },
     outdir: dist,
     banner: { js: '#!/usr/bin/env node' },
   },

@@ -33,7 +33,7 @@ describe('generated Claude Code logs', () => {
   before(async () => {
     gen = generateLogs('claude', 4, 11);
     core = await openTestCore();
-    await importInto(core, { claude: [gen.dir] });
+    await importInto(core, { claude: [gen.dir] }, true);
   });
   after(() => core.close());
 
@@ -67,7 +67,7 @@ describe('generated Codex logs', () => {
   before(async () => {
     gen = generateLogs('codex', 4, 12);
     core = await openTestCore();
-    await importInto(core, { codex: [gen.dir] });
+    await importInto(core, { codex: [gen.dir] }, false);
   });
   after(() => core.close());
 
@@ -82,6 +82,17 @@ describe('generated Codex logs', () => {
         [t.input_tokens - t.cached_input_tokens, t.cached_input_tokens, t.output_tokens, t.events],
         model,
       );
+    }
+  });
+
+  it('import the same with the parse worker thread as in-process', async () => {
+    const other = await openTestCore();
+    try {
+      const s = await importInto(other, { codex: [gen.dir] }, true);
+      assert.ok(s.files > 1);
+      assert.deepEqual((await byModel(other)).rows, (await byModel(core)).rows);
+    } finally {
+      await other.close();
     }
   });
 

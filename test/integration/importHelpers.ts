@@ -89,8 +89,8 @@ export async function openTestCore(): Promise<Core & { dbPath: string }> {
   });
 }
 
-export function importInto(core: Core, dirs: { claude?: string[]; codex?: string[] }) {
-  return runImport({ store: core.store, ingest: core.ingest }, { importId: 'test', claudeDirs: dirs.claude ?? [], codexDirs: dirs.codex ?? [] });
+export function importInto(core: Core, dirs: { claude?: string[]; codex?: string[] }, parseInWorker?: boolean) {
+  return runImport({ store: core.store, ingest: core.ingest }, { importId: 'test', claudeDirs: dirs.claude ?? [], codexDirs: dirs.codex ?? [], parseInWorker });
 }
 
 export async function byModel(core: Core) {

@@ -9,11 +9,11 @@ import type { EventInput } from '../contracts/events';
 import type { IngestSink } from '../ingest/types';
 import type { StoreClient } from '../server/context';
 import type { ImportStateRow } from '../store/queries/importState';
-import { ClaudeSessionIndex } from './claudeCode';
 import { discoverLogs, fileMatchesCwd, type LogFile } from './discover';
-import { tailFile } from './fileTail';
+import { inProcessParsers, workerBundlePath, workerParsers } from './fileParsers';
 
 export const INGEST_BATCH = 5000;
+const PARSE_BATCH = 2000;
 export const MAX_SKIPPED_LISTED = 200;
 const PROGRESS_EVERY_MS = 250;
 
@@ -29,6 +29,8 @@ export interface ImportJob {
   cwdFilter?: string[];
   onProgress?(p: ImportProgress): void;
   signal?: AbortSignal;
+  /** Parse in a worker thread (default: when the worker bundle exists and there is more than one file). */
+  parseInWorker?: boolean;
 }
 
 /** Batches events across files and keeps at most one ingest in flight while parsing goes on. */
@@ -103,7 +105,6 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   report(true);
 
   const batcher = new Batcher(deps.ingest);
-  const index = new ClaudeSessionIndex();
   let pendingStates: ImportStateRow[] = [];
   const saveStates = async () => {
     if (!pendingStates.length) return;
@@ -113,38 +114,46 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
     await deps.store.query('setImportState', { rows });
   };
 
-  for (const f of files) {
-    if (job.signal?.aborted) {
-      summary.cancelled = true;
-      break;
-    }
-    summary.files++;
-    let res;
-    try {
-      res = await tailFile(f.path, f.kind, states.get(f.path) ?? null, {
-        final: true,
-        index,
-        onEvents: (events) => batcher.add(events),
-      });
-    } catch (e) {
-      summary.skipped_lines++;
-      if (summary.skipped.length < MAX_SKIPPED_LISTED) summary.skipped.push({ file: f.path, line: 0, reason: `unreadable: ${(e as Error).message}` });
+  const inWorker = job.parseInWorker ?? (!!workerBundlePath() && files.length > 1);
+  const parsers = inWorker ? workerParsers(PARSE_BATCH) : inProcessParsers(PARSE_BATCH);
+  const outcomes = files.map((f) => {
+    const p = parsers.parse(f.path, f.kind, states.get(f.path) ?? null, (events) => batcher.add(events));
+    p.catch(() => {});
+    return p;
+  });
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (job.signal?.aborted) {
+        summary.cancelled = true;
+        break;
+      }
+      summary.files++;
+      let res;
+      try {
+        res = await outcomes[i];
+      } catch (e) {
+        summary.skipped_lines++;
+        if (summary.skipped.length < MAX_SKIPPED_LISTED) summary.skipped.push({ file: f.path, line: 0, reason: `unreadable: ${(e as Error).message}` });
+        progress.files_done++;
+        continue;
+      }
+      if (res.unchanged) summary.files_skipped_unchanged++;
+      else pendingStates.push(res.state);
+      summary.lines += res.lines;
+      summary.skipped_lines += res.skipped.length;
+      for (const s of res.skipped) {
+        if (summary.skipped.length >= MAX_SKIPPED_LISTED) break;
+        summary.skipped.push({ file: f.path, line: s.line, reason: s.reason });
+      }
       progress.files_done++;
-      continue;
+      progress.bytes_done += res.bytesRead;
+      progress.events = batcher.inserted;
+      if (pendingStates.length >= 200) await saveStates();
+      report();
     }
-    if (res.unchanged) summary.files_skipped_unchanged++;
-    else pendingStates.push(res.state);
-    summary.lines += res.lines;
-    summary.skipped_lines += res.skipped.length;
-    for (const s of res.skipped) {
-      if (summary.skipped.length >= MAX_SKIPPED_LISTED) break;
-      summary.skipped.push({ file: f.path, line: s.line, reason: s.reason });
-    }
-    progress.files_done++;
-    progress.bytes_done += res.bytesRead;
-    progress.events = batcher.inserted;
-    if (pendingStates.length >= 200) await saveStates();
-    report();
+  } finally {
+    await parsers.close();
   }
   await saveStates();
   await batcher.drain();

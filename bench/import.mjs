@@ -1,0 +1,145 @@
+// Log import benchmark (issue 3), side by side with ccusage 20.0.24 on the same files in the same
+// run. For generated Claude Code logs and generated Codex rollouts (default 1 GB each, in
+// bench/.data/, generated once by ../shared/tools/gen-logs.mjs):
+//  - first full import: wall time and peak RSS, as ratios to `ccusage claude|codex daily --offline --json`;
+//  - re-import with nothing changed (target < 0.5 s);
+//  - a report query over the imported data (GET /api/stats/cost?by=day on `serve`, target < 100 ms).
+// Usage: node bench/import.mjs [--quick] [--mb N] [--kind claude|codex]   (needs `npm run build`)
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
+};
+const MB = Number(opt('mb', args.includes('--quick') ? '128' : '1024'));
+const KINDS = opt('kind', 'claude,codex').split(',');
+const SHARED = process.env.AGENTMONITOR_SHARED_DIR ?? path.resolve(root, '../shared');
+const CLI = path.join(root, 'dist', 'cli.js');
+const CCUSAGE = path.join(root, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage');
+
+if (!fs.existsSync(CLI)) {
+  console.error('bench/import.mjs: dist/cli.js is missing; run `npm run build` first');
+  process.exit(2);
+}
+if (!fs.existsSync(CCUSAGE)) {
+  console.error(`bench/import.mjs: ccusage is not installed (${CCUSAGE}); run npm install`);
+  process.exit(2);
+}
+fs.chmodSync(CCUSAGE, 0o755);
+
+/** Run a command; returns wall ms and peak RSS (VmHWM, polled from /proc) of the process. */
+function measure(cmd, argv, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let peakKb = 0;
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        /* exited */
+      }
+    }, 10);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) reject(new Error(`${path.basename(cmd)} ${argv.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      else resolve({ ms, rssMb: peakKb / 1024, out });
+    });
+  });
+}
+
+function ensureData(kind) {
+  const dir = path.join(root, 'bench', '.data', `${kind}-${MB}mb`);
+  const manifest = `${dir}.manifest.json`;
+  if (fs.existsSync(manifest)) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`generating ${MB} MB of ${kind} logs into ${path.relative(root, dir)} …`);
+  return measure(process.execPath, [path.join(SHARED, 'tools', 'gen-logs.mjs'), '--kind', kind, '--mb', String(MB), '--seed', '7', '--out', dir, '--manifest', manifest], process.env).then(() => dir);
+}
+
+async function startServe(db) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, '--no-watch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 120_000);
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
+  });
+  return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n, d = 2) => n.toFixed(d);
+let failed = false;
+const check = (ok, text) => {
+  if (!ok) failed = true;
+  return `${text} ${ok ? 'ok' : 'MISSED'}`;
+};
+
+for (const kind of KINDS) {
+  const dir = await ensureData(kind);
+  const bytes = Number(JSON.parse(fs.readFileSync(`${dir}.manifest.json`, 'utf8')).bytes);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-bench-import-'));
+  const db = path.join(work, 'agentmonitor.db');
+  const home = path.join(work, 'home');
+  fs.mkdirSync(home);
+  const ccEnv = { PATH: process.env.PATH, HOME: home, ...(kind === 'claude' ? { CLAUDE_CONFIG_DIR: dir } : { CODEX_HOME: dir }) };
+  const ourArgs = [CLI, 'import', kind === 'claude' ? '--claude-dir' : '--codex-dir', dir, '--db', db, '--json', '--quiet'];
+  const ourEnv = { ...process.env, HOME: home, AGENTMONITOR_DB_PATH: db };
+  try {
+    // Warm the page cache for both, then alternate: ccusage, ours (first import), ccusage again.
+    await measure(CCUSAGE, [kind, 'daily', '--json', '--offline', '-z', 'UTC'], ccEnv);
+    const cc1 = await measure(CCUSAGE, [kind, 'daily', '--json', '--offline', '-z', 'UTC'], ccEnv);
+    const first = await measure(process.execPath, ourArgs, ourEnv);
+    const cc2 = await measure(CCUSAGE, [kind, 'daily', '--json', '--offline', '-z', 'UTC'], ccEnv);
+    const ccMs = (cc1.ms + cc2.ms) / 2;
+    const ccRss = Math.max(cc1.rssMb, cc2.rssMb);
+    const summary = JSON.parse(first.out);
+    const again = [];
+    for (let i = 0; i < 3; i++) again.push((await measure(process.execPath, ourArgs, ourEnv)).ms);
+    const serve = await startServe(db);
+    const q = [];
+    try {
+      for (let i = 0; i < 7; i++) {
+        const t0 = performance.now();
+        const r = await fetch(`${serve.url}/api/stats/cost?by=day&tz=UTC`);
+        await r.json();
+        if (!r.ok) throw new Error(`report query answered ${r.status}`);
+        q.push(performance.now() - t0);
+      }
+    } finally {
+      await serve.stop();
+    }
+    const qMs = median(q.slice(1));
+    console.log(`\n${kind}: ${fmt(bytes / 1048576, 0)} MB, ${summary.files} files, ${summary.events} events`);
+    console.log(`  ccusage ${kind} daily:     ${fmt(ccMs / 1000)} s, peak RSS ${fmt(ccRss, 0)} MB`);
+    console.log(`  first import:           ${fmt(first.ms / 1000)} s, peak RSS ${fmt(first.rssMb, 0)} MB`);
+    console.log(`    ${check(first.ms / ccMs <= 2, `time ratio to ccusage ${fmt(first.ms / ccMs)}x (target <= 2x)`)}`);
+    console.log(`    ${check(first.rssMb < 600, `peak RSS ${fmt(first.rssMb, 0)} MB = ${fmt(first.rssMb / ccRss)}x ccusage (target < 600 MB)`)}`);
+    console.log(`  re-import, nothing new: ${fmt(median(again) / 1000, 3)} s (process start included) = ${fmt(median(again) / ccMs, 3)}x a ccusage run; ${check(median(again) < 500, 'target < 0.5 s')}`);
+    console.log(`  report query (cost by day over HTTP): ${fmt(qMs, 1)} ms = ${fmt(qMs / ccMs, 4)}x a ccusage run; ${check(qMs < 100, 'target < 100 ms')}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+process.exit(failed ? 1 : 0);
