@@ -130,7 +130,10 @@ test('Codex: a failed HTTP attempt is an error event; a denied tool is a failed 
   assert.deepEqual([err.event_type, err.status], ['error', 'error']);
   const denied = event(mapCodexLogRecord(codex({ 'event.name': 'codex.tool_decision', call_id: 'call_1', tool_name: 'shell', decision: 'denied' }), state));
   assert.deepEqual([denied.status, denied.event_id], ['error', toolEventId('codex', 'call_1')]);
-  assert.equal(mapCodexLogRecord(codex({ 'event.name': 'codex.user_prompt' }), state).kind, 'event');
+  const redacted = event(mapCodexLogRecord(codex({ 'event.name': 'codex.user_prompt', prompt: '[REDACTED]', prompt_length: '14' }), state));
+  assert.deepEqual(redacted.metadata, { otel_event: 'codex.user_prompt', prompt_length: 14 }, 'a withheld prompt is no prompt text');
+  const claudeRedacted = event(mapClaudeLogRecord(record({ 'event.name': 'user_prompt', 'session.id': 's1', prompt: '<REDACTED>' })));
+  assert.equal((claudeRedacted.metadata as Record<string, unknown>).prompt, undefined);
   assert.equal(mapCodexLogRecord(record({ 'event.name': 'codex.user_prompt' }), state).kind, 'rejected');
 });
 

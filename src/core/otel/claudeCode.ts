@@ -6,7 +6,7 @@
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { IGNORED, eventNameOf, mapped, recordDiscriminator, rejected, toolDecisionFields, toolResultFields, type MapOutcome } from './mappedEvent';
-import { attrBool, attrCount, attrNonNegative, attrString, compactObject } from './otlpAttributes';
+import { attrBool, attrCount, attrNonNegative, attrPrompt, attrString, compactObject } from './otlpAttributes';
 import { logRecordTime, type OtlpLogRecord } from './otlpRecords';
 
 const AGENT = 'claude-code';
@@ -36,7 +36,7 @@ export function mapClaudeLogRecord(rec: OtlpLogRecord): MapOutcome {
       return mapped(
         base(
           { event_type: 'user_prompt', event_id: promptId ? channelEventId('user_prompt', AGENT, sid, promptId) : fallbackId('user_prompt') },
-          { prompt: attrString(a, 'prompt'), prompt_length: attrCount(a, 'prompt_length') },
+          { prompt: attrPrompt(a), prompt_length: attrCount(a, 'prompt_length') },
         ),
       );
     case 'api_request': {

@@ -10,7 +10,7 @@
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, toolEventId } from '../contracts/eventIds';
 import { IGNORED, eventNameOf, mapped, recordDiscriminator, rejected, toolDecisionFields, toolResultFields, type MapOutcome } from './mappedEvent';
-import { attrCount, attrNonNegative, attrNumber, attrString, compactObject } from './otlpAttributes';
+import { attrCount, attrNonNegative, attrNumber, attrPrompt, attrString, compactObject } from './otlpAttributes';
 import { logRecordTime, type OtlpLogRecord } from './otlpRecords';
 
 const AGENT = 'codex';
@@ -66,7 +66,7 @@ export function mapCodexLogRecord(rec: OtlpLogRecord, state: CodexBatchState): M
       );
     case 'user_prompt':
       return mapped(
-        base({ event_type: 'user_prompt' }, { prompt: attrString(a, 'prompt'), prompt_length: attrCount(a, 'prompt_length') }),
+        base({ event_type: 'user_prompt' }, { prompt: attrPrompt(a), prompt_length: attrCount(a, 'prompt_length') }),
         { kind: 'prompt', conversationId: conv, recordKey: recordTimeKey(rec) },
       );
     case 'api_request': {

@@ -20,6 +20,15 @@ export function attrString(a: Attributes, key: string, max = TEXT_MAX): string |
   return undefined;
 }
 
+/**
+ * Prompt text, or undefined when the agent withheld it: Codex sends "[REDACTED]" unless
+ * `log_user_prompt = true`, Claude Code "<REDACTED>" unless `OTEL_LOG_USER_PROMPTS=1`.
+ */
+export function attrPrompt(a: Attributes, key = 'prompt'): string | undefined {
+  const s = attrString(a, key);
+  return s && /^[<[]REDACTED[>\]]$/i.test(s) ? undefined : s;
+}
+
 export function attrNumber(a: Attributes, key: string): number | undefined {
   return toNumber(a[key]);
 }
