@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { EventInputRaw } from '../../src/core/contracts/events';
+import { validateEvent, type EventInputRaw } from '../../src/core/contracts/events';
 import { ClaudeParser, ClaudeSessionIndex, claudeFileInfo } from '../../src/core/importers/claudeCode';
 import { CodexParser, toolOutcome } from '../../src/core/importers/codex';
+import { alreadyValid, validateImported } from '../../src/core/importers/eventCheck';
+import { makeParser } from '../../src/core/importers/fileTail';
 import { readLines } from '../../src/core/importers/lineReader';
 import type { LogParser } from '../../src/core/importers/types';
 import { tmpDir } from '../helpers/tmp';
@@ -214,5 +216,51 @@ describe('line reader', () => {
     assert.deepEqual(seen, [[1, '{"a":1}'], [3, '{"c":3}']]);
     assert.deepEqual(tooLong, [2]);
     assert.equal(r.end, size - '{"torn":'.length);
+  });
+});
+
+describe('fast contract check of imported events', () => {
+  const fixtures = path.resolve(__dirname, '../../../shared/fixtures');
+  const files: [string, 'claude' | 'codex'][] = [
+    [`${fixtures}/public/spotter/test/fixtures/transcripts/4d5611e5-241a-462a-8d15-5122611a9569.jsonl`, 'claude'],
+    [`${fixtures}/public/sniffly/tests/mock-data/-Users-chip-dev-ai-music/ba79134d-b6e9-4867-af0c-6941038c9e4b.jsonl`, 'claude'],
+    [`${fixtures}/captured/claude-json/claude-config/projects/-home-dev-sandbox-proj/5df58c72-10ee-4455-8525-dd0ff3c62090.jsonl`, 'claude'],
+    [`${fixtures}/public/localpush/src-tauri/tests/fixtures/codex/2026-02-23/raw/sessions/rollout-2026-02-23T12-40-23-019c8a4c-ed82-79a1-aa28-7738fc5ab61a.jsonl`, 'codex'],
+  ];
+
+  it('accepts exactly what validateEvent accepts, unchanged, for every event parsed from the fixtures', () => {
+    let n = 0;
+    for (const [file, kind] of files) {
+      const p = makeParser(kind, file, undefined);
+      for (const e of feed(p, fs.readFileSync(file, 'utf8').split('\n').filter(Boolean))) {
+        const fast = alreadyValid(e);
+        const slow = validateEvent(e);
+        assert.ok(fast && slow.ok, `${e.event_id}`);
+        assert.deepEqual(JSON.parse(JSON.stringify(fast)), JSON.parse(JSON.stringify(slow.value)));
+        n++;
+      }
+    }
+    assert.ok(n > 300);
+  });
+
+  it('leaves anything unusual to validateEvent', () => {
+    const base: EventInputRaw = { session_id: 's', agent_type: 'codex', event_type: 'llm_request', source: 'import' };
+    assert.ok(alreadyValid(base));
+    for (const bad of [
+      { session_id: ' s' },
+      { session_id: 'x'.repeat(257) },
+      { client_timestamp: '2025-13-01T00:00:00Z' },
+      { client_timestamp: 'yesterday' },
+      { tokens_in: -1 },
+      { tokens_out: 1.5 },
+      { cost_usd: Number.NaN },
+      { model: '' },
+      { project: 'p'.repeat(513) },
+    ] as Partial<EventInputRaw>[]) {
+      assert.equal(alreadyValid({ ...base, ...bad }), null, JSON.stringify(bad).slice(0, 60));
+    }
+    const v = validateImported({ ...base, session_id: ' s ' });
+    assert.ok(v.ok && v.value.session_id === 's');
+    assert.equal(validateImported({ ...base, tokens_in: -1 }).ok, false);
   });
 });

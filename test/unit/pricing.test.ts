@@ -89,7 +89,7 @@ describe('cost', () => {
   });
 
   it("equals Claude Code's own total_cost_usd for the captured run", () => {
-    const file = path.join('/work/shared/fixtures/captured/claude-json/claude-stdout.jsonl');
+    const file = path.resolve(__dirname, '../../../shared/fixtures/captured/claude-json/claude-stdout.jsonl');
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     const result = JSON.parse(lines[lines.length - 1]) as { total_cost_usd: number; modelUsage: Record<string, { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number }> };
     let total = 0;

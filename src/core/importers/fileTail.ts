@@ -7,10 +7,10 @@
  */
 import * as fs from 'node:fs';
 import type { EventInput } from '../contracts/events';
-import { validateEvent } from '../contracts/events';
 import type { ImportStateRow } from '../store/queries/importState';
 import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
 import { CodexParser } from './codex';
+import { validateImported } from './eventCheck';
 import { headHash, readLines } from './lineReader';
 import type { LogKind, LogParser, SkippedLine } from './types';
 
@@ -49,7 +49,7 @@ export function drainValidated(parser: LogParser, final: boolean, lineNo: number
   for (const s of parser.takeSkipped()) skipped.push(s);
   const valid: EventInput[] = [];
   for (const r of raw) {
-    const v = validateEvent(r);
+    const v = validateImported(r);
     if (v.ok) valid.push(v.value);
     else skipped.push({ line: lineNo, reason: `invalid event: ${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
   }
