@@ -24,17 +24,21 @@ export interface SqlWhere {
   params: SqlValue[];
 }
 
-/** WHERE clauses for a filter on the events table (aliased `alias`). */
-export function eventFilterWhere(f: EventQueryFilter, alias = 'e'): SqlWhere {
+/**
+ * WHERE clauses for a filter on the events table (aliased `alias`). A session holds few events, so
+ * with a session filter the planner is steered to the session index (a unary + on a column keeps
+ * SQLite from using that column's index). `newestFirst` does the same for the other list columns:
+ * a page in id order then walks the table backwards and stops at the page size, instead of
+ * sorting every row of a common event type or tool.
+ */
+export function eventFilterWhere(f: EventQueryFilter, alias = 'e', newestFirst = false): SqlWhere {
   const clauses: string[] = [];
   const params: SqlValue[] = [];
-  // A session holds few events: steer the planner to the session index (a unary + on a column
-  // keeps SQLite from using that column's index).
   const bySession = !!f.session_id?.length;
   for (const col of EVENT_LIST_COLUMNS) {
     const values = f[col];
     if (!values || !values.length) continue;
-    const ref = bySession && col !== 'session_id' ? `+${alias}.${col}` : `${alias}.${col}`;
+    const ref = (bySession || newestFirst) && col !== 'session_id' ? `+${alias}.${col}` : `${alias}.${col}`;
     if (values.length === 1) {
       clauses.push(`${ref} = ?`);
       params.push(values[0]);
@@ -72,7 +76,7 @@ export interface ListEventsParams {
 
 export const queries = {
   listEvents(db: SqlDb, p: ListEventsParams): EventsPage {
-    const w = eventFilterWhere(p.filter);
+    const w = eventFilterWhere(p.filter, 'e', true);
     if (p.before_id != null) {
       w.clauses.push('e.id < ?');
       w.params.push(p.before_id);
