@@ -247,6 +247,11 @@ export function ticker(page: Page) {
 
 /** Opens the AgentMonitor activity-bar container and answers the Agents view pane. */
 export async function openAgentsView(page: Page) {
-  await page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="AgentMonitor"]') }).click();
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Agents' }) });
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Agents' }) });
+  const item = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="AgentMonitor"]') });
+  await item.waitFor({ timeout: 60_000 });
+  // Clicking the container of an open view closes the side bar: click only when it is not shown.
+  if (!(await pane.isVisible()) || !/\bchecked\b/.test((await item.getAttribute('class')) ?? '')) await item.click();
+  await pane.waitFor({ timeout: 30_000 });
+  return pane;
 }

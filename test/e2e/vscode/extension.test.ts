@@ -160,6 +160,18 @@ test('the dashboard panel survives a window reload (serializer)', async () => {
   await page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' }).waitFor({ timeout: 60_000 });
 });
 
+test('a session\'s context menu opens it in the dashboard', async () => {
+  const view = await openAgentsView(page);
+  const row = view.locator('.monaco-list-row', { hasText: 'shop-e2e' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: 'Open in Dashboard' }).first();
+  await item.waitFor({ timeout: 30_000 });
+  await item.click();
+  const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+  await frame.locator('[data-testid="session-id"]', { hasText: 'e2e-session-1' }).waitFor({ timeout: 60_000 });
+});
+
 test('every command is in the palette under "AgentMonitor:"', async () => {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
