@@ -58,11 +58,14 @@ function clip(s: string): string {
 
 function entryText(kind: TranscriptEntry['kind'], meta: Record<string, unknown> | null): string | null {
   if (!meta) return null;
-  const input = meta.tool_input && typeof meta.tool_input === 'object' ? (meta.tool_input as Record<string, unknown>) : null;
+  // Tool input summaries: `input` (hooks, importers; a string for Codex) or `tool_input` (raw).
+  const raw = meta.input ?? meta.tool_input;
+  const input = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
   for (const f of TEXT_FIELDS[kind]) {
     const s = stringOf(meta[f]) ?? (input ? stringOf(input[f]) : null);
     if (s) return clip(s);
   }
+  if (kind === 'tool' && typeof raw === 'string' && raw) return clip(raw);
   return null;
 }
 
