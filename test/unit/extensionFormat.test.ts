@@ -7,7 +7,12 @@ import type { Stats } from '../../src/core/contracts/api';
 test('money, tokens, ages and durations', () => {
   assert.equal(formatUsd(12.345), '$12.35');
   assert.equal(formatUsd(0), '$0.00');
-  assert.equal(formatUsd(0.004), '<$0.01');
+  assert.equal(formatUsd(0.004), '$0.004');
+  assert.equal(formatUsd(0.0278), '$0.0278');
+  assert.equal(formatUsd(0.5), '$0.50');
+  assert.equal(formatUsd(0.123456), '$0.1235');
+  assert.equal(formatUsd(0.00001), '<$0.0001');
+  assert.equal(formatUsd(0.999), '$1.00');
   assert.equal(formatUsd(null), '$0.00');
   assert.equal(formatUsd(12345.6), '$12,346');
   assert.equal(formatTokens(999), '999');

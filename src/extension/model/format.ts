@@ -3,7 +3,10 @@
 export function formatUsd(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '$0.00';
   const abs = Math.abs(n);
-  if (abs > 0 && abs < 0.01) return n < 0 ? '-<$0.01' : '<$0.01';
+  if (abs === 0) return '$0.00';
+  if (abs < 0.0001) return n < 0 ? '-<$0.0001' : '<$0.0001';
+  // Small amounts keep four decimals (as the dashboard does), so they add up visibly.
+  if (abs < 0.995) return `${n < 0 ? '-' : ''}$${abs.toFixed(4).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
   if (abs >= 10_000) return `$${Math.round(n).toLocaleString('en-US')}`;
   return `$${n.toFixed(2)}`;
 }
