@@ -69,7 +69,7 @@ export class CodexParser implements LogParser {
   private skipped: SkippedLine[] = [];
   private s: CodexState;
   private readonly tools: PendingTools;
-  private rateLimit: EventInputRaw | null = null;
+  private rateLimit: { rl: Record<string, unknown>; iso: string | undefined; sessionId: string } | null = null;
 
   constructor(private readonly path: string, state?: unknown) {
     const prev = state as CodexState | undefined;
@@ -259,8 +259,15 @@ export class CodexParser implements LogParser {
   }
 
   private noteRateLimits(rl: Record<string, unknown>, iso: string | undefined): void {
+    if (this.s.sessionId) this.rateLimit = { rl, iso, sessionId: this.s.sessionId };
+  }
+
+  /** The latest rate limits seen in this pass as one `rate_limit` event (the monitor keeps the latest). */
+  private rateLimitEvent(): EventInputRaw | null {
+    if (!this.rateLimit) return null;
+    const { rl, iso } = this.rateLimit;
     const base = this.base(iso);
-    if (!base) return;
+    if (!base) return null;
     const at = iso ? Date.parse(iso) : Date.now();
     const limits: Record<string, unknown>[] = [];
     for (const window of ['primary', 'secondary']) {
@@ -272,8 +279,8 @@ export class CodexParser implements LogParser {
       else if (typeof w.resets_in_seconds === 'number') resets = new Date(at + w.resets_in_seconds * 1000).toISOString();
       limits.push({ window, used_percent: w.used_percent, window_minutes: typeof w.window_minutes === 'number' ? w.window_minutes : null, resets_at: resets ?? null });
     }
-    if (!limits.length) return;
-    this.rateLimit = {
+    if (!limits.length) return null;
+    return {
       ...base,
       event_type: 'rate_limit',
       event_id: channelEventId('rate_limit', AGENT, base.session_id, iso ?? String(this.s.n)),
@@ -333,7 +340,8 @@ export class CodexParser implements LogParser {
 
   drain(_final: boolean): EventInputRaw[] {
     const out = this.out;
-    if (this.rateLimit) out.push(this.rateLimit);
+    const rl = this.rateLimitEvent();
+    if (rl) out.push(rl);
     this.rateLimit = null;
     this.out = [];
     this.tools.detachEvents();
@@ -353,22 +361,26 @@ export class CodexParser implements LogParser {
 
 /** Status and duration of a Codex tool call from its output (`{output, metadata: {exit_code, duration_seconds}}`). */
 export function toolOutcome(output: unknown): { status: 'success' | 'error'; durationMs?: number } {
-  let o: unknown = output;
-  if (typeof output === 'string' && output.startsWith('{') && output.length < 4_000_000) {
-    try {
-      o = JSON.parse(output);
-    } catch {
-      o = output;
+  if (typeof output === 'string' && output.startsWith('{')) {
+    // `{"output": "...", "metadata": {...}}`: the inner text is an escaped string, so an unescaped
+    // `"metadata":{` can only be the real key; read the small object after it.
+    const at = output.lastIndexOf('"metadata":{');
+    const end = at >= 0 ? output.indexOf('}', at) : -1;
+    if (end > at) {
+      try {
+        const m = JSON.parse(output.slice(at + 11, end + 1)) as Record<string, unknown>;
+        const code = m.exit_code;
+        const secs = m.duration_seconds;
+        return {
+          status: typeof code === 'number' && code !== 0 ? 'error' : 'success',
+          durationMs: typeof secs === 'number' && secs >= 0 ? Math.round(secs * 1000) : undefined,
+        };
+      } catch {
+        /* not the shape we know */
+      }
     }
   }
-  if (isObj(o) && isObj(o.metadata)) {
-    const code = o.metadata.exit_code;
-    const secs = o.metadata.duration_seconds;
-    return {
-      status: typeof code === 'number' && code !== 0 ? 'error' : 'success',
-      durationMs: typeof secs === 'number' && secs >= 0 ? Math.round(secs * 1000) : undefined,
-    };
-  }
+  if (isObj(output) && isObj(output.metadata)) return toolOutcome(JSON.stringify({ metadata: output.metadata }));
   if (typeof output === 'string') {
     const m = /^Exit code: (\d+)/m.exec(output.slice(0, 200));
     if (m) return { status: m[1] === '0' ? 'success' : 'error' };

@@ -12,6 +12,7 @@ export interface LogFile {
   path: string;
   kind: LogKind;
   size: number;
+  mtimeMs: number;
 }
 
 const MAX_FILES = 200_000;
@@ -63,7 +64,8 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[]): P
       if (seen.has(p)) continue;
       seen.add(p);
       try {
-        files.push({ path: p, kind, size: (await fs.promises.stat(p)).size });
+        const st = await fs.promises.stat(p);
+        files.push({ path: p, kind, size: st.size, mtimeMs: st.mtimeMs });
       } catch {
         /* vanished */
       }

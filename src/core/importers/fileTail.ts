@@ -73,7 +73,7 @@ function parseState(row: ImportStateRow | null, kind: LogKind): TailStateJson | 
 }
 
 /** Whether the file looks unchanged since `prev` (same size and mtime, fully read). */
-export function looksUnchanged(prev: ImportStateRow | null, st: fs.Stats): boolean {
+export function looksUnchanged(prev: ImportStateRow | null | undefined, st: { size: number; mtimeMs: number }): boolean {
   return !!prev && prev.size === st.size && prev.mtime_ms === Math.floor(st.mtimeMs) && prev.byte_offset === st.size;
 }
 

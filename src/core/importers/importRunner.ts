@@ -6,11 +6,13 @@
  */
 import type { ImportProgress, ImportSummary } from '../contracts/api';
 import type { EventInput } from '../contracts/events';
+import type { FilePassOutcome } from '../contracts/importWorker';
 import type { IngestSink } from '../ingest/types';
 import type { StoreClient } from '../server/context';
 import type { ImportStateRow } from '../store/queries/importState';
 import { discoverLogs, fileMatchesCwd, type LogFile } from './discover';
 import { inProcessParsers, workerBundlePath, workerParsers } from './fileParsers';
+import { looksUnchanged } from './fileTail';
 
 export const INGEST_BATCH = 5000;
 const PARSE_BATCH = 2000;
@@ -67,6 +69,10 @@ class Batcher {
   }
 }
 
+function unchangedOutcome(state: ImportStateRow): FilePassOutcome {
+  return { unchanged: true, restarted: false, bytesRead: 0, lines: 0, events: 0, skipped: [], state };
+}
+
 export async function runImport(deps: ImportDeps, job: ImportJob): Promise<ImportSummary> {
   const started = Date.now();
   const summary: ImportSummary = {
@@ -114,10 +120,13 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
     await deps.store.query('setImportState', { rows });
   };
 
-  const inWorker = job.parseInWorker ?? (!!workerBundlePath() && files.length > 1);
+  const changed = files.filter((f) => !looksUnchanged(states.get(f.path), f));
+  const inWorker = job.parseInWorker ?? (!!workerBundlePath() && changed.length > 1);
   const parsers = inWorker ? workerParsers(PARSE_BATCH) : inProcessParsers(PARSE_BATCH);
   const outcomes = files.map((f) => {
-    const p = parsers.parse(f.path, f.kind, states.get(f.path) ?? null, (events) => batcher.add(events));
+    const prev = states.get(f.path);
+    if (looksUnchanged(prev, f)) return Promise.resolve(unchangedOutcome(prev!));
+    const p = parsers.parse(f.path, f.kind, prev ?? null, (events) => batcher.add(events));
     p.catch(() => {});
     return p;
   });
