@@ -313,3 +313,15 @@ test('query API', async (t) => {
     });
   });
 });
+
+test('stats follow new events', async () => {
+  s = await startTestServer();
+  const llm = (cost: number): EventInputRaw => ({ session_id: 'fresh', agent_type: 'codex', event_type: 'llm_request', model: 'gpt-5', tokens_in: 10, cost_usd: cost });
+  await seed([llm(0.25)]);
+  assert.equal((await get<Stats>('/api/stats')).total.cost_usd, 0.25);
+  await seed([llm(0.5)]);
+  const st = await get<Stats>('/api/stats');
+  assert.equal(st.total.cost_usd, 0.75);
+  assert.equal(st.total.events, 2);
+  assert.equal(st.agents[0].total_cost_usd, 0.75);
+});

@@ -53,9 +53,13 @@ interface Settled {
 
 /** The parts of the stats that only change with the data (or the day): reused until either does. */
 let settled: Settled | null = null;
+let lastChanges = 0;
 
 function settledParts(db: SqlDb, p: StatsParams): Settled {
   const marks = db.get<{ c: number; m: number | null }>('SELECT total_changes() AS c, (SELECT MAX(id) FROM events) AS m')!;
+  // A snapshot (`export()`) reopens the connection and restarts the change counter.
+  if (marks.c < lastChanges) settled = null;
+  lastChanges = marks.c;
   const key = `${marks.c}|${marks.m}|${p.day_start}|${p.week_start}|${p.month_start}`;
   if (settled && settled.key === key) return settled;
   const periods = [Number.MIN_SAFE_INTEGER, p.day_start, p.week_start, p.month_start].map((from) => period(db, from));
