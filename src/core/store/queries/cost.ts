@@ -225,8 +225,98 @@ function countSessionsPerDay(rows: CostRow[], spans: SessionSpan[], tz: string):
   }
 }
 
+interface SessionTotalsRow {
+  session_id: string;
+  started_at: number;
+  last_event_at: number;
+  event_count: number;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  unpriced_tokens: number;
+}
+
+const REQUEST_SQL = 'SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0)';
+
+/**
+ * `by=session` without a model filter: a session whose whole span lies in the range contributes
+ * its running totals from the sessions table; only sessions crossing a bound are summed from
+ * their events (via the session index). Request counts are read for the rows returned.
+ */
+function bySession(db: SqlDb, p: CostParams): CostReport {
+  const clauses: string[] = [];
+  const params: SqlValue[] = [];
+  for (const [col, values] of [['agent_type', p.agent_type], ["COALESCE(project, '')", p.project]] as const) {
+    if (!values || !values.length) continue;
+    clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(values));
+  }
+  if (p.since !== null) {
+    clauses.push('last_event_at >= ?');
+    params.push(p.since);
+  }
+  if (p.until !== null) {
+    clauses.push('started_at < ?');
+    params.push(p.until);
+  }
+  const since = p.since ?? Number.MIN_SAFE_INTEGER;
+  const until = p.until ?? Number.MAX_SAFE_INTEGER;
+  const rows: CostRow[] = [];
+  const needRequests = new Set<string>();
+  for (const c of db.all<SessionTotalsRow>(
+    `SELECT session_id, started_at, last_event_at, event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens
+     FROM sessions ${whereSql(clauses)}`,
+    params,
+  )) {
+    if (c.started_at >= since && c.last_event_at < until) {
+      const { session_id, started_at: _s, last_event_at: _l, event_count, ...t } = c;
+      rows.push({ key: session_id, events: event_count, requests: 0, sessions: 1, ...t });
+      needRequests.add(session_id);
+      continue;
+    }
+    const r = db.get<Omit<CostRow, 'key' | 'sessions'>>(
+      `SELECT COUNT(*) AS events, ${REQUEST_SQL} AS requests, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out,
+         SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
+         COALESCE(SUM(cost_usd), 0) AS cost_usd, ${EVENTS.unpriced} AS unpriced_tokens
+       FROM events WHERE session_id = ? AND +created_at >= ? AND +created_at < ?`,
+      [c.session_id, since, until],
+    )!;
+    if (r.events > 0) rows.push({ key: c.session_id, sessions: 1, ...r });
+  }
+  rows.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
+  const totals = emptyRow('');
+  for (const r of rows) {
+    addInto(totals, { ...r, b: 0, k: '', m: '', unpriced_tokens: r.unpriced_tokens ?? 0 });
+  }
+  totals.sessions = rows.length;
+  const out = p.limit !== undefined && rows.length > p.limit ? rows.slice(0, p.limit) : rows;
+  const wanted = out.filter((r) => needRequests.has(r.key));
+  const byId = new Map(wanted.map((r) => [r.key, r]));
+  for (let i = 0; i < wanted.length; i += 500) {
+    const ids = JSON.stringify(wanted.slice(i, i + 500).map((r) => r.key));
+    for (const q of db.all<{ k: string; n: number }>(`SELECT session_id AS k, ${REQUEST_SQL} AS n FROM events WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id`, [ids])) {
+      byId.get(q.k)!.requests = q.n;
+    }
+  }
+  const src = aligned(p.since) && aligned(p.until) ? ROLLUP : EVENTS;
+  const w = filters(src, p);
+  totals.requests = db.get<{ n: number | null }>(`SELECT ${src === ROLLUP ? 'SUM(requests)' : REQUEST_SQL} AS n FROM ${src.table} ${whereSql(w.clauses)}`, w.params)!.n ?? 0;
+  const { key: _key, ...totalFields } = totals;
+  return {
+    by: 'session',
+    tz: p.tz,
+    since: p.since === null ? null : new Date(p.since).toISOString(),
+    until: p.until === null ? null : new Date(p.until).toISOString(),
+    rows: out,
+    totals: totalFields,
+  };
+}
+
 export const queries = {
   costBreakdown(db: SqlDb, p: CostParams): CostReport {
+    if (p.by === 'session' && !p.model?.length) return bySession(db, p);
     const rollupOk = p.by !== 'session' && aligned(p.since) && aligned(p.until);
     const src = rollupOk ? ROLLUP : EVENTS;
     let rows: GroupedRow[];
