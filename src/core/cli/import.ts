@@ -14,6 +14,8 @@ import { openCore } from '../runtime';
 import { readLiveLock } from '../server/lockFile';
 import { parseArgs, UsageError } from './args';
 
+const BULK_SNAPSHOT_INTERVAL_S = 600;
+
 const HELP = `Usage: agentmonitor import [options]
 
 Imports Claude Code transcripts and Codex rollouts (incremental: a re-run reads only what was
@@ -179,7 +181,9 @@ export async function run(argv: string[]): Promise<number> {
       if (!v.quiet) process.stderr.write(`importing through the running server at ${server.url}\n`);
       summary = await importViaServer(server, req, onProgress);
     } else {
-      const core = await openCore({ config, log: stderrLogger('agentmonitor import') });
+      // A bulk import is re-readable from the logs: snapshot once at the end, not every few seconds
+      // (each snapshot copies the whole database in memory).
+      const core = await openCore({ config: { ...config, snapshotIntervalS: Math.max(config.snapshotIntervalS, BULK_SNAPSHOT_INTERVAL_S) }, log: stderrLogger('agentmonitor import') });
       try {
         summary = await runImport(
           { store: core.store, ingest: core.ingest },
