@@ -92,22 +92,26 @@ const EMPTY_KEY: Record<CostGroup, string> = {
   session: '',
 };
 
-function filters(src: Source, p: CostParams): { clauses: string[]; params: SqlValue[] } {
+function listClauses(lists: [string, string[] | undefined][]): { clauses: string[]; params: SqlValue[] } {
   const clauses: string[] = [];
   const params: SqlValue[] = [];
-  const lists: [string, string[] | undefined][] = [
-    [src.col.agent, p.agent_type],
-    [src.col.project, p.project],
-    [src.col.model, p.model],
-  ];
   for (const [col, values] of lists) {
     if (!values || !values.length) continue;
     clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
     params.push(JSON.stringify(values));
   }
+  return { clauses, params };
+}
+
+function filters(src: Source, p: CostParams): { clauses: string[]; params: SqlValue[] } {
+  const { clauses, params } = listClauses([
+    [src.col.agent, p.agent_type],
+    [src.col.project, p.project],
+    [src.col.model, p.model],
+  ]);
   if (p.since !== null) {
     clauses.push(`${src.time} >= ?`);
-    params.push(src === ROLLUP ? Math.floor(p.since / HOUR_MS) * HOUR_MS : p.since);
+    params.push(p.since);
   }
   if (p.until !== null) {
     clauses.push(`${src.time} < ?`);
@@ -183,28 +187,27 @@ interface SessionSpan {
   last_event_at: number;
 }
 
-function sessionSpans(db: SqlDb, p: CostParams, keyCol: string): SessionSpan[] {
-  const clauses: string[] = [];
-  const params: SqlValue[] = [];
-  const lists: [string, string[] | undefined][] = [
+/** Sessions whose span overlaps the range, filtered by the session's own agent, project and model. */
+function sessionWhere(p: CostParams): { clauses: string[]; params: SqlValue[] } {
+  const w = listClauses([
     ['agent_type', p.agent_type],
     ["COALESCE(project, '')", p.project],
     ["COALESCE(model, '')", p.model],
-  ];
-  for (const [col, values] of lists) {
-    if (!values || !values.length) continue;
-    clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(values));
-  }
+  ]);
   if (p.since !== null) {
-    clauses.push('last_event_at >= ?');
-    params.push(p.since);
+    w.clauses.push('last_event_at >= ?');
+    w.params.push(p.since);
   }
   if (p.until !== null) {
-    clauses.push('started_at < ?');
-    params.push(p.until);
+    w.clauses.push('started_at < ?');
+    w.params.push(p.until);
   }
-  return db.all<SessionSpan>(`SELECT ${keyCol} AS k, started_at, last_event_at FROM sessions ${whereSql(clauses)}`, params);
+  return w;
+}
+
+function sessionSpans(db: SqlDb, p: CostParams, keyCol: string): SessionSpan[] {
+  const w = sessionWhere(p);
+  return db.all<SessionSpan>(`SELECT ${keyCol} AS k, started_at, last_event_at FROM sessions ${whereSql(w.clauses)}`, w.params);
 }
 
 /** Count, per day row, the sessions whose span overlaps that day. */
@@ -246,21 +249,7 @@ const REQUEST_SQL = 'SUM(tokens_in + tokens_out + cache_read_tokens + cache_writ
  * their events (via the session index). Request counts are read for the rows returned.
  */
 function bySession(db: SqlDb, p: CostParams): CostReport {
-  const clauses: string[] = [];
-  const params: SqlValue[] = [];
-  for (const [col, values] of [['agent_type', p.agent_type], ["COALESCE(project, '')", p.project]] as const) {
-    if (!values || !values.length) continue;
-    clauses.push(`${col} IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(values));
-  }
-  if (p.since !== null) {
-    clauses.push('last_event_at >= ?');
-    params.push(p.since);
-  }
-  if (p.until !== null) {
-    clauses.push('started_at < ?');
-    params.push(p.until);
-  }
+  const { clauses, params } = sessionWhere(p);
   const since = p.since ?? Number.MIN_SAFE_INTEGER;
   const until = p.until ?? Number.MAX_SAFE_INTEGER;
   const rows: CostRow[] = [];
