@@ -4,7 +4,7 @@
 # built against it, and Debian chromium + libkrb5-dev. Idempotent; installs into
 # $AGENTMONITOR_VSCODE_DIR (default ~/.cache/agentmonitor-vscode), outside the repository.
 set -euo pipefail
-DIR="${AGENTMONITOR_VSCODE_DIR:-$HOME/.cache/agentmonitor-vscode}"
+DIR="${AGENTMONITOR_VSCODE_DIR:-${HOME:-/root}/.cache/agentmonitor-vscode}"
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 mkdir -p "$DIR"
 cd "$DIR"
