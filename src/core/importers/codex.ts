@@ -18,6 +18,17 @@ import { PendingTools } from './pendingTools';
 import { clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'codex';
+/** Payload types that carry what we import; other lines (reasoning, messages…) are not parsed. */
+const WANTED_PAYLOADS = new Set([
+  'token_count',
+  'user_message',
+  'context_compacted',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'web_search_call',
+]);
 export const REPLAY_GAP_MS = 1000;
 
 interface Totals {
@@ -105,7 +116,11 @@ export class CodexParser implements LogParser {
     const head = t.length > 200 ? t.slice(0, 200) : t;
     const tsFast = head.startsWith('{"timestamp":"') ? Date.parse(head.slice(14, head.indexOf('"', 14))) : NaN;
     if (Number.isFinite(tsFast)) this.tick(tsFast);
-    if (head.includes('"type":"reasoning"') || head.includes('"type":"agent_reasoning"')) return;
+    const pt = head.indexOf('"payload":{"type":"');
+    if (pt >= 0) {
+      const kind = head.slice(pt + 19, head.indexOf('"', pt + 19));
+      if (kind && !WANTED_PAYLOADS.has(kind)) return;
+    }
     let o: unknown;
     try {
       o = JSON.parse(t);
@@ -161,7 +176,7 @@ export class CodexParser implements LogParser {
   }
 
   private sessionMeta(p: Record<string, unknown>, iso: string | undefined): void {
-    const id = str(p.id);
+    const id = str(p.id) ?? str(p.session_id) ?? str(p.thread_id);
     if (!this.s.sessionId) {
       this.s.sessionId = id ?? codexFileSessionId(this.path) ?? null;
       this.s.cwd = str(p.cwd) ?? null;
