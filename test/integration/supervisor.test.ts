@@ -13,6 +13,7 @@ import type { ServerState } from '../../src/extension/server/serverState';
 import { LiveConnection } from '../../src/extension/api/liveConnection';
 import { DEFAULT_SETTINGS, serverEnv, baseUrl } from '../../src/extension/settings';
 import { tmpDir } from '../helpers/tmp';
+import { deadPort } from '../helpers/hookFixtures';
 
 const root = path.resolve(__dirname, '..', '..');
 const cliPath = path.join(root, 'dist', 'cli.js');
@@ -20,14 +21,6 @@ const cliPath = path.join(root, 'dist', 'cli.js');
 before(() => {
   assert.ok(fs.existsSync(cliPath), 'dist/cli.js missing: run `npm run build` first');
 });
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 interface Window {
   sup: ServerSupervisor;
@@ -76,7 +69,7 @@ async function postEvent(url: string, body: object): Promise<void> {
 
 test('owner and follower on one port; follower takes over when the owner stops; data survives', async () => {
   const dir = tmpDir();
-  const port = await freePort();
+  const port = await deadPort();
   const a = window(port, dir);
   const b = window(port, dir);
   try {
@@ -126,7 +119,7 @@ test('owner and follower on one port; follower takes over when the owner stops; 
 
 test('a crashed server is restarted with a new process', async () => {
   const dir = tmpDir();
-  const port = await freePort();
+  const port = await deadPort();
   const w = window(port, dir);
   try {
     assert.equal((await w.sup.start()).kind, 'owner', w.logs.join('\n'));
@@ -164,7 +157,7 @@ test('a server that keeps crashing ends in the failed state instead of a restart
   const dir = tmpDir();
   const bad = path.join(dir, 'crash.js');
   fs.writeFileSync(bad, "process.stderr.write('boom: cannot open database\\n'); process.exit(3);\n");
-  const port = await freePort();
+  const port = await deadPort();
   const w = window(port, dir, { cliPath: bad });
   try {
     await w.sup.start();
@@ -180,7 +173,7 @@ test('a server that keeps crashing ends in the failed state instead of a restart
 
 test('restart of a stopped supervisor starts a fresh server; stop sends SIGTERM and the server exits cleanly', async () => {
   const dir = tmpDir();
-  const port = await freePort();
+  const port = await deadPort();
   const w = window(port, dir);
   try {
     assert.equal((await w.sup.start()).kind, 'owner');
@@ -200,7 +193,7 @@ test('export pages through every stored event into CSV and JSON files', async ()
   const { exportEvents, CSV_COLUMNS } = await import('../../src/extension/api/exporter');
   const { ApiClient } = await import('../../src/extension/api/apiClient');
   const dir = tmpDir();
-  const port = await freePort();
+  const port = await deadPort();
   const w = window(port, dir);
   try {
     const s = await w.sup.start();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
+import { storedEvent } from '../helpers/storedEvent';
 import { AgentsTreeModel, DEFAULT_TREE_LIMITS, type TreeNode } from '../../src/extension/model/agentsTreeModel';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -33,34 +34,7 @@ function session(over: Partial<Session> & { session_id: string }): Session {
 }
 
 function event(id: number, over: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    id,
-    event_id: `e${id}`,
-    session_id: 's1',
-    agent_type: 'claude-code',
-    event_type: 'tool_use',
-    tool_name: 'Bash',
-    status: 'success',
-    model: null,
-    tokens_in: 0,
-    tokens_out: 0,
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    reasoning_tokens: 0,
-    cost_usd: null,
-    cost_source: 'none',
-    duration_ms: 1500,
-    project: null,
-    branch: null,
-    source: 'hook',
-    created_at: ago(30),
-    received_at: ago(30),
-    client_timestamp: null,
-    metadata: null,
-    payload_truncated: false,
-    ...over,
-  };
+  return storedEvent(id, { source: 'hook', duration_ms: 1500, created_at: ago(30), received_at: ago(30), ...over });
 }
 
 const labels = (m: AgentsTreeModel, nodes: TreeNode[]) => nodes.map((n) => m.view(n, NOW)!.label);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LiveConnection } from '../api/liveConnection';
-import { AGENTS_VIEW_ID, CONTEXT_KEYS } from '../ids';
+import { AGENTS_VIEW_ID, COMMANDS, CONTEXT_KEYS } from '../ids';
 import { Disposable } from '../lifecycle';
 import type { NodeView, TreeNode } from '../model/agentsTreeModel';
 
@@ -83,6 +83,6 @@ function toTreeItem(v: NodeView, node: TreeNode): vscode.TreeItem {
   }
   item.iconPath = new vscode.ThemeIcon(v.icon.id, v.icon.color ? new vscode.ThemeColor(v.icon.color) : undefined);
   item.contextValue = v.contextValue;
-  if (node.kind === 'more') item.command = { command: 'agentMonitor.openSessionInDashboard', title: 'Open in Dashboard', arguments: [{ kind: 'session', sessionId: node.sessionId }] };
+  if (node.kind === 'more') item.command = { command: COMMANDS.openSessionInDashboard, title: 'Open in Dashboard', arguments: [{ kind: 'session', sessionId: node.sessionId }] };
   return item;
 }

@@ -6,11 +6,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { deadPort } from '../../helpers/hookFixtures';
 
 export const root = path.resolve(__dirname, '..', '..', '..');
 const installDir = process.env.AGENTMONITOR_VSCODE_DIR || path.join(os.homedir(), '.cache', 'agentmonitor-vscode');
@@ -22,14 +21,6 @@ export function assertInstalled(): void {
   for (const f of [node24, codeServerEntry, '/usr/bin/chromium']) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: run "bash test/e2e/vscode/setup.sh" first (or "npm run test:vscode")`);
   }
-}
-
-export async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Builds the .vsix once per run (npm run package) unless AGENTMONITOR_VSIX names one. */
@@ -68,7 +59,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const userData = path.join(dir, 'user-data');
   const extDir = path.join(dir, 'extensions');
   for (const d of [home, path.join(userData, 'User'), extDir]) fs.mkdirSync(d, { recursive: true });
-  const amPort = await freePort();
+  const amPort = await deadPort();
   const settings = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -109,7 +100,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   if (inst.status !== 0 || !/successfully installed/.test(inst.stdout + inst.stderr)) {
     throw new Error(`installing ${opts.vsix} failed:\n${inst.stdout}\n${inst.stderr}`);
   }
-  const port = await freePort();
+  const port = await deadPort();
   let out = '';
   const child: ChildProcess = spawn(
     node24,

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { FIXTURES } from '../../helpers/hookFixtures';
 import { health, openAgentsView, packageVsix, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
@@ -17,7 +18,7 @@ let page: Page;
 let fixtures: string;
 let importWorkspace: string;
 
-const CAPTURED = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'captured');
+const CAPTURED = path.join(FIXTURES, 'captured');
 const SANDBOX = '/home/dev/sandbox/proj';
 const CLAUDE_SESSION = '5df58c72-10ee-4455-8525-dd0ff3c62090';
 const OTHER_SESSION = '0e7e0000-0000-4000-8000-00000000e7e0';
