@@ -65,6 +65,10 @@ export class Container extends Disposable {
     }));
     this._register(
       this.config.onDidChange(({ previous, current }) => {
+        if (previous.sessionsPerAgent !== current.sessionsPerAgent) {
+          this.live.model.setSessionsPerAgent(current.sessionsPerAgent);
+          this.tree.repaint();
+        }
         if (serverSettingsChanged(previous, current)) {
           this.log.info('server settings changed; restarting the server');
           void this.supervisor.restart();

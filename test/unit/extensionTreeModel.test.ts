@@ -124,3 +124,12 @@ test('agent summaries add today cost to the agent row', () => {
   assert.match(v.tooltip!, /All time: \$10\.00/);
   assert.equal(v.icon.color, 'charts.green');
 });
+
+test('the sessions-per-agent limit applies when changed', () => {
+  const m = new AgentsTreeModel();
+  m.setSessions(Array.from({ length: 5 }, (_, i) => session({ session_id: `s${i}`, project: `/p/${i}`, last_event_at: ago(i * 10) })));
+  const claude: TreeNode = { kind: 'agent', agentType: 'claude-code' };
+  assert.equal(m.children(claude).length, 5);
+  m.setSessionsPerAgent(2);
+  assert.deepEqual(labels(m, m.children(claude)), ['0', '1']);
+});

@@ -62,7 +62,16 @@ export class AgentsTreeModel {
   private activity = new Map<string, StoredEvent[]>();
   private agentSummaries = new Map<string, AgentSummary>();
 
-  constructor(private readonly limits: TreeModelLimits = DEFAULT_TREE_LIMITS) {}
+  private limits: TreeModelLimits;
+
+  constructor(limits: TreeModelLimits = DEFAULT_TREE_LIMITS) {
+    this.limits = { ...limits };
+  }
+
+  /** Sessions shown per agent type (the `agentMonitor.sessionsPerAgent` setting). */
+  setSessionsPerAgent(n: number): void {
+    this.limits = { ...this.limits, sessionsPerAgent: Math.max(1, Math.floor(n)) };
+  }
 
   get isEmpty(): boolean {
     return this.sessions.size === 0;
