@@ -215,7 +215,6 @@ export class ClaudeParser implements LogParser {
     }
     const extra: Record<string, unknown> = {};
     if (msgId) extra.message_id = msgId;
-    if (reqId) extra.request_id = reqId;
     if (usage.speed === 'fast') extra.speed = 'fast';
     const event: EventInputRaw = {
       ...base,

@@ -269,7 +269,6 @@ export class CodexParser implements LogParser {
       tokens_out: delta.output,
       reasoning_tokens: Math.min(delta.reasoning, delta.output),
       status: 'success',
-      metadata: { response: this.s.n },
     });
   }
 
