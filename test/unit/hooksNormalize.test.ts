@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { toolEventId } from '../../src/core/contracts/eventIds';
@@ -152,4 +153,30 @@ test('tool input and response summaries keep what a person needs and drop bulk',
   assert.equal(out.stderr, undefined);
   assert.deepEqual(summarizeToolResponse([{ type: 'text', text: 'hello' }]), { output: 'hello' });
   assert.equal(clip('ab\u{1F600}', 3), 'ab…', 'never splits a surrogate pair');
+});
+
+test('every hook payload of every capture (command-hook stdin and http bodies) normalizes to valid hook events', () => {
+  let payloads = 0;
+  for (const dir of ['claude-json', 'claude-protobuf', 'codex-json']) {
+    const base = path.join(CLAUDE_CAPTURE, '..', dir);
+    const agent: HookAgent = dir.startsWith('codex') ? 'codex' : 'claude-code';
+    for (const file of fs.readdirSync(base).filter((f: string) => /^hooks-.*\.jsonl$/.test(f))) {
+      const lines = jsonLines(path.join(base, file)).map((l) => (file === 'hooks-http.jsonl' ? (l.body as Record<string, unknown>) : l));
+      assert.ok(lines.length, `${dir}/${file} is empty`);
+      for (const p of lines) {
+        payloads++;
+        assert.equal(hookPayloadProblem(p), null);
+        const { events } = run(agent, [p]);
+        assert.ok(events.length >= 1, `${dir}/${file}: ${String(p.hook_event_name)} produced no event`);
+        for (const e of events) {
+          const v = validateEvent(e);
+          assert.ok(v.ok, `${dir}/${file}: ${JSON.stringify(!v.ok && v.errors)}`);
+          assert.equal(e.source, 'hook');
+          assert.equal(e.agent_type, agent);
+          assert.ok(JSON.stringify(e.metadata).length < 8 * 1024, 'metadata stays small');
+        }
+      }
+    }
+  }
+  assert.ok(payloads > 60, `replayed ${payloads} payloads`);
 });
