@@ -110,3 +110,14 @@ test('an older Claude Code gets only the events it knows, as command hooks; doct
   assert.equal(check(after.report, 'hooks.claude-code.user')?.status, 'error');
   assert.match(check(after.report, 'hooks.claude-code.user')!.message, /does not know the hook events .*PostToolBatch/);
 });
+
+test('doctor warns when Claude Code hooks are installed in both scopes', async () => {
+  const m = machine();
+  const port = await deadPort();
+  assert.equal(await runHooks(['install', '--agent', 'claude', '--port', String(port)], m.io), 0);
+  const once = await m.doctor('--port', String(port));
+  assert.equal(check(once.report, 'hooks.claude-code.twice'), undefined);
+  assert.equal(await runHooks(['install', '--agent', 'claude', '--scope', 'project', '--port', String(port)], m.io), 0);
+  const twice = await m.doctor('--port', String(port));
+  assert.equal(check(twice.report, 'hooks.claude-code.twice')?.status, 'warn');
+});

@@ -196,6 +196,16 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
       if (c) checks.push(c);
     }
   }
+  const claudeScopes = checks.filter((c) => c.id.startsWith('hooks.claude-code.') && c.status !== 'missing' && c.status !== 'info' && c.status !== 'error');
+  if (claudeScopes.length > 1) {
+    checks.push({
+      id: 'hooks.claude-code.twice',
+      area: 'hooks',
+      status: 'warn',
+      message: 'Claude Code: AgentMonitor hooks are installed for the user and for this project, so every hook is sent twice',
+      fix: 'agentmonitor hooks uninstall --agent claude --scope project',
+    });
+  }
   if (installed.get('claude-code')) checks.push(claudeTelemetryCheck(o));
   if (installed.get('codex')) checks.push(codexTelemetryCheck(o));
   checks.push(await serverCheck(o, url));
