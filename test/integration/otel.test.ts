@@ -9,6 +9,7 @@ import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from
 import { runImport } from '../../src/core/importers/importRunner';
 import { claudeCodeTelemetryEnv } from '../../src/core/otel/codexConfigSnippet';
 import { decodeOtlpResponse, decodeRpcStatus } from '../../src/core/otel/otlpProto';
+import { jsonLines, waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
 
@@ -259,6 +260,43 @@ test('the same runs imported from their transcripts afterwards change no total (
   assert.deepEqual(fromImport, fromOtel);
   await otelFirst.close();
   await importFirst.close();
+});
+
+test('hooks, OTLP and transcripts of the same runs: each prompt and tool call is stored once', async () => {
+  const s = await startTestServer();
+  const hookBodies = (run: string) =>
+    run === 'codex-json'
+      ? ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop', 'SessionEnd'].flatMap((n) => jsonLines(path.join(CAPTURED, run, `hooks-${n}.jsonl`)))
+      : [...jsonLines(path.join(CAPTURED, run, 'hooks-SessionStart.jsonl')), ...jsonLines(path.join(CAPTURED, run, 'hooks-http.jsonl')).map((l) => l.body as Record<string, unknown>)];
+  const runs = [
+    { run: 'claude-json', sid: CLAUDE_JSON_SID, route: '/api/hooks/claude-code' },
+    { run: 'codex-json', sid: CODEX_CONV, route: '/api/hooks/codex' },
+  ];
+  for (const { run, route } of runs) {
+    for (const body of hookBodies(run)) {
+      const r = await post(s, route, JSON.stringify(body), { 'content-type': 'application/json' });
+      assert.equal(r.status, 200);
+    }
+  }
+  // Twice, as a re-sent export would: nothing new either time.
+  await replay(s, [...captures('claude-json'), ...captures('codex-json')]);
+  await replay(s, [...captures('claude-json'), ...captures('codex-json')]);
+  await runImport(
+    { store: s.core.store, ingest: s.core.ingest },
+    { importId: 'three-channels', claudeDirs: [path.join(CAPTURED, 'claude-json', 'claude-config')], codexDirs: [path.join(CAPTURED, 'codex-json', 'codex-home')] },
+  );
+  for (const { run, sid } of runs) {
+    const bodies = hookBodies(run).filter((b) => b.session_id === sid && !b.agent_id);
+    const expected = (name: string) => bodies.filter((b) => b.hook_event_name === name).length;
+    const list = await waitFor(`${run}: every hook stored`, async () => {
+      const l = await events(s, sid);
+      return l.filter((e) => e.event_type === 'tool_use' && e.status !== 'running').length >= expected('PreToolUse') ? l : null;
+    });
+    assert.ok(expected('UserPromptSubmit') > 0, `${run}: the capture has prompts`);
+    assert.equal(list.filter((e) => e.event_type === 'user_prompt').length, expected('UserPromptSubmit'), `${run}: prompts`);
+    assert.equal(list.filter((e) => e.event_type === 'tool_use').length, expected('PreToolUse'), `${run}: tool calls`);
+  }
+  await s.close();
 });
 
 test('bad requests are refused cleanly and nothing stored is lost', async () => {

@@ -85,7 +85,7 @@ describe('Claude Code transcript parser', () => {
       { type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:03.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', content: 'nope', is_error: true }] } },
     ]);
     const prompt = events.find((e) => e.event_type === 'user_prompt')!;
-    assert.equal(prompt.event_id, `prompt:claude-code:${SID}:pr1`);
+    assert.equal(prompt.event_id, `user_prompt:claude-code:${SID}:pr1`);
     assert.equal((prompt.metadata as { prompt: string }).prompt, 'fix the bug');
     const tools = events.filter((e) => e.event_type === 'tool_use');
     assert.deepEqual(

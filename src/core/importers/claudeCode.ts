@@ -274,7 +274,7 @@ export class ClaudeParser implements LogParser {
     this.out.push({
       ...base,
       event_type: 'user_prompt',
-      event_id: channelEventId('prompt', AGENT, base.session_id, promptId),
+      event_id: channelEventId('user_prompt', AGENT, base.session_id, promptId),
       metadata: this.metaFor(o, { prompt: clip(promptText, 2000), uuid: str(o.uuid) }),
     });
   }

@@ -7,8 +7,12 @@ import type { EventInputRaw } from '../contracts/events';
 import { attrBool, attrNonNegative } from './otlpAttributes';
 import type { Attributes, OtlpLogRecord } from './otlpRecords';
 
-/** Which Codex events are numbered per conversation, as the rollout importer numbers them. */
-export type CodexOrdinalKind = 'response' | 'prompt';
+/**
+ * Which Codex events are numbered per conversation, as the rollout importer numbers them. Each
+ * kind is its own sequence: `prompt` for OTLP `codex.user_prompt` records, `hook_prompt` for
+ * UserPromptSubmit hooks (keyed by turn id), so each channel counts the prompts it saw.
+ */
+export type CodexOrdinalKind = 'response' | 'prompt' | 'hook_prompt';
 
 export interface CodexOrdinalRef {
   kind: CodexOrdinalKind;

@@ -15,7 +15,10 @@ import { hookPayloadProblem, type HookAgent } from '../../hooks/normalize';
 import type { ServerContext } from '../context';
 
 export function register(router: Router, ctx: ServerContext): void {
-  const hooks = new HookIngest(ctx.ingest, ctx.log);
+  const hooks = new HookIngest(ctx.ingest, ctx.log, async (conversationId, turnId) => {
+    const [n] = await ctx.store.query('assignCodexOrdinals', { items: [{ kind: 'hook_prompt', conversation_id: conversationId, record_key: turnId }] });
+    return n;
+  });
   const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
   for (const agent of ['claude-code', 'codex'] as HookAgent[]) {
     router.post(`/api/hooks/${agent}`, json, (req, res) => {

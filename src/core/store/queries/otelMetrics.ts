@@ -43,7 +43,7 @@ export interface OtelCounterTotal {
 }
 
 export interface CodexOrdinalItem {
-  kind: 'response' | 'prompt';
+  kind: 'response' | 'prompt' | 'hook_prompt';
   conversation_id: string;
   record_key: string;
 }
