@@ -17,7 +17,7 @@ const quick = process.argv.includes('--quick');
 const REQUESTS = quick ? 1000 : 4000;
 const ROUNDS = quick ? 2 : 3;
 const SPAWNS = quick ? 30 : 100;
-const fixtures = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(root, '../shared/fixtures');
+const fixtures = process.env.AGENTMONITOR_FIXTURES ?? path.join(process.env.AGENTMONITOR_SHARED_DIR ?? path.resolve(root, 'test/shared'), 'fixtures');
 const script = path.join(root, 'hooks/claude-code/agentmonitor-hook.sh');
 
 const bodies = fs

@@ -1,6 +1,6 @@
 // Log import benchmark (issue 3), side by side with ccusage 20.0.24 on the same files in the same
 // run. For generated Claude Code logs and generated Codex rollouts (default 1 GB each, in
-// bench/.data/, generated once by ../shared/tools/gen-logs.mjs):
+// bench/.data/, generated once by test/shared/tools/gen-logs.mjs):
 //  - first full import: wall time and peak RSS, as ratios to `ccusage claude|codex daily --offline --json`;
 //  - re-import with nothing changed (target < 0.5 s);
 //  - a report query over the imported data (GET /api/stats/cost?by=day on `serve`, target < 100 ms).
@@ -18,7 +18,7 @@ const opt = (name, dflt) => {
 };
 const MB = Number(opt('mb', args.includes('--quick') ? '128' : '1024'));
 const KINDS = opt('kind', 'claude,codex').split(',');
-const SHARED = process.env.AGENTMONITOR_SHARED_DIR ?? path.resolve(root, '../shared');
+const SHARED = process.env.AGENTMONITOR_SHARED_DIR ?? path.resolve(root, 'test/shared');
 const CLI = path.join(root, 'dist', 'cli.js');
 const CCUSAGE = path.join(root, 'node_modules/@ccusage/ccusage-linux-x64/bin/ccusage');
 

@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { FIXTURES_DIR } from './sharedDir';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-export const FIXTURES = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(REPO_ROOT, '../shared/fixtures');
+export const FIXTURES = FIXTURES_DIR;
 export const CLAUDE_CAPTURE = path.join(FIXTURES, 'captured/claude-json');
 export const CODEX_CAPTURE = path.join(FIXTURES, 'captured/codex-json');
 

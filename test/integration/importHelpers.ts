@@ -10,8 +10,9 @@ import { loadConfig } from '../../src/core/config';
 import { runImport } from '../../src/core/importers/importRunner';
 import { silentLogger } from '../../src/core/log';
 import { openCore, type Core } from '../../src/core/runtime';
+import { SHARED_DIR } from '../helpers/sharedDir';
 
-export const SHARED = process.env.AGENTMONITOR_SHARED_DIR ?? path.resolve(__dirname, '../../../shared');
+export const SHARED = SHARED_DIR;
 export const GEN_LOGS = path.join(SHARED, 'tools', 'gen-logs.mjs');
 export const FIXTURES = path.join(SHARED, 'fixtures');
 const CCUSAGE_BIN = path.resolve(__dirname, '../../node_modules/@ccusage/ccusage-linux-x64/bin/ccusage');

@@ -12,9 +12,10 @@ import { decodeOtlpResponse, decodeRpcStatus } from '../../src/core/otel/otlpPro
 import { jsonLines, waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
+import { FIXTURES_DIR } from '../helpers/sharedDir';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(ROOT, '../shared/fixtures');
+const FIXTURES = FIXTURES_DIR;
 const CAPTURED = path.join(FIXTURES, 'captured');
 const CLAUDE_JSON_SID = '5df58c72-10ee-4455-8525-dd0ff3c62090';
 const CLAUDE_PB_SID = '1ade89e2-f908-4a68-b547-fb1a3e9505e2';

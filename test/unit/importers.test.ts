@@ -10,6 +10,7 @@ import { makeParser } from '../../src/core/importers/fileTail';
 import { readLines } from '../../src/core/importers/lineReader';
 import type { LogParser } from '../../src/core/importers/types';
 import { tmpDir } from '../helpers/tmp';
+import { FIXTURES_DIR } from '../helpers/sharedDir';
 
 const SID = '11111111-2222-3333-4444-555555555555';
 
@@ -220,7 +221,7 @@ describe('line reader', () => {
 });
 
 describe('fast contract check of imported events', () => {
-  const fixtures = path.resolve(__dirname, '../../../shared/fixtures');
+  const fixtures = FIXTURES_DIR;
   const files: [string, 'claude' | 'codex'][] = [
     [`${fixtures}/public/spotter/test/fixtures/transcripts/4d5611e5-241a-462a-8d15-5122611a9569.jsonl`, 'claude'],
     [`${fixtures}/public/sniffly/tests/mock-data/-Users-chip-dev-ai-music/ba79134d-b6e9-4867-af0c-6941038c9e4b.jsonl`, 'claude'],

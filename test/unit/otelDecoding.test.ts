@@ -7,9 +7,10 @@ import { OtlpHttpError, decodeContentEncoding, otlpEncodingOf, parseOtlpBody } f
 import { decodeOtlpRequest, encodeOtlpRequest } from '../../src/core/otel/otlpProto';
 import { DESCRIPTOR_PATH, descriptorFromProtoFiles } from '../../src/core/otel/proto/generateDescriptor';
 import { anyValue, logRecordTime, logRecordsOf, metricPointsOf, uint64String, type OtlpLogRecord } from '../../src/core/otel/otlpRecords';
+import { FIXTURES_DIR } from '../helpers/sharedDir';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(ROOT, '../shared/fixtures');
+const FIXTURES = FIXTURES_DIR;
 const CAPTURED = path.join(FIXTURES, 'captured');
 
 function capture(run: string, name: string): Buffer {

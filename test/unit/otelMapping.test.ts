@@ -10,9 +10,10 @@ import { codexOtelConfig, claudeCodeTelemetryEnv, claudeCodeTelemetryShell, otel
 import type { MapOutcome, MappedEvent } from '../../src/core/otel/mappedEvent';
 import { counterRowsOf } from '../../src/core/otel/otelCounters';
 import { logRecordsOf, metricPointsOf, type Attributes, type OtlpLogRecord } from '../../src/core/otel/otlpRecords';
+import { FIXTURES_DIR } from '../helpers/sharedDir';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = process.env.AGENTMONITOR_FIXTURES ?? path.resolve(ROOT, '../shared/fixtures');
+const FIXTURES = FIXTURES_DIR;
 const CAPTURED = path.join(FIXTURES, 'captured');
 
 function record(attributes: Attributes, over: Partial<OtlpLogRecord> = {}): OtlpLogRecord {

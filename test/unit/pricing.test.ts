@@ -6,6 +6,7 @@ import { computeCost, costAtPrice, type UsageTokens } from '../../src/core/prici
 import { normalizeModelName } from '../../src/core/pricing/modelName';
 import { parseOverrides, PriceBook, PRICE_TABLE_DATES } from '../../src/core/pricing/priceTables';
 import { tmpDir } from '../helpers/tmp';
+import { FIXTURES_DIR } from '../helpers/sharedDir';
 
 const zero: UsageTokens = { tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 };
 const u = (o: Partial<UsageTokens>): UsageTokens => ({ ...zero, ...o });
@@ -89,7 +90,7 @@ describe('cost', () => {
   });
 
   it("equals Claude Code's own total_cost_usd for the captured run", () => {
-    const file = path.resolve(__dirname, '../../../shared/fixtures/captured/claude-json/claude-stdout.jsonl');
+    const file = path.join(FIXTURES_DIR, 'captured/claude-json/claude-stdout.jsonl');
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     const result = JSON.parse(lines[lines.length - 1]) as { total_cost_usd: number; modelUsage: Record<string, { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number }> };
     let total = 0;
