@@ -14,6 +14,7 @@ import * as hooks from './routes/hooks';
 import * as otel from './routes/otel';
 import * as usageMonitor from './routes/usageMonitor';
 import * as dashboard from './routes/dashboard';
+import * as data from './routes/data';
 
 export function createApp(ctx: ServerContext): express.Express {
   const app = express();
@@ -21,7 +22,7 @@ export function createApp(ctx: ServerContext): express.Express {
   app.set('etag', false);
   app.use(securityMiddleware(ctx));
   const router = express.Router();
-  for (const mod of [health, events, queries, stream, importRoute, hooks, otel, usageMonitor, dashboard]) {
+  for (const mod of [health, events, queries, stream, importRoute, hooks, otel, usageMonitor, data, dashboard]) {
     mod.register(router, ctx);
   }
   app.use(router);

@@ -9,6 +9,7 @@ import { stderrLogger, type Logger } from '../log';
 import { openCore, type Core } from '../runtime';
 import { VERSION } from '../version';
 import { createApp } from './app';
+import { importJobs } from './routes/importRoute';
 import type { ServerContext } from './context';
 import { statsParams } from '../store/queries/stats';
 import { acquireLock } from './lockFile';
@@ -79,6 +80,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
     close() {
       closing ??= (async () => {
         await extra?.close();
+        // A running import stops at its next file boundary; what it stored so far stays.
+        await importJobs(ctx).close();
         hub.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

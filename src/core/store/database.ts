@@ -117,7 +117,7 @@ export function writeSnapshot(s: OpenDatabase, seq: number): SnapshotResult {
   s.db.payloads.flush();
   s.db.payloads.sync();
   const bytes = s.db.raw.export();
-  s.db.registerFunctions();
+  s.db.configure();
   const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');

@@ -42,6 +42,8 @@ export class PayloadFile implements PayloadStore {
   private size: number;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Unflushed payloads by offset: a batch that completes its own rows reads them back (O(1) each). */
+  private pendingAt = new Map<number, Buffer>();
 
   constructor(readonly path: string) {
     this.fd = fs.openSync(path, 'a+');
@@ -53,6 +55,7 @@ export class PayloadFile implements PayloadStore {
     const buf = Buffer.from(json, 'utf8');
     const off = this.size + this.pendingBytes;
     this.pending.push(buf);
+    this.pendingAt.set(off, buf);
     this.pendingBytes += buf.length;
     return { off, len: buf.length };
   }
@@ -63,13 +66,13 @@ export class PayloadFile implements PayloadStore {
     let done = 0;
     while (done < buf.length) done += fs.writeSync(this.fd, buf, done, buf.length - done);
     this.size += buf.length;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.discard();
   }
 
   /** Forget unflushed reservations (a rolled-back batch). */
   discard(): void {
     this.pending = [];
+    this.pendingAt.clear();
     this.pendingBytes = 0;
   }
 
@@ -77,11 +80,8 @@ export class PayloadFile implements PayloadStore {
     if (off === null || len === null || len <= 0 || off < 0) return null;
     if (off + len > this.size) {
       // Not written yet (same batch) or lost with an unsynced tail after a crash.
-      const pendStart = this.size;
-      if (off >= pendStart && off + len <= pendStart + this.pendingBytes) {
-        return Buffer.concat(this.pending).subarray(off - pendStart, off - pendStart + len).toString('utf8');
-      }
-      return null;
+      const buf = this.pendingAt.get(off);
+      return buf && buf.length === len ? buf.toString('utf8') : null;
     }
     const buf = Buffer.allocUnsafe(len);
     const n = fs.readSync(this.fd, buf, 0, len, off);

@@ -7,6 +7,8 @@ import { MemoryPayloads, type PayloadStore } from './payloadFile';
 
 export type Params = SqlValue[] | Record<string, SqlValue>;
 
+const PRAGMAS = 'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;';
+
 export class SqlDb {
   private readonly cache = new Map<string, Statement>();
 
@@ -14,11 +16,17 @@ export class SqlDb {
   payloads: PayloadStore = new MemoryPayloads();
 
   constructor(readonly raw: Database) {
-    this.registerFunctions();
+    this.configure();
   }
 
-  /** SQL functions; `export()` drops them, so they are registered again after each snapshot. */
-  registerFunctions(): void {
+  /**
+   * Connection settings and SQL functions; `export()` reopens the connection and drops both, so
+   * they are applied again after each snapshot. The database lives in wasm memory and durability
+   * comes from our journal and snapshots (DESIGN §3), so SQLite's own rollback journal is kept in
+   * memory and it never syncs: a transaction can still roll back, nothing touches a file.
+   */
+  configure(): void {
+    this.raw.exec(PRAGMAS);
     this.raw.create_function('payload', (off: number | null, len: number | null) => this.payloads.read(off, len));
   }
 

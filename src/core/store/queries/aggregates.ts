@@ -59,7 +59,7 @@ export const queries = {
   clearAll(db: SqlDb, _p: Record<string, never> = {}): { events: number } {
     return db.transaction(() => {
       const events = db.run('DELETE FROM events');
-      for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits']) db.run(`DELETE FROM ${t}`);
+      for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses']) db.run(`DELETE FROM ${t}`);
       db.payloads.truncate();
       return { events };
     });
