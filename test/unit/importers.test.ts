@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { validateEvent, type EventInputRaw } from '../../src/core/contracts/events';
 import { ClaudeParser, ClaudeSessionIndex, claudeFileInfo } from '../../src/core/importers/claudeCode';
-import { CodexParser, toolOutcome } from '../../src/core/importers/codex';
+import { CodexParser } from '../../src/core/importers/codex';
+import { toolOutcome } from '../../src/core/importers/codexToolOutcome';
 import { alreadyValid, validateImported } from '../../src/core/importers/eventCheck';
 import { makeParser } from '../../src/core/importers/fileTail';
 import { readLines } from '../../src/core/importers/lineReader';
@@ -202,6 +203,9 @@ describe('Codex rollout parser', () => {
     const t = events.filter((e) => e.event_type === 'tool_use');
     assert.deepEqual(t.map((e) => [e.event_id, e.tool_name, e.status, e.duration_ms]), [['tool:codex:c1', 'shell', 'error', 1500]]);
     assert.deepEqual(toolOutcome('Exit code: 0\nWall time: 1s'), { status: 'success' });
+    // Codex ≥ 0.16x unified exec output, as in the captured rollout.
+    assert.deepEqual(toolOutcome('Chunk ID: 44fd20\nWall time: 0.3240 seconds\nProcess exited with code 1\nOutput:\ncat: x: No such file'), { status: 'error', durationMs: 324 });
+    assert.deepEqual(toolOutcome('Chunk ID: 44fd20\nWall time: 0.0000 seconds\nProcess exited with code 0\nOutput:\nExit code: 3 is text'), { status: 'success', durationMs: 0 });
   });
 });
 

@@ -131,6 +131,10 @@ test('Codex: a failed HTTP attempt is an error event; a denied tool is a failed 
   assert.deepEqual([err.event_type, err.status], ['error', 'error']);
   const denied = event(mapCodexLogRecord(codex({ 'event.name': 'codex.tool_decision', call_id: 'call_1', tool_name: 'shell', decision: 'denied' }), state));
   assert.deepEqual([denied.status, denied.event_id], ['error', toolEventId('codex', 'call_1')]);
+  const result = (output: string) =>
+    event(mapCodexLogRecord(codex({ 'event.name': 'codex.tool_result', call_id: 'call_2', tool_name: 'exec_command', success: 'true', duration_ms: '5', output }), state));
+  assert.equal(result('Chunk ID: a1\nWall time: 0.0100 seconds\nProcess exited with code 1\nOutput:\ncat: x: No such file').status, 'error', 'a non-zero exit is a failed call');
+  assert.equal(result('Chunk ID: a1\nWall time: 0.0100 seconds\nProcess exited with code 0\nOutput:\nok').status, 'success');
   const redacted = event(mapCodexLogRecord(codex({ 'event.name': 'codex.user_prompt', prompt: '[REDACTED]', prompt_length: '14' }), state));
   assert.deepEqual(redacted.metadata, { otel_event: 'codex.user_prompt', prompt_length: 14 }, 'a withheld prompt is no prompt text');
   const claudeRedacted = event(mapClaudeLogRecord(record({ 'event.name': 'user_prompt', 'session.id': 's1', prompt: '<REDACTED>' })));

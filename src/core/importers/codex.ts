@@ -14,6 +14,7 @@
  */
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../contracts/eventIds';
+import { toolOutcome } from './codexToolOutcome';
 import { PendingTools } from './pendingTools';
 import { clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
 
@@ -371,33 +372,4 @@ export class CodexParser implements LogParser {
   state(): CodexState {
     return { ...this.s, tools: this.tools.toJSON() };
   }
-}
-
-/** Status and duration of a Codex tool call from its output (`{output, metadata: {exit_code, duration_seconds}}`). */
-export function toolOutcome(output: unknown): { status: 'success' | 'error'; durationMs?: number } {
-  if (typeof output === 'string' && output.startsWith('{')) {
-    // `{"output": "...", "metadata": {...}}`: the inner text is an escaped string, so an unescaped
-    // `"metadata":{` can only be the real key; read the small object after it.
-    const at = output.lastIndexOf('"metadata":{');
-    const end = at >= 0 ? output.indexOf('}', at) : -1;
-    if (end > at) {
-      try {
-        const m = JSON.parse(output.slice(at + 11, end + 1)) as Record<string, unknown>;
-        const code = m.exit_code;
-        const secs = m.duration_seconds;
-        return {
-          status: typeof code === 'number' && code !== 0 ? 'error' : 'success',
-          durationMs: typeof secs === 'number' && secs >= 0 ? Math.round(secs * 1000) : undefined,
-        };
-      } catch {
-        /* not the shape we know */
-      }
-    }
-  }
-  if (isObj(output) && isObj(output.metadata)) return toolOutcome(JSON.stringify({ metadata: output.metadata }));
-  if (typeof output === 'string') {
-    const m = /^Exit code: (\d+)/m.exec(output.slice(0, 200));
-    if (m) return { status: m[1] === '0' ? 'success' : 'error' };
-  }
-  return { status: 'success' };
 }

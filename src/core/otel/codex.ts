@@ -9,6 +9,7 @@
  */
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, toolEventId } from '../contracts/eventIds';
+import { toolOutcome } from '../importers/codexToolOutcome';
 import { IGNORED, eventNameOf, mapped, recordDiscriminator, rejected, toolDecisionFields, toolResultFields, type MapOutcome } from './mappedEvent';
 import { attrCount, attrNonNegative, attrNumber, attrPrompt, attrString, compactObject } from './otlpAttributes';
 import { logRecordTime, type OtlpLogRecord } from './otlpRecords';
@@ -99,7 +100,7 @@ export function mapCodexLogRecord(rec: OtlpLogRecord, state: CodexBatchState): M
     case 'tool_result':
       return mapped(
         base(
-          toolResultFields(a, toolName, callId ? toolEventId(AGENT, callId) : fallbackId('tool')),
+          withExitStatus(toolResultFields(a, toolName, callId ? toolEventId(AGENT, callId) : fallbackId('tool')), attrString(a, 'output')),
           {
             call_id: callId,
             input: attrString(a, 'arguments'),
@@ -161,6 +162,11 @@ function mapSseEvent(
 /** The record's own time, which a re-sent export repeats: part of the key its ordinal is kept under. */
 function recordTimeKey(rec: OtlpLogRecord): string {
   return rec.timeUnixNano ?? rec.observedTimeUnixNano ?? attrString(rec.attributes, 'event.timestamp', 50) ?? `#${rec.index}`;
+}
+
+/** A shell command that exited non-zero is a failed call, though Codex says `success: true`. */
+function withExitStatus<T extends { status?: EventInputRaw['status'] }>(fields: T, output: string | undefined): T {
+  return fields.status === 'success' && output && toolOutcome(output).status === 'error' ? { ...fields, status: 'error' } : fields;
 }
 
 const HANDLED = new Set(['conversation_starts', 'user_prompt', 'api_request', 'sse_event', 'tool_decision', 'tool_result']);
