@@ -3,6 +3,7 @@
  * the events, survive a reopen, and survive retention; rebuildAggregates reproduces them.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/core/config';
@@ -90,5 +91,26 @@ describe('store aggregates', () => {
     assert.equal(old2.tokens_in, 1500, 'a rebuild does not zero sessions whose events were pruned');
     assert.equal((await stats(core)).total.tokens_in, 1530, 'hourly aggregates keep pruned usage');
     await core.close();
+  });
+
+  test('a clean close leaves the journal so that the next start reads none of what the snapshot covers', async () => {
+    const dir = tmpDir();
+    const dbPath = path.join(dir, 'a.db');
+    const first = await open(dbPath);
+    for (let i = 0; i < 20; i++) await first.ingest.ingest([usage(`s${i % 3}`, 0, 10, 0.01, { event_id: `u${i}` })]);
+    await first.close();
+    const segments = () => fs.readdirSync(dir).filter((f) => f.includes('.journal-')).sort();
+    const covered = segments().filter((f) => fs.statSync(path.join(dir, f)).size > 0);
+    assert.ok(covered.length > 0, 'the journal of the first run is kept beside the snapshot (for the backup)');
+    // Damage the covered segments: a start that read them would report skipped lines.
+    for (const f of covered) fs.writeFileSync(path.join(dir, f), 'not json\n');
+    const second = await open(dbPath);
+    assert.deepEqual(second.store.stats.replay, { batches: 0, records: 0, skipped: [] });
+    assert.equal((await stats(second)).total.tokens_in, 200);
+    await second.ingest.ingest([usage('s9', 0, 5, 0.01, { event_id: 'after' })]);
+    await second.close();
+    const third = await open(dbPath);
+    assert.equal((await stats(third)).total.tokens_in, 205, 'the seq numbering continued past the kept segments');
+    await third.close();
   });
 });

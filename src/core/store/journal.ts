@@ -54,7 +54,11 @@ export class Journal {
    * reported and skipped, never fatal.
    */
   static *replay(dbPath: string, afterSeq: number, report: ReplayReport): Generator<JournalBatch> {
-    for (const seg of Journal.segmentFiles(dbPath)) {
+    const segs = Journal.segmentFiles(dbPath);
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i];
+      // A segment followed by one that starts at or below afterSeq + 1 is covered: not even read.
+      if (i + 1 < segs.length && segs[i + 1].firstSeq - 1 <= afterSeq) continue;
       const text = fs.readFileSync(seg.path, 'utf8');
       let lineNo = 0;
       let start = 0;
@@ -82,11 +86,13 @@ export class Journal {
     }
   }
 
-  static lastSeqOnDisk(dbPath: string): number {
-    let last = 0;
-    const report: ReplayReport = { batches: 0, records: 0, skipped: [] };
-    for (const b of Journal.replay(dbPath, -1, report)) last = Math.max(last, b.seq);
-    return last;
+  /**
+   * The highest seq a segment name on disk implies (its first seq - 1): a new segment must start
+   * past it even when the batches in it were covered by the snapshot and not replayed.
+   */
+  static seqBeforeLastSegment(dbPath: string): number {
+    const segs = Journal.segmentFiles(dbPath);
+    return segs.length ? segs[segs.length - 1].firstSeq - 1 : 0;
   }
 
   /** Open a fresh segment after `lastSeq` (the highest seq already on disk or in the snapshot). */
@@ -171,7 +177,10 @@ export class Journal {
         fs.closeSync(this.fd);
         this.fd = null;
       }
-      if (this.bytes === 0 && this.segmentPath) {
+      // An empty segment is kept when older ones exist: its name says where they end, so the
+      // next start skips them without reading them (they are covered by the last snapshot).
+      const older = Journal.segmentFiles(this.dbPath).some((sg) => sg.path !== this.segmentPath);
+      if (this.bytes === 0 && this.segmentPath && !older) {
         try {
           fs.unlinkSync(this.segmentPath);
         } catch {

@@ -149,7 +149,7 @@ export class Store {
     }
     for (const s of report.skipped) log.warn(`journal ${s.file}:${s.line} skipped (${s.reason})`);
     if (report.batches) log.info(`replayed ${report.records} journaled events (${report.batches} batches) after the snapshot`);
-    lastSeq = Math.max(lastSeq, Journal.lastSeqOnDisk(dbPath));
+    lastSeq = Math.max(lastSeq, Journal.seqBeforeLastSegment(dbPath));
     this.nextId = maxId + 1;
     this.stats.journalSeq = lastSeq;
     if (!this.opts.readOnly) {
