@@ -113,4 +113,33 @@ describe('store aggregates', () => {
     assert.equal((await stats(third)).total.tokens_in, 205, 'the seq numbering continued past the kept segments');
     await third.close();
   });
+
+  test('cached answers: one computation per question at a time, and never one that misses an earlier write', async () => {
+    const core = await open(path.join(tmpDir(), 'a.db'));
+    const store = core.store;
+    let calls = 0;
+    const gates: (() => void)[] = [];
+    // Each computation answers with the generation it started at, once the test lets it finish.
+    const compute = () => {
+      calls++;
+      const gen = store.generation;
+      return new Promise<number>((resolve) => gates.push(() => resolve(gen)));
+    };
+    const first = Array.from({ length: 5 }, () => store.cached('q', 60_000, compute));
+    assert.equal(calls, 1, 'concurrent requests with no write between them share one computation');
+    await core.ingest.ingest([usage('s1', 0, 1, 0.01)]);
+    const afterWrite = Array.from({ length: 5 }, () => store.cached('q', 60_000, compute));
+    assert.equal(calls, 1, 'nothing new starts while the first runs');
+    gates.shift()!();
+    const a = await Promise.all(first);
+    assert.ok(a.every((g) => g === a[0]));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(calls, 2, 'the requests that came after the write share one computation started after it');
+    gates.shift()!();
+    const b = await Promise.all(afterWrite);
+    assert.ok(b.every((g) => g === b[0] && g > a[0]), 'answers after the write include it');
+    assert.equal(await store.cached('q', 60_000, compute), b[0], 'cached while nothing changes');
+    assert.equal(calls, 2);
+    await core.close();
+  });
 });

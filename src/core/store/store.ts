@@ -55,6 +55,17 @@ function workerEntry(): Worker {
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true });
 }
 
+interface CacheEntry {
+  gen: number;
+  at: number;
+  value: Promise<unknown> | null;
+  running: Promise<unknown> | null;
+  runningGen: number;
+  next: Promise<unknown> | null;
+}
+
+const noop = (): void => {};
+
 export class Store {
   private worker: Worker;
   private nextReq = 1;
@@ -72,7 +83,7 @@ export class Store {
   private snapshotting: Promise<SnapshotResult | null> | null = null;
   private closed = false;
   private gen = 0;
-  private readonly cache = new Map<string, { gen: number; at: number; value: Promise<unknown> }>();
+  private readonly cache = new Map<string, CacheEntry>();
   private workerError: Error | null = null;
   readonly stats: StoreStats;
 
@@ -268,18 +279,47 @@ export class Store {
   /**
    * A read answered from a short-lived cache while nothing was written since (hot dashboard and
    * ticker aggregates under load). `key` names the question (params that vary per call, such as
-   * `now`, stay out of it); `ttlMs` bounds the staleness of time-relative answers.
+   * `now`, stay out of it); `ttlMs` bounds the staleness of time-relative answers. Under writes,
+   * requests that arrive while the question is being computed share one computation started after
+   * it: at most one runs per key, and each answer still includes every write before its request.
    */
   cached<T>(key: string, ttlMs: number, compute: () => Promise<T>): Promise<T> {
-    const hit = this.cache.get(key);
-    const now = Date.now();
-    if (hit && hit.gen === this.gen && now - hit.at < ttlMs) return hit.value as Promise<T>;
+    let e = this.cache.get(key);
+    if (!e) {
+      if (this.cache.size > 200) this.cache.clear();
+      e = { gen: -1, at: 0, value: null, running: null, runningGen: -1, next: null };
+      this.cache.set(key, e);
+    }
+    if (e.value && e.gen === this.gen && Date.now() - e.at < ttlMs) return e.value as Promise<T>;
+    if (!e.running) return this.computeCached(e, compute);
+    if (e.runningGen === this.gen) return e.running as Promise<T>;
+    if (!e.next) {
+      const entry = e;
+      const settled = e.running.then(noop, noop);
+      entry.next = settled.then(() => {
+        entry.next = null;
+        return this.computeCached(entry, compute);
+      });
+    }
+    return e.next as Promise<T>;
+  }
+
+  private computeCached<T>(e: CacheEntry, compute: () => Promise<T>): Promise<T> {
     const gen = this.gen;
-    const value = compute();
-    if (this.cache.size > 200) this.cache.clear();
-    this.cache.set(key, { gen, at: now, value });
-    value.catch(() => this.cache.delete(key));
-    return value;
+    const at = Date.now();
+    const p = compute();
+    e.running = p;
+    e.runningGen = gen;
+    p.then(
+      () => {
+        if (e.running === p) e.running = null;
+        if (gen >= e.gen) Object.assign(e, { value: p, gen, at });
+      },
+      () => {
+        if (e.running === p) e.running = null;
+      },
+    );
+    return p;
   }
 
   query<K extends QueryName>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
