@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { toolEventId } from '../../src/core/contracts/eventIds';
 import { validateEvent, type EventInputRaw } from '../../src/core/contracts/events';
 import { HookPairing } from '../../src/core/hooks/hookPairing';
-import { hookPayloadProblem, normalizeHookPayload, subagentSessionId, type HookAgent } from '../../src/core/hooks/normalize';
+import { hookPayloadProblem, normalizeHookPayload, type HookAgent } from '../../src/core/hooks/normalize';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines } from '../helpers/hookFixtures';
 import { clip, summarizeToolInput, summarizeToolResponse } from '../../src/core/hooks/summarize';
 
@@ -33,19 +33,22 @@ test('every captured Claude Code hook (http + SessionStart command hook) normali
     assert.ok(v.ok, `invalid: ${JSON.stringify(e)} ${JSON.stringify(!v.ok && v.errors)}`);
   }
   const sid = '5df58c72-10ee-4455-8525-dd0ff3c62090';
-  const child = subagentSessionId(sid, 'a5c44ff8e915123f7');
-  const types = (s: string) => events.filter((e) => e.session_id === s).map((e) => e.event_type);
-  assert.equal(types(sid)[0], 'session_start');
-  assert.equal(types(sid).at(-1), 'session_end');
-  assert.ok(types(sid).includes('user_prompt'));
-  assert.ok(types(sid).includes('subagent_start') && types(sid).includes('subagent_stop'));
-  assert.deepEqual(types(child), ['session_start', 'tool_use', 'tool_use', 'hook_event', 'session_end']);
+  const agentId = 'a5c44ff8e915123f7';
+  assert.deepEqual([...new Set(events.map((e) => e.session_id))], [sid], 'subagent work stays in the session that spawned it');
+  const types = events.map((e) => e.event_type);
+  assert.equal(types[0], 'session_start');
+  assert.equal(types.at(-1), 'session_end');
+  assert.ok(types.includes('user_prompt'));
+  assert.equal(types.filter((t) => t === 'session_start').length, 1, 'a subagent is not a session of its own');
+  const lifecycle = events.filter((e) => e.event_type === 'subagent_start' || e.event_type === 'subagent_stop');
+  assert.deepEqual(lifecycle.map((e) => [e.event_type, meta(e).agent_id]), [['subagent_start', agentId], ['subagent_stop', agentId]]);
+  const inSubagent = events.filter((e) => meta(e).agent_id === agentId && !lifecycle.includes(e));
+  assert.deepEqual(inSubagent.map((e) => e.event_type), ['tool_use', 'tool_use', 'hook_event'], 'its tool call (Pre, Post) and its Stop');
   for (const e of events) {
     assert.equal(e.project, '/home/dev/sandbox/proj');
     assert.equal(e.branch, 'main');
     assert.equal(e.source, 'hook');
-    if (e.session_id === child) assert.equal(meta(e).parent_session_id, sid);
-    else assert.equal(meta(e).parent_session_id, undefined, `${e.event_type} in the parent must not name a parent`);
+    assert.equal(meta(e).parent_session_id, undefined);
   }
   const startEvent = events.find((e) => e.event_type === 'session_start' && e.session_id === sid)!;
   assert.equal(meta(startEvent).source, 'startup');
@@ -74,7 +77,8 @@ test('Claude Code Pre/Post tool hooks share one event id: running, then final st
   assert.equal(out.subagent_tokens, 16073);
   assert.equal(agentTool[1].tokens_in, undefined, 'hook usage must never be counted: the transcript carries it');
   const sub = byId('toolu_fakemwtzel1u000a');
-  assert.equal(sub[0].session_id, subagentSessionId('5df58c72-10ee-4455-8525-dd0ff3c62090', 'a5c44ff8e915123f7'));
+  assert.equal(sub[0].session_id, '5df58c72-10ee-4455-8525-dd0ff3c62090');
+  assert.equal(meta(sub[0]).agent_id, 'a5c44ff8e915123f7');
 });
 
 test('Codex hooks: tool duration from the Pre/Post pair, model on session and prompt, PreModelRequest kept', () => {

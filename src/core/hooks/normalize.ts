@@ -6,9 +6,11 @@
  * Identity follows `contracts/eventIds.ts`: a tool call is `toolEventId(agent, tool_use_id)`, so
  * the PreToolUse row (status `running`) is completed by its PostToolUse / PostToolUseFailure and a
  * transcript import of the same call is stored once. Work inside a subagent (payloads carrying
- * `agent_id`) goes to the subagent's own session, `subagentSessionId(parent, agent_id)`, whose
- * events name `parent_session_id`; the parent session gets `subagent_start` / `subagent_stop`
- * (ids as the transcript importer builds them). A first SessionStart is
+ * `agent_id`) stays in the session that spawned it, with `agent_id` and `subagent_type` in its
+ * metadata, where the transcript importer and the OTLP mapper put it too (Claude Code writes the
+ * parent's session id into subagent transcripts and telemetry), so a call is attributed the same
+ * whichever channel stores it first; the session gets `subagent_start` / `subagent_stop` (ids as
+ * the transcript importer builds them). A first SessionStart is
  * `channelEventId('session_start', agent, session, 'start')` and a prompt
  * `channelEventId('user_prompt', agent, session, prompt_id | turn_id)`, as the OTLP mappers build them.
  */
@@ -26,14 +28,6 @@ export interface HookNormalizeContext {
   /** Git branch of a working directory (cached by the caller), or null. */
   branchFor(cwd: string): string | null;
   pairing: HookPairing;
-}
-
-/**
- * The session of a subagent: its parent's id and the subagent's id (as in its transcript's name,
- * `agent-<id>.jsonl`), joined by `:` so that the id needs no escaping in a URL path segment.
- */
-export function subagentSessionId(parentSessionId: string, agentId: string): string {
-  return `${parentSessionId}:agent-${agentId}`;
 }
 
 const TEXT_MAX = 4000;
@@ -54,11 +48,10 @@ export function hookPayloadProblem(payload: unknown): string | null {
 
 export function normalizeHookPayload(agent: HookAgent, payload: Record<string, unknown>, ctx: HookNormalizeContext): EventInputRaw[] {
   const hookName = str(payload, 'hook_event_name', 100) ?? 'unknown';
-  const parentSid = str(payload, 'session_id', 200) ?? '';
+  const sid = str(payload, 'session_id', 200) ?? '';
   const agentId = str(payload, 'agent_id', 50);
   const subagentType = str(payload, 'agent_type', 100);
   const isSubagentLifecycle = hookName === 'SubagentStart' || hookName === 'SubagentStop';
-  const sid = agentId && !isSubagentLifecycle ? subagentSessionId(parentSid, agentId) : parentSid;
   const cwd = str(payload, 'cwd', 512);
   const branch = cwd ? ctx.branchFor(cwd) ?? undefined : undefined;
   const turn = str(payload, 'prompt_id', 100) ?? str(payload, 'turn_id', 100);
@@ -70,13 +63,11 @@ export function normalizeHookPayload(agent: HookAgent, payload: Record<string, u
       hook_event_name: hookName,
       prompt_id: str(payload, 'prompt_id', 100),
       turn_id: str(payload, 'turn_id', 100),
-      ...(agentId && !isSubagentLifecycle
-        ? { parent_session_id: parentSid, agent_id: agentId, subagent_type: subagentType }
-        : {}),
+      ...(agentId && !isSubagentLifecycle ? { agent_id: agentId, subagent_type: subagentType } : {}),
     });
 
-  const event = (eventType: EventType, fields: Partial<EventInputRaw>, meta: Meta, sessionId = sid): EventInputRaw => ({
-    session_id: sessionId,
+  const event = (eventType: EventType, fields: Partial<EventInputRaw>, meta: Meta): EventInputRaw => ({
+    session_id: sid,
     agent_type: agent,
     event_type: eventType,
     project: cwd,
@@ -185,29 +176,17 @@ export function normalizeHookPayload(agent: HookAgent, payload: Record<string, u
     case 'SubagentStart':
     case 'SubagentStop': {
       if (!agentId) return [event('hook_event', {}, genericFields(payload))];
-      const child = subagentSessionId(parentSid, agentId);
       const start = hookName === 'SubagentStart';
-      const last = str(payload, 'last_assistant_message', TEXT_MAX);
-      const agentTranscript = str(payload, 'agent_transcript_path', 1000);
       return [
         event(
           start ? 'subagent_start' : 'subagent_stop',
-          { event_id: channelEventId(start ? 'subagent_start' : 'subagent_stop', agent, parentSid, agentId) },
-          { agent_id: agentId, subagent_type: subagentType, child_session_id: child, last_assistant_message: last },
-          parentSid,
-        ),
-        event(
-          start ? 'session_start' : 'session_end',
-          { event_id: channelEventId(start ? 'session_start' : 'session_end', agent, child, 'subagent') },
+          { event_id: channelEventId(start ? 'subagent_start' : 'subagent_stop', agent, sid, agentId) },
           {
-            parent_session_id: parentSid,
             agent_id: agentId,
             subagent_type: subagentType,
-            source: start ? 'subagent' : undefined,
-            reason: start ? undefined : 'subagent_stop',
-            transcript_path: agentTranscript,
+            last_assistant_message: str(payload, 'last_assistant_message', TEXT_MAX),
+            agent_transcript_path: str(payload, 'agent_transcript_path', 1000),
           },
-          child,
         ),
       ];
     }

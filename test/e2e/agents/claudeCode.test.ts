@@ -144,17 +144,16 @@ for (const [protocol, watch] of [['http/json', false], ['http/protobuf', true]] 
       assert.equal(events.length, expected.length, `tool events beyond the ${expected.length} calls: ${events.map((e) => `${e.tool_name}/${e.event_id}`).join(', ')}`);
     });
 
-    test('the subagent is its own session, linked to the parent', async () => {
+    test('the subagent works inside its parent session (as its transcript and telemetry say), its start and stop marked there', async () => {
       const subCall = w.api.claudeReplies.find((r) => r.step === 'sub-bash')!.toolUses[0];
-      const detail = await waitFor('a subagent session', async () => {
-        const d = await w.client.session(w.sessionId);
-        return d.children.length ? d : undefined;
+      const sub = await waitFor('the subagent tool call', async () => {
+        const evs = await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' });
+        return evs.find((e) => e.event_id === toolEventId(AGENT, subCall.id));
       });
-      assert.equal(detail.children.length, 1);
-      const child = detail.children[0];
-      assert.equal(child.parent_session_id, w.sessionId);
-      const childTools = await w.client.events({ session_id: child.session_id, event_type: 'tool_use' });
-      assert.deepEqual(childTools.map((e) => e.event_id), [toolEventId(AGENT, subCall.id)]);
+      assert.equal(sub.session_id, w.sessionId);
+      const marks = await w.client.events({ session_id: w.sessionId, event_type: ['subagent_start', 'subagent_stop'] });
+      assert.ok(marks.some((e) => e.event_type === 'subagent_start'), `no subagent_start among ${marks.map((e) => e.event_type).join(', ')}`);
+      assert.deepEqual((await w.client.session(w.sessionId)).children, [], 'no separate subagent session');
     });
 
     test("tokens equal what the fake API reported; cost equals Claude Code's own total_cost_usd", () => expectExactTotals());
