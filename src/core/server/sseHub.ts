@@ -100,6 +100,8 @@ export class SseHub implements Broadcaster {
     c.res.destroy();
   }
 
+  private readonly corked = new Set<Client>();
+
   clientCount(): number {
     return this.clients.size;
   }
@@ -148,7 +150,18 @@ export class SseHub implements Broadcaster {
       this.drop(c);
       return;
     }
+    // Messages of one tick (a batch's events, its session updates) leave in one socket write.
+    if (!this.corked.has(c)) {
+      res.cork();
+      this.corked.add(c);
+      if (this.corked.size === 1) process.nextTick(() => this.uncorkAll());
+    }
     res.write(text);
+  }
+
+  private uncorkAll(): void {
+    for (const c of this.corked) if (!c.res.destroyed) c.res.uncork();
+    this.corked.clear();
   }
 
   private statsChanged(): void {
