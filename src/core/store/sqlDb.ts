@@ -52,6 +52,17 @@ export class SqlDb {
     }
   }
 
+  /** Calls `fn` with each row as an array of column values (no object per row: for big scans). */
+  each(sql: string, params: Params | undefined, fn: (row: SqlValue[]) => void): void {
+    const s = this.stmt(sql);
+    try {
+      if (params) s.bind(params);
+      while (s.step()) fn(s.get());
+    } finally {
+      s.reset();
+    }
+  }
+
   /** The first row, or undefined. */
   get<T = Record<string, SqlValue>>(sql: string, params?: Params): T | undefined {
     const s = this.stmt(sql);
