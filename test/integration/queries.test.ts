@@ -156,6 +156,14 @@ test('query API', async (t) => {
     await t.test('time bounds inside an hour are exact', async () => {
       const r = await get<CostReport>('/api/stats/cost?by=day&agent_type=cost-test&since=2026-03-10T18:30:00Z&until=2026-03-11T05:00:00Z&tz=UTC');
       assert.deepEqual(day(r), { '2026-03-10': 17, '2026-03-11': 2 });
+      // Both bounds inside an hour, days in a +05:30 zone: partial hours from events, whole ones from the rollup.
+      const both = '/api/stats/cost?agent_type=cost-test&since=2026-03-10T18:20:00Z&until=2026-03-11T00:40:00Z&tz=Asia/Kolkata';
+      assert.deepEqual(day(await get<CostReport>(`${both}&by=day`)), { '2026-03-11': 19 });
+      const byModel = await get<CostReport>(`${both}&by=model`);
+      assert.deepEqual(day(byModel), { 'model-a': 3, 'model-b': 16 });
+      assert.deepEqual([byModel.totals.events, byModel.totals.tokens_in], [3, 1900]);
+      const narrow = await get<CostReport>('/api/stats/cost?by=day&agent_type=cost-test&since=2026-03-10T18:20:00Z&until=2026-03-10T18:50:00Z&tz=UTC');
+      assert.deepEqual(day(narrow), { '2026-03-10': 16 }, 'a range inside one hour');
     });
 
     await t.test('groups by model, project, session and agent with the same totals', async () => {

@@ -3,10 +3,10 @@
  * requests by day (in an IANA zone), model, project, agent or session, with optional per-day
  * per-model stacks for the chart.
  *
- * Sources: the `usage_hourly` rollup whenever it answers exactly — time bounds on whole hours;
- * for days in zones with half- or quarter-hour offsets, the hours holding a local midnight are
- * read from the events table in quarter-hour buckets, which is exact for every real zone offset.
- * Otherwise (and for `by=session`) the events table. `sessions` counts sessions active in the bucket: sessions whose
+ * Sources: the `usage_hourly` rollup for the whole hours of the range, the events table for a
+ * bound inside an hour (that partial hour only); for days in zones with half- or quarter-hour
+ * offsets, the hours holding a local midnight are read from the events table in quarter-hour
+ * buckets, which is exact for every real zone offset. `by=session` reads sessions and events. `sessions` counts sessions active in the bucket: sessions whose
  * [started_at, last_event_at] overlaps it (from the sessions table; for `by=model` by the
  * session's latest model).
  */
@@ -303,15 +303,33 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
   };
 }
 
+/**
+ * The grouped rows of a range: whole hours from the rollup, and a bound inside an hour from that
+ * partial hour's events (exact either way; a narrow range inside one or two hours reads events only).
+ */
+function sourcedRows(db: SqlDb, p: CostParams): { rows: GroupedRow[]; labels: Map<number, string> | null } {
+  const read = (src: Source, q: CostParams) => (p.by === 'day' ? dayRows(db, q, src) : { rows: grouped(db, src, q), labels: null });
+  if (p.by === 'session') return read(EVENTS, p);
+  if (aligned(p.since) && aligned(p.until)) return read(ROLLUP, p);
+  const lo = p.since === null ? null : Math.ceil(p.since / HOUR_MS) * HOUR_MS;
+  const hi = p.until === null ? null : Math.floor(p.until / HOUR_MS) * HOUR_MS;
+  if (lo !== null && hi !== null && lo >= hi) return read(EVENTS, p);
+  const out = read(ROLLUP, { ...p, since: lo, until: hi });
+  const edges: [number, number][] = [];
+  if (p.since !== null && lo !== p.since) edges.push([p.since, lo!]);
+  if (p.until !== null && hi !== p.until) edges.push([hi!, p.until]);
+  for (const [since, until] of edges) {
+    const part = read(EVENTS, { ...p, since, until });
+    out.rows.push(...part.rows);
+    if (out.labels && part.labels) for (const [b, label] of part.labels) out.labels.set(b, label);
+  }
+  return out;
+}
+
 export const queries = {
   costBreakdown(db: SqlDb, p: CostParams): CostReport {
     if (p.by === 'session' && !p.model?.length) return bySession(db, p);
-    const rollupOk = p.by !== 'session' && aligned(p.since) && aligned(p.until);
-    const src = rollupOk ? ROLLUP : EVENTS;
-    let rows: GroupedRow[];
-    let labels: Map<number, string> | null = null;
-    if (p.by === 'day') ({ rows, labels } = dayRows(db, p, src));
-    else rows = grouped(db, src, p);
+    const { rows, labels } = sourcedRows(db, p);
 
     const byKey = new Map<string, CostRow>();
     const stacks = new Map<string, { key: string; model: string; cost_usd: number; tokens: number }>();
