@@ -287,7 +287,7 @@ test('hooks, OTLP and transcripts of the same runs: each prompt and tool call is
     { importId: 'three-channels', claudeDirs: [path.join(CAPTURED, 'claude-json', 'claude-config')], codexDirs: [path.join(CAPTURED, 'codex-json', 'codex-home')] },
   );
   for (const { run, sid } of runs) {
-    const bodies = hookBodies(run).filter((b) => b.session_id === sid && !b.agent_id);
+    const bodies = hookBodies(run).filter((b) => b.session_id === sid);
     const expected = (name: string) => bodies.filter((b) => b.hook_event_name === name).length;
     const list = await waitFor(`${run}: every hook stored`, async () => {
       const l = await events(s, sid);
