@@ -39,7 +39,9 @@ const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
 function Entry(p: { e: TranscriptEntry }) {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
-  const inSubagent = typeof e.detail?.session_id === 'string' ? e.detail.session_id : null;
+  // A subagent's entry: from its own session (Codex), or in this one marked with its agent id (Claude Code).
+  const inSubagent =
+    typeof e.detail?.session_id === 'string' ? e.detail.session_id : e.kind !== 'subagent' && typeof e.detail?.agent_id === 'string' ? e.detail.agent_id : null;
   return (
     <li class={`tx tx-${e.kind}`} data-kind={e.kind} data-testid="transcript-entry">
       <div class="tx-head">
@@ -54,7 +56,7 @@ function Entry(p: { e: TranscriptEntry }) {
           </span>
         )}
         {e.cost_usd !== null && e.cost_usd > 0 && <span class="muted">{formatUsd(e.cost_usd)}</span>}
-        {inSubagent && <span class="badge">subagent {shortId(inSubagent, 10)}</span>}
+        {inSubagent && <span class="badge badge-subagent" data-testid="subagent-badge">subagent {shortId(inSubagent, 10)}</span>}
         <span class="tx-time muted">{formatTime(e.at)}</span>
       </div>
       <Text text={e.text} />

@@ -20,6 +20,7 @@ function seedEvents(now: number): EventInputRaw[] {
     { ...a, event_type: 'tool_use', event_id: 'e-a-t1', tool_name: 'Bash', status: 'success', duration_ms: 1200, client_timestamp: at(90), metadata: { tool_input: { command: 'npm test' } } },
     { ...a, event_type: 'tool_use', event_id: 'e-a-t2', tool_name: 'Bash', status: 'error', duration_ms: 3400, client_timestamp: at(80), metadata: { tool_input: { command: 'npm run lint' }, error: 'exit 1' } },
     { ...a, event_type: 'tool_use', event_id: 'e-a-t3', tool_name: 'Read', status: 'success', duration_ms: 40, client_timestamp: at(70), metadata: { tool_input: { file_path: 'src/a.ts' } } },
+    { ...a, event_type: 'tool_use', event_id: 'e-a-t4', tool_name: 'Grep', status: 'success', duration_ms: 25, client_timestamp: at(65), metadata: { agent_id: 'a5c44ff8e915', tool_input: { pattern: 'TODO' } } },
     { ...a, event_type: 'llm_request', event_id: 'e-a-llm2', model: 'claude-sonnet-4-5', tokens_in: 300, tokens_out: 1500, cache_read_tokens: 60_000, client_timestamp: at(60) },
     { ...a, event_type: 'response', event_id: 'e-a-answer', model: 'claude-sonnet-4-5', client_timestamp: at(55), metadata: { text: 'All tests pass now.' } },
     { ...b, event_type: 'session_start', event_id: 'e-b-start', model: 'gpt-5-codex', client_timestamp: at(100) },
@@ -170,7 +171,10 @@ describe('dashboard in chromium', async () => {
     const prompt = page.locator('[data-testid=transcript-entry][data-kind=prompt]');
     assert.match((await prompt.textContent()) ?? '', /<img src=x onerror=/);
     assert.equal(await page.locator('[data-testid=transcript-entry][data-kind=answer]', { hasText: 'All tests pass now.' }).count(), 1);
-    assert.ok((await page.locator('[data-testid=transcript-entry][data-kind=tool]').count()) >= 3);
+    assert.ok((await page.locator('[data-testid=transcript-entry][data-kind=tool]').count()) >= 4);
+    const subagentCall = page.locator('[data-testid=transcript-entry][data-kind=tool]', { hasText: 'Grep' });
+    assert.match((await subagentCall.locator('[data-testid=subagent-badge]').textContent()) ?? '', /^subagent a5c44ff8/, 'a subagent call in the session is marked');
+    assert.equal(await page.locator('[data-testid=transcript-entry][data-kind=tool]', { hasText: 'Read' }).locator('[data-testid=subagent-badge]').count(), 0);
     assert.equal(await page.locator('main img').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     await screenshot(page, 'session');
