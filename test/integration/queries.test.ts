@@ -332,4 +332,13 @@ test('stats follow new events', async () => {
   assert.equal(st.total.cost_usd, 0.75);
   assert.equal(st.total.events, 2);
   assert.equal(st.agents[0].total_cost_usd, 0.75);
+  // Cost and tool aggregates are cached while nothing changes, and follow a new event at once.
+  const cost = () => get<CostReport>('/api/stats/cost?by=model');
+  const tools = () => get<ToolStats>('/api/stats/tools');
+  assert.equal((await cost()).totals.cost_usd, 0.75);
+  assert.deepEqual(await cost(), await cost());
+  assert.equal((await tools()).tools.length, 0);
+  await seed([llm(1), { session_id: 'fresh', agent_type: 'codex', event_type: 'tool_use', tool_name: 'shell', status: 'success', duration_ms: 5 }]);
+  assert.equal((await cost()).totals.cost_usd, 1.75);
+  assert.deepEqual((await tools()).tools.map((t) => [t.tool_name, t.calls]), [['shell', 1]]);
 });

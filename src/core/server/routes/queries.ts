@@ -12,11 +12,14 @@ import { COST_GROUPS } from '../../store/queries/cost';
 import { EVENTS_CURSOR } from '../../store/queries/events';
 import { SESSIONS_CURSOR } from '../../store/queries/sessions';
 import { statsParams } from '../../store/queries/stats';
+import type { QueryParams, QueryResult } from '../../store/queries/registry';
 import { TRANSCRIPT_CURSOR } from '../../store/queries/transcript';
 import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, single, timeRange, timeZone, type Query } from '../queryParams';
 
 const SESSION_STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
 const DAY_MS = 86_400_000;
+/** Longest an unchanged aggregate is served from cache (answers with open ranges age with the clock). */
+const AGGREGATE_TTL_MS = 10_000;
 
 function cursor(q: Query, kind: string, arity: number): (string | number | null)[] | null {
   const c = single(q, 'cursor');
@@ -49,6 +52,16 @@ function handle(fn: (req: Request, res: Response) => Promise<void>) {
 }
 
 export function register(router: Router, ctx: ServerContext): void {
+  /**
+   * Heavy aggregates answered from the store's cache while nothing was written (a dashboard
+   * re-fetches them on every view switch; several windows ask the same), keyed by their params.
+   */
+  const cachedQuery = <K extends 'costBreakdown' | 'toolStats'>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> => {
+    const store = ctx.core?.store;
+    const compute = () => ctx.store.query(name, params);
+    return store ? store.cached(`${name}:${JSON.stringify(params)}`, AGGREGATE_TTL_MS, compute) : compute();
+  };
+
   router.get(
     '/api/events',
     handle(async (req, res) => {
@@ -82,18 +95,17 @@ export function register(router: Router, ctx: ServerContext): void {
       const by = oneOf(q, 'by', COST_GROUPS, 'day');
       const stack = oneOf(q, 'stack', ['none', 'model'] as const, 'none');
       if (stack === 'model' && by !== 'day') throw new QueryParamError('stack', 'stack=model needs by=day');
-      res.json(
-        await ctx.store.query('costBreakdown', {
-          by,
-          tz,
-          ...timeRange(q, tz),
-          stack_model: stack === 'model',
-          agent_type: list(q, 'agent_type'),
-          project: list(q, 'project'),
-          model: list(q, 'model'),
-          limit: int(q, 'limit', 1, 10_000, 1000),
-        }),
-      );
+      const params: QueryParams<'costBreakdown'> = {
+        by,
+        tz,
+        ...timeRange(q, tz),
+        stack_model: stack === 'model',
+        agent_type: list(q, 'agent_type'),
+        project: list(q, 'project'),
+        model: list(q, 'model'),
+        limit: int(q, 'limit', 1, 10_000, 1000),
+      };
+      res.json(await cachedQuery('costBreakdown', params));
     }),
   );
 
@@ -106,13 +118,7 @@ export function register(router: Router, ctx: ServerContext): void {
       const span = (range.until ?? Date.now()) - (range.since ?? 0);
       const bucket = oneOf(q, 'bucket', ['hour', 'day'] as const, span <= 2 * DAY_MS ? 'hour' : 'day');
       const { agent_type, session_id, project, model, tool_name, source } = filterLists(q);
-      res.json(
-        await ctx.store.query('toolStats', {
-          filter: { agent_type, session_id, project, model, tool_name, source, ...range },
-          bucket,
-          tz,
-        }),
-      );
+      res.json(await cachedQuery('toolStats', { filter: { agent_type, session_id, project, model, tool_name, source, ...range }, bucket, tz }));
     }),
   );
 
