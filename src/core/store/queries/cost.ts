@@ -289,9 +289,7 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
       byId.get(q.k)!.requests = q.n;
     }
   }
-  const src = aligned(p.since) && aligned(p.until) ? ROLLUP : EVENTS;
-  const w = filters(src, p);
-  totals.requests = db.get<{ n: number | null }>(`SELECT ${src === ROLLUP ? 'SUM(requests)' : REQUEST_SQL} AS n FROM ${src.table} ${whereSql(w.clauses)}`, w.params)!.n ?? 0;
+  totals.requests = sourcedRows(db, { ...p, by: 'agent', stack_model: false }).rows.reduce((n, r) => n + r.requests, 0);
   const { key: _key, ...totalFields } = totals;
   return {
     by: 'session',
