@@ -46,10 +46,8 @@ export async function run(argv: string[]): Promise<number> {
       const { config } = core;
       if (!config.watchLogs) return null;
       const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, log });
-      watcher.ready.then(
-        () => log.info(`watching transcript logs in ${[...config.claudeDirs, ...config.codexDirs].join(', ')}`),
-        (e: Error) => log.warn(`log watcher failed to start: ${e.message}`),
-      );
+      // The watcher logs the folders it follows once it is ready.
+      watcher.ready.catch((e: Error) => log.warn(`log watcher failed to start: ${e.message}`));
       return watcher;
     },
   });

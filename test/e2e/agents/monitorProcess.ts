@@ -43,11 +43,6 @@ export function agentmonitor(args: string[], env: NodeJS.ProcessEnv, timeoutMs =
   return runProcess(process.execPath, [...cliCommand(), ...args], { cwd: root, env, timeoutMs });
 }
 
-/** True when a subcommand answered with the dispatcher's "not available yet" placeholder. */
-export function notAvailable(r: ProcessResult): boolean {
-  return r.code === 2 && /not available yet/.test(r.stderr);
-}
-
 export function describeRun(r: ProcessResult): string {
   return `exit ${r.code ?? r.signal}${r.timedOut ? ' (timed out)' : ''}\nstdout: ${r.stdout.slice(-3000)}\nstderr: ${r.stderr.slice(-3000)}`;
 }

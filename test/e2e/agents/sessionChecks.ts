@@ -8,7 +8,7 @@ import type { ImportSummary } from '../../../src/core/contracts/api';
 import { dashboardShows } from './dashboardProbe';
 import { FINAL_ANSWER } from './fakeModelApi';
 import { sameMoney, tokenTotals, waitFor, type MonitorClient } from './monitorClient';
-import { agentmonitor, describeRun, notAvailable, type Monitor } from './monitorProcess';
+import { agentmonitor, describeRun, type Monitor } from './monitorProcess';
 
 export interface SessionUnderTest {
   client: MonitorClient;
@@ -74,13 +74,12 @@ export interface ImportCheck {
 
 /**
  * Runs `agentmonitor import` against the running server and checks that it read every file and
- * changed no total. Answers 'unavailable' when the import command is not there yet.
+ * changed no total.
  */
-export async function expectImportChangesNoTotal(client: MonitorClient, c: ImportCheck): Promise<'done' | 'unavailable'> {
+export async function expectImportChangesNoTotal(client: MonitorClient, c: ImportCheck): Promise<void> {
   const before = await client.stats();
   const tools = await c.countTools();
   const r = await agentmonitor(['import', ...c.dirArgs, '--db', c.monitor.dbPath, '--json'], c.userEnv);
-  if (notAvailable(r)) return 'unavailable';
   assert.equal(r.code, 0, describeRun(r));
   const summary = JSON.parse(r.stdout) as ImportSummary;
   assert.equal(summary.files, c.files.length, `import saw ${summary.files} files: ${r.stdout}`);
@@ -94,5 +93,4 @@ export async function expectImportChangesNoTotal(client: MonitorClient, c: Impor
   assert.equal(after.total.requests, before.total.requests);
   assert.equal(after.total.sessions, before.total.sessions);
   assert.equal(await c.countTools(), tools);
-  return 'done';
 }
