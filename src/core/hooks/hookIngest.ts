@@ -57,9 +57,9 @@ export class HookIngest {
     return this.numberCodexPrompts(agent, events)
       .then(() => this.sink.ingest(events, { source: 'hook' }))
       .then(
-      () => undefined,
-      (e: unknown) => this.log.error(`${agent} hook ingest failed: ${(e as Error).message ?? String(e)}`),
-    );
+        () => undefined,
+        (e: unknown) => this.log.error(`${agent} hook ingest failed: ${(e as Error).message ?? String(e)}`),
+      );
   }
 
   private async numberCodexPrompts(agent: HookAgent, events: EventInput[]): Promise<void> {
