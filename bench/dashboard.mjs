@@ -26,6 +26,7 @@ const arg = (name, dflt) => {
 };
 const TARGET_EVENTS = Number(arg('events', 1_000_000));
 const REBUILD = process.argv.includes('--rebuild');
+const FILL_ONLY = process.argv.includes('--fill-only');
 const FEED_RATE = 500;
 const FEED_SECONDS = 10;
 const tmp = path.join(os.tmpdir(), 'agentmonitor-bench');
@@ -43,38 +44,40 @@ function build() {
   return { js: size('webview.js'), css: size('webview.css') };
 }
 
-/** Fill a database file with about `events` demo events, through insertBatch (the worker's code). */
+/**
+ * Fill a database file with at least `events` demo events (at most about 2 % more), through
+ * insertBatch (the worker's code). The scale is counted for the target by demoScaleFor: a tool
+ * call's start and end are one stored event, so the generator's emits are not the stored count.
+ * Returns the stored count (what insertBatch inserted).
+ */
 async function fillDb(file, events) {
   const mod = (p) => tsImport(path.join(root, p), import.meta.url);
   const { openDatabase, writeSnapshot } = await mod('src/core/store/database.ts');
   const { insertBatch } = await mod('src/core/store/insert.ts');
   const { toRecord } = await mod('src/core/ingest/normalize.ts');
-  const { demoChunks } = await mod('src/core/cli/demo.ts');
+  const { demoChunks, demoScaleFor } = await mod('src/core/cli/demo.ts');
   for (const f of fs.readdirSync(path.dirname(file))) if (f.startsWith(path.basename(file))) fs.rmSync(path.join(path.dirname(file), f));
   const wasm = path.join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
   const { state } = await openDatabase(file, wasm);
-  // The demo makes about 1,740 events a day at scale 1: pick the scale for the target size.
-  const days = 30;
-  const scale = Math.max(0.05, events / (days * 1740));
+  const t0 = performance.now();
+  const plan = { now: Date.now(), days: 30, seed: 42 };
+  const scale = demoScaleFor(events, plan);
   let id = 1;
   let n = 0;
-  const t0 = performance.now();
-  for (const chunk of demoChunks({ now: Date.now(), days, seed: 42, scale }, 50)) {
+  for (const chunk of demoChunks({ ...plan, scale }, 50)) {
     const recs = chunk.map((e) => {
       const r = toRecord(e, 'api', 32 * 1024);
       r.id = id++;
       return r;
     });
     // Small batches: a batch's insert time grows faster than its size.
-    for (let i = 0; i < recs.length; i += 2000) insertBatch(state.db, recs.slice(i, i + 2000));
-    n += recs.length;
-    if (n >= events) break;
+    for (let i = 0; i < recs.length; i += 2000) n += insertBatch(state.db, recs.slice(i, i + 2000)).inserted;
     if (process.stderr.isTTY) process.stderr.write(`\r  filling ${path.basename(file)}: ${n} events`);
   }
   writeSnapshot(state, 0);
   state.db.payloads?.close();
   state.db.raw.close();
-  return { events: n, seconds: (performance.now() - t0) / 1000, bytes: fs.statSync(file).size };
+  return { events: n, scale, seconds: (performance.now() - t0) / 1000, bytes: fs.statSync(file).size };
 }
 
 async function serve(dbFile) {
@@ -232,8 +235,9 @@ async function main() {
     if (!REBUILD && fs.existsSync(file)) continue;
     console.log(`filling ${file} with ~${n} events`);
     const r = await fillDb(file, n);
-    console.log(`  ${r.events} events, ${(r.bytes / 1e6).toFixed(0)} MB, ${r.seconds.toFixed(0)} s`);
+    console.log(`  ${r.events} events stored (scale ${r.scale.toFixed(3)}), ${(r.bytes / 1e6).toFixed(0)} MB, ${r.seconds.toFixed(0)} s`);
   }
+  if (FILL_ONLY) return;
   const browser = await chromium.launch({
     executablePath: process.env.AGENTMONITOR_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

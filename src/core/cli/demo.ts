@@ -1,8 +1,8 @@
 /**
- * `agentmonitor demo [--db PATH] [--days N] [--seed N] [--live] [--rate N] [--server URL]`: fills a
- * database with a realistic week of multi-agent activity through the normal ingest path (so
- * pricing, sessions and rollups are computed exactly as for real agents), and with `--live` keeps
- * a trickle of new events going. When a server owns the database (or `--server` is given) the
+ * `agentmonitor demo [--db PATH] [--days N] [--seed N] [--scale N | --events N] [--live] [--rate N]
+ * [--server URL]`: fills a database with a realistic week of multi-agent activity through the
+ * normal ingest path (so pricing, sessions and rollups are computed exactly as for real agents),
+ * and with `--live` keeps a trickle of new events going. When a server owns the database (or `--server` is given) the
  * events are POSTed to it; otherwise the database is opened directly, and `--live` starts a server
  * on it so the dashboard can be watched.
  *
@@ -30,7 +30,8 @@ Options:
   --live          keep adding events in real time until interrupted (starts a server on the
                   database when none is running, so the dashboard shows them)
   --rate N        live events per second (default 2, at most 1000)
-  --scale N       sessions per day multiplier (default 1; benchmarks use it for millions of events)
+  --scale N       sessions per day multiplier (default 1)
+  --events N      about N stored events (at least N, at most 2 % more) over --days: picks --scale
   --port PORT     port of the server --live starts (default 3142)
   --server URL    send events to this running server instead of opening the database
 `;
@@ -277,14 +278,18 @@ export interface DemoPlanOptions {
 
 /** The sessions of the week: working hours on weekdays, fewer on weekends, a few open now. */
 export function planSessions(o: DemoPlanOptions): SessionPlan[] {
-  const r = rng(o.seed);
   const plans: SessionPlan[] = [];
   const today = new Date(o.now);
   today.setHours(0, 0, 0, 0);
   for (let d = o.days - 1; d >= 0; d--) {
+    // One generator per day, its first draws the day's size: a larger scale only appends sessions
+    // to each day, so the event count grows with the scale (demoScaleFor relies on it). Each day
+    // rounds at its own random offset, so that days do not all gain a session at the same scale.
+    const r = rng(hash(`${o.seed}:${d}`));
     const dayStart = today.getTime() - d * DAY;
     const weekday = new Date(dayStart).getDay();
-    const count = Math.round((weekday === 0 || weekday === 6 ? 2 + Math.floor(r() * 3) : 7 + Math.floor(r() * 7)) * (o.scale ?? 1));
+    const base = weekday === 0 || weekday === 6 ? 2 + Math.floor(r() * 3) : 7 + Math.floor(r() * 7);
+    const count = Math.floor(base * (o.scale ?? 1) + r());
     for (let i = 0; i < count; i++) {
       const start = dayStart + 8 * HOUR + Math.floor(r() * 11 * HOUR);
       if (start >= o.now - 30 * MINUTE) continue;
@@ -333,6 +338,44 @@ export function* demoChunks(o: DemoPlanOptions, chunkSessions = 200): Generator<
     }
     yield out.sort((a, b) => Date.parse(a.client_timestamp!) - Date.parse(b.client_timestamp!));
   }
+}
+
+/**
+ * How many events the store keeps from the demo history: a tool call's `running` and final events
+ * share an id and are one stored event, so this is the number of distinct ids, not of emits.
+ */
+export function countDemoEvents(o: DemoPlanOptions): number {
+  let n = 0;
+  const ids = new Set<string>();
+  for (const plan of planSessions(o)) {
+    ids.clear();
+    sessionEvents(plan, rng(o.seed ^ hash(plan.session_id)), o.seed, o.now, (e) => ids.add(e.event_id!));
+    n += ids.size;
+  }
+  return n;
+}
+
+/**
+ * The `scale` at which the demo history of `days` days stores at least `events` events (and, where
+ * sessions are fine-grained enough, at most 2 % more). The count is deterministic for given options
+ * and never falls as the scale grows, so it is counted, not guessed: a first scale from the average
+ * rate, corrected by the counted ratio until the target is bracketed, then bisected.
+ */
+export function demoScaleFor(events: number, o: Omit<DemoPlanOptions, 'scale'>): number {
+  // About 1,400 stored events per day at scale 1 (a 30-day mix of weekdays and weekends).
+  let scale = Math.max(1e-3, events / (o.days * 1400));
+  let lo = 0;
+  let hi = Infinity;
+  for (let pass = 0; pass < 16; pass++) {
+    const n = countDemoEvents({ ...o, scale });
+    if (n >= events) {
+      hi = scale;
+      if (n <= events * 1.02) break;
+    } else lo = scale;
+    const next = scale * ((events * (n < events ? 1.008 : 1.004)) / Math.max(1, n));
+    scale = hi === Infinity || next <= lo || next >= hi ? (hi === Infinity ? next : (lo + hi) / 2) : next;
+  }
+  return hi === Infinity ? scale : hi;
 }
 
 function hash(s: string): number {
@@ -447,6 +490,7 @@ export async function run(argv: string[]): Promise<number> {
       live: { type: 'boolean' },
       rate: { type: 'number' },
       scale: { type: 'number' },
+      events: { type: 'number' },
       port: { type: 'number' },
       server: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -457,6 +501,11 @@ export async function run(argv: string[]): Promise<number> {
     if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate must be a number above 0 and at most 1000, got ${rate}`);
     const scale = Number(args.values.scale ?? 1);
     if (!(scale > 0 && scale <= 1000)) throw new UsageError(`--scale must be a number above 0 and at most 1000, got ${scale}`);
+    const events = args.values.events;
+    if (events !== undefined) {
+      if (args.values.scale !== undefined) throw new UsageError('--events and --scale do not go together');
+      if (!(Number.isInteger(Number(events)) && Number(events) >= 1 && Number(events) <= 50_000_000)) throw new UsageError(`--events must be an integer from 1 to 50000000, got ${events}`);
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor demo: ${e.message}\n\n${HELP}`);
@@ -476,7 +525,9 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.port !== undefined) overrides.port = Number(args.values.port);
   const config = loadConfig(process.env, overrides);
   const log = stderrLogger('demo');
-  const plan: DemoPlanOptions = { now: Date.now(), days, seed, scale: Number(args.values.scale ?? 1) };
+  const now = Date.now();
+  const scale = args.values.events !== undefined ? demoScaleFor(Number(args.values.events), { now, days, seed }) : Number(args.values.scale ?? 1);
+  const plan: DemoPlanOptions = { now, days, seed, scale };
 
   const owner = args.values.server ? null : readLiveLock(config.dbPath);
   const serverUrl = args.values.server ? String(args.values.server) : owner ? `http://${owner.host}:${owner.port}` : null;

@@ -1,0 +1,59 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { countDemoEvents, demoChunks, demoScaleFor } from '../../src/core/cli/demo';
+import { loadConfig } from '../../src/core/config';
+import { silentLogger } from '../../src/core/log';
+import { openCore } from '../../src/core/runtime';
+
+const now = Date.parse('2026-03-11T15:30:00Z');
+
+/** What a store keeps of the demo: one event per distinct id (a tool call's start and end are one). */
+function distinctIds(o: Parameters<typeof demoChunks>[0]): number {
+  const ids = new Set<string>();
+  for (const chunk of demoChunks(o)) for (const e of chunk) ids.add(e.event_id!);
+  return ids.size;
+}
+
+test('demo: demoScaleFor gives at least the events asked for, at most 2 % more (10 % when one session is a few %)', () => {
+  for (const [events, days, tolerance] of [
+    [20_000, 30, 0.02],
+    [30_000, 14, 0.02],
+    [5_000, 7, 0.1],
+  ] as const) {
+    const scale = demoScaleFor(events, { now, days, seed: 42 });
+    const n = distinctIds({ now, days, seed: 42, scale });
+    assert.equal(countDemoEvents({ now, days, seed: 42, scale }), n);
+    assert.ok(n >= events && n <= events * (1 + tolerance), `${events} events over ${days} days asked, scale ${scale} gives ${n}`);
+  }
+});
+
+test('demo: a larger scale only adds sessions, never fewer events', () => {
+  let prev = 0;
+  for (const scale of [0.5, 0.51, 1, 1.04, 2, 3.3]) {
+    const n = countDemoEvents({ now, days: 30, seed: 3, scale });
+    assert.ok(n >= prev, `scale ${scale}: ${n} < ${prev}`);
+    prev = n;
+  }
+});
+
+test('demo: the default week stays a week of a few agents (thousands of events, not millions)', () => {
+  const n = countDemoEvents({ now, days: 7, seed: 1 });
+  assert.ok(n > 3_000 && n < 20_000, `${n}`);
+});
+
+test('demo: the store keeps exactly the counted events', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-demo-'));
+  const core = await openCore({ config: loadConfig({} as NodeJS.ProcessEnv, { dbPath: path.join(dir, 'am.db') }), log: silentLogger });
+  after(async () => {
+    await core.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const o = { now, days: 3, seed: 9, scale: 0.5 };
+  for (const chunk of demoChunks(o)) await core.ingest.ingest(chunk, { source: 'api', waitForStore: true, quiet: true });
+  const stored = (await core.store.query('storeCounts', {})).events;
+  assert.equal(stored, countDemoEvents(o));
+  assert.ok(stored > 500, `${stored}`);
+});
