@@ -15,6 +15,7 @@ import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { addDays, dayKey, dayStartOf } from '../../zonedTime';
 import { whereSql } from './events';
+import { rows as readRows } from './rows';
 
 const HOUR_MS = 3_600_000;
 const QUARTER_MS = 900_000;
@@ -125,7 +126,8 @@ function grouped(db: SqlDb, src: Source, p: CostParams): GroupedRow[] {
   const k = p.by === 'day' ? "''" : src.col[p.by];
   const m = p.by === 'day' && p.stack_model ? src.col.model : "''";
   const w = filters(src, p);
-  return db.all<GroupedRow>(
+  return readRows<GroupedRow>(
+    db,
     `SELECT ${b} AS b, ${k} AS k, ${m} AS m, ${src.events} AS events, ${src.requests} AS requests,
        SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
        SUM(cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd, ${src.unpriced} AS unpriced_tokens
@@ -140,7 +142,7 @@ function emptyRow(key: string): CostRow {
   return { key, requests: 0, events: 0, sessions: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
 }
 
-function addInto(t: CostRow, r: GroupedRow): void {
+function addInto(t: CostRow, r: Omit<CostRow, 'key' | 'sessions'>): void {
   t.events += r.events;
   t.requests += r.requests;
   t.tokens_in += r.tokens_in;
@@ -148,7 +150,7 @@ function addInto(t: CostRow, r: GroupedRow): void {
   t.cache_read_tokens += r.cache_read_tokens;
   t.cache_write_tokens += r.cache_write_tokens;
   t.cost_usd += r.cost_usd;
-  t.unpriced_tokens = (t.unpriced_tokens ?? 0) + r.unpriced_tokens;
+  t.unpriced_tokens = (t.unpriced_tokens ?? 0) + (r.unpriced_tokens ?? 0);
 }
 
 /** Day labels of the rows' buckets, and the buckets that straddle a local midnight. */
@@ -182,7 +184,6 @@ function dayRows(db: SqlDb, p: CostParams, src: Source): { rows: GroupedRow[]; l
 }
 
 interface SessionSpan {
-  k: string;
   started_at: number;
   last_event_at: number;
 }
@@ -205,9 +206,19 @@ function sessionWhere(p: CostParams): { clauses: string[]; params: SqlValue[] } 
   return w;
 }
 
-function sessionSpans(db: SqlDb, p: CostParams, keyCol: string): SessionSpan[] {
+function sessionSpans(db: SqlDb, p: CostParams): SessionSpan[] {
   const w = sessionWhere(p);
-  return db.all<SessionSpan>(`SELECT ${keyCol} AS k, started_at, last_event_at FROM sessions ${whereSql(w.clauses)}`, w.params);
+  const out: SessionSpan[] = [];
+  db.each(`SELECT started_at, last_event_at FROM sessions ${whereSql(w.clauses)}`, w.params, (r) => out.push({ started_at: r[0] as number, last_event_at: r[1] as number }));
+  return out;
+}
+
+/** How many sessions overlap the range, per value of `keyCol`. */
+function sessionCounts(db: SqlDb, p: CostParams, keyCol: string): Map<string, number> {
+  const w = sessionWhere(p);
+  const out = new Map<string, number>();
+  db.each(`SELECT ${keyCol}, COUNT(*) FROM sessions ${whereSql(w.clauses)} GROUP BY 1`, w.params, (r) => out.set(r[0] as string, r[1] as number));
+  return out;
 }
 
 /** Count, per day row, the sessions whose span overlaps that day. */
@@ -241,6 +252,32 @@ interface SessionTotalsRow {
   unpriced_tokens: number;
 }
 
+interface SessionCost {
+  key: string;
+  cost_usd: number;
+  /** The sessions-table row (session_id … unpriced_tokens) of a session inside the range. */
+  values: SqlValue[] | null;
+  /** The summed events of a session crossing a bound. */
+  crossing: CostRow | null;
+}
+
+function sessionRow(s: SessionCost): CostRow {
+  if (s.crossing) return s.crossing;
+  const c = s.values!;
+  return {
+    key: s.key,
+    events: c[3] as number,
+    requests: 0,
+    sessions: 1,
+    tokens_in: c[4] as number,
+    tokens_out: c[5] as number,
+    cache_read_tokens: c[6] as number,
+    cache_write_tokens: c[7] as number,
+    cost_usd: c[8] as number,
+    unpriced_tokens: c[9] as number,
+  };
+}
+
 const REQUEST_SQL = 'SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0)';
 
 /**
@@ -252,35 +289,51 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
   const { clauses, params } = sessionWhere(p);
   const since = p.since ?? Number.MIN_SAFE_INTEGER;
   const until = p.until ?? Number.MAX_SAFE_INTEGER;
-  const rows: CostRow[] = [];
+  // Tens of thousands of sessions at 1M events: read as arrays (see rows.ts), rank by cost, and
+  // make objects for the rows returned only. Totals add every row in rank order.
+  const rows: SessionCost[] = [];
   const needRequests = new Set<string>();
-  for (const c of db.all<SessionTotalsRow>(
+  const crossing: string[] = [];
+  db.each(
     `SELECT session_id, started_at, last_event_at, event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens
      FROM sessions ${whereSql(clauses)}`,
     params,
-  )) {
-    if (c.started_at >= since && c.last_event_at < until) {
-      const { session_id, started_at: _s, last_event_at: _l, event_count, ...t } = c;
-      rows.push({ key: session_id, events: event_count, requests: 0, sessions: 1, ...t });
-      needRequests.add(session_id);
-      continue;
-    }
+    (c) => {
+      const session_id = c[0] as string;
+      if ((c[1] as number) >= since && (c[2] as number) < until) {
+        rows.push({ key: session_id, cost_usd: c[8] as number, values: c, crossing: null });
+        needRequests.add(session_id);
+      } else crossing.push(session_id);
+    },
+  );
+  for (const session_id of crossing) {
     const r = db.get<Omit<CostRow, 'key' | 'sessions'>>(
       `SELECT COUNT(*) AS events, ${REQUEST_SQL} AS requests, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out,
          SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
          COALESCE(SUM(cost_usd), 0) AS cost_usd, ${EVENTS.unpriced} AS unpriced_tokens
        FROM events WHERE session_id = ? AND +created_at >= ? AND +created_at < ?`,
-      [c.session_id, since, until],
+      [session_id, since, until],
     )!;
-    if (r.events > 0) rows.push({ key: c.session_id, sessions: 1, ...r });
+    if (r.events > 0) rows.push({ key: session_id, cost_usd: r.cost_usd, values: null, crossing: { key: session_id, sessions: 1, ...r } });
   }
   rows.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
   const totals = emptyRow('');
   for (const r of rows) {
-    addInto(totals, { ...r, b: 0, k: '', m: '', unpriced_tokens: r.unpriced_tokens ?? 0 });
+    if (r.crossing) {
+      addInto(totals, r.crossing);
+      continue;
+    }
+    const c = r.values!;
+    totals.events += c[3] as number;
+    totals.tokens_in += c[4] as number;
+    totals.tokens_out += c[5] as number;
+    totals.cache_read_tokens += c[6] as number;
+    totals.cache_write_tokens += c[7] as number;
+    totals.cost_usd += c[8] as number;
+    totals.unpriced_tokens = (totals.unpriced_tokens ?? 0) + ((c[9] as number | null) ?? 0);
   }
   totals.sessions = rows.length;
-  const out = p.limit !== undefined && rows.length > p.limit ? rows.slice(0, p.limit) : rows;
+  const out = (p.limit !== undefined && rows.length > p.limit ? rows.slice(0, p.limit) : rows).map(sessionRow);
   const wanted = out.filter((r) => needRequests.has(r.key));
   const byId = new Map(wanted.map((r) => [r.key, r]));
   for (let i = 0; i < wanted.length; i += 500) {
@@ -354,15 +407,19 @@ export const queries = {
     if (p.by === 'day') out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     else out.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
 
-    const keyCol = { day: "''", model: "COALESCE(model, '')", project: "COALESCE(project, '')", agent: 'agent_type', session: 'session_id' }[p.by];
-    const spans = sessionSpans(db, p, keyCol);
-    totals.sessions = spans.length;
-    if (p.by === 'day') countSessionsPerDay(out, spans, p.tz);
-    else {
+    if (p.by === 'day') {
+      const spans = sessionSpans(db, p);
+      totals.sessions = spans.length;
+      countSessionsPerDay(out, spans, p.tz);
+    } else {
+      // Counted in SQL: the sessions table has one row per session, tens of thousands at 1M events.
+      const keyCol = { model: "COALESCE(model, '')", project: "COALESCE(project, '')", agent: 'agent_type', session: "''" }[p.by];
       const counts = new Map<string, number>();
-      for (const s of spans) {
-        const key = s.k === '' ? EMPTY_KEY[p.by] : s.k;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+      totals.sessions = 0;
+      for (const [k, n] of sessionCounts(db, p, keyCol)) {
+        const key = k === '' ? EMPTY_KEY[p.by] : k;
+        counts.set(key, (counts.get(key) ?? 0) + n);
+        totals.sessions += n;
       }
       for (const r of out) r.sessions = p.by === 'session' ? 1 : (counts.get(r.key) ?? 0);
     }

@@ -20,6 +20,8 @@ interface ToolAcc {
   errors: number;
   running: number;
   durations: number[];
+  /** Per hour (epoch hours), when the timeline is asked for. */
+  hours: Map<number, HourAcc> | null;
 }
 
 interface HourAcc {
@@ -39,31 +41,37 @@ function nearestRank(sorted: Float64Array, pct: number): number | null {
   return sorted.length ? sorted[Math.ceil((pct * sorted.length) / 100) - 1] : null;
 }
 
-/** One scan over the matching tool calls: per-tool accumulators and, when asked, per-hour counts. */
+/**
+ * One scan over the matching tool calls: per-tool accumulators and, when asked, per-hour counts
+ * (kept per tool by a numeric hour: no key string per row, which was a third of the scan's time
+ * on 76,000 calls).
+ */
 function scanTools(db: SqlDb, clauses: string[], params: SqlValue[], hourly: boolean): { perTool: Map<string, ToolAcc>; hours: HourAcc[] } {
   const perTool = new Map<string, ToolAcc>();
-  const hours = new Map<string, HourAcc>();
-  db.each(`SELECT e.tool_name, e.status, e.duration_ms, e.created_at / ${HOUR_MS} FROM events e ${whereSql(toolClauses(clauses))}`, params, (row) => {
+  // The status as a number (1 running, 2 failed): one string fewer to decode per row.
+  const status = "CASE e.status WHEN 'running' THEN 1 WHEN 'error' THEN 2 WHEN 'timeout' THEN 2 ELSE 0 END";
+  db.each(`SELECT e.tool_name, ${status}, e.duration_ms, e.created_at / ${HOUR_MS} FROM events e ${whereSql(toolClauses(clauses))}`, params, (row) => {
     const tool = row[0] as string;
-    const status = row[1] as string | null;
+    const code = row[1] as number;
     const duration = row[2] as number | null;
     let t = perTool.get(tool);
-    if (!t) perTool.set(tool, (t = { calls: 0, errors: 0, running: 0, durations: [] }));
+    if (!t) perTool.set(tool, (t = { calls: 0, errors: 0, running: 0, durations: [], hours: hourly ? new Map() : null }));
     t.calls++;
-    const failed = status === 'error' || status === 'timeout';
+    const failed = code === 2;
     if (failed) t.errors++;
-    if (status === 'running') t.running++;
+    if (code === 1) t.running++;
     else if (duration !== null) t.durations.push(duration);
-    if (hourly) {
+    if (t.hours) {
       const h = Math.floor(row[3] as number);
-      const key = `${h}\u0000${tool}`;
-      let b = hours.get(key);
-      if (!b) hours.set(key, (b = { h, tool_name: tool, calls: 0, errors: 0 }));
+      let b = t.hours.get(h);
+      if (!b) t.hours.set(h, (b = { h, tool_name: tool, calls: 0, errors: 0 }));
       b.calls++;
       if (failed) b.errors++;
     }
   });
-  return { perTool, hours: [...hours.values()].sort((a, b) => a.h - b.h || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0)) };
+  const hours: HourAcc[] = [];
+  for (const t of perTool.values()) if (t.hours) for (const b of t.hours.values()) hours.push(b);
+  return { perTool, hours: hours.sort((a, b) => a.h - b.h || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0)) };
 }
 
 function toolStatsOf(perTool: Map<string, ToolAcc>): ToolStat[] {
