@@ -30,6 +30,24 @@ const reporter = (name) => ({
   },
 });
 
+/**
+ * sql.js keeps the database file in an emscripten in-memory file whose buffer grows by 1.125x past
+ * 1 MB, copying the whole file each time: a 170 MB import grows it ~45 times and copies ~1.5 GB
+ * (half the store worker's time in the import benchmark). Doubling instead makes the copies add up
+ * to the file size; untouched capacity is never resident. The build fails if sql.js changes shape.
+ */
+const sqlJsGrowth = {
+  name: 'sql.js-file-growth',
+  setup(build) {
+    build.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm\.js$/ }, async (args) => {
+      const src = await fs.promises.readFile(args.path, 'utf8');
+      const from = 'm*(m<1048576?2:1.125)>>>0';
+      if (src.split(from).length !== 2) throw new Error(`sql-wasm.js: MEMFS growth expression not found once (${from}); review the sql.js upgrade`);
+      return { contents: src.replace(from, 'm*2>>>0'), loader: 'js' };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -83,11 +101,11 @@ function reportWebviewSize() {
 
 if (watch) {
   for (const { name, ...opts } of contexts) {
-    const ctx = await esbuild.context({ ...opts, plugins: [reporter(name)] });
+    const ctx = await esbuild.context({ ...opts, plugins: [reporter(name), sqlJsGrowth] });
     await ctx.watch();
   }
 } else {
-  await Promise.all(contexts.map(({ name, ...opts }) => esbuild.build({ ...opts, plugins: [reporter(name)] })));
+  await Promise.all(contexts.map(({ name, ...opts }) => esbuild.build({ ...opts, plugins: [reporter(name), sqlJsGrowth] })));
   if (fs.existsSync(path.join(dist, 'cli.js'))) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
   if (production || only === 'webview') reportWebviewSize();
 }

@@ -66,6 +66,32 @@ describe('store aggregates', () => {
     await core.close();
   });
 
+  test('a duplicate in the same or a later batch is not stored and leaves no payload bytes; a completion merges its metadata', async () => {
+    const dir = tmpDir();
+    const dbPath = path.join(dir, 'a.db');
+    const core = await open(dbPath);
+    try {
+      const call = (extra: Partial<EventInput>): EventInput => ({ session_id: 'd1', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'Bash', event_id: 'tool-1', ...extra });
+      const first = await core.ingest.ingest([call({ status: 'running', metadata: { input: 'ls' } }), call({ status: 'running', metadata: { input: 'ls' } })], { waitForStore: true });
+      assert.deepEqual([first.inserted, first.duplicates], [1, 1], 'the same event twice in one batch');
+      const payloadBytes = fs.statSync(`${dbPath}.payloads`).size;
+      const again = await core.ingest.ingest([call({ status: 'running', metadata: { input: 'ls' } })], { waitForStore: true });
+      assert.deepEqual([again.inserted, again.duplicates], [0, 1]);
+      assert.equal(fs.statSync(`${dbPath}.payloads`).size, payloadBytes, 'a duplicate adds no payload bytes');
+      const done = await core.ingest.ingest([call({ status: 'success', duration_ms: 40, metadata: { exit_code: 0 } })], { waitForStore: true });
+      assert.equal(done.completed, 1);
+      const page = await core.store.query('listEvents', { filter: { session_id: ['d1'] }, limit: 10 });
+      assert.equal(page.events.length, 1);
+      assert.equal(page.events[0].status, 'success');
+      assert.equal(page.events[0].duration_ms, 40);
+      assert.deepEqual(page.events[0].metadata, { input: 'ls', exit_code: 0 });
+      const s = await bySession(core, 'd1');
+      assert.equal(s.event_count, 1);
+    } finally {
+      await core.close();
+    }
+  });
+
   test('retention drops old raw events but keeps the aggregates; rebuild reproduces totals', async () => {
     const dir = tmpDir();
     const dbPath = path.join(dir, 'a.db');

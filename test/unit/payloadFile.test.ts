@@ -47,4 +47,21 @@ describe('PayloadFile', () => {
     refs.forEach((r, i) => assert.equal(p.read(r.off, r.len), JSON.stringify({ i })));
     p.close();
   });
+
+  it('dropLast takes back only the latest unflushed payload, so a skipped row leaves no bytes behind', () => {
+    const file = path.join(tmpDir(), 'x.payloads');
+    const p = new PayloadFile(file);
+    const a = p.add('{"a":1}');
+    const b = p.add('{"b":22}');
+    p.dropLast(a);
+    p.dropLast(b);
+    const c = p.add('{"c":333}');
+    assert.equal(c.off, b.off, 'the next payload reuses the dropped one\'s offset');
+    p.flush();
+    assert.equal(fs.readFileSync(file, 'utf8'), '{"a":1}{"c":333}');
+    assert.equal(p.read(c.off, c.len), '{"c":333}');
+    p.dropLast(c);
+    assert.equal(p.read(c.off, c.len), '{"c":333}', 'a flushed payload stays');
+    p.close();
+  });
 });

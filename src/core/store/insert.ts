@@ -65,6 +65,7 @@ const INSERT_EVENT = `INSERT INTO events (id, event_id, session_id, agent_type, 
   cost_usd, cost_source, duration_ms, project, branch, source, created_at, received_at, client_timestamp, payload_truncated,
   payload_off, payload_len)
   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+const INSERT_NEW_EVENT = `${INSERT_EVENT} ON CONFLICT(event_id) WHERE event_id IS NOT NULL DO NOTHING`;
 
 const UPSERT_SESSION = `INSERT INTO sessions (session_id, agent_type, project, branch, model, started_at, last_event_at, ended_at,
   event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
@@ -181,56 +182,61 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
   out.sessions = [...sessions.keys()];
   return out;
 
+  /** A record whose `event_id` is stored already: a duplicate, or the completion/correction of a call. */
+  function applyDuplicate(r: EventRecord): void {
+    const existing = db.get<{ id: number; status: string | null; session_id: string }>('SELECT id, status, session_id FROM events WHERE event_id = ?', [r.event_id]);
+    if (!existing) throw new Error(`event ${r.event_id} conflicted but is not stored`);
+    // A running call is completed by its final status; a call one channel reported as a
+    // success is corrected by another that knows it failed (Codex hooks and OTLP report a
+    // shell command that exited 1 as a success, its rollout has the exit code).
+    const completes = existing.status === 'running' && r.status !== null && r.status !== 'running';
+    const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
+    if (!completes && !corrects) {
+      out.ids.push(existing.id);
+      out.kinds.push(1);
+      out.duplicates++;
+      return;
+    }
+    db.run(
+      `UPDATE events SET status = ?, duration_ms = COALESCE(?, duration_ms), tool_name = COALESCE(tool_name, ?),
+         payload_truncated = MAX(payload_truncated, ?) WHERE id = ?`,
+      [r.status, r.duration_ms, r.tool_name, r.payload_truncated, existing.id],
+    );
+    if (r.metadata) {
+      const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len) AS metadata FROM events WHERE id = ?', [existing.id]);
+      const p = db.payloads.add(mergeMetadata(old?.metadata ?? null, r.metadata)!);
+      db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, existing.id]);
+    }
+    const s = touch(existing.session_id, r);
+    s.last_event_at = Math.max(s.last_event_at, r.created_at);
+    s.started_at = Math.min(s.started_at, r.created_at);
+    if (r.tool_name && r.created_at >= s.last_tool_at) {
+      s.last_tool = r.tool_name;
+      s.last_tool_status = r.status;
+      s.last_tool_at = r.created_at;
+    }
+    out.ids.push(existing.id);
+    out.kinds.push(2);
+    out.completed++;
+  }
+
   function insertRows(): void {
     for (const r of records) {
-      if (r.event_id !== null) {
-        const existing = db.get<{ id: number; status: string | null; session_id: string }>(
-          'SELECT id, status, session_id FROM events WHERE event_id = ?',
-          [r.event_id],
-        );
-        if (existing) {
-          // A running call is completed by its final status; a call one channel reported as a
-          // success is corrected by another that knows it failed (Codex hooks and OTLP report a
-          // shell command that exited 1 as a success, its rollout has the exit code).
-          const completes = existing.status === 'running' && r.status !== null && r.status !== 'running';
-          const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
-          if (completes || corrects) {
-            db.run(
-              `UPDATE events SET status = ?, duration_ms = COALESCE(?, duration_ms), tool_name = COALESCE(tool_name, ?),
-                 payload_truncated = MAX(payload_truncated, ?) WHERE id = ?`,
-              [r.status, r.duration_ms, r.tool_name, r.payload_truncated, existing.id],
-            );
-            if (r.metadata) {
-              const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len) AS metadata FROM events WHERE id = ?', [existing.id]);
-              const p = db.payloads.add(mergeMetadata(old?.metadata ?? null, r.metadata)!);
-              db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, existing.id]);
-            }
-            const s = touch(existing.session_id, r);
-            s.last_event_at = Math.max(s.last_event_at, r.created_at);
-            s.started_at = Math.min(s.started_at, r.created_at);
-            if (r.tool_name && r.created_at >= s.last_tool_at) {
-              s.last_tool = r.tool_name;
-              s.last_tool_status = r.status;
-              s.last_tool_at = r.created_at;
-            }
-            out.ids.push(existing.id);
-            out.kinds.push(2);
-            out.completed++;
-          } else {
-            out.ids.push(existing.id);
-            out.kinds.push(1);
-            out.duplicates++;
-          }
-          continue;
-        }
-      }
+      // Insert first and look the stored row up only on a conflict: imports and live events are
+      // nearly all new, so the common case costs one index probe, not two.
       const p = r.metadata ? db.payloads.add(r.metadata) : null;
-      db.run(INSERT_EVENT, [
+      const params = [
         r.id, r.event_id, r.session_id, r.agent_type, r.event_type, r.tool_name, r.status, r.model,
         r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
         r.cost_usd, r.cost_source, r.duration_ms, r.project, r.branch, r.source, r.created_at, r.received_at,
         r.client_timestamp, r.payload_truncated, p?.off ?? null, p?.len ?? null,
-      ]);
+      ];
+      if (r.event_id === null) db.run(INSERT_EVENT, params);
+      else if (db.run(INSERT_NEW_EVENT, params) === 0) {
+        if (p) db.payloads.dropLast(p);
+        applyDuplicate(r);
+        continue;
+      }
       out.ids.push(r.id);
       out.kinds.push(0);
       out.inserted++;

@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 
 export interface PayloadStore {
   add(json: string): { off: number; len: number };
+  /** Take back the latest `add` while it is unflushed (its row was not inserted after all). */
+  dropLast(ref: { off: number; len: number }): void;
   flush(): void;
   discard(): void;
   read(off: number | null, len: number | null): string | null;
@@ -24,6 +26,9 @@ export class MemoryPayloads implements PayloadStore {
   add(json: string): { off: number; len: number } {
     this.chunks.push(json);
     return { off: this.chunks.length - 1, len: 1 };
+  }
+  dropLast(ref: { off: number; len: number }): void {
+    if (ref.off === this.chunks.length - 1) this.chunks.pop();
   }
   flush(): void {}
   discard(): void {}
@@ -58,6 +63,14 @@ export class PayloadFile implements PayloadStore {
     this.pendingAt.set(off, buf);
     this.pendingBytes += buf.length;
     return { off, len: buf.length };
+  }
+
+  dropLast(ref: { off: number; len: number }): void {
+    const last = this.pending[this.pending.length - 1];
+    if (!last || this.size + this.pendingBytes - last.length !== ref.off || last.length !== ref.len) return;
+    this.pending.pop();
+    this.pendingAt.delete(ref.off);
+    this.pendingBytes -= last.length;
   }
 
   flush(): void {
