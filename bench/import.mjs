@@ -146,7 +146,9 @@ for (const kind of KINDS) {
       for (let i = 0; i < 3; i++) inServer.push(await importThroughServer(serve.url, kind === 'claude' ? { claude_dirs: [dir] } : { codex_dirs: [dir] }));
       for (let i = 0; i < 7; i++) {
         const t0 = performance.now();
-        const r = await fetch(`${serve.url}/api/stats/cost?by=day&tz=UTC`);
+        // A different `since` (milliseconds before any data) each time: the server caches
+        // aggregates by their parameters, and the target is for an answer computed afresh.
+        const r = await fetch(`${serve.url}/api/stats/cost?by=day&tz=UTC&since=${new Date(Date.UTC(2000, 0, 1) + i).toISOString()}`);
         await r.json();
         if (!r.ok) throw new Error(`report query answered ${r.status}`);
         q.push(performance.now() - t0);
@@ -162,7 +164,7 @@ for (const kind of KINDS) {
     console.log(`    ${check(first.rssMb < 600, `peak RSS ${fmt(first.rssMb, 0)} MB = ${fmt(first.rssMb / ccRss)}x ccusage (target < 600 MB)`)}`);
     console.log(`  re-import, nothing new, CLI opening the database itself: ${fmt(median(again) / 1000, 3)} s (process start and database load included) = ${fmt(median(again) / ccMs, 3)}x a ccusage run`);
     console.log(`  re-import, nothing new, through the running server: ${fmt(median(inServer), 1)} ms = ${fmt(median(inServer) / ccMs, 4)}x a ccusage run; ${check(median(inServer) < 500, 'target < 0.5 s')}`);
-    console.log(`  report query (cost by day over HTTP): ${fmt(qMs, 1)} ms = ${fmt(qMs / ccMs, 4)}x a ccusage run; ${check(qMs < 100, 'target < 100 ms')}`);
+    console.log(`  report query (cost by day over HTTP, computed afresh): ${fmt(qMs, 1)} ms = ${fmt(qMs / ccMs, 4)}x a ccusage run; ${check(qMs < 100, 'target < 100 ms')}`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
