@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredEvent } from '../../src/core/contracts/events';
-import type { HostToWebview, WebviewToHost } from '../../src/core/contracts/webview';
+import { signal } from '@preact/signals';
+import { buildQueryString, DASHBOARD_STARTUP_REQUESTS, TIME_ZONE_PLACEHOLDER, type ApiQuery, type HostToWebview, type WebviewToHost } from '../../src/core/contracts/webview';
+import type { DataSource } from '../../webview/data/dataSource';
 import { FeedBuffer, FrameBatcher } from '../../webview/data/feedBuffer';
 import { matchesFilter } from '../../webview/data/eventFilter';
-import { parseHash, routeHash } from '../../webview/data/appState';
+import { AppState, localTimeZone, parseHash, routeHash } from '../../webview/data/appState';
 import { toCsv, toJson } from '../../webview/lib/exportData';
 import { formatDuration, formatTokens, formatUsd } from '../../webview/lib/format';
 import { VscodeDataSource } from '../../webview/data/vscodeDataSource';
@@ -110,4 +112,26 @@ test('VS Code bridge: ready first, answers matched by request id, SSE forwarded,
   } finally {
     delete (globalThis as { window?: unknown }).window;
   }
+});
+
+test('the app starts with exactly the requests the page preloads (same URLs, same order)', async () => {
+  const asked: string[] = [];
+  const ds: DataSource = {
+    async get<T>(path: string, query?: ApiQuery): Promise<T> {
+      asked.push(`${path}${buildQueryString(query)}`);
+      return (path === '/api/events' ? { events: [], next_cursor: null } : path === '/api/sessions' ? { sessions: [] } : {}) as T;
+    },
+    onMessage: () => () => undefined,
+    onResync: () => () => undefined,
+    save: () => undefined,
+    connection: signal('connected'),
+    start: () => undefined,
+  };
+  const app = new AppState(ds, { host: 'browser', version: '' }, () => undefined);
+  await app.refresh();
+  const tz = new URLSearchParams({ tz: localTimeZone() }).toString().slice(3);
+  assert.deepEqual(
+    asked,
+    DASHBOARD_STARTUP_REQUESTS.map((r) => `${r.path}${buildQueryString(r.query)}`.split(TIME_ZONE_PLACEHOLDER).join(tz)),
+  );
 });

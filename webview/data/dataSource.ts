@@ -31,19 +31,6 @@ export class ApiRequestError extends Error {
   }
 }
 
-export function buildQueryString(query?: ApiQuery): string {
-  if (!query) return '';
-  const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
-    if (v === undefined || v === '') continue;
-    if (Array.isArray(v)) {
-      if (v.length) sp.set(k, v.join(','));
-    } else sp.set(k, String(v));
-  }
-  const s = sp.toString();
-  return s ? `?${s}` : '';
-}
-
 /** A tiny listener set. */
 export class Listeners<A extends unknown[]> {
   private readonly set = new Set<(...args: A) => void>();

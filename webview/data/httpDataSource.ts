@@ -1,7 +1,18 @@
 import { signal } from '@preact/signals';
 import { SSE_MESSAGE_TYPES, type SseMessage } from '../../src/core/contracts/sse';
-import type { ApiQuery } from '../../src/core/contracts/webview';
-import { ApiRequestError, buildQueryString, Listeners, type ConnectionState, type DataSource } from './dataSource';
+import { buildQueryString, DASHBOARD_PRELOAD_GLOBAL, DASHBOARD_PRELOAD_MAX_AGE_MS, type ApiQuery } from '../../src/core/contracts/webview';
+import { ApiRequestError, Listeners, type ConnectionState, type DataSource } from './dataSource';
+
+type Preloaded = Record<string, { at: number; res: Promise<Response> } | undefined>;
+
+/** The answer to `url` that the page's inline script already asked for, once and while fresh. */
+function takePreloaded(url: string): Promise<Response> | null {
+  const all = (window as unknown as Record<string, Preloaded | undefined>)[DASHBOARD_PRELOAD_GLOBAL];
+  const p = all?.[url];
+  if (!p) return null;
+  delete all[url];
+  return Date.now() - p.at <= DASHBOARD_PRELOAD_MAX_AGE_MS ? p.res : null;
+}
 
 /** Browser: same-origin fetch and one unfiltered EventSource on `/api/stream`. */
 export class HttpDataSource implements DataSource {
@@ -15,8 +26,9 @@ export class HttpDataSource implements DataSource {
 
   async get<T>(path: string, query?: ApiQuery): Promise<T> {
     let res: Response;
+    const url = `${this.base}${path}${buildQueryString(query)}`;
     try {
-      res = await fetch(`${this.base}${path}${buildQueryString(query)}`, { headers: { Accept: 'application/json' } });
+      res = await (takePreloaded(url) ?? fetch(url, { headers: { Accept: 'application/json' } }));
     } catch (e) {
       throw new ApiRequestError(0, `server unreachable: ${(e as Error).message}`);
     }

@@ -49,6 +49,39 @@ export interface DashboardInitialState {
 /** Query values of an API GET: repeated keys as arrays. */
 export type ApiQuery = Record<string, string | number | boolean | (string | number)[] | undefined>;
 
+/** `?k=v&…` of an API GET (empty values left out, arrays comma-joined); '' for no query. */
+export function buildQueryString(query?: ApiQuery): string {
+  if (!query) return '';
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length) sp.set(k, v.join(','));
+    } else sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Stands for the browser's IANA time zone in `DASHBOARD_STARTUP_REQUESTS`. */
+export const TIME_ZONE_PLACEHOLDER = '__tz__';
+
+/**
+ * What the browser dashboard asks for as it starts (AppState.refresh: stats, live sessions, the
+ * feed's first page), in that order. The page served by `GET /` starts these requests from an inline
+ * script while the app's bundle still loads, and the app takes each answer once (window property
+ * `DASHBOARD_PRELOAD_GLOBAL`: URL → { at: epoch ms, res: Promise<Response> }), so that first paint
+ * waits for the slower of the two, not for their sum.
+ */
+export const DASHBOARD_STARTUP_REQUESTS: readonly { path: string; query: ApiQuery }[] = [
+  { path: '/api/stats', query: { tz: TIME_ZONE_PLACEHOLDER } },
+  { path: '/api/sessions', query: { status: 'active,idle', limit: 50 } },
+  { path: '/api/events', query: { limit: 200 } },
+];
+export const DASHBOARD_PRELOAD_GLOBAL = '__agentmonitorPreload';
+/** A preloaded answer older than this is not used (the tab may have loaded in the background). */
+export const DASHBOARD_PRELOAD_MAX_AGE_MS = 10_000;
+
 /** Messages the webview posts to the extension host. */
 export type WebviewToHost =
   /** Listeners are installed; the host may start sending. */
