@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Core } from '../../src/core/runtime';
+import { loadConfig } from '../../src/core/config';
+import { runImport } from '../../src/core/importers/importRunner';
+import { silentLogger } from '../../src/core/log';
+import { openCore, type Core } from '../../src/core/runtime';
 import {
   byModel,
   bySession,
@@ -267,6 +270,69 @@ describe('incremental import', () => {
       const page = await core.store.query('listEvents', { filter: { event_type: ['tool_use'] }, limit: 10 });
       const ev = page.events;
       assert.deepEqual(ev.map((e) => [e.tool_name, e.status, e.duration_ms]), [['Read', 'success', 500]]);
+    } finally {
+      await core.close();
+    }
+  });
+});
+
+describe('durability of an import', () => {
+  const diskCopy = (dbPath: string): string => {
+    // What a crash at this instant would leave: the database file, its payloads and journal.
+    const dir = scratchDir();
+    for (const f of fs.readdirSync(path.dirname(dbPath))) {
+      if (f.startsWith(path.basename(dbPath))) fs.copyFileSync(path.join(path.dirname(dbPath), f), path.join(dir, f));
+    }
+    return path.join(dir, path.basename(dbPath));
+  };
+  const journalBytes = (dbPath: string): number =>
+    fs
+      .readdirSync(path.dirname(dbPath))
+      .filter((f) => f.startsWith(`${path.basename(dbPath)}.journal-`))
+      .reduce((n, f) => n + fs.statSync(path.join(path.dirname(dbPath), f)).size, 0);
+
+  it('with a snapshot to persist it, skips the journal and is on disk when the summary comes back', async () => {
+    const gen = generateLogs('claude', 1, 5);
+    const core = await openTestCore();
+    try {
+      const summary = await runImport({ store: core.store, ingest: core.ingest, persist: () => core.store.snapshot() }, { importId: 't', claudeDirs: [gen.dir], codexDirs: [] });
+      assert.ok(summary.events > 100);
+      assert.equal(journalBytes(core.dbPath), 0, 'no imported event was journaled');
+      const crashed = await openCore({ config: loadConfig({ HOME: scratchDir() } as NodeJS.ProcessEnv, { dbPath: diskCopy(core.dbPath) }), log: silentLogger });
+      try {
+        const stored = await crashed.store.query('listImportState', {});
+        assert.equal(stored.length, summary.files, 'every file offset is on disk');
+        const { totals } = await byModel(crashed);
+        const { totals: live } = await byModel(core);
+        assert.equal(totals.tokens_in, live.tokens_in);
+        assert.equal(totals.requests, live.requests);
+        // Importing again after the "crash" adds nothing.
+        const again = await runImport({ store: crashed.store, ingest: crashed.ingest }, { importId: 't2', claudeDirs: [gen.dir], codexDirs: [] });
+        assert.equal(again.events, 0);
+        assert.equal(again.files_skipped_unchanged, summary.files);
+      } finally {
+        await crashed.close();
+      }
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('without one, journals every batch before it is stored', async () => {
+    const gen = generateLogs('claude', 1, 6);
+    const core = await openTestCore();
+    try {
+      const summary = await runImport({ store: core.store, ingest: core.ingest }, { importId: 't', claudeDirs: [gen.dir], codexDirs: [] });
+      assert.ok(summary.events > 100);
+      assert.ok(journalBytes(core.dbPath) > 0);
+      const crashed = await openCore({ config: loadConfig({ HOME: scratchDir() } as NodeJS.ProcessEnv, { dbPath: diskCopy(core.dbPath) }), log: silentLogger });
+      try {
+        const { totals } = await byModel(crashed);
+        const { totals: live } = await byModel(core);
+        assert.equal(totals.requests, live.requests, 'the journal replays the import');
+      } finally {
+        await crashed.close();
+      }
     } finally {
       await core.close();
     }

@@ -186,7 +186,7 @@ export async function run(argv: string[]): Promise<number> {
       const core = await openCore({ config: { ...config, snapshotIntervalS: Math.max(config.snapshotIntervalS, BULK_SNAPSHOT_INTERVAL_S) }, log: stderrLogger('agentmonitor import') });
       try {
         summary = await runImport(
-          { store: core.store, ingest: core.ingest },
+          { store: core.store, ingest: core.ingest, persist: () => core.store.snapshot() },
           { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, cwdFilter: req.cwd_filter, onProgress },
         );
       } finally {

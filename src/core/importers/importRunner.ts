@@ -22,6 +22,13 @@ const PROGRESS_EVERY_MS = 250;
 export interface ImportDeps {
   store: StoreClient;
   ingest: IngestSink;
+  /**
+   * Makes everything ingested so far durable (a snapshot). When given, the import's events skip
+   * the journal (the logs and their stored offsets are the write-ahead record until then: a crash
+   * loses both and the next import reads the lines again) and it is called before the summary is
+   * returned. Without it every batch is journaled.
+   */
+  persist?: () => Promise<unknown>;
 }
 
 export interface ImportJob {
@@ -42,7 +49,10 @@ class Batcher {
   inserted = 0;
   duplicates = 0;
 
-  constructor(private readonly ingest: IngestSink) {}
+  constructor(
+    private readonly ingest: IngestSink,
+    private readonly journal: boolean,
+  ) {}
 
   async add(events: EventInput[]): Promise<void> {
     for (const e of events) this.buf.push(e);
@@ -54,7 +64,7 @@ class Batcher {
     if (!this.buf.length) return;
     const batch = this.buf;
     this.buf = [];
-    this.inflight = this.ingest.ingest(batch, { source: 'import', quiet: true, waitForStore: true }).then((r) => {
+    this.inflight = this.ingest.ingest(batch, { source: 'import', quiet: true, waitForStore: true, journal: this.journal }).then((r) => {
       this.inserted += r.inserted + r.completed;
       this.duplicates += r.duplicates;
       this.inflight = null;
@@ -110,7 +120,7 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   progress.bytes_total = files.reduce((a, f) => a + Math.max(0, f.size - (states.get(f.path)?.byte_offset ?? 0)), 0);
   report(true);
 
-  const batcher = new Batcher(deps.ingest);
+  const batcher = new Batcher(deps.ingest, !deps.persist);
   let pendingStates: ImportStateRow[] = [];
   const saveStates = async () => {
     if (!pendingStates.length) return;
@@ -166,6 +176,7 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   }
   await saveStates();
   await batcher.drain();
+  if (deps.persist) await deps.persist();
   summary.events = batcher.inserted;
   summary.duplicates = batcher.duplicates;
   summary.duration_ms = Date.now() - started;

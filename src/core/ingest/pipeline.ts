@@ -42,7 +42,7 @@ export class Ingestor implements IngestSink {
     const records = events.map((e) => toRecord(e, opts.source ?? 'api', this.o.maxPayloadBytes, now));
     await this.o.store.whenWritable();
     this.o.store.allocateIds(records);
-    const applied = this.o.store.append(records);
+    const applied = this.o.store.append(records, opts.journal !== false);
     const wait = opts.waitForStore || records.some((r) => r.event_id !== null);
     if (!wait) {
       applied.then((out) => this.afterApply(out), () => {});

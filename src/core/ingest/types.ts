@@ -13,6 +13,13 @@ export interface IngestOptions {
   waitForStore?: boolean;
   /** Do not broadcast over SSE (bulk import sends progress instead). */
   quiet?: boolean;
+  /**
+   * `false`: do not write these events to the journal. Only for events the caller can read again
+   * from their source and whose read position is stored in the same database (a log import: its
+   * offsets are lost together with its events, so a crash means a re-read, not a loss); the caller
+   * must make them durable with a snapshot before it reports them done.
+   */
+  journal?: boolean;
 }
 
 export interface IngestOutcome {

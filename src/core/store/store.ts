@@ -200,13 +200,13 @@ export class Store {
 
   /**
    * Journal the records (synchronously: once this returns the records are durable) and queue them
-   * for the worker. The returned promise settles when the worker has applied them.
+   * for the worker. The returned promise settles when the worker has applied them. Unjournaled
+   * records (`journaled = false`, see `IngestOptions.journal`) are durable from the next snapshot.
    */
-  append(records: EventRecord[]): Promise<InsertOutcome> {
+  append(records: EventRecord[], journaled = true): Promise<InsertOutcome> {
     if (this.closed || !this.journal) return Promise.reject(new Error(this.closed ? 'store is closed' : 'store is read-only'));
     if (this.workerError) return Promise.reject(this.workerError);
-    const seq = this.journal.append(records);
-    this.stats.journalSeq = seq;
+    if (journaled) this.stats.journalSeq = this.journal.append(records);
     this.gen++;
     this.dirty = true;
     return new Promise<InsertOutcome>((resolve, reject) => {

@@ -30,7 +30,9 @@ const jobsByCtx = new WeakMap<ServerContext, ImportJobs>();
 export function importJobs(ctx: ServerContext): ImportJobs {
   let jobs = jobsByCtx.get(ctx);
   if (!jobs) {
-    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs });
+    const store = ctx.core?.store;
+    const persist = store ? () => store.snapshot() : undefined;
+    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest, persist }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs });
     jobsByCtx.set(ctx, jobs);
   }
   return jobs;
