@@ -5,6 +5,8 @@
  * least every second. Segments are files `<db>.journal-<firstSeq>`; a snapshot records the last
  * seq it contains, and segments are deleted only once the snapshot *before* it also covers them,
  * so `<db>.bak` (the previous snapshot) plus the journal can rebuild a corrupt database.
+ * A bulk log import is the one writer that skips it (`IngestOptions.journal`): its source files
+ * and offsets are its record, and it ends with a snapshot.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
