@@ -153,15 +153,31 @@ function addInto(t: CostRow, r: Omit<CostRow, 'key' | 'sessions'>): void {
   t.unpriced_tokens = (t.unpriced_tokens ?? 0) + (r.unpriced_tokens ?? 0);
 }
 
-/** Day labels of the rows' buckets, and the buckets that straddle a local midnight. */
+/**
+ * Day labels of the rows' buckets, and the buckets that straddle a local midnight. The zone's
+ * calendar is asked once per local day (its [start, end), checked exact) rather than twice per
+ * bucket: 720 hourly buckets over 30 days cost 7 ms of Intl formatting on 1M events.
+ */
 function dayLabels(rows: GroupedRow[], width: number, tz: string): { labels: Map<number, string>; straddling: Set<number> } {
   const labels = new Map<number, string>();
   const straddling = new Set<number>();
+  let day: { key: string; start: number; end: number } | null = null;
   for (const r of rows) {
     if (labels.has(r.b)) continue;
-    const key = dayKey(r.b, tz);
-    if (dayKey(r.b + width - 1, tz) !== key) straddling.add(r.b);
-    labels.set(r.b, key);
+    if (!day || r.b < day.start || r.b >= day.end) {
+      const key = dayKey(r.b, tz);
+      const start = dayStartOf(key, tz);
+      const end = addDays(start, 1, tz);
+      const exact = start <= r.b && r.b < end && dayKey(start, tz) === key && dayKey(start - 1, tz) !== key && dayKey(end - 1, tz) === key && dayKey(end, tz) !== key;
+      day = exact ? { key, start, end } : null;
+      if (!day) {
+        if (dayKey(r.b + width - 1, tz) !== key) straddling.add(r.b);
+        labels.set(r.b, key);
+        continue;
+      }
+    }
+    if (r.b + width - 1 >= day.end) straddling.add(r.b);
+    labels.set(r.b, day.key);
   }
   return { labels, straddling };
 }
@@ -342,7 +358,7 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
       byId.get(q.k)!.requests = q.n;
     }
   }
-  totals.requests = sourcedRows(db, { ...p, by: 'agent', stack_model: false }).rows.reduce((n, r) => n + r.requests, 0);
+  totals.requests = requestsIn(db, p);
   const { key: _key, ...totalFields } = totals;
   return {
     by: 'session',
@@ -355,26 +371,43 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
 }
 
 /**
- * The grouped rows of a range: whole hours from the rollup, and a bound inside an hour from that
- * partial hour's events (exact either way; a narrow range inside one or two hours reads events only).
+ * The parts of a range, each with its source: whole hours from the rollup, and a bound inside an
+ * hour from that partial hour's events (exact either way; a narrow range inside one or two hours
+ * reads events only; `by=session` reads events).
  */
-function sourcedRows(db: SqlDb, p: CostParams): { rows: GroupedRow[]; labels: Map<number, string> | null } {
-  const read = (src: Source, q: CostParams) => (p.by === 'day' ? dayRows(db, q, src) : { rows: grouped(db, src, q), labels: null });
-  if (p.by === 'session') return read(EVENTS, p);
-  if (aligned(p.since) && aligned(p.until)) return read(ROLLUP, p);
+function rangeParts(p: CostParams): [Source, CostParams][] {
+  if (p.by === 'session') return [[EVENTS, p]];
+  if (aligned(p.since) && aligned(p.until)) return [[ROLLUP, p]];
   const lo = p.since === null ? null : Math.ceil(p.since / HOUR_MS) * HOUR_MS;
   const hi = p.until === null ? null : Math.floor(p.until / HOUR_MS) * HOUR_MS;
-  if (lo !== null && hi !== null && lo >= hi) return read(EVENTS, p);
-  const out = read(ROLLUP, { ...p, since: lo, until: hi });
-  const edges: [number, number][] = [];
-  if (p.since !== null && lo !== p.since) edges.push([p.since, lo!]);
-  if (p.until !== null && hi !== p.until) edges.push([hi!, p.until]);
-  for (const [since, until] of edges) {
-    const part = read(EVENTS, { ...p, since, until });
+  if (lo !== null && hi !== null && lo >= hi) return [[EVENTS, p]];
+  const parts: [Source, CostParams][] = [[ROLLUP, { ...p, since: lo, until: hi }]];
+  if (p.since !== null && lo !== p.since) parts.push([EVENTS, { ...p, since: p.since, until: lo! }]);
+  if (p.until !== null && hi !== p.until) parts.push([EVENTS, { ...p, since: hi!, until: p.until }]);
+  return parts;
+}
+
+/** The grouped rows of a range, read part by part (`rangeParts`). */
+function sourcedRows(db: SqlDb, p: CostParams): { rows: GroupedRow[]; labels: Map<number, string> | null } {
+  const read = (src: Source, q: CostParams) => (p.by === 'day' ? dayRows(db, q, src) : { rows: grouped(db, src, q), labels: null });
+  const [[src, q], ...rest] = rangeParts(p);
+  const out = read(src, q);
+  for (const [s, q] of rest) {
+    const part = read(s, q);
     out.rows.push(...part.rows);
     if (out.labels && part.labels) for (const [b, label] of part.labels) out.labels.set(b, label);
   }
   return out;
+}
+
+/** Requests in the range as `sourcedRows` by agent counts them, in one sum per part (integers: the same total). */
+function requestsIn(db: SqlDb, p: CostParams): number {
+  let n = 0;
+  for (const [src, q] of rangeParts({ ...p, by: 'agent', stack_model: false })) {
+    const w = filters(src, q);
+    n += db.get<{ n: number | null }>(`SELECT ${src.requests} AS n FROM ${src.table} ${whereSql(w.clauses)}`, w.params)?.n ?? 0;
+  }
+  return n;
 }
 
 export const queries = {
