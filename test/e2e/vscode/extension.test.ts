@@ -5,12 +5,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { FIXTURES } from '../../helpers/hookFixtures';
-import { health, openAgentsView, packageVsix, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
+import { health, openAgentsView, packageVsix, root, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
 let workspace: string;
@@ -87,6 +88,15 @@ before(async () => {
 after(async () => {
   await cs?.close();
   if (fixtures) fs.rmSync(fixtures, { recursive: true, force: true });
+});
+
+test('the .vsix carries every bundle the build makes (workers and wasm included)', () => {
+  const r = spawnSync(path.join(root, 'node_modules/.bin/vsce'), ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const packaged = new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+  const built = fs.readdirSync(path.join(root, 'dist')).filter((f) => !f.endsWith('.map'));
+  for (const f of ['cli.js', 'storeWorker.js', 'importWorker.js', 'extension.js', 'webview.js', 'sql-wasm.wasm']) assert.ok(built.includes(f), `the build made dist/${f}`);
+  for (const f of built) assert.ok(packaged.has(`dist/${f}`), `dist/${f} is in the .vsix (.vscodeignore)`);
 });
 
 test('activation starts the server; the tree and the status bar follow hook events', async () => {
