@@ -91,7 +91,7 @@ async function fillDb(file, events) {
     for (let i = 0; i < recs.length; i += 2000) n += insertBatch(state.db, recs.slice(i, i + 2000)).inserted;
     if (process.stderr.isTTY) process.stderr.write(`\r  filling ${path.basename(file)}: ${n} events`);
   }
-  writeSnapshot(state, 0);
+  await writeSnapshot(state, 0);
   state.db.payloads?.close();
   state.db.raw.close();
   return { events: n, scale, seconds: (performance.now() - t0) / 1000, bytes: fs.statSync(file).size };

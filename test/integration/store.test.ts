@@ -92,6 +92,33 @@ describe('store aggregates', () => {
     }
   });
 
+  test('events stored while a snapshot is being written survive a crash right after it, and the store answers meanwhile', async () => {
+    const dir = tmpDir();
+    const dbPath = path.join(dir, 'a.db');
+    const core = await open(dbPath);
+    try {
+      await core.ingest.ingest(Array.from({ length: 2000 }, (_, i) => usage('before', 0, 10, 0.001, { event_id: `b${i}` })), { waitForStore: true });
+      const snap = core.store.snapshot();
+      const during = await core.ingest.ingest(Array.from({ length: 500 }, (_, i) => usage('during', 0, 7, 0.001, { event_id: `d${i}` })), { waitForStore: true });
+      assert.equal(during.inserted, 500);
+      const answered = await bySession(core, 'before');
+      assert.equal(answered.event_count, 2000);
+      assert.ok(await snap, 'the snapshot was written');
+      // What a crash now leaves on disk: the snapshot, the journal and the payloads.
+      const crashDir = tmpDir();
+      for (const f of fs.readdirSync(dir)) if (f.startsWith('a.db')) fs.copyFileSync(path.join(dir, f), path.join(crashDir, f));
+      const again = await open(path.join(crashDir, 'a.db'));
+      try {
+        assert.equal((await bySession(again, 'before')).event_count, 2000);
+        assert.equal((await bySession(again, 'during')).event_count, 500);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await core.close();
+    }
+  });
+
   test('retention drops old raw events but keeps the aggregates; rebuild reproduces totals', async () => {
     const dir = tmpDir();
     const dbPath = path.join(dir, 'a.db');

@@ -109,7 +109,12 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   };
 }
 
-export function writeSnapshot(s: OpenDatabase, seq: number): SnapshotResult {
+/**
+ * Export the database (synchronous: the copy is consistent) and write it out. The write is
+ * asynchronous so the store worker answers queries and applies inserts meanwhile (those come after
+ * `seq` and stay in the journal); on a million events the write takes as long as the export.
+ */
+export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<SnapshotResult> {
   const t0 = performance.now();
   s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]);
   // export() closes and reopens the connection, which frees every prepared statement.
@@ -120,13 +125,13 @@ export function writeSnapshot(s: OpenDatabase, seq: number): SnapshotResult {
   s.db.configure();
   const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
+  const fh = await fs.promises.open(tmp, 'w');
   try {
     let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-    fs.fsyncSync(fd);
+    while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
+    await fh.sync();
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
   if (fs.existsSync(s.dbPath)) fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
   fs.renameSync(tmp, s.dbPath);

@@ -60,13 +60,19 @@ port.on('message', (msg: WorkerRequest) => {
     );
     return;
   }
-  let res: WorkerResponse;
+  let result: unknown;
   try {
-    res = { id: msg.id, ok: true, result: handle(msg) };
+    result = handle(msg);
   } catch (e) {
-    res = { id: msg.id, ok: false, error: errText(e) };
+    port.postMessage({ id: msg.id, ok: false, error: errText(e) } satisfies WorkerResponse);
+    return;
   }
-  port.postMessage(res);
+  if (result instanceof Promise) {
+    result.then(
+      (r: unknown) => port.postMessage({ id: msg.id, ok: true, result: r } satisfies WorkerResponse),
+      (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: errText(e) } satisfies WorkerResponse),
+    );
+  } else port.postMessage({ id: msg.id, ok: true, result } satisfies WorkerResponse);
 });
 
 function errText(e: unknown): string {
