@@ -117,12 +117,11 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
 export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<SnapshotResult> {
   const t0 = performance.now();
   s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]);
-  // export() closes and reopens the connection, which frees every prepared statement.
-  s.db.clearStatements();
+  // sql.js 1.16 exports through the backup API: the connection, its prepared statements and
+  // settings stay as they are.
   s.db.payloads.flush();
   s.db.payloads.sync();
   const bytes = s.db.raw.export();
-  s.db.configure();
   const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
   const fh = await fs.promises.open(tmp, 'w');

@@ -25,8 +25,7 @@ export class SqlDb {
   }
 
   /**
-   * Connection settings and SQL functions; `export()` reopens the connection and drops both, so
-   * they are applied again after each snapshot. The database lives in wasm memory and durability
+   * Connection settings and SQL functions, applied once per connection. The database lives in wasm memory and durability
    * comes from our journal and snapshots (DESIGN §3), so SQLite's own rollback journal is kept in
    * memory and it never syncs: a transaction can still roll back, nothing touches a file.
    */
@@ -108,7 +107,7 @@ export class SqlDb {
     }
   }
 
-  /** Prepared statements die with `export()`; drop them before it. */
+  /** Free every cached prepared statement (before closing the connection). */
   clearStatements(): void {
     for (const s of this.cache.values()) s.free();
     this.cache.clear();
