@@ -16,3 +16,14 @@ export function tmpDir(prefix = 'agentmonitor-test-'): string {
   created.push(dir);
   return dir;
 }
+
+/**
+ * What a crash at this instant would leave on disk: a copy of the database file and everything
+ * beside it that shares its name (payloads, journal segments, backup). Returns the copy's path.
+ */
+export function crashCopy(dbPath: string): string {
+  const dir = tmpDir();
+  const base = path.basename(dbPath);
+  for (const f of fs.readdirSync(path.dirname(dbPath))) if (f.startsWith(base)) fs.copyFileSync(path.join(path.dirname(dbPath), f), path.join(dir, f));
+  return path.join(dir, base);
+}

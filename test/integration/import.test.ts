@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/core/config';
 import { runImport } from '../../src/core/importers/importRunner';
 import { silentLogger } from '../../src/core/log';
+import { crashCopy } from '../helpers/tmp';
 import { openCore, type Core } from '../../src/core/runtime';
 import {
   byModel,
@@ -277,14 +278,6 @@ describe('incremental import', () => {
 });
 
 describe('durability of an import', () => {
-  const diskCopy = (dbPath: string): string => {
-    // What a crash at this instant would leave: the database file, its payloads and journal.
-    const dir = scratchDir();
-    for (const f of fs.readdirSync(path.dirname(dbPath))) {
-      if (f.startsWith(path.basename(dbPath))) fs.copyFileSync(path.join(path.dirname(dbPath), f), path.join(dir, f));
-    }
-    return path.join(dir, path.basename(dbPath));
-  };
   const journalBytes = (dbPath: string): number =>
     fs
       .readdirSync(path.dirname(dbPath))
@@ -298,7 +291,7 @@ describe('durability of an import', () => {
       const summary = await runImport({ store: core.store, ingest: core.ingest, persist: () => core.store.snapshot() }, { importId: 't', claudeDirs: [gen.dir], codexDirs: [] });
       assert.ok(summary.events > 100);
       assert.equal(journalBytes(core.dbPath), 0, 'no imported event was journaled');
-      const crashed = await openCore({ config: loadConfig({ HOME: scratchDir() } as NodeJS.ProcessEnv, { dbPath: diskCopy(core.dbPath) }), log: silentLogger });
+      const crashed = await openCore({ config: loadConfig({ HOME: scratchDir() } as NodeJS.ProcessEnv, { dbPath: crashCopy(core.dbPath) }), log: silentLogger });
       try {
         const stored = await crashed.store.query('listImportState', {});
         assert.equal(stored.length, summary.files, 'every file offset is on disk');
@@ -325,7 +318,7 @@ describe('durability of an import', () => {
       const summary = await runImport({ store: core.store, ingest: core.ingest }, { importId: 't', claudeDirs: [gen.dir], codexDirs: [] });
       assert.ok(summary.events > 100);
       assert.ok(journalBytes(core.dbPath) > 0);
-      const crashed = await openCore({ config: loadConfig({ HOME: scratchDir() } as NodeJS.ProcessEnv, { dbPath: diskCopy(core.dbPath) }), log: silentLogger });
+      const crashed = await openCore({ config: loadConfig({ HOME: scratchDir() } as NodeJS.ProcessEnv, { dbPath: crashCopy(core.dbPath) }), log: silentLogger });
       try {
         const { totals } = await byModel(crashed);
         const { totals: live } = await byModel(core);

@@ -11,7 +11,7 @@ import type { EventInput } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { openCore, type Core } from '../../src/core/runtime';
 import { statsParams } from '../../src/core/store/queries/stats';
-import { tmpDir } from '../helpers/tmp';
+import { crashCopy, tmpDir } from '../helpers/tmp';
 
 const DAY = 86_400_000;
 
@@ -104,10 +104,7 @@ describe('store aggregates', () => {
       const answered = await bySession(core, 'before');
       assert.equal(answered.event_count, 2000);
       assert.ok(await snap, 'the snapshot was written');
-      // What a crash now leaves on disk: the snapshot, the journal and the payloads.
-      const crashDir = tmpDir();
-      for (const f of fs.readdirSync(dir)) if (f.startsWith('a.db')) fs.copyFileSync(path.join(dir, f), path.join(crashDir, f));
-      const again = await open(path.join(crashDir, 'a.db'));
+      const again = await open(crashCopy(dbPath));
       try {
         assert.equal((await bySession(again, 'before')).event_count, 2000);
         assert.equal((await bySession(again, 'during')).event_count, 500);
