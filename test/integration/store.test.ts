@@ -92,6 +92,29 @@ describe('store aggregates', () => {
     }
   });
 
+  test('a duplicate fills what the stored copy lacks and overwrites nothing (prompt text OTLP left out)', async () => {
+    const dir = tmpDir();
+    const dbPath = path.join(dir, 'a.db');
+    const core = await open(dbPath);
+    try {
+      const prompt = (metadata: Record<string, unknown>): EventInput => ({ session_id: 'g1', agent_type: 'codex', event_type: 'user_prompt', event_id: 'prompt:codex:g1:1', metadata });
+      await core.ingest.ingest([prompt({ prompt: null, prompt_length: 14, otel_event: 'codex.user_prompt' })], { waitForStore: true });
+      const filled = await core.ingest.ingest([prompt({ prompt: 'list the files', prompt_length: 99 })], { waitForStore: true });
+      assert.deepEqual([filled.inserted, filled.duplicates], [0, 1], 'still a duplicate: no second row');
+      const payloadBytes = fs.statSync(`${dbPath}.payloads`).size;
+      const again = await core.ingest.ingest([prompt({ prompt: 'something else', otel_event: 'other' })], { waitForStore: true });
+      assert.equal(again.duplicates, 1);
+      assert.equal(fs.statSync(`${dbPath}.payloads`).size, payloadBytes, 'nothing left to fill: no payload bytes');
+      const page = await core.store.query('listEvents', { filter: { session_id: ['g1'] }, limit: 10 });
+      assert.equal(page.events.length, 1);
+      assert.deepEqual(page.events[0].metadata, { prompt: 'list the files', prompt_length: 14, otel_event: 'codex.user_prompt' });
+      const transcript = await core.store.query('transcript', { session_id: 'g1', limit: 10 });
+      assert.deepEqual(transcript?.entries.map((e) => e.text), ['list the files']);
+    } finally {
+      await core.close();
+    }
+  });
+
   test('events stored while a snapshot is being written survive a crash right after it, and the store answers meanwhile', async () => {
     const dir = tmpDir();
     const dbPath = path.join(dir, 'a.db');

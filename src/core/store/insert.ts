@@ -128,6 +128,30 @@ function mergeMetadata(oldJson: string | null, newJson: string | null): string |
   }
 }
 
+function isEmpty(v: unknown): boolean {
+  return v === null || v === undefined || v === '';
+}
+
+/** The stored metadata with its empty fields taken from `newJson`; null when nothing changes. */
+export function fillMetadataGaps(oldJson: string | null, newJson: string): string | null {
+  let incoming: Record<string, unknown>;
+  let stored: Record<string, unknown> = {};
+  try {
+    incoming = JSON.parse(newJson) as Record<string, unknown>;
+    if (oldJson) stored = JSON.parse(oldJson) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (!incoming || typeof incoming !== 'object' || Array.isArray(incoming) || !stored || typeof stored !== 'object' || Array.isArray(stored)) return null;
+  let changed = false;
+  for (const [k, v] of Object.entries(incoming)) {
+    if (isEmpty(v) || !isEmpty(stored[k])) continue;
+    stored[k] = v;
+    changed = true;
+  }
+  return changed ? JSON.stringify(stored) : null;
+}
+
 function newSessionDelta(r: EventRecord): SessionDelta {
   return {
     agent_type: r.agent_type,
@@ -192,6 +216,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     const completes = existing.status === 'running' && r.status !== null && r.status !== 'running';
     const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
     if (!completes && !corrects) {
+      if (r.metadata) fillGaps(existing.id, r.metadata);
       out.ids.push(existing.id);
       out.kinds.push(1);
       out.duplicates++;
@@ -218,6 +243,19 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     out.ids.push(existing.id);
     out.kinds.push(2);
     out.completed++;
+  }
+
+  /**
+   * A duplicate from another channel may know what the stored copy lacks: the prompt text that
+   * OTLP leaves out unless prompt logging is on, which a hook or the transcript carries. Fields the
+   * stored metadata has empty are filled; nothing stored is overwritten.
+   */
+  function fillGaps(id: number, metadata: string): void {
+    const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len) AS metadata FROM events WHERE id = ?', [id]);
+    const filled = fillMetadataGaps(old?.metadata ?? null, metadata);
+    if (filled === null) return;
+    const p = db.payloads.add(filled);
+    db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, id]);
   }
 
   function insertRows(): void {
