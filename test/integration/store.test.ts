@@ -187,6 +187,31 @@ describe('store aggregates', () => {
     await third.close();
   });
 
+  test('cost breakdowns of one range share their reads, and a write between two of them is never missed', async () => {
+    const core = await open(path.join(tmpDir(), 'a.db'));
+    try {
+      const since = Math.floor((Date.now() - 3 * DAY) / 3_600_000) * 3_600_000;
+      const cost = (by: 'model' | 'project' | 'session' | 'day') => core.store.query('costBreakdown', { by, tz: 'UTC', since, until: null, limit: 10 });
+      await core.ingest.ingest([usage('m1', 1, 100, 1), usage('m2', 0, 10, 0.5, { model: 'claude-opus-4-5', project: '/q' })], { waitForStore: true });
+      const model = await cost('model');
+      assert.deepEqual(model.rows.map((r) => [r.key, r.cost_usd, r.sessions]), [['claude-sonnet-4-5', 1, 1], ['claude-opus-4-5', 0.5, 1]]);
+      // Each of these is a new question for the answer cache, so only the reads shared within
+      // the store worker could hide the write.
+      await core.ingest.ingest([usage('m3', 0, 10, 2, { project: '/q' })], { waitForStore: true });
+      const project = await cost('project');
+      assert.deepEqual(project.rows.map((r) => [r.key, r.cost_usd, r.sessions]), [['/q', 2.5, 2], ['/p', 1, 1]]);
+      await core.ingest.ingest([usage('m1', 0, 10, 4)], { waitForStore: true });
+      const session = await cost('session');
+      assert.deepEqual(session.rows.map((r) => [r.key, r.cost_usd]), [['m1', 5], ['m3', 2], ['m2', 0.5]]);
+      assert.equal(session.totals.cost_usd, 7.5);
+      const day = await cost('day');
+      assert.equal(day.totals.cost_usd, 7.5);
+      assert.equal(day.totals.sessions, 3);
+    } finally {
+      await core.close();
+    }
+  });
+
   test('cached answers: one computation per question at a time, and never one that misses an earlier write', async () => {
     const core = await open(path.join(tmpDir(), 'a.db'));
     const store = core.store;

@@ -6,9 +6,13 @@
  * Sources: the `usage_hourly` rollup for the whole hours of the range, the events table for a
  * bound inside an hour (that partial hour only); for days in zones with half- or quarter-hour
  * offsets, the hours holding a local midnight are read from the events table in quarter-hour
- * buckets, which is exact for every real zone offset. `by=session` reads sessions and events. `sessions` counts sessions active in the bucket: sessions whose
- * [started_at, last_event_at] overlaps it (from the sessions table; for `by=model` by the
- * session's latest model).
+ * buckets, which is exact for every real zone offset. `by=session` reads sessions and events.
+ * `sessions` counts sessions active in the bucket: sessions whose [started_at, last_event_at]
+ * overlaps it (from the sessions table; for `by=model` by the session's latest model).
+ *
+ * The rollup rows and the sessions of a range are read once per range and state of the data
+ * (`rangeMemo`) and grouped here, so the Costs view's four breakdowns of one range cost one scan of
+ * each. Sums of costs follow SQLite's own (Kahan-Babuska-Neumaier) summation.
  */
 import type { CostBreakdown, CostRow, PeriodTotals } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
@@ -121,7 +125,106 @@ function filters(src: Source, p: CostParams): { clauses: string[]; params: SqlVa
   return { clauses, params };
 }
 
+/** Columns of `RollupRange.rows`. */
+const R = { hour: 0, agent: 1, model: 2, project: 3, events: 4, requests: 5, tin: 6, tout: 7, cread: 8, cwrite: 9, cost: 10, unpriced: 11 } as const;
+
+interface RangeMemo {
+  db: SqlDb;
+  changes: number;
+  since: number | null;
+  until: number | null;
+  rows: SqlValue[][];
+}
+
+/**
+ * Rows of a range read once per range and per state of the data. The Costs view asks four
+ * breakdowns of one range at once (by day, model, project and session); the store answers them
+ * one after another, so the later ones group the rows the first one read instead of scanning
+ * again. Keyed by SQLite's `total_changes()`, which every insert, update and delete on the
+ * connection moves: a write in between is never missed. One range is kept per kind.
+ */
+function rangeMemo(slot: { memo: RangeMemo | null }, db: SqlDb, since: number | null, until: number | null, read: () => SqlValue[][]): SqlValue[][] {
+  const changes = db.get<{ n: number }>('SELECT total_changes() AS n')!.n;
+  const m = slot.memo;
+  if (m && m.db === db && m.changes === changes && m.since === since && m.until === until) return m.rows;
+  const rows = read();
+  slot.memo = { db, changes, since, until, rows };
+  return rows;
+}
+
+const rollupSlot: { memo: RangeMemo | null } = { memo: null };
+
+function rollupInRange(db: SqlDb, since: number | null, until: number | null): SqlValue[][] {
+  return rangeMemo(rollupSlot, db, since, until, () => {
+    const w = filters(ROLLUP, { by: 'agent', tz: 'UTC', since, until });
+    const rows: SqlValue[][] = [];
+    db.each(
+      `SELECT hour, agent_type, model, project, events, requests, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens
+       FROM usage_hourly ${whereSql(w.clauses)} ORDER BY hour, agent_type, model, project`,
+      w.params,
+      (r) => rows.push(r),
+    );
+    return rows;
+  });
+}
+
+/** SQLite's SUM of REALs: Kahan-Babuska-Neumaier, so that a sum made here equals SQL's to the bit. */
+class KbnSum {
+  sum = 0;
+  err = 0;
+  add(x: number): void {
+    const t = this.sum + x;
+    if (Math.abs(this.sum) > Math.abs(x)) this.err += this.sum - t + x;
+    else this.err += x - t + this.sum;
+    this.sum = t;
+  }
+  get value(): number {
+    return this.sum + this.err;
+  }
+}
+
+function listFilter(lists: [number, string[] | undefined][]): (r: SqlValue[]) => boolean {
+  const sets = lists.filter(([, v]) => v && v.length).map(([col, v]) => [col, new Set(v)] as const);
+  return (r) => sets.every(([col, values]) => values.has(r[col] as string));
+}
+
+/** `grouped` on the rollup, from the range's memoized rows: the same rows, sums and order as the SQL. */
+function groupedRollup(db: SqlDb, p: CostParams): GroupedRow[] {
+  const keep = listFilter([[R.agent, p.agent_type], [R.project, p.project], [R.model, p.model]]);
+  const kCol = p.by === 'model' ? R.model : p.by === 'project' ? R.project : p.by === 'agent' ? R.agent : -1;
+  const stack = p.by === 'day' && p.stack_model;
+  const groups = new Map<string, { row: GroupedRow; cost: KbnSum }>();
+  for (const r of rollupInRange(db, p.since, p.until)) {
+    if (!keep(r)) continue;
+    const b = p.by === 'day' ? (r[R.hour] as number) : 0;
+    const k = kCol < 0 ? '' : (r[kCol] as string);
+    const m = stack ? (r[R.model] as string) : '';
+    const key = `${b}\u0000${k}\u0000${m}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { row: { b, k, m, events: 0, requests: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 }, cost: new KbnSum() };
+      groups.set(key, g);
+    }
+    const o = g.row;
+    o.events += r[R.events] as number;
+    o.requests += r[R.requests] as number;
+    o.tokens_in += r[R.tin] as number;
+    o.tokens_out += r[R.tout] as number;
+    o.cache_read_tokens += r[R.cread] as number;
+    o.cache_write_tokens += r[R.cwrite] as number;
+    o.unpriced_tokens += r[R.unpriced] as number;
+    g.cost.add(r[R.cost] as number);
+  }
+  const out: GroupedRow[] = [];
+  for (const g of groups.values()) {
+    g.row.cost_usd = g.cost.value;
+    out.push(g.row);
+  }
+  return out.sort((a, b) => a.b - b.b || (a.k < b.k ? -1 : a.k > b.k ? 1 : a.m < b.m ? -1 : a.m > b.m ? 1 : 0));
+}
+
 function grouped(db: SqlDb, src: Source, p: CostParams): GroupedRow[] {
+  if (src === ROLLUP) return groupedRollup(db, p);
   const b = p.by === 'day' ? src.bucket : '0';
   const k = p.by === 'day' ? "''" : src.col[p.by];
   const m = p.by === 'day' && p.stack_model ? src.col.model : "''";
@@ -204,36 +307,51 @@ interface SessionSpan {
   last_event_at: number;
 }
 
+/** Columns of the rows `sessionsInRange` reads from the sessions table. */
+const S = { id: 0, started: 1, last: 2, events: 3, tin: 4, tout: 5, cread: 6, cwrite: 7, cost: 8, unpriced: 9, agent: 10, project: 11, model: 12 } as const;
+
+const sessionSlot: { memo: RangeMemo | null } = { memo: null };
+
+/** The sessions whose span overlaps the range (see `rangeMemo`). */
+function sessionsInRange(db: SqlDb, p: CostParams): SqlValue[][] {
+  return rangeMemo(sessionSlot, db, p.since, p.until, () => {
+    const clauses: string[] = [];
+    const params: SqlValue[] = [];
+    if (p.since !== null) {
+      clauses.push('last_event_at >= ?');
+      params.push(p.since);
+    }
+    if (p.until !== null) {
+      clauses.push('started_at < ?');
+      params.push(p.until);
+    }
+    const rows: SqlValue[][] = [];
+    db.each(
+      `SELECT session_id, started_at, last_event_at, event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
+         agent_type, COALESCE(project, ''), COALESCE(model, '')
+       FROM sessions ${whereSql(clauses)}`,
+      params,
+      (r) => rows.push(r),
+    );
+    return rows;
+  });
+}
+
 /** Sessions whose span overlaps the range, filtered by the session's own agent, project and model. */
-function sessionWhere(p: CostParams): { clauses: string[]; params: SqlValue[] } {
-  const w = listClauses([
-    ['agent_type', p.agent_type],
-    ["COALESCE(project, '')", p.project],
-    ["COALESCE(model, '')", p.model],
-  ]);
-  if (p.since !== null) {
-    w.clauses.push('last_event_at >= ?');
-    w.params.push(p.since);
-  }
-  if (p.until !== null) {
-    w.clauses.push('started_at < ?');
-    w.params.push(p.until);
-  }
-  return w;
+function sessionsFor(db: SqlDb, p: CostParams): SqlValue[][] {
+  const rows = sessionsInRange(db, p);
+  if (!p.agent_type?.length && !p.project?.length && !p.model?.length) return rows;
+  return rows.filter(listFilter([[S.agent, p.agent_type], [S.project, p.project], [S.model, p.model]]));
 }
 
 function sessionSpans(db: SqlDb, p: CostParams): SessionSpan[] {
-  const w = sessionWhere(p);
-  const out: SessionSpan[] = [];
-  db.each(`SELECT started_at, last_event_at FROM sessions ${whereSql(w.clauses)}`, w.params, (r) => out.push({ started_at: r[0] as number, last_event_at: r[1] as number }));
-  return out;
+  return sessionsFor(db, p).map((r) => ({ started_at: r[S.started] as number, last_event_at: r[S.last] as number }));
 }
 
-/** How many sessions overlap the range, per value of `keyCol`. */
-function sessionCounts(db: SqlDb, p: CostParams, keyCol: string): Map<string, number> {
-  const w = sessionWhere(p);
+/** How many sessions overlap the range, per session agent, project or model. */
+function sessionCounts(db: SqlDb, p: CostParams, col: number): Map<string, number> {
   const out = new Map<string, number>();
-  db.each(`SELECT ${keyCol}, COUNT(*) FROM sessions ${whereSql(w.clauses)} GROUP BY 1`, w.params, (r) => out.set(r[0] as string, r[1] as number));
+  for (const r of sessionsFor(db, p)) out.set(r[col] as string, (out.get(r[col] as string) ?? 0) + 1);
   return out;
 }
 
@@ -294,6 +412,53 @@ function sessionRow(s: SessionCost): CostRow {
   };
 }
 
+/** Cost descending, then session id: the order of `by=session` rows. */
+function sessionRank(a: SessionCost, b: SessionCost): number {
+  return b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/** The `limit` first sessions in `sessionRank` order, kept in a bounded heap (worst on top); without a limit, all. */
+class TopSessions {
+  private heap: SessionCost[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(s: SessionCost): void {
+    const h = this.heap;
+    if (this.limit === Number.POSITIVE_INFINITY) {
+      h.push(s);
+      return;
+    }
+    if (h.length < this.limit) {
+      h.push(s);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (sessionRank(h[parent], h[i]) >= 0) break;
+        [h[parent], h[i]] = [h[i], h[parent]];
+        i = parent;
+      }
+      return;
+    }
+    if (!h.length || sessionRank(s, h[0]) >= 0) return;
+    h[0] = s;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < h.length && sessionRank(h[l], h[worst]) > 0) worst = l;
+      if (r < h.length && sessionRank(h[r], h[worst]) > 0) worst = r;
+      if (worst === i) return;
+      [h[worst], h[i]] = [h[i], h[worst]];
+      i = worst;
+    }
+  }
+
+  sorted(): SessionCost[] {
+    return [...this.heap].sort(sessionRank);
+  }
+}
+
 const REQUEST_SQL = 'SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0)';
 
 /**
@@ -302,55 +467,46 @@ const REQUEST_SQL = 'SUM(tokens_in + tokens_out + cache_read_tokens + cache_writ
  * their events (via the session index). Request counts are read for the rows returned.
  */
 function bySession(db: SqlDb, p: CostParams): CostReport {
-  const { clauses, params } = sessionWhere(p);
   const since = p.since ?? Number.MIN_SAFE_INTEGER;
   const until = p.until ?? Number.MAX_SAFE_INTEGER;
-  // Tens of thousands of sessions at 1M events: read as arrays (see rows.ts), rank by cost, and
-  // make objects for the rows returned only. Totals add every row in rank order.
-  const rows: SessionCost[] = [];
-  const needRequests = new Set<string>();
-  const crossing: string[] = [];
-  db.each(
-    `SELECT session_id, started_at, last_event_at, event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens
-     FROM sessions ${whereSql(clauses)}`,
-    params,
-    (c) => {
-      const session_id = c[0] as string;
-      if ((c[1] as number) >= since && (c[2] as number) < until) {
-        rows.push({ key: session_id, cost_usd: c[8] as number, values: c, crossing: null });
-        needRequests.add(session_id);
-      } else crossing.push(session_id);
-    },
-  );
-  for (const session_id of crossing) {
-    const r = db.get<Omit<CostRow, 'key' | 'sessions'>>(
-      `SELECT COUNT(*) AS events, ${REQUEST_SQL} AS requests, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out,
-         SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
-         COALESCE(SUM(cost_usd), 0) AS cost_usd, ${EVENTS.unpriced} AS unpriced_tokens
-       FROM events WHERE session_id = ? AND +created_at >= ? AND +created_at < ?`,
-      [session_id, since, until],
-    )!;
-    if (r.events > 0) rows.push({ key: session_id, cost_usd: r.cost_usd, values: null, crossing: { key: session_id, sessions: 1, ...r } });
-  }
-  rows.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
+  // Tens of thousands of sessions at 1M events: one pass adds the totals and keeps the `limit`
+  // most expensive (cost descending, then id), and only those become objects.
   const totals = emptyRow('');
-  for (const r of rows) {
-    if (r.crossing) {
-      addInto(totals, r.crossing);
+  const top = new TopSessions(p.limit ?? Number.POSITIVE_INFINITY);
+  let unpriced = 0;
+  const cost = new KbnSum();
+  for (const c of sessionsFor(db, p)) {
+    const session_id = c[S.id] as string;
+    if ((c[S.started] as number) < since || (c[S.last] as number) >= until) {
+      const r = db.get<Omit<CostRow, 'key' | 'sessions'>>(
+        `SELECT COUNT(*) AS events, ${REQUEST_SQL} AS requests, SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out,
+           SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
+           COALESCE(SUM(cost_usd), 0) AS cost_usd, ${EVENTS.unpriced} AS unpriced_tokens
+         FROM events WHERE session_id = ? AND +created_at >= ? AND +created_at < ?`,
+        [session_id, since, until],
+      )!;
+      if (r.events === 0) continue;
+      addInto(totals, { ...r, cost_usd: 0 });
+      cost.add(r.cost_usd);
+      totals.sessions++;
+      top.offer({ key: session_id, cost_usd: r.cost_usd, values: null, crossing: { key: session_id, sessions: 1, ...r } });
       continue;
     }
-    const c = r.values!;
-    totals.events += c[3] as number;
-    totals.tokens_in += c[4] as number;
-    totals.tokens_out += c[5] as number;
-    totals.cache_read_tokens += c[6] as number;
-    totals.cache_write_tokens += c[7] as number;
-    totals.cost_usd += c[8] as number;
-    totals.unpriced_tokens = (totals.unpriced_tokens ?? 0) + ((c[9] as number | null) ?? 0);
+    totals.events += c[S.events] as number;
+    totals.tokens_in += c[S.tin] as number;
+    totals.tokens_out += c[S.tout] as number;
+    totals.cache_read_tokens += c[S.cread] as number;
+    totals.cache_write_tokens += c[S.cwrite] as number;
+    cost.add(c[S.cost] as number);
+    unpriced += (c[S.unpriced] as number | null) ?? 0;
+    totals.sessions++;
+    top.offer({ key: session_id, cost_usd: c[S.cost] as number, values: c, crossing: null });
   }
-  totals.sessions = rows.length;
-  const out = (p.limit !== undefined && rows.length > p.limit ? rows.slice(0, p.limit) : rows).map(sessionRow);
-  const wanted = out.filter((r) => needRequests.has(r.key));
+  totals.unpriced_tokens = (totals.unpriced_tokens ?? 0) + unpriced;
+  totals.cost_usd = cost.value;
+  const ranked = top.sorted();
+  const out = ranked.map(sessionRow);
+  const wanted = out.filter((_, i) => ranked[i].values !== null);
   const byId = new Map(wanted.map((r) => [r.key, r]));
   for (let i = 0; i < wanted.length; i += 500) {
     const ids = JSON.stringify(wanted.slice(i, i + 500).map((r) => r.key));
@@ -445,11 +601,11 @@ export const queries = {
       totals.sessions = spans.length;
       countSessionsPerDay(out, spans, p.tz);
     } else {
-      // Counted in SQL: the sessions table has one row per session, tens of thousands at 1M events.
-      const keyCol = { model: "COALESCE(model, '')", project: "COALESCE(project, '')", agent: 'agent_type', session: "''" }[p.by];
+      // Per session agent, project or model, from the range's sessions (read once for the four breakdowns).
       const counts = new Map<string, number>();
       totals.sessions = 0;
-      for (const [k, n] of sessionCounts(db, p, keyCol)) {
+      const col = p.by === 'model' ? S.model : p.by === 'project' ? S.project : S.agent;
+      for (const [k, n] of sessionCounts(db, p, col)) {
         const key = k === '' ? EMPTY_KEY[p.by] : k;
         counts.set(key, (counts.get(key) ?? 0) + n);
         totals.sessions += n;
