@@ -212,6 +212,57 @@ describe('store aggregates', () => {
     }
   });
 
+  test('cost breakdowns kept up to date across many small writes equal the events, also after writes they cannot patch', async () => {
+    const core = await open(path.join(tmpDir(), 'a.db'));
+    try {
+      const HOUR = 3_600_000;
+      const since = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
+      let seed = 7;
+      const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n);
+      const stored: { session: string; model: string; project: string; at: number; cost: number }[] = [];
+      const check = async (round: number) => {
+        const inRange = stored.filter((e) => e.at >= since);
+        const sum = (key: 'model' | 'project' | 'session') => {
+          const m = new Map<string, number>();
+          for (const e of inRange) m.set(e[key], (m.get(e[key]) ?? 0) + e.cost);
+          return Object.fromEntries([...m].sort());
+        };
+        for (const by of ['model', 'project', 'session'] as const) {
+          const r = await core.store.query('costBreakdown', { by, tz: 'UTC', since, until: null });
+          assert.deepEqual(Object.fromEntries(r.rows.map((x) => [x.key, x.cost_usd]).sort()), sum(by), `round ${round}, by ${by}`);
+        }
+        const day = await core.store.query('costBreakdown', { by: 'day', tz: 'UTC', since, until: null, stack_model: true });
+        assert.equal(day.totals.cost_usd, inRange.reduce((a, e) => a + e.cost, 0), `round ${round}, by day`);
+      };
+      for (let round = 0; round < 40; round++) {
+        const batch: EventInput[] = [];
+        for (let i = 1 + rand(4); i > 0; i--) {
+          // Costs in quarters add exactly; times from three days ago (before the range) to now, in any order.
+          const e = { session: `r${rand(12)}`, model: `m${rand(3)}`, project: `/p${rand(3)}`, at: Date.now() - rand(3 * 24) * HOUR - rand(HOUR), cost: (1 + rand(8)) / 4 };
+          stored.push(e);
+          batch.push({ session_id: e.session, agent_type: 'claude-code', event_type: 'llm_request', model: e.model, project: e.project, tokens_in: 1, cost_usd: e.cost, client_timestamp: new Date(e.at).toISOString() });
+        }
+        await core.ingest.ingest(batch, { waitForStore: true });
+        if (round === 20) {
+          // An import offset moves (a write outside the costs), then a write the log cannot patch.
+          await core.store.query('setImportState', { rows: [{ path: '/x.jsonl', size: 1, mtime_ms: 1, byte_offset: 1, head_hash: 'h', state_json: null, updated_at: Date.now() }] });
+          await core.store.query('rebuildAggregates', {});
+        }
+        if (round === 30) {
+          // Clear Data: a write that changes every number and cannot be patched.
+          await core.store.query('clearAll', {});
+          stored.length = 0;
+        }
+        await check(round);
+      }
+      // A session's model is its latest one: counts per model follow it.
+      const models = await core.store.query('costBreakdown', { by: 'model', tz: 'UTC', since, until: null });
+      assert.equal(models.totals.sessions, new Set(stored.filter((e) => e.at >= since).map((e) => e.session)).size);
+    } finally {
+      await core.close();
+    }
+  });
+
   test('cached answers: one computation per question at a time, and never one that misses an earlier write', async () => {
     const core = await open(path.join(tmpDir(), 'a.db'));
     const store = core.store;

@@ -4,6 +4,7 @@
  * `sessions`, the `usage_hourly` rollup, `agents` and `rate_limits`. Deterministic, so replaying
  * the journal rebuilds exactly the same state.
  */
+import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
 import type { EventRecord } from './records';
 
@@ -193,6 +194,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     return s;
   };
 
+  const before = totalChanges(db);
   try {
     db.transaction(() => {
       insertRows();
@@ -204,6 +206,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     throw e;
   }
   out.sessions = [...sessions.keys()];
+  recordChange(db, before, totalChanges(db), out.sessions, [...hours.values()].map((h) => h.hour));
   return out;
 
   /** A record whose `event_id` is stored already: a duplicate, or the completion/correction of a call. */

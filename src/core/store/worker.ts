@@ -6,7 +6,8 @@ import { parentPort } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
 import { openDatabase, writeSnapshot, type OpenDatabase } from './database';
 import { insertBatch } from './insert';
-import { QUERIES } from './queries/registry';
+import { recordChange, totalChanges } from './changeLog';
+import { QUERIES, WRITES_OUTSIDE_COSTS, type QueryName } from './queries/registry';
 
 let state: OpenDatabase | null = null;
 
@@ -24,7 +25,11 @@ function handle(msg: WorkerRequest): unknown {
       const s = need();
       const fn = (QUERIES as Record<string, (db: unknown, p: unknown) => unknown>)[msg.name];
       if (!fn) throw new Error(`unknown query "${msg.name}"`);
-      return fn(s.db, msg.params ?? {});
+      if (!WRITES_OUTSIDE_COSTS.has(msg.name as QueryName)) return fn(s.db, msg.params ?? {});
+      const before = totalChanges(s.db);
+      const result = fn(s.db, msg.params ?? {});
+      recordChange(s.db, before, totalChanges(s.db), [], []);
+      return result;
     }
     case 'snapshot':
       return writeSnapshot(need(), msg.seq);

@@ -10,9 +10,9 @@
  * `sessions` counts sessions active in the bucket: sessions whose [started_at, last_event_at]
  * overlaps it (from the sessions table; for `by=model` by the session's latest model).
  *
- * The rollup rows and the sessions of a range are read once per range and state of the data
- * (`rangeMemo`) and grouped here, so the Costs view's four breakdowns of one range cost one scan of
- * each. Sums of costs follow SQLite's own (Kahan-Babuska-Neumaier) summation.
+ * The rollup rows and the sessions of a range come from `costRanges.ts` (kept in memory per range,
+ * patched after writes) and are grouped here; sums of costs follow SQLite's own
+ * (Kahan-Babuska-Neumaier) summation.
  */
 import type { CostBreakdown, CostRow, PeriodTotals } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
@@ -20,6 +20,7 @@ import type { SqlDb } from '../sqlDb';
 import { addDays, dayKey, dayStartOf } from '../../zonedTime';
 import { whereSql } from './events';
 import { rows as readRows } from './rows';
+import { R, S, rollupInRange, sessionsInRange } from './costRanges';
 
 const HOUR_MS = 3_600_000;
 const QUARTER_MS = 900_000;
@@ -123,49 +124,6 @@ function filters(src: Source, p: CostParams): { clauses: string[]; params: SqlVa
     params.push(p.until);
   }
   return { clauses, params };
-}
-
-/** Columns of `RollupRange.rows`. */
-const R = { hour: 0, agent: 1, model: 2, project: 3, events: 4, requests: 5, tin: 6, tout: 7, cread: 8, cwrite: 9, cost: 10, unpriced: 11 } as const;
-
-interface RangeMemo {
-  db: SqlDb;
-  changes: number;
-  since: number | null;
-  until: number | null;
-  rows: SqlValue[][];
-}
-
-/**
- * Rows of a range read once per range and per state of the data. The Costs view asks four
- * breakdowns of one range at once (by day, model, project and session); the store answers them
- * one after another, so the later ones group the rows the first one read instead of scanning
- * again. Keyed by SQLite's `total_changes()`, which every insert, update and delete on the
- * connection moves: a write in between is never missed. One range is kept per kind.
- */
-function rangeMemo(slot: { memo: RangeMemo | null }, db: SqlDb, since: number | null, until: number | null, read: () => SqlValue[][]): SqlValue[][] {
-  const changes = db.get<{ n: number }>('SELECT total_changes() AS n')!.n;
-  const m = slot.memo;
-  if (m && m.db === db && m.changes === changes && m.since === since && m.until === until) return m.rows;
-  const rows = read();
-  slot.memo = { db, changes, since, until, rows };
-  return rows;
-}
-
-const rollupSlot: { memo: RangeMemo | null } = { memo: null };
-
-function rollupInRange(db: SqlDb, since: number | null, until: number | null): SqlValue[][] {
-  return rangeMemo(rollupSlot, db, since, until, () => {
-    const w = filters(ROLLUP, { by: 'agent', tz: 'UTC', since, until });
-    const rows: SqlValue[][] = [];
-    db.each(
-      `SELECT hour, agent_type, model, project, events, requests, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens
-       FROM usage_hourly ${whereSql(w.clauses)} ORDER BY hour, agent_type, model, project`,
-      w.params,
-      (r) => rows.push(r),
-    );
-    return rows;
-  });
 }
 
 /** SQLite's SUM of REALs: Kahan-Babuska-Neumaier, so that a sum made here equals SQL's to the bit. */
@@ -307,39 +265,9 @@ interface SessionSpan {
   last_event_at: number;
 }
 
-/** Columns of the rows `sessionsInRange` reads from the sessions table. */
-const S = { id: 0, started: 1, last: 2, events: 3, tin: 4, tout: 5, cread: 6, cwrite: 7, cost: 8, unpriced: 9, agent: 10, project: 11, model: 12 } as const;
-
-const sessionSlot: { memo: RangeMemo | null } = { memo: null };
-
-/** The sessions whose span overlaps the range (see `rangeMemo`). */
-function sessionsInRange(db: SqlDb, p: CostParams): SqlValue[][] {
-  return rangeMemo(sessionSlot, db, p.since, p.until, () => {
-    const clauses: string[] = [];
-    const params: SqlValue[] = [];
-    if (p.since !== null) {
-      clauses.push('last_event_at >= ?');
-      params.push(p.since);
-    }
-    if (p.until !== null) {
-      clauses.push('started_at < ?');
-      params.push(p.until);
-    }
-    const rows: SqlValue[][] = [];
-    db.each(
-      `SELECT session_id, started_at, last_event_at, event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
-         agent_type, COALESCE(project, ''), COALESCE(model, '')
-       FROM sessions ${whereSql(clauses)}`,
-      params,
-      (r) => rows.push(r),
-    );
-    return rows;
-  });
-}
-
 /** Sessions whose span overlaps the range, filtered by the session's own agent, project and model. */
 function sessionsFor(db: SqlDb, p: CostParams): SqlValue[][] {
-  const rows = sessionsInRange(db, p);
+  const rows = sessionsInRange(db, p.since, p.until);
   if (!p.agent_type?.length && !p.project?.length && !p.model?.length) return rows;
   return rows.filter(listFilter([[S.agent, p.agent_type], [S.project, p.project], [S.model, p.model]]));
 }

@@ -38,3 +38,10 @@ export type QueryParams<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1
 export type QueryResult<K extends QueryName> = ReturnType<(typeof QUERIES)[K]>;
 
 export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries, ...otelMetrics.writeQueries, ...pricing.writeQueries]);
+
+/**
+ * Writes that touch neither `sessions` nor `usage_hourly`: logged as such (`changeLog.ts`), so the
+ * cost breakdowns' rows kept in memory stay valid across them (import offsets move with every
+ * pass of a followed log file).
+ */
+export const WRITES_OUTSIDE_COSTS = new Set<QueryName>([...importState.writeQueries, ...otelMetrics.writeQueries]);
