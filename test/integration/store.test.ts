@@ -218,7 +218,7 @@ describe('store aggregates', () => {
       const HOUR = 3_600_000;
       const since = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
       let seed = 7;
-      const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n);
+      const rand = (n: number) => Math.floor((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 65_536) % n;
       const stored: { session: string; model: string; project: string; at: number; cost: number }[] = [];
       const check = async (round: number) => {
         const inRange = stored.filter((e) => e.at >= since);
@@ -258,6 +258,70 @@ describe('store aggregates', () => {
       // A session's model is its latest one: counts per model follow it.
       const models = await core.store.query('costBreakdown', { by: 'model', tz: 'UTC', since, until: null });
       assert.equal(models.totals.sessions, new Set(stored.filter((e) => e.at >= since).map((e) => e.session)).size);
+    } finally {
+      await core.close();
+    }
+  });
+
+  test('tool stats kept up to date across writes that add, complete and correct calls equal the events', async () => {
+    const core = await open(path.join(tmpDir(), 'a.db'));
+    try {
+      const since = Date.now() - 2 * DAY;
+      let seed = 11;
+      const rand = (n: number) => Math.floor((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 65_536) % n;
+      const calls = new Map<string, { tool: string; at: number; status: 'running' | 'success' | 'error'; duration: number | null }>();
+      const call = (id: string) => calls.get(id)!;
+      const input = (id: string): EventInput => {
+        const c = call(id);
+        return { session_id: `t${rand(4)}`, agent_type: 'codex', event_type: 'tool_use', tool_name: c.tool, event_id: id, status: c.status, duration_ms: c.duration ?? undefined, client_timestamp: new Date(c.at).toISOString() };
+      };
+      const check = async (round: number) => {
+        const expected = new Map<string, { calls: number; errors: number; running: number; durations: number[] }>();
+        for (const c of calls.values()) {
+          if (c.at < since) continue;
+          const t = expected.get(c.tool) ?? { calls: 0, errors: 0, running: 0, durations: [] };
+          expected.set(c.tool, t);
+          t.calls++;
+          if (c.status === 'error') t.errors++;
+          if (c.status === 'running') t.running++;
+          else if (c.duration !== null) t.durations.push(c.duration);
+        }
+        const got = await core.store.query('toolStats', { filter: { since, until: null }, bucket: 'hour', tz: 'UTC' });
+        const want = [...expected].map(([tool, t]) => {
+          const d = t.durations.sort((a, b) => a - b);
+          return [tool, t.calls, t.errors, t.running, d.length ? d[Math.ceil(d.length / 2) - 1] : null];
+        });
+        assert.deepEqual(got.tools.map((t) => [t.tool_name, t.calls, t.errors, t.running, t.p50_ms]).sort(), want.sort(), `round ${round}`);
+        assert.equal(got.timeline.reduce((a, b) => a + b.calls, 0), want.reduce((a, w) => a + (w[1] as number), 0), `round ${round}: timeline`);
+      };
+      let n = 0;
+      let completed = 0;
+      for (let round = 0; round < 30; round++) {
+        const batch: EventInput[] = [];
+        for (let i = 1 + rand(3); i > 0; i--) {
+          const id = `call-${n++}`;
+          calls.set(id, { tool: `Tool${rand(3)}`, at: Date.now() - rand(3 * DAY), status: rand(2) ? 'running' : 'success', duration: null });
+          if (call(id).status === 'success') call(id).duration = rand(1000);
+          batch.push(input(id));
+        }
+        // Complete a running call, and correct a finished one as failed (another channel knew better).
+        const running = [...calls.keys()].filter((id) => call(id).status === 'running');
+        if (running.length) {
+          const id = running[rand(running.length)];
+          Object.assign(call(id), { status: rand(2) ? 'success' : 'error', duration: rand(1000) });
+          batch.push(input(id));
+        }
+        const done = [...calls.keys()].filter((id) => call(id).status === 'success');
+        if (done.length && rand(2)) {
+          const id = done[rand(done.length)];
+          call(id).status = 'error';
+          batch.push(input(id));
+        }
+        const out = await core.ingest.ingest(batch, { waitForStore: true });
+        completed += out.completed;
+        await check(round);
+      }
+      assert.ok(completed >= 10, `calls completed or corrected: ${completed}`);
     } finally {
       await core.close();
     }

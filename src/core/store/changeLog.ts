@@ -11,6 +11,8 @@ export interface Touched {
   sessions: Set<string>;
   /** Hour starts (epoch ms) of the `usage_hourly` rows written. */
   hours: Set<number>;
+  /** Row ids of tool calls inserted or updated. */
+  toolEvents: Set<number>;
 }
 
 interface ChangeEntry {
@@ -18,10 +20,11 @@ interface ChangeEntry {
   after: number;
   sessions: string[];
   hours: number[];
+  toolEvents: number[];
 }
 
 const MAX_ENTRIES = 512;
-/** Beyond this many touched sessions or hours, reading again is as cheap as patching. */
+/** Beyond this many touched sessions, hours or tool calls, reading again is as cheap as patching. */
 const MAX_TOUCHED = 5_000;
 
 const logs = new WeakMap<SqlDb, ChangeEntry[]>();
@@ -31,11 +34,11 @@ export function totalChanges(db: SqlDb): number {
 }
 
 /** Log a write that moved `total_changes()` from `before` to `after`. */
-export function recordChange(db: SqlDb, before: number, after: number, sessions: Iterable<string>, hours: Iterable<number>): void {
+export function recordChange(db: SqlDb, before: number, after: number, touched: { sessions?: string[]; hours?: number[]; toolEvents?: number[] } = {}): void {
   if (after === before) return;
   let log = logs.get(db);
   if (!log) logs.set(db, (log = []));
-  log.push({ before, after, sessions: [...sessions], hours: [...hours] });
+  log.push({ before, after, sessions: touched.sessions ?? [], hours: touched.hours ?? [], toolEvents: touched.toolEvents ?? [] });
   if (log.length > MAX_ENTRIES) log.splice(0, log.length - MAX_ENTRIES);
 }
 
@@ -45,14 +48,15 @@ export function touchedBetween(db: SqlDb, from: number, to: number): Touched | n
   if (!log) return null;
   let i = log.findIndex((e) => e.before === from);
   if (i < 0) return null;
-  const out: Touched = { sessions: new Set(), hours: new Set() };
+  const out: Touched = { sessions: new Set(), hours: new Set(), toolEvents: new Set() };
   let at = from;
   for (; i < log.length && at !== to; i++) {
     const e = log[i];
     if (e.before !== at) return null;
     for (const s of e.sessions) out.sessions.add(s);
     for (const h of e.hours) out.hours.add(h);
-    if (out.sessions.size > MAX_TOUCHED || out.hours.size > MAX_TOUCHED) return null;
+    for (const id of e.toolEvents) out.toolEvents.add(id);
+    if (out.sessions.size > MAX_TOUCHED || out.hours.size > MAX_TOUCHED || out.toolEvents.size > MAX_TOUCHED) return null;
     at = e.after;
   }
   return at === to ? out : null;

@@ -119,7 +119,7 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   const t0 = performance.now();
   const before = totalChanges(s.db);
   s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]);
-  recordChange(s.db, before, totalChanges(s.db), [], []);
+  recordChange(s.db, before, totalChanges(s.db));
   // sql.js 1.16 exports through the backup API: the connection, its prepared statements and
   // settings stay as they are.
   s.db.payloads.flush();

@@ -184,6 +184,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
   const sessions = new Map<string, SessionDelta>();
   const hours = new Map<string, HourDelta>();
   const agents = new Map<string, { first: number; last: number }>();
+  const toolEvents: number[] = [];
 
   const touch = (sid: string, r: EventRecord): SessionDelta => {
     let s = sessions.get(sid);
@@ -206,7 +207,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     throw e;
   }
   out.sessions = [...sessions.keys()];
-  recordChange(db, before, totalChanges(db), out.sessions, [...hours.values()].map((h) => h.hour));
+  recordChange(db, before, totalChanges(db), { sessions: out.sessions, hours: [...hours.values()].map((h) => h.hour), toolEvents });
   return out;
 
   /** A record whose `event_id` is stored already: a duplicate, or the completion/correction of a call. */
@@ -243,6 +244,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       s.last_tool_status = r.status;
       s.last_tool_at = r.created_at;
     }
+    toolEvents.push(existing.id);
     out.ids.push(existing.id);
     out.kinds.push(2);
     out.completed++;
@@ -281,6 +283,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       out.ids.push(r.id);
       out.kinds.push(0);
       out.inserted++;
+      if (r.tool_name && r.event_type === 'tool_use') toolEvents.push(r.id);
 
       const s = touch(r.session_id, r);
       s.event_count++;

@@ -28,7 +28,7 @@ function handle(msg: WorkerRequest): unknown {
       if (!WRITES_OUTSIDE_COSTS.has(msg.name as QueryName)) return fn(s.db, msg.params ?? {});
       const before = totalChanges(s.db);
       const result = fn(s.db, msg.params ?? {});
-      recordChange(s.db, before, totalChanges(s.db), [], []);
+      recordChange(s.db, before, totalChanges(s.db));
       return result;
     }
     case 'snapshot':

@@ -12,6 +12,7 @@ import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { dayKey } from '../../zonedTime';
 import { eventFilterWhere, whereSql, type EventQueryFilter } from './events';
+import { indexOf, memoRows, readAll, replaceById, type MemoKind } from './memoRows';
 
 const HOUR_MS = 3_600_000;
 
@@ -41,6 +42,39 @@ function nearestRank(sorted: Float64Array, pct: number): number | null {
   return sorted.length ? sorted[Math.ceil((pct * sorted.length) / 100) - 1] : null;
 }
 
+/** Columns of `toolRows` rows. */
+const T = { id: 0, tool: 1, code: 2, duration: 3, hour: 4 } as const;
+// The status as a number (1 running, 2 failed): one string fewer to decode per row.
+const TOOL_COLUMNS = `e.id, e.tool_name, CASE e.status WHEN 'running' THEN 1 WHEN 'error' THEN 2 WHEN 'timeout' THEN 2 ELSE 0 END, e.duration_ms, e.created_at / ${HOUR_MS}`;
+
+interface ToolQuery {
+  clauses: string[];
+  params: SqlValue[];
+}
+
+/**
+ * The matching tool calls, kept in memory per question (`memoRows.ts`): the Tools view refreshes
+ * while agents write, and a write adds or completes a few calls, read again by id.
+ */
+const toolMemo: MemoKind<ToolQuery> = {
+  memo: null,
+  read: (db, q) => readAll(db, `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql(q.clauses)}`, q.params),
+  patch(m, touched) {
+    if (!touched.toolEvents.size) return true;
+    const ids = [...touched.toolEvents];
+    const fresh = readAll(m.db, `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql([...m.params.clauses, 'e.id IN (SELECT value FROM json_each(?))'])}`, [
+      ...m.params.params,
+      JSON.stringify(ids),
+    ]);
+    replaceById(m.rows, indexOf(m, T.id), T.id, ids, fresh);
+    return true;
+  },
+};
+
+function toolRows(db: SqlDb, clauses: string[], params: SqlValue[]): SqlValue[][] {
+  return memoRows(toolMemo, db, JSON.stringify([clauses, params]), { clauses, params });
+}
+
 /**
  * One scan over the matching tool calls: per-tool accumulators and, when asked, per-hour counts
  * (kept per tool by a numeric hour: no key string per row, which was a third of the scan's time
@@ -48,12 +82,13 @@ function nearestRank(sorted: Float64Array, pct: number): number | null {
  */
 function scanTools(db: SqlDb, clauses: string[], params: SqlValue[], hourly: boolean): { perTool: Map<string, ToolAcc>; hours: HourAcc[] } {
   const perTool = new Map<string, ToolAcc>();
-  // The status as a number (1 running, 2 failed): one string fewer to decode per row.
-  const status = "CASE e.status WHEN 'running' THEN 1 WHEN 'error' THEN 2 WHEN 'timeout' THEN 2 ELSE 0 END";
-  db.each(`SELECT e.tool_name, ${status}, e.duration_ms, e.created_at / ${HOUR_MS} FROM events e ${whereSql(toolClauses(clauses))}`, params, (row) => {
-    const tool = row[0] as string;
-    const code = row[1] as number;
-    const duration = row[2] as number | null;
+  // The Tools view's question is kept in memory; narrower ones (a session's tools) are read.
+  const all = toolClauses(clauses);
+  const rows = hourly ? toolRows(db, all, params) : readAll(db, `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql(all)}`, params);
+  for (const row of rows) {
+    const tool = row[T.tool] as string;
+    const code = row[T.code] as number;
+    const duration = row[T.duration] as number | null;
     let t = perTool.get(tool);
     if (!t) perTool.set(tool, (t = { calls: 0, errors: 0, running: 0, durations: [], hours: hourly ? new Map() : null }));
     t.calls++;
@@ -62,13 +97,13 @@ function scanTools(db: SqlDb, clauses: string[], params: SqlValue[], hourly: boo
     if (code === 1) t.running++;
     else if (duration !== null) t.durations.push(duration);
     if (t.hours) {
-      const h = Math.floor(row[3] as number);
+      const h = Math.floor(row[T.hour] as number);
       let b = t.hours.get(h);
       if (!b) t.hours.set(h, (b = { h, tool_name: tool, calls: 0, errors: 0 }));
       b.calls++;
       if (failed) b.errors++;
     }
-  });
+  }
   const hours: HourAcc[] = [];
   for (const t of perTool.values()) if (t.hours) for (const b of t.hours.values()) hours.push(b);
   return { perTool, hours: hours.sort((a, b) => a.h - b.h || (a.tool_name < b.tool_name ? -1 : a.tool_name > b.tool_name ? 1 : 0)) };
