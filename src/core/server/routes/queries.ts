@@ -14,6 +14,7 @@ import { SESSIONS_CURSOR } from '../../store/queries/sessions';
 import { statsParams } from '../../store/queries/stats';
 import type { QueryParams, QueryResult } from '../../store/queries/registry';
 import { TRANSCRIPT_CURSOR } from '../../store/queries/transcript';
+import { addDays, startOfDay } from '../../zonedTime';
 import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, single, timeRange, timeZone, type Query } from '../queryParams';
 
 const SESSION_STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
@@ -51,6 +52,55 @@ function handle(fn: (req: Request, res: Response) => Promise<void>) {
   };
 }
 
+function costParams(q: Query): QueryParams<'costBreakdown'> {
+  const tz = timeZone(q);
+  const by = oneOf(q, 'by', COST_GROUPS, 'day');
+  const stack = oneOf(q, 'stack', ['none', 'model'] as const, 'none');
+  if (stack === 'model' && by !== 'day') throw new QueryParamError('stack', 'stack=model needs by=day');
+  return {
+    by,
+    tz,
+    ...timeRange(q, tz),
+    stack_model: stack === 'model',
+    agent_type: list(q, 'agent_type'),
+    project: list(q, 'project'),
+    model: list(q, 'model'),
+    limit: int(q, 'limit', 1, 10_000, 1000),
+  };
+}
+
+function toolParams(q: Query): QueryParams<'toolStats'> {
+  const tz = timeZone(q);
+  const range = timeRange(q, tz);
+  const span = (range.until ?? Date.now()) - (range.since ?? 0);
+  const bucket = oneOf(q, 'bucket', ['hour', 'day'] as const, span <= 2 * DAY_MS ? 'hour' : 'day');
+  const { agent_type, session_id, project, model, tool_name, source } = filterLists(q);
+  return { filter: { agent_type, session_id, project, model, tool_name, source, ...range }, bucket, tz };
+}
+
+/** Local midnight `days - 1` days before today in `tz`, as the dashboard's period picker sends it. */
+function periodSince(days: number, tz: string): string {
+  return new Date(addDays(startOfDay(Date.now(), tz), -(days - 1), tz)).toISOString();
+}
+
+/**
+ * What the dashboard's Costs and Tools views ask first (default periods, no filters), exactly as
+ * their requests are parsed, so that a request arriving while its warm-up runs joins it.
+ */
+function warmUpQueries(tz: string): [('costBreakdown' | 'toolStats'), Query][] {
+  const since = periodSince(30, tz);
+  return [
+    ['costBreakdown', { since, tz, by: 'day', stack: 'model' }],
+    ['costBreakdown', { since, tz, by: 'model' }],
+    ['costBreakdown', { since, tz, by: 'project' }],
+    ['costBreakdown', { since, tz, by: 'session', limit: '50' }],
+    ['toolStats', { since: periodSince(7, tz), tz, bucket: 'hour' }],
+  ];
+}
+
+const WARM_UP_EVERY_MS = 10 * 60_000;
+const WARM_UP_DELAY_MS = 200;
+
 export function register(router: Router, ctx: ServerContext): void {
   /**
    * Heavy aggregates answered from the store's cache while nothing was written (a dashboard
@@ -60,6 +110,30 @@ export function register(router: Router, ctx: ServerContext): void {
     const store = ctx.core?.store;
     const compute = () => ctx.store.query(name, params);
     return store ? store.cached(`${name}:${JSON.stringify(params)}`, AGGREGATE_TTL_MS, compute) : compute();
+  };
+
+  /**
+   * A dashboard has just asked for its overview (`/api/stats` with its zone): compute, one after
+   * another, what its heavier views ask first, so that the store's first reads of a range and the
+   * code paths' first runs happen while the user looks at the overview, not on the first switch.
+   * At most once per zone every ten minutes; failures are ignored (the real request reports them).
+   */
+  const warmed = new Map<string, number>();
+  const warmUp = (tz: string): void => {
+    if (!ctx.core?.store || Date.now() - (warmed.get(tz) ?? -Infinity) < WARM_UP_EVERY_MS) return;
+    warmed.set(tz, Date.now());
+    const run = async () => {
+      for (const [name, q] of warmUpQueries(tz)) {
+        try {
+          if (name === 'costBreakdown') await cachedQuery(name, costParams(q));
+          else await cachedQuery(name, toolParams(q));
+        } catch {
+          return;
+        }
+      }
+    };
+    // After the overview's own start-up requests, which the page sends together with this one.
+    setTimeout(() => void run(), WARM_UP_DELAY_MS).unref();
   };
 
   router.get(
@@ -84,41 +158,21 @@ export function register(router: Router, ctx: ServerContext): void {
       const store = ctx.core?.store;
       const compute = () => ctx.store.query('stats', statsParams(ctx.config, tz));
       res.json(await (store ? store.cached(`stats:${tz}`, 1000, compute) : compute()));
+      warmUp(tz);
     }),
   );
 
   router.get(
     '/api/stats/cost',
     handle(async (req, res) => {
-      const q = req.query as Query;
-      const tz = timeZone(q);
-      const by = oneOf(q, 'by', COST_GROUPS, 'day');
-      const stack = oneOf(q, 'stack', ['none', 'model'] as const, 'none');
-      if (stack === 'model' && by !== 'day') throw new QueryParamError('stack', 'stack=model needs by=day');
-      const params: QueryParams<'costBreakdown'> = {
-        by,
-        tz,
-        ...timeRange(q, tz),
-        stack_model: stack === 'model',
-        agent_type: list(q, 'agent_type'),
-        project: list(q, 'project'),
-        model: list(q, 'model'),
-        limit: int(q, 'limit', 1, 10_000, 1000),
-      };
-      res.json(await cachedQuery('costBreakdown', params));
+      res.json(await cachedQuery('costBreakdown', costParams(req.query as Query)));
     }),
   );
 
   router.get(
     '/api/stats/tools',
     handle(async (req, res) => {
-      const q = req.query as Query;
-      const tz = timeZone(q);
-      const range = timeRange(q, tz);
-      const span = (range.until ?? Date.now()) - (range.since ?? 0);
-      const bucket = oneOf(q, 'bucket', ['hour', 'day'] as const, span <= 2 * DAY_MS ? 'hour' : 'day');
-      const { agent_type, session_id, project, model, tool_name, source } = filterLists(q);
-      res.json(await cachedQuery('toolStats', { filter: { agent_type, session_id, project, model, tool_name, source, ...range }, bucket, tz }));
+      res.json(await cachedQuery('toolStats', toolParams(req.query as Query)));
     }),
   );
 
