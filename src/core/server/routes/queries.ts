@@ -99,7 +99,9 @@ function warmUpQueries(tz: string): [('costBreakdown' | 'toolStats'), Query][] {
 }
 
 const WARM_UP_EVERY_MS = 10 * 60_000;
-const WARM_UP_DELAY_MS = 200;
+/** Quiet time (no API request) before each warm-up query, and how long to wait for it at most. */
+const WARM_UP_IDLE_MS = 1000;
+const WARM_UP_GIVE_UP_MS = 60_000;
 
 export function register(router: Router, ctx: ServerContext): void {
   /**
@@ -116,14 +118,31 @@ export function register(router: Router, ctx: ServerContext): void {
    * A dashboard has just asked for its overview (`/api/stats` with its zone): compute, one after
    * another, what its heavier views ask first, so that the store's first reads of a range and the
    * code paths' first runs happen while the user looks at the overview, not on the first switch.
-   * At most once per zone every ten minutes; failures are ignored (the real request reports them).
+   * At most once per zone every ten minutes, each query only after a second without API requests;
+   * failures are ignored (the real request reports them).
    */
   const warmed = new Map<string, number>();
+  let lastRequestAt = 0;
+  router.use('/api', (_req, _res, next) => {
+    lastRequestAt = Date.now();
+    next();
+  });
+  /** Resolves once no API request has come for `WARM_UP_IDLE_MS`; false if that never happens. */
+  const idle = async (): Promise<boolean> => {
+    const giveUpAt = Date.now() + WARM_UP_GIVE_UP_MS;
+    while (Date.now() - lastRequestAt < WARM_UP_IDLE_MS) {
+      if (Date.now() > giveUpAt) return false;
+      await new Promise((r) => setTimeout(r, WARM_UP_IDLE_MS / 4).unref());
+    }
+    return true;
+  };
   const warmUp = (tz: string): void => {
     if (!ctx.core?.store || Date.now() - (warmed.get(tz) ?? -Infinity) < WARM_UP_EVERY_MS) return;
     warmed.set(tz, Date.now());
     const run = async () => {
       for (const [name, q] of warmUpQueries(tz)) {
+        // Only while the dashboard is idle: a user's own request never waits behind a warm-up.
+        if (!(await idle())) return;
         try {
           if (name === 'costBreakdown') await cachedQuery(name, costParams(q));
           else await cachedQuery(name, toolParams(q));
@@ -132,8 +151,7 @@ export function register(router: Router, ctx: ServerContext): void {
         }
       }
     };
-    // After the overview's own start-up requests, which the page sends together with this one.
-    setTimeout(() => void run(), WARM_UP_DELAY_MS).unref();
+    void run();
   };
 
   router.get(
