@@ -21,9 +21,12 @@ interface ChangeEntry {
   sessions: string[];
   hours: number[];
   toolEvents: number[];
+  /** Touched more than patching is worth: a reader must read again. */
+  tooBig: boolean;
 }
 
-const MAX_ENTRIES = 512;
+/** Enough for the writes between two refreshes of a dashboard view (every 3 s at most). */
+const MAX_ENTRIES = 64;
 /** Beyond this many touched sessions, hours or tool calls, reading again is as cheap as patching. */
 const MAX_TOUCHED = 5_000;
 
@@ -38,7 +41,12 @@ export function recordChange(db: SqlDb, before: number, after: number, touched: 
   if (after === before) return;
   let log = logs.get(db);
   if (!log) logs.set(db, (log = []));
-  log.push({ before, after, sessions: touched.sessions ?? [], hours: touched.hours ?? [], toolEvents: touched.toolEvents ?? [] });
+  const sessions = touched.sessions ?? [];
+  const hours = touched.hours ?? [];
+  const toolEvents = touched.toolEvents ?? [];
+  // A bulk write is not worth patching: log that it happened, not what it touched.
+  if (sessions.length > MAX_TOUCHED || hours.length > MAX_TOUCHED || toolEvents.length > MAX_TOUCHED) log.push({ before, after, sessions: [], hours: [], toolEvents: [], tooBig: true });
+  else log.push({ before, after, sessions, hours, toolEvents, tooBig: false });
   if (log.length > MAX_ENTRIES) log.splice(0, log.length - MAX_ENTRIES);
 }
 
@@ -52,7 +60,7 @@ export function touchedBetween(db: SqlDb, from: number, to: number): Touched | n
   let at = from;
   for (; i < log.length && at !== to; i++) {
     const e = log[i];
-    if (e.before !== at) return null;
+    if (e.before !== at || e.tooBig) return null;
     for (const s of e.sessions) out.sessions.add(s);
     for (const h of e.hours) out.hours.add(h);
     for (const id of e.toolEvents) out.toolEvents.add(id);
