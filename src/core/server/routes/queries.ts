@@ -115,11 +115,12 @@ export function register(router: Router, ctx: ServerContext): void {
   };
 
   /**
-   * A dashboard has just asked for its overview (`/api/stats` with its zone): compute, one after
-   * another, what its heavier views ask first, so that the store's first reads of a range and the
-   * code paths' first runs happen while the user looks at the overview, not on the first switch.
-   * At most once per zone every ten minutes, each query only after a second without API requests;
-   * failures are ignored (the real request reports them).
+   * A dashboard (or the editor's cost ticker) has asked for the overview (`/api/stats` with its
+   * zone): compute, one after another, what the dashboard's heavier views ask first, so that the
+   * store's first reads of a range and the code paths' first runs happen while the user looks at
+   * the overview, not on the first switch. The rows read stay in the store worker, patched after
+   * writes (`memoRows.ts`). At most once per zone every ten minutes, each query only after a second
+   * without API requests; failures are ignored (the real request reports them).
    */
   const warmed = new Map<string, number>();
   let lastRequestAt = 0;

@@ -40,8 +40,8 @@ export type QueryResult<K extends QueryName> = ReturnType<(typeof QUERIES)[K]>;
 export const WRITE_QUERIES = new Set<QueryName>([...aggregates.writeQueries, ...importState.writeQueries, ...otelMetrics.writeQueries, ...pricing.writeQueries]);
 
 /**
- * Writes that touch neither `sessions` nor `usage_hourly`: logged as such (`changeLog.ts`), so the
- * cost breakdowns' rows kept in memory stay valid across them (import offsets move with every
- * pass of a followed log file).
+ * Writes that touch neither `events`, `sessions` nor `usage_hourly`: logged as touching nothing
+ * (`changeLog.ts`), so the rows the dashboard's queries keep in memory (`memoRows.ts`) stay valid
+ * across them (import offsets move with every pass of a followed log file).
  */
-export const WRITES_OUTSIDE_COSTS = new Set<QueryName>([...importState.writeQueries, ...otelMetrics.writeQueries]);
+export const WRITES_OUTSIDE_KEPT_ROWS = new Set<QueryName>([...importState.writeQueries, ...otelMetrics.writeQueries]);
