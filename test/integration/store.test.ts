@@ -34,6 +34,17 @@ function usage(session: string, daysAgo: number, tokens: number, cost: number, e
   };
 }
 
+/** A store on a new database file for the test's body, closed afterwards whatever happens. */
+async function withCore(fn: (c: { core: Core; dbPath: string }) => Promise<void>): Promise<void> {
+  const dbPath = path.join(tmpDir(), 'a.db');
+  const core = await open(dbPath);
+  try {
+    await fn({ core, dbPath });
+  } finally {
+    await core.close();
+  }
+}
+
 const clock = { now: Date.now(), idleMs: 300_000, endMs: 7_200_000 };
 const bySession = (core: Core, id: string) => core.store.query('sessionsByIds', { ...clock, now: Date.now(), ids: [id] }).then((r) => r[0]);
 const stats = (core: Core) => core.store.query('stats', statsParams({ idleAfterMinutes: 5, endAfterMinutes: 120 }, 'UTC'));
@@ -66,11 +77,8 @@ describe('store aggregates', () => {
     await core.close();
   });
 
-  test('a duplicate in the same or a later batch is not stored and leaves no payload bytes; a completion merges its metadata', async () => {
-    const dir = tmpDir();
-    const dbPath = path.join(dir, 'a.db');
-    const core = await open(dbPath);
-    try {
+  test('a duplicate in the same or a later batch is not stored and leaves no payload bytes; a completion merges its metadata', () =>
+    withCore(async ({ core, dbPath }) => {
       const call = (extra: Partial<EventInput>): EventInput => ({ session_id: 'd1', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'Bash', event_id: 'tool-1', ...extra });
       const first = await core.ingest.ingest([call({ status: 'running', metadata: { input: 'ls' } }), call({ status: 'running', metadata: { input: 'ls' } })], { waitForStore: true });
       assert.deepEqual([first.inserted, first.duplicates], [1, 1], 'the same event twice in one batch');
@@ -87,16 +95,10 @@ describe('store aggregates', () => {
       assert.deepEqual(page.events[0].metadata, { input: 'ls', exit_code: 0 });
       const s = await bySession(core, 'd1');
       assert.equal(s.event_count, 1);
-    } finally {
-      await core.close();
-    }
-  });
+    }));
 
-  test('a duplicate fills what the stored copy lacks and overwrites nothing (prompt text OTLP left out)', async () => {
-    const dir = tmpDir();
-    const dbPath = path.join(dir, 'a.db');
-    const core = await open(dbPath);
-    try {
+  test('a duplicate fills what the stored copy lacks and overwrites nothing (prompt text OTLP left out)', () =>
+    withCore(async ({ core, dbPath }) => {
       const prompt = (metadata: Record<string, unknown>): EventInput => ({ session_id: 'g1', agent_type: 'codex', event_type: 'user_prompt', event_id: 'prompt:codex:g1:1', metadata });
       await core.ingest.ingest([prompt({ prompt: null, prompt_length: 14, otel_event: 'codex.user_prompt' })], { waitForStore: true });
       const filled = await core.ingest.ingest([prompt({ prompt: 'list the files', prompt_length: 99 })], { waitForStore: true });
@@ -110,16 +112,10 @@ describe('store aggregates', () => {
       assert.deepEqual(page.events[0].metadata, { prompt: 'list the files', prompt_length: 14, otel_event: 'codex.user_prompt' });
       const transcript = await core.store.query('transcript', { session_id: 'g1', limit: 10 });
       assert.deepEqual(transcript?.entries.map((e) => e.text), ['list the files']);
-    } finally {
-      await core.close();
-    }
-  });
+    }));
 
-  test('events stored while a snapshot is being written survive a crash right after it, and the store answers meanwhile', async () => {
-    const dir = tmpDir();
-    const dbPath = path.join(dir, 'a.db');
-    const core = await open(dbPath);
-    try {
+  test('events stored while a snapshot is being written survive a crash right after it, and the store answers meanwhile', () =>
+    withCore(async ({ core, dbPath }) => {
       await core.ingest.ingest(Array.from({ length: 2000 }, (_, i) => usage('before', 0, 10, 0.001, { event_id: `b${i}` })), { waitForStore: true });
       const snap = core.store.snapshot();
       const during = await core.ingest.ingest(Array.from({ length: 500 }, (_, i) => usage('during', 0, 7, 0.001, { event_id: `d${i}` })), { waitForStore: true });
@@ -134,10 +130,7 @@ describe('store aggregates', () => {
       } finally {
         await again.close();
       }
-    } finally {
-      await core.close();
-    }
-  });
+    }));
 
   test('retention drops old raw events but keeps the aggregates; rebuild reproduces totals', async () => {
     const dir = tmpDir();
@@ -187,9 +180,8 @@ describe('store aggregates', () => {
     await third.close();
   });
 
-  test('cost breakdowns of one range share their reads, and a write between two of them is never missed', async () => {
-    const core = await open(path.join(tmpDir(), 'a.db'));
-    try {
+  test('cost breakdowns of one range share their reads, and a write between two of them is never missed', () =>
+    withCore(async ({ core }) => {
       const since = Math.floor((Date.now() - 3 * DAY) / 3_600_000) * 3_600_000;
       const cost = (by: 'model' | 'project' | 'session' | 'day') => core.store.query('costBreakdown', { by, tz: 'UTC', since, until: null, limit: 10 });
       await core.ingest.ingest([usage('m1', 1, 100, 1), usage('m2', 0, 10, 0.5, { model: 'claude-opus-4-5', project: '/q' })], { waitForStore: true });
@@ -207,14 +199,10 @@ describe('store aggregates', () => {
       const day = await cost('day');
       assert.equal(day.totals.cost_usd, 7.5);
       assert.equal(day.totals.sessions, 3);
-    } finally {
-      await core.close();
-    }
-  });
+    }));
 
-  test('cost breakdowns kept up to date across many small writes equal the events, also after writes they cannot patch', async () => {
-    const core = await open(path.join(tmpDir(), 'a.db'));
-    try {
+  test('cost breakdowns kept up to date across many small writes equal the events, also after writes they cannot patch', () =>
+    withCore(async ({ core }) => {
       const HOUR = 3_600_000;
       const since = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
       let seed = 7;
@@ -258,14 +246,10 @@ describe('store aggregates', () => {
       // A session's model is its latest one: counts per model follow it.
       const models = await core.store.query('costBreakdown', { by: 'model', tz: 'UTC', since, until: null });
       assert.equal(models.totals.sessions, new Set(stored.filter((e) => e.at >= since).map((e) => e.session)).size);
-    } finally {
-      await core.close();
-    }
-  });
+    }));
 
-  test('tool stats kept up to date across writes that add, complete and correct calls equal the events', async () => {
-    const core = await open(path.join(tmpDir(), 'a.db'));
-    try {
+  test('tool stats kept up to date across writes that add, complete and correct calls equal the events', () =>
+    withCore(async ({ core }) => {
       const since = Date.now() - 2 * DAY;
       let seed = 11;
       const rand = (n: number) => Math.floor((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 65_536) % n;
@@ -322,10 +306,7 @@ describe('store aggregates', () => {
         await check(round);
       }
       assert.ok(completed >= 10, `calls completed or corrected: ${completed}`);
-    } finally {
-      await core.close();
-    }
-  });
+    }));
 
   test('cached answers: one computation per question at a time, and never one that misses an earlier write', async () => {
     const core = await open(path.join(tmpDir(), 'a.db'));
