@@ -50,6 +50,14 @@ export function recordChange(db: SqlDb, before: number, after: number, touched: 
   if (log.length > MAX_ENTRIES) log.splice(0, log.length - MAX_ENTRIES);
 }
 
+/** Run a write that touches neither events, sessions nor usage_hourly, logged as touching nothing. */
+export function touchingNothing<T>(db: SqlDb, write: () => T): T {
+  const before = totalChanges(db);
+  const result = write();
+  recordChange(db, before, totalChanges(db));
+  return result;
+}
+
 /** Everything the writes from `from` to `to` touched; null when they are not all logged. */
 export function touchedBetween(db: SqlDb, from: number, to: number): Touched | null {
   const log = logs.get(db);

@@ -9,7 +9,7 @@ import initSqlJs from 'sql.js';
 import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
 import { MIGRATIONS } from './schema';
 import { PayloadFile } from './payloadFile';
-import { recordChange, totalChanges } from './changeLog';
+import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
 
 export interface OpenDatabase {
@@ -117,9 +117,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
  */
 export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<SnapshotResult> {
   const t0 = performance.now();
-  const before = totalChanges(s.db);
-  s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]);
-  recordChange(s.db, before, totalChanges(s.db));
+  touchingNothing(s.db, () => s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]));
   // sql.js 1.16 exports through the backup API: the connection, its prepared statements and
   // settings stay as they are.
   s.db.payloads.flush();

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
 import { openDatabase, writeSnapshot, type OpenDatabase } from './database';
 import { insertBatch } from './insert';
-import { recordChange, totalChanges } from './changeLog';
+import { touchingNothing } from './changeLog';
 import { QUERIES, WRITES_OUTSIDE_KEPT_ROWS, type QueryName } from './queries/registry';
 
 let state: OpenDatabase | null = null;
@@ -25,11 +25,8 @@ function handle(msg: WorkerRequest): unknown {
       const s = need();
       const fn = (QUERIES as Record<string, (db: unknown, p: unknown) => unknown>)[msg.name];
       if (!fn) throw new Error(`unknown query "${msg.name}"`);
-      if (!WRITES_OUTSIDE_KEPT_ROWS.has(msg.name as QueryName)) return fn(s.db, msg.params ?? {});
-      const before = totalChanges(s.db);
-      const result = fn(s.db, msg.params ?? {});
-      recordChange(s.db, before, totalChanges(s.db));
-      return result;
+      const run = () => fn(s.db, msg.params ?? {});
+      return WRITES_OUTSIDE_KEPT_ROWS.has(msg.name as QueryName) ? touchingNothing(s.db, run) : run();
     }
     case 'snapshot':
       return writeSnapshot(need(), msg.seq);

@@ -484,13 +484,10 @@ function sourcedRows(db: SqlDb, p: CostParams): { rows: GroupedRow[]; labels: Ma
   return out;
 }
 
-/** Requests in the range as `sourcedRows` by agent counts them, in one sum per part (integers: the same total). */
+/** Requests in the range as `sourcedRows` by agent counts them (the rollup part from the kept rows). */
 function requestsIn(db: SqlDb, p: CostParams): number {
   let n = 0;
-  for (const [src, q] of rangeParts({ ...p, by: 'agent', stack_model: false })) {
-    const w = filters(src, q);
-    n += db.get<{ n: number | null }>(`SELECT ${src.requests} AS n FROM ${src.table} ${whereSql(w.clauses)}`, w.params)?.n ?? 0;
-  }
+  for (const [src, q] of rangeParts({ ...p, by: 'agent', stack_model: false })) for (const r of grouped(db, src, q)) n += r.requests;
   return n;
 }
 

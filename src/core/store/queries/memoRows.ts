@@ -16,6 +16,8 @@ export interface Memo<P> {
   key: string;
   params: P;
   rows: SqlValue[][];
+  /** Positions of the rows by id, built on the first patch that needs it (`indexOf`). */
+  index?: Map<SqlValue, number>;
 }
 
 export interface MemoKind<P> {
@@ -73,14 +75,8 @@ export function replaceById(rows: SqlValue[][], index: Map<SqlValue, number>, id
   }
 }
 
-const indexes = new WeakMap<object, Map<SqlValue, number>>();
-
 /** Positions of the rows by the id in `idCol`, built once per memo. */
 export function indexOf(m: Memo<unknown>, idCol: number): Map<SqlValue, number> {
-  let index = indexes.get(m);
-  if (!index) {
-    index = new Map(m.rows.map((r, i) => [r[idCol], i]));
-    indexes.set(m, index);
-  }
-  return index;
+  m.index ??= new Map(m.rows.map((r, i) => [r[idCol], i]));
+  return m.index;
 }
