@@ -33,7 +33,12 @@ if [ ! -f "$DIR/cs/.installed-$CODE_SERVER_VERSION" ]; then
   echo "setup: installing code-server@$CODE_SERVER_VERSION (takes a few minutes)"
   rm -rf "$DIR/cs"
   mkdir -p "$DIR/cs"
-  PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" \
+  # Run from `npm run`, this script inherits the outer npm's settings as npm_* variables, among
+  # them npm_config_user_agent naming Node 20, which code-server's postinstall reads as the Node
+  # it is built for: the install starts from a clean npm environment.
+  unset_npm=()
+  while IFS='=' read -r name _; do unset_npm+=(-u "$name"); done < <(env | grep -E '^npm_' || true)
+  env "${unset_npm[@]}" PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" \
     npm install --no-save --no-audit --no-fund --unsafe-perm --prefix "$DIR/cs" "code-server@$CODE_SERVER_VERSION"
   touch "$DIR/cs/.installed-$CODE_SERVER_VERSION"
 fi
