@@ -14,6 +14,8 @@ fs.mkdirSync(dist, { recursive: true });
 
 const wasmSrc = path.join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
 fs.copyFileSync(wasmSrc, path.join(dist, 'sql-wasm.wasm'));
+// sql.js is not bundled: src/core/store/sqlJsRuntime.ts loads this file and patches it at run time.
+fs.copyFileSync(path.join(path.dirname(wasmSrc), 'sql-wasm.js'), path.join(dist, 'sql-wasm.js'));
 
 /** Problem-matcher friendly output, as in the VS Code esbuild sample. */
 const reporter = (name) => ({
@@ -30,24 +32,6 @@ const reporter = (name) => ({
   },
 });
 
-/**
- * sql.js keeps the database file in an emscripten in-memory file whose buffer grows by 1.125x past
- * 1 MB, copying the whole file each time: a 170 MB import grows it ~45 times and copies ~1.5 GB
- * (half the store worker's time in the import benchmark). Doubling instead makes the copies add up
- * to the file size; untouched capacity is never resident. The build fails if sql.js changes shape.
- */
-const sqlJsGrowth = {
-  name: 'sql.js-file-growth',
-  setup(build) {
-    build.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm\.js$/ }, async (args) => {
-      const src = await fs.promises.readFile(args.path, 'utf8');
-      const from = 'm*(m<1048576?2:1.125)>>>0';
-      if (src.split(from).length !== 2) throw new Error(`sql-wasm.js: MEMFS growth expression not found once (${from}); review the sql.js upgrade`);
-      return { contents: src.replace(from, 'm*2>>>0'), loader: 'js' };
-    });
-  },
-};
-
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -57,7 +41,8 @@ const common = {
 };
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', define: { __AGENTMONITOR_VERSION__: JSON.stringify(pkg.version) } };
+// sql.js stays a file of its own (dist/sql-wasm.js, loaded by sqlJsRuntime.ts); only its types are imported.
+const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['sql.js'], define: { __AGENTMONITOR_VERSION__: JSON.stringify(pkg.version) } };
 
 const contexts = [
   {
@@ -72,7 +57,7 @@ const contexts = [
     ...nodeCommon,
     entryPoints: { extension: 'src/extension/extension.ts' },
     outdir: dist,
-    external: ['vscode'],
+    external: ['vscode', 'sql.js'],
   },
   {
     name: 'webview',
@@ -101,11 +86,11 @@ function reportWebviewSize() {
 
 if (watch) {
   for (const { name, ...opts } of contexts) {
-    const ctx = await esbuild.context({ ...opts, plugins: [reporter(name), sqlJsGrowth] });
+    const ctx = await esbuild.context({ ...opts, plugins: [reporter(name)] });
     await ctx.watch();
   }
 } else {
-  await Promise.all(contexts.map(({ name, ...opts }) => esbuild.build({ ...opts, plugins: [reporter(name), sqlJsGrowth] })));
+  await Promise.all(contexts.map(({ name, ...opts }) => esbuild.build({ ...opts, plugins: [reporter(name)] })));
   if (fs.existsSync(path.join(dist, 'cli.js'))) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
   if (production || only === 'webview') reportWebviewSize();
 }

@@ -29,7 +29,9 @@ export interface OpenResult {
 export interface SnapshotResult {
   seq: number;
   bytes: number;
+  /** The database file handed to the OS; the store worker answers nothing meanwhile. */
   exportMs: number;
+  /** fsync and renames, with the store worker free. */
   writeMs: number;
   /** Seq covered by the snapshot this one replaced (now `<db>.bak`). */
   previousSeq: number;

@@ -5,12 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import initSqlJs from 'sql.js';
+import { promisify } from 'node:util';
 import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
 import { MIGRATIONS } from './schema';
 import { PayloadFile } from './payloadFile';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
+import { databaseFileBytes, loadPatchedSqlJs, type SqlJsInit } from './sqlJsRuntime';
 
 export interface OpenDatabase {
   db: SqlDb;
@@ -19,13 +20,13 @@ export interface OpenDatabase {
   snapshotSeq: number;
 }
 
-type SqlJs = Awaited<ReturnType<typeof initSqlJs>>;
+type SqlJs = Awaited<ReturnType<SqlJsInit>>;
 let sqlJs: Promise<SqlJs> | null = null;
 
 function loadSqlJs(wasmPath: string): Promise<SqlJs> {
   if (!sqlJs) {
     const wasmBinary = fs.readFileSync(wasmPath);
-    sqlJs = initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
+    sqlJs = loadPatchedSqlJs()({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
   }
   return sqlJs;
 }
@@ -110,29 +111,39 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   };
 }
 
+/** Bytes per synchronous write of the snapshot (bounded so a huge file never needs one huge call). */
+const WRITE_CHUNK = 16 << 20;
+const fsyncAsync = promisify(fs.fsync);
+
 /**
- * Export the database (synchronous: the copy is consistent) and write it out. The write is
- * asynchronous so the store worker answers queries and applies inserts meanwhile (those come after
- * `seq` and stay in the journal); on a million events the write takes as long as the export.
+ * Write the database to a temp file, fsync it and rename it over the snapshot. The file's bytes are
+ * written straight from the in-memory database file (`fileBytes`, see sqlJsRuntime.ts), synchronously
+ * so no write can change them meanwhile: the store worker is blocked only while the bytes are handed
+ * to the OS (`exportMs`), never for a copy of the whole database. The fsync and the renames
+ * (`writeMs`) are asynchronous: the worker answers queries and applies inserts meanwhile (those come
+ * after `seq` and stay in the journal).
  */
 export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<SnapshotResult> {
   const t0 = performance.now();
   touchingNothing(s.db, () => s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]));
-  // sql.js 1.16 exports through the backup API: the connection, its prepared statements and
-  // settings stay as they are.
   s.db.payloads.flush();
   s.db.payloads.sync();
-  const bytes = s.db.raw.export();
-  const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
-  const fh = await fs.promises.open(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w');
+  let bytes = 0;
+  let t1 = t0;
   try {
-    let off = 0;
-    while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const file = databaseFileBytes(s.db.raw);
+    bytes = file.length;
+    for (let off = 0; off < file.length; ) off += fs.writeSync(fd, file, off, Math.min(WRITE_CHUNK, file.length - off));
+    t1 = performance.now();
+    await fsyncAsync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   if (fs.existsSync(s.dbPath)) fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
   fs.renameSync(tmp, s.dbPath);
   try {
@@ -144,5 +155,5 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   }
   const previousSeq = s.snapshotSeq;
   s.snapshotSeq = seq;
-  return { seq, bytes: bytes.length, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
+  return { seq, bytes, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
 }

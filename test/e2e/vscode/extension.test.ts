@@ -95,7 +95,7 @@ test('the .vsix carries every bundle the build makes (workers and wasm included)
   assert.equal(r.status, 0, r.stderr);
   const packaged = new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
   const built = fs.readdirSync(path.join(root, 'dist')).filter((f) => !f.endsWith('.map'));
-  for (const f of ['cli.js', 'storeWorker.js', 'importWorker.js', 'extension.js', 'webview.js', 'sql-wasm.wasm']) assert.ok(built.includes(f), `the build made dist/${f}`);
+  for (const f of ['cli.js', 'storeWorker.js', 'importWorker.js', 'extension.js', 'webview.js', 'sql-wasm.wasm', 'sql-wasm.js']) assert.ok(built.includes(f), `the build made dist/${f}`);
   for (const f of built) assert.ok(packaged.has(`dist/${f}`), `dist/${f} is in the .vsix (.vscodeignore)`);
 });
 

@@ -1,0 +1,102 @@
+/**
+ * Loads sql.js from its shipped `sql-wasm.js` with two patches, in the bundle and under tests alike.
+ * The patches are anchored on exact text of sql.js 1.16's build; loading fails loudly (naming the
+ * patch) if an upgrade changes that text, rather than running unpatched.
+ *
+ * 1. File growth. The database file lives in an emscripten in-memory file whose buffer grows by
+ *    1.125x past 1 MB, copying the whole file each time: a 170 MB import grows it ~45 times and
+ *    copies ~1.5 GB. Doubling makes the copies add up to the file size; untouched capacity is never
+ *    resident.
+ * 2. `Database.prototype.fileBytes()`: a view of the in-memory database file itself. With our
+ *    settings (rollback journal in memory, no open transaction between worker messages) the file
+ *    holds exactly the committed database, so a snapshot can write it out without `export()`'s
+ *    full copy into a new buffer (on 1M events: a 440 MB allocation and ~1.8 s with the worker
+ *    blocked). The view is valid until the next write to the database.
+ * 3. `Database.prototype.reserveFile(bytes)`: gives the in-memory file that capacity now, while it
+ *    is small, so a bulk import never grows it: each growth copies the file into a buffer twice
+ *    its size while the old one is still alive (+174 MB for a moment at the end of the 1 GB
+ *    benchmark import). Capacity that is never written is never resident.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import type initSqlJs from 'sql.js';
+import type { Database } from 'sql.js';
+
+export type SqlJsInit = typeof initSqlJs;
+
+type PatchedDatabase = Database & { fileBytes(): Uint8Array; reserveFile(bytes: number): void };
+
+/** The in-memory database file (patch 2 above); valid until the next write to `db`. */
+export function databaseFileBytes(db: Database): Uint8Array {
+  return (db as PatchedDatabase).fileBytes();
+}
+
+/** Most capacity `reserveDatabaseFile` gives; past it, the file grows by doubling as before. */
+export const MAX_RESERVED_BYTES = 1 << 30;
+
+/**
+ * Give the in-memory database file at least `bytes` of capacity (patch 3 above; at most
+ * `MAX_RESERVED_BYTES`). A no-op for an empty file or one that is large enough already.
+ */
+export function reserveDatabaseFile(db: Database, bytes: number): void {
+  (db as PatchedDatabase).reserveFile(Math.min(MAX_RESERVED_BYTES, Math.ceil(bytes)));
+}
+
+interface Patch {
+  name: string;
+  from: string;
+  to: string;
+}
+
+const PATCHES: Patch[] = [
+  { name: 'file growth', from: 'm*(m<1048576?2:1.125)>>>0', to: 'm*2>>>0' },
+  {
+    // `B` is FS.lookupPath (as used by export: `var r=B(f).node`); `Ua`/`Wa` are a MEMFS node's
+    // contents and used bytes (as in MEMFS read: `if(e>=a.node.Wa)return 0`, `a.node.Ua.subarray`).
+    name: 'fileBytes',
+    from: 'g.prototype.updateHook=g.prototype.jc;k.Database=g}',
+    to:
+      'g.prototype.updateHook=g.prototype.jc;k.Database=g;' +
+      'g.prototype.fileBytes=function(){if(!this.db)throw Error("Database closed");var n=B(this.filename).node;' +
+      'return new Uint8Array(n.Ua.buffer,n.Ua.byteOffset,n.Wa)};' +
+      'g.prototype.reserveFile=function(b){if(!this.db)throw Error("Database closed");var n=B(this.filename).node,o=n.Ua;' +
+      'if(o&&n.Wa&&o.length<b){var c=new Uint8Array(b);c.set(o.subarray(0,n.Wa));n.Ua=c}}}',
+  },
+];
+/** Text that must be present for the names the patches use to mean what they say. */
+const ANCHORS = ['var r=B(f).node', 'read(a,b,d,c,e){if(e>=a.node.Wa)return 0;c=Math.min(a.node.Wa-e,c);b.set(a.node.Ua.subarray(e,e+c),d)'];
+
+/** Where sql-wasm.js is: beside the bundle in `dist/`, else in node_modules. */
+export function sqlJsScriptPath(): string {
+  const beside = path.join(__dirname, 'sql-wasm.js');
+  if (fs.existsSync(beside)) return beside;
+  return require.resolve('sql.js');
+}
+
+export function patchSqlJs(src: string, file: string): string {
+  for (const a of ANCHORS) {
+    if (!src.includes(a)) throw new Error(`${file}: sql.js text "${a}" not found; the patches need review for this sql.js version`);
+  }
+  for (const p of PATCHES) {
+    if (src.split(p.from).length !== 2) throw new Error(`${file}: sql.js patch "${p.name}" did not find its text exactly once; review it for this sql.js version`);
+    src = src.replace(p.from, () => p.to);
+  }
+  return src;
+}
+
+let loaded: SqlJsInit | null = null;
+
+/** The patched `initSqlJs`, loaded once per thread. */
+export function loadPatchedSqlJs(file = sqlJsScriptPath()): SqlJsInit {
+  if (loaded) return loaded;
+  const src = patchSqlJs(fs.readFileSync(file, 'utf8'), file);
+  const wrapper = vm.compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+  const mod = { exports: {} as Record<string, unknown> };
+  wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+  const init = mod.exports as unknown as SqlJsInit;
+  if (typeof init !== 'function') throw new Error(`${file}: did not export initSqlJs`);
+  loaded = init;
+  return init;
+}
