@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiQuery } from '../../src/core/contracts/webview';
 import { useApp } from './appContext';
 
@@ -25,22 +25,24 @@ export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true
     r.current.mounted = false;
   }, []);
 
-  useEffect(() => {
+  // A layout effect: the request leaves before the view's first paint, not a frame after it.
+  useLayoutEffect(() => {
     if (!path) return;
     const run = () => {
       const seq = ++r.current.seq;
       r.current.at = Date.now();
       r.current.timer = null;
-      setState((s) => ({ ...s, loading: true }));
+      setState((s) => (s.loading ? s : { ...s, loading: true }));
       app.ds.get<T>(path, query).then(
         (data) => r.current.mounted && seq === r.current.seq && setState({ data, error: null, loading: false }),
         (e: Error) => r.current.mounted && seq === r.current.seq && setState((s) => ({ data: s.data, error: e.message, loading: false })),
       );
     };
     if (r.current.key !== key) {
+      const first = r.current.key === '';
       r.current.key = key;
       if (r.current.timer) clearTimeout(r.current.timer);
-      setState({ data: null, error: null, loading: true });
+      if (!first) setState({ data: null, error: null, loading: true });
       run();
     } else if (!r.current.timer) {
       r.current.timer = setTimeout(run, Math.max(0, r.current.at + MIN_REFRESH_MS - Date.now()));

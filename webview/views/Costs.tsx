@@ -82,6 +82,21 @@ export function Costs() {
   const project = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'project' });
   const session = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'session', limit: 50 });
   const chart = useMemo(() => (day.data ? stackedByModel(day.data) : null), [day.data]);
+  // The four answers arrive one by one; each re-renders this view. Kept vnodes are skipped by
+  // Preact's diff, so each answer renders only its own section.
+  const chartView = useMemo(
+    () => chart && <Chart kind="stacked-bars" x={chart.x} series={chart.series} daily label="Cost per day, stacked by model" formatValue={formatUsd} height={240} />,
+    [chart],
+  );
+  const modelTable = useMemo(() => model.data && <CostTable rows={model.data.rows} keyLabel="Model" testId="cost-by-model" />, [model.data]);
+  const projectTable = useMemo(() => project.data && <CostTable rows={project.data.rows} keyLabel="Project" testId="cost-by-project" />, [project.data]);
+  const sessionTable = useMemo(
+    () =>
+      session.data && (
+        <CostTable rows={session.data.rows} keyLabel="Session" testId="cost-by-session" link={(k) => routeHash({ view: 'sessions', sessionId: k })} format={(k) => shortId(k, 12)} />
+      ),
+    [session.data],
+  );
   const totals = day.data?.totals;
 
   const exportTables = (): ExportTable[] => [
@@ -124,21 +139,19 @@ export function Costs() {
         ) : (
           !day.error && <Loading what="costs" />
         )}
-        {chart && <Chart kind="stacked-bars" x={chart.x} series={chart.series} daily label="Cost per day, stacked by model" formatValue={formatUsd} height={240} />}
+        {chartView}
       </Section>
       <Section title="By model" id="by-model">
         <ErrorNote error={model.error} what="costs by model" />
-        {model.data && <CostTable rows={model.data.rows} keyLabel="Model" testId="cost-by-model" />}
+        {modelTable}
       </Section>
       <Section title="By project" id="by-project">
         <ErrorNote error={project.error} what="costs by project" />
-        {project.data && <CostTable rows={project.data.rows} keyLabel="Project" testId="cost-by-project" />}
+        {projectTable}
       </Section>
       <Section title="By session (top 50)" id="by-session">
         <ErrorNote error={session.error} what="costs by session" />
-        {session.data && (
-          <CostTable rows={session.data.rows} keyLabel="Session" testId="cost-by-session" link={(k) => routeHash({ view: 'sessions', sessionId: k })} format={(k) => shortId(k, 12)} />
-        )}
+        {sessionTable}
       </Section>
     </div>
   );
