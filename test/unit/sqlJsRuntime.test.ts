@@ -52,8 +52,14 @@ test('fileBytes is the committed database: it opens with the same rows as export
   assert.ok(big.length > 1_000_000 && big.length > small.length * 100, `the file grew: ${small.length} -> ${big.length}`);
   assert.deepEqual(rows(big.slice()), [20_010, (20_010 * 20_011) / 2, rows(db.export())[2]]);
   assert.equal(big.length % 4096, 0);
+  db.exec('BEGIN; DELETE FROM t');
+  assert.throws(() => db.exec('BEGIN IMMEDIATE; COMMIT'), /within a transaction/, 'what writeSnapshot relies on to refuse a file inside a transaction');
+  db.exec('ROLLBACK');
   db.close();
   assert.throws(() => databaseFileBytes(db), /Database closed/);
+  const empty = new SQL.Database();
+  assert.equal(databaseFileBytes(empty).length, 0, 'a database never written has an empty file');
+  empty.close();
 });
 
 test('reserveDatabaseFile gives the file room once: later writes stay in the same buffer, and the rows are intact', async () => {

@@ -128,6 +128,8 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   touchingNothing(s.db, () => s.db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_seq', ?)", [String(seq)]));
   s.db.payloads.flush();
   s.db.payloads.sync();
+  // The file holds the committed database only between transactions: this throws inside one.
+  s.db.raw.exec('BEGIN IMMEDIATE; COMMIT');
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');
   let bytes = 0;

@@ -60,7 +60,7 @@ const PATCHES: Patch[] = [
     to:
       'g.prototype.updateHook=g.prototype.jc;k.Database=g;' +
       'g.prototype.fileBytes=function(){if(!this.db)throw Error("Database closed");var n=B(this.filename).node;' +
-      'return new Uint8Array(n.Ua.buffer,n.Ua.byteOffset,n.Wa)};' +
+      'return n.Ua&&n.Wa?new Uint8Array(n.Ua.buffer,n.Ua.byteOffset,n.Wa):new Uint8Array(0)};' +
       'g.prototype.reserveFile=function(b){if(!this.db)throw Error("Database closed");var n=B(this.filename).node,o=n.Ua;' +
       'if(o&&n.Wa&&o.length<b){var c=new Uint8Array(b);c.set(o.subarray(0,n.Wa));n.Ua=c}}}',
   },
