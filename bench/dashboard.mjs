@@ -326,10 +326,10 @@ async function measureApi(url) {
 }
 
 /**
- * A snapshot (every 30 s while written to, by default) writes the whole database file from the
- * store worker, which answers nothing while the bytes go to the OS (`export_ms`; the fsync after it
- * is `write_ms`): those durations, and an aggregate asked for just after a write while the next
- * snapshot is due.
+ * A snapshot (every 30 s while written to, by default) writes the whole database file out from the
+ * store worker, which is blocked only while the file is frozen (`export_ms`; writing it out and the
+ * fsync are `write_ms`): those durations, and an aggregate asked for just after a write while the
+ * next snapshot is due.
  */
 async function measureSnapshot(file, label) {
   const server = await serve(copyDb(file, label), 0.2);
@@ -481,8 +481,8 @@ async function main() {
   console.log('api                              cold: baseline   large  ratio | warm (cached)');
   for (const k of Object.keys(b.api)) console.log(`  ${k.padEnd(32)} ${row(b.api[k].cold, l.api[k].cold)} | ${row(b.api[k].warm, l.api[k].warm)}`);
   console.log(
-    `snapshot (every 30 s while written to): blocking write ${ms(b.snapshot.exportMs)} vs ${ms(l.snapshot.exportMs)} (${ratio(l.snapshot.exportMs, b.snapshot.exportMs)}), ` +
-      `fsync ${ms(b.snapshot.writeMs)} vs ${ms(l.snapshot.writeMs)}; an aggregate asked during it took ${ms(b.snapshot.blockedMs)} vs ${ms(l.snapshot.blockedMs)}`,
+    `snapshot (every 30 s while written to): store worker blocked ${ms(b.snapshot.exportMs)} vs ${ms(l.snapshot.exportMs)} (${ratio(l.snapshot.exportMs, b.snapshot.exportMs)}), ` +
+      `write and fsync ${ms(b.snapshot.writeMs)} vs ${ms(l.snapshot.writeMs)}; an aggregate asked during it took ${ms(b.snapshot.blockedMs)} vs ${ms(l.snapshot.blockedMs)}`,
   );
   for (const [label, r] of [
     ['baseline', b],

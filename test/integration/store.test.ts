@@ -10,7 +10,9 @@ import { loadConfig } from '../../src/core/config';
 import type { EventInput } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { openCore, type Core } from '../../src/core/runtime';
+import { defaultWasmPath } from '../../src/core/store/database';
 import { statsParams } from '../../src/core/store/queries/stats';
+import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
 import { crashCopy, tmpDir } from '../helpers/tmp';
 
 const DAY = 86_400_000;
@@ -116,16 +118,26 @@ describe('store aggregates', () => {
 
   test('events stored while a snapshot is being written survive a crash right after it, and the store answers meanwhile', () =>
     withCore(async ({ core, dbPath }) => {
-      await core.ingest.ingest(Array.from({ length: 2000 }, (_, i) => usage('before', 0, 10, 0.001, { event_id: `b${i}` })), { waitForStore: true });
+      // Big enough for several write chunks, so that the inserts below land while the file is written.
+      await core.ingest.ingest(Array.from({ length: 20_000 }, (_, i) => usage('before', 0, 10, 0.001, { event_id: `b${i}` })), { waitForStore: true });
       const snap = core.store.snapshot();
       const during = await core.ingest.ingest(Array.from({ length: 500 }, (_, i) => usage('during', 0, 7, 0.001, { event_id: `d${i}` })), { waitForStore: true });
       assert.equal(during.inserted, 500);
       const answered = await bySession(core, 'before');
-      assert.equal(answered.event_count, 2000);
+      assert.equal(answered.event_count, 20_000);
       assert.ok(await snap, 'the snapshot was written');
+      const SQL = await loadPatchedSqlJs()({ wasmBinary: new Uint8Array(fs.readFileSync(defaultWasmPath())).buffer });
+      const file = new SQL.Database(fs.readFileSync(dbPath));
+      try {
+        assert.equal(file.exec('PRAGMA integrity_check')[0].values[0][0], 'ok');
+        const rows = file.exec('SELECT session_id, COUNT(*) FROM events GROUP BY session_id ORDER BY session_id')[0].values;
+        assert.deepEqual(rows, [['before', 20_000]], 'the snapshot file is the database as it was when the snapshot began');
+      } finally {
+        file.close();
+      }
       const again = await open(crashCopy(dbPath));
       try {
-        assert.equal((await bySession(again, 'before')).event_count, 2000);
+        assert.equal((await bySession(again, 'before')).event_count, 20_000);
         assert.equal((await bySession(again, 'during')).event_count, 500);
       } finally {
         await again.close();

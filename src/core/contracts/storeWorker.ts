@@ -29,9 +29,9 @@ export interface OpenResult {
 export interface SnapshotResult {
   seq: number;
   bytes: number;
-  /** The database file handed to the OS; the store worker answers nothing meanwhile. */
+  /** Freezing the database file; the store worker answers nothing meanwhile. */
   exportMs: number;
-  /** fsync and renames, with the store worker free. */
+  /** Writing the frozen file out, fsync and renames, with the store worker free. */
   writeMs: number;
   /** Seq covered by the snapshot this one replaced (now `<db>.bak`). */
   previousSeq: number;

@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
 import { MIGRATIONS } from './schema';
 import { PayloadFile } from './payloadFile';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
-import { databaseFileBytes, loadPatchedSqlJs, type SqlJsInit } from './sqlJsRuntime';
+import { FileSnapshot } from './fileSnapshot';
+import { loadPatchedSqlJs, type SqlJsInit } from './sqlJsRuntime';
 
 export interface OpenDatabase {
   db: SqlDb;
@@ -111,17 +111,14 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   };
 }
 
-/** Bytes per synchronous write of the snapshot (bounded so a huge file never needs one huge call). */
-const WRITE_CHUNK = 16 << 20;
-const fsyncAsync = promisify(fs.fsync);
+/** Bytes per write of a snapshot. */
+const WRITE_CHUNK = 4 << 20;
 
 /**
- * Write the database to a temp file, fsync it and rename it over the snapshot. The file's bytes are
- * written straight from the in-memory database file (`fileBytes`, see sqlJsRuntime.ts), synchronously
- * so no write can change them meanwhile: the store worker is blocked only while the bytes are handed
- * to the OS (`exportMs`), never for a copy of the whole database. The fsync and the renames
- * (`writeMs`) are asynchronous: the worker answers queries and applies inserts meanwhile (those come
- * after `seq` and stay in the journal).
+ * Write the database to a temp file, fsync it and rename it over the snapshot, keeping the previous
+ * one as `.bak`. The file is frozen copy-on-write (`FileSnapshot`) and written out asynchronously:
+ * the store worker answers queries and applies inserts meanwhile (those come after `seq` and stay
+ * in the journal). It is blocked only to freeze the file (`exportMs`); `writeMs` is the rest.
  */
 export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<SnapshotResult> {
   const t0 = performance.now();
@@ -130,22 +127,27 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   s.db.payloads.sync();
   // The file holds the committed database only between transactions: this throws inside one.
   s.db.raw.exec('BEGIN IMMEDIATE; COMMIT');
+  const view = new FileSnapshot(s.db.raw);
+  const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  let bytes = 0;
-  let t1 = t0;
+  let fh: fs.promises.FileHandle | null = null;
   try {
-    const file = databaseFileBytes(s.db.raw);
-    bytes = file.length;
-    for (let off = 0; off < file.length; ) off += fs.writeSync(fd, file, off, Math.min(WRITE_CHUNK, file.length - off));
-    t1 = performance.now();
-    await fsyncAsync(fd);
+    fh = await fs.promises.open(tmp, 'w');
+    const chunk = new Uint8Array(Math.min(WRITE_CHUNK, Math.max(1, view.length)));
+    for (let off = 0; off < view.length; ) {
+      const n = view.read(off, chunk);
+      for (let w = 0; w < n; ) w += (await fh.write(chunk, w, n - w, off + w)).bytesWritten;
+      off += n;
+    }
+    view.close();
+    await fh.sync();
+    await fh.close();
   } catch (e) {
-    fs.closeSync(fd);
+    view.close();
+    await fh?.close().catch(() => {});
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fs.closeSync(fd);
   if (fs.existsSync(s.dbPath)) fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
   fs.renameSync(tmp, s.dbPath);
   try {
@@ -157,5 +159,5 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   }
   const previousSeq = s.snapshotSeq;
   s.snapshotSeq = seq;
-  return { seq, bytes, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
+  return { seq, bytes: view.length, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
 }

@@ -16,6 +16,9 @@
  *    is small, so a bulk import never grows it: each growth copies the file into a buffer twice
  *    its size while the old one is still alive (+174 MB for a moment at the end of the 1 GB
  *    benchmark import). Capacity that is never written is never resident.
+ * 4. `Database.prototype.setFileWriteHook(hook)`, called by MEMFS before it changes the file's
+ *    bytes: a snapshot written out asynchronously keeps the pages it has not written yet
+ *    (`fileSnapshot.ts`), so the store worker goes on reading and writing meanwhile.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,11 +29,24 @@ import type { Database } from 'sql.js';
 
 export type SqlJsInit = typeof initSqlJs;
 
-type PatchedDatabase = Database & { fileBytes(): Uint8Array; reserveFile(bytes: number): void };
+type PatchedDatabase = Database & {
+  fileBytes(): Uint8Array;
+  reserveFile(bytes: number): void;
+  setFileWriteHook(hook: ((position: number, length: number) => void) | null): void;
+};
 
 /** The in-memory database file (patch 2 above); valid until the next write to `db`. */
 export function databaseFileBytes(db: Database): Uint8Array {
   return (db as PatchedDatabase).fileBytes();
+}
+
+/**
+ * Call `hook(position, length)` before each change to the in-memory database file's bytes
+ * (writes, and truncation with the bytes past the new end); `null` removes it (patch 4 above).
+ * The hook must not throw: it runs inside SQLite's write.
+ */
+export function setFileWriteHook(db: Database, hook: ((position: number, length: number) => void) | null): void {
+  (db as PatchedDatabase).setFileWriteHook(hook);
 }
 
 /** Most capacity `reserveDatabaseFile` gives; past it, the file grows by doubling as before. */
@@ -62,7 +78,20 @@ const PATCHES: Patch[] = [
       'g.prototype.fileBytes=function(){if(!this.db)throw Error("Database closed");var n=B(this.filename).node;' +
       'return n.Ua&&n.Wa?new Uint8Array(n.Ua.buffer,n.Ua.byteOffset,n.Wa):new Uint8Array(0)};' +
       'g.prototype.reserveFile=function(b){if(!this.db)throw Error("Database closed");var n=B(this.filename).node,o=n.Ua;' +
-      'if(o&&n.Wa&&o.length<b){var c=new Uint8Array(b);c.set(o.subarray(0,n.Wa));n.Ua=c}}}',
+      'if(o&&n.Wa&&o.length<b){var c=new Uint8Array(b);c.set(o.subarray(0,n.Wa));n.Ua=c}};' +
+      'g.prototype.setFileWriteHook=function(f){if(!this.db)throw Error("Database closed");B(this.filename).node.amBeforeWrite=f||void 0}}',
+  },
+  {
+    // MEMFS write(stream, buffer, offset, length, position, canOwn): the hook sees (position, length).
+    name: 'write hook',
+    from: 'write(a,b,d,c,e,g){b.buffer===v.buffer&&(g=!1);if(!c)return 0;a=a.node;',
+    to: 'write(a,b,d,c,e,g){b.buffer===v.buffer&&(g=!1);if(!c)return 0;a=a.node;a.amBeforeWrite&&a.amBeforeWrite(e,c);',
+  },
+  {
+    // MEMFS setattr with a size (truncate): the bytes past the new size are about to go.
+    name: 'truncate hook',
+    from: 'b.size!==void 0&&(b=b.size,a.Wa!=b&&(d=a.Ua,',
+    to: 'b.size!==void 0&&(b=b.size,a.Wa!=b&&(b<a.Wa&&a.amBeforeWrite&&a.amBeforeWrite(b,a.Wa-b),d=a.Ua,',
   },
 ];
 /** Text that must be present for the names the patches use to mean what they say. */
