@@ -57,7 +57,7 @@ let lastChanges = 0;
 
 function settledParts(db: SqlDb, p: StatsParams): Settled {
   const marks = db.get<{ c: number; m: number | null }>('SELECT total_changes() AS c, (SELECT MAX(id) FROM events) AS m')!;
-  // A snapshot (`export()`) reopens the connection and restarts the change counter.
+  // A new connection (the database reopened, as in tests) restarts the change counter.
   if (marks.c < lastChanges) settled = null;
   lastChanges = marks.c;
   const key = `${marks.c}|${marks.m}|${p.day_start}|${p.week_start}|${p.month_start}`;
