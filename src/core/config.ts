@@ -28,6 +28,11 @@ export interface ServerConfig {
   codexDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
+  /**
+   * Databases with at least this many events warm the Costs and Tools views' first requests (in the
+   * server's zone) as soon as the server starts, not only when a dashboard opens.
+   */
+  warmUpAtStartEvents: number;
 }
 
 function num(v: string | undefined, dflt: number, name: string, min = 0): number {
@@ -69,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     codexDirs: defaultCodexDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,
+    warmUpAtStartEvents: num(env.AGENTMONITOR_WARM_UP_AT_START_EVENTS, 100_000, 'AGENTMONITOR_WARM_UP_AT_START_EVENTS'),
   };
   return { ...cfg, ...overrides };
 }

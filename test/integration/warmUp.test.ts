@@ -6,8 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CostBreakdown, ToolStats } from '../../src/core/contracts/api';
+import { Store } from '../../src/core/store/store';
+import { addDays, localTimeZone, startOfDay } from '../../src/core/zonedTime';
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer } from '../helpers/server';
+import { tmpDir } from '../helpers/tmp';
 
 /** What webview/lib/period.ts sends for a period of `days` in a browser whose zone is UTC. */
 function browserSince(days: number): string {
@@ -50,4 +53,47 @@ test('the overview request warms the Costs and Tools views once, under the keys 
   await s.get('/api/stats?tz=UTC');
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(computed.filter((n) => n === 'costBreakdown').length, 4, 'not warmed again within minutes');
+});
+
+test('a large database warms the views at start, in the zone of the server, before any request', async () => {
+  const dir = tmpDir();
+  const seed = await startTestServer({}, { dir });
+  const at = new Date(Date.now() - 3_600_000).toISOString();
+  const seeded = await seed.post('/api/events/batch', [
+    { session_id: 's1', agent_type: 'claude-code', event_type: 'llm_request', model: 'claude-sonnet-4-5', tokens_in: 10, cost_usd: 0.25, client_timestamp: at },
+    { session_id: 's1', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'Read', status: 'success', duration_ms: 12, client_timestamp: at },
+  ]);
+  assert.ok(seeded.status < 300, JSON.stringify(seeded.body));
+  await seed.close();
+
+  // Every store query from the server's start on (the warm-up begins before it listens).
+  const computed: string[] = [];
+  const query = Store.prototype.query;
+  Store.prototype.query = function (this: Store, name, params) {
+    computed.push(name);
+    return query.call(this, name, params);
+  } as typeof query;
+  try {
+    const small = await startTestServer({ warmUpAtStartEvents: 3 }, { dir });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(computed.filter((n) => n === 'costBreakdown' || n === 'toolStats'), [], 'under the threshold: nothing at start');
+    await small.close();
+
+    const s = await startTestServer({ warmUpAtStartEvents: 2 }, { dir });
+    await waitFor('the warm-up at start', async () => computed.filter((n) => n === 'costBreakdown').length === 4 && computed.includes('toolStats'));
+    assert.ok(!computed.includes('stats'), 'no dashboard asked for anything');
+    const before = computed.length;
+    const tz = localTimeZone();
+    const since = (days: number) => new Date(addDays(startOfDay(Date.now(), tz), -(days - 1), tz)).toISOString();
+    const q = (o: Record<string, string>) => new URLSearchParams(o).toString();
+    const day = await s.get<CostBreakdown>(`/api/stats/cost?${q({ since: since(30), tz, by: 'day', stack: 'model' })}`);
+    const project = await s.get<CostBreakdown>(`/api/stats/cost?${q({ since: since(30), tz, by: 'project' })}`);
+    const tools = await s.get<ToolStats>(`/api/stats/tools?${q({ since: since(7), tz, bucket: 'hour' })}`);
+    assert.deepEqual(computed.slice(before), [], 'the views were answered from the warm-up at start');
+    assert.equal(day.body.totals.cost_usd, 0.25);
+    assert.equal(project.body.rows.length, 1);
+    assert.deepEqual(tools.body.tools.map((t) => [t.tool_name, t.calls]), [['Read', 1]]);
+  } finally {
+    Store.prototype.query = query;
+  }
 });
