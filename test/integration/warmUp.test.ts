@@ -10,6 +10,7 @@ import { Store } from '../../src/core/store/store';
 import { addDays, localTimeZone, startOfDay } from '../../src/core/zonedTime';
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer } from '../helpers/server';
+import { openSse } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
 
 /** What webview/lib/period.ts sends for a period of `days` in a browser whose zone is UTC. */
@@ -95,5 +96,32 @@ test('a large database warms the views at start, in the zone of the server, befo
     assert.deepEqual(tools.body.tools.map((t) => [t.tool_name, t.calls]), [['Read', 1]]);
   } finally {
     Store.prototype.query = query;
+  }
+});
+
+test('a view asked for lately is computed again after a write, once the API is quiet, so switching back computes nothing', async () => {
+  const s = await startTestServer();
+  const sse = await openSse(`${s.url}/api/stream`);
+  try {
+    const event = (cost: number) => ({ session_id: 'k1', agent_type: 'codex', event_type: 'llm_request', model: 'gpt-5', tokens_in: 10, cost_usd: cost });
+    assert.ok((await s.post('/api/events', event(0.5))).status < 300);
+    const url = `/api/stats/cost?${new URLSearchParams({ since: browserSince(30), tz: 'UTC', by: 'model' })}`;
+    assert.equal((await s.get<CostBreakdown>(url)).body.totals.cost_usd, 0.5);
+
+    const computed: string[] = [];
+    const store = s.ctx.store;
+    const query = store.query.bind(store);
+    store.query = ((name: string, params: unknown) => {
+      computed.push(name);
+      return query(name as never, params as never);
+    }) as typeof store.query;
+    assert.ok((await s.post('/api/events', event(0.25))).status < 300);
+    await waitFor('the answer computed again after the write', async () => computed.includes('costBreakdown'));
+    const before = computed.length;
+    const again = await s.get<CostBreakdown>(url);
+    assert.deepEqual(computed.slice(before), [], 'answered from what was computed after the write');
+    assert.equal(again.body.totals.cost_usd, 0.75, 'and the answer has the write');
+  } finally {
+    sse.close();
   }
 });
