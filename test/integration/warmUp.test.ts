@@ -19,6 +19,17 @@ function browserSince(days: number): string {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - (days - 1))).toISOString();
 }
 
+/** The names of the queries the server runs on `store` from now on. */
+function recordQueries(store: { query: (name: never, params: never) => Promise<unknown> }): string[] {
+  const computed: string[] = [];
+  const query = store.query.bind(store);
+  store.query = (name, params) => {
+    computed.push(name);
+    return query(name, params);
+  };
+  return computed;
+}
+
 test('the overview request warms the Costs and Tools views once, under the keys of their own requests', async () => {
   const s = await startTestServer();
   const at = new Date(Date.now() - 3_600_000).toISOString();
@@ -28,13 +39,7 @@ test('the overview request warms the Costs and Tools views once, under the keys 
   ]);
   assert.ok(seeded.status < 300, JSON.stringify(seeded.body));
 
-  const computed: string[] = [];
-  const store = s.ctx.store;
-  const query = store.query.bind(store);
-  store.query = ((name: string, params: unknown) => {
-    computed.push(name);
-    return query(name as never, params as never);
-  }) as typeof store.query;
+  const computed = recordQueries(s.ctx.store);
 
   assert.equal((await s.get('/api/stats?tz=UTC')).status, 200);
   await waitFor('the warm-up', async () => computed.filter((n) => n === 'costBreakdown').length === 4 && computed.includes('toolStats'));
@@ -108,13 +113,7 @@ test('a view asked for lately is computed again after a write, once the API is q
     const url = `/api/stats/cost?${new URLSearchParams({ since: browserSince(30), tz: 'UTC', by: 'model' })}`;
     assert.equal((await s.get<CostBreakdown>(url)).body.totals.cost_usd, 0.5);
 
-    const computed: string[] = [];
-    const store = s.ctx.store;
-    const query = store.query.bind(store);
-    store.query = ((name: string, params: unknown) => {
-      computed.push(name);
-      return query(name as never, params as never);
-    }) as typeof store.query;
+    const computed = recordQueries(s.ctx.store);
     assert.ok((await s.post('/api/events', event(0.25))).status < 300);
     await waitFor('the answer computed again after the write', async () => computed.includes('costBreakdown'));
     const before = computed.length;
