@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { SessionDetail, TranscriptEntry, TranscriptPage } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
@@ -119,7 +119,7 @@ function Transcript(p: { sessionId: string }) {
       setLoading(false);
     }
   };
-  useEffect(() => {
+  useLayoutEffect(() => {
     setEntries([]);
     void load(false);
   }, [p.sessionId]);

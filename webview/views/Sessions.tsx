@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { Session, SessionsPage } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { ErrorNote, Loading, Section, StatusBadge, UnpricedNote } from '../components/ui';
@@ -36,7 +36,8 @@ export function Sessions() {
     }
   };
 
-  useEffect(() => {
+  // A layout effect: the request leaves before the view's first paint (as in useApi).
+  useLayoutEffect(() => {
     void load(true);
   }, [query]);
   // Live totals: refresh the first page when aggregates change, unless the user paged further.
