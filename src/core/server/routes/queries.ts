@@ -99,13 +99,13 @@ function warmUpQueries(tz: string): [('costBreakdown' | 'toolStats'), Query][] {
 }
 
 const WARM_UP_EVERY_MS = 10 * 60_000;
+/** Quiet time (no API request) before each warm-up query, and how long to wait for it at most. */
+const WARM_UP_IDLE_MS = 1000;
+const WARM_UP_GIVE_UP_MS = 60_000;
 /** Views' answers kept computed after writes: how long after the view last asked, how many, quiet time first. */
 const KEEP_WARM_FOR_MS = 10 * 60_000;
 const KEEP_WARM_MAX = 8;
 const KEEP_WARM_QUIET_MS = 500;
-/** Quiet time (no API request) before each warm-up query, and how long to wait for it at most. */
-const WARM_UP_IDLE_MS = 1000;
-const WARM_UP_GIVE_UP_MS = 60_000;
 
 export function register(router: Router, ctx: ServerContext): void {
   /**
