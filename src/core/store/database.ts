@@ -11,7 +11,7 @@ import { PayloadFile } from './payloadFile';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
 import { FileSnapshot } from './fileSnapshot';
-import { loadPatchedSqlJs, type SqlJsInit } from './sqlJsRuntime';
+import { loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
 
 export interface OpenDatabase {
   db: SqlDb;
@@ -31,11 +31,8 @@ function loadSqlJs(wasmPath: string): Promise<SqlJs> {
   return sqlJs;
 }
 
-/** Where sql-wasm.wasm is: beside the bundle in `dist/`, else in node_modules. */
 export function defaultWasmPath(): string {
-  const beside = path.join(__dirname, 'sql-wasm.wasm');
-  if (fs.existsSync(beside)) return beside;
-  return path.join(path.dirname(require.resolve('sql.js')), 'sql-wasm.wasm');
+  return sqlJsDistFile('sql-wasm.wasm');
 }
 
 function tryLoad(SQL: SqlJs, file: string): SqlDb | Error {

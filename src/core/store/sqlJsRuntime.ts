@@ -1,5 +1,5 @@
 /**
- * Loads sql.js from its shipped `sql-wasm.js` with two patches, in the bundle and under tests alike.
+ * Loads sql.js from its shipped `sql-wasm.js` with four patches, in the bundle and under tests alike.
  * The patches are anchored on exact text of sql.js 1.16's build; loading fails loudly (naming the
  * patch) if an upgrade changes that text, rather than running unpatched.
  *
@@ -71,15 +71,16 @@ const PATCHES: Patch[] = [
   {
     // `B` is FS.lookupPath (as used by export: `var r=B(f).node`); `Ua`/`Wa` are a MEMFS node's
     // contents and used bytes (as in MEMFS read: `if(e>=a.node.Wa)return 0`, `a.node.Ua.subarray`).
-    name: 'fileBytes',
+    name: 'file methods',
     from: 'g.prototype.updateHook=g.prototype.jc;k.Database=g}',
     to:
       'g.prototype.updateHook=g.prototype.jc;k.Database=g;' +
-      'g.prototype.fileBytes=function(){if(!this.db)throw Error("Database closed");var n=B(this.filename).node;' +
+      'function amNode(d){if(!d.db)throw Error("Database closed");return B(d.filename).node}' +
+      'g.prototype.fileBytes=function(){var n=amNode(this);' +
       'return n.Ua&&n.Wa?new Uint8Array(n.Ua.buffer,n.Ua.byteOffset,n.Wa):new Uint8Array(0)};' +
-      'g.prototype.reserveFile=function(b){if(!this.db)throw Error("Database closed");var n=B(this.filename).node,o=n.Ua;' +
+      'g.prototype.reserveFile=function(b){var n=amNode(this),o=n.Ua;' +
       'if(o&&n.Wa&&o.length<b){var c=new Uint8Array(b);c.set(o.subarray(0,n.Wa));n.Ua=c}};' +
-      'g.prototype.setFileWriteHook=function(f){if(!this.db)throw Error("Database closed");B(this.filename).node.amBeforeWrite=f||void 0}}',
+      'g.prototype.setFileWriteHook=function(f){amNode(this).amBeforeWrite=f||void 0}}',
   },
   {
     // MEMFS write(stream, buffer, offset, length, position, canOwn): the hook sees (position, length).
@@ -97,11 +98,15 @@ const PATCHES: Patch[] = [
 /** Text that must be present for the names the patches use to mean what they say. */
 const ANCHORS = ['var r=B(f).node', 'read(a,b,d,c,e){if(e>=a.node.Wa)return 0;c=Math.min(a.node.Wa-e,c);b.set(a.node.Ua.subarray(e,e+c),d)'];
 
-/** Where sql-wasm.js is: beside the bundle in `dist/`, else in node_modules. */
-export function sqlJsScriptPath(): string {
-  const beside = path.join(__dirname, 'sql-wasm.js');
+/** A file of sql.js's `dist/`: beside the bundle in our `dist/`, else in node_modules. */
+export function sqlJsDistFile(name: 'sql-wasm.js' | 'sql-wasm.wasm'): string {
+  const beside = path.join(__dirname, name);
   if (fs.existsSync(beside)) return beside;
-  return require.resolve('sql.js');
+  return path.join(path.dirname(require.resolve('sql.js')), name);
+}
+
+export function sqlJsScriptPath(): string {
+  return sqlJsDistFile('sql-wasm.js');
 }
 
 export function patchSqlJs(src: string, file: string): string {

@@ -107,6 +107,11 @@ const KEEP_WARM_FOR_MS = 10 * 60_000;
 const KEEP_WARM_MAX = 8;
 const KEEP_WARM_QUIET_MS = 500;
 
+/** The store cache's key of a heavy aggregate: its name and parsed params. */
+function cacheKey(name: string, params: unknown): string {
+  return `${name}:${JSON.stringify(params)}`;
+}
+
 export function register(router: Router, ctx: ServerContext): void {
   /**
    * Heavy aggregates answered from the store's cache while nothing was written (a dashboard
@@ -115,7 +120,7 @@ export function register(router: Router, ctx: ServerContext): void {
   const cachedQuery = <K extends 'costBreakdown' | 'toolStats'>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> => {
     const store = ctx.core?.store;
     const compute = () => ctx.store.query(name, params);
-    return store ? store.cached(`${name}:${JSON.stringify(params)}`, AGGREGATE_TTL_MS, compute) : compute();
+    return store ? store.cached(cacheKey(name, params), AGGREGATE_TTL_MS, compute) : compute();
   };
 
   /**
@@ -132,10 +137,11 @@ export function register(router: Router, ctx: ServerContext): void {
     lastRequestAt = Date.now();
     next();
   });
+  const quietFor = (ms: number) => Date.now() - lastRequestAt >= ms;
   /** Resolves once no API request has come for `WARM_UP_IDLE_MS`; false if that never happens. */
   const idle = async (): Promise<boolean> => {
     const giveUpAt = Date.now() + WARM_UP_GIVE_UP_MS;
-    while (Date.now() - lastRequestAt < WARM_UP_IDLE_MS) {
+    while (!quietFor(WARM_UP_IDLE_MS)) {
       if (Date.now() > giveUpAt) return false;
       await new Promise((r) => setTimeout(r, WARM_UP_IDLE_MS / 4).unref());
     }
@@ -168,7 +174,6 @@ export function register(router: Router, ctx: ServerContext): void {
   let keptGen = -1;
   let keeping = false;
   let keepTimer: NodeJS.Timeout | null = null;
-  const quiet = () => Date.now() - lastRequestAt >= KEEP_WARM_QUIET_MS;
   const keepWarm = async (): Promise<void> => {
     const store = ctx.core?.store;
     for (const [k, v] of viewed) if (Date.now() - v.at > KEEP_WARM_FOR_MS) viewed.delete(k);
@@ -177,12 +182,12 @@ export function register(router: Router, ctx: ServerContext): void {
       keepTimer = null;
       return;
     }
-    if (keeping || store.generation === keptGen || ctx.sse.clientCount() === 0 || !quiet()) return;
+    if (keeping || store.generation === keptGen || ctx.sse.clientCount() === 0 || !quietFor(KEEP_WARM_QUIET_MS)) return;
     keeping = true;
     const gen = store.generation;
     try {
       for (const v of [...viewed.values()].sort((a, b) => b.at - a.at)) {
-        if (!quiet()) return;
+        if (!quietFor(KEEP_WARM_QUIET_MS)) return;
         await v.compute();
       }
       keptGen = gen;
@@ -193,7 +198,7 @@ export function register(router: Router, ctx: ServerContext): void {
     }
   };
   const viewAsked = <K extends 'costBreakdown' | 'toolStats'>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> => {
-    const key = `${name}:${JSON.stringify(params)}`;
+    const key = cacheKey(name, params);
     viewed.delete(key);
     viewed.set(key, { at: Date.now(), compute: () => cachedQuery(name, params) });
     while (viewed.size > KEEP_WARM_MAX) viewed.delete(viewed.keys().next().value!);
