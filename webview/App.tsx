@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { DashboardView } from '../src/core/contracts/webview';
 import { useApp } from './components/appContext';
@@ -19,6 +20,14 @@ const NAV: { view: DashboardView; label: string }[] = [
   { view: 'tools', label: 'Tools' },
   { view: 'sessions', label: 'Sessions' },
   { view: 'usage', label: 'Usage' },
+];
+
+/** Views rendered once while the page is idle, so that their first switch is not their first render (`viewWarmUp.tsx`). */
+export const WARMED_VIEWS: [DashboardView, ComponentType][] = [
+  ['costs', Costs],
+  ['tools', Tools],
+  ['sessions', Sessions],
+  ['usage', Usage],
 ];
 
 const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };

@@ -2,8 +2,9 @@ import { render } from 'preact';
 import 'uplot/dist/uPlot.min.css';
 import './styles/app.css';
 import { INITIAL_STATE_ELEMENT_ID, type DashboardInitialState } from '../src/core/contracts/webview';
-import { App } from './App';
+import { App, WARMED_VIEWS } from './App';
 import { AppContext } from './components/appContext';
+import { warmViewsWhenIdle } from './components/viewWarmUp';
 import { AppState, parseHash, routeHash } from './data/appState';
 import type { DataSource } from './data/dataSource';
 import { HttpDataSource } from './data/httpDataSource';
@@ -45,7 +46,7 @@ function boot(): void {
     document.getElementById('app')!,
   );
   ds.start();
-  void app.refresh();
+  void app.refresh().then(() => warmViewsWhenIdle(app, WARMED_VIEWS));
 }
 
 boot();

@@ -7,6 +7,8 @@ import type { DataSource } from '../../webview/data/dataSource';
 import { FeedBuffer, FrameBatcher } from '../../webview/data/feedBuffer';
 import { matchesFilter } from '../../webview/data/eventFilter';
 import { AppState, localTimeZone, parseHash, routeHash } from '../../webview/data/appState';
+import { ANSWER_MAX_AGE_MS, AnswerCache } from '../../webview/data/answerCache';
+import type { SseMessage } from '../../src/core/contracts/sse';
 import { toCsv, toJson } from '../../webview/lib/exportData';
 import { formatDuration, formatTokens, formatUsd } from '../../webview/lib/format';
 import { VscodeDataSource } from '../../webview/data/vscodeDataSource';
@@ -134,4 +136,48 @@ test('the app starts with exactly the requests the page preloads (same URLs, sam
     asked,
     DASHBOARD_STARTUP_REQUESTS.map((r) => `${r.path}${buildQueryString(r.query)}`.split(TIME_ZONE_PLACEHOLDER).join(tz)),
   );
+});
+
+test('answer cache: an answer is reused while nothing changed, for at most its age, and the cache is bounded', () => {
+  const c = new AnswerCache();
+  c.keep('/api/stats/cost{"by":"day"}', { total: 1 }, 3, 1_000);
+  assert.deepEqual(c.fresh('/api/stats/cost{"by":"day"}', 3, 1_000 + ANSWER_MAX_AGE_MS), { data: { total: 1 }, at: 1_000 });
+  assert.equal(c.fresh('/api/stats/cost{"by":"model"}', 3, 1_000), null, 'another question');
+  assert.equal(c.fresh('/api/stats/cost{"by":"day"}', 4, 1_001), null, 'the data changed since it was asked');
+  assert.equal(c.fresh('/api/stats/cost{"by":"day"}', 3, 1_001), null, 'a stale answer is dropped, not kept for later');
+  c.keep('old', 1, 0, 5_000);
+  c.keep('new', 2, 0, 10_000);
+  assert.equal(c.fresh('old', 0, 5_000 + ANSWER_MAX_AGE_MS + 1), null, 'too old');
+  for (let i = 0; i < 100; i++) c.keep(`k${i}`, i, 0, 10_000);
+  assert.equal(c.fresh('new', 0, 10_000), null, 'the oldest went beyond the bound');
+  assert.equal(c.fresh('k99', 0, 10_000)?.data, 99);
+  assert.equal(c.fresh('k36', 0, 10_000)?.data, 36, '64 answers are kept');
+  assert.equal(c.fresh('k35', 0, 10_000), null);
+});
+
+test('app state: any message about written data drops the kept answers at once; hello and progress do not', () => {
+  let deliver: (m: SseMessage) => void = () => undefined;
+  const ds: DataSource = {
+    get: async <T>() => ({}) as T,
+    onMessage: (l) => ((deliver = l), () => undefined),
+    onResync: () => () => undefined,
+    save: () => undefined,
+    connection: signal('connected'),
+    start: () => undefined,
+  };
+  const app = new AppState(ds, { host: 'browser', version: '' }, (cb) => cb());
+  const keep = () => app.answers.keep('q', 'answer', app.dataTick.peek(), Date.now());
+  const kept = () => app.answers.fresh('q', app.dataTick.peek()) !== null;
+  keep();
+  deliver({ type: 'hello', server_version: '1', at: new Date().toISOString() });
+  deliver({ type: 'import_progress' } as SseMessage);
+  assert.ok(kept(), 'nothing was written');
+  deliver({ type: 'event', event: ev(1) });
+  assert.ok(!kept(), 'an event was stored: the answer may be stale before any stats message');
+  keep();
+  deliver({ type: 'session_update', session: { session_id: 's', last_event_at: new Date().toISOString() } } as unknown as SseMessage);
+  assert.ok(!kept());
+  keep();
+  deliver({ type: 'import_done' } as unknown as SseMessage);
+  assert.ok(!kept());
 });

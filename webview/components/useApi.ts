@@ -16,8 +16,13 @@ const MIN_REFRESH_MS = 3000;
  */
 export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true): ApiState<T> {
   const app = useApp();
-  const [state, setState] = useState<ApiState<T>>({ data: null, error: null, loading: !!path });
   const key = path ? `${path}${JSON.stringify(query)}` : '';
+  // A recent answer to the same question, with nothing written since, is shown at once.
+  const reuse = () => (path ? app.answers.fresh<T>(key, app.dataTick.peek()) : null);
+  const [state, setState] = useState<ApiState<T>>(() => {
+    const hit = reuse();
+    return hit ? { data: hit.data, error: null, loading: false } : { data: null, error: null, loading: !!path };
+  });
   const tick = live ? app.dataTick.value : 0;
   const r = useRef({ key: '', at: 0, seq: 0, mounted: true, timer: null as ReturnType<typeof setTimeout> | null });
 
@@ -30,11 +35,16 @@ export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true
     if (!path) return;
     const run = () => {
       const seq = ++r.current.seq;
+      const askedAt = app.dataTick.peek();
       r.current.at = Date.now();
       r.current.timer = null;
       setState((s) => (s.loading ? s : { ...s, loading: true }));
-      app.ds.get<T>(path, query).then(
-        (data) => r.current.mounted && seq === r.current.seq && setState({ data, error: null, loading: false }),
+      app.asking++;
+      app.ds.get<T>(path, query).finally(() => app.asking--).then(
+        (data) => {
+          app.answers.keep(key, data, askedAt, r.current.at);
+          if (r.current.mounted && seq === r.current.seq) setState({ data, error: null, loading: false });
+        },
         (e: Error) => r.current.mounted && seq === r.current.seq && setState((s) => ({ data: s.data, error: e.message, loading: false })),
       );
     };
@@ -42,8 +52,14 @@ export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true
       const first = r.current.key === '';
       r.current.key = key;
       if (r.current.timer) clearTimeout(r.current.timer);
-      if (!first) setState({ data: null, error: null, loading: true });
-      run();
+      const hit = reuse();
+      if (hit) {
+        r.current.at = hit.at;
+        if (!first) setState({ data: hit.data, error: null, loading: false });
+      } else {
+        if (!first) setState({ data: null, error: null, loading: true });
+        run();
+      }
     } else if (!r.current.timer) {
       r.current.timer = setTimeout(run, Math.max(0, r.current.at + MIN_REFRESH_MS - Date.now()));
     }

@@ -7,6 +7,7 @@ import type { Session, Stats, EventsPage } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import type { SseMessage } from '../../src/core/contracts/sse';
 import { DASHBOARD_VIEWS, type DashboardInitialState, type DashboardView } from '../../src/core/contracts/webview';
+import { AnswerCache } from './answerCache';
 import type { DataSource } from './dataSource';
 import { FeedBuffer, FrameBatcher } from './feedBuffer';
 import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
@@ -126,6 +127,10 @@ export class AppState {
   readonly statsError = signal<string | null>(null);
   /** Bumped when aggregate views should refetch (stats changed, resync). */
   readonly dataTick = signal(0);
+  /** Recent API answers, reused while `dataTick` has not moved (`answerCache.ts`). */
+  readonly answers = new AnswerCache();
+  /** API questions of the views (`useApi`) asked and not answered yet. */
+  asking = 0;
   readonly sessions = signal<ReadonlyMap<string, Session>>(new Map());
   readonly feed: FeedModel;
   private readonly batcher: FrameBatcher<SseMessage>;
@@ -142,6 +147,7 @@ export class AppState {
   }
 
   async refresh(): Promise<void> {
+    this.answers.clear();
     await Promise.all([this.loadStats(), this.loadSessions(), this.feed.reload()]);
     this.dataTick.value++;
   }
@@ -198,6 +204,8 @@ export class AppState {
         }
       }
     }
+    // Anything written makes the kept answers stale, before the throttled stats message says so.
+    if (events.length || sessions || stats || cleared || msgs.some((m) => m.type === 'import_done')) this.answers.clear();
     batch(() => {
       if (events.length) this.feed.apply(events);
       if (sessions) {

@@ -8,12 +8,16 @@ import { formatUsd } from '../../../webview/lib/format';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { buildWebview, launch, openPage } from './browser';
 
-/** API GETs the page made, by path and query, in order. */
+/** What the views warmed while the page is idle ask (`viewWarmUp.tsx`): not start-up requests. */
+const warmUpRequest = (p: string) => p.startsWith('/api/stats/') || p === '/api/sessions?limit=50';
+
+/** API GETs the page made for itself (not for the views it warms when idle), by path and query, in order. */
 function recordApi(page: Page): string[] {
   const seen: string[] = [];
   page.on('request', (r) => {
     const u = new URL(r.url());
-    if (u.pathname.startsWith('/api/') && u.pathname !== '/api/stream') seen.push(`${u.pathname}${u.search}`);
+    const p = `${u.pathname}${u.search}`;
+    if (u.pathname.startsWith('/api/') && u.pathname !== '/api/stream' && !warmUpRequest(p)) seen.push(p);
   });
   return seen;
 }

@@ -1,0 +1,41 @@
+/**
+ * The dashboard's last answers to API questions, so that a view opened again (or warmed while the
+ * page was idle, `viewWarmUp.tsx`) renders with its data at once instead of a loading state and a
+ * round trip. An answer is reused only while nothing has changed the aggregates since it was asked
+ * (the app's `dataTick`) and for at most `MAX_AGE_MS`, the server's own aggregate cache time: what
+ * it shows is what the server would answer.
+ */
+export const ANSWER_MAX_AGE_MS = 10_000;
+const MAX_ANSWERS = 64;
+
+interface Answer {
+  data: unknown;
+  tick: number;
+  at: number;
+}
+
+export class AnswerCache {
+  private readonly answers = new Map<string, Answer>();
+
+  /** The answer to `key` asked at `tick`, if the data has not changed since and it is recent. */
+  fresh<T>(key: string, tick: number, now = Date.now()): { data: T; at: number } | null {
+    const a = this.answers.get(key);
+    if (!a) return null;
+    if (a.tick !== tick || now - a.at > ANSWER_MAX_AGE_MS) {
+      this.answers.delete(key);
+      return null;
+    }
+    return { data: a.data as T, at: a.at };
+  }
+
+  /** Keep `data`, the answer to `key` asked at `tick` (at time `at`); the oldest go beyond the bound. */
+  keep(key: string, data: unknown, tick: number, at: number): void {
+    this.answers.delete(key);
+    this.answers.set(key, { data, tick, at });
+    while (this.answers.size > MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+  }
+
+  clear(): void {
+    this.answers.clear();
+  }
+}
