@@ -109,6 +109,43 @@ describe('durability', () => {
     assert.equal((await countStored(dbPath)).events, acked);
   });
 
+  test('a snapshot digest lets a start skip the integrity check; damage inside the file is still found', async () => {
+    const dir = tmpDir();
+    const dbPath = path.join(dir, 'am.db');
+    const p = await spawnServe(dbPath, [], { AGENTMONITOR_SNAPSHOT_INTERVAL_S: '0.2' });
+    let acked = await postBatch(p.url, 300, 'd1', true);
+    await new Promise((r) => setTimeout(r, 600)); // a snapshot (the next one keeps it as .bak)
+    acked += await postBatch(p.url, 300, 'd2', true);
+    p.child.kill('SIGTERM');
+    await p.exited;
+    const sumText = fs.readFileSync(`${dbPath}.sum`, 'utf8');
+    const sum = JSON.parse(sumText) as { bytes: number };
+    assert.equal(sum.bytes, fs.statSync(dbPath).size, 'the digest describes the snapshot beside it');
+    assert.ok(fs.existsSync(`${dbPath}.bak.sum`), 'the previous snapshot keeps its digest');
+
+    const integrity = async () => {
+      const core = await openCore({ config: loadConfig({}, { dbPath, snapshotIntervalS: 3600 }), log: silentLogger });
+      const open = core.store.stats.open!;
+      const { events } = await core.store.query('storeCounts', {});
+      await core.close();
+      return { integrity: open.integrity, events, corrupt: open.corruptMovedTo !== null };
+    };
+    assert.deepEqual(await integrity(), { integrity: 'digest', events: acked, corrupt: false });
+    fs.rmSync(`${dbPath}.sum`);
+    assert.deepEqual(await integrity(), { integrity: 'checked', events: acked, corrupt: false }, 'no digest: SQLite checks the file');
+
+    // Damage pages in the middle (the header is intact), with the digest of the good file beside it.
+    fs.writeFileSync(`${dbPath}.sum`, sumText);
+    const bad = fs.readFileSync(dbPath);
+    assert.equal(bad.length, sum.bytes, 'the file is the one the digest describes');
+    const mid = Math.floor(bad.length / 2 / 4096) * 4096;
+    bad.fill(0x5a, mid, Math.min(bad.length, mid + 8 * 4096));
+    fs.writeFileSync(dbPath, bad);
+    const after = await integrity();
+    assert.equal(after.corrupt, true, 'the damaged file is found, not trusted');
+    assert.equal(after.events, acked, 'and rebuilt from the backup and the journal');
+  });
+
   test('a torn last journal line is skipped with a clear message; the rest is replayed', async () => {
     const dir = tmpDir();
     const dbPath = path.join(dir, 'am.db');

@@ -24,6 +24,11 @@ export interface OpenResult {
   /** Set when the database was loaded from `<db>.bak` instead. */
   loadedBackup: boolean;
   schemaVersion: number;
+  /**
+   * How the loaded file was found sound: its bytes matched the digest written with it
+   * (`snapshotDigest.ts`), SQLite's integrity check read it all, or there was no file.
+   */
+  integrity: 'digest' | 'checked' | 'new';
 }
 
 export interface SnapshotResult {

@@ -12,6 +12,7 @@ import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
 import { FileSnapshot } from './fileSnapshot';
 import { loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
+import { matchesDigest, moveDigest, SnapshotDigest } from './snapshotDigest';
 
 export interface OpenDatabase {
   db: SqlDb;
@@ -35,21 +36,23 @@ export function defaultWasmPath(): string {
   return sqlJsDistFile('sql-wasm.wasm');
 }
 
-function tryLoad(SQL: SqlJs, file: string): SqlDb | Error {
+function tryLoad(SQL: SqlJs, file: string): { db: SqlDb; integrity: OpenResult['integrity'] } | Error {
   try {
     const buf = fs.readFileSync(file);
+    const trusted = matchesDigest(file, buf);
     const raw = new SQL.Database(buf);
     const db = new SqlDb(raw);
     // Touch the schema and the hot table: a damaged file fails here, not on the first insert.
     db.get('SELECT COUNT(*) AS n FROM sqlite_master');
     const hasMeta = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'meta'")!.n;
     if (hasMeta) db.get('SELECT MAX(id) AS m FROM events');
+    if (trusted) return { db, integrity: 'digest' };
     const check = db.get<{ quick_check: string }>('PRAGMA quick_check(1)');
     if (check && check.quick_check !== 'ok') {
       raw.close();
       return new Error(`integrity check failed: ${check.quick_check}`);
     }
-    return db;
+    return { db, integrity: 'checked' };
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }
@@ -76,10 +79,11 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   let corruptMovedTo: string | null = null;
   let loadedBackup = false;
   let db: SqlDb | null = null;
+  let integrity: OpenResult['integrity'] = 'new';
 
   if (fs.existsSync(dbPath)) {
     const loaded = tryLoad(SQL, dbPath);
-    if (loaded instanceof SqlDb) db = loaded;
+    if (!(loaded instanceof Error)) ({ db, integrity } = loaded);
     else {
       corruptMovedTo = `${dbPath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       fs.renameSync(dbPath, corruptMovedTo);
@@ -90,8 +94,8 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   }
   if (!db && fs.existsSync(`${dbPath}.bak`) && corruptMovedTo) {
     const bak = tryLoad(SQL, `${dbPath}.bak`);
-    if (bak instanceof SqlDb) {
-      db = bak;
+    if (!(bak instanceof Error)) {
+      ({ db, integrity } = bak);
       loadedBackup = true;
     }
   }
@@ -104,7 +108,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;
   return {
     state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq },
-    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion },
+    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, integrity },
   };
 }
 
@@ -128,11 +132,13 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
   let fh: fs.promises.FileHandle | null = null;
+  const digest = new SnapshotDigest();
   try {
     fh = await fs.promises.open(tmp, 'w');
     const chunk = new Uint8Array(Math.min(WRITE_CHUNK, Math.max(1, view.length)));
     for (let off = 0; off < view.length; ) {
       const n = view.read(off, chunk);
+      digest.update(chunk.subarray(0, n));
       for (let w = 0; w < n; ) w += (await fh.write(chunk, w, n - w, off + w)).bytesWritten;
       off += n;
     }
@@ -145,8 +151,12 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  if (fs.existsSync(s.dbPath)) fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
+  if (fs.existsSync(s.dbPath)) {
+    fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
+    moveDigest(s.dbPath, `${s.dbPath}.bak`);
+  }
   fs.renameSync(tmp, s.dbPath);
+  digest.writeFor(s.dbPath);
   try {
     const dfd = fs.openSync(path.dirname(s.dbPath), 'r');
     fs.fsyncSync(dfd);

@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import { defaultWasmPath } from './database';
 import type { InsertOutcome } from './insert';
 import { Journal, type ReplayReport } from './journal';
+import { digestPath } from './snapshotDigest';
 import type { QueryName, QueryParams, QueryResult } from './queries/registry';
 import { WRITE_QUERIES } from './queries/registry';
 import type { EventRecord } from './records';
@@ -374,6 +375,7 @@ export class Store {
     if (!res) throw new Error('could not write the cleared database');
     this.journal?.prune(res.seq);
     fs.rmSync(`${this.opts.dbPath}.bak`, { force: true });
+    fs.rmSync(digestPath(`${this.opts.dbPath}.bak`), { force: true });
   }
 
   /** Wait until every queued insert has been applied by the worker. */
