@@ -10,6 +10,7 @@ import { openCore, type Core } from '../runtime';
 import { VERSION } from '../version';
 import { createApp } from './app';
 import { importJobs } from './routes/importRoute';
+import { warmViewsBeforeListening } from './routes/queries';
 import type { ServerContext } from './context';
 import { statsParams } from '../store/queries/stats';
 import { acquireLock } from './lockFile';
@@ -52,6 +53,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
   const ctx: ServerContext = { config, store: core.store, ingest: core.ingest, sse: hub, log, version: VERSION, startedAt: Date.now(), core };
   ctxRef.ctx = ctx;
   const app = createApp(ctx);
+  await warmViewsBeforeListening(ctx);
   const server: http.Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
