@@ -137,6 +137,8 @@ const WARM_UP_GIVE_UP_MS = 60_000;
 const KEEP_WARM_FOR_MS = 10 * 60_000;
 const KEEP_WARM_MAX = 8;
 const KEEP_WARM_QUIET_MS = 500;
+/** At most one keep-warm pass this often: under a steady stream of writes a pass after each is mostly waste. */
+const KEEP_WARM_EVERY_MS = 2000;
 
 /** The store cache's key of a heavy aggregate: its name and parsed params. */
 function cacheKey(name: string, params: unknown): string {
@@ -238,12 +240,15 @@ export function register(router: Router, ctx: ServerContext): void {
   };
   /**
    * Answers a dashboard's Costs or Tools view asked for in the last ten minutes are computed again
-   * after writes, once the API has been quiet for half a second, while a client is connected: with
-   * agents writing, a switch back to the view finds its answer ready instead of starting it. The
-   * kept rows are patched, not re-read (`memoRows.ts`), so each costs 5-40 ms on 1M events.
+   * after writes, once the API has been quiet for half a second, while a client is connected, at
+   * most every two seconds: with agents writing, a switch back to the view finds its answer ready
+   * (or nearly) instead of starting it. The kept rows are patched, not re-read (`memoRows.ts`), so
+   * each costs 5-40 ms on 1M events (a 30-day Tools answer more); a pass after every write of a
+   * 500 events/s stream cut the ingest rate by a tenth.
    */
   const viewed = new Map<string, { at: number; compute: () => Promise<unknown> }>();
   let keptGen = -1;
+  let keptAt = 0;
   let keeping = false;
   let keepTimer: NodeJS.Timeout | null = null;
   const keepWarm = async (): Promise<void> => {
@@ -255,7 +260,9 @@ export function register(router: Router, ctx: ServerContext): void {
       return;
     }
     if (keeping || store.generation === keptGen || ctx.sse.clientCount() === 0 || !quietFor(KEEP_WARM_QUIET_MS)) return;
+    if (Date.now() - keptAt < KEEP_WARM_EVERY_MS) return;
     keeping = true;
+    keptAt = Date.now();
     const gen = store.generation;
     try {
       for (const v of [...viewed.values()].sort((a, b) => b.at - a.at)) {
