@@ -19,8 +19,9 @@
 //     page is left to settle for 1.5 s; the first switch to each view is also the page's first
 //     render of it. "restart": `serve` restarted and the dashboard loaded anew before the switch
 //     (SQLite's page cache and the JIT cold too), switching at once, and again after 3 s on the
-//     overview (the server warms the Costs and Tools views while the dashboard is idle). Snapshots are held off during these (see
-//     `serve`) and measured on their own.
+//     overview (a database of 100k+ events is warmed before the server listens; the page renders
+//     the views once, detached, while it is idle: `webview/components/viewWarmUp.tsx`). Snapshots
+//     are held off during these (see `serve`) and measured on their own.
 //   - API latency of each aggregate the views call, cold (after a write) and warm.
 //   - The live feed under 500 events/s (frames per second, longest frame gap, lag of the last event),
 //   - the bundle size (gzipped).
