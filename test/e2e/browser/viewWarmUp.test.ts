@@ -68,9 +68,15 @@ describe('views warmed while the dashboard is idle', async () => {
     const seen = await page.evaluate(
       () =>
         new Promise<{ loading: boolean }>((resolve) => {
+          // The render that makes Costs the view (one commit): does it wait for its data?
+          const main = document.querySelector('main')!;
+          const mo = new MutationObserver(() => {
+            if (main.dataset.view !== 'costs') return;
+            mo.disconnect();
+            resolve({ loading: !!main.querySelector('[aria-busy=true]') || !main.querySelector('[data-testid=costs-total]') });
+          });
+          mo.observe(main, { attributes: true, attributeFilter: ['data-view'] });
           location.hash = '#/costs';
-          // The first render of the view: does it wait for its data?
-          requestAnimationFrame(() => resolve({ loading: !!document.querySelector('main [aria-busy=true]') || !document.querySelector('[data-testid=costs-total]') }));
         }),
     );
     assert.deepEqual(seen, { loading: false });
