@@ -197,7 +197,6 @@ export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000)
 }
 
 export function register(router: Router, ctx: ServerContext): void {
-
   /**
    * A dashboard (or the editor's cost ticker) has asked for the overview (`/api/stats` with its
    * zone): compute, one after another, what the dashboard's heavier views ask first, so that the
