@@ -10,14 +10,10 @@ import { Store } from '../../src/core/store/store';
 import { addDays, localTimeZone, startOfDay } from '../../src/core/zonedTime';
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer } from '../helpers/server';
+import { browserSince } from '../helpers/period';
 import { openSse } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
 
-/** What webview/lib/period.ts sends for a period of `days` in a browser whose zone is UTC. */
-function browserSince(days: number): string {
-  const d = new Date();
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - (days - 1))).toISOString();
-}
 
 /** The names of the queries the server runs on `store` from now on. */
 function recordQueries(store: { query: (name: never, params: never) => Promise<unknown> }): string[] {

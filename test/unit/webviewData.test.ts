@@ -153,11 +153,11 @@ test('answer cache: an answer is reused while nothing changed, for at most its a
   assert.equal(c.fresh('k99', 0, 10_000)?.data, 99);
   assert.equal(c.fresh('k36', 0, 10_000)?.data, 36, '64 answers are kept');
   assert.equal(c.fresh('k35', 0, 10_000), null);
-  const asked = c.asking();
+  const asked = c.generation();
   c.clear();
   c.keep('late', 'asked before a write, answered after it', 0, 10_000, asked);
   assert.equal(c.fresh('late', 0, 10_000), null, 'data changed while the answer was on its way');
-  c.keep('late', 'asked after it', 0, 10_000, c.asking());
+  c.keep('late', 'asked after it', 0, 10_000, c.generation());
   assert.equal(c.fresh('late', 0, 10_000)?.data, 'asked after it');
 });
 

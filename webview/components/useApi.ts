@@ -36,14 +36,14 @@ export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true
     const run = () => {
       const seq = ++r.current.seq;
       const askedAt = app.dataTick.peek();
-      const asking = app.answers.asking();
+      const generation = app.answers.generation();
       r.current.at = Date.now();
       r.current.timer = null;
       setState((s) => (s.loading ? s : { ...s, loading: true }));
       app.asking++;
       app.ds.get<T>(path, query).finally(() => app.asking--).then(
         (data) => {
-          app.answers.keep(key, data, askedAt, r.current.at, asking);
+          app.answers.keep(key, data, askedAt, r.current.at, generation);
           if (r.current.mounted && seq === r.current.seq) setState({ data, error: null, loading: false });
         },
         (e: Error) => r.current.mounted && seq === r.current.seq && setState((s) => ({ data: s.data, error: e.message, loading: false })),

@@ -19,8 +19,8 @@ export class AnswerCache {
   private readonly answers = new Map<string, Answer>();
   private cleared = 0;
 
-  /** Taken when a question is asked; an answer kept with an older one is not kept (data changed while it was on its way). */
-  asking(): number {
+  /** Taken when a question is asked: an answer kept with an older one is dropped (data changed while it was on its way). */
+  generation(): number {
     return this.cleared;
   }
 
@@ -35,7 +35,7 @@ export class AnswerCache {
     return { data: a.data as T, at: a.at };
   }
 
-  /** Keep `data`, the answer to `key` asked at `tick` (at time `at`, `asking()` then); the oldest go beyond the bound. */
+  /** Keep `data`, the answer to `key` asked at `tick` (at time `at`, `generation()` then); the oldest go beyond the bound. */
   keep(key: string, data: unknown, tick: number, at: number, asked = this.cleared): void {
     this.answers.delete(key);
     if (asked !== this.cleared) return;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { CostBreakdown, ToolStats } from '../../../src/core/contracts/api';
 import type { EventInputRaw } from '../../../src/core/contracts/events';
+import { browserSince } from '../../helpers/period';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { formatInt, formatUsd } from '../../../webview/lib/format';
 import { buildWebview, launch, openPage, type Watched } from './browser';
@@ -17,11 +18,6 @@ function seed(now: number): EventInputRaw[] {
   ];
 }
 
-/** Local midnight `days - 1` days ago, as the dashboard's period picker sends it (the page runs in UTC). */
-function sinceDays(days: number): string {
-  const d = new Date();
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - (days - 1))).toISOString();
-}
 
 describe('views warmed while the dashboard is idle', async () => {
   buildWebview();
@@ -80,7 +76,7 @@ describe('views warmed while the dashboard is idle', async () => {
         }),
     );
     assert.deepEqual(seen, { loading: false });
-    const byDay = (await server.get<CostBreakdown>(`/api/stats/cost?by=day&stack=model&tz=UTC&since=${encodeURIComponent(sinceDays(30))}`)).body;
+    const byDay = (await server.get<CostBreakdown>(`/api/stats/cost?by=day&stack=model&tz=UTC&since=${encodeURIComponent(browserSince(30))}`)).body;
     assert.ok(byDay.totals.cost_usd > 0);
     assert.equal((await page.locator('[data-testid=costs-total] .metric-value').textContent())?.trim(), formatUsd(byDay.totals.cost_usd));
     await page.locator('.view-costs .chart canvas').waitFor();
@@ -98,7 +94,7 @@ describe('views warmed while the dashboard is idle', async () => {
     assert.deepEqual(r.body.rejected, []);
     // The write has reached the page (its event and the stats after it).
     await page.waitForFunction((t) => document.querySelector('.topbar-right .muted')?.textContent !== t, topbar);
-    const tools = (await server.get<ToolStats>(`/api/stats/tools?tz=UTC&bucket=hour&since=${encodeURIComponent(sinceDays(7))}`)).body;
+    const tools = (await server.get<ToolStats>(`/api/stats/tools?tz=UTC&bucket=hour&since=${encodeURIComponent(browserSince(7))}`)).body;
     const bash = tools.tools.find((t) => t.tool_name === 'Bash')!;
     assert.equal(bash.calls, 3);
     // The first number the Tools view ever shows for Bash.
