@@ -94,3 +94,22 @@ test('host, origin and token rules', () => {
   assert.ok(!tokenMatches('Bearer abd', 'abc'));
   assert.ok(!tokenMatches(undefined, 'abc'));
 });
+
+test('413 on the small routes names that route\'s own limit, not the big body limit', async () => {
+  const s = await startTestServer();
+  const host = `127.0.0.1:${s.port}`;
+  const cases: [string, string, number][] = [
+    ['POST', '/api/import', 256 * 1024],
+    ['POST', '/api/recalc', 256 * 1024],
+    ['DELETE', '/api/data', 4 * 1024],
+  ];
+  for (const [method, path, limit] of cases) {
+    const body = JSON.stringify({ pad: 'x'.repeat(limit) });
+    const r = await request(s.port, method, path, { host, 'content-type': 'application/json', 'content-length': String(body.length) }, body);
+    assert.equal(r.status, 413, `${path}: ${r.body.error}`);
+    assert.match(r.body.error!, new RegExp(`limit of ${limit} bytes`), path);
+  }
+  const big = await s.post<{ error: string }>('/api/events', { pad: 'x'.repeat(s.ctx.config.maxBodyBytes) });
+  assert.equal(big.status, 413);
+  assert.match(big.body.error, new RegExp(`limit of ${s.ctx.config.maxBodyBytes} bytes`));
+});

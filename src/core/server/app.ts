@@ -30,10 +30,11 @@ export function createApp(ctx: ServerContext): express.Express {
     res.status(404).json({ error: 'not found' });
   });
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+    const e = err as { status?: number; statusCode?: number; type?: string; message?: string; limit?: number; expose?: boolean };
     const status = e.status ?? e.statusCode ?? 500;
     if (e.type === 'entity.too.large') {
-      res.status(413).json({ error: `request body larger than the limit of ${ctx.config.maxBodyBytes} bytes` });
+      // body-parser reports the limit of the parser that refused: each route bounds its own body.
+      res.status(413).json({ error: `request body larger than the limit of ${e.limit ?? ctx.config.maxBodyBytes} bytes` });
       return;
     }
     if (e.type === 'entity.parse.failed') {
@@ -42,7 +43,8 @@ export function createApp(ctx: ServerContext): express.Express {
     }
     if (status >= 500) ctx.log.error(`request failed: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) return;
-    res.status(status).json({ error: status >= 500 ? 'internal error' : (e.message ?? 'bad request') });
+    // `expose`: a message meant for the client (a full disk, an overloaded store: see StorageError).
+    res.status(status).json({ error: status >= 500 && !e.expose ? 'internal error' : (e.message ?? 'bad request') });
   });
   return app;
 }
