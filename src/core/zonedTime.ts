@@ -5,6 +5,16 @@
  */
 
 const DAY_MS = 86_400_000;
+const CALENDAR_START = Date.UTC(1000, 0, 2);
+const CALENDAR_END = Date.UTC(9999, 11, 30);
+
+/**
+ * Whether the day functions below are exact at `t` in every zone: four-digit years, a day to spare
+ * at either end. Epoch times outside it (a stored year-9999 event) have no day to be counted in.
+ */
+export function isCalendarTime(t: number): boolean {
+  return t >= CALENDAR_START && t < CALENDAR_END;
+}
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(tz: string): Intl.DateTimeFormat {

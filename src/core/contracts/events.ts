@@ -17,6 +17,8 @@
  * derive the same id — see `eventIds.ts`.
  */
 import { z } from 'zod';
+import { EVENT_TIME_RANGE, isPlausibleTimestamp } from './eventTime';
+import { LONE_SURROGATE, hasLoneSurrogate } from './wellFormed';
 
 export const EVENT_TYPES = [
   'session_start',
@@ -51,10 +53,10 @@ export const KNOWN_AGENT_TYPES = ['claude-code', 'codex'] as const;
 
 export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const wellFormed = () => z.string().refine((s) => !hasLoneSurrogate(s), LONE_SURROGATE);
+const trimmed = (max: number) => wellFormed().trim().min(1).max(max);
 const optionalTrimmed = (max: number) =>
-  z
-    .string()
+  wellFormed()
     .trim()
     .max(max)
     .transform((s) => (s === '' ? undefined : s))
@@ -84,6 +86,7 @@ export const EventInputSchema = z
     branch: optionalTrimmed(256),
     client_timestamp: z
       .union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })])
+      .refine((s) => isPlausibleTimestamp(s), `must be ${EVENT_TIME_RANGE}`)
       .optional()
       .nullable()
       .transform((s) => s ?? undefined),
@@ -127,6 +130,8 @@ export interface StoredEvent {
   client_timestamp: string | null;
   metadata: Record<string, unknown> | null;
   payload_truncated: boolean;
+  /** Set when the event had metadata but its record in the payload file is missing or damaged. */
+  payload_missing?: true;
 }
 
 export interface FieldError {

@@ -6,12 +6,15 @@
  * it does not accept goes through `validateEvent`, which then transforms or rejects it with errors
  * that name the field.
  */
+import { isPlausibleTimestamp } from '../contracts/eventTime';
 import { EVENT_STATUSES, EVENT_TYPES, validateEvent, type EventInput, type EventInputRaw, type ValidationResult } from '../contracts/events';
 
 const TYPES = new Set<string>(EVENT_TYPES);
 const STATUSES = new Set<string>(EVENT_STATUSES);
 const AGENT_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 const ISO_RE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+/** Any surrogate: paired ones are fine, but deciding that is left to the full validation. */
+const SURROGATE = /[\ud800-\udfff]/;
 const TOKEN_FIELDS = ['tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'] as const;
 const OPTIONAL_STRINGS: [keyof EventInputRaw, number][] = [
   ['event_id', 256],
@@ -22,7 +25,7 @@ const OPTIONAL_STRINGS: [keyof EventInputRaw, number][] = [
 ];
 
 function cleanString(v: unknown, max: number): boolean {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max) return false;
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || SURROGATE.test(v)) return false;
   const a = v.charCodeAt(0);
   const b = v.charCodeAt(v.length - 1);
   return a > 32 && b > 32 && a !== 160 && b !== 160 && a < 0x2000 && b < 0x2000;
@@ -46,7 +49,8 @@ export function alreadyValid(e: EventInputRaw): EventInput | null {
   if (c !== undefined && !(typeof c === 'number' && Number.isFinite(c) && c >= 0 && c <= 1e6)) return null;
   const d = e.duration_ms;
   if (d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d >= 0 && d <= 1e10)) return null;
-  if (e.client_timestamp !== undefined && !(typeof e.client_timestamp === 'string' && ISO_RE.test(e.client_timestamp))) return null;
+  const ts = e.client_timestamp;
+  if (ts !== undefined && !(typeof ts === 'string' && ISO_RE.test(ts) && isPlausibleTimestamp(ts))) return null;
   if (e.source !== undefined && e.source !== 'import') return null;
   return e as EventInput;
 }

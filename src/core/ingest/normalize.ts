@@ -1,6 +1,7 @@
 /**
  * From a validated `EventInput` to the row the store keeps: event time, capped metadata, price.
  */
+import { isPlausibleEventMs } from '../contracts/eventTime';
 import type { EventInput, EventSource } from '../contracts/events';
 import { computeCost } from '../pricing/cost';
 import type { EventRecord } from '../store/records';
@@ -52,10 +53,11 @@ function shortenStrings(v: unknown, limit: number, depth: number): unknown {
   return out;
 }
 
+/** The event's time: its `client_timestamp`, or when received if absent or outside the range. */
 export function eventTime(clientTimestamp: string | undefined, now: number): number {
   if (!clientTimestamp) return now;
   const t = Date.parse(clientTimestamp);
-  return Number.isFinite(t) ? t : now;
+  return isPlausibleEventMs(t, now) ? t : now;
 }
 
 export function toRecord(e: EventInput, defaultSource: EventSource, maxPayloadBytes: number, now = Date.now()): EventRecord {

@@ -4,6 +4,7 @@
  * (64-bit integers as numbers or decimal strings, unknown fields ignored, missing times); strict
  * about the containers, whose wrong shape makes the whole request a 400.
  */
+import { isPlausibleEventMs } from '../contracts/eventTime';
 
 /** An attribute value after conversion from OTLP `AnyValue`. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
@@ -217,18 +218,15 @@ export function spanCountOf(request: unknown): number {
   return n;
 }
 
-const MIN_MS = Date.UTC(2000, 0, 1);
-const MAX_MS = Date.UTC(2200, 0, 1);
-
-/** Decimal nanoseconds → epoch ms, null when outside 2000–2200 (garbage or a unit mix-up). */
+/** Decimal nanoseconds → epoch ms, null outside the event time range (garbage or a unit mix-up). */
 export function nanosToMs(ns: string | null): number | null {
   if (!ns) return null;
   const ms = Number(BigInt(ns) / 1_000_000n);
-  return ms >= MIN_MS && ms < MAX_MS ? ms : null;
+  return isPlausibleEventMs(ms) ? ms : null;
 }
 
 /**
- * When a log record happened, as ISO: `timeUnixNano` when set (Codex sends 0), else the
+ * When a log record happened, as ISO: `timeUnixNano` when set (Codex sends 0) and plausible, else the
  * `event.timestamp` attribute, else `observedTimeUnixNano`; undefined when none is usable.
  */
 export function logRecordTime(rec: OtlpLogRecord): string | undefined {
@@ -237,7 +235,7 @@ export function logRecordTime(rec: OtlpLogRecord): string | undefined {
   const attr = rec.attributes['event.timestamp'];
   if (typeof attr === 'string') {
     const ms = Date.parse(attr);
-    if (Number.isFinite(ms) && ms >= MIN_MS && ms < MAX_MS) return new Date(ms).toISOString();
+    if (isPlausibleEventMs(ms)) return new Date(ms).toISOString();
   }
   const o = nanosToMs(rec.observedTimeUnixNano);
   return o !== null ? new Date(o).toISOString() : undefined;

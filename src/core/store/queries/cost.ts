@@ -17,7 +17,7 @@
 import type { CostBreakdown, CostRow, PeriodTotals } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
-import { addDays, dayKey, dayStartOf } from '../../zonedTime';
+import { addDays, dayKey, dayStartOf, isCalendarTime } from '../../zonedTime';
 import { whereSql } from './events';
 import { rows as readRows } from './rows';
 import { R, S, rollupInRange, sessionsInRange } from './costRanges';
@@ -246,9 +246,10 @@ function dayLabels(rows: GroupedRow[], width: number, tz: string): { labels: Map
 /**
  * Rows by day: rollup hours that fall inside one local day, and for each hour that holds a local
  * midnight (zones with a half- or quarter-hour offset) that hour's events in quarter-hour buckets.
+ * Buckets outside the calendar (a stored event dated year 9999) belong to no day and are left out.
  */
 function dayRows(db: SqlDb, p: CostParams, src: Source): { rows: GroupedRow[]; labels: Map<number, string> } {
-  const rows = grouped(db, src, p);
+  const rows = grouped(db, src, p).filter((r) => isCalendarTime(r.b));
   const first = dayLabels(rows, src === ROLLUP ? HOUR_MS : QUARTER_MS, p.tz);
   if (src !== ROLLUP || !first.straddling.size) return { rows, labels: first.labels };
   const out = rows.filter((r) => !first.straddling.has(r.b));
