@@ -16,6 +16,7 @@
  */
 import { channelEventId, toolEventId } from '../contracts/eventIds';
 import type { EventInputRaw, EventType } from '../contracts/events';
+import { LONE_SURROGATE, hasLoneSurrogate } from '../contracts/wellFormed';
 import type { HookPairing } from './hookPairing';
 import { clip, genericFields, isRecord, num, str, summarizeToolInput, summarizeToolResponse } from './summarize';
 
@@ -43,6 +44,7 @@ function compact(meta: Meta): Meta {
 export function hookPayloadProblem(payload: unknown): string | null {
   if (!isRecord(payload)) return 'expected a JSON object (the hook input)';
   if (typeof payload.session_id !== 'string' || !payload.session_id.trim()) return 'session_id: missing';
+  if (hasLoneSurrogate(payload.session_id)) return `session_id: ${LONE_SURROGATE}`;
   return null;
 }
 

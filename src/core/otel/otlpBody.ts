@@ -3,8 +3,10 @@
  * and decoding (JSON or protobuf) into the OTLP/JSON shape. Failures are `OtlpHttpError`s carrying
  * the status the route answers with.
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import * as zlib from 'node:zlib';
+import { NOT_UTF8 } from '../contracts/wellFormed';
 import { decodeOtlpRequest, type OtlpSignal } from './otlpProto';
 
 export class OtlpHttpError extends Error {
@@ -87,6 +89,7 @@ const REQUEST_NAMES: Record<OtlpSignal, string> = {
 /** Decode the body into the OTLP/JSON shape; malformed input is a 400 naming the format. */
 export function parseOtlpBody(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer): unknown {
   if (encoding === 'json') {
+    if (!isUtf8(body)) throw new OtlpHttpError(400, NOT_UTF8);
     try {
       return JSON.parse(body.toString('utf8')) as unknown;
     } catch (e) {

@@ -2,19 +2,21 @@
  * Our own event contract (DESIGN §4): `POST /api/events` (one event) and `POST /api/events/batch`
  * (an array, or `{events: [...]}`), validated with zod; one bad item never drops the others.
  */
-import express, { type Router } from 'express';
-import { validateEvent, type BatchResult, type EventInput, type FieldError } from '../../contracts/events';
+import type { Router } from 'express';
+import { validateEvent, type BatchResult, type EventInput, type FieldError, type ValidationResult } from '../../contracts/events';
+import { LONE_SURROGATE, loneSurrogatePath } from '../../contracts/wellFormed';
 import type { ServerContext } from '../context';
+import { jsonBody, mayHoldLoneSurrogates } from '../jsonBody';
 
 /** Most items accepted in one batch request. */
 export const MAX_BATCH_ITEMS = 5000;
 
 export function register(router: Router, ctx: ServerContext): void {
-  const json = express.json({ limit: ctx.config.maxBodyBytes, type: ['application/json', 'application/*+json', 'text/plain'] });
+  const json = jsonBody(ctx.config.maxBodyBytes, ['application/json', 'application/*+json', 'text/plain']);
 
   router.post('/api/events', json, async (req, res, next) => {
     try {
-      const v = validateEvent(req.body);
+      const v = check(req.body, mayHoldLoneSurrogates(req));
       if (!v.ok) {
         res.status(400).json({ error: describe(v.errors), errors: v.errors });
         return;
@@ -40,10 +42,11 @@ export function register(router: Router, ctx: ServerContext): void {
         return;
       }
       const result: BatchResult = { received: items.length, ids: new Array(items.length).fill(null), duplicates: 0, rejected: [] };
+      const deep = mayHoldLoneSurrogates(req);
       const valid: EventInput[] = [];
       const positions: number[] = [];
       items.forEach((item, index) => {
-        const v = validateEvent(item);
+        const v = check(item, deep);
         if (v.ok) {
           valid.push(v.value);
           positions.push(index);
@@ -59,6 +62,14 @@ export function register(router: Router, ctx: ServerContext): void {
       next(e);
     }
   });
+}
+
+/** The contract's validation; with `deep`, metadata strings are checked for lone surrogates too. */
+function check(item: unknown, deep: boolean): ValidationResult {
+  const v = validateEvent(item);
+  if (!v.ok || !deep) return v;
+  const at = loneSurrogatePath((item as { metadata?: unknown }).metadata, 'metadata');
+  return at ? { ok: false, errors: [{ field: at, message: LONE_SURROGATE }] } : v;
 }
 
 function describe(errors: FieldError[]): string {

@@ -9,17 +9,18 @@
  * large) gets a short 4xx: for Claude Code a non-2xx answer is a non-blocking error that it shows
  * only in its debug output and otherwise ignores.
  */
-import express, { type Router } from 'express';
+import type { Router } from 'express';
 import { HookIngest } from '../../hooks/hookIngest';
 import { hookPayloadProblem, type HookAgent } from '../../hooks/normalize';
 import type { ServerContext } from '../context';
+import { jsonBody } from '../jsonBody';
 
 export function register(router: Router, ctx: ServerContext): void {
   const hooks = new HookIngest(ctx.ingest, ctx.log, async (conversationId, turnId) => {
     const [n] = await ctx.store.query('assignCodexOrdinals', { items: [{ kind: 'hook_prompt', conversation_id: conversationId, record_key: turnId }] });
     return n;
   });
-  const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
+  const json = jsonBody(ctx.config.maxBodyBytes, () => true);
   for (const agent of ['claude-code', 'codex'] as HookAgent[]) {
     router.post(`/api/hooks/${agent}`, json, (req, res) => {
       const payload = req.body as unknown;
