@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
 import { MIGRATIONS } from './schema';
-import { PayloadFile } from './payloadFile';
+import { PayloadFiles } from './payloadFiles';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
 import { FileSnapshot } from './fileSnapshot';
@@ -101,8 +101,8 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   }
   if (!db) db = new SqlDb(new SQL.Database());
 
-  db.payloads = new PayloadFile(`${dbPath}.payloads`);
   const schemaVersion = migrate(db);
+  db.payloads = PayloadFiles.open(db, dbPath);
   const seqRow = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'journal_seq'");
   const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
   const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;

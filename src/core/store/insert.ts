@@ -232,8 +232,8 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       [r.status, r.duration_ms, r.tool_name, r.payload_truncated, existing.id],
     );
     if (r.metadata) {
-      const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len) AS metadata FROM events WHERE id = ?', [existing.id]);
-      const p = db.payloads.add(mergeMetadata(old?.metadata ?? null, r.metadata)!);
+      const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len, id) AS metadata FROM events WHERE id = ?', [existing.id]);
+      const p = db.payloads.add(mergeMetadata(old?.metadata ?? null, r.metadata)!, existing.id);
       db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, existing.id]);
     }
     const s = touch(existing.session_id, r);
@@ -256,10 +256,10 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
    * stored metadata has empty are filled; nothing stored is overwritten.
    */
   function fillGaps(id: number, metadata: string): void {
-    const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len) AS metadata FROM events WHERE id = ?', [id]);
+    const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len, id) AS metadata FROM events WHERE id = ?', [id]);
     const filled = fillMetadataGaps(old?.metadata ?? null, metadata);
     if (filled === null) return;
-    const p = db.payloads.add(filled);
+    const p = db.payloads.add(filled, id);
     db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, id]);
   }
 
@@ -267,7 +267,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     for (const r of records) {
       // Insert first and look the stored row up only on a conflict: imports and live events are
       // nearly all new, so the common case costs one index probe, not two.
-      const p = r.metadata ? db.payloads.add(r.metadata) : null;
+      const p = r.metadata ? db.payloads.add(r.metadata, r.id) : null;
       const params = [
         r.id, r.event_id, r.session_id, r.agent_type, r.event_type, r.tool_name, r.status, r.model,
         r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,

@@ -70,5 +70,6 @@ export function recordToStoredEvent(r: EventRecord): StoredEvent {
     client_timestamp: r.client_timestamp,
     metadata,
     payload_truncated: r.payload_truncated === 1,
+    ...(metadata === null && (r as { payload_off?: number | null }).payload_off != null ? { payload_missing: true as const } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * records the last applied. Append new migrations; never edit an applied one.
  *
  * Hot table `events` keeps lean rows (no JSON); metadata lives outside SQLite in the append-only
- * payload file (`payloadFile.ts`), read back with the SQL function `payload(payload_off, payload_len)`.
+ * payload file (`payloadFile.ts`), read back with the SQL function `payload(payload_off, payload_len, id)`.
  * `usage_hourly` holds per-hour aggregates (kept when raw events are pruned) so stats
  * never scan events; `sessions` keeps running totals so the tree and ticker never scan events.
  * Times are epoch milliseconds (UTC).

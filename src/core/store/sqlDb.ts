@@ -31,7 +31,7 @@ export class SqlDb {
    */
   configure(): void {
     this.raw.exec(PRAGMAS);
-    this.raw.create_function('payload', (off: number | null, len: number | null) => this.payloads.read(off, len));
+    this.raw.create_function('payload', (off: number | null, len: number | null, id: number) => this.payloads.read(off, len, id));
   }
 
   private stmt(sql: string): Statement {

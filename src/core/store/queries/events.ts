@@ -63,7 +63,7 @@ export function whereSql(clauses: string[]): string {
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
-export const EVENT_SELECT = 'SELECT e.*, payload(e.payload_off, e.payload_len) AS metadata FROM events e';
+export const EVENT_SELECT = 'SELECT e.*, payload(e.payload_off, e.payload_len, e.id) AS metadata FROM events e';
 
 export const EVENTS_CURSOR = 'events';
 

@@ -1,0 +1,135 @@
+/**
+ * The payload file (event metadata outside SQLite): damage never shows an event another event's
+ * metadata, and a full disk never shifts later metadata onto a neighbour's bytes.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { EventsPage } from '../../src/core/contracts/api';
+import type { StoredEvent } from '../../src/core/contracts/events';
+import { toRecord } from '../../src/core/ingest/normalize';
+import { defaultWasmPath, openDatabase, writeSnapshot } from '../../src/core/store/database';
+import { insertBatch } from '../../src/core/store/insert';
+import type { EventRecord } from '../../src/core/store/records';
+import { spawnServe } from '../helpers/serveProcess';
+import { tmpDir } from '../helpers/tmp';
+
+const text = (tag: string, i: number) => `${tag}-${i}-` + 'x'.repeat(400);
+
+function records(tag: string, ids: number[]): EventRecord[] {
+  return ids.map((id) => {
+    const r = toRecord({ session_id: `s-${tag}`, agent_type: 'claude-code', event_type: 'user_prompt', metadata: { tag, id, text: text(tag, id) } }, 'api', 32 * 1024);
+    r.id = id;
+    return r;
+  });
+}
+
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+async function getEvents(url: string): Promise<StoredEvent[]> {
+  const r = await fetch(`${url}/api/events?limit=1000`);
+  assert.equal(r.status, 200);
+  return ((await r.json()) as EventsPage).events;
+}
+
+async function postEvents(url: string, tag: string, n: number): Promise<void> {
+  const events = range(0, n).map((i) => ({ session_id: 's', agent_type: 'claude-code', event_type: 'user_prompt', metadata: { tag, i } }));
+  const r = await fetch(`${url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+  assert.equal(r.status, 201);
+}
+
+describe('payload file', () => {
+  test('a cut and garbled payload file: a start says how many events lost their metadata; those read as missing, never as another event\'s', async () => {
+    const dbPath = path.join(tmpDir(), 'am.db');
+    const p = await spawnServe(dbPath);
+    await postEvents(p.url, 'old', 20);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0);
+
+    // Cut the last three records and garble one byte of the body of the tenth.
+    const file = `${dbPath}.payloads`;
+    const bytes = fs.readFileSync(file);
+    const record = (i: number) => bytes.indexOf(`{"tag":"old","i":${i}}`) - 12;
+    fs.truncateSync(file, record(17) + 5);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from('7'), 0, 1, bytes.indexOf(`{"tag":"old","i":9}`) + 17);
+    fs.closeSync(fd);
+
+    const p2 = await spawnServe(dbPath);
+    assert.equal(p2.output().match(/payload file/g)?.length, 1, p2.output());
+    assert.match(p2.output(), /the metadata of 3 events is missing/);
+    // New records now land where the cut ones were: the old rows must not read them.
+    await postEvents(p2.url, 'new', 20);
+    const events = await getEvents(p2.url);
+    p2.child.kill('SIGTERM');
+    await p2.exited;
+    const old = events.filter((e) => e.session_id === 's' && e.id <= 20).sort((a, b) => a.id - b.id);
+    assert.equal(old.length, 20);
+    old.forEach((e, i) => {
+      if (i === 9 || i >= 17) {
+        assert.equal(e.metadata, null, `event ${i}`);
+        assert.equal(e.payload_missing, true, `event ${i}`);
+      } else {
+        assert.deepEqual(e.metadata, { tag: 'old', i }, `event ${i}`);
+        assert.equal(e.payload_missing, undefined);
+      }
+    });
+    const fresh = events.filter((e) => e.id > 20).sort((a, b) => a.id - b.id);
+    assert.deepEqual(fresh.map((e) => e.metadata), range(0, 20).map((i) => ({ tag: 'new', i })));
+  });
+
+  test('disk full: a failed batch leaves nothing, and metadata written after space returns stays each event\'s own', async (t) => {
+    const mnt = tmpDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (e) {
+      t.skip(`mounting a small tmpfs is not permitted here (${(e as Error).message.split('\n')[0]})`);
+      return;
+    }
+    after(() => execFileSync('umount', ['-l', mnt]));
+    const dbPath = path.join(mnt, 'am.db');
+    const { state } = await openDatabase(dbPath, defaultWasmPath());
+    const db = state.db;
+    insertBatch(db, records('a', range(1, 20)));
+
+    // Fill the file system, then free one page: the next batch's payloads fit only in part.
+    const filler = path.join(mnt, 'filler');
+    const fd = fs.openSync(filler, 'w');
+    const chunk = Buffer.alloc(4096, 1);
+    for (;;) {
+      try {
+        fs.writeSync(fd, chunk);
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+        break;
+      }
+    }
+    fs.ftruncateSync(fd, fs.fstatSync(fd).size - 4096);
+    fs.closeSync(fd);
+    assert.throws(() => insertBatch(db, records('b', range(21, 30))), { code: 'ENOSPC' });
+    assert.equal(db.get<{ n: number }>('SELECT COUNT(*) AS n FROM events')!.n, 20, 'the failed batch inserted no rows');
+
+    fs.rmSync(filler);
+    insertBatch(db, records('c', range(51, 30)));
+    insertBatch(db, records('b', range(21, 30)));
+    const check = () => {
+      const rows = db.all<{ id: number; m: string | null }>('SELECT id, payload(payload_off, payload_len, id) AS m FROM events ORDER BY id');
+      assert.equal(rows.length, 80);
+      for (const r of rows) {
+        const tag = r.id <= 20 ? 'a' : r.id <= 50 ? 'b' : 'c';
+        assert.deepEqual(JSON.parse(r.m ?? 'null'), { tag, id: r.id, text: text(tag, r.id) }, `event ${r.id}`);
+      }
+    };
+    check();
+    await writeSnapshot(state, 1);
+    db.payloads.close();
+    db.raw.close();
+    const reopened = await openDatabase(dbPath, defaultWasmPath());
+    const rows = reopened.state.db.all<{ id: number; m: string | null }>('SELECT id, payload(payload_off, payload_len, id) AS m FROM events ORDER BY id');
+    assert.equal(rows.filter((r) => r.m && (JSON.parse(r.m) as { id: number }).id === r.id).length, 80, 'after a reopen too');
+    reopened.state.db.payloads.close();
+    reopened.state.db.raw.close();
+  });
+});
