@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** Cap on one request body, in bytes. */
   maxBodyBytes: number;
   token: string | null;
+  /** Allow a non-loopback bind without a token (every read and write open to the network). */
+  insecureNoToken: boolean;
   /** Minutes of silence after which an active session shows as idle. */
   idleAfterMinutes: number;
   /** Minutes of silence after which a session without session_end counts as ended. */
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxPayloadBytes: num(env.AGENTMONITOR_MAX_PAYLOAD_KB, 32, 'AGENTMONITOR_MAX_PAYLOAD_KB', 1) * 1024,
     maxBodyBytes: num(env.AGENTMONITOR_MAX_BODY_MB, 10, 'AGENTMONITOR_MAX_BODY_MB', 0.001) * 1024 * 1024,
     token: env.AGENTMONITOR_TOKEN || null,
+    insecureNoToken: env.AGENTMONITOR_INSECURE_NO_TOKEN === '1',
     idleAfterMinutes: num(env.AGENTMONITOR_IDLE_MINUTES, 5, 'AGENTMONITOR_IDLE_MINUTES'),
     endAfterMinutes: num(env.AGENTMONITOR_END_MINUTES, 120, 'AGENTMONITOR_END_MINUTES'),
     snapshotIntervalS: num(env.AGENTMONITOR_SNAPSHOT_INTERVAL_S, 30, 'AGENTMONITOR_SNAPSHOT_INTERVAL_S', 0.05),

@@ -59,3 +59,21 @@ export async function spawnServe(dbPath: string, extraArgs: string[] = [], env: 
   });
   return { child, url, output: () => out, exited };
 }
+
+/** `agentmonitor <args>` to completion, with its exit code and output. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...cliCommand(), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** SIGTERM (flush and stop); resolves with the exit code. */
+export function stopServe(p: ServeProcess): Promise<number | null> {
+  p.child.kill('SIGTERM');
+  return p.exited;
+}

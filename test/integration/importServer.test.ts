@@ -4,14 +4,13 @@
  * owner of the database, and the live log watcher turning appended lines into SSE events.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ImportSummary } from '../../src/core/contracts/api';
 import { startLogWatcher } from '../../src/core/importers/liveWatch';
 import { silentLogger } from '../../src/core/log';
-import { cliCommand } from '../helpers/serveProcess';
+import { runCli } from '../helpers/serveProcess';
 import { startTestServer } from '../helpers/server';
 import { openSse } from '../helpers/sse';
 import { FIXTURES, generateLogs, publicClaudeDir, scratchDir } from './importHelpers';
@@ -27,13 +26,14 @@ async function sessionCost(url: string, id: string): Promise<number> {
 
 describe('POST /api/import', () => {
   it('answers 202, reports progress and the summary over SSE, and refuses a concurrent import with 409', async () => {
-    const server = await startTestServer();
+    const gen = generateLogs('claude', 3, 21);
+    const pub = publicClaudeDir();
+    const server = await startTestServer({ claudeDirs: [gen.dir, pub] });
     const sse = await openSse(`${server.url}/api/stream`);
     after(() => sse.close());
-    const gen = generateLogs('claude', 3, 21);
     const first = await server.post<{ import_id: string }>('/api/import', { claude_dirs: [gen.dir] });
     assert.equal(first.status, 202);
-    const second = await server.post<{ error: string }>('/api/import', { claude_dirs: [publicClaudeDir()] });
+    const second = await server.post<{ error: string }>('/api/import', { claude_dirs: [pub] });
     assert.equal(second.status, 409);
     assert.match(second.body.error, /already running/);
     const done = await sse.waitFor('import_done', (m) => m.summary.import_id === first.body.import_id, 120_000);
@@ -58,10 +58,11 @@ describe('POST /api/import', () => {
 
 describe('POST /api/recalc', () => {
   it('re-prices computed costs with new overrides and back, and rejects bad overrides', async () => {
-    const server = await startTestServer();
+    const captured = path.join(FIXTURES, 'captured/claude-json/claude-config');
+    const server = await startTestServer({ claudeDirs: [captured] });
     const sse = await openSse(`${server.url}/api/stream`);
     after(() => sse.close());
-    const r = await server.post<{ import_id: string }>('/api/import', { claude_dirs: [path.join(FIXTURES, 'captured/claude-json/claude-config')] });
+    const r = await server.post<{ import_id: string }>('/api/import', { claude_dirs: [captured] });
     await sse.waitFor('import_done', (m) => m.summary.import_id === r.body.import_id, 60_000);
     assert.ok(Math.abs((await sessionCost(server.url, CAPTURED_SESSION)) - CAPTURED_COST) < 1e-9);
 
@@ -82,17 +83,6 @@ describe('POST /api/recalc', () => {
     assert.match(bad.body.error, /gpt-5\.input/);
   });
 });
-
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cliCommand(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('agentmonitor import', () => {
   it('goes through the live server that owns the database', async () => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { test } from 'node:test';
-import { isAllowedOrigin, isOwnHost, tokenMatches } from '../../src/core/server/security';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { isAllowedOrigin, isLoopbackHost, isOwnHost, tokenMatches } from '../../src/core/server/security';
+import { spawnServe, stopServe } from '../helpers/serveProcess';
 import { startTestServer } from '../helpers/server';
+import { tmpDir } from '../helpers/tmp';
 
 interface Answer {
   status: number;
@@ -112,4 +116,31 @@ test('413 on the small routes names that route\'s own limit, not the big body li
   const big = await s.post<{ error: string }>('/api/events', { pad: 'x'.repeat(s.ctx.config.maxBodyBytes) });
   assert.equal(big.status, 413);
   assert.match(big.body.error, new RegExp(`limit of ${s.ctx.config.maxBodyBytes} bytes`));
+});
+
+test('serve off loopback without a token refuses to start, unless --insecure-no-token says so', async () => {
+  for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) assert.ok(isLoopbackHost(host), host);
+  for (const host of ['0.0.0.0', '::', '192.168.1.20', 'my-box.lan']) assert.ok(!isLoopbackHost(host), host);
+  const noToken = { AGENTMONITOR_TOKEN: '', AGENTMONITOR_INSECURE_NO_TOKEN: '' };
+  const dbPath = path.join(tmpDir(), 'agentmonitor.db');
+  const outcome = await spawnServe(dbPath, ['--host', '0.0.0.0'], noToken).then(
+    (p) => {
+      p.child.kill('SIGKILL');
+      return `started: ${p.output()}`;
+    },
+    (e: Error) => e.message,
+  );
+  assert.match(outcome, /^serve exited with 1:[^]*refusing to start: listening on 0\.0\.0\.0 without AGENTMONITOR_TOKEN would open every read .* and every write .* to the network/);
+  assert.match(outcome, /Set AGENTMONITOR_TOKEN=.*--insecure-no-token/);
+  assert.ok(!fs.existsSync(`${dbPath}.lock`), 'refused before taking the database');
+
+  const insecure = await spawnServe(dbPath, ['--host', '0.0.0.0', '--insecure-no-token'], noToken);
+  after(() => insecure.child.kill('SIGKILL'));
+  assert.match(insecure.output(), /INSECURE: listening on 0\.0\.0\.0 without AGENTMONITOR_TOKEN/);
+  assert.equal(await stopServe(insecure), 0);
+
+  const withToken = await spawnServe(dbPath, ['--host', '0.0.0.0'], { AGENTMONITOR_TOKEN: 'sekret-token' });
+  after(() => withToken.child.kill('SIGKILL'));
+  assert.doesNotMatch(withToken.output(), /INSECURE/);
+  assert.equal(await stopServe(withToken), 0);
 });

@@ -14,7 +14,7 @@ import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eve
 import { loadConfig, type ServerConfig } from '../config';
 import { stderrLogger } from '../log';
 import { openCore } from '../runtime';
-import { readLiveLock } from '../server/lockFile';
+import { probeOwner } from '../server/lockFile';
 import { startServer } from '../server/server';
 import type { IngestSink } from '../ingest/types';
 import { parseArgs, UsageError } from './args';
@@ -529,8 +529,8 @@ export async function run(argv: string[]): Promise<number> {
   const scale = args.values.events !== undefined ? demoScaleFor(Number(args.values.events), { now, days, seed }) : Number(args.values.scale ?? 1);
   const plan: DemoPlanOptions = { now, days, seed, scale };
 
-  const owner = args.values.server ? null : readLiveLock(config.dbPath);
-  const serverUrl = args.values.server ? String(args.values.server) : owner ? `http://${owner.host}:${owner.port}` : null;
+  const owner = args.values.server ? null : await probeOwner(config.dbPath, config.token);
+  const serverUrl = args.values.server ? String(args.values.server) : owner?.kind === 'server' ? owner.url : null;
   const abort = new AbortController();
   const stopOn = () => abort.abort();
   process.once('SIGINT', stopOn);

@@ -3,15 +3,19 @@
  * incremental import of Claude Code transcripts and Codex rollouts. One writer (DESIGN §3): when a
  * live server owns the database, the import runs inside it (`POST /api/import`, progress over SSE);
  * otherwise this process opens the database itself. Progress goes to stderr, the summary to stdout.
+ * The server reads only its own agent log folders for API clients; this command sends the key from
+ * the server's lock file (readable by the server's user only), so the folders it names are read too.
  */
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import type { ImportProgress, ImportRequest, ImportSummary } from '../contracts/api';
 import type { SseMessage } from '../contracts/sse';
 import { loadConfig } from '../config';
 import { runImport } from '../importers/importRunner';
 import { stderrLogger } from '../log';
 import { openCore } from '../runtime';
-import { readLiveLock } from '../server/lockFile';
+import { LOCK_KEY_HEADER } from '../server/importAccess';
+import { probeOwner } from '../server/lockFile';
 import { parseArgs, UsageError } from './args';
 
 const BULK_SNAPSHOT_INTERVAL_S = 600;
@@ -21,6 +25,9 @@ const HELP = `Usage: agentmonitor import [options]
 Imports Claude Code transcripts and Codex rollouts (incremental: a re-run reads only what was
 appended). Without --claude-dir/--codex-dir, imports both from their default places
 (CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex).
+When a server owns the database the import runs inside it; any folder works when this command
+runs as the server's user (it proves that with the key in the server's lock file) or sends the
+server's AGENTMONITOR_TOKEN.
 
 Options:
   --claude-dir DIR   a Claude config dir holding projects/ (repeatable)
@@ -36,20 +43,22 @@ export interface LiveServer {
   headers: Record<string, string>;
 }
 
-/** The live server that owns the database, if one answers its health check. */
+/**
+ * The live server that owns the database, proved by its health check (AgentMonitor, the lock's
+ * pid); null when none does. Throws when a live owner can be neither proved nor disproved: writing
+ * beside it could lose data. Requests carry the lock's key (this user can read the 0600 lock), which
+ * lets the server import folders outside its own log folders.
+ */
 export async function findLiveServer(dbPath: string, env: NodeJS.ProcessEnv = process.env): Promise<LiveServer | null> {
-  const lock = readLiveLock(dbPath);
-  if (!lock || !lock.port) return null;
-  const host = !lock.host || lock.host === '0.0.0.0' || lock.host === '::' ? '127.0.0.1' : lock.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${lock.port}`;
-  const headers: Record<string, string> = env.AGENTMONITOR_TOKEN ? { authorization: `Bearer ${env.AGENTMONITOR_TOKEN}` } : {};
-  try {
-    const r = await fetch(`${url}/api/health`, { headers, signal: AbortSignal.timeout(2000) });
-    const body = (await r.json()) as { service?: string; pid?: number };
-    return r.ok && body.service === 'agentmonitor' ? { url, headers } : null;
-  } catch {
-    return null;
+  const token = env.AGENTMONITOR_TOKEN || null;
+  const owner = await probeOwner(dbPath, token);
+  if (owner.kind === 'unverified') {
+    throw new Error(`database ${dbPath} is owned by pid ${owner.lock.pid}, which could not be checked (${owner.reason}); try again, or stop that server`);
   }
+  if (owner.kind !== 'server') return null;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  if (owner.lock.key) headers[LOCK_KEY_HEADER] = owner.lock.key;
+  return { url: owner.url, headers };
 }
 
 function progressLine(p: ImportProgress): string {
@@ -157,8 +166,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env, v.db !== undefined ? { dbPath: String(v.db) } : {});
-  const claude = v['claude-dir'] as string[] | undefined;
-  const codex = v['codex-dir'] as string[] | undefined;
+  // Absolute: a running server resolves paths against its own working directory.
+  const absolute = (dirs: unknown) => (dirs as string[] | undefined)?.map((d) => path.resolve(d));
+  const claude = absolute(v['claude-dir']);
+  const codex = absolute(v['codex-dir']);
   const both = !claude && !codex;
   const req: ImportRequest = {
     claude_dirs: claude ?? (both ? config.claudeDirs : []),

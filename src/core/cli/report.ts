@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import type { PeriodTotals } from '../contracts/api';
 import { stderrLogger, type Logger } from '../log';
 import { openCore } from '../runtime';
-import { readLiveLock, type LockInfo } from '../server/lockFile';
+import { probeOwner } from '../server/lockFile';
 import { COST_GROUPS, type CostGroup, type CostParams, type CostReport } from '../store/queries/cost';
 import { isTimeZone, localTimeZone, parseTimeBound } from '../zonedTime';
 import { parseArgs, UsageError } from './args';
@@ -46,12 +46,11 @@ function pick(o: ReportTotals): ReportTotals {
   return out;
 }
 
-async function fromServer(lock: LockInfo, p: CostParams, token: string | null): Promise<CostReport> {
-  const host = ['0.0.0.0', '::', ''].includes(lock.host) ? '127.0.0.1' : lock.host.includes(':') ? `[${lock.host}]` : lock.host;
+async function fromServer(url: string, p: CostParams, token: string | null): Promise<CostReport> {
   const q = new URLSearchParams({ by: p.by, tz: p.tz, limit: '10000' });
   if (p.since !== null) q.set('since', String(p.since));
   if (p.until !== null) q.set('until', String(p.until));
-  const res = await fetch(`http://${host}:${lock.port}/api/stats/cost?${q}`, {
+  const res = await fetch(`${url}/api/stats/cost?${q}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(30_000),
   });
@@ -139,19 +138,22 @@ export async function run(argv: string[]): Promise<number> {
   }
   const params: CostParams = { by, tz, since, until };
   const log: Logger = { ...stderrLogger('agentmonitor report'), info() {}, debug() {} };
-  const lock = readLiveLock(config.dbPath);
   let report: CostReport;
   let source: ReportJson['source'] = 'database';
   try {
-    if (lock) {
+    const owner = await probeOwner(config.dbPath, config.token);
+    if (owner.kind === 'server') {
       try {
-        report = await fromServer(lock, params, config.token);
+        report = await fromServer(owner.url, params, config.token);
         source = 'server';
       } catch (e) {
-        log.warn(`the server that owns ${config.dbPath} (pid ${lock.pid}, port ${lock.port}) did not answer (${(e as Error).message}); reading the file instead`);
+        log.warn(`the server that owns ${config.dbPath} (pid ${owner.lock.pid}, ${owner.url}) did not answer (${(e as Error).message}); reading the file instead`);
         report = await fromDatabase(config.dbPath, params, log);
       }
-    } else report = await fromDatabase(config.dbPath, params, log);
+    } else {
+      if (owner.kind === 'unverified') log.warn(`the server that owns ${config.dbPath} could not be asked (${owner.reason}); reading the file instead`);
+      report = await fromDatabase(config.dbPath, params, log);
+    }
   } catch (e) {
     process.stderr.write(`agentmonitor report: ${(e as Error).message}\n`);
     return 1;

@@ -1,5 +1,5 @@
 /**
- * `agentmonitor serve [--host] [--port] [--db] [--no-watch]`: runs the server until SIGINT/SIGTERM,
+ * `agentmonitor serve [--host] [--port] [--db] [--no-watch] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
  * then flushes (final snapshot) and exits.
  */
 import type { ServerConfig } from '../config';
@@ -17,12 +17,16 @@ Options:
   --port PORT     port (default 3142, env AGENTMONITOR_PORT; 0 picks a free one)
   --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
   --no-watch      do not follow Claude Code / Codex transcript logs live
+  --insecure-no-token
+                  allow a non-loopback --host without AGENTMONITOR_TOKEN (everything open to
+                  the network; env AGENTMONITOR_INSECURE_NO_TOKEN=1). Without it such a bind
+                  refuses to start.
 `;
 
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor serve: ${e.message}\n\n${HELP}`);
@@ -39,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.port !== undefined) overrides.port = Number(args.values.port);
   if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
   if (args.values.watch === false) overrides.watchLogs = false;
+  if (args.values['insecure-no-token']) overrides.insecureNoToken = true;
   const log = stderrLogger();
   const server = await startServer(overrides, {
     log,

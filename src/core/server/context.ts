@@ -31,4 +31,6 @@ export interface ServerContext {
   startedAt: number;
   /** The running core (store stats for health, clear, snapshots). */
   core?: Core;
+  /** This run's secret from the 0600 lock file: a client sending it runs as this server's user. */
+  lockKey?: string;
 }

@@ -6,10 +6,13 @@
  * - CSRF: a request with an `Origin` must come from this server's own origin or a VS Code webview.
  * - With a token configured, writes (POST/PUT/PATCH/DELETE) need `Authorization: Bearer <token>`
  *   (compared in constant time); reads stay open to loopback clients and need it otherwise.
+ * - Binding off loopback needs a token (`checkBindExposure`, at start).
  */
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import type { Request, RequestHandler } from 'express';
+import type { ServerConfig } from '../config';
+import type { Logger } from '../log';
 import type { ServerContext } from './context';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -59,11 +62,39 @@ function digest(s: string): Buffer {
   return crypto.createHash('sha256').update(s, 'utf8').digest();
 }
 
+/** Constant-time comparison of a secret a client sent; an empty one never matches. */
+export function secretMatches(given: string, secret: string): boolean {
+  // Compare fixed-length digests so neither content nor length leaks through timing.
+  return crypto.timingSafeEqual(digest(given), digest(secret)) && given.length > 0;
+}
+
 export function tokenMatches(header: string | undefined, token: string): boolean {
   const m = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  const given = m ? m[1].trim() : '';
-  // Compare fixed-length digests so neither content nor length leaks through timing.
-  return crypto.timingSafeEqual(digest(given), digest(token)) && given.length > 0;
+  return secretMatches(m ? m[1].trim() : '', token);
+}
+
+/** Whether binding `host` keeps the server reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = stripBrackets(host).toLowerCase();
+  return h === 'localhost' || isLoopbackAddress(h);
+}
+
+/**
+ * Refuses (throws) to bind off loopback without a token: every read and write of the API would be
+ * open to the network. With `insecureNoToken` it only warns.
+ */
+export function checkBindExposure(config: Pick<ServerConfig, 'host' | 'token' | 'insecureNoToken'>, log: Logger): void {
+  if (config.token || isLoopbackHost(config.host)) return;
+  const open =
+    `listening on ${config.host} without AGENTMONITOR_TOKEN would open every read (sessions, prompts, tool inputs, costs) ` +
+    'and every write (events, imports, deleting all data) of the API to the network';
+  if (!config.insecureNoToken) {
+    throw new Error(
+      `refusing to start: ${open}. Set AGENTMONITOR_TOKEN=<a long random secret> (clients then send "Authorization: Bearer <secret>"), ` +
+        'or bind to 127.0.0.1, or accept it with --insecure-no-token (env AGENTMONITOR_INSECURE_NO_TOKEN=1)',
+    );
+  }
+  log.warn(`INSECURE: ${open}; --insecure-no-token / AGENTMONITOR_INSECURE_NO_TOKEN=1 asked for it`);
 }
 
 function localPort(req: Request): number {

@@ -13,7 +13,8 @@ import { importJobs } from './routes/importRoute';
 import { warmViewsBeforeListening } from './routes/queries';
 import type { ServerContext } from './context';
 import { statsParams } from '../store/queries/stats';
-import { acquireLock } from './lockFile';
+import { acquireLock, newLockKey } from './lockFile';
+import { checkBindExposure } from './security';
 import { SseHub } from './sseHub';
 
 export interface RunningServer {
@@ -35,7 +36,11 @@ export interface StartOptions {
 export async function startServer(overrides: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(opts.env ?? process.env, overrides);
   const log = opts.log ?? stderrLogger();
-  const releaseLock = acquireLock(config.dbPath, { port: config.port, host: config.host });
+  checkBindExposure(config, log);
+  const lockKey = newLockKey();
+  const lockOpts = { log, token: config.token };
+  // Port 0 in the lock until we listen: nobody can be sent to a port we do not answer on yet.
+  const releaseLock = await acquireLock(config.dbPath, { port: 0, host: config.host, key: lockKey }, lockOpts);
   let core: Core;
   const ctxRef: { ctx: ServerContext | null } = { ctx: null };
   const hub = new SseHub({
@@ -50,7 +55,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
     releaseLock();
     throw e;
   }
-  const ctx: ServerContext = { config, store: core.store, ingest: core.ingest, sse: hub, log, version: VERSION, startedAt: Date.now(), core };
+  const ctx: ServerContext = { config, store: core.store, ingest: core.ingest, sse: hub, log, version: VERSION, startedAt: Date.now(), core, lockKey };
   ctxRef.ctx = ctx;
   const app = createApp(ctx);
   await warmViewsBeforeListening(ctx);
@@ -69,7 +74,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
   const port = (server.address() as AddressInfo).port;
-  acquireLock(config.dbPath, { port, host: config.host });
+  await acquireLock(config.dbPath, { port, host: config.host, key: lockKey }, lockOpts);
   const extra = opts.onCoreOpen ? await opts.onCoreOpen(core) : null;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;

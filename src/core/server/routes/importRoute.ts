@@ -1,6 +1,6 @@
 /**
  * `POST /api/import` (body `ImportRequest`): imports log folders into this server's database in
- * the background; answers 202 `{import_id}`, or 409 while another import runs; progress and the
+ * the background; folders outside the server's agent log folders are refused 403 (importAccess.ts); answers 202 `{import_id}`, or 409 while another import runs; progress and the
  * summary go out over SSE. `GET /api/import` tells what runs and the last summary;
  * `DELETE /api/import/:id` cancels. `POST /api/recalc` re-prices stored usage, optionally with new
  * price overrides (`{price_overrides: {...}}`), which then also apply to new events.
@@ -11,6 +11,7 @@ import type { ImportRequest } from '../../contracts/api';
 import { ImportJobs } from '../../importers/importJobs';
 import { parseOverrides, PriceBook, setPriceBook, type PriceOverrides } from '../../pricing/priceTables';
 import type { ServerContext } from '../context';
+import { checkImportAccess, type ImportAccess } from '../importAccess';
 
 const dirList = z.array(z.string().trim().min(1).max(4096)).max(64);
 
@@ -41,15 +42,26 @@ export function importJobs(ctx: ServerContext): ImportJobs {
 export function register(router: Router, ctx: ServerContext): void {
   const json = express.json({ limit: '256kb', type: ['application/json', 'text/plain'] });
 
-  router.post('/api/import', json, (req, res) => {
+  router.post('/api/import', json, async (req, res, next) => {
     const parsed = ImportRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error);
       res.status(400).json({ error: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors });
       return;
     }
+    let access: ImportAccess;
+    try {
+      access = await checkImportAccess(ctx, parsed.data as ImportRequest, req.headers);
+    } catch (e) {
+      next(e);
+      return;
+    }
+    if (!access.ok) {
+      res.status(403).json({ error: access.error });
+      return;
+    }
     const jobs = importJobs(ctx);
-    const started = jobs.start(parsed.data as ImportRequest);
+    const started = jobs.start(access.req);
     if (!started) {
       res.status(409).json({ error: `an import is already running (${jobs.current})`, import_id: jobs.current });
       return;
