@@ -69,8 +69,9 @@ function ensureData(kind) {
   return measure(process.execPath, [path.join(SHARED, 'tools', 'gen-logs.mjs'), '--kind', kind, '--mb', String(MB), '--seed', '7', '--out', dir, '--manifest', manifest], process.env).then(() => dir);
 }
 
-async function startServe(db) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, '--no-watch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `serve` on `db`; `logEnv` names the log folder (CLAUDE_CONFIG_DIR / CODEX_HOME) it may import. */
+async function startServe(db, logEnv) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, '--no-watch'], { env: { ...process.env, ...logEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -139,7 +140,7 @@ for (const kind of KINDS) {
     const summary = JSON.parse(first.out);
     const again = [];
     for (let i = 0; i < 3; i++) again.push((await measure(process.execPath, ourArgs, ourEnv)).ms);
-    const serve = await startServe(db);
+    const serve = await startServe(db, kind === 'claude' ? { CLAUDE_CONFIG_DIR: dir } : { CODEX_HOME: dir });
     const q = [];
     const inServer = [];
     try {
