@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EventsPage, SessionsPage } from '../../src/core/contracts/api';
 import { openSse } from '../helpers/sse';
 import { startTestServer } from '../helpers/server';
+import { tmpDir } from '../helpers/tmp';
 
 async function del(url: string, body: unknown, headers: Record<string, string> = {}) {
   const r = await fetch(url, { method: 'DELETE', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -45,6 +47,30 @@ describe('DELETE /api/data', () => {
     assert.equal(page.body.events.length, 1, 'an event id seen before the clear is stored again');
     assert.deepEqual(page.body.events[0].metadata, { i: 1 });
     await again.close();
+  });
+
+  it('leaves no copy of the deleted data in any file beside the database: payload files, free pages, backup, journal', async () => {
+    const secret = 'zebra-quartz-7781';
+    const s = await startTestServer({}, { dir: tmpDir() });
+    const post = (tag: string) =>
+      s.post('/api/events/batch', {
+        events: Array.from({ length: 50 }, (_, i) => ({ ...event(i), event_id: `${tag}-${i}`, project: `/home/${secret}/p`, metadata: { prompt: `${secret} ${tag} ${i}` } })),
+      });
+    await post('a');
+    await s.core.store.snapshot();
+    await post('b');
+    await s.core.store.snapshot(); // `<db>.bak` and `<db>` both hold the secret now
+    await post('c');
+    const dir = path.dirname(s.dbPath);
+    const holding = () => fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile() && fs.readFileSync(path.join(dir, f)).includes(secret));
+    assert.ok(holding().length >= 4, holding().join());
+
+    assert.equal((await del(`${s.url}/api/data`, { confirm: true })).status, 200);
+    assert.deepEqual(holding(), [], `files still holding deleted data: ${fs.readdirSync(dir).join(', ')}`);
+    await s.post('/api/events/batch', { events: [event(1)] });
+    assert.deepEqual((await s.get<EventsPage>('/api/events')).body.events.map((e) => e.metadata), [{ i: 1 }]);
+    await s.close();
+    assert.deepEqual(holding(), []);
   });
 
   it('with a token, clearing needs it', async () => {

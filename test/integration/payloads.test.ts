@@ -13,8 +13,11 @@ import { toRecord } from '../../src/core/ingest/normalize';
 import { defaultWasmPath, openDatabase, writeSnapshot } from '../../src/core/store/database';
 import { insertBatch } from '../../src/core/store/insert';
 import type { EventRecord } from '../../src/core/store/records';
+import { loadConfig } from '../../src/core/config';
+import { silentLogger } from '../../src/core/log';
+import { openCore } from '../../src/core/runtime';
 import { spawnServe } from '../helpers/serveProcess';
-import { tmpDir } from '../helpers/tmp';
+import { crashCopy, tmpDir } from '../helpers/tmp';
 
 const text = (tag: string, i: number) => `${tag}-${i}-` + 'x'.repeat(400);
 
@@ -78,6 +81,21 @@ describe('payload file', () => {
     });
     const fresh = events.filter((e) => e.id > 20).sort((a, b) => a.id - b.id);
     assert.deepEqual(fresh.map((e) => e.metadata), range(0, 20).map((i) => ({ tag: 'new', i })));
+  });
+
+  test('a crash after the clear query but before its snapshot: the old snapshot still finds all its metadata', async () => {
+    const dbPath = path.join(tmpDir(), 'am.db');
+    const open = (p: string) => openCore({ config: loadConfig({}, { dbPath: p, snapshotIntervalS: 3600 }), log: silentLogger });
+    const core = await open(dbPath);
+    await core.ingest.ingest(range(0, 10).map((i) => ({ session_id: 's', agent_type: 'claude-code', event_type: 'user_prompt', metadata: { i } })));
+    await core.store.snapshot();
+    await core.store.query('clearAll', {});
+    const copy = crashCopy(dbPath);
+    await core.close();
+    const again = await open(copy);
+    const page = await again.store.query('listEvents', { filter: {}, limit: 100 });
+    await again.close();
+    assert.deepEqual(page.events.map((e) => e.metadata).reverse(), range(0, 10).map((i) => ({ i })));
   });
 
   test('disk full: a failed batch leaves nothing, and metadata written after space returns stays each event\'s own', async (t) => {

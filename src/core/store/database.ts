@@ -164,6 +164,7 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   } catch {
     /* directory fsync is not supported everywhere */
   }
+  s.db.payloads.afterSnapshot();
   const previousSeq = s.snapshotSeq;
   s.snapshotSeq = seq;
   return { seq, bytes: view.length, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };

@@ -33,7 +33,12 @@ export interface PayloadStore {
    * the snapshot's rows refer to.
    */
   sync(): void;
-  truncate(): void;
+  /** Called once the snapshot `sync` prepared is in place as `<db>`. */
+  afterSnapshot(): void;
+  /** Drop every payload (all rows were deleted); files a snapshot on disk refers to stay until it is replaced. */
+  clear(): void;
+  /** `<db>.bak` was removed: payload files only it referred to may go. */
+  backupRemoved(): void;
   close(): void;
 }
 
@@ -53,9 +58,11 @@ export class MemoryPayloads implements PayloadStore {
     return off === null || len === null ? null : (this.chunks[off] ?? null);
   }
   sync(): void {}
-  truncate(): void {
+  afterSnapshot(): void {}
+  clear(): void {
     this.chunks = [];
   }
+  backupRemoved(): void {}
   close(): void {}
 }
 

@@ -376,6 +376,7 @@ export class Store {
     this.journal?.prune(res.seq);
     fs.rmSync(`${this.opts.dbPath}.bak`, { force: true });
     fs.rmSync(digestPath(`${this.opts.dbPath}.bak`), { force: true });
+    await this.query('payloadBackupRemoved', {});
   }
 
   /** Wait until every queued insert has been applied by the worker. */

@@ -55,14 +55,20 @@ export const queries = {
     return { events: e.n, sessions: s.n, max_id: e.m ?? 0 };
   },
 
-  /** Delete every stored event and derived row ("Clear Data"). Import offsets are reset too. */
+  /**
+   * Delete every stored event and derived row ("Clear Data"). Import offsets are reset too. The
+   * payloads move to a new empty file (the old one stays while a snapshot on disk refers to it)
+   * and VACUUM leaves no deleted rows in free pages.
+   */
   clearAll(db: SqlDb, _p: Record<string, never> = {}): { events: number } {
-    return db.transaction(() => {
+    const events = db.transaction(() => {
       const events = db.run('DELETE FROM events');
       for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses']) db.run(`DELETE FROM ${t}`);
-      db.payloads.truncate();
-      return { events };
+      db.payloads.clear();
+      return events;
     });
+    db.exec('VACUUM');
+    return { events };
   },
 };
 

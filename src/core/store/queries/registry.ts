@@ -17,6 +17,7 @@ import * as transcript from './transcript';
 import * as filterOptions from './filterOptions';
 import * as otelMetrics from './otelMetrics';
 import * as pricing from './pricing';
+import * as payloads from './payloads';
 
 export const QUERIES = {
   ...aggregates.queries,
@@ -31,6 +32,7 @@ export const QUERIES = {
   ...filterOptions.queries,
   ...otelMetrics.queries,
   ...pricing.queries,
+  ...payloads.queries,
 };
 
 export type QueryName = keyof typeof QUERIES;
