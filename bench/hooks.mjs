@@ -5,12 +5,13 @@
 //  - the command hook script's wall time with the server down and up, against the cheapest
 //    possible command hook (`sh -c 'cat >/dev/null'`).
 // Usage: node bench/hooks.mjs [--quick]   (needs `npm run build` first; `npm run bench` does it)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startProcess } from './serverProcess.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const quick = process.argv.includes('--quick');
@@ -25,24 +26,6 @@ const bodies = fs
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l).body);
-
-function startProcess(args) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`did not start: ${out}`)), 60_000);
-    child.stdout.on('data', () => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ port: Number(m[1]), stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-      }
-    });
-    child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-  });
-}
 
 const baselineSource = `
 const express = require('express');

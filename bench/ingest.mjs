@@ -8,35 +8,16 @@
 //  - snapshot time and the longest ingest stall with BENCH_EVENTS (default 1,000,000) stored events.
 // Usage: node bench/ingest.mjs [--quick]   (needs `npm run build` first; `npm run bench` does it)
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startProcess } from './serverProcess.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const quick = process.argv.includes('--quick');
 const DURATION = quick ? 4 : 10;
 const BIG = Number(process.env.BENCH_EVENTS ?? (quick ? 200_000 : 1_000_000));
-
-function startProcess(args, env = {}) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`did not start: ${out}`)), 60_000);
-    const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ child, url: m[1], out: () => out, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-      }
-    };
-    child.stdout.on('data', check);
-    child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
-  });
-}
 
 const baselineSource = `
 const express = require('express');

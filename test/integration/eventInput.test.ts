@@ -145,3 +145,26 @@ describe('strings that are not valid Unicode', () => {
     assert.equal((await s.core.store.query('storeCounts', {})).events, 1);
   });
 });
+
+describe('huge metadata', () => {
+  test('an event with 200k metadata keys is stored truncated and flagged while the server keeps answering', async () => {
+    const s = await startTestServer({ maxPayloadBytes: 8 * 1024 });
+    const metadata: Record<string, number> = {};
+    for (let i = 0; i < 200_000; i++) metadata[`k${i}`] = i % 10;
+    const [big, health] = await Promise.all([s.post<{ id: number }>('/api/events', ev({ session_id: 'huge', metadata })), s.get<{ ok?: boolean }>('/api/health')]);
+    assert.equal(big.status, 201);
+    assert.equal(health.status, 200);
+    const [stored] = await eventsOf(s, 'huge');
+    assert.equal(stored.payload_truncated, true);
+    assert.equal(stored.metadata?.k0, 0);
+    assert.match(String(stored.metadata?.['…']), /^\d+ more keys$/);
+    assert.ok(Buffer.byteLength(JSON.stringify(stored.metadata)) <= 8 * 1024);
+
+    const hook = await s.post('/api/hooks/claude-code', { session_id: 'huge-hook', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_use_id: 't1', tool_input: { command: 'ls', ...metadata } });
+    assert.equal(hook.status, 200);
+    await s.core.store.drain();
+    const [call] = await eventsOf(s, 'huge-hook');
+    assert.deepEqual(Object.keys((call.metadata?.input ?? {}) as object).length <= 9, true);
+    assert.equal((call.metadata?.input as { command?: string }).command, 'ls');
+  });
+});

@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import { isPlausibleTimestamp } from '../../src/core/contracts/eventTime';
 import { validateEvent } from '../../src/core/contracts/events';
 import { validateImported } from '../../src/core/importers/eventCheck';
-import { toRecord } from '../../src/core/ingest/normalize';
+import { MAX_KEYS_VISITED, summarizeToolInput } from '../../src/core/hooks/summarize';
+import { capMetadata, toRecord } from '../../src/core/ingest/normalize';
 
 const base = { session_id: 's', agent_type: 'codex', event_type: 'response' } as const;
 
@@ -53,5 +54,44 @@ describe('lone surrogates', () => {
     assert.ok(pair.ok && pair.value.session_id === 'emoji-😀');
     const imported = validateImported({ ...base, source: 'import', session_id: 'x\udc00' });
     assert.equal(imported.ok, false, 'the importers’ fast path does not take it either');
+  });
+});
+
+/** A plain object of `n` keys that counts how many of its values are read. */
+function counted(n: number): { value: Record<string, unknown>; reads: () => number } {
+  const target: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) target[`k${i}`] = i % 10;
+  let reads = 0;
+  const value = new Proxy(target, {
+    get(t, k, r) {
+      reads++;
+      return Reflect.get(t, k, r);
+    },
+  });
+  return { value, reads: () => reads };
+}
+
+describe('bounded work on huge input', () => {
+  test('capping metadata of 200k keys reads a bounded number of its values and says what it left out', () => {
+    const meta = counted(200_000);
+    const { json, truncated } = capMetadata({ nested: meta.value, after: 'x' }, 4096);
+    assert.equal(truncated, true);
+    assert.ok(Buffer.byteLength(json!, 'utf8') <= 4096);
+    const parsed = JSON.parse(json!) as { nested: Record<string, unknown> };
+    assert.equal(parsed.nested.k0, 0);
+    assert.match(String(parsed.nested['…']), /^\d+ more keys$/);
+    assert.ok(meta.reads() < 10_000, `${meta.reads()} values read of 200000`);
+  });
+
+  test('metadata that fits is kept exactly as JSON.stringify writes it', () => {
+    const meta = { a: 1, b: 'é😀', c: [1, null, { d: false }], e: undefined, f: new Date(0), g: Number.NaN };
+    assert.deepEqual(capMetadata(meta, 4096), { json: JSON.stringify(meta), truncated: false });
+  });
+
+  test("summarizing a hook's tool_input of 200k keys reads at most the keys it may keep", () => {
+    const input = counted(200_000);
+    const summary = summarizeToolInput(input.value);
+    assert.ok(summary && Object.keys(summary).length <= 8);
+    assert.ok(input.reads() <= MAX_KEYS_VISITED, `${input.reads()} values read of 200000`);
   });
 });

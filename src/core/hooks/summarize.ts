@@ -2,8 +2,10 @@
  * Reducing hook payloads to what a person needs to see: the command, file path, pattern or URL a
  * tool was called with; the head of its output, its error and exit code. Bulky fields (file
  * contents, edits, whole tool outputs) are replaced by their size, so a stored event stays far
- * below the metadata cap.
+ * below the metadata cap. The work is bounded whatever the payload's size: at most
+ * `MAX_KEYS_VISITED` keys are looked at, and bulky values are measured up to 1 MB.
  */
+import { exactJson } from '../ingest/capJson';
 
 /** Clip a string to `max` characters (never splitting a surrogate pair), marking the cut. */
 export function clip(s: string, max: number): string {
@@ -59,6 +61,10 @@ const INPUT_KEYS: Record<string, number> = {
 const BULKY_KEYS = ['content', 'new_string', 'old_string', 'edits', 'todos', 'patch', 'input', 'new_source'];
 
 const MAX_GENERIC_KEYS = 8;
+/** Keys of a tool input or payload looked at, at most: the rest of a huge object is never walked. */
+export const MAX_KEYS_VISITED = 256;
+/** Bulky values are measured up to this many bytes; larger ones are reported as this size. */
+const MAX_MEASURED = 1 << 20;
 
 function scalar(v: unknown, max: number): string | number | boolean | undefined {
   if (typeof v === 'string') {
@@ -73,7 +79,7 @@ function scalar(v: unknown, max: number): string | number | boolean | undefined 
 function sizeOf(v: unknown): number {
   if (typeof v === 'string') return v.length;
   try {
-    return JSON.stringify(v)?.length ?? 0;
+    return exactJson(v, MAX_MEASURED)?.length ?? MAX_MEASURED;
   } catch {
     return 0;
   }
@@ -85,7 +91,10 @@ export function summarizeToolInput(input: unknown): Record<string, unknown> | un
   if (!isRecord(input)) return undefined;
   const out: Record<string, unknown> = {};
   let generic = 0;
-  for (const [key, value] of Object.entries(input)) {
+  let visited = 0;
+  for (const key in input) {
+    if (++visited > MAX_KEYS_VISITED) break;
+    const value = input[key];
     if (key in INPUT_KEYS) {
       const v = scalar(value, INPUT_KEYS[key] || 100);
       if (v !== undefined) out[key] = v;
@@ -199,8 +208,11 @@ const COMMON_FIELDS = new Set([
 export function genericFields(payload: Record<string, unknown>, maxKeys = 16): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let n = 0;
-  for (const [key, value] of Object.entries(payload)) {
-    if (COMMON_FIELDS.has(key) || n >= maxKeys) continue;
+  let visited = 0;
+  for (const key in payload) {
+    if (n >= maxKeys || ++visited > MAX_KEYS_VISITED) break;
+    const value = payload[key];
+    if (COMMON_FIELDS.has(key)) continue;
     const v = scalar(value, 500);
     if (v !== undefined) {
       out[key] = v;

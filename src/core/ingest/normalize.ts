@@ -4,53 +4,35 @@
 import { isPlausibleEventMs } from '../contracts/eventTime';
 import type { EventInput, EventSource } from '../contracts/events';
 import { computeCost } from '../pricing/cost';
+import { cappedJson, exactJson } from './capJson';
+
+export { utf8Slice } from './capJson';
 import type { EventRecord } from '../store/records';
 
 /**
- * Serialize metadata within `maxBytes` of UTF-8. Oversized metadata keeps its shape: the longest
- * strings are shortened first (never splitting a character); if that is not enough, a preview of
- * the serialized form is kept instead. Returns whether anything was cut.
+ * Serialize metadata within `maxBytes` of UTF-8. Oversized metadata keeps its shape: strings are
+ * shortened (never splitting a character), the longest limit that keeps every entry first; when
+ * none does, containers keep what fits and say how many entries were left out. The work is bounded
+ * by `maxBytes`, not by the size of the metadata (see `capJson.ts`). Returns whether anything was cut.
  */
 export function capMetadata(metadata: unknown, maxBytes: number): { json: string | null; truncated: boolean } {
   if (metadata === undefined || metadata === null) return { json: null, truncated: false };
-  let json: string;
+  const value = typeof metadata === 'object' ? metadata : { value: metadata };
+  const keys = new Map<object, string[]>();
   try {
-    json = JSON.stringify(typeof metadata === 'object' ? metadata : { value: metadata });
+    const exact = exactJson(value, maxBytes, keys);
+    if (exact !== null) return { json: exact, truncated: false };
+    let fewest: string | null = null;
+    for (let limit = Math.floor(maxBytes / 4); limit >= 32; limit = Math.floor(limit / 2)) {
+      const capped = cappedJson(value, maxBytes, limit, keys);
+      if (capped && !capped.dropped) return { json: capped.json, truncated: true };
+      fewest = capped?.json ?? fewest;
+    }
+    if (fewest !== null) return { json: fewest, truncated: true };
   } catch {
-    return { json: JSON.stringify({ _unserializable: true }), truncated: true };
+    // A BigInt somewhere: what JSON.stringify refuses too.
   }
-  if (json === undefined) return { json: null, truncated: false };
-  if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, truncated: false };
-
-  for (let limit = Math.floor(maxBytes / 4); limit >= 32; limit = Math.floor(limit / 2)) {
-    const shortened = JSON.stringify(shortenStrings(metadata, limit, 0));
-    if (Buffer.byteLength(shortened, 'utf8') <= maxBytes) return { json: shortened, truncated: true };
-  }
-  const preview = utf8Slice(json, Math.max(0, maxBytes - 64));
-  return { json: JSON.stringify({ _truncated_preview: preview }), truncated: true };
-}
-
-/** The longest prefix of `s` that fits in `maxBytes` UTF-8 bytes, never splitting a code point. */
-export function utf8Slice(s: string, maxBytes: number): string {
-  const full = Buffer.from(s, 'utf8');
-  if (full.length <= maxBytes) return s;
-  let end = maxBytes;
-  // A cut that lands inside a character steps back to that character's first byte.
-  while (end > 0 && (full[end] & 0xc0) === 0x80) end--;
-  return full.subarray(0, end).toString('utf8');
-}
-
-function shortenStrings(v: unknown, limit: number, depth: number): unknown {
-  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8') > limit ? utf8Slice(v, limit) + '…' : v;
-  if (depth > 20 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) {
-    const items = v.slice(0, 200).map((x) => shortenStrings(x, limit, depth + 1));
-    if (v.length > 200) items.push(`… ${v.length - 200} more`);
-    return items;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = shortenStrings(x, limit, depth + 1);
-  return out;
+  return { json: JSON.stringify({ _unserializable: true }), truncated: true };
 }
 
 /** The event's time: its `client_timestamp`, or when received if absent or outside the range. */
