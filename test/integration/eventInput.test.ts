@@ -168,3 +168,38 @@ describe('huge metadata', () => {
     assert.equal((call.metadata?.input as { command?: string }).command, 'ls');
   });
 });
+
+describe('sessions that go on after session_end', () => {
+  const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+  const status = async (s: TestServer, id: string) => {
+    await s.core.store.drain();
+    const r = await s.get<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`);
+    assert.equal(r.status, 200);
+    return { status: r.body.session.status, ended_at: r.body.session.ended_at };
+  };
+
+  test('any later event makes an ended session active again, in a later batch or the same one; an earlier one does not', async () => {
+    const s = await startTestServer();
+    const e = (sid: string, type: string, msAgo: number, over: Record<string, unknown> = {}) => ev({ session_id: sid, event_type: type, client_timestamp: at(msAgo), ...over });
+
+    await s.post('/api/events/batch', [e('later', 'session_start', 9000), e('later', 'tool_use', 8000)]);
+    await s.post('/api/events', e('later', 'session_end', 5000));
+    assert.equal((await status(s, 'later')).status, 'ended');
+    await s.post('/api/events', e('later', 'user_prompt', 1000));
+    assert.deepEqual(await status(s, 'later'), { status: 'active', ended_at: null });
+
+    await s.post('/api/events', e('late-import', 'session_end', 5000));
+    await s.post('/api/events/batch', [e('late-import', 'response', 6000, { event_id: 'old-1' })]);
+    assert.equal((await status(s, 'late-import')).status, 'ended', 'an event from before the end does not reopen');
+
+    await s.post('/api/events/batch', [e('completed', 'tool_use', 8000, { event_id: 'call-1', status: 'running' }), e('completed', 'session_end', 5000)]);
+    assert.equal((await status(s, 'completed')).status, 'ended');
+    await s.post('/api/events', e('completed', 'tool_use', 1000, { event_id: 'call-1', status: 'success' }));
+    assert.equal((await status(s, 'completed')).status, 'active', 'a completion after the end reopens too');
+
+    await s.post('/api/events/batch', [e('same-batch', 'session_end', 5000), e('same-batch', 'stop', 1000)]);
+    assert.equal((await status(s, 'same-batch')).status, 'active');
+    await s.post('/api/events/batch', [e('ends-last', 'stop', 5000), e('ends-last', 'session_end', 1000)]);
+    assert.equal((await status(s, 'ends-last')).status, 'ended');
+  });
+});

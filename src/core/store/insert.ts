@@ -28,6 +28,7 @@ interface SessionDelta {
   started_at: number;
   last_event_at: number;
   ended_at: number | null;
+  /** The latest event of the batch that is not a session_end: one after the end reopens the session. */
   reopened_at: number | null;
   event_count: number;
   tokens_in: number;
@@ -239,6 +240,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     const s = touch(existing.session_id, r);
     s.last_event_at = Math.max(s.last_event_at, r.created_at);
     s.started_at = Math.min(s.started_at, r.created_at);
+    s.reopened_at = Math.max(s.reopened_at ?? 0, r.created_at);
     if (r.tool_name && r.created_at >= s.last_tool_at) {
       s.last_tool = r.tool_name;
       s.last_tool_status = r.status;
@@ -310,7 +312,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
         s.last_tool_at = r.created_at;
       }
       if (r.event_type === 'session_end') s.ended_at = Math.max(s.ended_at ?? 0, r.created_at);
-      if (r.event_type === 'session_start') s.reopened_at = Math.max(s.reopened_at ?? 0, r.created_at);
+      else s.reopened_at = Math.max(s.reopened_at ?? 0, r.created_at);
       if (!s.parent_session_id) s.parent_session_id = metaString(r.metadata, 'parent_session_id');
       const tp = metaString(r.metadata, 'transcript_path');
       if (tp) s.transcript_path = tp;
