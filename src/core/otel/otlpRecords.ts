@@ -226,8 +226,9 @@ export function nanosToMs(ns: string | null): number | null {
 }
 
 /**
- * When a log record happened, as ISO: `timeUnixNano` when set (Codex sends 0) and plausible, else the
- * `event.timestamp` attribute, else `observedTimeUnixNano`; undefined when none is usable.
+ * When a log record happened, as ISO: `timeUnixNano` when set (Codex sends 0), else the
+ * `event.timestamp` attribute, else `observedTimeUnixNano`; undefined when none is usable (out of
+ * the event time range counts as unusable: the record is then stored at the time received).
  */
 export function logRecordTime(rec: OtlpLogRecord): string | undefined {
   const t = nanosToMs(rec.timeUnixNano);
