@@ -186,6 +186,15 @@ export class PayloadFile {
     return this.size;
   }
 
+  get unflushed(): number {
+    return this.batchLen;
+  }
+
+  /** Whether records are framed (false: a file written before the framing). */
+  get isFramed(): boolean {
+    return this.framed;
+  }
+
   /** Bytes a row's record takes in the file beyond its `payload_len`. */
   get overhead(): number {
     return this.framed ? RECORD_HEADER : 0;
