@@ -49,7 +49,7 @@ describe('DELETE /api/data', () => {
     await again.close();
   });
 
-  it('leaves no copy of the deleted data in any file beside the database: payload files, free pages, backup, journal', async () => {
+  it('leaves no copy of the deleted data in any file beside the database: payload files, free pages, backup, journal, temp files', async () => {
     const secret = 'zebra-quartz-7781';
     const s = await startTestServer({}, { dir: tmpDir() });
     const post = (tag: string) =>
@@ -61,6 +61,7 @@ describe('DELETE /api/data', () => {
     await post('b');
     await s.core.store.snapshot(); // `<db>.bak` and `<db>` both hold the secret now
     await post('c');
+    fs.writeFileSync(`${s.dbPath}.tmp-999999`, secret); // left by a snapshot that was killed
     const dir = path.dirname(s.dbPath);
     const holding = () => fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile() && fs.readFileSync(path.join(dir, f)).includes(secret));
     assert.ok(holding().length >= 4, holding().join());

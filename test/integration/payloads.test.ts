@@ -151,3 +151,77 @@ describe('payload file', () => {
     reopened.state.db.raw.close();
   });
 });
+
+describe('payload file compaction', () => {
+  const open = (p: string) => openCore({ config: loadConfig({}, { dbPath: p, snapshotIntervalS: 3600 }), log: silentLogger });
+  const tool = (i: number, status: 'running' | 'success') => ({
+    event_id: `call-${i}`, session_id: 's', agent_type: 'claude-code', event_type: 'tool_use' as const, tool_name: 'Bash', status,
+    metadata: status === 'running' ? { i, input: 'y'.repeat(300) } : { output: `done ${i}` },
+  });
+  async function metadataOf(dbPath: string): Promise<unknown[]> {
+    const core = await open(dbPath);
+    try {
+      return (await core.store.query('listEvents', { filter: {}, limit: 1000 })).events.map((e) => e.metadata).reverse();
+    } finally {
+      await core.close();
+    }
+  }
+  const expected = range(0, 40).map((i) => ({ i, input: 'y'.repeat(300), output: `done ${i}` }));
+
+  test('copies the live records into a new file; every snapshot on disk keeps a file its rows point into until none refers to it', async () => {
+    const dbPath = path.join(tmpDir(), 'am.db');
+    const core = await open(dbPath);
+    await core.ingest.ingest(range(0, 40).map((i) => tool(i, 'running')));
+    await core.store.snapshot();
+    await core.ingest.ingest(range(0, 40).map((i) => tool(i, 'success'))); // each completion supersedes a record
+    const before = fs.statSync(`${dbPath}.payloads`).size;
+
+    const res = await core.store.compactPayloads(true);
+    assert.equal(res.compacted, true);
+    assert.equal(res.damaged, 0);
+    assert.ok(res.bytesAfter < before * 0.6, `${res.bytesAfter} of ${before}`);
+    assert.equal(fs.statSync(`${dbPath}.payloads-1`).size, res.bytesAfter);
+    const crashes = [crashCopy(dbPath)]; // `<db>` still names the old file
+    await core.store.snapshot();
+    assert.ok(fs.existsSync(`${dbPath}.payloads`), '`<db>.bak` still refers to the old file');
+    crashes.push(crashCopy(dbPath));
+    fs.copyFileSync(`${crashes[1]}.bak`, crashes[1]); // a start that must fall back to the backup
+    await core.ingest.ingest([{ session_id: 's2', agent_type: 'codex', event_type: 'user_prompt' }]);
+    await core.store.snapshot();
+    assert.ok(!fs.existsSync(`${dbPath}.payloads`), 'no snapshot refers to the old file any more');
+    await core.close();
+
+    assert.deepEqual((await metadataOf(dbPath)).slice(0, 40), expected);
+    for (const copy of crashes) assert.deepEqual((await metadataOf(copy)).slice(0, 40), expected, copy);
+  });
+
+  test('a database whose payload file predates the framing keeps its metadata and is migrated by the first compaction', async () => {
+    const dbPath = path.join(tmpDir(), 'am.db');
+    const core = await open(dbPath);
+    await core.ingest.ingest(range(0, 40).map((i) => tool(i, 'running')));
+    await core.ingest.ingest(range(0, 40).map((i) => tool(i, 'success')));
+    await core.close();
+    // Rewrite it as an older version left it: raw JSON back to back, no `meta.payload_bytes`.
+    const { state } = await openDatabase(dbPath, defaultWasmPath());
+    let legacy = '';
+    const rows = state.db.all<{ id: number; m: string }>('SELECT id, payload(payload_off, payload_len, id) AS m FROM events ORDER BY id');
+    for (const r of rows) {
+      state.db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [Buffer.byteLength(legacy), Buffer.byteLength(r.m), r.id]);
+      legacy += r.m;
+    }
+    state.db.run("DELETE FROM meta WHERE key IN ('payload_bytes', 'payload_file')");
+    state.db.payloads.close();
+    fs.writeFileSync(dbPath, state.db.raw.export());
+    state.db.raw.close();
+    for (const f of fs.readdirSync(path.dirname(dbPath))) if (f.startsWith('am.db.payloads') || f.startsWith('am.db.journal') || f.endsWith('.sum')) fs.rmSync(path.join(path.dirname(dbPath), f));
+    fs.writeFileSync(`${dbPath}.payloads`, legacy);
+
+    assert.deepEqual(await metadataOf(dbPath), expected, 'read as it is');
+    const again = await open(dbPath);
+    const res = await again.store.compactPayloads(false);
+    assert.equal(res.compacted, true, 'an unframed file is always worth compacting');
+    await again.close();
+    assert.ok(fs.readFileSync(`${dbPath}.payloads-1`).subarray(0, 7).equals(Buffer.from('AMPAYLD')));
+    assert.deepEqual(await metadataOf(dbPath), expected, 'after the migration');
+  });
+});

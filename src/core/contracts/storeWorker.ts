@@ -9,7 +9,12 @@ import type { InsertOutcome } from '../store/insert';
 
 export type WorkerRequest =
   | { id: number; op: 'open'; dbPath: string; wasmPath: string }
-  | { id: number; op: 'insert'; seq: number; records: EventRecord[] }
+  /**
+   * `seq`: the journal seq the records are covered by. `journaled`: some of them are in the journal
+   * only; until such a batch is applied (the main thread retries a failed one), no snapshot may
+   * cover its seq.
+   */
+  | { id: number; op: 'insert'; seq: number; records: EventRecord[]; journaled: boolean }
   | { id: number; op: 'query'; name: string; params: unknown; write: boolean }
   | { id: number; op: 'snapshot'; seq: number }
   | { id: number; op: 'close' };
@@ -44,4 +49,5 @@ export interface SnapshotResult {
 
 export type WorkerResponse =
   | { id: number; ok: true; result: OpenResult | InsertOutcome | SnapshotResult | unknown }
-  | { id: number; ok: false; error: string };
+  /** `code`: the Node error code (e.g. `ENOSPC`) when the failure was a file system error. */
+  | { id: number; ok: false; error: string; code?: string };

@@ -3,7 +3,6 @@
  * validated events and hands them to ingest. Holds the bounded state the normalizer needs (git
  * branch cache, tool/compaction pairing). Never throws: a hook must never see our problems.
  */
-import { channelEventId } from '../contracts/eventIds';
 import { validateEvent, type EventInput } from '../contracts/events';
 import type { IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
@@ -18,20 +17,22 @@ export class HookIngest {
   received = 0;
   dropped = 0;
 
-  /**
-   * `numberPrompts` numbers Codex prompts per conversation (the store's `assignCodexOrdinals` with
-   * kind `hook_prompt`, keyed by turn id), so a hook prompt gets `prompt:codex:<session>:<n>`, the
-   * id the rollout importer and the OTLP mapper give the same prompt (see `eventIds.ts`).
-   */
   constructor(
     private readonly sink: IngestSink,
     private readonly log: Logger,
-    private readonly numberPrompts?: (conversationId: string, turnId: string) => Promise<number>,
   ) {}
 
-  /** Normalize and start ingesting; the promise settles when the store has the events (never rejects). */
-  accept(agent: HookAgent, payload: Record<string, unknown>, receivedAt = Date.now()): Promise<void> {
+  /**
+   * Normalize the payload and journal its events before returning, so the caller may answer the
+   * hook at once and a kill -9 right after the answer loses nothing. Problems with the payload are
+   * logged, never thrown (a hook must never see them); a store that cannot take the events (disk
+   * full, overloaded) throws, so the route says so. `applied` settles (never rejects) when the
+   * store has them. Codex prompts are numbered by their turn in the store (`numberCodexPrompts`):
+   * the id the rollout importer and the OTLP mapper give the same prompt (see `eventIds.ts`).
+   */
+  accept(agent: HookAgent, payload: Record<string, unknown>, receivedAt = Date.now()): { applied: Promise<void> } {
     this.received++;
+    const none = { applied: Promise.resolve() };
     let events: EventInput[];
     try {
       const raw = normalizeHookPayload(agent, payload, {
@@ -51,28 +52,15 @@ export class HookIngest {
     } catch (e) {
       this.dropped++;
       this.log.error(`${agent} hook ${String(payload.hook_event_name)} could not be normalized: ${(e as Error).stack ?? String(e)}`);
-      return Promise.resolve();
+      return none;
     }
-    if (!events.length) return Promise.resolve();
-    return this.numberCodexPrompts(agent, events)
-      .then(() => this.sink.ingest(events, { source: 'hook' }))
-      .then(
+    if (!events.length) return none;
+    const { applied } = this.sink.journalNow(events, { source: 'hook', numberCodexPrompts: agent === 'codex' });
+    return {
+      applied: applied.then(
         () => undefined,
-        (e: unknown) => this.log.error(`${agent} hook ingest failed: ${(e as Error).message ?? String(e)}`),
-      );
-  }
-
-  private async numberCodexPrompts(agent: HookAgent, events: EventInput[]): Promise<void> {
-    if (agent !== 'codex' || !this.numberPrompts) return;
-    for (const e of events) {
-      const turn = e.event_type === 'user_prompt' ? (e.metadata as Record<string, unknown> | undefined)?.turn_id : undefined;
-      if (typeof turn !== 'string') continue;
-      try {
-        const n = await this.numberPrompts(e.session_id, turn);
-        e.event_id = channelEventId('prompt', 'codex', e.session_id, String(n));
-      } catch (err) {
-        this.log.warn(`codex hook prompt could not be numbered, kept its turn id: ${(err as Error).message}`);
-      }
-    }
+        (e: unknown) => this.log.error(`${agent} hook events are journaled but the store did not apply them yet: ${(e as Error).message ?? String(e)}`),
+      ),
+    };
   }
 }

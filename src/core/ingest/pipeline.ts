@@ -38,12 +38,32 @@ export class Ingestor implements IngestSink {
 
   async ingest(events: EventInput[], opts: IngestOptions = {}): Promise<IngestOutcome> {
     if (!events.length) return { ids: [], inserted: 0, duplicates: 0, completed: 0 };
-    const now = Date.now();
-    const records = events.map((e) => toRecord(e, opts.source ?? 'api', this.o.maxPayloadBytes, now));
+    const records = this.toRecords(events, opts);
     await this.o.store.whenWritable();
     this.o.store.allocateIds(records);
-    const applied = this.o.store.append(records, opts.journal !== false);
-    const wait = opts.waitForStore || records.some((r) => r.event_id !== null);
+    return this.settle(records, this.o.store.append(records, opts.journal !== false), opts);
+  }
+
+  journalNow(events: EventInput[], opts: IngestOptions = {}): { applied: Promise<IngestOutcome> } {
+    if (!events.length) return { applied: Promise.resolve({ ids: [], inserted: 0, duplicates: 0, completed: 0 }) };
+    const records = this.toRecords(events, opts);
+    this.o.store.allocateIds(records);
+    const applied = this.o.store.appendNow(records);
+    return { applied: this.settle(records, applied, opts) };
+  }
+
+  private toRecords(events: EventInput[], opts: IngestOptions): EventRecord[] {
+    const now = Date.now();
+    return events.map((e) => {
+      const r = toRecord(e, opts.source ?? 'api', this.o.maxPayloadBytes, now);
+      const turn = opts.numberCodexPrompts && e.event_type === 'user_prompt' ? (e.metadata as Record<string, unknown> | null | undefined)?.turn_id : undefined;
+      if (typeof turn === 'string') r.number_turn = turn;
+      return r;
+    });
+  }
+
+  private async settle(records: EventRecord[], applied: Promise<InsertOutcome>, opts: IngestOptions): Promise<IngestOutcome> {
+    const wait = opts.waitForStore || records.some((r) => r.event_id !== null || r.number_turn !== undefined);
     if (!wait) {
       applied.then((out) => this.afterApply(out), () => {});
       if (!opts.quiet) this.broadcastRecords(records);

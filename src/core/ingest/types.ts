@@ -20,6 +20,11 @@ export interface IngestOptions {
    * must make them durable with a snapshot before it reports them done.
    */
   journal?: boolean;
+  /**
+   * Codex hook prompts (`user_prompt` without an `event_id`, `metadata.turn_id` set) get the id of
+   * their turn's ordinal in the conversation, assigned by the store (`EventRecord.number_turn`).
+   */
+  numberCodexPrompts?: boolean;
 }
 
 export interface IngestOutcome {
@@ -33,4 +38,11 @@ export interface IngestOutcome {
 
 export interface IngestSink {
   ingest(events: EventInput[], opts?: IngestOptions): Promise<IngestOutcome>;
+  /**
+   * Journal the events before returning (synchronously: throws a `StorageError` when the disk
+   * refuses them, a 503 error when the store is overloaded) and apply them in the background, for
+   * a caller that answers at once (hooks): once this returns they survive a kill -9. `applied`
+   * settles when the store has them.
+   */
+  journalNow(events: EventInput[], opts?: IngestOptions): { applied: Promise<IngestOutcome> };
 }

@@ -1,7 +1,8 @@
 /**
- * Opening the sql.js database from its snapshot file (moving a corrupt file aside and falling back
- * to `<db>.bak`), applying migrations, and writing atomic snapshots
- * (export → temp file → fsync → rename, keeping the previous one as `<db>.bak`).
+ * Opening the sql.js database from its snapshot file (moving a corrupt file aside, and falling back
+ * to `<db>.bak` when the file is corrupt, empty or missing), applying migrations, and writing
+ * atomic snapshots (export → temp file → fsync → the previous file linked as `<db>.bak` → one
+ * rename over `<db>`): at every instant `<db>` is a whole snapshot, the old one or the new one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,12 +14,15 @@ import { SqlDb } from './sqlDb';
 import { FileSnapshot } from './fileSnapshot';
 import { loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
 import { matchesDigest, moveDigest, SnapshotDigest } from './snapshotDigest';
+import { failpoint } from './failpoint';
 
 export interface OpenDatabase {
   db: SqlDb;
   dbPath: string;
   appliedSeq: number;
   snapshotSeq: number;
+  /** Journal seqs of insert batches that failed and were not applied since (see the worker). */
+  unappliedSeqs: Set<number>;
 }
 
 type SqlJs = Awaited<ReturnType<SqlJsInit>>;
@@ -81,7 +85,8 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   let db: SqlDb | null = null;
   let integrity: OpenResult['integrity'] = 'new';
 
-  if (fs.existsSync(dbPath)) {
+  const size = fs.existsSync(dbPath) ? fs.statSync(dbPath).size : -1;
+  if (size > 0) {
     const loaded = tryLoad(SQL, dbPath);
     if (!(loaded instanceof Error)) ({ db, integrity } = loaded);
     else {
@@ -92,7 +97,9 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
       );
     }
   }
-  if (!db && fs.existsSync(`${dbPath}.bak`) && corruptMovedTo) {
+  // A missing or empty file beside a backup is a lost snapshot, never a new database: starting
+  // empty would replay only the journal after the backup and lose what the backup holds.
+  if (!db && fs.existsSync(`${dbPath}.bak`) && (corruptMovedTo || size <= 0)) {
     const bak = tryLoad(SQL, `${dbPath}.bak`);
     if (!(bak instanceof Error)) {
       ({ db, integrity } = bak);
@@ -107,7 +114,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
   const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;
   return {
-    state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq },
+    state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq, unappliedSeqs: new Set() },
     result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, integrity },
   };
 }
@@ -151,11 +158,10 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  if (fs.existsSync(s.dbPath)) {
-    fs.renameSync(s.dbPath, `${s.dbPath}.bak`);
-    moveDigest(s.dbPath, `${s.dbPath}.bak`);
-  }
+  if (fs.existsSync(s.dbPath)) keepAsBackup(s.dbPath);
+  failpoint('snapshot-before-rename');
   fs.renameSync(tmp, s.dbPath);
+  failpoint('snapshot-after-rename');
   digest.writeFor(s.dbPath);
   try {
     const dfd = fs.openSync(path.dirname(s.dbPath), 'r');
@@ -168,4 +174,33 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   const previousSeq = s.snapshotSeq;
   s.snapshotSeq = seq;
   return { seq, bytes: view.length, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
+}
+
+/**
+ * Make the current snapshot `<db>.bak` without ever removing `<db>`: a hard link (a copy where the
+ * file system has none) under a temp name, renamed over the old backup.
+ */
+function keepAsBackup(dbPath: string): void {
+  const bak = `${dbPath}.bak`;
+  const tmp = `${bak}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  try {
+    fs.linkSync(dbPath, tmp);
+  } catch {
+    fs.copyFileSync(dbPath, tmp);
+  }
+  fs.renameSync(tmp, bak);
+  moveDigest(dbPath, bak);
+}
+
+/** Temp files a killed snapshot leaves beside the database (`<db>.tmp-*`, `<db>.bak.tmp-*`, digest temps). */
+export function leftoverTempFiles(dbPath: string): string[] {
+  const dir = path.dirname(dbPath);
+  const base = path.basename(dbPath);
+  if (!fs.existsSync(dir)) return [];
+  const prefixes = ['', '.bak', '.sum', '.bak.sum'].map((p) => `${base}${p}.tmp-`);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => prefixes.some((p) => f.startsWith(p)) && /^\d+$/.test(f.slice(f.lastIndexOf('-') + 1)))
+    .map((f) => path.join(dir, f));
 }

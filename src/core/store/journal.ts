@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventRecord } from './records';
+import { StorageError } from './storageError';
 
 export interface JournalBatch {
   seq: number;
@@ -36,8 +37,10 @@ export class Journal {
   private unsynced = false;
   private syncTimer: NodeJS.Timeout | null = null;
   private syncing = false;
-  /** Bytes appended to the current segment. */
+  /** Bytes appended to the current segment: its length up to the last whole batch. */
   bytes = 0;
+  /** A failed append may have left part of its line after `bytes`; cut it before the next one. */
+  private torn = false;
   private scratch: Buffer = EMPTY;
 
   private constructor(private readonly dbPath: string, lastSeq: number) {
@@ -118,12 +121,18 @@ export class Journal {
     const p = `${this.dbPath}.journal-${String(this.seq + 1).padStart(12, '0')}`;
     this.fd = fs.openSync(p, 'a');
     this.segmentPath = p;
-    this.bytes = 0;
+    this.bytes = fs.fstatSync(this.fd).size;
+    this.torn = false;
   }
 
-  /** Append one batch synchronously; returns its seq. */
+  /**
+   * Append one batch synchronously; returns its seq. Failure-atomic: a write that fails (disk
+   * full) throws a `StorageError` and leaves no part of its line in the file, so the next batch is
+   * never glued to a torn one (replay would skip both).
+   */
   append(records: EventRecord[]): number {
     if (this.fd === null) throw new Error('journal is closed');
+    if (this.torn) this.cutTornTail();
     const seq = this.seq + 1;
     const line = JSON.stringify({ s: seq, r: records }) + '\n';
     const len = Buffer.byteLength(line, 'utf8');
@@ -134,11 +143,32 @@ export class Journal {
     buf.write(line, 0, len, 'utf8');
     if (this.scratch.length > MAX_SCRATCH_BYTES) this.scratch = EMPTY;
     let off = 0;
-    while (off < len) off += fs.writeSync(this.fd, buf, off, len - off);
+    try {
+      while (off < len) off += fs.writeSync(this.fd, buf, off, len - off);
+    } catch (e) {
+      if (off > 0) {
+        this.torn = true;
+        try {
+          this.cutTornTail();
+        } catch {
+          /* cut before the next append */
+        }
+      }
+      throw StorageError.from(e, `the journal ${this.segmentPath}`, 'nothing of this request was stored');
+    }
     this.seq = seq;
     this.bytes += len;
     this.unsynced = true;
     return seq;
+  }
+
+  private cutTornTail(): void {
+    try {
+      fs.ftruncateSync(this.fd!, this.bytes);
+    } catch (e) {
+      throw StorageError.from(e, `the journal ${this.segmentPath}`);
+    }
+    this.torn = false;
   }
 
   /** fdatasync in the background if anything was written since the last sync. */
@@ -154,10 +184,17 @@ export class Journal {
 
   /** Close the current segment and start a new one; returns the seq the closed one ends at. */
   rotate(): number {
-    if (this.fd !== null && this.bytes > 0) {
+    if (this.fd !== null && this.bytes > 0 && !this.torn) {
       fs.fdatasyncSync(this.fd);
-      fs.closeSync(this.fd);
-      this.startSegment();
+      const old = { fd: this.fd, path: this.segmentPath, bytes: this.bytes };
+      try {
+        this.startSegment();
+      } catch {
+        // No new segment (no room for it): keep appending to this one.
+        Object.assign(this, { fd: old.fd, segmentPath: old.path, bytes: old.bytes });
+        return this.seq;
+      }
+      fs.closeSync(old.fd);
     }
     return this.seq;
   }

@@ -33,6 +33,13 @@ export interface EventRecord {
   /** Serialized metadata (already capped), or null. */
   metadata: string | null;
   payload_truncated: 0 | 1;
+  /**
+   * A Codex hook prompt's turn id: the store gives the record the id `prompt:codex:<session>:<n>`
+   * (n: the turn's ordinal in its conversation) when it applies it, the id the rollout importer
+   * and the OTLP mapper give the same prompt. Numbering in the store keeps the hook route free of
+   * any wait on it: the record is journaled as sent, and a replay numbers it the same way.
+   */
+  number_turn?: string;
 }
 
 export function recordToStoredEvent(r: EventRecord): StoredEvent {

@@ -8,13 +8,15 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { OpenResult, SnapshotResult, WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
 import type { Logger } from '../log';
-import { defaultWasmPath } from './database';
+import { defaultWasmPath, leftoverTempFiles } from './database';
 import type { InsertOutcome } from './insert';
+import type { CompactionResult } from './payloadCompaction';
 import { Journal, type ReplayReport } from './journal';
 import { digestPath } from './snapshotDigest';
 import type { QueryName, QueryParams, QueryResult } from './queries/registry';
 import { WRITE_QUERIES } from './queries/registry';
 import type { EventRecord } from './records';
+import { StorageError } from './storageError';
 
 export interface StoreOptions {
   dbPath: string;
@@ -45,6 +47,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 interface QueuedInsert {
   records: EventRecord[];
+  journaled: boolean;
   resolve: (o: InsertOutcome) => void;
   reject: (e: Error) => void;
 }
@@ -67,6 +70,10 @@ interface CacheEntry {
 
 const noop = (): void => {};
 
+/** Journaled batches the worker failed to apply, retried after this long (doubling up to the max). */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
 export class Store {
   private worker: Worker;
   private nextReq = 1;
@@ -81,11 +88,16 @@ export class Store {
   private dirty = false;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private compactionTimer: NodeJS.Timeout | null = null;
   private snapshotting: Promise<SnapshotResult | null> | null = null;
   private closed = false;
   private gen = 0;
   private readonly cache = new Map<string, CacheEntry>();
   private workerError: Error | null = null;
+  /** Journaled batches the worker failed to apply (disk full): retried in order, never dropped. */
+  private unapplied: { seq: number; records: EventRecord[] }[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = RETRY_FIRST_MS;
   readonly stats: StoreStats;
 
   private constructor(private readonly opts: Required<Omit<StoreOptions, 'log'>> & { log: Logger }) {
@@ -95,7 +107,7 @@ export class Store {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
+      else p.reject(m.code ? new StorageError(m.code, 'the database files', m.error) : new Error(m.error));
     });
     this.worker.on('error', (e) => {
       this.workerError = e;
@@ -150,12 +162,21 @@ export class Store {
           (open.loadedBackup ? `Restored the previous snapshot (${dbPath}.bak) and ` : 'Started empty and ') +
           'replayed the journal.',
       );
+    } else if (open.loadedBackup) {
+      log.warn(`database file ${dbPath} was missing or empty; restored the previous snapshot (${dbPath}.bak) and replayed the journal after it`);
+    }
+    const firstSegment = Journal.segmentFiles(dbPath)[0];
+    if (firstSegment && firstSegment.firstSeq - 1 > open.snapshotSeq) {
+      log.error(
+        `the journal starts at batch ${firstSegment.firstSeq} but the database holds batches up to ${open.snapshotSeq} only: ` +
+          'the snapshot that covered the batches between is gone, and so are their events',
+      );
     }
     let maxId = open.maxId;
     let lastSeq = open.snapshotSeq;
     const report = this.stats.replay;
     for (const batch of Journal.replay(dbPath, open.snapshotSeq, report)) {
-      await this.call<InsertOutcome>({ op: 'insert', seq: batch.seq, records: batch.records });
+      await this.call<InsertOutcome>({ op: 'insert', seq: batch.seq, records: batch.records, journaled: true });
       for (const r of batch.records) if (r.id > maxId) maxId = r.id;
       lastSeq = Math.max(lastSeq, batch.seq);
     }
@@ -165,8 +186,12 @@ export class Store {
     this.nextId = maxId + 1;
     this.stats.journalSeq = lastSeq;
     if (!this.opts.readOnly) {
+      for (const f of leftoverTempFiles(dbPath)) {
+        fs.rmSync(f, { force: true });
+        log.info(`removed ${f}, left by a snapshot that was interrupted (the journal holds its events)`);
+      }
       this.journal = Journal.open(dbPath, lastSeq);
-      if (report.batches || open.corruptMovedTo || !fs.existsSync(dbPath)) {
+      if (report.batches || open.corruptMovedTo || open.loadedBackup || !fs.existsSync(dbPath)) {
         this.dirty = true;
         await this.snapshot();
       }
@@ -180,6 +205,12 @@ export class Store {
         this.retentionTimer = setInterval(prune, 3_600_000);
         this.retentionTimer.unref();
       }
+      const compact = () => {
+        if (!this.closed) this.compactPayloads().catch((e: Error) => log.warn(`payload file compaction failed: ${e.message}`));
+      };
+      setTimeout(compact, 15_000).unref();
+      this.compactionTimer = setInterval(compact, 3_600_000);
+      this.compactionTimer.unref();
     }
   }
 
@@ -194,24 +225,40 @@ export class Store {
     }
   }
 
+  /**
+   * Compact the payload file when most of it is garbage or it predates the framing
+   * (`payloadCompaction.ts`), or always with `force`. The next snapshot keeps the result.
+   */
+  async compactPayloads(force = false): Promise<CompactionResult> {
+    const res = await this.query('compactPayloads', { force });
+    if (res.compacted) this.dirty = true;
+    return res;
+  }
+
   /** Assign ids to records (before journaling). */
   allocateIds(records: EventRecord[]): void {
     for (const r of records) r.id = this.nextId++;
   }
 
   /**
-   * Journal the records (synchronously: once this returns the records are durable) and queue them
+   * Journal the records (synchronously: once this returns the records are durable; a journal write
+   * that fails throws a `StorageError`) and queue them
    * for the worker. The returned promise settles when the worker has applied them. Unjournaled
    * records (`journaled = false`, see `IngestOptions.journal`) are durable from the next snapshot.
    */
   append(records: EventRecord[], journaled = true): Promise<InsertOutcome> {
     if (this.closed || !this.journal) return Promise.reject(new Error(this.closed ? 'store is closed' : 'store is read-only'));
     if (this.workerError) return Promise.reject(this.workerError);
+    // A journal that refuses the records (disk full) throws here, before anything is acknowledged.
     if (journaled) this.stats.journalSeq = this.journal.append(records);
+    return this.enqueue(records, journaled);
+  }
+
+  private enqueue(records: EventRecord[], journaled: boolean): Promise<InsertOutcome> {
     this.gen++;
     this.dirty = true;
     return new Promise<InsertOutcome>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({ records, journaled, resolve, reject });
       this.queuedRecords += records.length;
       this.stats.pendingRecords = this.queuedRecords + this.inFlight;
       if (!this.flushScheduled) {
@@ -219,6 +266,25 @@ export class Store {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Journal the records now (synchronously; a `StorageError` when the disk refuses them) and apply
+   * them in the background, for callers that answer at once and must never wait on the store (hook
+   * routes). Past the queue's bound it still takes them, up to twice the bound; beyond that it
+   * refuses with a 503 rather than grow without limit.
+   */
+  appendNow(records: EventRecord[]): Promise<InsertOutcome> {
+    if (this.queuedRecords + this.inFlight + records.length > 2 * this.opts.maxPending) {
+      throw Object.assign(new Error(`the store is overloaded (${this.queuedRecords + this.inFlight} events waiting); nothing of this request was stored`), {
+        status: 503,
+        expose: true,
+      });
+    }
+    if (this.closed || !this.journal) throw new Error(this.closed ? 'store is closed' : 'store is read-only');
+    if (this.workerError) throw this.workerError;
+    this.stats.journalSeq = this.journal.append(records);
+    return this.enqueue(records, true);
   }
 
   /** Resolves when the queue is below its bound; callers await it before appending more. */
@@ -236,7 +302,8 @@ export class Store {
     this.queuedRecords = 0;
     this.inFlight += records.length;
     const seq = this.stats.journalSeq;
-    this.call<InsertOutcome>({ op: 'insert', seq, records }).then(
+    const journaled = batch.some((q) => q.journaled);
+    this.call<InsertOutcome>({ op: 'insert', seq, records, journaled }).then(
       (out) => {
         this.inFlight -= records.length;
         this.stats.pendingRecords = this.queuedRecords + this.inFlight;
@@ -261,11 +328,51 @@ export class Store {
       },
       (e: Error) => {
         this.inFlight -= records.length;
-        this.opts.log.error(`store insert failed (events stay in the journal and are replayed at the next start): ${e.message}`);
-        for (const q of batch) q.reject(e);
+        this.stats.pendingRecords = this.queuedRecords + this.inFlight;
+        const kept = batch.filter((q) => q.journaled).flatMap((q) => q.records);
+        if (kept.length) {
+          this.unapplied.push({ seq, records: kept });
+          this.scheduleRetry();
+        }
+        this.opts.log.error(
+          `store insert failed: ${e.message}` + (kept.length ? `; ${kept.length} journaled events are retried and no snapshot is written until they are applied` : ''),
+        );
+        for (const q of batch) {
+          q.reject(q.journaled && e instanceof StorageError ? StorageError.from(e, 'the database files', 'the events are journaled and are stored once there is room') : e);
+        }
         this.releaseWaiters();
       },
     );
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.retryUnapplied();
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+  }
+
+  /** Apply the journaled batches that failed, oldest first; stop at the first that fails again. */
+  private async retryUnapplied(): Promise<boolean> {
+    while (this.unapplied.length) {
+      const b = this.unapplied[0];
+      try {
+        await this.call<InsertOutcome>({ op: 'insert', seq: b.seq, records: b.records, journaled: true });
+      } catch (e) {
+        this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs * 2);
+        this.opts.log.warn(`applying ${b.records.length} journaled events failed again (${(e as Error).message}); retrying in ${this.retryDelayMs / 1000} s`);
+        this.scheduleRetry();
+        return false;
+      }
+      this.unapplied.shift();
+      this.gen++;
+      this.dirty = true;
+      this.opts.log.info(`applied ${b.records.length} journaled events that had failed`);
+    }
+    this.retryDelayMs = RETRY_FIRST_MS;
+    return true;
   }
 
   private releaseWaiters(): void {
@@ -339,7 +446,7 @@ export class Store {
   snapshot(): Promise<SnapshotResult | null> {
     if (!this.journal) return Promise.resolve(null);
     if (this.snapshotting) return this.snapshotting;
-    if (!this.dirty) return Promise.resolve(null);
+    if (!this.dirty || this.unapplied.length) return Promise.resolve(null);
     const journal = this.journal;
     this.dirty = false;
     // Inserts journaled so far must reach the worker before the snapshot request does.
@@ -370,6 +477,7 @@ export class Store {
     await this.drain();
     if (this.snapshotting) await this.snapshotting;
     await this.query('clearAll', {});
+    this.unapplied = [];
     this.dirty = true;
     const res = await this.snapshot();
     if (!res) throw new Error('could not write the cleared database');
@@ -377,6 +485,8 @@ export class Store {
     fs.rmSync(`${this.opts.dbPath}.bak`, { force: true });
     fs.rmSync(digestPath(`${this.opts.dbPath}.bak`), { force: true });
     await this.query('payloadBackupRemoved', {});
+    // Temp files of interrupted snapshots hold old data too (a running one's is its own).
+    for (const f of leftoverTempFiles(this.opts.dbPath)) if (!f.endsWith(`-${process.pid}`)) fs.rmSync(f, { force: true });
   }
 
   /** Wait until every queued insert has been applied by the worker. */
@@ -392,9 +502,15 @@ export class Store {
     this.closed = true;
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.compactionTimer) clearInterval(this.compactionTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     try {
       await this.drain();
       if (this.snapshotting) await this.snapshotting;
+      if (this.unapplied.length && !(await this.retryUnapplied())) {
+        const n = this.unapplied.reduce((a, b) => a + b.records.length, 0);
+        this.opts.log.warn(`${n} journaled events could not be applied; they stay in the journal and are replayed at the next start`);
+      }
       if (this.journal) await this.snapshot();
       await this.call({ op: 'close' });
     } finally {

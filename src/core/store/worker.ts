@@ -8,6 +8,7 @@ import { openDatabase, writeSnapshot, type OpenDatabase } from './database';
 import { insertBatch } from './insert';
 import { touchingNothing } from './changeLog';
 import { QUERIES, WRITES_OUTSIDE_KEPT_ROWS, type QueryName } from './queries/registry';
+import { numberTurns } from './numberTurns';
 
 let state: OpenDatabase | null = null;
 
@@ -17,7 +18,15 @@ function handle(msg: WorkerRequest): unknown {
       throw new Error('open is asynchronous');
     case 'insert': {
       const s = need();
-      const out = insertBatch(s.db, msg.records);
+      let out;
+      try {
+        numberTurns(s.db, msg.records);
+        out = insertBatch(s.db, msg.records);
+      } catch (e) {
+        if (msg.journaled) s.unappliedSeqs.add(msg.seq);
+        throw e;
+      }
+      s.unappliedSeqs.delete(msg.seq);
       s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
       return out;
     }
@@ -26,10 +35,18 @@ function handle(msg: WorkerRequest): unknown {
       const fn = (QUERIES as Record<string, (db: unknown, p: unknown) => unknown>)[msg.name];
       if (!fn) throw new Error(`unknown query "${msg.name}"`);
       const run = () => fn(s.db, msg.params ?? {});
-      return WRITES_OUTSIDE_KEPT_ROWS.has(msg.name as QueryName) ? touchingNothing(s.db, run) : run();
+      const result = WRITES_OUTSIDE_KEPT_ROWS.has(msg.name as QueryName) ? touchingNothing(s.db, run) : run();
+      if (msg.name === 'clearAll') s.unappliedSeqs.clear();
+      return result;
     }
-    case 'snapshot':
-      return writeSnapshot(need(), msg.seq);
+    case 'snapshot': {
+      const s = need();
+      const missing = [...s.unappliedSeqs].filter((seq) => seq <= msg.seq);
+      // A snapshot records the journal seq it covers; covering a batch it does not hold would
+      // make the next start skip that batch in the journal.
+      if (missing.length) throw new Error(`journal batches ${missing.join(', ')} are not applied yet; the snapshot waits for them`);
+      return writeSnapshot(s, msg.seq);
+    }
     case 'close': {
       const s = state;
       state = null;
@@ -66,17 +83,22 @@ port.on('message', (msg: WorkerRequest) => {
   try {
     result = handle(msg);
   } catch (e) {
-    port.postMessage({ id: msg.id, ok: false, error: errText(e) } satisfies WorkerResponse);
+    port.postMessage({ id: msg.id, ok: false, error: errText(e), code: errCode(e) } satisfies WorkerResponse);
     return;
   }
   if (result instanceof Promise) {
     result.then(
       (r: unknown) => port.postMessage({ id: msg.id, ok: true, result: r } satisfies WorkerResponse),
-      (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: errText(e) } satisfies WorkerResponse),
+      (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: errText(e), code: errCode(e) } satisfies WorkerResponse),
     );
   } else port.postMessage({ id: msg.id, ok: true, result } satisfies WorkerResponse);
 });
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function errCode(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

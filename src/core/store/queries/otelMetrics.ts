@@ -111,26 +111,23 @@ export const queries = {
    * numbering at 1).
    */
   assignCodexOrdinals(db: SqlDb, p: { items: CodexOrdinalItem[] }): number[] {
-    return db.transaction(() =>
-      p.items.map((it) => {
-        const key = it.kind === 'response' ? it.conversation_id : `${it.kind}:${it.conversation_id}`;
-        const known = db.get<{ ordinal: number }>(
-          'SELECT ordinal FROM otel_codex_responses WHERE conversation_id = ? AND record_key = ?',
-          [key, it.record_key],
-        );
-        if (known) return known.ordinal;
-        const maxKnown = db.get<{ n: number | null }>('SELECT MAX(ordinal) AS n FROM otel_codex_responses WHERE conversation_id = ?', [key])?.n ?? 0;
-        let stored = 0;
-        if (it.kind === 'response') {
-          const [lo, hi] = codexIdRange(it.conversation_id);
-          stored = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE event_id >= ? AND event_id < ? AND source = 'otel'", [lo, hi])?.n ?? 0;
-        }
-        const ordinal = Math.max(maxKnown, stored) + 1;
-        db.run('INSERT INTO otel_codex_responses (conversation_id, record_key, ordinal) VALUES (?, ?, ?)', [key, it.record_key, ordinal]);
-        return ordinal;
-      }),
-    );
+    return db.transaction(() => p.items.map((it) => codexOrdinal(db, it)));
   },
 };
+
+export function codexOrdinal(db: SqlDb, it: CodexOrdinalItem): number {
+  const key = it.kind === 'response' ? it.conversation_id : `${it.kind}:${it.conversation_id}`;
+  const known = db.get<{ ordinal: number }>('SELECT ordinal FROM otel_codex_responses WHERE conversation_id = ? AND record_key = ?', [key, it.record_key]);
+  if (known) return known.ordinal;
+  const maxKnown = db.get<{ n: number | null }>('SELECT MAX(ordinal) AS n FROM otel_codex_responses WHERE conversation_id = ?', [key])?.n ?? 0;
+  let stored = 0;
+  if (it.kind === 'response') {
+    const [lo, hi] = codexIdRange(it.conversation_id);
+    stored = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE event_id >= ? AND event_id < ? AND source = 'otel'", [lo, hi])?.n ?? 0;
+  }
+  const ordinal = Math.max(maxKnown, stored) + 1;
+  db.run('INSERT INTO otel_codex_responses (conversation_id, record_key, ordinal) VALUES (?, ?, ?)', [key, it.record_key, ordinal]);
+  return ordinal;
+}
 
 export const writeQueries = ['recordOtelCounters', 'assignCodexOrdinals'] as const;
