@@ -145,6 +145,15 @@ describe('durability under faults', () => {
     assert.equal(codex?.event_id, 'prompt:codex:cx-1:1', 'the Codex prompt got its turn ordinal in the store');
   });
 
+  test('a SIGTERM sent the moment the server says it listens is handled: a flush and exit 0, every time', async () => {
+    const dbPath = path.join(tmpDir(), 'am.db');
+    for (let i = 0; i < 6; i++) {
+      const p = await spawnServe(dbPath, [], HOUR);
+      p.child.kill('SIGTERM');
+      assert.equal(await p.exited, 0, `start ${i + 1} died of the signal instead of stopping:\n${p.output()}`);
+    }
+  });
+
   describe('a full disk', () => {
     const mnt = tmpDir('agentmonitor-tmpfs-');
     let mounted = false;

@@ -56,7 +56,6 @@ export async function run(argv: string[]): Promise<number> {
       return watcher;
     },
   });
-  process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -73,5 +72,8 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('disconnect', () => stop('parent disconnected'));
+  // Only now: a caller that stops us as soon as it reads this line must find the handlers in place
+  // (signals arrive at once, not through the event loop).
+  process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
   return 0;
 }
