@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CostBreakdown, EventsPage, FilterOptions, PeriodTotals, SessionDetail, SessionsPage, Stats, ToolStats, TranscriptPage } from '../../src/core/contracts/api';
+import { SESSION_SORT_KEYS, type CostBreakdown, type EventsPage, type FilterOptions, type PeriodTotals, type Session, type SessionDetail, type SessionSortKey, type SessionsPage, type Stats, type ToolStats, type TranscriptPage } from '../../src/core/contracts/api';
 import type { EventInputRaw } from '../../src/core/contracts/events';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -272,6 +272,58 @@ test('query API', async (t) => {
       } while (cursor);
       assert.deepEqual(paged, first.sessions.map((x) => x.session_id));
       assert.equal(paged.length, 7);
+    });
+
+    await t.test('sort by any column, both directions, paged by a cursor of that order', async () => {
+      const rankOfStatus = { active: 0, idle: 1, ended: 2 };
+      const duration = (x: Session) => {
+        const end = x.ended_at ? Date.parse(x.ended_at) : x.status === 'active' ? Date.now() : Date.parse(x.last_event_at);
+        return Math.max(0, end - Date.parse(x.started_at));
+      };
+      const value: Record<SessionSortKey, (x: Session) => number | string> = {
+        session_id: (x) => x.session_id,
+        agent_type: (x) => x.agent_type,
+        project: (x) => x.project ?? '',
+        model: (x) => x.model ?? '',
+        status: (x) => rankOfStatus[x.status],
+        started_at: (x) => Date.parse(x.started_at),
+        last_event_at: (x) => Date.parse(x.last_event_at),
+        duration,
+        event_count: (x) => x.event_count,
+        tokens: (x) => x.tokens_in + x.tokens_out + x.cache_read_tokens + x.cache_write_tokens,
+        cost_usd: (x) => x.cost_usd,
+      };
+      for (const sort of SESSION_SORT_KEYS) {
+        for (const dir of ['asc', 'desc'] as const) {
+          const all = (await get<SessionsPage>(`/api/sessions?sort=${sort}&dir=${dir}&limit=100`)).sessions;
+          assert.equal(all.length, 7);
+          const sign = dir === 'asc' ? 1 : -1;
+          const cmp = (a: Session, b: Session) => {
+            const va = value[sort](a);
+            const vb = value[sort](b);
+            return sign * (va < vb ? -1 : va > vb ? 1 : a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0);
+          };
+          assert.deepEqual(all.map((x) => x.session_id), [...all].sort(cmp).map((x) => x.session_id), `${sort} ${dir}`);
+          const paged: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page: SessionsPage = await get<SessionsPage>(`/api/sessions?sort=${sort}&dir=${dir}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+            paged.push(...page.sessions.map((x) => x.session_id));
+            cursor = page.next_cursor;
+          } while (cursor);
+          assert.deepEqual(paged, all.map((x) => x.session_id), `${sort} ${dir} paged`);
+        }
+      }
+      const byCost = (await get<SessionsPage>('/api/sessions?sort=cost_usd&dir=desc&limit=3')).sessions.map((x) => x.cost_usd);
+      assert.deepEqual(byCost, [16 + 8, 4, 2 + 1]);
+      // Active first still comes first, then the asked order.
+      const activeFirst = (await get<SessionsPage>('/api/sessions?active_first=1&sort=session_id&dir=asc&limit=100')).sessions.map((x) => x.session_id);
+      assert.deepEqual(activeFirst, ['live-1', 'live-child', 'cost-s1', 'cost-s2', 'cost-s3', 'ended-1', 'idle-1']);
+      const page1 = await get<SessionsPage>('/api/sessions?sort=cost_usd&dir=desc&limit=2');
+      await badParam(`/api/sessions?sort=cost_usd&dir=asc&cursor=${page1.next_cursor}`, 'cursor');
+      await badParam(`/api/sessions?cursor=${page1.next_cursor}`, 'cursor');
+      await badParam('/api/sessions?sort=price', 'sort');
+      await badParam('/api/sessions?sort=cost_usd&dir=up', 'dir');
     });
 
     await t.test('detail has models, tools and subagent children; unknown is 404', async () => {

@@ -7,6 +7,16 @@ import type { CostSource, EventStatus, StoredEvent } from './events';
 
 export type SessionStatus = 'active' | 'idle' | 'ended';
 
+/**
+ * What `GET /api/sessions?sort=KEY&dir=asc|desc` orders by (default `last_event_at`, `desc`); ties
+ * break on `session_id` in the same direction, and `next_cursor` continues in that order. `status`
+ * orders active, idle, ended; `duration` is start to end (now while active, last event when
+ * silent); `project` and `model` put sessions without one first in ascending order.
+ */
+export const SESSION_SORT_KEYS = ['session_id', 'agent_type', 'project', 'model', 'status', 'started_at', 'last_event_at', 'duration', 'event_count', 'tokens', 'cost_usd'] as const;
+export type SessionSortKey = (typeof SESSION_SORT_KEYS)[number];
+export type SortDir = 'asc' | 'desc';
+
 /** Token and cost totals; the same names everywhere. */
 export interface Totals {
   tokens_in: number;

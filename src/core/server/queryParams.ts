@@ -3,7 +3,7 @@
  * Lists are repeatable (`?model=a&model=b`) or comma-separated (`?model=a,b`), and bounded.
  */
 import type { Response } from 'express';
-import type { ApiError } from '../contracts/api';
+import { SESSION_SORT_KEYS, type ApiError, type SessionSortKey, type SortDir } from '../contracts/api';
 import { FILTER_KEYS, type EventFilter } from '../contracts/sse';
 import { isTimeZone, localTimeZone, parseTimeBound } from '../zonedTime';
 
@@ -87,6 +87,11 @@ export function timeZone(q: Query, field = 'tz'): string {
   if (v === undefined) return localTimeZone();
   if (!isTimeZone(v)) throw new QueryParamError(field, `${field} must be an IANA time zone such as "Europe/Berlin", got "${v}"`);
   return v;
+}
+
+/** The sessions list's order: `sort` (a column of SESSION_SORT_KEYS) and `dir` (`asc` or `desc`). */
+export function sessionSort(q: Query): { sort: SessionSortKey; dir: SortDir } {
+  return { sort: oneOf(q, 'sort', SESSION_SORT_KEYS, 'last_event_at'), dir: oneOf(q, 'dir', ['asc', 'desc'] as const, 'desc') };
 }
 
 /** A time bound as epoch ms: ISO date-time, `YYYY-MM-DD` (midnight in `tz`) or epoch ms. */

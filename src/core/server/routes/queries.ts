@@ -10,12 +10,12 @@ import type { ServerContext } from '../context';
 import { decodeCursor } from '../../store/queries/cursor';
 import { COST_GROUPS } from '../../store/queries/cost';
 import { EVENTS_CURSOR } from '../../store/queries/events';
-import { SESSIONS_CURSOR } from '../../store/queries/sessions';
+import { sessionsCursorKind } from '../../store/queries/sessions';
 import { statsParams } from '../../store/queries/stats';
 import type { QueryParams, QueryResult } from '../../store/queries/registry';
 import { TRANSCRIPT_CURSOR } from '../../store/queries/transcript';
 import { addDays, localTimeZone, startOfDay } from '../../zonedTime';
-import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, single, timeRange, timeZone, type Query } from '../queryParams';
+import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, sessionSort, single, timeRange, timeZone, type Query } from '../queryParams';
 
 const SESSION_STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
 const DAY_MS = 86_400_000;
@@ -61,7 +61,8 @@ function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessi
   const status = list(q, 'status');
   const bad = status?.find((s) => !(SESSION_STATUSES as readonly string[]).includes(s));
   if (bad) throw new QueryParamError('status', `status must be active, idle or ended, got "${bad}"`);
-  const c = cursor(q, SESSIONS_CURSOR, 4);
+  const order = sessionSort(q);
+  const c = cursor(q, sessionsCursorKind(order.sort, order.dir), 4);
   return {
     ...clock(ctx, c ? Number(c[3]) : Date.now()),
     agent_type: list(q, 'agent_type'),
@@ -71,8 +72,9 @@ function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessi
     since: timeRange(q, timeZone(q)).since,
     parent_session_id: q.parent_session_id === undefined ? undefined : (single(q, 'parent_session_id') ?? ''),
     active_first: bool(q, 'active_first', false),
+    ...order,
     limit: int(q, 'limit', 1, 1000, 50),
-    after: c ? [Number(c[0]), Number(c[1]), String(c[2])] : null,
+    after: c ? [Number(c[0]), typeof c[1] === 'string' ? c[1] : Number(c[1]), String(c[2])] : null,
   };
 }
 

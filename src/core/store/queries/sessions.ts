@@ -1,12 +1,12 @@
 /**
- * Session queries: the list (filters, search, active-first, keyset pagination), the detail view,
- * and `sessionsByIds` for `session_update` broadcasts. A session's status is derived at query
- * time from `now` and the idle/end thresholds: `ended` when `ended_at` is set or it has been
- * silent longer than the end threshold, `idle` when silent longer than the idle threshold, else
- * `active`.
+ * Session queries: the list (filters, search, active-first, any column's order, keyset
+ * pagination), the detail view, and `sessionsByIds` for `session_update` broadcasts. A session's
+ * status is derived at query time from `now` and the idle/end thresholds: `ended` when `ended_at`
+ * is set or it has been silent longer than the end threshold, `idle` when silent longer than the
+ * idle threshold, else `active`.
  */
 import type { EventStatus } from '../../contracts/events';
-import type { ModelUsage, Session, SessionDetail, SessionStatus, SessionsPage } from '../../contracts/api';
+import type { ModelUsage, Session, SessionDetail, SessionSortKey, SessionStatus, SessionsPage, SortDir } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { encodeCursor } from './cursor';
@@ -62,6 +62,37 @@ export function rowToSession(r: SessionRow): Session {
 
 export const SESSIONS_CURSOR = 'sessions';
 
+/** The cursor kind of a list order: a cursor of one order is refused by another. */
+export function sessionsCursorKind(sort: SessionSortKey = 'last_event_at', dir: SortDir = 'desc'): string {
+  return sort === 'last_event_at' && dir === 'desc' ? SESSIONS_CURSOR : `${SESSIONS_CURSOR}:${sort}:${dir}`;
+}
+
+/** The SQL value a list order sorts by, with its parameters (status and duration depend on the clock). */
+function sortExpr(key: SessionSortKey, c: StatusClock): { sql: string; params: SqlValue[] } {
+  switch (key) {
+    case 'project':
+    case 'model':
+      return { sql: `COALESCE(s.${key}, '')`, params: [] };
+    case 'status':
+      return { sql: `(CASE WHEN s.ended_at IS NOT NULL OR s.last_event_at < ? THEN 2 WHEN s.last_event_at < ? THEN 1 ELSE 0 END)`, params: statusParams(c) };
+    case 'duration':
+      return { sql: `MAX(0, COALESCE(s.ended_at, CASE WHEN s.last_event_at >= ? THEN ? ELSE s.last_event_at END) - s.started_at)`, params: [c.now - c.idleMs, c.now] };
+    case 'tokens':
+      return { sql: '(s.tokens_in + s.tokens_out + s.cache_read_tokens + s.cache_write_tokens)', params: [] };
+    case 'session_id':
+    case 'agent_type':
+    case 'started_at':
+    case 'last_event_at':
+    case 'event_count':
+    case 'cost_usd':
+      return { sql: `s.${key}`, params: [] };
+    default: {
+      const never: never = key;
+      throw new Error(`unknown sort ${String(never)}`);
+    }
+  }
+}
+
 export interface ListSessionsParams extends StatusClock {
   agent_type?: string[];
   project?: string[];
@@ -74,9 +105,12 @@ export interface ListSessionsParams extends StatusClock {
   parent_session_id?: string;
   /** Active sessions before idle/ended ones. */
   active_first?: boolean;
+  /** Order within the active-first rank (default `last_event_at`, `desc`). */
+  sort?: SessionSortKey;
+  dir?: SortDir;
   limit: number;
-  /** From the cursor: `[rank, last_event_at, session_id]` of the last row of the previous page. */
-  after?: [number, number, string] | null;
+  /** From the cursor: `[rank, sort value, session_id]` of the last row of the previous page. */
+  after?: [number, number | string, string] | null;
 }
 
 function listParam(col: string, values: string[] | undefined, clauses: string[], params: SqlValue[]): void {
@@ -122,23 +156,27 @@ export const queries = {
     // rank 0 sorts first: active sessions when active_first is set, everything otherwise.
     const rankSql = p.active_first ? `(CASE WHEN s.ended_at IS NULL AND s.last_event_at >= ? THEN 0 ELSE 1 END)` : '0';
     const rankParams: SqlValue[] = p.active_first ? [p.now - p.idleMs] : [];
+    const sort = sortExpr(p.sort ?? 'last_event_at', p);
+    const desc = (p.dir ?? 'desc') === 'desc';
+    const cmp = desc ? '<' : '>';
     if (p.after) {
-      const [rank, t, sid] = p.after;
-      clauses.push(`(${rankSql} > ? OR (${rankSql} = ? AND (s.last_event_at < ? OR (s.last_event_at = ? AND s.session_id < ?))))`);
-      params.push(...rankParams, rank, ...rankParams, rank, t, t, sid);
+      const [rank, v, sid] = p.after;
+      clauses.push(`(${rankSql} > ? OR (${rankSql} = ? AND (${sort.sql} ${cmp} ? OR (${sort.sql} = ? AND s.session_id ${cmp} ?))))`);
+      params.push(...rankParams, rank, ...rankParams, rank, ...sort.params, v, ...sort.params, v, sid);
     }
     const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
-    const rows = db.all<SessionRow & { rank: number }>(
-      `SELECT s.*, ${STATUS_SQL} AS status, ${rankSql} AS rank FROM sessions s ${whereSql(clauses)}
-       ORDER BY rank ASC, s.last_event_at DESC, s.session_id DESC LIMIT ?`,
-      [...statusParams(p), ...rankParams, ...params, limit + 1],
+    const dir = desc ? 'DESC' : 'ASC';
+    const rows = db.all<SessionRow & { rank: number; sort_value: number | string }>(
+      `SELECT s.*, ${STATUS_SQL} AS status, ${rankSql} AS rank, ${sort.sql} AS sort_value FROM sessions s ${whereSql(clauses)}
+       ORDER BY rank ASC, sort_value ${dir}, s.session_id ${dir} LIMIT ?`,
+      [...statusParams(p), ...rankParams, ...sort.params, ...params, limit + 1],
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
       sessions: page.map(rowToSession),
-      next_cursor: more ? encodeCursor(SESSIONS_CURSOR, [last.rank, last.last_event_at, last.session_id, p.now]) : null,
+      next_cursor: more ? encodeCursor(sessionsCursorKind(p.sort, p.dir), [last.rank, last.sort_value, last.session_id, p.now]) : null,
     };
   },
 
