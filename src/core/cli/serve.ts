@@ -45,17 +45,23 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.watch === false) overrides.watchLogs = false;
   if (args.values['insecure-no-token']) overrides.insecureNoToken = true;
   const log = stderrLogger();
-  const server = await startServer(overrides, {
-    log,
-    onCoreOpen: async (core) => {
-      const { config } = core;
-      if (!config.watchLogs) return null;
-      const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, log });
-      // The watcher logs the folders it follows once it is ready.
-      watcher.ready.catch((e: Error) => log.warn(`log watcher failed to start: ${e.message}`));
-      return watcher;
-    },
-  });
+  let server;
+  try {
+    server = await startServer(overrides, {
+      log,
+      onCoreOpen: async (core) => {
+        const { config } = core;
+        if (!config.watchLogs) return null;
+        const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, log });
+        // The watcher logs the folders it follows once it is ready.
+        watcher.ready.catch((e: Error) => log.warn(`log watcher failed to start: ${e.message}`));
+        return watcher;
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`agentmonitor serve: ${(e as Error).message}\n`);
+    return 1;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

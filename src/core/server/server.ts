@@ -2,7 +2,7 @@
  * Starting the HTTP server: lock the database, open the core (store, ingest, SSE hub), listen on
  * 127.0.0.1 by default, and stop cleanly (drain connections, flush, final snapshot).
  */
-import type * as http from 'node:http';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type ServerConfig } from '../config';
 import { stderrLogger, type Logger } from '../log';
@@ -14,6 +14,7 @@ import { warmViewsBeforeListening } from './routes/queries';
 import type { ServerContext } from './context';
 import { statsParams } from '../store/queries/stats';
 import { acquireLock, newLockKey } from './lockFile';
+import { portTakenMessage, probePortHolder } from './portHolder';
 import { checkBindExposure } from './security';
 import { SseHub } from './sseHub';
 
@@ -31,6 +32,21 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Hook to start extra services (the log watcher) once the core is open. */
   onCoreOpen?: (core: Core) => Promise<{ close(): Promise<void> } | null>;
+}
+
+/**
+ * Listen, resolving once listening and rejecting on the listen error. (Express 5's `app.listen`
+ * calls its callback on an error too, which would hand a server that never listened onward.)
+ */
+function listen(app: http.RequestListener, port: number, host: string): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const s = http.createServer(app);
+    s.once('error', reject);
+    s.listen(port, host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
 }
 
 export async function startServer(overrides: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<RunningServer> {
@@ -59,17 +75,17 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
   ctxRef.ctx = ctx;
   const app = createApp(ctx);
   await warmViewsBeforeListening(ctx);
-  const server: http.Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  }).catch(async (e: NodeJS.ErrnoException) => {
+  let server: http.Server;
+  try {
+    server = await listen(app, config.port, config.host);
+  } catch (e) {
+    hub.close();
     await core.close();
     releaseLock();
-    if (e.code === 'EADDRINUSE') {
-      throw new Error(`port ${config.port} on ${config.host} is in use (set AGENTMONITOR_PORT or --port to use another)`);
-    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new Error(portTakenMessage(config.host, config.port, await probePortHolder(config.host, config.port, config.token)));
     throw e;
-  }) as http.Server;
+  }
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
