@@ -5,9 +5,10 @@ import { INITIAL_STATE_ELEMENT_ID, type DashboardInitialState } from '../src/cor
 import { App, WARMED_VIEWS } from './App';
 import { AppContext } from './components/appContext';
 import { warmViewsWhenIdle } from './components/viewWarmUp';
-import { AppState, parseHash, routeHash } from './data/appState';
+import { AppState } from './data/appState';
 import type { DataSource } from './data/dataSource';
 import { HttpDataSource } from './data/httpDataSource';
+import { startRouter } from './data/router';
 import { VscodeDataSource, type VscodeApi } from './data/vscodeDataSource';
 import { initTheme } from './lib/theme';
 
@@ -26,18 +27,12 @@ function readInitialState(): DashboardInitialState {
 function boot(): void {
   const initial = readInitialState();
   const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
-  const ds: DataSource = vscode ? new VscodeDataSource(vscode) : new HttpDataSource();
+  const bridge = vscode ? new VscodeDataSource(vscode) : null;
+  const ds: DataSource = bridge ?? new HttpDataSource();
   initTheme(vscode ? 'vscode' : 'browser');
   const app = new AppState(ds, { ...initial, host: vscode ? 'vscode' : 'browser' });
 
-  const saved = vscode?.getState() as { hash?: string } | undefined;
-  const startHash = location.hash || saved?.hash || (initial.session_id ? routeHash({ view: 'sessions', sessionId: initial.session_id }) : initial.view ? `#/${initial.view}` : '');
-  app.route.value = parseHash(startHash);
-  if (startHash && location.hash !== startHash) history.replaceState(null, '', startHash);
-  window.addEventListener('hashchange', () => {
-    app.route.value = parseHash(location.hash);
-    vscode?.setState({ hash: location.hash });
-  });
+  startRouter(app, vscode, bridge);
 
   render(
     <AppContext.Provider value={app}>

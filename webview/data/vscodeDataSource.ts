@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { SseMessage } from '../../src/core/contracts/sse';
-import { isHostToWebview, type ApiQuery, type HostToWebview, type WebviewToHost } from '../../src/core/contracts/webview';
+import { isHostToWebview, type ApiQuery, type DashboardOpenRequest, type HostToWebview, type WebviewToHost } from '../../src/core/contracts/webview';
 import { ApiRequestError, Listeners, type ConnectionState, type DataSource } from './dataSource';
 
 export interface VscodeApi {
@@ -17,6 +17,7 @@ export class VscodeDataSource implements DataSource {
   readonly connection = signal<ConnectionState>('connecting');
   private readonly messages = new Listeners<[SseMessage]>();
   private readonly resyncs = new Listeners<[]>();
+  private readonly openRequests = new Listeners<[DashboardOpenRequest]>();
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
   private nextId = 1;
   private started = false;
@@ -42,6 +43,11 @@ export class VscodeDataSource implements DataSource {
 
   onResync(listener: () => void): () => void {
     return this.resyncs.add(listener);
+  }
+
+  /** The host's explicit requests to show a view or session (`navigate`). */
+  onOpenRequest(listener: (request: DashboardOpenRequest) => void): () => void {
+    return this.openRequests.add(listener);
   }
 
   save(filename: string, mime: 'text/csv' | 'application/json', content: string): void {
@@ -79,6 +85,9 @@ export class VscodeDataSource implements DataSource {
       }
       case 'resync':
         this.resyncs.emit();
+        return;
+      case 'navigate':
+        this.openRequests.emit(msg.request);
         return;
       default: {
         const never: never = msg;

@@ -16,6 +16,11 @@
  *    connection with `connection`, and when the panel becomes visible again after being hidden
  *    sends `resync` (the webview then refetches what it shows, since forwarded messages were
  *    skipped meanwhile).
+ * 4. An explicit request to show a view or session (a command, a tree item's "Open in Dashboard")
+ *    always wins over the location the page restores: a loaded, visible page gets it as `navigate`;
+ *    otherwise the host renders the page again with it as `open_request` in the initial state.
+ *    The page saves the id of the initial request it applied (`DashboardWebviewState`), so a
+ *    reload of the same page (shown again after being hidden) does not apply it a second time.
  */
 import type { SseMessage } from './sse';
 
@@ -33,15 +38,27 @@ export const DASHBOARD_ASSETS = {
 export const DASHBOARD_VIEWS = ['overview', 'feed', 'costs', 'tools', 'sessions', 'usage'] as const;
 export type DashboardView = (typeof DASHBOARD_VIEWS)[number];
 
-/** What the page carries when it loads. */
-export interface DashboardInitialState {
+/** A view or a session page (`#/sessions/<id>`) of the dashboard. */
+export interface DashboardTarget {
+  view?: DashboardView;
+  session_id?: string;
+}
+
+/** An explicit request of the host to show a target; `request_id` is unique (random) per request. */
+export interface DashboardOpenRequest extends DashboardTarget {
+  request_id: string;
+}
+
+/**
+ * What the page carries when it loads. Its `view` / `session_id` are what to open when the page
+ * restores no location (no location hash, no saved state); a session wins over a view.
+ */
+export interface DashboardInitialState extends DashboardTarget {
   host: 'browser' | 'vscode';
   /** Server version the page was rendered for. */
   version: string;
-  /** View to open first (else the location hash, else `overview`). */
-  view?: DashboardView;
-  /** Session page to open first (`#/sessions/<id>`). */
-  session_id?: string;
+  /** What to open even over a restored location, unless the saved state says it was applied. */
+  open_request?: DashboardOpenRequest;
   /** The server's URL, shown in empty states ("point your agent at …"). */
   server_url?: string;
 }
@@ -102,7 +119,20 @@ export type HostToWebview =
   /** The host's link to the server. */
   | { type: 'connection'; state: 'connected' | 'connecting' | 'disconnected'; server_url?: string; message?: string }
   /** The panel became visible again: refetch what is shown. */
-  | { type: 'resync' };
+  | { type: 'resync' }
+  /** An explicit request to show a view or session, over whatever the page shows. */
+  | { type: 'navigate'; request: DashboardOpenRequest };
+
+/**
+ * What the dashboard page keeps with the webview's `setState`; VS Code restores it when the page
+ * reloads and hands it to the panel serializer after a window reload.
+ */
+export interface DashboardWebviewState {
+  /** The location hash shown (`#/costs`). */
+  hash?: string;
+  /** `request_id` of the initial state's `open_request`, once applied. */
+  applied_request_id?: string;
+}
 
 export type WebviewToHostType = WebviewToHost['type'];
 export type HostToWebviewType = HostToWebview['type'];
@@ -111,7 +141,7 @@ export type HostToWebviewType = HostToWebview['type'];
 export function isHostToWebview(x: unknown): x is HostToWebview {
   if (!x || typeof x !== 'object') return false;
   const t = (x as { type?: unknown }).type;
-  return t === 'api_response' || t === 'sse' || t === 'connection' || t === 'resync';
+  return t === 'api_response' || t === 'sse' || t === 'connection' || t === 'resync' || t === 'navigate';
 }
 
 /** Narrow an unknown `postMessage` payload to a `WebviewToHost` by its tag (fields are trusted). */

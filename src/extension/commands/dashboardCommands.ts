@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
 import type { TreeNode } from '../model/agentsTreeModel';
-import type { DashboardTarget } from '../panel/dashboardPanel';
+import type { DashboardTarget } from '../../core/contracts/webview';
 
 function sessionIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;

@@ -2,9 +2,10 @@
  * The dashboard webview panel: strict CSP (nonce, styles from files only), resources only from
  * `dist/` and `media/`, a serializer so it survives reloads, and the host side of the typed
  * protocol in `contracts/webview.ts`. Pushes SSE messages only while visible; `resync` when it
- * becomes visible again after missing some.
+ * becomes visible again after missing some. An explicit target (`show`) wins over the location the
+ * page restores (protocol rule 4).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -15,7 +16,8 @@ import {
   isWebviewToHost,
   type ApiQuery,
   type DashboardInitialState,
-  type DashboardView,
+  type DashboardOpenRequest,
+  type DashboardTarget,
   type HostToWebview,
   type WebviewToHost,
 } from '../../core/contracts/webview';
@@ -23,17 +25,6 @@ import { renderDashboardHtml } from '../../core/server/routes/dashboard';
 import { VERSION } from '../../core/version';
 import { DASHBOARD_PANEL_TYPE } from '../ids';
 import { Disposable, toDisposable } from '../lifecycle';
-
-/** Where to open the dashboard. */
-export interface DashboardTarget {
-  view?: DashboardView;
-  session_id?: string;
-}
-
-/** UI state the panel persists across reloads (via the serializer). */
-interface PersistedState {
-  target?: DashboardTarget;
-}
 
 const FALLBACK_SCRIPT = 'bridgeView.js';
 const MAX_SAVE_BYTES = 200 * 1024 * 1024;
@@ -43,7 +34,8 @@ export class DashboardPanelHost extends Disposable {
   private panelDisposables: vscode.Disposable[] = [];
   private ready = false;
   private missed = false;
-  private target: DashboardTarget = {};
+  /** The open request the page's HTML carries (the webview restores its own location otherwise). */
+  private request: DashboardOpenRequest | null = null;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -56,9 +48,9 @@ export class DashboardPanelHost extends Disposable {
   register(): this {
     this._register(
       vscode.window.registerWebviewPanelSerializer(DASHBOARD_PANEL_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-          const target = (state as PersistedState | undefined)?.target ?? {};
-          this.attach(panel, sanitizeTarget(target));
+        // The page restores its own location from its state (`DashboardWebviewState`).
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+          this.attach(panel, null);
         },
       }),
     );
@@ -75,18 +67,25 @@ export class DashboardPanelHost extends Disposable {
     return !!this.panel?.visible;
   }
 
+  /** Opens or reveals the panel; a target, if any, is shown whatever the page showed before. */
   show(target: DashboardTarget = {}): void {
     const t = sanitizeTarget(target);
+    const request: DashboardOpenRequest | null = t.view || t.session_id ? { ...t, request_id: randomUUID() } : null;
     if (this.panel) {
-      if (t.view || t.session_id) {
-        this.target = t;
-        this.render();
+      if (request) {
+        // A loaded, visible page navigates in place; a hidden one is not loaded (its context is
+        // not retained), so it gets the request in its HTML.
+        if (this.ready && this.panel.visible) this.send({ type: 'navigate', request });
+        else {
+          this.request = request;
+          this.render();
+        }
       }
       this.panel.reveal(undefined, false);
       return;
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_PANEL_TYPE, 'AgentMonitor', vscode.ViewColumn.Active, this.webviewOptions());
-    this.attach(panel, t);
+    this.attach(panel, request);
   }
 
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -98,10 +97,10 @@ export class DashboardPanelHost extends Disposable {
     };
   }
 
-  private attach(panel: vscode.WebviewPanel, target: DashboardTarget): void {
+  private attach(panel: vscode.WebviewPanel, request: DashboardOpenRequest | null): void {
     this.disposePanel();
     this.panel = panel;
-    this.target = target;
+    this.request = request;
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'extension', 'icon.svg');
     this.panelDisposables.push(
@@ -141,8 +140,7 @@ export class DashboardPanelHost extends Disposable {
     const initialState: DashboardInitialState = {
       host: 'vscode',
       version: VERSION,
-      ...(this.target.view ? { view: this.target.view } : {}),
-      ...(this.target.session_id ? { session_id: this.target.session_id } : {}),
+      ...(this.request ? { open_request: this.request } : {}),
       ...(this.live.status.url ? { server_url: this.live.status.url } : {}),
     };
     webview.html = renderDashboardHtml({
