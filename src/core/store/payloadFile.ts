@@ -102,6 +102,18 @@ export class PayloadFile {
     return { off: this.size + at, len };
   }
 
+  /** `add` for a body already in UTF-8 bytes (`body[start, start + len)`): a compaction's copy. */
+  addBytes(body: Buffer, start: number, len: number, id: number): PayloadRef {
+    const at = this.batchLen;
+    const head = this.framed ? RECORD_HEADER : 0;
+    this.reserve(at + head + len);
+    body.copy(this.batch, at + head, start, start + len);
+    if (this.framed) frame(this.batch, at, len, id);
+    this.batchLen = at + head + len;
+    this.lastStart = at;
+    return { off: this.size + at, len };
+  }
+
   private reserve(bytes: number): void {
     if (bytes <= this.batch.length) return;
     const grown = Buffer.allocUnsafe(Math.max(bytes, this.batch.length * 2));

@@ -226,7 +226,7 @@ export class Store {
   }
 
   /**
-   * Compact the payload file when most of it is garbage or it predates the framing
+   * Compact the payload file when most of it is garbage
    * (`payloadCompaction.ts`), or always with `force`. The next snapshot keeps the result.
    */
   async compactPayloads(force = false): Promise<CompactionResult> {
