@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countDemoEvents, demoChunks, demoScaleFor } from '../../src/core/cli/demo';
+import { countDemoEvents, demoChunks, demoScaleFor, liveGenerator } from '../../src/core/cli/demo';
 import { loadConfig } from '../../src/core/config';
 import { silentLogger } from '../../src/core/log';
 import { openCore } from '../../src/core/runtime';
@@ -56,4 +56,26 @@ test('demo: the store keeps exactly the counted events', async () => {
   const stored = (await core.store.query('storeCounts', {})).events;
   assert.equal(stored, countDemoEvents(o));
   assert.ok(stored > 500, `${stored}`);
+});
+
+test('demo: no event is stamped after now, and every running tool call is completed (history and live)', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const open = new Set<string>();
+    for (const chunk of demoChunks({ now, days: 2, seed, scale: 2 })) {
+      for (const e of chunk) {
+        assert.ok(Date.parse(e.client_timestamp!) <= now, `seed ${seed}: ${e.event_type} ${e.event_id} at ${e.client_timestamp}, after now`);
+        if (e.event_type !== 'tool_use') continue;
+        if (e.status === 'running') open.add(e.event_id!);
+        else open.delete(e.event_id!);
+      }
+    }
+    assert.deepEqual([...open], [], `seed ${seed}: tool calls left running`);
+  }
+  const live = liveGenerator(7);
+  for (let i = 0; i < 2000; i++) {
+    for (const e of live(now + i * 500)) {
+      assert.ok(Date.parse(e.client_timestamp!) <= now + i * 500);
+      assert.notEqual(e.status, 'running');
+    }
+  }
 });

@@ -8,23 +8,31 @@
  *
  * Event ids are derived from the seed, so running it twice stores everything once.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { EventInputRaw } from '../contracts/events';
 import { validateEvent, type EventInput } from '../contracts/events';
 import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { loadConfig, type ServerConfig } from '../config';
 import { stderrLogger } from '../log';
 import { openCore } from '../runtime';
-import { probeOwner } from '../server/lockFile';
+import { lockUrl, probeOwner } from '../server/lockFile';
 import { startServer } from '../server/server';
 import type { IngestSink } from '../ingest/types';
 import { parseArgs, UsageError } from './args';
+import { databaseFiles, DEMO_PORT, demoDbPath, realSessionInFile, realSessionOnServer, refuseRealData, serveCommandFor } from './demoDatabase';
 
 const HELP = `Usage: agentmonitor demo [options]
 
-Fills a database with a realistic week of Claude Code, Codex and custom-agent activity.
+Fills a demo database with a realistic week of Claude Code, Codex and custom-agent activity. Demo
+data never goes into your real database unless you say so: it has its own database and port.
 
 Options:
-  --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+  --db PATH       database file (default ~/.agentmonitor/demo.db; AGENTMONITOR_DB_PATH is not used)
+  --mix-with-real-data
+                  allow writing demo data into a database that holds real sessions (--db)
+  --remove        delete the demo database (--db: that one) instead of filling it; refuses a
+                  database that holds real sessions
   --days N        days of history (default 7, at most 60)
   --seed N        random seed (default 1); the same seed gives the same events and ids
   --live          keep adding events in real time until interrupted (starts a server on the
@@ -32,8 +40,11 @@ Options:
   --rate N        live events per second (default 2, at most 1000)
   --scale N       sessions per day multiplier (default 1)
   --events N      about N stored events (at least N, at most 2 % more) over --days: picks --scale
-  --port PORT     port of the server --live starts (default 3142)
+  --port PORT     port of the server --live starts (default ${DEMO_PORT}; 3142 stays the real server's)
   --server URL    send events to this running server instead of opening the database
+
+Show the demo database: agentmonitor serve --demo (http://127.0.0.1:${DEMO_PORT}/).
+Remove it: agentmonitor demo --remove.
 `;
 
 const MINUTE = 60_000;
@@ -171,25 +182,42 @@ interface Emit {
   (e: EventInputRaw): void;
 }
 
-/** One session's events from `plan.start`, stopping at `until`; returns when it ended. */
-export function sessionEvents(plan: SessionPlan, r: () => number, seed: number, until: number, emit: Emit): number {
+/** When a session's events stop, and whether it finished (false: cut off at `until`, still going). */
+export interface SessionEnd {
+  at: number;
+  finished: boolean;
+}
+
+/**
+ * One session's events from `plan.start`, none after `until` (agents do not report the future). A
+ * step that would end after `until` cuts the session off there: an open session is still working
+ * at `until`, and a tool call is only started when its completion fits too, so none stays
+ * `running` for ever.
+ */
+export function sessionEvents(plan: SessionPlan, r: () => number, seed: number, until: number, emit: Emit): SessionEnd {
   const { session_id, agent, project, branch } = plan;
   const agent_type = agent.agent_type;
   const model = weighted(r, agent.models).name;
   let t = plan.start;
   let n = 0;
+  let cut = false;
+  /** Move the clock on by `dt`, unless that passes `until`: then the session is cut off. */
+  const advance = (dt: number): boolean => {
+    if (cut || t + dt > until) return !(cut = true);
+    t += dt;
+    return true;
+  };
   const base = { session_id, agent_type, project, branch, source: 'api' as const };
   const at = () => new Date(t).toISOString();
   const id = (kind: string) => channelEventId(kind, agent_type, session_id, `demo${seed}-${n++}`);
+  if (t > until) return { at: t, finished: false };
   emit({ ...base, event_type: 'session_start', event_id: id('start'), model, client_timestamp: at(), metadata: { source: 'startup', cwd: project } });
   const turns = plan.open ? Infinity : plan.child ? 1 + Math.floor(r() * 2) : 3 + Math.floor(r() * 12);
   let cache = 8000 + Math.floor(r() * 12000);
-  for (let turn = 0; turn < turns && t < until; turn++) {
-    t += around(r, 40_000);
+  for (let turn = 0; turn < turns && advance(around(r, 40_000)); turn++) {
     emit({ ...base, event_type: 'user_prompt', event_id: id('prompt'), client_timestamp: at(), metadata: { prompt: pick(r, PROMPTS) } });
     const steps = 2 + Math.floor(r() * 12);
-    for (let s = 0; s < steps && t < until; s++) {
-      t += around(r, 6000);
+    for (let s = 0; s < steps && advance(around(r, 6000)); s++) {
       const out = around(r, 400);
       const input = around(r, 60);
       const write = r() < 0.3 ? around(r, 3000) : 0;
@@ -226,9 +254,9 @@ export function sessionEvents(plan: SessionPlan, r: () => number, seed: number, 
         const failed = r() < (tool === 'Bash' || tool === 'shell' ? 0.12 : 0.03);
         const toolId = toolEventId(agent_type, `demo${seed}-${session_id}-${n++}`);
         const input = (TOOL_INPUTS[tool] ?? (() => ({})))();
-        emit({ ...base, event_type: 'tool_use', event_id: toolId, tool_name: tool, status: 'running', client_timestamp: at(), metadata: { tool_input: input } });
-        t += duration;
-        if (t >= until && plan.open) break;
+        const startedAt = at();
+        if (!advance(duration)) break;
+        emit({ ...base, event_type: 'tool_use', event_id: toolId, tool_name: tool, status: 'running', client_timestamp: startedAt, metadata: { tool_input: input } });
         emit({
           ...base,
           event_type: 'tool_use',
@@ -240,31 +268,33 @@ export function sessionEvents(plan: SessionPlan, r: () => number, seed: number, 
           metadata: failed ? { tool_input: input, error: 'exit code 1: 2 tests failed' } : { tool_input: input, tool_response: 'ok' },
         });
       }
-      if (agent_type === 'claude-code' && !plan.child && r() < 0.04) t = subagent(plan, r, seed, t, until, emit, () => id('sub'));
+      if (agent_type === 'claude-code' && !plan.child && r() < 0.04) {
+        const sub = subagent(plan, r, seed, t, until, emit, () => id('sub'));
+        t = sub.at;
+        if (!sub.finished) cut = true;
+      }
     }
-    if (t >= until) break;
-    t += around(r, 3000);
+    if (!advance(around(r, 3000))) break;
     emit({ ...base, event_type: 'response', event_id: id('answer'), model, client_timestamp: at(), metadata: { text: pick(r, ANSWERS) } });
     if (cache > 150_000 && r() < 0.5) {
       emit({ ...base, event_type: 'compaction', event_id: id('compact'), client_timestamp: at(), metadata: { trigger: 'auto' } });
       cache = 20_000;
     }
   }
-  if (!plan.open && t < until) {
-    t += around(r, 20_000);
-    emit({ ...base, event_type: 'session_end', event_id: id('end'), client_timestamp: at(), metadata: { reason: 'prompt_input_exit' } });
-  }
-  return t;
+  if (plan.open || !advance(around(r, 20_000))) return { at: t, finished: false };
+  emit({ ...base, event_type: 'session_end', event_id: id('end'), client_timestamp: at(), metadata: { reason: 'prompt_input_exit' } });
+  return { at: t, finished: true };
 }
 
-function subagent(plan: SessionPlan, r: () => number, seed: number, t0: number, until: number, emit: Emit, nextId: () => string): number {
+function subagent(plan: SessionPlan, r: () => number, seed: number, t0: number, until: number, emit: Emit, nextId: () => string): SessionEnd {
   const child = `${plan.session_id}-sub${Math.floor(r() * 1e6)}`;
   const base = { session_id: plan.session_id, agent_type: plan.agent.agent_type, project: plan.project, branch: plan.branch };
   emit({ ...base, event_type: 'subagent_start', event_id: nextId(), client_timestamp: new Date(t0).toISOString(), metadata: { child_session_id: child, subagent_type: 'Explore', description: 'Find every caller of roundTotal' } });
   const end = sessionEvents({ ...plan, session_id: child, start: t0 + 500, open: false, child: true }, r, seed, until, (e) =>
     emit({ ...e, metadata: { ...((e.metadata as object) ?? {}), parent_session_id: plan.session_id } }),
   );
-  emit({ ...base, event_type: 'subagent_stop', event_id: nextId(), client_timestamp: new Date(end).toISOString(), metadata: { child_session_id: child, last_assistant_message: 'Found 4 callers in src/cart and src/checkout.' } });
+  // A subagent still working at `until` has not stopped yet.
+  if (end.finished) emit({ ...base, event_type: 'subagent_stop', event_id: nextId(), client_timestamp: new Date(end.at).toISOString(), metadata: { child_session_id: child, last_assistant_message: 'Found 4 callers in src/cart and src/checkout.' } });
   return end;
 }
 
@@ -480,6 +510,23 @@ async function runLive(sink: Sink, seed: number, rate: number, signal: AbortSign
   return sent;
 }
 
+async function removeDemo(dbPath: string, token: string | null): Promise<number> {
+  const owner = await probeOwner(dbPath, token);
+  if (owner.kind === 'server' || owner.kind === 'unverified') {
+    process.stderr.write(`agentmonitor demo: ${dbPath} is in use by the AgentMonitor server pid ${owner.lock.pid} (${lockUrl(owner.lock)}): stop it, then run demo --remove again\n`);
+    return 1;
+  }
+  const real = await realSessionInFile(dbPath);
+  if (real) {
+    process.stderr.write(`agentmonitor demo: ${refuseRealData(dbPath, real.example, `${real.sessions} sessions are not demo data, so demo --remove leaves it alone`)}\n`);
+    return 1;
+  }
+  const files = databaseFiles(dbPath);
+  for (const f of files) fs.rmSync(f, { force: true });
+  process.stdout.write(files.length ? `demo: removed ${dbPath} (${files.length} files)\n` : `demo: no demo database at ${dbPath}\n`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
@@ -493,8 +540,12 @@ export async function run(argv: string[]): Promise<number> {
       events: { type: 'number' },
       port: { type: 'number' },
       server: { type: 'string' },
+      'mix-with-real-data': { type: 'boolean' },
+      remove: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
+    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    if (args.values.remove && (args.values.live || args.values.server !== undefined)) throw new UsageError('--remove goes with --db only');
     const days = Number(args.values.days ?? 7);
     if (!Number.isInteger(days) || days < 1 || days > 60) throw new UsageError(`--days must be an integer from 1 to 60, got ${days}`);
     const rate = Number(args.values.rate ?? 2);
@@ -520,17 +571,27 @@ export async function run(argv: string[]): Promise<number> {
   const days = Number(args.values.days ?? 7);
   const seed = Number(args.values.seed ?? 1);
   const rate = Number(args.values.rate ?? 2);
-  const overrides: Partial<ServerConfig> = {};
-  if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
-  if (args.values.port !== undefined) overrides.port = Number(args.values.port);
+  const dbPath = args.values.db !== undefined ? path.resolve(String(args.values.db)) : demoDbPath();
+  const overrides: Partial<ServerConfig> = { dbPath, port: args.values.port !== undefined ? Number(args.values.port) : DEMO_PORT };
   const config = loadConfig(process.env, overrides);
+  if (args.values.remove) return removeDemo(dbPath, config.token);
   const log = stderrLogger('demo');
   const now = Date.now();
   const scale = args.values.events !== undefined ? demoScaleFor(Number(args.values.events), { now, days, seed }) : Number(args.values.scale ?? 1);
   const plan: DemoPlanOptions = { now, days, seed, scale };
+  const mix = !!args.values['mix-with-real-data'];
 
   const owner = args.values.server ? null : await probeOwner(config.dbPath, config.token);
   const serverUrl = args.values.server ? String(args.values.server) : owner?.kind === 'server' ? owner.url : null;
+  if (!mix) {
+    const authorization: Record<string, string> = config.token ? { authorization: `Bearer ${config.token}` } : {};
+    const real = serverUrl ? await realSessionOnServer(serverUrl, authorization) : await realSessionInFile(config.dbPath);
+    if (real) {
+      const where = serverUrl ? `the server at ${serverUrl}` : config.dbPath;
+      process.stderr.write(`agentmonitor demo: ${refuseRealData(where, real.example, 'demo data is not written there without --mix-with-real-data')}\n`);
+      return 1;
+    }
+  }
   const abort = new AbortController();
   const stopOn = () => abort.abort();
   process.once('SIGINT', stopOn);
@@ -555,7 +616,10 @@ export async function run(argv: string[]): Promise<number> {
     const core = await openCore({ config, log });
     try {
       const out = await ingestAll(core.ingest, plan);
-      process.stdout.write(`demo: ${out.inserted} events stored, ${out.completed} running tool calls completed, ${out.duplicates} already there, in ${config.dbPath}\n`);
+      process.stdout.write(
+        `demo: ${out.inserted} events stored, ${out.completed} running tool calls completed, ${out.duplicates} already there, in ${config.dbPath}\n` +
+          `demo: see them with: ${serveCommandFor(config.dbPath)}; remove them with: agentmonitor demo --remove${args.values.db !== undefined ? ` --db ${config.dbPath}` : ''}\n`,
+      );
     } finally {
       await core.close();
     }

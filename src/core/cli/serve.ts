@@ -1,5 +1,5 @@
 /**
- * `agentmonitor serve [--host] [--port] [--db] [--no-watch] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
+ * `agentmonitor serve [--host] [--port] [--db | --demo] [--no-watch] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
  * then flushes (final snapshot) and exits.
  */
 import type { ServerConfig } from '../config';
@@ -7,6 +7,7 @@ import { stderrLogger } from '../log';
 import { startLogWatcher } from '../importers/liveWatch';
 import { startServer } from '../server/server';
 import { parseArgs, UsageError } from './args';
+import { DEMO_PORT, demoDbPath } from './demoDatabase';
 
 const HELP = `Usage: agentmonitor serve [options]
 
@@ -16,6 +17,8 @@ Options:
   --host HOST     address to bind (default 127.0.0.1, env AGENTMONITOR_HOST)
   --port PORT     port (default 3142, env AGENTMONITOR_PORT; 0 picks a free one)
   --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+  --demo          serve the demo database (~/.agentmonitor/demo.db, filled by "agentmonitor demo")
+                  on port 3143 unless --port says otherwise; --db does not go with it
   --no-watch      do not follow Claude Code / Codex transcript logs live
   --insecure-no-token
                   allow a non-loopback --host without AGENTMONITOR_TOKEN (everything open to
@@ -26,7 +29,7 @@ Options:
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor serve: ${e.message}\n\n${HELP}`);
@@ -38,12 +41,22 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (args.values.demo && args.values.db !== undefined) {
+    process.stderr.write(`agentmonitor serve: --demo serves ${demoDbPath()}; it does not go with --db\n\n${HELP}`);
+    return 2;
+  }
   const overrides: Partial<ServerConfig> = {};
   if (args.values.host !== undefined) overrides.host = String(args.values.host);
   if (args.values.port !== undefined) overrides.port = Number(args.values.port);
   if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
   if (args.values.watch === false) overrides.watchLogs = false;
   if (args.values['insecure-no-token']) overrides.insecureNoToken = true;
+  if (args.values.demo) {
+    overrides.dbPath = demoDbPath();
+    overrides.port ??= DEMO_PORT;
+    // Demo data is generated, never followed from the agents' logs.
+    overrides.watchLogs = false;
+  }
   const log = stderrLogger();
   let server;
   try {

@@ -511,7 +511,13 @@ export class Store {
         const n = this.unapplied.reduce((a, b) => a + b.records.length, 0);
         this.opts.log.warn(`${n} journaled events could not be applied; they stay in the journal and are replayed at the next start`);
       }
-      if (this.journal) await this.snapshot();
+      if (this.journal) {
+        await this.snapshot();
+        // A clean stop leaves no journal that the final snapshot covers (it was often larger than
+        // the database until a later run's snapshot pruned it).
+        const covered = this.stats.lastSnapshot?.seq ?? this.stats.open.snapshotSeq;
+        if (!this.dirty && !this.unapplied.length) this.journal.prune(covered);
+      }
       await this.call({ op: 'close' });
     } finally {
       this.journal?.close();

@@ -18,6 +18,7 @@ import * as filterOptions from './filterOptions';
 import * as otelMetrics from './otelMetrics';
 import * as pricing from './pricing';
 import * as payloads from './payloads';
+import * as demoSessions from './demoSessions';
 
 export const QUERIES = {
   ...aggregates.queries,
@@ -33,6 +34,7 @@ export const QUERIES = {
   ...otelMetrics.queries,
   ...pricing.queries,
   ...payloads.queries,
+  ...demoSessions.queries,
 };
 
 export type QueryName = keyof typeof QUERIES;
