@@ -73,13 +73,34 @@ test('blocks start on the hour of the first usage, last five hours, and the curr
   assert.equal(m.blocks[2].tokens_in, 300);
   assert.equal(m.blocks[2].cache_read_tokens, 3000);
   assert.equal(m.current_block?.start, at('23:00'));
-  // $2 over the 20 minutes between first and last usage.
-  assert.equal(m.burn_rate_usd_per_hour, 6);
-  assert.equal(m.burn_rate_tokens_per_minute, (2 * 1160) / 20);
+  // $2 over the 30 minutes from the block's first usage to now (less than the hour's window).
+  assert.equal(m.burn_rate_since, at('23:10'));
+  assert.equal(m.burn_rate_usd_per_hour, 4);
+  assert.equal(m.burn_rate_tokens_per_minute, (2 * 1160) / 30);
   assert.equal(m.block_time_left_minutes, 260);
-  assert.equal(m.projected_block_cost_usd, 2 + 0.1 * 260);
+  assert.equal(m.projected_block_cost_usd, 2 + (4 / 60) * 260);
   assert.equal(m.today_cost_usd, 17);
   assert.equal(m.daily_budget_usd, 20);
+});
+
+test('the burn rate covers the last hour up to now, so it and the projection fall while nothing happens', async () => {
+  const db = await freshCore();
+  await add(db, [usage(at('23:10'), 0.5), usage(at('23:30'), 1.5)]);
+  const next = '2026-03-11';
+  const active = await usageMonitor(db, { now: ms('23:40'), day_start: ms('00:00') });
+  // Twenty minutes after the last usage: only the $1.50 of 23:30 is in the hour before now.
+  const quiet = await usageMonitor(db, { now: ms('00:20', next), day_start: ms('00:00', next) });
+  assert.equal(quiet.burn_rate_since, at('23:20'));
+  assert.equal(quiet.burn_rate_usd_per_hour, 1.5);
+  assert.equal(quiet.projected_block_cost_usd, 2 + (1.5 / 60) * 220);
+  assert.ok(quiet.burn_rate_usd_per_hour < active.burn_rate_usd_per_hour);
+  assert.ok(quiet.projected_block_cost_usd! < active.projected_block_cost_usd!);
+  // An idle hour later the block is still open, the rate is zero and the projection is its cost.
+  const idle = await usageMonitor(db, { now: ms('01:30', next), day_start: ms('00:00', next) });
+  assert.equal(idle.current_block?.start, at('23:00'));
+  assert.equal(idle.burn_rate_usd_per_hour, 0);
+  assert.equal(idle.burn_rate_tokens_per_minute, 0);
+  assert.equal(idle.projected_block_cost_usd, 2);
 });
 
 test('usage five hours after the block start opens a new block even without a gap', async () => {

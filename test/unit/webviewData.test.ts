@@ -66,7 +66,7 @@ test('routes round-trip through the location hash', () => {
 
 test('CSV quotes, neutralizes formulas; JSON keeps numbers', () => {
   const t = { name: 'by_model', columns: ['key', 'cost_usd'], rows: [['=HYPERLINK("x")', 1.5], ['a,b', null]] as (string | number | null)[][] };
-  assert.equal(toCsv([t]), 'key,cost_usd\n"\'=HYPERLINK(""x"")",1.5\n"a,b",\n');
+  assert.equal(toCsv(t), 'key,cost_usd\n"\'=HYPERLINK(""x"")",1.5\n"a,b",\n');
   assert.deepEqual(JSON.parse(toJson([t], { period: '7d' })), { period: '7d', by_model: [{ key: '=HYPERLINK("x")', cost_usd: 1.5 }, { key: 'a,b', cost_usd: null }] });
 });
 

@@ -14,15 +14,14 @@ function csvCell(v: string | number | boolean | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** One CSV document; several tables are separated by a blank line and a `# name` line. */
-export function toCsv(tables: ExportTable[]): string {
-  return tables
-    .map((t) => {
-      const lines = [t.columns.map(csvCell).join(','), ...t.rows.map((r) => r.map(csvCell).join(','))];
-      return tables.length > 1 ? `# ${t.name}\n${lines.join('\n')}` : lines.join('\n');
-    })
-    .join('\n\n')
-    .concat('\n');
+/** Costs keep six decimals (a millionth of a dollar): no float noise such as `0.30000000000000004`. */
+export function roundCost(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+/** One table as one CSV document: a header row, then the rows. */
+export function toCsv(table: ExportTable): string {
+  return [table.columns.map(csvCell).join(','), ...table.rows.map((r) => r.map(csvCell).join(','))].join('\n').concat('\n');
 }
 
 export function toJson(tables: ExportTable[], meta: Record<string, unknown> = {}): string {

@@ -5,11 +5,22 @@ const usd4 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD'
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
 
-/** `$1,234.57`; amounts under a dollar keep four decimals (`$0.0042`); null is "—". */
+/**
+ * The one cost formatter: `$1,234.57`; amounts under a dollar keep four decimals (`$0.0042`); null
+ * is "—". Chart axes use `formatUsdTicks` (one number of decimals for the whole axis).
+ */
 export function formatUsd(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   if (v === 0) return '$0.00';
   return Math.abs(v) >= 1 ? usd2.format(v) : usd4.format(v);
+}
+
+/** Axis labels for money: every tick with the same decimals (2, or up to 4 for sub-cent steps). */
+export function formatUsdTicks(ticks: number[]): string[] {
+  let decimals = 2;
+  while (decimals < 4 && !ticks.every((t) => Math.abs(t * 10 ** decimals - Math.round(t * 10 ** decimals)) < 1e-6)) decimals++;
+  const f = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return ticks.map((t) => f.format(t));
 }
 
 /** Compact token count: `950`, `45.6k`, `1.23M`, `4.56B`. */
@@ -42,19 +53,66 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(totalM / 1440)}d ${Math.floor((totalM % 1440) / 60)}h`;
 }
 
+// Times are 24-hour everywhere (tables, charts, transcripts), in the viewer's locale and zone.
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const clockFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const dateYearFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateTimeYearFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateTimeSecFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const dateTimeSecYearFmt = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+const yearOf = (ms: number) => new Date(ms).getFullYear();
+const parse = (iso: string | null | undefined): number => (iso ? Date.parse(iso) : NaN);
 
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const t = Date.parse(iso);
+  const t = parse(iso);
   return Number.isFinite(t) ? timeFmt.format(t) : '—';
 }
 
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? dateTimeFmt.format(t) : '—';
+/** `14:05` (24-hour). */
+export function formatClock(ms: number): string {
+  return clockFmt.format(ms);
+}
+
+/** `Dec 3`, with the year when it is not the year of `now` (`Dec 3, 2025`). */
+export function formatDate(ms: number, now = Date.now()): string {
+  return (yearOf(ms) === yearOf(now) ? dateFmt : dateYearFmt).format(ms);
+}
+
+/** `Dec 3, 14:05`, with the year when it is not the year of `now`. */
+export function formatDateTime(iso: string | null | undefined, now = Date.now()): string {
+  const t = parse(iso);
+  if (!Number.isFinite(t)) return '—';
+  return (yearOf(t) === yearOf(now) ? dateTimeFmt : dateTimeYearFmt).format(t);
+}
+
+/** Whether two instants fall on different local calendar days. */
+export function spansDays(fromIso: string | null | undefined, toIso: string | null | undefined): boolean {
+  const a = parse(fromIso);
+  const b = parse(toIso);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  return new Date(a).toDateString() !== new Date(b).toDateString();
+}
+
+/**
+ * A transcript entry's time: `14:05:09` within a one-day session; with the date (`Dec 3, 14:05:09`)
+ * when the session spans days (`spansDays(started_at, last_event_at)`), and the year when not this year.
+ */
+export function formatEntryTime(iso: string | null | undefined, multiDay: boolean, now = Date.now()): string {
+  const t = parse(iso);
+  if (!Number.isFinite(t)) return '—';
+  if (!multiDay) return timeFmt.format(t);
+  return (yearOf(t) === yearOf(now) ? dateTimeSecFmt : dateTimeSecYearFmt).format(t);
 }
 
 /** "3m ago", "2h ago", relative to `now`. */

@@ -25,10 +25,41 @@ const SERIES_VARS = [
   '--vscode-charts-yellow',
 ];
 
-/** Series colours from the theme; more series than variables cycle through them. */
+/** Most series a chart can show in distinct colours; views fold the rest into "Other". */
+export const MAX_DISTINCT_SERIES = SERIES_VARS.length * 3;
+
+/**
+ * CSS colours of `n` series: the theme's six chart colours, then the same six mixed toward the
+ * background, then toward the foreground (`color-mix`, theme variables only), so no colour repeats
+ * within `MAX_DISTINCT_SERIES`.
+ */
+export function seriesColorExpressions(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const base = `var(${SERIES_VARS[i % SERIES_VARS.length]}, #888)`;
+    const round = Math.floor(i / SERIES_VARS.length) % 3;
+    if (round === 0) return base;
+    const toward = round === 1 ? 'var(--vscode-editor-background, #fff)' : 'var(--vscode-foreground, #000)';
+    return `color-mix(in srgb, ${base} 55%, ${toward})`;
+  });
+}
+
+let probe: HTMLSpanElement | null = null;
+
+/** A CSS colour expression resolved to what the canvas can draw (`rgb(...)`). */
+function resolveColor(expr: string): string {
+  if (!probe) {
+    probe = document.createElement('span');
+    probe.hidden = true;
+    document.body.appendChild(probe);
+  }
+  probe.style.color = '';
+  probe.style.color = expr;
+  return getComputedStyle(probe).color || '#888';
+}
+
+/** Series colours from the theme, distinct for up to `MAX_DISTINCT_SERIES` series. */
 export function seriesColors(n: number): string[] {
-  const base = SERIES_VARS.map((v) => cssVar(v, '#888'));
-  return Array.from({ length: n }, (_, i) => base[i % base.length]);
+  return seriesColorExpressions(n).map(resolveColor);
 }
 
 export function chartColors(): { foreground: string; grid: string; background: string } {

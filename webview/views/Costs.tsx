@@ -7,17 +7,28 @@ import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
 import { localTimeZone, routeHash } from '../data/appState';
-import { toCsv, toJson, type ExportTable } from '../lib/exportData';
-import { formatInt, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
+import { roundCost, toCsv, toJson, type ExportTable } from '../lib/exportData';
+import { formatInt, formatTokens, formatUsd, formatUsdTicks, shortId, totalTokens } from '../lib/format';
 import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
 
 const MAX_MODELS_IN_CHART = 8;
 
-function costTable(name: string, rows: CostRow[]): ExportTable {
+/** The tables the view can export; each CSV file holds one. */
+export const COST_EXPORTS = [
+  { id: 'by_day', label: 'By day', key: 'day' },
+  { id: 'by_model', label: 'By model', key: 'model' },
+  { id: 'by_project', label: 'By project', key: 'project' },
+  { id: 'by_session', label: 'By session', key: 'session_id' },
+] as const;
+export type CostExportId = (typeof COST_EXPORTS)[number]['id'];
+
+/** One exported table: the group's key column (`day` as an ISO date), costs rounded (`roundCost`). */
+export function costTable(id: CostExportId, rows: CostRow[]): ExportTable {
+  const key = COST_EXPORTS.find((e) => e.id === id)!.key;
   return {
-    name,
-    columns: ['key', 'cost_usd', 'tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'unpriced_tokens', 'requests', 'events', 'sessions'],
-    rows: rows.map((r) => [r.key, r.cost_usd, r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.unpriced_tokens ?? 0, r.requests, r.events, r.sessions]),
+    name: id,
+    columns: [key, 'cost_usd', 'tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'unpriced_tokens', 'requests', 'events', 'sessions'],
+    rows: rows.map((r) => [r.key, roundCost(r.cost_usd), r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.unpriced_tokens ?? 0, r.requests, r.events, r.sessions]),
   };
 }
 
@@ -85,7 +96,20 @@ export function Costs() {
   // The four answers arrive one by one; each re-renders this view. Kept vnodes are skipped by
   // Preact's diff, so each answer renders only its own section.
   const chartView = useMemo(
-    () => chart && <Chart kind="stacked-bars" x={chart.x} series={chart.series} daily label="Cost per day, stacked by model" formatValue={formatUsd} height={240} />,
+    () => chart && (
+        <Chart
+          kind="stacked-bars"
+          x={chart.x}
+          series={chart.series}
+          daily
+          title="Cost per day (USD), by model"
+          label="Cost per day in US dollars, stacked by model"
+          formatValue={formatUsd}
+          formatTicks={formatUsdTicks}
+          height={240}
+          testId="costs-chart"
+        />
+      ),
     [chart],
   );
   const modelTable = useMemo(() => model.data && <CostTable rows={model.data.rows} keyLabel="Model" testId="cost-by-model" />, [model.data]);
@@ -99,24 +123,39 @@ export function Costs() {
   );
   const totals = day.data?.totals;
 
-  const exportTables = (): ExportTable[] => [
-    costTable('by_day', day.data?.rows ?? []),
-    costTable('by_model', model.data?.rows ?? []),
-    costTable('by_project', project.data?.rows ?? []),
-    costTable('by_session', session.data?.rows ?? []),
-  ];
+  const [exportId, setExportId] = useState<CostExportId>('by_day');
+  const answers: Record<CostExportId, CostRow[]> = {
+    by_day: day.data?.rows ?? [],
+    by_model: model.data?.rows ?? [],
+    by_project: project.data?.rows ?? [],
+    by_session: session.data?.rows ?? [],
+  };
+  const exportTables = (): ExportTable[] => COST_EXPORTS.map((e) => costTable(e.id, answers[e.id]));
   const stamp = new Date().toISOString().slice(0, 10);
+  const roundedTotals = totals && { ...totals, cost_usd: roundCost(totals.cost_usd) };
   const actions = (
     <>
       <PeriodPicker value={period} onChange={setPeriod} />
-      <button type="button" class="btn" data-testid="export-csv" onClick={() => app.ds.save(`agentmonitor-costs-${period}-${stamp}.csv`, 'text/csv', toCsv(exportTables()))}>
+      <select aria-label="Table to export as CSV" data-testid="export-table" value={exportId} onChange={(e) => setExportId((e.target as HTMLSelectElement).value as CostExportId)}>
+        {COST_EXPORTS.map((e) => (
+          <option key={e.id} value={e.id}>
+            {e.label}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        class="btn"
+        data-testid="export-csv"
+        onClick={() => app.ds.save(`agentmonitor-costs-${exportId}-${period}-${stamp}.csv`, 'text/csv', toCsv(costTable(exportId, answers[exportId])))}
+      >
         Export CSV
       </button>
       <button
         type="button"
         class="btn"
         data-testid="export-json"
-        onClick={() => app.ds.save(`agentmonitor-costs-${period}-${stamp}.json`, 'application/json', toJson(exportTables(), { period, since: q.since, tz: q.tz, totals }))}
+        onClick={() => app.ds.save(`agentmonitor-costs-${period}-${stamp}.json`, 'application/json', toJson(exportTables(), { period, since: q.since, tz: q.tz, totals: roundedTotals }))}
       >
         Export JSON
       </button>

@@ -1,8 +1,111 @@
-import type { PeriodTotals, Session } from '../../src/core/contracts/api';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { PeriodTotals, Pulse, Session } from '../../src/core/contracts/api';
+import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
+import { Chart } from '../components/Chart';
 import { ConnectAgents, ErrorNote, Loading, Metric, Section, StatusBadge, UnpricedNote } from '../components/ui';
-import { formatAgo, formatDuration, formatInt, formatTokens, formatUsd, totalTokens } from '../lib/format';
+import { formatAgo, formatClock, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
+import { PulseSeries, runningSessions, type PulseView } from '../lib/pulse';
 import { routeHash } from '../data/appState';
+
+/** Server default until the pulse answer says otherwise (`AGENTMONITOR_IDLE_MINUTES`). */
+const DEFAULT_IDLE_MINUTES = 5;
+/** Live updates redraw the pulse at most this often. */
+const PULSE_REDRAW_MS = 1000;
+
+/**
+ * The pulse, loaded once (and again after a resync or a data wipe), then kept current from the
+ * SSE events; redrawn at most once a second and at each new minute.
+ */
+function usePulse(): { view: PulseView | null; error: string | null; idleMinutes: number } {
+  const app = useApp();
+  const model = useRef(new PulseSeries());
+  const [state, setState] = useState<{ view: PulseView | null; error: string | null; idleMinutes: number }>({ view: null, error: null, idleMinutes: DEFAULT_IDLE_MINUTES });
+  useEffect(() => {
+    let alive = true;
+    let redraw: ReturnType<typeof setTimeout> | null = null;
+    let minuteTimer: ReturnType<typeof setTimeout> | null = null;
+    let idleMinutes = DEFAULT_IDLE_MINUTES;
+    let seq = 0;
+    const show = () => {
+      redraw = null;
+      if (alive && model.current.loaded) setState({ view: model.current.view(), error: null, idleMinutes });
+    };
+    const schedule = () => {
+      if (!redraw) redraw = setTimeout(show, PULSE_REDRAW_MS);
+    };
+    const everyMinute = () => {
+      show();
+      minuteTimer = setTimeout(everyMinute, 60_000 - (Date.now() % 60_000) + 50);
+    };
+    const load = () => {
+      const mine = ++seq;
+      model.current.reset();
+      app.ds.get<Pulse>('/api/stats/pulse', { minutes: model.current.minutes }).then(
+        (p) => {
+          if (!alive || mine !== seq) return;
+          idleMinutes = p.idle_after_minutes;
+          model.current.load(p);
+          show();
+        },
+        (e: Error) => alive && mine === seq && setState((s) => ({ ...s, error: e.message })),
+      );
+    };
+    const offMessage = app.ds.onMessage((m) => {
+      if (m.type === 'event') {
+        if (model.current.add([m.event as StoredEvent])) schedule();
+      } else if (m.type === 'data_cleared') load();
+    });
+    const offResync = app.ds.onResync(load);
+    load();
+    minuteTimer = setTimeout(everyMinute, 60_000 - (Date.now() % 60_000) + 50);
+    return () => {
+      alive = false;
+      offMessage();
+      offResync();
+      if (redraw) clearTimeout(redraw);
+      if (minuteTimer) clearTimeout(minuteTimer);
+    };
+  }, []);
+  return state;
+}
+
+function PulseCharts(p: { view: PulseView | null; error: string | null }) {
+  const v = p.view;
+  const charts = useMemo(() => {
+    if (!v) return null;
+    const peak = v.peak ? `; busiest minute ${formatClock(v.peak.at)} with ${formatInt(v.peak.events)} events` : '';
+    const last = v.events.length - 1;
+    const eventsSummary = `${formatInt(v.totalEvents)} events in the last ${v.x.length} minutes (${formatInt(v.events[last])} this minute)${peak}.`;
+    const minuteBars = { kind: 'bars', x: v.x, bucketS: 60, legendIdle: 'total', height: 150 } as const;
+    const costSummary = `${formatUsd(v.totalCost)} in the last ${v.x.length} minutes (${formatUsd(v.cost[last])} this minute).`;
+    return (
+      <div class="pulse-charts">
+        <Chart
+          {...minuteBars}
+          series={[{ label: 'Events', values: v.events }]}
+          title="Events per minute · last hour"
+          summary={eventsSummary}
+          label="Events per minute over the last hour, live"
+          formatValue={(n) => formatInt(n)}
+          testId="pulse-events"
+        />
+        <Chart
+          {...minuteBars}
+          series={[{ label: 'Cost', values: v.cost }]}
+          title="Cost per minute (USD) · last hour"
+          summary={costSummary}
+          label="Cost per minute in US dollars over the last hour, live"
+          formatValue={formatUsd}
+          formatTicks={formatUsdTicks}
+          testId="pulse-cost"
+        />
+      </div>
+    );
+  }, [v]);
+  if (p.error && !v) return <ErrorNote error={p.error} what="the activity pulse" />;
+  return charts ?? <Loading what="the activity pulse" />;
+}
 
 function PeriodCard(p: { label: string; t: PeriodTotals; id: string }) {
   return (
@@ -58,11 +161,9 @@ function AgentCard(p: { s: Session; now: number }) {
 export function Overview() {
   const app = useApp();
   const stats = app.stats.value;
-  const sessions = [...app.sessions.value.values()]
-    .filter((s) => s.status !== 'ended' && !s.parent_session_id)
-    .sort((a, b) => b.last_event_at.localeCompare(a.last_event_at))
-    .slice(0, 24);
+  const pulse = usePulse();
   const now = Date.now();
+  const sessions = runningSessions(app.sessions.value.values(), now, pulse.idleMinutes);
   if (!stats) return app.statsError.value ? <ErrorNote error={app.statsError.value} what="statistics" /> : <Loading what="statistics" />;
   if (stats.total.events === 0) return <ConnectAgents />;
   return (
@@ -71,9 +172,17 @@ export function Overview() {
         <PeriodCard label="Today" t={stats.today} id="today" />
         <PeriodCard label="Last 7 days" t={stats.last_7_days} id="7d" />
         <PeriodCard label="Last 30 days" t={stats.last_30_days} id="30d" />
-        <Metric label="Burn rate" value={`${formatUsd(stats.burn_rate_usd_per_hour)}/h`} testId="burn-rate" sub={`${stats.events_per_minute.toFixed(1)} events/min`} />
+        <Metric
+          label="Burn rate · last 60 min"
+          value={`${formatUsd(stats.burn_rate_usd_per_hour)}/h`}
+          testId="burn-rate"
+          sub={`${stats.events_per_minute.toFixed(1)} events/min, averaged over the last 60 minutes`}
+        />
         <Metric label="Active" value={`${stats.active_sessions} sessions`} testId="active" sub={`${stats.active_agents} agents`} />
       </div>
+      <Section title="Activity" id="pulse">
+        <PulseCharts view={pulse.view} error={pulse.error} />
+      </Section>
       <Section title="Running now" id="running">
         {sessions.length === 0 ? (
           <p class="muted">No agent is running right now. Recent sessions are under Sessions.</p>

@@ -7,26 +7,30 @@ import { ErrorNote, Loading, Section } from '../components/ui';
 import { localTimeZone } from '../data/appState';
 import { formatDuration, formatInt, formatPercent } from '../lib/format';
 import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
+import { foldSeries } from '../lib/chartData';
 
-const TOP_TOOLS_IN_CHART = 6;
+/** Tools drawn as their own series; the others are summed into "Other". */
+export const TOOLS_IN_CHART = 8;
 
 function bucketToEpochS(bucket: string): number {
   // Day buckets are `YYYY-MM-DD`; hour buckets are ISO times.
   return /^\d{4}-\d{2}-\d{2}$/.test(bucket) ? dayToEpochS(bucket) : Date.parse(bucket) / 1000;
 }
 
-export function toolTimeline(t: ToolStats): { x: number[]; series: ChartSeries[] } {
+/** Calls per bucket: the most-called tools each as a series, the rest as "Other" (`folded` of them). */
+export function toolTimeline(t: ToolStats): { x: number[]; series: ChartSeries[]; folded: number } {
   const buckets = [...new Set(t.timeline.map((r) => r.bucket))].sort((a, b) => bucketToEpochS(a) - bucketToEpochS(b));
   const index = new Map(buckets.map((b, i) => [b, i]));
-  const top = t.tools.slice(0, TOP_TOOLS_IN_CHART).map((x) => x.tool_name);
-  const series = top.map((name) => ({ label: name, values: new Array<number | null>(buckets.length).fill(0) }));
-  const si = new Map(top.map((n, i) => [n, i]));
+  const names = t.tools.map((x) => x.tool_name);
+  const all = names.map((name) => ({ label: name, values: new Array<number | null>(buckets.length).fill(0) }));
+  const si = new Map(names.map((n, i) => [n, i]));
   for (const r of t.timeline) {
     const s = si.get(r.tool_name);
     const b = index.get(r.bucket);
-    if (s !== undefined && b !== undefined) series[s].values[b] = (series[s].values[b] ?? 0) + r.calls;
+    if (s !== undefined && b !== undefined) all[s].values[b] = (all[s].values[b] ?? 0) + r.calls;
   }
-  return { x: buckets.map(bucketToEpochS), series };
+  const { series, folded } = foldSeries(all, TOOLS_IN_CHART + 1);
+  return { x: buckets.map(bucketToEpochS), series, folded };
 }
 
 export function Tools() {
@@ -42,7 +46,24 @@ export function Tools() {
         {d && d.tools.length === 0 && <p class="muted">No tool calls in this period.</p>}
         {d && d.tools.length > 0 && (
           <>
-            {chart && <Chart kind="stacked-bars" x={chart.x} series={chart.series} label={`Tool calls per ${d.bucket}`} formatValue={(v) => formatInt(v)} />}
+            {chart && (
+              <Chart
+                kind="stacked-bars"
+                x={chart.x}
+                series={chart.series}
+                daily={d.bucket === 'day'}
+                bucketS={d.bucket === 'day' ? 86_400 : 3600}
+                title={`Tool calls per ${d.bucket} (calls)`}
+                summary={
+                  chart.folded > 0
+                    ? `The ${TOOLS_IN_CHART} most-called tools; the other ${chart.folded} are summed as "Other". Legend: totals for the period, or the hovered ${d.bucket}.`
+                    : `Legend: totals for the period, or the hovered ${d.bucket}.`
+                }
+                label={`Tool calls per ${d.bucket}, stacked by tool`}
+                formatValue={(v) => formatInt(v)}
+                testId="tools-chart"
+              />
+            )}
             <table class="table" data-testid="tools-table">
               <thead>
                 <tr>

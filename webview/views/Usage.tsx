@@ -3,7 +3,7 @@ import { Chart } from '../components/Chart';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
 import { localTimeZone } from '../data/appState';
-import { formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, totalTokens } from '../lib/format';
+import { formatClock, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 
 function Meter(p: { label: string; value: number; max: number; text: string; testId?: string }) {
   const high = p.max * 0.8;
@@ -34,8 +34,13 @@ export function Usage() {
             <div class="metrics">
               <Metric label="Block cost" value={formatUsd(b.cost_usd)} testId="block-cost" sub={<UnpricedNote tokens={b.unpriced_tokens} format={formatTokens} />} />
               <Metric label="Block tokens" value={formatTokens(totalTokens(b))} title={formatInt(totalTokens(b))} testId="block-tokens" sub={`${formatInt(b.requests)} requests`} />
-              <Metric label="Burn rate" value={`${formatUsd(d.burn_rate_usd_per_hour)}/h`} testId="block-burn" sub={`${formatTokens(d.burn_rate_tokens_per_minute)} tokens/min`} />
-              <Metric label="Projected at block end" value={formatUsd(d.projected_block_cost_usd)} testId="block-projection" />
+              <Metric
+                label="Burn rate · last 60 min"
+                value={`${formatUsd(d.burn_rate_usd_per_hour)}/h`}
+                testId="block-burn"
+                sub={`${formatTokens(d.burn_rate_tokens_per_minute)} tokens/min since ${d.burn_rate_since ? formatClock(Date.parse(d.burn_rate_since)) : '—'}`}
+              />
+              <Metric label="Projected at block end" value={formatUsd(d.projected_block_cost_usd)} testId="block-projection" sub="at the last hour's rate" />
               <Metric label="Time left" value={formatDuration((d.block_time_left_minutes ?? 0) * 60_000)} testId="block-left" />
             </div>
             <Meter
@@ -95,9 +100,13 @@ export function Usage() {
               kind="bars"
               x={blocksAsc.map((x) => Date.parse(x.start) / 1000)}
               series={[{ label: 'Block cost', values: blocksAsc.map((x) => x.cost_usd) }]}
-              label="Cost per block"
+              title={`Cost per ${d.block_hours}-hour block (USD)`}
+              label={`Cost per ${d.block_hours}-hour block in US dollars`}
               formatValue={formatUsd}
+              formatTicks={formatUsdTicks}
+              bucketS={d.block_hours * 3600}
               height={180}
+              testId="blocks-chart"
             />
             <table class="table" data-testid="blocks-table">
               <thead>

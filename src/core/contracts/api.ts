@@ -200,14 +200,38 @@ export interface ApiError {
   errors?: { field: string; message: string }[];
 }
 
+/**
+ * `GET /api/stats/pulse?minutes=60`: activity per minute (by event time) over the last `minutes`
+ * minutes, for the overview's live chart. The dashboard asks once, then adds the `event` messages
+ * of the SSE stream whose id is above `last_event_id` (completions of running calls keep their id
+ * and are not counted twice).
+ */
+export interface Pulse {
+  generated_at: string;
+  /** Bucket width in seconds. */
+  bucket_s: number;
+  /** Start of the first bucket (aligned to the bucket width). */
+  since: string;
+  /** Buckets with activity, oldest first; `at` is the bucket's start. */
+  buckets: { at: string; events: number; cost_usd: number }[];
+  /** Highest event id counted (0 when there are no events). */
+  last_event_id: number;
+  /** The server's idle threshold: a session silent this long is no longer active. */
+  idle_after_minutes: number;
+}
+
 /** `GET /api/stats/usage-monitor`. */
 export interface UsageMonitor {
   generated_at: string;
   block_hours: number;
   current_block: UsageBlock | null;
   blocks: UsageBlock[];
+  /** Current block's cost per hour over its last 60 minutes up to now (from `burn_rate_since`); 0 without a block. */
   burn_rate_usd_per_hour: number;
   burn_rate_tokens_per_minute: number;
+  /** Start of the burn rate's window: an hour before now, or the block's first usage when later. */
+  burn_rate_since: string | null;
+  /** Block cost plus the burn rate until the block's end: falls while nothing happens. */
   projected_block_cost_usd: number | null;
   block_time_left_minutes: number | null;
   daily_budget_usd: number | null;

@@ -1,6 +1,6 @@
 /**
  * The read side of the API (DESIGN §5): `GET /api/events`, `/api/stats`, `/api/stats/cost`,
- * `/api/stats/tools`, `/api/sessions`, `/api/sessions/:id`, `/api/sessions/:id/transcript`,
+ * `/api/stats/tools`, `/api/stats/pulse`, `/api/sessions`, `/api/sessions/:id`, `/api/sessions/:id/transcript`,
  * `/api/filter-options`. Parameters are parsed here (a bad one is a 400 naming it); the numbers
  * are computed by the store's named queries.
  */
@@ -316,6 +316,14 @@ export function register(router: Router, ctx: ServerContext): void {
     '/api/stats/tools',
     handle(async (req, res) => {
       res.json(await viewAsked('toolStats', toolParams(req.query as Query)));
+    }),
+  );
+
+  router.get(
+    '/api/stats/pulse',
+    handle(async (req, res) => {
+      const minutes = int(req.query as Query, 'minutes', 1, 360, 60);
+      res.json(await ctx.store.query('pulse', { now: Date.now(), minutes, idle_after_minutes: ctx.config.idleAfterMinutes }));
     }),
   );
 

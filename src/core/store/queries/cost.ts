@@ -14,7 +14,7 @@
  * patched after writes) and are grouped here; sums of costs follow SQLite's own
  * (Kahan-Babuska-Neumaier) summation.
  */
-import type { CostBreakdown, CostRow, PeriodTotals } from '../../contracts/api';
+import type { CostBreakdown, CostRow, PeriodTotals, Pulse } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { addDays, dayKey, dayStartOf, isCalendarTime } from '../../zonedTime';
@@ -492,7 +492,38 @@ function requestsIn(db: SqlDb, p: CostParams): number {
   return n;
 }
 
+export interface PulseParams {
+  now: number;
+  /** Minutes of history (1 to 360). */
+  minutes: number;
+  idle_after_minutes: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Events and cost per minute of event time over the last minutes (`GET /api/stats/pulse`). */
+export function pulse(db: SqlDb, p: PulseParams): Pulse {
+  const since = Math.floor(p.now / MINUTE_MS) * MINUTE_MS - (p.minutes - 1) * MINUTE_MS;
+  const buckets = db
+    .all<{ m: number; n: number; c: number }>(
+      `SELECT created_at / ${MINUTE_MS} AS m, COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS c FROM events
+       WHERE created_at >= ? AND created_at < ? GROUP BY m ORDER BY m`,
+      [since, since + p.minutes * MINUTE_MS],
+    )
+    .map((r) => ({ at: new Date(r.m * MINUTE_MS).toISOString(), events: r.n, cost_usd: r.c }));
+  const last = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM events')!;
+  return {
+    generated_at: new Date(p.now).toISOString(),
+    bucket_s: 60,
+    since: new Date(since).toISOString(),
+    buckets,
+    last_event_id: last.id ?? 0,
+    idle_after_minutes: p.idle_after_minutes,
+  };
+}
+
 export const queries = {
+  pulse,
   costBreakdown(db: SqlDb, p: CostParams): CostReport {
     if (p.by === 'session' && !p.model?.length) return bySession(db, p);
     const { rows, labels } = sourcedRows(db, p);

@@ -6,14 +6,18 @@
  * usage after the previous block ended and lasts `block_hours`; usage at or past its end starts a
  * new one. Because a block starts on an hour and lasts whole hours, it is computed exactly from the
  * per-hour rollup (`usage_hourly`) with a recursive CTE, never by scanning events. Burn rate is the
- * current block's cost (and tokens) over the time between its first and last usage (at least one
- * minute); the projection extends that rate to the block's end.
+ * current block's cost (and tokens) of the last `BURN_WINDOW_MINUTES` minutes up to now, over that
+ * window (started no earlier than the block's first usage, at least one minute): like the overview's
+ * burn rate it covers the last hour, and it falls while nothing happens. The projection extends that
+ * rate to the block's end, so it falls to the block's cost after an idle hour.
  */
 import type { RateLimitInfo, UsageBlock, UsageMonitor } from '../../contracts/api';
 import type { SqlDb } from '../sqlDb';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
+/** Burn rates look at this much recent time (the overview's `/api/stats` burn rate does too). */
+export const BURN_WINDOW_MINUTES = 60;
 
 export interface UsageMonitorParams {
   /** Epoch ms of "now". */
@@ -65,10 +69,6 @@ const USAGE_PREDICATE = '(tokens_in + tokens_out + cache_read_tokens + cache_wri
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function sumTokens(t: { tokens_in: number; tokens_out: number; cache_read_tokens: number; cache_write_tokens: number }): number {
-  return t.tokens_in + t.tokens_out + t.cache_read_tokens + t.cache_write_tokens;
 }
 
 /** Last event time in [from, to): index-only without an agent filter, a bounded scan with one. */
@@ -160,10 +160,17 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
   let timeLeft: number | null = null;
   const cur = current as UsageBlock | null;
   const usageSpan = span as { first: number; last: number } | null;
+  let burnWindowStart: number | null = null;
   if (cur && usageSpan) {
-    const minutes = Math.max(usageSpan.last - usageSpan.first, MINUTE_MS) / MINUTE_MS;
-    burnUsdPerHour = (cur.cost_usd / minutes) * 60;
-    burnTokensPerMinute = sumTokens(cur) / minutes;
+    burnWindowStart = Math.max(p.now - BURN_WINDOW_MINUTES * MINUTE_MS, usageSpan.first);
+    const recent = db.get<{ cost: number | null; tokens: number | null }>(
+      `SELECT SUM(cost_usd) AS cost, SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) AS tokens FROM events
+       WHERE created_at >= ? AND created_at <= ? AND (? IS NULL OR agent_type = ?) AND ${USAGE_PREDICATE}`,
+      [burnWindowStart, p.now, agent, agent],
+    );
+    const minutes = Math.max(p.now - burnWindowStart, MINUTE_MS) / MINUTE_MS;
+    burnUsdPerHour = ((recent?.cost ?? 0) / minutes) * 60;
+    burnTokensPerMinute = (recent?.tokens ?? 0) / minutes;
     timeLeft = Math.max(0, (Date.parse(cur.end) - p.now) / MINUTE_MS);
     projected = cur.cost_usd + (burnUsdPerHour / 60) * timeLeft;
   }
@@ -175,6 +182,7 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
     blocks,
     burn_rate_usd_per_hour: burnUsdPerHour,
     burn_rate_tokens_per_minute: burnTokensPerMinute,
+    burn_rate_since: burnWindowStart === null ? null : iso(burnWindowStart),
     projected_block_cost_usd: projected,
     block_time_left_minutes: timeLeft,
     daily_budget_usd: p.daily_budget_usd ?? null,
