@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/core/config';
 import { silentLogger } from '../../src/core/log';
 import { openCore } from '../../src/core/runtime';
@@ -155,19 +155,25 @@ describe('durability under faults', () => {
   });
 
   describe('a full disk', () => {
-    const mnt = tmpDir('agentmonitor-tmpfs-');
+    /** A small real tmpfs of its own for one test (unmounted after it), or null without root. */
+    const tmpfs = (t: { after: (fn: () => void) => void }): string => {
+      const mnt = tmpDir('agentmonitor-tmpfs-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], { stdio: 'ignore' });
+      t.after(() => execFileSync('umount', ['-l', mnt]));
+      return mnt;
+    };
     let mounted = false;
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], { stdio: 'ignore' });
+      const probe = tmpDir('agentmonitor-tmpfs-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'ignore' });
+      execFileSync('umount', [probe]);
       mounted = true;
     } catch {
       /* not root: skipped below */
     }
-    after(() => {
-      if (mounted) execFileSync('umount', ['-l', mnt]);
-    });
 
     test('refuses with 507 naming the disk, glues no torn line, loses nothing acknowledged', { skip: !mounted && 'mounting a tmpfs needs root' }, async (t) => {
+      const mnt = tmpfs(t);
       const dbPath = path.join(mnt, 'am.db');
       const p = await spawnServe(dbPath, [], HOUR);
       t.after(() => p.child.kill('SIGKILL'));
@@ -217,6 +223,7 @@ describe('durability under faults', () => {
     test('journaled events the database could not take are retried, and no snapshot covers them before', { skip: !mounted && 'mounting a tmpfs needs root' }, async (t) => {
       // The journal has room, the payload file (on the small tmpfs) does not: the worker's insert
       // fails after the events were journaled and acknowledged.
+      const mnt = tmpfs(t);
       const dir = tmpDir();
       const dbPath = path.join(dir, 'am.db');
       const payloads = path.join(mnt, 'payloads-of-am');
@@ -225,6 +232,7 @@ describe('durability under faults', () => {
       const p = await spawnServe(dbPath, [], HOUR);
       t.after(() => p.child.kill('SIGKILL'));
       let acked = await postBatch(p.url, 50, 'room');
+      await waitFor('the first batch to be stored', async () => (await health2(p.url)) === 50);
       const filler = path.join(mnt, 'filler2');
       const fd = fs.openSync(filler, 'w');
       try {
