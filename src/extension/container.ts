@@ -15,7 +15,7 @@ import { CONTEXT_KEYS } from './ids';
 import { Disposable } from './lifecycle';
 import { DashboardPanelHost } from './panel/dashboardPanel';
 import { ServerSupervisor, type LogLevel } from './server/supervisor';
-import { baseUrl, serverEnv, serverSettingsChanged } from './settings';
+import { baseUrl, serverEnv, serverSettingsChanged, statusThresholds } from './settings';
 import { AgentsTreeProvider } from './views/agentsTreeProvider';
 import { StatusBarTicker } from './views/statusBarTicker';
 
@@ -51,6 +51,7 @@ export class Container extends Disposable {
         token: () => this.config.settings.token || undefined,
         log,
         sessionsPerAgent: this.config.settings.sessionsPerAgent,
+        thresholds: () => statusThresholds(this.config.settings),
       }),
     );
     this.tree = this._register(new AgentsTreeProvider(this.live)).register();
@@ -68,6 +69,9 @@ export class Container extends Disposable {
         if (previous.sessionsPerAgent !== current.sessionsPerAgent) {
           this.live.model.setSessionsPerAgent(current.sessionsPerAgent);
           this.tree.repaint();
+        }
+        if (previous.idleMinutes !== current.idleMinutes || previous.endMinutes !== current.endMinutes) {
+          this.live.setThresholds(statusThresholds(current));
         }
         if (serverSettingsChanged(previous, current)) {
           this.log.info('server settings changed; restarting the server');

@@ -134,3 +134,8 @@ export function baseUrl(s: Pick<ExtensionSettings, 'host' | 'port'>): string {
   const host = s.host.includes(':') && !s.host.startsWith('[') ? `[${s.host}]` : s.host;
   return `http://${host}:${s.port}`;
 }
+
+/** The idle/end thresholds the server was started with, for ageing statuses locally. */
+export function statusThresholds(s: Pick<ExtensionSettings, 'idleMinutes' | 'endMinutes'>): { idleMs: number; endMs: number } {
+  return { idleMs: s.idleMinutes * 60_000, endMs: s.endMinutes * 60_000 };
+}

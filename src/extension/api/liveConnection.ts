@@ -7,9 +7,10 @@
 import type { CostRow, Stats } from '../../core/contracts/api';
 import type { SseMessage } from '../../core/contracts/sse';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
-import { AgentsTreeModel, DEFAULT_TREE_LIMITS } from '../model/agentsTreeModel';
-import { dayKey } from '../model/statusText';
-import { UpdateCoalescer, type ChangeBatch } from '../model/updateCoalescer';
+import { AgentsTreeModel, DEFAULT_THRESHOLDS, DEFAULT_TREE_LIMITS, type StatusThresholds } from '../model/agentsTreeModel';
+import { StatusClock } from '../model/statusClock';
+import { dayKey, statsAsOf } from '../model/statusText';
+import { UpdateCoalescer, realTimers, type ChangeBatch, type Timers } from '../model/updateCoalescer';
 import type { LogLevel } from '../server/supervisor';
 import { isConnected, type ServerState } from '../server/serverState';
 import { ApiClient } from './apiClient';
@@ -32,13 +33,21 @@ export interface LiveConnectionOptions {
   coalesceMs?: number;
   /** Minimum time between refreshes of the by-model cost breakdown. */
   modelRefreshMs?: number;
+  /** The server's idle/end thresholds (from the settings it was started with). */
+  thresholds?: () => StatusThresholds;
+  /** Clock and timers of the status re-evaluation (tests inject fakes). */
+  now?: () => number;
+  timers?: Timers;
 }
 
 const MAX_RETRY_MS = 5000;
 
 export class LiveConnection extends Disposable {
   readonly model: AgentsTreeModel;
+  /** The server's last stats, with sessions that went idle since counted out (`statsAsOf`). */
   stats: Stats | null = null;
+  private serverStats: Stats | null = null;
+  private readonly statusClock: StatusClock;
   byModel: CostRow[] | null = null;
   private statusValue: ConnectionStatus = { state: 'disconnected' };
 
@@ -67,8 +76,20 @@ export class LiveConnection extends Disposable {
   ) {
     super();
     this.model = new AgentsTreeModel({ ...DEFAULT_TREE_LIMITS, sessionsPerAgent: opts.sessionsPerAgent ?? DEFAULT_TREE_LIMITS.sessionsPerAgent });
+    this.model.setThresholds(opts.thresholds?.() ?? DEFAULT_THRESHOLDS);
     this.coalescer = new UpdateCoalescer((b) => this.changeEmitter.fire(b), opts.coalesceMs ?? 150);
     this._register(toDisposable(() => this.coalescer.dispose()));
+    // Statuses age with time: at each idle/end crossing the tree and the counts follow, locally.
+    this.statusClock = new StatusClock(
+      this.model,
+      (ids) => {
+        for (const id of ids) this.coalescer.session(id);
+        this.ageStats();
+      },
+      opts.timers ?? realTimers,
+      opts.now ?? Date.now,
+    );
+    this._register(this.statusClock);
     this._register(this.server.onDidChangeState((s) => this.onServerState(s)));
     this._register(
       toDisposable(() => {
@@ -104,8 +125,10 @@ export class LiveConnection extends Disposable {
       api.costToday('model', dayKey(Date.now())),
     ]);
     if (gen !== this.generation || this.isDisposed) return;
-    if (sessions.status === 'fulfilled') this.model.setSessions(sessions.value.sessions);
-    else this.opts.log('warn', `loading sessions failed: ${(sessions.reason as Error).message}`);
+    if (sessions.status === 'fulfilled') {
+      this.model.setSessions(sessions.value.sessions);
+      this.statusClock.schedule();
+    } else this.opts.log('warn', `loading sessions failed: ${(sessions.reason as Error).message}`);
     if (stats.status === 'fulfilled') this.setStats(stats.value);
     else this.opts.log('warn', `loading stats failed: ${(stats.reason as Error).message}`);
     if (byModel.status === 'fulfilled') this.byModel = byModel.value.rows;
@@ -126,14 +149,32 @@ export class LiveConnection extends Disposable {
     }
   }
 
+  /** The thresholds changed (settings): re-age the sessions by the new ones. */
+  setThresholds(t: StatusThresholds): void {
+    this.model.setThresholds(t);
+    this.statusClock.schedule();
+  }
+
+  /** When the next status re-evaluation is due, or null (tests). */
+  get nextStatusCheckAt(): number | null {
+    return this.statusClock.nextAt;
+  }
+
   /** Delivers pending changes at once (tests, and before a snapshot is sent to the webview). */
   flush(): void {
     this.coalescer.flushNow();
   }
 
-  private setStats(stats: Stats): void {
-    this.stats = stats;
-    this.model.setAgentSummaries(stats.agents);
+  private setStats(stats: Stats | null): void {
+    this.serverStats = stats;
+    this.ageStats();
+  }
+
+  private ageStats(): void {
+    const s = this.serverStats;
+    this.stats = s && statsAsOf(s, this.model.allSessions(), (this.opts.now ?? Date.now)(), this.model.statusThresholds);
+    if (this.stats) this.model.setAgentSummaries(this.stats.agents);
+    this.coalescer.stats();
   }
 
   private setStatus(s: ConnectionStatus): void {
@@ -220,6 +261,7 @@ export class LiveConnection extends Disposable {
       case 'session_update':
         this.model.upsertSession(msg.session);
         this.coalescer.session(msg.session.session_id);
+        this.statusClock.schedule();
         break;
       case 'event':
         if (this.model.addEvent(msg.event)) this.coalescer.activity(msg.event.session_id);
@@ -231,7 +273,8 @@ export class LiveConnection extends Disposable {
         break;
       case 'data_cleared':
         this.model.clear();
-        this.stats = null;
+        this.setStats(null);
+        this.statusClock.schedule();
         this.byModel = null;
         void this.refresh();
         break;

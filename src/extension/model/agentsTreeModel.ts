@@ -51,6 +51,35 @@ export const DEFAULT_TREE_LIMITS: TreeModelLimits = {
 
 const STATUS_RANK: Record<SessionStatus, number> = { active: 0, idle: 1, ended: 2 };
 
+/** The server's idle/end thresholds (`agentMonitor.idleMinutes` / `endMinutes`), in ms. */
+export interface StatusThresholds {
+  idleMs: number;
+  endMs: number;
+}
+
+export const DEFAULT_THRESHOLDS: StatusThresholds = { idleMs: 5 * 60_000, endMs: 120 * 60_000 };
+
+/**
+ * A session's status at `now`: the server's status ages with time (active → idle → ended) by the
+ * rule the server applies (`status` in `queries/sessions.ts`: quiet for more than the threshold),
+ * never backwards: only a new event (a new `session_update`) makes a session active again.
+ */
+export function statusAt(s: Session, now: number, t: StatusThresholds): SessionStatus {
+  if (s.status === 'ended' || s.ended_at) return 'ended';
+  const quiet = now - Date.parse(s.last_event_at);
+  if (quiet > t.endMs) return 'ended';
+  if (quiet > t.idleMs) return 'idle';
+  return s.status;
+}
+
+/** When `statusAt` of the session next changes (the first ms past a threshold), or null. */
+export function nextStatusChange(s: Session, t: StatusThresholds): number | null {
+  if (s.status === 'ended' || s.ended_at) return null;
+  const last = Date.parse(s.last_event_at);
+  if (!Number.isFinite(last)) return null;
+  return (s.status === 'active' ? last + Math.min(t.idleMs, t.endMs) : last + t.endMs) + 1;
+}
+
 export function compareSessions(a: Session, b: Session): number {
   const r = (STATUS_RANK[a.status] ?? 3) - (STATUS_RANK[b.status] ?? 3);
   if (r !== 0) return r;
@@ -63,9 +92,49 @@ export class AgentsTreeModel {
   private agentSummaries = new Map<string, AgentSummary>();
 
   private limits: TreeModelLimits;
+  private thresholds: StatusThresholds = DEFAULT_THRESHOLDS;
 
   constructor(limits: TreeModelLimits = DEFAULT_TREE_LIMITS) {
     this.limits = { ...limits };
+  }
+
+  /** The idle/end thresholds the server uses; sessions age by them between server updates. */
+  setThresholds(t: StatusThresholds): void {
+    this.thresholds = { ...t };
+  }
+
+  get statusThresholds(): StatusThresholds {
+    return this.thresholds;
+  }
+
+  /**
+   * Ages every session to its status at `now` (no server roundtrip); returns the ids of those
+   * that changed. Called when `nextStatusChangeAt()` comes due.
+   */
+  reevaluate(now: number): string[] {
+    const changed: string[] = [];
+    for (const [id, s] of this.sessions) {
+      const status = statusAt(s, now, this.thresholds);
+      if (status === s.status) continue;
+      this.sessions.set(id, { ...s, status });
+      changed.push(id);
+    }
+    return changed;
+  }
+
+  /** The earliest time at which some session's status changes by time alone, or null. */
+  nextStatusChangeAt(): number | null {
+    let next: number | null = null;
+    for (const s of this.sessions.values()) {
+      const t = nextStatusChange(s, this.thresholds);
+      if (t !== null && (next === null || t < next)) next = t;
+    }
+    return next;
+  }
+
+  /** Every session known (for counts derived locally). */
+  allSessions(): IterableIterator<Session> {
+    return this.sessions.values();
   }
 
   /** Sessions shown per agent type (the `agentMonitor.sessionsPerAgent` setting). */

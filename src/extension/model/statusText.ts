@@ -1,6 +1,7 @@
 /** What the status-bar ticker shows, as plain data. Pure. */
-import type { CostRow, Stats } from '../../core/contracts/api';
+import type { CostRow, Session, Stats } from '../../core/contracts/api';
 import type { ServerState } from '../server/serverState';
+import type { StatusThresholds } from './agentsTreeModel';
 import { agentLabel, escapeMarkdown, formatTokens, formatUsd } from './format';
 
 export interface TickerView {
@@ -15,6 +16,35 @@ export interface TickerView {
 
 export function tickerText(todayCost: number, active: number): string {
   return `$(pulse) ${formatUsd(todayCost)} · ${active} active`;
+}
+
+/**
+ * `stats` as of `now`: the server counted a session active when `stats` was computed
+ * (`generated_at`); sessions that went quiet past the idle threshold since then no longer count,
+ * overall and per agent. Lets the ticker follow time between server updates without asking again.
+ */
+export function statsAsOf(stats: Stats, sessions: Iterable<Session>, now: number, t: StatusThresholds): Stats {
+  const at = Date.parse(stats.generated_at);
+  if (!Number.isFinite(at) || now <= at) return stats;
+  const gone = new Map<string, number>();
+  let total = 0;
+  for (const s of sessions) {
+    if (s.ended_at) continue;
+    const crossing = Date.parse(s.last_event_at) + t.idleMs;
+    // Active when the stats were computed (quiet at most idleMs), quiet for longer now.
+    if (crossing >= at && crossing < now) {
+      total++;
+      gone.set(s.agent_type, (gone.get(s.agent_type) ?? 0) + 1);
+    }
+  }
+  if (!total) return stats;
+  const agents = stats.agents.map((a) => (gone.has(a.agent_type) ? { ...a, active_sessions: Math.max(0, a.active_sessions - gone.get(a.agent_type)!) } : a));
+  return {
+    ...stats,
+    active_sessions: Math.max(0, stats.active_sessions - total),
+    active_agents: Math.min(stats.active_agents, agents.filter((a) => a.active_sessions > 0).length),
+    agents,
+  };
 }
 
 export function isOverBudget(todayCost: number, budget: number | null | undefined): boolean {
