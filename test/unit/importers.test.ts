@@ -73,6 +73,30 @@ describe('Claude Code transcript parser', () => {
     assert.equal(b[0].session_id, SID, 'subagent usage counts in the parent session');
   });
 
+  it('counts duplicate lines without a requestId once, with the largest usage', () => {
+    const events = llm(feed(parser(), [assistant({ msg: 'm1', out: 5 }), assistant({ msg: 'm1', out: 40 }), assistant({ msg: 'm1', out: 12 })]));
+    assert.deepEqual(events.map((e) => e.tokens_out), [40]);
+  });
+
+  it('does not count a sidechain replay that comes before its main-chain line, whatever the order', () => {
+    const replayFirst = llm(feed(parser(), [assistant({ msg: 'm1', req: 'r-replay', out: 7, side: true }), assistant({ msg: 'm1', req: 'r1', out: 7 }), assistant({ msg: 'm2', req: 'r2', out: 3, side: true })]));
+    assert.deepEqual(replayFirst.map((e) => e.event_id).sort(), ['llm:claude-code:r1', 'llm:claude-code:r2']);
+    // Also when the replay was parsed in an earlier (not final) drain of the same pass.
+    const p = parser();
+    p.line(JSON.stringify(assistant({ msg: 'm1', req: 'r-replay', out: 7, side: true })), 1);
+    p.line(JSON.stringify(assistant({ msg: 'm9', req: 'r9', out: 1 })), 2);
+    const early = llm(p.drain(false));
+    p.line(JSON.stringify(assistant({ msg: 'm1', req: 'r1', out: 7 })), 3);
+    const all = [...early, ...llm(p.drain(true))];
+    assert.deepEqual(all.map((e) => e.event_id).sort(), ['llm:claude-code:r1', 'llm:claude-code:r9']);
+  });
+
+  it('counts a line with message.usage whatever its type (as ccusage does)', () => {
+    const { type: _t, ...untyped } = assistant({ msg: 'm3', req: 'r3', out: 4 });
+    const events = llm(feed(parser(), [untyped, { ...assistant({ msg: 'm4', req: 'r4', out: 6 }), type: 'response' }]));
+    assert.deepEqual(events.map((e) => [e.event_id, e.tokens_out]), [['llm:claude-code:r3', 4], ['llm:claude-code:r4', 6]]);
+  });
+
   it('skips <synthetic> messages and honours costUSD', () => {
     const events = llm(feed(parser(), [assistant({ msg: 's', req: 'rs', out: 0, model: '<synthetic>' }), assistant({ msg: 'm', req: 'r', out: 3, extra: { costUSD: 0.25 } })]));
     assert.equal(events.length, 1);

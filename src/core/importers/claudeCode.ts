@@ -1,10 +1,13 @@
 /**
  * Claude Code transcripts (`~/.claude/projects/<cwd>/<session>.jsonl`, subagents in
  * `<session>/subagents/agent-<id>.jsonl`) → events. The traps of FORMATS.md:
- * - One usage record per (message.id, requestId): Claude Code writes one line per content block,
- *   repeating the usage, and a later line may carry a larger `output_tokens`; the largest wins.
+ * - One usage record per (message.id, requestId), or per message.id when a line has no requestId:
+ *   Claude Code writes one line per content block, repeating the usage, and a later line may carry
+ *   a larger `output_tokens`; the largest wins.
  * - Main chain preferred over sidechain lines of the same response; sidechain lines that replay a
- *   main-chain message.id under a new requestId are not counted again; model `<synthetic>` is skipped.
+ *   main-chain message.id under a new requestId are not counted again, whichever comes first in the
+ *   file (sidechain responses are held until the pass ends); model `<synthetic>` is skipped.
+ * - Any line whose `message` carries `usage` counts, whatever its `type` (as ccusage counts it).
  * - Subagent files carry the parent's `sessionId`: their usage counts in the parent session.
  * - `costUSD` (old versions) is honoured as the agent's own figure.
  * The LLM call's id is `llmRequestEventId('claude-code', requestId)`, the same as OTLP
@@ -62,6 +65,7 @@ interface Group {
   event: EventInputRaw;
   total: number;
   sidechain: boolean;
+  msgId: string;
 }
 
 /** Parse the path of a transcript into its session id and subagent id. */
@@ -105,7 +109,7 @@ export class ClaudeParser implements LogParser {
       this.skipped.push({ line: lineNo, reason: 'malformed line (not a JSON object)' });
       return;
     }
-    if (!t.includes('"assistant"') && !t.includes('"user"') && !t.includes('compact_boundary')) return;
+    if (!t.includes('"assistant"') && !t.includes('"user"') && !t.includes('compact_boundary') && !t.includes('"usage"')) return;
     let o: unknown;
     try {
       o = JSON.parse(t);
@@ -118,6 +122,7 @@ export class ClaudeParser implements LogParser {
     if (type === 'assistant') this.assistant(o, lineNo);
     else if (type === 'user') this.user(o, lineNo);
     else if (type === 'system' && o.subtype === 'compact_boundary') this.compaction(o, lineNo);
+    else if (type !== 'system' && isObj(o.message) && isObj(o.message.usage)) this.assistant(o, lineNo);
   }
 
   private base(o: Record<string, unknown>, lineNo: number): Omit<EventInputRaw, 'event_type'> | null {
@@ -202,7 +207,7 @@ export class ClaudeParser implements LogParser {
     const total = tokens.tokens_in + tokens.tokens_out + tokens.cache_read_tokens + tokens.cache_write_tokens;
     const model = str(msg.model);
     const cost = typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) && o.costUSD >= 0 ? o.costUSD : undefined;
-    const key = msgId && reqId ? `${msgId}|${reqId}` : null;
+    const key = msgId ? `${msgId}|${reqId ?? ''}` : null;
     const existing = key ? this.groups.get(key) : undefined;
     if (existing) {
       const replace = existing.sidechain && !sidechain ? true : existing.sidechain === sidechain && total > existing.total;
@@ -230,7 +235,7 @@ export class ClaudeParser implements LogParser {
     };
     this.out.push(event);
     if (key) {
-      this.groups.set(key, { event, total, sidechain });
+      this.groups.set(key, { event, total, sidechain, msgId: msgId! });
       this.lastKey = key;
     }
   }
@@ -309,13 +314,25 @@ export class ClaudeParser implements LogParser {
   }
 
   drain(final: boolean): EventInputRaw[] {
-    let held: Group | undefined;
-    if (!final && this.lastKey) held = this.groups.get(this.lastKey);
-    const out = held ? this.out.filter((e) => e !== held!.event) : this.out;
-    this.out = held ? [held.event] : [];
+    // Held: the last response (a later line may carry more output) and, until the pass ends,
+    // sidechain responses (their main-chain copy may still come). Dropped: sidechain responses
+    // whose message.id the main chain has (a replay under another requestId).
+    const held = new Set<EventInputRaw>();
+    const dropped = new Set<EventInputRaw>();
+    const kept = new Map<string, Group>();
+    const session = (g: Group) => g.event.session_id;
+    for (const [key, g] of this.groups) {
+      if (g.sidechain && this.index.has(session(g), g.msgId)) dropped.add(g.event);
+      else if (!final && (key === this.lastKey || g.sidechain)) {
+        held.add(g.event);
+        kept.set(key, g);
+      }
+    }
+    const out = this.out.filter((e) => !held.has(e) && !dropped.has(e));
+    this.out = this.out.filter((e) => held.has(e));
     this.groups.clear();
-    if (held && this.lastKey) this.groups.set(this.lastKey, held);
-    else this.lastKey = null;
+    for (const [key, g] of kept) this.groups.set(key, g);
+    if (!this.lastKey || !kept.has(this.lastKey)) this.lastKey = null;
     this.tools.detachEvents();
     return out;
   }
