@@ -10,6 +10,7 @@ import { registerDataCommands } from './commands/dataCommands';
 import { registerImportCommands } from './commands/importCommands';
 import { registerServerCommands } from './commands/serverCommands';
 import { registerSetupCommands } from './commands/setupCommands';
+import { registerTranscriptCommands } from './commands/transcriptCommands';
 import { ConfigService } from './configService';
 import { CONTEXT_KEYS } from './ids';
 import { Disposable } from './lifecycle';
@@ -57,7 +58,7 @@ export class Container extends Disposable {
     this.tree = this._register(new AgentsTreeProvider(this.live)).register();
     this.ticker = this._register(new StatusBarTicker(this.live, this.supervisor, this.config, context.globalState)).register();
     this.dashboard = this._register(new DashboardPanelHost(context.extensionUri, this.live)).register();
-    for (const register of [registerServerCommands, registerDashboardCommands, registerImportCommands, registerSetupCommands, registerDataCommands]) {
+    for (const register of [registerServerCommands, registerDashboardCommands, registerImportCommands, registerSetupCommands, registerDataCommands, registerTranscriptCommands]) {
       for (const d of register(this)) this._register(d);
     }
     this._register(this.supervisor.onDidChangeState((s) => {

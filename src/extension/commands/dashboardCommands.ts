@@ -25,23 +25,6 @@ export function registerDashboardCommands(c: Container): vscode.Disposable[] {
       await vscode.env.clipboard.writeText(id);
       vscode.window.setStatusBarMessage(`AgentMonitor: copied session id ${id}`, 3000);
     }),
-    vscode.commands.registerCommand(COMMANDS.revealTranscript, async (node: unknown) => {
-      const id = sessionIdOf(node);
-      const file = id ? c.live.model.getSession(id)?.transcript_path : null;
-      if (!file) {
-        void vscode.window.showInformationMessage('AgentMonitor: this session has no known transcript file.');
-        return;
-      }
-      const uri = vscode.Uri.file(file);
-      try {
-        await vscode.workspace.fs.stat(uri);
-      } catch {
-        void vscode.window.showWarningMessage(`AgentMonitor: transcript file not found: ${file}`);
-        return;
-      }
-      await vscode.commands.executeCommand('revealFileInOS', uri);
-      await vscode.window.showTextDocument(uri, { preview: true });
-    }),
     vscode.commands.registerCommand(COMMANDS.refreshAgents, () => c.live.refresh()),
   ];
 }
