@@ -22,12 +22,17 @@ test('GET /api/stats/usage-monitor: blocks and rate limits from posted events; b
   assert.ok(posted.status < 300, JSON.stringify(posted.body));
 
   const r = await s.get<UsageMonitor>('/api/stats/usage-monitor?tz=UTC');
+  const answered = Date.now();
   assert.equal(r.status, 200);
   assert.equal(r.body.block_hours, 5);
   assert.equal(r.body.current_block?.cost_usd, 2);
   assert.equal(r.body.current_block?.requests, 2);
-  // $2 between the first and the last usage, ten minutes apart.
-  assert.equal(r.body.burn_rate_usd_per_hour, 12);
+  // $2 since the first usage (20 minutes before the request, inside the last hour) up to now: it
+  // falls while nothing happens.
+  assert.equal(r.body.burn_rate_since, iso(20 * 60_000));
+  const perHour = (until: number) => 2 / ((until - (now - 20 * 60_000)) / 3_600_000);
+  const rate = r.body.burn_rate_usd_per_hour;
+  assert.ok(rate <= perHour(now) + 1e-9 && rate >= perHour(answered) - 1e-9, `burn rate ${rate} is $2 over 20 minutes up to the answer`);
   assert.equal(r.body.daily_budget_usd, 25);
   assert.deepEqual(
     r.body.rate_limits.map((x) => [x.agent_type, x.window, x.used_percent, x.window_minutes]),

@@ -512,11 +512,9 @@ export class Store {
         this.opts.log.warn(`${n} journaled events could not be applied; they stay in the journal and are replayed at the next start`);
       }
       if (this.journal) {
+        // The journal since the backup's snapshot stays: a lost or damaged file is rebuilt from
+        // the backup and it.
         await this.snapshot();
-        // A clean stop leaves no journal that the final snapshot covers (it was often larger than
-        // the database until a later run's snapshot pruned it).
-        const covered = this.stats.lastSnapshot?.seq ?? this.stats.open.snapshotSeq;
-        if (!this.dirty && !this.unapplied.length) this.journal.prune(covered);
       }
       await this.call({ op: 'close' });
     } finally {
