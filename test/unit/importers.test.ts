@@ -233,6 +233,55 @@ describe('Codex rollout parser', () => {
   });
 });
 
+describe('Codex rollouts of other shapes (issue 16)', () => {
+  const turn = (model: string) => envelope('turn_context', { model, cwd: '/home/me/cx' });
+
+  it('a rollout without session_meta takes its session from the file name, or names its lines as skipped', () => {
+    const lines = [turn('gpt-5'), envelope('event_msg', { type: 'user_message', message: 'hi' }), tokenCount([100, 0, 10, 0])];
+    const named = new CodexParser(`/s/rollout-2025-10-01T10-00-00-${SID}.jsonl`);
+    const events = feed(named, lines);
+    assert.deepEqual(llm(events).map((e) => [e.session_id, e.tokens_in, e.tokens_out]), [[SID, 100, 10]]);
+    assert.deepEqual(named.takeSkipped(), []);
+    const anonymous = new CodexParser('/s/notes.jsonl');
+    assert.deepEqual(feed(anonymous, lines), []);
+    assert.deepEqual(
+      anonymous.takeSkipped().map((x) => x.line),
+      [2, 3],
+      'every line that needed a session is counted as skipped',
+    );
+  });
+
+  it('the real Codex 0.169 rollout: prompt, final answer and the tool duration it logged', () => {
+    const file = `${FIXTURES_DIR}/captured/codex-json/codex-home/sessions/2026/11/24/rollout-2026-11-24T00-52-46-01a20b0a-7dc8-7c71-883b-a8f904513445.jsonl`;
+    const p = new CodexParser(file);
+    const events = feed(p, fs.readFileSync(file, 'utf8').split('\n').filter(Boolean));
+    assert.deepEqual(p.takeSkipped(), []);
+    const of = (type: string) => events.filter((e) => e.event_type === type);
+    assert.deepEqual(of('user_prompt').map((e) => (e.metadata as { prompt: string }).prompt), ['list the files']);
+    assert.deepEqual(of('response').map((e) => (e.metadata as { text: string }).text), ['The project contains README.md and src/main.py.']);
+    const tools = of('tool_use').filter((e) => e.status !== 'running');
+    assert.deepEqual(tools.map((e) => [e.tool_name, e.status, e.duration_ms]), [['exec_command', 'success', 2]]);
+  });
+
+  it('a version that writes both event_msg and item_completed messages counts each prompt and answer once', () => {
+    const events = feed(new CodexParser('/r.jsonl'), [
+      envelope('session_meta', { id: SID, cwd: '/home/me/cx' }),
+      turn('gpt-5'),
+      envelope('event_msg', { type: 'item_completed', item: { type: 'UserMessage', id: 'u1', content: [{ type: 'Text', text: 'fix it' }] } }),
+      envelope('event_msg', { type: 'user_message', message: 'fix it' }),
+      envelope('event_msg', { type: 'agent_message', message: 'done' }),
+      envelope('event_msg', { type: 'item_completed', item: { type: 'AgentMessage', id: 'a1', content: [{ type: 'Text', text: 'done' }] } }),
+    ]);
+    assert.deepEqual(
+      events.filter((e) => e.event_type === 'user_prompt' || e.event_type === 'response').map((e) => [e.event_type, e.event_id]),
+      [
+        ['user_prompt', `prompt:codex:${SID}:1`],
+        ['response', `response:codex:${SID}:a1`],
+      ],
+    );
+  });
+});
+
 describe('line reader', () => {
   it('stops before a torn last line and reports lines past the size limit', async () => {
     const file = path.join(tmpDir(), 'a.jsonl');

@@ -29,7 +29,11 @@ const WANTED_PAYLOADS = new Set([
   'custom_tool_call',
   'custom_tool_call_output',
   'web_search_call',
+  'item_completed',
+  'agent_message',
 ]);
+/** Tool items of `item_completed` (Codex 0.16x) whose id is the call id, with start and end times. */
+const TOOL_ITEMS = new Set(['CommandExecution', 'McpToolCall', 'FileChange', 'WebSearch']);
 export const REPLAY_GAP_MS = 1000;
 
 interface Totals {
@@ -54,6 +58,12 @@ interface CodexState {
   lastTs: number;
   started: boolean;
   tools: [string, number, string][];
+  /**
+   * Where prompts and answers come from: `event_msg` user_message/agent_message (older versions)
+   * or `item_completed` UserMessage/AgentMessage (0.16x); the first seen wins, so a version that
+   * writes both counts each once.
+   */
+  messagesVia?: 'event_msg' | 'item';
 }
 
 function readTotals(u: unknown): Totals | null {
@@ -82,6 +92,8 @@ export class CodexParser implements LogParser {
   private s: CodexState;
   private readonly tools: PendingTools;
   private rateLimit: { rl: Record<string, unknown>; iso: string | undefined; sessionId: string } | null = null;
+  /** Calls an `item_completed` completed, whose `function_call_output` adds nothing. */
+  private readonly completedByItem = new Set<string>();
 
   constructor(private readonly path: string, state?: unknown) {
     const prev = state as CodexState | undefined;
@@ -135,6 +147,15 @@ export class CodexParser implements LogParser {
     if (!Number.isFinite(tsFast) && Number.isFinite(at)) this.tick(at);
     const p = isObj(o.payload) ? o.payload : null;
     const iso = Number.isFinite(at) ? ts : undefined;
+    if (!this.s.sessionId && o.type !== 'session_meta' && o.type !== 'turn_context') {
+      // A rollout without its session_meta line (cut, or written by another tool): the file name
+      // names the session.
+      this.s.sessionId = codexFileSessionId(this.path) ?? null;
+      if (!this.s.sessionId) {
+        this.skipped.push({ line: lineNo, reason: 'no session_meta line before it and no session id in the file name' });
+        return;
+      }
+    }
     switch (o.type) {
       case 'session_meta':
         if (p) this.sessionMeta(p, iso);
@@ -214,26 +235,72 @@ export class CodexParser implements LogParser {
       case 'token_count':
         this.tokenCount(p, iso);
         return;
-      case 'user_message': {
-        if (this.s.replay) return;
-        this.s.ownTurns = true;
-        const base = this.base(iso);
-        if (!base) return;
-        this.s.prompts++;
-        this.out.push({
-          ...base,
-          event_type: 'user_prompt',
-          event_id: channelEventId('prompt', AGENT, base.session_id, String(this.s.prompts)),
-          metadata: { prompt: clip(p.message, 2000) },
-        });
+      case 'user_message':
+        this.message('user', 'event_msg', p.message, iso, undefined);
         return;
-      }
+      case 'agent_message':
+        this.message('assistant', 'event_msg', p.message, iso, undefined);
+        return;
+      case 'item_completed':
+        this.itemCompleted(p, iso);
+        return;
       case 'context_compacted':
         this.compaction(iso, 'context_compacted');
         return;
       default:
         void lineNo;
         return;
+    }
+  }
+
+  /** A prompt (`user`) or an answer (`assistant`) from whichever source this file uses. */
+  private message(role: 'user' | 'assistant', via: 'event_msg' | 'item', text: unknown, iso: string | undefined, itemId: string | undefined): void {
+    if (this.s.replay) return;
+    if ((this.s.messagesVia ??= via) !== via) return;
+    const base = this.base(iso);
+    if (!base) return;
+    if (role === 'user') {
+      this.s.ownTurns = true;
+      this.s.prompts++;
+      this.out.push({
+        ...base,
+        event_type: 'user_prompt',
+        event_id: channelEventId('prompt', AGENT, base.session_id, String(this.s.prompts)),
+        metadata: { prompt: clip(text, 2000) },
+      });
+    } else {
+      const n = itemId ?? `${this.s.prompts}-${this.s.n}`;
+      this.out.push({
+        ...base,
+        event_type: 'response',
+        event_id: channelEventId('response', AGENT, base.session_id, n),
+        model: this.s.model ?? undefined,
+        metadata: { text: clip(text, 2000) },
+      });
+    }
+  }
+
+  private itemCompleted(p: Record<string, unknown>, iso: string | undefined): void {
+    const item = isObj(p.item) ? p.item : null;
+    if (!item) return;
+    const kind = str(item.type);
+    if (kind === 'UserMessage' || kind === 'AgentMessage') {
+      this.message(kind === 'UserMessage' ? 'user' : 'assistant', 'item', itemText(item.content), iso, str(item.id));
+      return;
+    }
+    const id = str(item.id);
+    if (!kind || !TOOL_ITEMS.has(kind) || !id || this.s.replay) return;
+    const start = typeof p.started_at_ms === 'number' ? p.started_at_ms : NaN;
+    const end = typeof p.completed_at_ms === 'number' ? p.completed_at_ms : NaN;
+    const failed = item.status === 'failed' || (typeof item.exit_code === 'number' && item.exit_code !== 0);
+    const duration = Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
+    const base = this.base(iso);
+    if (!base) return;
+    const done = this.tools.complete(id, Number.isFinite(end) ? end : NaN, failed ? 'error' : 'success', duration);
+    this.completedByItem.add(id);
+    if (this.completedByItem.size > 1000) this.completedByItem.clear();
+    if (done?.name) {
+      this.out.push({ ...base, event_type: 'tool_use', event_id: toolEventId(AGENT, id), tool_name: done.name, status: failed ? 'error' : 'success', duration_ms: done.duration });
     }
   }
 
@@ -324,7 +391,7 @@ export class CodexParser implements LogParser {
       this.tools.remember(id, at, name, event);
     } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
       const id = str(p.call_id);
-      if (!id) return;
+      if (!id || this.completedByItem.has(id)) return;
       const { status, durationMs } = toolOutcome(p.output);
       const done = this.tools.complete(id, at, status, durationMs);
       if (done) this.out.push({ ...base, event_type: 'tool_use', event_id: toolEventId(AGENT, id), tool_name: done.name, status, duration_ms: done.duration });
@@ -372,4 +439,12 @@ export class CodexParser implements LogParser {
   state(): CodexState {
     return { ...this.s, tools: this.tools.toJSON() };
   }
+}
+
+/** The text of an `item_completed` message's content (`[{type: "Text", text}]`). */
+function itemText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return undefined;
+  const texts = content.filter(isObj).map((c) => str(c.text)).filter((t): t is string => !!t);
+  return texts.length ? texts.join('\n') : undefined;
 }
