@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { claudeCodeTelemetryShell, codexOtelConfig } from '../otel/codexConfigSnippet';
+import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
 import { claudeConfigDir, codexHome, detectClaudeVersion, findOnPath, hookSettingsPath, type HookScope } from './locations';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { codexOtelConfig, otelEndpoint } from '../../core/otel/codexConfigSnippet';
+import { codexOtelConfig, otelEndpoint } from '../../core/setup/snippets';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
 import { planCodexTelemetry } from '../model/codexTelemetry';
