@@ -53,6 +53,7 @@ test('record time: timeUnixNano, else event.timestamp (Codex sends 0), else obse
     scope: '',
     attributes: {},
     body: null,
+    eventName: '',
     timeUnixNano: null,
     observedTimeUnixNano: null,
     ...over,

@@ -23,6 +23,7 @@ function record(attributes: Attributes, over: Partial<OtlpLogRecord> = {}): Otlp
     scope: '',
     attributes,
     body: null,
+    eventName: '',
     timeUnixNano: '1795481632027000000',
     observedTimeUnixNano: null,
     ...over,
@@ -206,4 +207,19 @@ test('the Codex [otel] snippet and the Claude Code environment point at our endp
   assert.equal(env.OTEL_LOG_USER_PROMPTS, undefined);
   assert.equal(claudeCodeTelemetryEnv({}, { logUserPrompts: true, protocol: 'http/json' }).OTEL_LOG_USER_PROMPTS, '1');
   assert.match(claudeCodeTelemetryShell({ token: "it's" }), /^export OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer it'\\''s'$/m);
+});
+
+test('event name: attribute event.name, else LogRecord.event_name (current SDKs), else the body', () => {
+  // The official JS SDK 3.x sends Claude Code's events with event_name only (test/fixtures/otel-sdk3).
+  const bare = mapClaudeLogRecord(record({ 'session.id': 's1', 'prompt.id': 'p1', prompt_length: 2 }, { eventName: 'claude_code.user_prompt' }));
+  assert.equal(bare.kind, 'event');
+  if (bare.kind === 'event') assert.equal(event(bare).event_type, 'user_prompt');
+  // Codex's Rust exporter fills event_name with its tracing call site; the attribute names the event.
+  const codex = record(
+    { 'event.name': 'codex.tool_result', 'conversation.id': 'c1', call_id: 'call_1', tool_name: 'shell', success: 'true', duration_ms: 5 },
+    { eventName: 'event otel/src/tool_result.rs:54', resource: { 'service.name': 'codex_exec' } },
+  );
+  const out = mapCodexLogRecord(codex, new CodexBatchState());
+  assert.equal(out.kind, 'event');
+  if (out.kind === 'event') assert.equal(event(out).event_type, 'tool_use');
 });

@@ -41,10 +41,16 @@ export function mapped(raw: EventInputRaw, codexOrdinal?: CodexOrdinalRef): MapO
   return { kind: 'event', event: codexOrdinal ? { raw, codexOrdinal } : { raw } };
 }
 
-/** The event name without the agent prefix: attribute `event.name`, else the body. */
+/**
+ * The event name without the agent prefix: attribute `event.name`, else the record's `eventName`
+ * (OTLP 1.5+ `LogRecord.event_name`, all that current OpenTelemetry SDKs set, e.g.
+ * `claude_code.api_request`), else the body. The attribute comes first because Codex's Rust exporter
+ * fills `event_name` with its tracing call site ("event otel/src/events/session_telemetry.rs:1089")
+ * and names the event only in the attribute.
+ */
 export function eventNameOf(rec: OtlpLogRecord, prefix: string): string {
   const attr = rec.attributes['event.name'];
-  const name = typeof attr === 'string' && attr ? attr : typeof rec.body === 'string' ? rec.body : '';
+  const name = typeof attr === 'string' && attr ? attr : rec.eventName ? rec.eventName : typeof rec.body === 'string' ? rec.body : '';
   return name.startsWith(prefix) ? name.slice(prefix.length) : name;
 }
 

@@ -20,6 +20,8 @@ export interface OtlpLogRecord {
   scope: string;
   attributes: Attributes;
   body: AttrValue;
+  /** `LogRecord.event_name` (OTLP 1.5+, what current SDKs set for events); '' when absent. */
+  eventName: string;
   /** Decimal nanoseconds, null when absent or 0. */
   timeUnixNano: string | null;
   observedTimeUnixNano: string | null;
@@ -151,6 +153,7 @@ export function logRecordsOf(request: unknown): OtlpLogRecord[] {
           scope,
           attributes: keyValues(rec.attributes),
           body: anyValue(rec.body),
+          eventName: typeof rec.eventName === 'string' ? rec.eventName : '',
           timeUnixNano: uint64String(rec.timeUnixNano),
           observedTimeUnixNano: uint64String(rec.observedTimeUnixNano),
           ...(isObject(r) ? {} : { malformed: true as const }),
