@@ -13,6 +13,8 @@ function setup(extraEnv: Record<string, string> = {}) {
   const home = tmpDir();
   const project = path.join(home, 'proj');
   fs.mkdirSync(project);
+  // Claude Code counts as installed (its config folder exists), as doctor would say.
+  fs.mkdirSync(path.join(home, '.claude'));
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -176,4 +178,32 @@ test('the shipped fragments are exactly what install writes for the default port
   const t = { port: 3142, scriptPath: '$HOME/.agentmonitor/hooks/agentmonitor-hook.sh' };
   assert.deepEqual(readJson(path.join(ROOT, 'hooks/claude-code/settings.fragment.json')), { hooks: claudeHooks(t) });
   assert.deepEqual(readJson(path.join(ROOT, 'hooks/codex/hooks.json')), { hooks: codexHooks(t) });
+});
+
+test('install --dry-run says what it would add or remove and writes nothing', async () => {
+  const s = setup();
+  const dry = await s.cli('install', '--agent', 'claude', '--dry-run');
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.out, /^Claude Code \(user\): would add \d+ hooks to .*settings\.json \(dry run, nothing written\)\n$/);
+  assert.ok(!fs.existsSync(s.claudeFile));
+  assert.equal((await s.cli('install', '--agent', 'claude')).code, 0);
+  const dryRemove = await s.cli('uninstall', '--agent', 'claude', '--dry-run');
+  assert.match(dryRemove.out, /would remove \d+ AgentMonitor hooks from .* \(dry run, nothing written\)/);
+  assert.ok(Object.keys(readJson(s.claudeFile).hooks).length > 0);
+});
+
+test('install for an agent that is not installed (no binary, no config folder) says so and needs --force', async () => {
+  const s = setup();
+  fs.rmdirSync(path.join(s.home, '.claude'));
+  const r = await s.cli('install', '--agent', 'claude');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Claude Code is not installed \("claude" not on PATH, no .*\.claude\): no hooks written for it; install it first, or add --force/);
+  assert.ok(!fs.existsSync(s.claudeFile), 'nothing written');
+  const codex = await s.cli('install', '--agent', 'codex');
+  assert.equal(codex.code, 1);
+  assert.match(codex.err, /Codex is not installed/);
+  assert.ok(!fs.existsSync(s.codexFile));
+  const forced = await s.cli('install', '--agent', 'claude', '--force');
+  assert.equal(forced.code, 0, forced.err);
+  assert.ok(fs.existsSync(s.claudeFile));
 });

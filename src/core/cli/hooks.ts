@@ -1,13 +1,14 @@
 /**
  * `agentmonitor hooks install|uninstall|status [--agent claude|codex|all] [--scope user|project]
- * [--port N] [--dry-run] [--json]`: puts AgentMonitor's hooks into Claude Code's settings.json and
- * Codex's hooks.json next to whatever hooks are already there, or takes only ours out again.
+ * [--port N] [--claude-version X.Y.Z] [--dry-run] [--force] [--json]`: puts AgentMonitor's hooks
+ * into Claude Code's settings.json and Codex's hooks.json next to whatever hooks are already there,
+ * or takes only ours out again. An agent that doctor calls not installed gets hooks only with --force.
  */
 import * as fs from 'node:fs';
 import { loadConfig } from '../config';
 import { ourHookEvents, parseVersion, type Version } from '../hooks/hookSettings';
 import { installAgentHooks, uninstallAgentHooks, type HookInstallReport } from '../hooks/installer';
-import { codexHome, hookSettingsPath, type HookScope } from '../hooks/locations';
+import { agentPresence, codexHome, hookSettingsPath, type HookScope } from '../hooks/locations';
 import type { HookAgent } from '../hooks/normalize';
 import { readSettings, SettingsFileError } from '../hooks/settingsFile';
 import { parseArgs, UsageError } from './args';
@@ -27,6 +28,8 @@ Options:
                   register only the hook events this Claude Code version knows (default: ask
                   "claude --version"; a current version when that cannot run)
   --dry-run       show what would change without writing
+  --force         install even for an agent that is not installed (no binary on PATH, no
+                  config folder: what "agentmonitor doctor" calls not installed)
   --json          print the result as JSON
 `;
 
@@ -60,20 +63,29 @@ function agentsFor(value: string | undefined, action: string, env: NodeJS.Proces
 
 const AGENT_NAMES: Record<HookAgent, string> = { 'claude-code': 'Claude Code', codex: 'Codex' };
 
-function describe(r: HookInstallReport): string {
+function describe(r: HookInstallReport, dryRun: boolean): string {
   const name = `${AGENT_NAMES[r.agent]} (${r.scope})`;
-  const backup = r.backup ? ` (backup: ${r.backup})` : '';
+  // A dry run writes nothing: it says what it would do, and there is no backup to name.
+  const tail = dryRun ? ' (dry run, nothing written)' : r.backup ? ` (backup: ${r.backup})` : '';
+  const [add, update, remove] = dryRun ? ['would add', 'would update', 'would remove'] : ['added', 'updated', 'removed'];
   const lines = [
     {
-      installed: `${name}: added ${r.added} hooks to ${r.file}${backup}`,
-      updated: `${name}: updated AgentMonitor hooks in ${r.file}${backup}`,
+      installed: `${name}: ${add} ${r.added} hooks to ${r.file}${tail}`,
+      updated: `${name}: ${update} AgentMonitor hooks in ${r.file}${tail}`,
       unchanged: `${name}: hooks already installed in ${r.file}`,
-      removed: `${name}: removed ${r.removed} AgentMonitor hooks from ${r.file}${backup}`,
+      removed: `${name}: ${remove} ${r.removed} AgentMonitor hooks from ${r.file}${tail}`,
       absent: `${name}: no AgentMonitor hooks in ${r.file}`,
     }[r.action],
   ];
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Why hooks are not installed for an agent that is not installed (doctor's test), or null. */
+function notInstalled(agent: HookAgent, env: NodeJS.ProcessEnv): string | null {
+  const p = agentPresence(agent, env);
+  if (p.installed) return null;
+  return `${AGENT_NAMES[agent]} is not installed ("${p.binName}" not on PATH, no ${p.dir}): no hooks written for it; install it first, or add --force to write them anyway`;
 }
 
 export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise<number> {
@@ -88,6 +100,7 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
       scope: { type: 'string' },
       port: { type: 'number' },
       'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
       'claude-version': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -128,6 +141,13 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
   for (const agent of agents) {
     const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'], claudeVersion };
     try {
+      const absent = action === 'install' && !args.values.force ? notInstalled(agent, io.env) : null;
+      if (absent) {
+        failed = true;
+        results.push({ agent, scope, error: absent });
+        io.err(`agentmonitor hooks: ${absent}\n`);
+        continue;
+      }
       if (action === 'status') {
         const file = hookSettingsPath(agent, scope, io.env, io.cwd);
         const loaded = readSettings(file);
@@ -138,7 +158,7 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
       }
       const r = action === 'install' ? installAgentHooks(opts) : uninstallAgentHooks(opts);
       results.push(r);
-      if (!json) io.out(describe(r));
+      if (!json) io.out(describe(r, !!args.values['dry-run']));
     } catch (e) {
       failed = true;
       const message = e instanceof SettingsFileError || e instanceof Error ? e.message : String(e);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { claudeConfigDir, codexHome, detectClaudeVersion, findOnPath, hookSettingsPath, type HookScope } from './locations';
+import { agentPresence, claudeConfigDir, codexHome, detectClaudeVersion, hookSettingsPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
 import { isRecord } from './summarize';
@@ -40,9 +40,9 @@ export interface DoctorOptions {
   healthTimeoutMs?: number;
 }
 
-const AGENTS: { agent: HookAgent; name: string; bin: string; dir: (env: NodeJS.ProcessEnv) => string }[] = [
-  { agent: 'claude-code', name: 'Claude Code', bin: 'claude', dir: claudeConfigDir },
-  { agent: 'codex', name: 'Codex', bin: 'codex', dir: codexHome },
+const AGENTS: { agent: HookAgent; name: string }[] = [
+  { agent: 'claude-code', name: 'Claude Code' },
+  { agent: 'codex', name: 'Codex' },
 ];
 
 function expectedEvents(agent: HookAgent, claudeVersion: Version | null): string[] {
@@ -177,17 +177,15 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
   const installed = new Map<HookAgent, boolean>();
   const claudeVersion = detectClaudeVersion(o.env);
   for (const a of AGENTS) {
-    const bin = findOnPath(a.bin, o.env);
-    const dir = a.dir(o.env);
-    const hasDir = fs.existsSync(dir);
-    installed.set(a.agent, !!bin || hasDir);
+    const { installed: present, binName, bin, dir, hasDir } = agentPresence(a.agent, o.env);
+    installed.set(a.agent, present);
     checks.push({
       id: `agents.${a.agent}`,
       area: 'agents',
-      status: bin || hasDir ? 'ok' : 'info',
-      message: bin || hasDir
-        ? `${a.name}: ${bin ? `${bin}${a.agent === 'claude-code' && claudeVersion ? ` (${claudeVersion.join('.')})` : ''}` : `"${a.bin}" not on PATH`}${hasDir ? `, config in ${dir}` : ''}`
-        : `${a.name} is not installed ("${a.bin}" not on PATH, no ${dir})`,
+      status: present ? 'ok' : 'info',
+      message: present
+        ? `${a.name}: ${bin ? `${bin}${a.agent === 'claude-code' && claudeVersion ? ` (${claudeVersion.join('.')})` : ''}` : `"${binName}" not on PATH`}${hasDir ? `, config in ${dir}` : ''}`
+        : `${a.name} is not installed ("${binName}" not on PATH, no ${dir})`,
     });
   }
   for (const a of AGENTS) {

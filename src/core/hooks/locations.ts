@@ -96,3 +96,15 @@ export function detectClaudeVersion(env: NodeJS.ProcessEnv = process.env): Versi
     return null;
   }
 }
+
+/** Whether an agent counts as installed (its binary on PATH, or its config folder exists), as doctor says. */
+export function agentPresence(
+  agent: HookAgent,
+  env: NodeJS.ProcessEnv,
+): { installed: boolean; binName: string; bin: string | null; dir: string; hasDir: boolean } {
+  const binName = agent === 'claude-code' ? 'claude' : 'codex';
+  const bin = findOnPath(binName, env);
+  const dir = agent === 'claude-code' ? claudeConfigDir(env) : codexHome(env);
+  const hasDir = fs.existsSync(dir);
+  return { installed: !!bin || hasDir, binName, bin, dir, hasDir };
+}

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { agentPresence } from '../../core/hooks/locations';
 import { codexOtelConfig, otelEndpoint } from '../../core/setup/snippets';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
@@ -94,7 +95,19 @@ export function registerSetupCommands(c: Container): vscode.Disposable[] {
         void vscode.window.showWarningMessage('AgentMonitor: open a folder to install project hooks.');
         return false;
       }
-      return runHooksCli(c, ['hooks', 'install', '--agent', 'claude', '--scope', scope], `Claude Code hooks installed (${scope})`, scope === 'project' ? folder!.uri.fsPath : undefined);
+      const args = ['hooks', 'install', '--agent', 'claude', '--scope', scope];
+      // The CLI refuses an agent that doctor calls not installed unless --force: ask here instead.
+      const presence = agentPresence('claude-code', hooksEnv(c));
+      if (!presence.installed) {
+        const anyway = await vscode.window.showWarningMessage(
+          `AgentMonitor: Claude Code does not look installed ("claude" is not on the editor's PATH and ${presence.dir} does not exist). Install the hooks anyway?`,
+          { modal: true },
+          'Install Anyway',
+        );
+        if (anyway !== 'Install Anyway') return false;
+        args.push('--force');
+      }
+      return runHooksCli(c, args, `Claude Code hooks installed (${scope})`, scope === 'project' ? folder!.uri.fsPath : undefined);
     }),
     vscode.commands.registerCommand(COMMANDS.configureCodexTelemetry, () => configureCodexTelemetry(c)),
   ];
