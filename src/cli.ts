@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { run(argv: string[]): Promise<number>; summary: 
   serve: { run: serve.run, summary: 'run the ingest server and dashboard (default 127.0.0.1:3142)' },
   import: { run: importCmd.run, summary: 'import Claude Code and Codex transcript logs' },
   report: { run: report.run, summary: 'print cost and token totals from the database' },
-  hooks: { run: hooks.run, summary: 'install or uninstall agent hooks (install|uninstall)' },
+  hooks: { run: hooks.run, summary: 'install, uninstall or list agent hooks (install|uninstall|status)' },
   doctor: { run: doctor.run, summary: 'check what is configured, reachable and missing' },
   demo: { run: demo.run, summary: 'fill a database with a realistic week of agent activity' },
   recalc: { run: recalc.run, summary: 're-price stored usage after price or override changes' },
