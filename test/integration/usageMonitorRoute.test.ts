@@ -39,6 +39,9 @@ test('GET /api/stats/usage-monitor: blocks and rate limits from posted events; b
     [['codex', 'primary', 61, 300]],
   );
 
+  assert.equal(r.body.provider, 'openai', 'only OpenAI usage: its blocks are shown');
+  const before = await s.get<UsageMonitor>(`/api/stats/usage-monitor?provider=openai&until=${encodeURIComponent(iso(3 * 3_600_000))}`);
+  assert.deepEqual(before.body.blocks, [], 'no block starts before the first usage');
   const other = await s.get<UsageMonitor>('/api/stats/usage-monitor?agent_type=claude-code');
   assert.equal(other.body.current_block, null);
   assert.deepEqual(other.body.rate_limits, []);
@@ -47,6 +50,8 @@ test('GET /api/stats/usage-monitor: blocks and rate limits from posted events; b
     ['tz=Not/AZone', 'tz'],
     ['block_hours=0', 'block_hours'],
     ['lookback_hours=abc', 'lookback_hours'],
+    ['provider=azure', 'provider'],
+    ['until=last-week', 'until'],
   ]) {
     const bad = await s.get<ApiError>(`/api/stats/usage-monitor?${q}`);
     assert.equal(bad.status, 400, q);

@@ -63,7 +63,7 @@ test('blocks start on the hour of the first usage, last five hours, and the curr
   assert.deepEqual(
     m.blocks.map((b) => [b.start, b.end, b.cost_usd, b.requests, b.active]),
     [
-      [at('23:00'), at('04:00', '2026-03-11'), 2, 2, true],
+      [at('23:00'), at('04:00', '2026-03-11'), 0.5, 1, true],
       [at('15:00'), at('20:00'), 8, 1, false],
       [at('10:00'), at('15:00'), 7, 3, false],
     ],
@@ -73,13 +73,19 @@ test('blocks start on the hour of the first usage, last five hours, and the curr
   assert.equal(m.blocks[2].tokens_in, 300);
   assert.equal(m.blocks[2].cache_read_tokens, 3000);
   assert.equal(m.current_block?.start, at('23:00'));
-  // $2 over the 30 minutes from the block's first usage to now (less than the hour's window).
+  // Blocks are Anthropic's (Codex's gpt-5 usage at 23:30 is under another plan): $0.50 over the 30
+  // minutes from the block's first usage to now (less than the hour's window).
+  assert.equal(m.provider, 'anthropic');
+  assert.deepEqual(m.providers, ['anthropic', 'openai']);
   assert.equal(m.burn_rate_since, at('23:10'));
-  assert.equal(m.burn_rate_usd_per_hour, 4);
-  assert.equal(m.burn_rate_tokens_per_minute, (2 * 1160) / 30);
+  assert.equal(m.burn_rate_usd_per_hour, 1);
+  assert.equal(m.burn_rate_tokens_per_minute, 1160 / 30);
   assert.equal(m.block_time_left_minutes, 260);
-  assert.equal(m.projected_block_cost_usd, 2 + (4 / 60) * 260);
+  assert.equal(m.projected_block_cost_usd, 0.5 + (1 / 60) * 260);
+  // Today's cost and the budget are across every provider.
   assert.equal(m.today_cost_usd, 17);
+  const openai = await usageMonitor(db, { now, day_start: ms('00:00'), provider: 'openai' });
+  assert.deepEqual(openai.blocks.map((b) => [b.start, b.cost_usd, b.models]), [[at('23:00'), 1.5, ['gpt-5']]]);
   assert.equal(m.daily_budget_usd, 20);
 });
 
@@ -103,15 +109,16 @@ test('the burn rate covers the last hour up to now, so it and the projection fal
   assert.equal(idle.projected_block_cost_usd, 2);
 });
 
-test('usage five hours after the block start opens a new block even without a gap', async () => {
+test('usage more than five hours after the block start opens a new block even without a gap; exactly five hours does not', async () => {
   const db = await freshCore();
-  await add(db, [usage(at('01:59'), 1), usage(at('04:30'), 1), usage(at('05:59'), 1), usage(at('06:00'), 1)]);
+  // ccusage's rule: an entry exactly at start + 5 h is still in the block, a millisecond later is not.
+  await add(db, [usage(at('01:59'), 1), usage(at('04:30'), 1), usage(at('05:59'), 1), usage(at('06:00'), 1), usage('2026-03-10T06:00:00.001Z', 16)]);
   const m = await usageMonitor(db, { now: ms('12:00'), day_start: ms('00:00') });
   assert.deepEqual(
-    m.blocks.map((b) => [b.start, b.cost_usd]),
+    m.blocks.map((b) => [b.start, b.cost_usd, b.requests, b.tokens_in]),
     [
-      [at('06:00'), 1],
-      [at('01:00'), 3],
+      [at('06:00'), 16, 1, 100],
+      [at('01:00'), 4, 4, 400],
     ],
   );
   assert.equal(m.current_block, null);
@@ -143,7 +150,7 @@ test('agent filter, today across a non-whole-hour day start, and the latest rate
   // A day that starts at 03:30 UTC (a zone with a half-hour offset): the 03:10 usage is not today.
   const all = await usageMonitor(db, { now, day_start: ms('03:30') });
   assert.equal(all.today_cost_usd, 6);
-  assert.equal(all.current_block?.cost_usd, 7);
+  assert.equal(all.current_block?.cost_usd, 3, "the blocks are Anthropic's: Codex's gpt-5 is under OpenAI's plan");
   const codex = await usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'codex' });
   assert.equal(codex.current_block?.start, at('04:00'));
   assert.equal(codex.current_block?.cost_usd, 4);
@@ -158,4 +165,27 @@ test('agent filter, today across a non-whole-hour day start, and the latest rate
   const claude = await usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'claude-code' });
   assert.equal(claude.rate_limits.length, 0);
   assert.equal(claude.current_block?.cost_usd, 3);
+});
+
+test('blocks are per provider (a local model is under no plan), and blocks older than 31 days are reachable', async () => {
+  const db = await freshCore();
+  const old = '2026-01-05';
+  await add(db, [
+    usage(at('09:10', old), 3),
+    usage(at('09:20', old), 1, { agent_type: 'codex', model: 'gpt-5.1-codex' }),
+    usage(at('10:00'), 2),
+    // Claude Code on a local model: not Anthropic's usage.
+    usage(at('10:30'), 0, { model: 'qwen3-coder:30b' }),
+    usage(at('16:00'), 0, { model: 'qwen3-coder:30b' }),
+  ]);
+  const now = ms('17:00');
+  const m = await usageMonitor(db, { now, day_start: ms('00:00') });
+  assert.deepEqual(m.blocks.map((b) => [b.start, b.models]), [[at('10:00'), ['claude-sonnet-4-5']]]);
+  assert.deepEqual(m.providers, ['other', 'anthropic', 'openai']);
+  const local = await usageMonitor(db, { now, day_start: ms('00:00'), provider: 'other' });
+  assert.deepEqual(local.blocks.map((b) => [b.start, b.requests, b.active]), [[at('16:00'), 1, true], [at('10:00'), 1, false]]);
+  // Two months back: out of the 31-day lookback from now, reachable with `until`.
+  const back = await usageMonitor(db, { now, day_start: ms('00:00'), until: ms('00:00', '2026-01-06'), lookback_hours: 48 });
+  assert.deepEqual(back.blocks.map((b) => [b.start, b.cost_usd, b.active]), [[at('09:00', old), 3, false]]);
+  assert.equal(back.current_block, null);
 });

@@ -1,4 +1,5 @@
-import type { UsageMonitor } from '../../src/core/contracts/api';
+import { useState } from 'preact/hooks';
+import type { UsageMonitor, UsageProvider } from '../../src/core/contracts/api';
 import { Chart } from '../components/Chart';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
@@ -16,8 +17,12 @@ function Meter(p: { label: string; value: number; max: number; text: string; tes
   );
 }
 
+const PROVIDER_NAMES: Record<UsageProvider, string> = { anthropic: 'Anthropic', openai: 'OpenAI', google: 'Google', other: 'Other models' };
+
 export function Usage() {
-  const um = useApi<UsageMonitor>('/api/stats/usage-monitor', { tz: localTimeZone() });
+  // Plans are per provider: the server picks one by default (Anthropic when it has usage).
+  const [provider, setProvider] = useState<UsageProvider | null>(null);
+  const um = useApi<UsageMonitor>('/api/stats/usage-monitor', provider ? { tz: localTimeZone(), provider } : { tz: localTimeZone() });
   const d = um.data;
   if (!d) return um.error ? <ErrorNote error={um.error} what="the usage monitor" /> : <Loading what="the usage monitor" />;
   const b = d.current_block;
@@ -25,7 +30,19 @@ export function Usage() {
   const now = Date.parse(d.generated_at);
   return (
     <div class="view-usage">
-      <Section title={`Current ${d.block_hours}-hour block`} id="block">
+      <Section title={`Current ${d.block_hours}-hour block · ${PROVIDER_NAMES[d.provider]}`} id="block">
+        {d.providers.length > 1 && (
+          <label class="muted">
+            Plan of{' '}
+            <select aria-label="Provider whose blocks are shown" data-testid="block-provider" value={d.provider} onChange={(e) => setProvider((e.currentTarget as HTMLSelectElement).value as UsageProvider)}>
+              {d.providers.map((p) => (
+                <option value={p} key={p}>
+                  {PROVIDER_NAMES[p]}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {b ? (
           <>
             <p class="muted" data-testid="block-range">

@@ -221,9 +221,17 @@ export interface Pulse {
 }
 
 /** `GET /api/stats/usage-monitor`. */
+/** Whose plan a usage block counts against: from the model (else the agent); `other` is local or unknown models. */
+export const USAGE_PROVIDERS = ['anthropic', 'openai', 'google', 'other'] as const;
+export type UsageProvider = (typeof USAGE_PROVIDERS)[number];
+
 export interface UsageMonitor {
   generated_at: string;
   block_hours: number;
+  /** The provider whose blocks, burn rate and projection these are (plans are per provider). */
+  provider: UsageProvider;
+  /** Providers with usage, the latest used first. */
+  providers: UsageProvider[];
   current_block: UsageBlock | null;
   blocks: UsageBlock[];
   /** Current block's cost per hour over its last 60 minutes up to now (from `burn_rate_since`); 0 without a block. */

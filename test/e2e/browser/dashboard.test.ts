@@ -189,6 +189,11 @@ describe('dashboard in chromium', async () => {
     assert.equal(await text(page, '[data-testid=usage-today] .metric-value'), formatUsd(um.today_cost_usd));
     assert.match(await text(page, '[data-testid=rate-codex-primary]'), /42\.5% used/);
     await screenshot(page, 'usage');
+    // Plans are per provider: OpenAI's block holds only the gpt-5-codex usage.
+    await page.locator('[data-testid=block-provider]').selectOption('openai');
+    const openai = (await server.get<UsageMonitor>('/api/stats/usage-monitor?tz=UTC&provider=openai')).body;
+    assert.notEqual(openai.current_block!.cost_usd, um.current_block!.cost_usd);
+    await page.waitForFunction((want) => document.querySelector('[data-testid=block-cost] .metric-value')?.textContent === want, formatUsd(openai.current_block!.cost_usd));
   });
 
   it('number keys switch views and the theme toggle switches the palette', async () => {

@@ -1,11 +1,14 @@
 /**
  * `GET /api/stats/usage-monitor` (UsageMonitor in contracts/api.ts). Query: `tz` (IANA zone for
- * "today", default the server's), `agent_type`, `block_hours` (1–24, default 5), `lookback_hours`
- * (how far back to list blocks, 1–744, default 168). The numbers are computed in the store.
+ * "today", default the server's), `agent_type`, `provider` (whose plan: anthropic, openai, google,
+ * other; default anthropic when it has usage, else the latest used), `block_hours` (1–24, default 5),
+ * `lookback_hours` (how far back from `until` to list blocks, 1–744, default 168), `until` (list
+ * blocks that start before it: older blocks stay reachable; default now). Computed in the store.
  */
 import type { Request, Response, Router } from 'express';
 import type { ServerContext } from '../context';
-import { int, QueryParamError, sendParamError, single, timeZone, type Query } from '../queryParams';
+import { USAGE_PROVIDERS } from '../../contracts/api';
+import { int, oneOf, QueryParamError, sendParamError, single, timeBound, timeZone, type Query } from '../queryParams';
 import { startOfDay } from '../../zonedTime';
 
 export function register(router: Router, ctx: ServerContext): void {
@@ -18,6 +21,8 @@ export function register(router: Router, ctx: ServerContext): void {
         now,
         day_start: startOfDay(now, tz),
         agent_type: single(q, 'agent_type') ?? null,
+        provider: q.provider === undefined ? null : oneOf(q, 'provider', USAGE_PROVIDERS, 'anthropic'),
+        until: timeBound(q, 'until', tz, true),
         block_hours: int(q, 'block_hours', 1, 24, 5),
         lookback_hours: int(q, 'lookback_hours', 1, 744, 168),
         daily_budget_usd: ctx.config.dailyBudgetUsd,

@@ -11,7 +11,7 @@
  * burn rate it covers the last hour, and it falls while nothing happens. The projection extends that
  * rate to the block's end, so it falls to the block's cost after an idle hour.
  */
-import type { RateLimitInfo, UsageBlock, UsageMonitor } from '../../contracts/api';
+import type { RateLimitInfo, UsageBlock, UsageMonitor, UsageProvider } from '../../contracts/api';
 import type { SqlDb } from '../sqlDb';
 
 const HOUR_MS = 3_600_000;
@@ -25,15 +25,34 @@ export interface UsageMonitorParams {
   /** Epoch ms where today starts in the caller's time zone. */
   day_start: number;
   block_hours?: number;
-  /** How far back to list blocks, in hours (default 7 days, at most 31 days). */
+  /** How far back from `until` to list blocks, in hours (default 7 days, at most 31 days). */
   lookback_hours?: number;
+  /** List the blocks that start before this (epoch ms; default now): older blocks stay reachable. */
+  until?: number | null;
   agent_type?: string | null;
+  /** Whose plan the blocks are of (default: anthropic when it has usage, else the latest used). */
+  provider?: UsageProvider | null;
   daily_budget_usd?: number | null;
 }
 
-interface BlockRow {
-  start: number;
-  last_hour: number;
+/**
+ * The provider of a usage row, from its model (an agent can use several; a local model's usage is
+ * under no plan), else from its agent. Rows of `usage_hourly` and `events` both have these columns.
+ */
+const PROVIDER_SQL = `(CASE
+  WHEN COALESCE(model, '') = '' THEN (CASE agent_type WHEN 'claude-code' THEN 'anthropic' WHEN 'codex' THEN 'openai' ELSE 'other' END)
+  WHEN lower(model) LIKE '%claude%' THEN 'anthropic'
+  WHEN lower(model) LIKE '%gemini%' THEN 'google'
+  WHEN lower(model) LIKE 'gpt%' OR lower(model) LIKE '%/gpt%' OR lower(model) LIKE '%codex%' OR lower(model) GLOB 'o[0-9]*' OR lower(model) GLOB '*/o[0-9]*' THEN 'openai'
+  ELSE 'other' END)`;
+
+/** Rows of one agent ($A, or any) and one provider ($P, or any). */
+const OF_AGENT_AND_PROVIDER = `($A IS NULL OR agent_type = $A) AND ($P IS NULL OR ${PROVIDER_SQL} = $P)`;
+
+const TOKENS = '(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens)';
+const HOUR_USAGE = 'SUM(requests) > 0 OR SUM(cost_usd) > 0 OR SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) > 0';
+
+interface Sums {
   tokens_in: number;
   tokens_out: number;
   cache_read_tokens: number;
@@ -43,27 +62,80 @@ interface BlockRow {
   requests: number;
   models: string | null;
 }
+const SUMS_SQL = `SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
+  SUM(cache_write_tokens) AS cache_write_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens`;
 
-const USAGE_HOURS = `SELECT hour FROM usage_hourly
-  WHERE hour >= ?1 AND hour <= ?2 AND (?4 IS NULL OR agent_type = ?4)
-  GROUP BY hour
-  HAVING SUM(requests) > 0 OR SUM(cost_usd) > 0 OR SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) > 0`;
+interface Block extends Omit<Sums, 'models'> {
+  start: number;
+  lastHour: number;
+  models: Set<string>;
+}
 
-const BLOCKS_SQL = `WITH RECURSIVE
-  h AS MATERIALIZED (SELECT hour, ROW_NUMBER() OVER (ORDER BY hour) AS rn FROM (${USAGE_HOURS})),
-  b(rn, hour, start) AS (
-    SELECT rn, hour, hour FROM h WHERE rn = 1
-    UNION ALL
-    SELECT h.rn, h.hour, CASE WHEN h.hour >= b.start + ?3 THEN h.hour ELSE b.start END
-    FROM b JOIN h ON h.rn = b.rn + 1
-  )
-SELECT b.start AS start, MAX(b.hour) AS last_hour,
-  SUM(u.tokens_in) AS tokens_in, SUM(u.tokens_out) AS tokens_out,
-  SUM(u.cache_read_tokens) AS cache_read_tokens, SUM(u.cache_write_tokens) AS cache_write_tokens,
-  SUM(u.cost_usd) AS cost_usd, SUM(u.unpriced_tokens) AS unpriced_tokens, SUM(u.requests) AS requests,
-  GROUP_CONCAT(DISTINCT NULLIF(u.model, '')) AS models
-FROM b JOIN usage_hourly u ON u.hour = b.hour AND (?4 IS NULL OR u.agent_type = ?4)
-GROUP BY b.start ORDER BY b.start DESC`;
+const SUM_KEYS = ['tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'cost_usd', 'unpriced_tokens', 'requests'] as const;
+
+function addTo(b: Block, s: Omit<Sums, 'models'>, sign: 1 | -1, models: string | null): void {
+  for (const k of SUM_KEYS) b[k] += sign * (s[k] ?? 0);
+  if (sign > 0) for (const m of models?.split(',') ?? []) if (m) b.models.add(m);
+}
+
+function hasUsage(s: Omit<Sums, 'models'>): boolean {
+  return s.requests > 0 || s.cost_usd > 1e-12 || s.tokens_in + s.tokens_out + s.cache_read_tokens + s.cache_write_tokens > 0;
+}
+
+/**
+ * The blocks of all usage up to `until` (a block's start depends on every block before it), by
+ * ccusage's rule: a block starts at the hour (UTC) of the first usage after the previous block and
+ * holds every usage at most `blockMs` after its start. Usage exactly at an hour that ends a block
+ * belongs to that block: those hours are split with the events of that very millisecond.
+ */
+function computeBlocks(db: SqlDb, blockMs: number, until: number, agent: string | null, provider: string | null): Block[] {
+  const hours = db.all<Sums & { hour: number }>(
+    `SELECT hour, ${SUMS_SQL}, SUM(requests) AS requests, GROUP_CONCAT(DISTINCT NULLIF(model, '')) AS models
+     FROM usage_hourly WHERE hour < $U AND ${OF_AGENT_AND_PROVIDER} GROUP BY hour HAVING ${HOUR_USAGE} ORDER BY hour`,
+    { '$U': until, '$A': agent, '$P': provider },
+  );
+  const blocks: Block[] = [];
+  let cur: Block | null = null;
+  const block = (start: number): Block => ({
+    start, lastHour: start, models: new Set(), tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0, requests: 0,
+  });
+  for (const h of hours) {
+    let next: Block = !cur || h.hour >= cur.start + blockMs ? block(h.hour) : cur;
+    addTo(next, h, 1, h.models);
+    if (cur && next !== cur && h.hour === cur.start + blockMs) {
+      // The hour right at the block's end: its first millisecond is still the old block's.
+      const edge = db.get<Sums>(
+        `SELECT SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
+           SUM(cache_write_tokens) AS cache_write_tokens, SUM(COALESCE(cost_usd, 0)) AS cost_usd,
+           SUM(CASE WHEN cost_source = 'unpriced' THEN ${TOKENS} ELSE 0 END) AS unpriced_tokens,
+           SUM(CASE WHEN ${TOKENS} > 0 THEN 1 ELSE 0 END) AS requests, GROUP_CONCAT(DISTINCT model) AS models
+         FROM events WHERE created_at = $T AND ${OF_AGENT_AND_PROVIDER} AND ${USAGE_PREDICATE}`,
+        { $T: h.hour, $A: agent, $P: provider },
+      );
+      if (edge && edge.tokens_in !== null) {
+        addTo(cur, edge, 1, edge.models);
+        cur.lastHour = h.hour;
+        addTo(next, edge, -1, null);
+        if (!hasUsage(next)) next = cur;
+      }
+    }
+    if (next !== cur) blocks.push(next);
+    cur = next;
+    next.lastHour = h.hour;
+  }
+  return blocks;
+}
+
+/** Providers with usage up to `until`, the latest used first. */
+function providersOf(db: SqlDb, until: number, agent: string | null): UsageProvider[] {
+  return db
+    .all<{ provider: UsageProvider }>(
+      `SELECT ${PROVIDER_SQL} AS provider FROM usage_hourly WHERE hour < $U AND ${OF_AGENT_AND_PROVIDER}
+       GROUP BY 1 HAVING ${HOUR_USAGE} ORDER BY MAX(hour) DESC, 1`,
+      { '$U': until, '$A': agent, '$P': null },
+    )
+    .map((r) => r.provider);
+}
 
 const USAGE_PREDICATE = '(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0 OR cost_usd > 0)';
 
@@ -119,40 +191,46 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
   const blockMs = blockHours * HOUR_MS;
   const lookbackHours = Math.min(Math.max(p.lookback_hours ?? 24 * 7, blockHours), 24 * 31);
   const agent = p.agent_type ?? null;
-  const from = Math.floor((p.now - lookbackHours * HOUR_MS) / HOUR_MS) * HOUR_MS;
-  const rows = db.all<BlockRow>(BLOCKS_SQL, [from, p.now, blockMs, agent]);
+  const until = Math.min(p.until ?? p.now, p.now);
+  const from = Math.floor((until - lookbackHours * HOUR_MS) / HOUR_MS) * HOUR_MS;
+  const providers = providersOf(db, p.now + 1, agent);
+  const provider = p.provider ?? (providers.includes('anthropic') ? 'anthropic' : (providers[0] ?? 'anthropic'));
+  const of = { $A: agent, $P: provider };
 
   let current: UsageBlock | null = null;
   let span: { first: number; last: number } | null = null;
-  const blocks: UsageBlock[] = rows.map((r) => {
-    const end = r.start + blockMs;
-    const active = end > p.now;
-    if (active) {
-      const s = db.get<{ first: number | null; last: number | null }>(
-        `SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM events
-         WHERE created_at >= ? AND created_at < ? AND (? IS NULL OR agent_type = ?) AND ${USAGE_PREDICATE}`,
-        [r.start, end, agent, agent],
-      );
-      span = { first: s?.first ?? r.start, last: s?.last ?? r.last_hour };
-    }
-    const last = !agent || active ? lastActivity(db, r.start, end, agent) : null;
-    const block: UsageBlock = {
-      start: iso(r.start),
-      end: iso(end),
-      last_activity_at: iso(last ?? Math.min(r.last_hour + HOUR_MS, end) - 1),
-      active,
-      requests: r.requests,
-      models: r.models ? r.models.split(',').sort() : [],
-      tokens_in: r.tokens_in,
-      tokens_out: r.tokens_out,
-      cache_read_tokens: r.cache_read_tokens,
-      cache_write_tokens: r.cache_write_tokens,
-      cost_usd: r.cost_usd,
-      unpriced_tokens: r.unpriced_tokens,
-    };
-    if (active) current = block;
-    return block;
-  });
+  const blocks: UsageBlock[] = computeBlocks(db, blockMs, p.now + 1, agent, provider)
+    .filter((r) => r.start < until && r.start + blockMs > from)
+    .reverse()
+    .map((r) => {
+      const end = r.start + blockMs;
+      const active = end > p.now;
+      if (active) {
+        const s = db.get<{ first: number | null; last: number | null }>(
+          `SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM events
+           WHERE created_at >= $S AND created_at <= $E AND ${OF_AGENT_AND_PROVIDER} AND ${USAGE_PREDICATE}`,
+          { $S: r.start, $E: end, ...of },
+        );
+        span = { first: s?.first ?? r.start, last: s?.last ?? r.lastHour };
+      }
+      const last = !agent || active ? lastActivity(db, r.start, end, agent) : null;
+      const block: UsageBlock = {
+        start: iso(r.start),
+        end: iso(end),
+        last_activity_at: iso(last ?? Math.min(r.lastHour + HOUR_MS, end) - 1),
+        active,
+        requests: r.requests,
+        models: [...r.models].sort(),
+        tokens_in: r.tokens_in,
+        tokens_out: r.tokens_out,
+        cache_read_tokens: r.cache_read_tokens,
+        cache_write_tokens: r.cache_write_tokens,
+        cost_usd: r.cost_usd,
+        unpriced_tokens: r.unpriced_tokens,
+      };
+      if (active) current = block;
+      return block;
+    });
 
   let burnUsdPerHour = 0;
   let burnTokensPerMinute = 0;
@@ -165,8 +243,8 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
     burnWindowStart = Math.max(p.now - BURN_WINDOW_MINUTES * MINUTE_MS, usageSpan.first);
     const recent = db.get<{ cost: number | null; tokens: number | null }>(
       `SELECT SUM(cost_usd) AS cost, SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) AS tokens FROM events
-       WHERE created_at >= ? AND created_at <= ? AND (? IS NULL OR agent_type = ?) AND ${USAGE_PREDICATE}`,
-      [burnWindowStart, p.now, agent, agent],
+       WHERE created_at >= $S AND created_at <= $E AND ${OF_AGENT_AND_PROVIDER} AND ${USAGE_PREDICATE}`,
+      { $S: burnWindowStart, $E: p.now, ...of },
     );
     const minutes = Math.max(p.now - burnWindowStart, MINUTE_MS) / MINUTE_MS;
     burnUsdPerHour = ((recent?.cost ?? 0) / minutes) * 60;
@@ -178,6 +256,8 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
   return {
     generated_at: iso(p.now),
     block_hours: blockHours,
+    provider,
+    providers,
     current_block: cur,
     blocks,
     burn_rate_usd_per_hour: burnUsdPerHour,
