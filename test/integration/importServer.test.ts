@@ -111,6 +111,29 @@ describe('agentmonitor import', () => {
   });
 });
 
+describe('agentmonitor import that finds nothing', () => {
+  it('names the folders it looked in (a missing one said so) and how to name others', async () => {
+    const home = scratchDir();
+    const codex = path.join(home, 'codex-home');
+    fs.mkdirSync(path.join(codex, 'sessions'), { recursive: true });
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: codex };
+    const out = await runCli(['import', '--db', path.join(home, 'a.db')], env);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^Imported 0 events from 0 files/);
+    assert.ok(
+      out.stdout.includes(
+        `No transcripts found. Looked in:\n  Claude Code (projects/ below each):\n    ${env.CLAUDE_CONFIG_DIR} (no such folder)\n` +
+          `  Codex (sessions/ and archived_sessions/ below each):\n    ${codex}\n` +
+          'Name other folders with --claude-dir DIR and --codex-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME).\n',
+      ),
+      out.stdout,
+    );
+    const filtered = await runCli(['import', '--codex-dir', codex, '--cwd', '/nowhere', '--db', path.join(home, 'a.db')], env);
+    assert.match(filtered.stdout, /No transcripts of sessions inside \/nowhere \(--cwd\) found\. Looked in:\n {2}Codex/);
+    assert.doesNotMatch(filtered.stdout, /Claude Code/);
+  });
+});
+
 describe('live log watcher', () => {
   it('turns lines appended to a transcript into SSE events', async () => {
     const server = await startTestServer();

@@ -7,6 +7,7 @@
  * the server's lock file (readable by the server's user only), so the folders it names are read too.
  */
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImportProgress, ImportRequest, ImportSummary } from '../contracts/api';
 import type { SseMessage } from '../contracts/sse';
@@ -24,7 +25,8 @@ const HELP = `Usage: agentmonitor import [options]
 
 Imports Claude Code transcripts and Codex rollouts (incremental: a re-run reads only what was
 appended). Without --claude-dir/--codex-dir, imports both from their default places
-(CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex).
+(CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex). Finding no
+transcript at all, it names the folders it looked in.
 When a server owns the database the import runs inside it; any folder works when this command
 runs as the server's user (it proves that with the key in the server's lock file) or sends the
 server's AGENTMONITOR_TOKEN.
@@ -74,6 +76,20 @@ export function formatSummary(s: ImportSummary, maxListed = 20): string {
   for (const k of s.skipped.slice(0, maxListed)) lines.push(`  ${k.file}:${k.line}: ${k.reason}`);
   if (s.skipped_lines > Math.min(maxListed, s.skipped.length)) lines.push(`  … and ${s.skipped_lines - Math.min(maxListed, s.skipped.length)} more skipped lines`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * What an import that found no log file at all adds to its summary: the folders it looked in (a
+ * missing one said so) and how to name others. Null when it found files (new or unchanged).
+ */
+export function nothingFoundText(s: ImportSummary, req: ImportRequest): string | null {
+  if (s.files || s.files_skipped_unchanged || s.cancelled) return null;
+  const folders = (dirs: string[] | undefined) => (dirs ?? []).map((d) => `    ${d}${fs.existsSync(d) ? '' : ' (no such folder)'}\n`).join('');
+  const cwd = req.cwd_filter?.length ? ` of sessions inside ${req.cwd_filter.join(', ')} (--cwd)` : '';
+  let text = `No transcripts${cwd} found. Looked in:\n`;
+  if (req.claude_dirs?.length) text += `  Claude Code (projects/ below each):\n${folders(req.claude_dirs)}`;
+  if (req.codex_dirs?.length) text += `  Codex (sessions/ and archived_sessions/ below each):\n${folders(req.codex_dirs)}`;
+  return `${text}Name other folders with --claude-dir DIR and --codex-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME).\n`;
 }
 
 /** Read SSE messages from a streaming response until `stop` returns true. */
@@ -210,6 +226,6 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (tty && !v.quiet) process.stderr.write('\n');
-  process.stdout.write(v.json ? JSON.stringify(summary) + '\n' : formatSummary(summary));
+  process.stdout.write(v.json ? JSON.stringify(summary) + '\n' : formatSummary(summary) + (nothingFoundText(summary, req) ?? ''));
   return 0;
 }
