@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { SortDir } from '../../src/core/contracts/api';
 import { useApp } from './appContext';
 
 export function Metric(p: { label: string; value: string; sub?: ComponentChildren; title?: string; testId?: string }) {
@@ -35,11 +36,13 @@ export function StatusBadge(p: { status: string | null }) {
   return <span class={`badge badge-${p.status}`}>{p.status}</span>;
 }
 
-export function UnpricedNote(p: { tokens: number | undefined; format: (n: number) => string }) {
+/** Tokens of unpriced models; `compact` shows only the word, the count in its title (narrow table cells). */
+export function UnpricedNote(p: { tokens: number | undefined; format: (n: number) => string; compact?: boolean }) {
   if (!p.tokens) return null;
+  const what = 'Tokens of models without a known price: counted in tokens, not in cost';
   return (
-    <span class="badge badge-unpriced" title="Tokens of models without a known price: counted in tokens, not in cost">
-      unpriced: {p.format(p.tokens)} tokens
+    <span class="badge badge-unpriced" title={p.compact ? `${p.format(p.tokens)} unpriced tokens. ${what}` : what}>
+      {p.compact ? 'unpriced' : `unpriced: ${p.format(p.tokens)} tokens`}
     </span>
   );
 }
@@ -53,6 +56,26 @@ export function Section(p: { title: string; children: ComponentChildren; actions
       </div>
       {p.children}
     </section>
+  );
+}
+
+export interface SortState<K extends string> {
+  key: K;
+  dir: SortDir;
+}
+
+/** A sortable column header: a button in the `th` (Enter and Space sort), `aria-sort` on the sorted one. */
+export function SortTh<K extends string>(p: { label: string; sortKey: K; sort: SortState<K>; onSort(key: K): void; class?: string }) {
+  const active = p.sort.key === p.sortKey;
+  return (
+    <th scope="col" class={p.class} aria-sort={active ? (p.sort.dir === 'asc' ? 'ascending' : 'descending') : undefined} data-sort={p.sortKey}>
+      <button type="button" class="th-sort" onClick={() => p.onSort(p.sortKey)}>
+        {p.label}
+        <span class="sort-mark" aria-hidden="true">
+          {active ? (p.sort.dir === 'asc' ? '▲' : '▼') : ''}
+        </span>
+      </button>
+    </th>
   );
 }
 

@@ -1,5 +1,5 @@
 import { memo } from 'preact/compat';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { FilterOptions } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
@@ -8,7 +8,8 @@ import { ErrorNote, StatusBadge } from '../components/ui';
 import { VirtualList } from '../components/VirtualList';
 import type { FeedFilter } from '../data/eventFilter';
 import { routeHash } from '../data/appState';
-import { formatDuration, formatInt, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
+import { baseName, formatDuration, formatInt, formatTime, formatTokens, formatUsd, totalTokens } from '../lib/format';
+import { distinctIdLabels } from '../lib/idLabels';
 
 const ROW_HEIGHT = 28;
 
@@ -76,42 +77,75 @@ function FilterBar() {
   );
 }
 
-/** Re-rendered only when its event changed (rows above it do not re-render it). */
+/** Re-rendered only when its event or its session's label changed (rows above it do not re-render it). */
 const Row = memo(
-  function Row(p: { e: StoredEvent; rev: number }) {
-  const e = p.e;
-  const tokens = totalTokens(e);
-  return (
-    <>
-      <span class="c-time">{formatTime(e.created_at)}</span>
-      <span class="c-agent">{e.agent_type}</span>
-      <span class="c-type">{e.event_type}</span>
-      <span class="c-tool">{e.tool_name ?? ''}</span>
-      <span class="c-status">
-        <StatusBadge status={e.status} />
-      </span>
-      <span class="c-model">{e.model ?? ''}</span>
-      <span class="c-project">{e.project ?? ''}</span>
-      <span class="c-num">{tokens ? formatTokens(tokens) : ''}</span>
-      <span class="c-num">{e.cost_usd !== null ? formatUsd(e.cost_usd) : e.cost_source === 'unpriced' ? 'unpriced' : ''}</span>
-      <span class="c-session" title={e.session_id}>
-        {shortId(e.session_id)}
-      </span>
-    </>
-  );
+  function Row(p: { e: StoredEvent; rev: number; sessionLabel: string }) {
+    const e = p.e;
+    const tokens = totalTokens(e);
+    return (
+      <>
+        <span class="c-time">{formatTime(e.created_at)}</span>
+        <span class="c-agent" title={e.agent_type}>
+          {e.agent_type}
+        </span>
+        <span class="c-type">{e.event_type}</span>
+        <span class="c-tool" title={e.tool_name ?? undefined}>
+          {e.tool_name ?? ''}
+        </span>
+        <span class="c-status">
+          <StatusBadge status={e.status} />
+        </span>
+        <span class="c-model" title={e.model ?? undefined}>
+          {e.model ?? ''}
+        </span>
+        <span class="c-project" title={e.project ?? undefined}>
+          {e.project ? baseName(e.project) : ''}
+        </span>
+        <span class="c-num c-tokens">{tokens ? formatTokens(tokens) : ''}</span>
+        <span class="c-num c-cost">{e.cost_usd !== null ? formatUsd(e.cost_usd) : e.cost_source === 'unpriced' ? 'unpriced' : ''}</span>
+        <span class="c-session" title={e.session_id}>
+          <bdi>{p.sessionLabel}</bdi>
+        </span>
+      </>
+    );
   },
-  (a, b) => a.e === b.e && a.rev === b.rev,
+  (a, b) => a.e === b.e && a.rev === b.rev && a.sessionLabel === b.sessionLabel,
 );
 
+const COLUMNS: [string, string][] = [
+  ['Time', 'c-time'],
+  ['Agent', 'c-agent'],
+  ['Type', 'c-type'],
+  ['Tool', 'c-tool'],
+  ['Status', 'c-status'],
+  ['Model', 'c-model'],
+  ['Project', 'c-project'],
+  ['Tokens', 'c-num c-tokens'],
+  ['Cost', 'c-num c-cost'],
+  ['Session', 'c-session'],
+];
 const HEADER = (
   <div class="vrow vhead" role="row">
-    {['Time', 'Agent', 'Type', 'Tool', 'Status', 'Model', 'Project', 'Tokens', 'Cost', 'Session'].map((h, i) => (
-      <span key={h} role="columnheader" class={['c-time', 'c-agent', 'c-type', 'c-tool', 'c-status', 'c-model', 'c-project', 'c-num', 'c-num', 'c-session'][i]}>
+    {COLUMNS.map(([h, cls]) => (
+      <span key={h} role="columnheader" class={cls}>
         {h}
       </span>
     ))}
   </div>
 );
+
+/** Short distinct labels of the loaded rows' sessions, recomputed only when rows were added or dropped. */
+function useSessionLabels(feed: { buffer: { length: number; at(i: number): StoredEvent | undefined } }): Map<string, string> {
+  const count = feed.buffer.length;
+  return useMemo(() => {
+    const ids = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const e = feed.buffer.at(i);
+      if (e) ids.add(e.session_id);
+    }
+    return distinctIdLabels(ids);
+  }, [count, feed.buffer.at(0)?.id, feed.buffer.at(count - 1)?.id]);
+}
 
 function Detail(p: { e: StoredEvent; onClose(): void }) {
   const e = p.e;
@@ -167,6 +201,7 @@ export function Feed() {
   const [detailId, setDetailId] = useState<number | null>(null);
   const count = feed.buffer.length;
   const detail = detailId !== null ? (feed.buffer.get(detailId) ?? null) : null;
+  const labels = useSessionLabels(feed);
 
   // The selection stays on its event when new rows arrive above it.
   useEffect(() => {
@@ -202,7 +237,7 @@ export function Feed() {
       <ErrorNote error={feed.error.value} what="events" />
       <div class={`feed-body${detail ? ' with-detail' : ''}`}>
         {count === 0 && !feed.loading.value ? (
-          <p class="muted empty-feed">No events match. New events appear here as they arrive.</p>
+          <p class="muted empty-feed empty-note">No events match. New events appear here as they arrive.</p>
         ) : (
           <VirtualList
             count={count}
@@ -215,7 +250,7 @@ export function Feed() {
             onEndReached={() => feed.hasMore.value && void feed.loadMore()}
             renderRow={(i) => {
               const e = feed.buffer.at(i);
-              return e ? <Row e={e} rev={feed.buffer.revision(e)} /> : null;
+              return e ? <Row e={e} rev={feed.buffer.revision(e)} sessionLabel={labels.get(e.session_id) ?? e.session_id} /> : null;
             }}
             rowKey={(i) => feed.buffer.at(i)?.id ?? `missing-${i}`}
             label="Live event feed"
