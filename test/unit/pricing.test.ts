@@ -51,7 +51,7 @@ describe('price tables', () => {
 
   it('leave unknown models unpriced instead of guessing', () => {
     assert.deepEqual(computeCost('claude-unknown-9', u({ tokens_in: 1000 }), book), { cost_usd: null, priced: false });
-    assert.deepEqual(computeCost('gpt-5.4-nano', u({ tokens_in: 1000 }), book), { cost_usd: null, priced: false });
+    assert.deepEqual(computeCost('gpt-9-imaginary', u({ tokens_in: 1000 }), book), { cost_usd: null, priced: false });
     assert.deepEqual(computeCost(undefined, u({ tokens_in: 1000 }), book), { cost_usd: null, priced: false });
   });
 });
@@ -69,12 +69,24 @@ describe('cost', () => {
     close(cost('claude-3-5-haiku-20241022', { tokens_in: 1_000_000, cache_read_tokens: 1_000_000 }), 0.88);
   });
 
-  it('bills the tokens of each type past 200k at the above-200k price', () => {
-    // 300k cache reads on Sonnet 4.5: 200k × 0.3 + 100k × 0.6; 100k input stays at base price.
-    close(cost('claude-sonnet-4-5', { cache_read_tokens: 300_000, tokens_in: 100_000 }), (200_000 * 0.3 + 100_000 * 0.6 + 100_000 * 3) / 1e6);
-    close(cost('claude-sonnet-4-20250514', { tokens_out: 250_000 }), (200_000 * 15 + 50_000 * 22.5) / 1e6);
-    // Sonnet 4.6 and Opus have no tier.
-    close(cost('claude-sonnet-4-6', { cache_read_tokens: 300_000 }), 300_000 * 0.3 / 1e6);
+  it('bills Claude requests over 200k tokens at the base prices, as Claude Code does (not as ccusage does)', () => {
+    // Claude Code 2.1.197 against the e2e fake API (test/e2e/agents/longContext.test.ts), 6 requests of
+    // 250k input + 1k output each: total_cost_usd 4.59 for claude-sonnet-4-5, -4-5[1m] and claude-sonnet-4;
+    // 1 request on claude-opus-4-6: 1.275.
+    const req = { tokens_in: 250_000, tokens_out: 1_000 };
+    close(6 * cost('claude-sonnet-4-5-20250929', req)!, 4.59);
+    close(6 * cost('claude-sonnet-4-5-20250929[1m]', req)!, 4.59);
+    close(6 * cost('claude-sonnet-4-20250514', req)!, 4.59);
+    close(cost('claude-opus-4-6', req), 1.275);
+    close(cost('claude-sonnet-4-6', { cache_read_tokens: 300_000 }), (300_000 * 0.3) / 1e6);
+    // ccusage (LiteLLM's *_above_200k_tokens for the part of each type past 200k) says 5.49 for that run.
+    const ccusageRule = { input: 3, output: 15, cache_read: 0.3, above_200k: { input: 6, output: 22.5, cache_read: 0.6 } };
+    close(6 * costAtPrice(ccusageRule, u(req)), 5.49);
+  });
+
+  it('bills the tokens of each type past 200k at the above-200k price where a table has that tier', () => {
+    // Gemini 2.5 Pro: 300k input = 200k × 1.25 + 100k × 2.5.
+    close(cost('gemini-2.5-pro', { tokens_in: 300_000 }), (200_000 * 1.25 + 100_000 * 2.5) / 1e6);
   });
 
   it('bills Codex cached input as a subset: input − cached at the input price, cached at the cached price', () => {
@@ -87,6 +99,11 @@ describe('cost', () => {
     const base = cost('claude-opus-4-6', { tokens_in: 1_000_000 })!;
     close(cost('claude-opus-4-6-fast', { tokens_in: 1_000_000 }), base * 6);
     close(computeCost('claude-opus-4-6', u({ tokens_in: 1_000_000, fast: true }), book).cost_usd, base * 6);
+    // LiteLLM (commit 00035b69f416) provider_specific_entry.fast: opus-4-7 6.0, opus-4-8 2.0; both $5/M input.
+    close(cost('claude-opus-4-7-fast', { tokens_in: 1_000_000 }), 5 * 6);
+    close(computeCost('claude-opus-4-7-20260416', u({ tokens_in: 1_000_000, fast: true }), book).cost_usd, 5 * 6);
+    close(cost('claude-opus-4-8-fast', { tokens_in: 1_000_000 }), 5 * 2);
+    close(computeCost('claude-opus-4-8', u({ tokens_out: 1_000_000, fast: true }), book).cost_usd, 25 * 2);
   });
 
   it("equals Claude Code's own total_cost_usd for the captured run", () => {
@@ -98,6 +115,76 @@ describe('cost', () => {
       total += computeCost(model, u({ tokens_in: m.inputTokens, tokens_out: m.outputTokens, cache_read_tokens: m.cacheReadInputTokens, cache_write_tokens: m.cacheCreationInputTokens }), book).cost_usd!;
     }
     close(total, result.total_cost_usd);
+  });
+});
+
+describe('prices from LiteLLM (model_prices_and_context_window.json, BerriAI/litellm commit 00035b69f416be24e2e323c13198d9b7d2d1bdf9)', () => {
+  // [model as an agent reports it, input, output, cache read, 5m cache write, 1h cache write] USD per million,
+  // each read off that file's entry for the model (per-token costs × 1e6).
+  const M = 1_000_000;
+  const table: [string, number, number, number, number?, number?][] = [
+    ['claude-sonnet-5', 2, 10, 0.2, 2.5, 4],
+    ['claude-fable-5', 10, 50, 1, 12.5, 20],
+    ['claude-3-opus-20240229', 15, 75, 1.5, 18.75],
+    ['codex-mini-latest', 1.5, 6, 0.375],
+    ['gpt-5.5', 5, 30, 0.5],
+    ['gpt-5.5-2026-04-23', 5, 30, 0.5],
+    ['gpt-5.6', 5, 30, 0.5, 6.25],
+    ['gpt-5.6-sol', 5, 30, 0.5, 6.25],
+    ['gpt-5.6-terra', 2.5, 15, 0.25, 3.125],
+    ['gpt-5.6-luna', 1, 6, 0.1, 1.25],
+    ['gpt-5-pro', 15, 120, 15],
+    ['gpt-5.2-pro', 21, 168, 21],
+    ['gpt-5.4-pro', 30, 180, 3],
+    ['gpt-5.5-pro', 30, 180, 3],
+    ['gpt-5.4-nano', 0.2, 1.25, 0.02],
+    ['gpt-5-chat-latest', 1.25, 10, 0.125],
+    ['gpt-5.1-chat-latest', 1.25, 10, 0.125],
+    ['gpt-5.2-chat-latest', 1.75, 14, 0.175],
+    ['gpt-5.3-chat-latest', 1.75, 14, 0.175],
+    ['gpt-4.1', 2, 8, 0.5],
+    ['gpt-4.1-mini-2025-04-14', 0.4, 1.6, 0.1],
+    ['gpt-4.1-nano', 0.1, 0.4, 0.025],
+    ['o3', 2, 8, 0.5],
+    ['o4-mini-2025-04-16', 1.1, 4.4, 0.275],
+    ['gemini-2.0-flash', 0.1, 0.4, 0.025],
+    ['gemini-2.0-flash-lite', 0.075, 0.3, 0.01875],
+    ['gemini-3-flash-preview', 0.5, 3, 0.05],
+    ['gemini-3.1-pro-preview', 2, 12, 0.2],
+    ['gemini-3.1-flash-lite', 0.25, 1.5, 0.025],
+    ['gemini-3.5-flash', 1.5, 9, 0.15],
+    ['gemini-flash-latest', 0.3, 2.5, 0.03],
+    ['gemini-flash-lite-latest', 0.1, 0.4, 0.01],
+    ['gemini-pro-latest', 1.25, 10, 0.125],
+  ];
+  for (const [model, input, output, read, w5, w1] of table) {
+    // 100k tokens of each type: below every above-200k tier.
+    const n = 100_000;
+    it(`${model}: ${input} / ${output} / ${read} per M`, () => {
+      close(cost(model, { tokens_in: n }), (input * n) / M);
+      close(cost(model, { tokens_out: n }), (output * n) / M);
+      close(cost(model, { cache_read_tokens: n }), (read * n) / M);
+      if (w5 !== undefined) close(cost(model, { cache_write_tokens: n }), (w5 * n) / M);
+      if (w1 !== undefined) close(cost(model, { cache_write_tokens: n, cache_write_1h_tokens: n }), (w1 * n) / M);
+    });
+  }
+
+  // Absent from that commit; LiteLLM's file as synced on 2026-07-24 (LiteLLM commit 86135fc6) lists them.
+  it('claude-opus-5: 5 / 25 / 0.5, 6.25 (5m), 10 (1h), fast × 2; claude-mythos-5: 10 / 50 / 1, 12.5, 20, fast × 6', () => {
+    close(cost('claude-opus-5', { tokens_in: 100_000, tokens_out: 100_000, cache_read_tokens: 100_000 }), (5 + 25 + 0.5) / 10);
+    close(cost('claude-opus-5-fast', { cache_write_tokens: 100_000, cache_write_1h_tokens: 100_000 }), (10 / 10) * 2);
+    close(cost('claude-mythos-5', { tokens_in: 100_000, tokens_out: 100_000, cache_read_tokens: 100_000, cache_write_tokens: 100_000 }), (10 + 50 + 1 + 12.5) / 10);
+    close(computeCost('claude-mythos-5', u({ tokens_out: 1_000_000, fast: true }), book).cost_usd, 50 * 6);
+  });
+
+  it('models LiteLLM does not list stay unpriced (never guessed from a sibling)', () => {
+    for (const m of ['claude-fable-5-1', 'claude-mythos-5-1', 'claude-mythos-5-preview', 'gpt-6-astra']) {
+      assert.deepEqual(computeCost(m, u({ tokens_in: 1000 }), book), { cost_usd: null, priced: false }, m);
+    }
+  });
+
+  it('gemini-3.1-pro-preview bills past 200k at 4 / 18 / 0.4 (LiteLLM *_above_200k_tokens)', () => {
+    close(cost('gemini-3.1-pro-preview', { tokens_in: 300_000 }), (200_000 * 2 + 100_000 * 4) / M);
   });
 });
 

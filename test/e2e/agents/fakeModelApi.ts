@@ -63,6 +63,8 @@ export interface RecordedRequest {
 export interface FakeModelApi {
   url: string;
   port: number;
+  /** The usage Claude replies report (default `claudeUsage`: small, step-dependent numbers). */
+  claudeUsage: (stepIndex: number, subagent: boolean) => AnthropicUsage;
   claudeReplies: ClaudeReply[];
   codexReplies: CodexReply[];
   requests: RecordedRequest[];
@@ -187,7 +189,7 @@ function answerClaude(req: http.IncomingMessage, res: http.ServerResponse, body:
   const stepIndex = Math.min(assistantTurns, script.length - 1);
   const step = script[stepIndex];
   const subagent = step.name.startsWith('sub-');
-  const usage = claudeUsage(stepIndex, subagent);
+  const usage = api.claudeUsage(stepIndex, subagent);
   const messageId = fakeId('msg');
   const requestId = fakeId('req');
   const header = (n: string): string | null => {
@@ -290,8 +292,10 @@ function answerCodex(res: http.ServerResponse, body: Json, api: FakeModelApi): v
   sse(res, events);
 }
 
-export async function startFakeModelApi(): Promise<FakeModelApi> {
-  const api: FakeModelApi = { url: '', port: 0, claudeReplies: [], codexReplies: [], requests: [], close: async () => {} };
+export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['claudeUsage'] } = {}): Promise<FakeModelApi> {
+  const api: FakeModelApi = {
+    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeReplies: [], codexReplies: [], requests: [], close: async () => {},
+  };
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const record = (status: number): void => { api.requests.push({ method: req.method ?? '', url: req.url ?? '', status }); };
