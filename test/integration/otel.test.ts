@@ -14,7 +14,6 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
 import { FIXTURES_DIR } from '../helpers/sharedDir';
 
-const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = FIXTURES_DIR;
 const CAPTURED = path.join(FIXTURES, 'captured');
 const CLAUDE_JSON_SID = '5df58c72-10ee-4455-8525-dd0ff3c62090';

@@ -68,9 +68,9 @@ test('ticker view: connected shows cost, breakdown by agent and model, and warns
   assert.equal(v.text, '$(pulse) $12.34 · 2 active');
   assert.equal(v.background, 'warning');
   assert.equal(v.overBudget, true);
-  assert.match(v.tooltip, /\*\*By agent\*\*  \nClaude Code: \$12\.34 \(2 active\)/);
+  assert.match(v.tooltip, /\*\*By agent\*\* {2}\nClaude Code: \$12\.34 \(2 active\)/);
   assert.doesNotMatch(v.tooltip, /Codex:/, 'agents without cost today or activity are left out');
-  assert.match(v.tooltip, /\*\*By model\*\*  \nclaude\\-sonnet\\-4\\-5: \$12\.34/);
+  assert.match(v.tooltip, /\*\*By model\*\* {2}\nclaude\\-sonnet\\-4\\-5: \$12\.34/);
   assert.match(v.tooltip, /of \$10\.00 budget/);
   const under = tickerView({ kind: 'follower', url: 'http://127.0.0.1:3142', pid: 7 }, stats(1, 0), null, 10);
   assert.equal(under.background, 'none');

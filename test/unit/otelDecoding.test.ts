@@ -9,7 +9,6 @@ import { DESCRIPTOR_PATH, descriptorFromProtoFiles } from '../../src/core/otel/p
 import { anyValue, logRecordTime, logRecordsOf, metricPointsOf, uint64String, type OtlpLogRecord } from '../../src/core/otel/otlpRecords';
 import { FIXTURES_DIR } from '../helpers/sharedDir';
 
-const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = FIXTURES_DIR;
 const CAPTURED = path.join(FIXTURES, 'captured');
 

@@ -37,7 +37,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
       if (!n) throw new UsageError(`unknown option ${a}`);
       name = n;
     }
-    let s = spec[name];
+    const s = spec[name];
     if (!s && name.startsWith('no-') && spec[name.slice(3)]?.type === 'boolean') {
       values[name.slice(3)] = false;
       continue;

@@ -68,7 +68,7 @@ const tokenCount = z.number().int().nonnegative().max(1e12).optional().nullable(
 export const EventInputSchema = z
   .object({
     session_id: trimmed(256),
-    agent_type: trimmed(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, 'letters, digits and . _ : / - only'),
+    agent_type: trimmed(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only'),
     event_type: z.enum(EVENT_TYPES),
     event_id: optionalTrimmed(256),
     tool_name: optionalTrimmed(256),

@@ -142,7 +142,7 @@ function claudeTelemetryCheck(o: DoctorOptions): DoctorCheck {
 function codexTelemetryCheck(o: DoctorOptions): DoctorCheck {
   const file = path.join(codexHome(o.env), 'config.toml');
   const fix = `add to ${file}:\n${codexOtelConfig({ port: o.port }).trimEnd()}`;
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {

@@ -54,7 +54,7 @@ export function bundledScriptPath(from: string = __dirname): string {
 export function installScript(env: NodeJS.ProcessEnv = process.env): { path: string; changed: boolean } {
   const target = installedScriptPath(env);
   const source = fs.readFileSync(bundledScriptPath());
-  let current: Buffer | null = null;
+  let current: Buffer | null;
   try {
     current = fs.readFileSync(target);
   } catch {

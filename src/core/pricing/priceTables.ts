@@ -120,7 +120,7 @@ export function parseOverrides(spec: string | undefined): PriceOverrides {
       raw = JSON.parse(fs.readFileSync(text, 'utf8'));
     }
   } catch (e) {
-    throw new Error(`price overrides (${source}): ${(e as Error).message}`);
+    throw new Error(`price overrides (${source}): ${(e as Error).message}`, { cause: e });
   }
   if (raw && typeof raw === 'object' && 'models' in raw) raw = (raw as { models: unknown }).models;
   const parsed = OverridesSchema.safeParse(raw);

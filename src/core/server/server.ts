@@ -83,7 +83,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
     await core.close();
     releaseLock();
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new Error(portTakenMessage(config.host, config.port, await probePortHolder(config.host, config.port, config.token)));
+    if (err.code === 'EADDRINUSE') throw new Error(portTakenMessage(config.host, config.port, await probePortHolder(config.host, config.port, config.token)), { cause: e });
     throw e;
   }
   server.keepAliveTimeout = 65_000;

@@ -63,7 +63,7 @@ export class ApiClient {
   async get(path: string, query?: ApiQuery): Promise<{ status: number; body: unknown; error?: string }> {
     if (!isAllowedApiPath(path)) return { status: 400, body: null, error: `path not allowed: ${path}` };
     const res = await request(`${this.baseUrl}${path}${buildQuery(query)}`, { timeoutMs: 30_000 });
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = res.body ? JSON.parse(res.body) : null;
     } catch {

@@ -64,7 +64,7 @@ export function agentLabel(agentType: string): string {
 
 /** Escapes text for a MarkdownString (tooltips), so user data never becomes markup or links. */
 export function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}\[\]()#+\-!|<>~]/g, (c) => `\\${c}`);
+  return s.replace(/[\\`*_{}[\]()#+\-!|<>~]/g, (c) => `\\${c}`);
 }
 
 export function shortId(id: string): string {

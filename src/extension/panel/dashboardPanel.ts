@@ -204,6 +204,7 @@ export class DashboardPanelHost extends Disposable {
       void vscode.window.showErrorMessage('AgentMonitor: the export is too large to save from the dashboard; use "AgentMonitor: Export Data".');
       return;
     }
+    // eslint-disable-next-line no-control-regex -- control characters are what a file name must not hold
     const safeName = filename.replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').slice(0, 200) || 'agentmonitor-export';
     const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
     const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(base, safeName) });

@@ -302,19 +302,6 @@ function countSessionsPerDay(rows: CostRow[], spans: SessionSpan[], tz: string):
   }
 }
 
-interface SessionTotalsRow {
-  session_id: string;
-  started_at: number;
-  last_event_at: number;
-  event_count: number;
-  tokens_in: number;
-  tokens_out: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-  unpriced_tokens: number;
-}
-
 interface SessionCost {
   key: string;
   cost_usd: number;

@@ -90,9 +90,12 @@ export const queries = {
   otelCounterTotals(db: SqlDb, p: { session_id?: string; agent_type?: string; metric?: string } = {}): OtelCounterTotal[] {
     const where: string[] = [];
     const params: string[] = [];
-    if (p.session_id !== undefined) (where.push('session_id = ?'), params.push(p.session_id));
-    if (p.agent_type !== undefined) (where.push('agent_type = ?'), params.push(p.agent_type));
-    if (p.metric !== undefined) (where.push('metric = ?'), params.push(p.metric));
+    for (const key of ['session_id', 'agent_type', 'metric'] as const) {
+      const v = p[key];
+      if (v === undefined) continue;
+      where.push(`${key} = ?`);
+      params.push(v);
+    }
     const rows = db.all<Omit<OtelCounterTotal, 'attributes'> & { attributes: string }>(
       `SELECT agent_type, metric, session_id, attributes, MAX(unit) AS unit, SUM(value) AS value, COUNT(*) AS points,
               MIN(observed_at) AS first_at, MAX(observed_at) AS last_at

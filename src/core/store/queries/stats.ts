@@ -36,7 +36,6 @@ export function statsParams(o: { idleAfterMinutes: number; endAfterMinutes: numb
 }
 
 const FIELDS = ['events', 'requests', 'tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'cost_usd', 'unpriced_tokens'] as const;
-type Field = (typeof FIELDS)[number];
 const TOTALS_SQL = `SELECT ${FIELDS.map((f) => `COALESCE(SUM(${f}), 0) AS ${f}`).join(', ')} FROM usage_hourly WHERE hour >= ?`;
 
 function period(db: SqlDb, from: number): PeriodTotals {
