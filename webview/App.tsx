@@ -1,5 +1,5 @@
 import type { ComponentType } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { DashboardView } from '../src/core/contracts/webview';
 import { useApp } from './components/appContext';
 import { routeHash } from './data/appState';
@@ -52,6 +52,9 @@ function ConnectionBadge() {
   );
 }
 
+/** Views whose page has its own `h1`; the others get one from the shell. */
+const OWN_H1: readonly DashboardView[] = ['sessions'];
+
 function View() {
   const app = useApp();
   const r = app.route.value;
@@ -99,7 +102,13 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Focus follows a view switch; on load it stays at the top, where the first Tab finds the skip link.
+  const firstRoute = useRef(true);
   useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
     document.querySelector<HTMLElement>('main')?.focus({ preventScroll: true });
   }, [route.view, route.sessionId]);
 
@@ -132,6 +141,7 @@ export function App() {
         </span>
       </header>
       <main id="main" tabIndex={-1} data-view={route.view}>
+        {!OWN_H1.includes(route.view) && <h1 class="sr-only">{NAV.find((n) => n.view === route.view)?.label}</h1>}
         <View />
       </main>
     </div>

@@ -47,11 +47,13 @@ export function UnpricedNote(p: { tokens: number | undefined; format: (n: number
   );
 }
 
-export function Section(p: { title: string; children: ComponentChildren; actions?: ComponentChildren; id?: string }) {
+/** A section; `level` 1 for the one section that heads its view. */
+export function Section(p: { title: string; children: ComponentChildren; actions?: ComponentChildren; id?: string; level?: 1 | 2 }) {
+  const H = p.level === 1 ? 'h1' : 'h2';
   return (
     <section class="section" aria-labelledby={p.id ? `${p.id}-h` : undefined}>
       <div class="section-head">
-        <h2 id={p.id ? `${p.id}-h` : undefined}>{p.title}</h2>
+        <H id={p.id ? `${p.id}-h` : undefined}>{p.title}</H>
         {p.actions && <div class="section-actions">{p.actions}</div>}
       </div>
       {p.children}

@@ -1,10 +1,13 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiQuery } from '../../src/core/contracts/webview';
+import { ApiRequestError } from '../data/dataSource';
 import { useApp } from './appContext';
 
 export interface ApiState<T> {
   data: T | null;
   error: string | null;
+  /** The HTTP status of the failed request (404: no such thing; 0: server unreachable), else null. */
+  errorStatus?: number | null;
   loading: boolean;
 }
 
@@ -46,7 +49,10 @@ export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true
           app.answers.keep(key, data, askedAt, r.current.at, generation);
           if (r.current.mounted && seq === r.current.seq) setState({ data, error: null, loading: false });
         },
-        (e: Error) => r.current.mounted && seq === r.current.seq && setState((s) => ({ data: s.data, error: e.message, loading: false })),
+        (e: Error) =>
+          r.current.mounted &&
+          seq === r.current.seq &&
+          setState((s) => ({ data: s.data, error: e.message, errorStatus: e instanceof ApiRequestError ? e.status : null, loading: false })),
       );
     };
     if (r.current.key !== key) {

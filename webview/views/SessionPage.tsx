@@ -5,6 +5,7 @@ import { Chart } from '../components/Chart';
 import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, StatusBadge, UnpricedNote } from '../components/ui';
+import { ApiRequestError } from '../data/dataSource';
 import { routeHash } from '../data/appState';
 import { formatDateTime, formatDuration, formatInt, formatPercent, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
 import { sessionDurationMs } from './Sessions';
@@ -104,6 +105,7 @@ function Transcript(p: { sessionId: string }) {
   const [entries, setEntries] = useState<TranscriptEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [missing, setMissing] = useState(false);
   const [loading, setLoading] = useState(true);
   const path = `/api/sessions/${encodeURIComponent(p.sessionId)}/transcript`;
   const load = async (more: boolean) => {
@@ -114,16 +116,20 @@ function Transcript(p: { sessionId: string }) {
       setCursor(page.next_cursor);
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      // No such session: the page says so once, from the session's own answer.
+      if (e instanceof ApiRequestError && e.status === 404) setMissing(true);
+      else setError((e as Error).message);
     } finally {
       setLoading(false);
     }
   };
   useLayoutEffect(() => {
     setEntries([]);
+    setMissing(false);
     void load(false);
   }, [p.sessionId]);
   const tl = useMemo(() => timeline(entries), [entries]);
+  if (missing) return null;
   return (
     <>
       {tl.x.length > 1 && (
@@ -161,16 +167,38 @@ export function SessionPage(p: { sessionId: string }) {
   const detail = useApi<SessionDetail>(`/api/sessions/${encodeURIComponent(p.sessionId)}`);
   const d = detail.data;
   const s = d?.session;
+  const notFound = !d && detail.errorStatus === 404;
+  const back = (
+    <p>
+      <a href="#/sessions">← All sessions</a>
+    </p>
+  );
+  if (notFound) {
+    return (
+      <div class="view-session">
+        {back}
+        <section class="not-found" data-testid="session-not-found" aria-labelledby="session-missing-h">
+          <h1 id="session-missing-h">Session not found</h1>
+          <p>
+            No session has the id <code>{p.sessionId}</code>. The link may be incomplete, or the session was removed with its data.
+          </p>
+        </section>
+      </div>
+    );
+  }
   return (
     <div class="view-session">
-      <p>
-        <a href="#/sessions">← All sessions</a>
-      </p>
-      <ErrorNote error={detail.error} what={`session ${p.sessionId}`} />
-      {!d && !detail.error && <Loading what="the session" />}
+      {back}
+      {!s && (
+        <>
+          <h1 class="session-title">Session {p.sessionId}</h1>
+          <ErrorNote error={detail.error} what="the session" />
+          {!detail.error && <Loading what="the session" />}
+        </>
+      )}
       {s && (
         <>
-          <Section title={`${s.agent_type} · ${s.project ?? 'no project'}`} id="session-head">
+          <Section title={`${s.agent_type} · ${s.project ?? 'no project'}`} id="session-head" level={1}>
             <p class="muted" data-testid="session-id">
               {s.session_id}
               {s.branch ? ` · ${s.branch}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />
@@ -259,7 +287,8 @@ export function SessionPage(p: { sessionId: string }) {
           )}
         </>
       )}
-      <Transcript sessionId={p.sessionId} />
+      {/* One error for the page: the transcript's own is not shown next to the session's. */}
+      {(s || !detail.error) && <Transcript sessionId={p.sessionId} />}
     </div>
   );
 }

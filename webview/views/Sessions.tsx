@@ -86,6 +86,7 @@ export function Sessions() {
       <Section
         title="Sessions"
         id="sessions"
+        level={1}
         actions={
           <label class="search">
             <span class="sr-only">Search sessions</span>

@@ -1,6 +1,7 @@
 /**
- * The Sessions table and the live feed at 1024 px (issues 19 and 22): columns that fit, sortable
- * headers, distinct session labels, empty-search hints that stay in their box.
+ * The Sessions table, the live feed and the session page at 1024 px (issues 19 and 22): columns that
+ * fit, sortable headers, distinct session labels, empty-search hints that stay in their box, one h1
+ * per view, the skip link, the not-found state.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,7 +71,7 @@ async function goto(page: Page, hash: string): Promise<void> {
   await page.waitForFunction((h) => document.querySelector('main')?.getAttribute('data-view') === h.split('/')[1], hash);
 }
 
-describe('sessions and feed at 1024 px', async () => {
+describe('sessions, feed and session page at 1024 px', async () => {
   buildWebview();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-sessfeed-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -81,6 +82,13 @@ describe('sessions and feed at 1024 px', async () => {
   const w = await openPage(browser);
   const page = w.page;
   await page.setViewportSize({ width: 1024, height: 800 });
+
+  it('the first Tab reaches the skip link', async () => {
+    await page.goto(`${server.url}/#/sessions`);
+    await page.waitForSelector('[data-testid=sessions-table] tbody tr');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip-link');
+  });
 
   it('sessions: every column fits at 1024 px, Started is the start and Last activity the last event', async () => {
     await page.goto(`${server.url}/#/sessions`);
@@ -170,7 +178,27 @@ describe('sessions and feed at 1024 px', async () => {
     await page.keyboard.press('Escape');
   });
 
-  it('saw no console errors', () => {
-    assert.deepEqual(w.problems, []);
+  it('one h1 in every view', async () => {
+    for (const view of ['overview', 'feed', 'costs', 'tools', 'sessions', 'usage']) {
+      await goto(page, `#/${view}`);
+      assert.equal(await page.locator('h1').count(), 1, `${view} has one h1`);
+    }
+    await goto(page, '#/sessions/tb-run-7f3a-live-3');
+    await page.waitForSelector('[data-testid=session-cost]');
+    assert.deepEqual(await page.locator('h1').allTextContents(), ['claude-code · /home/dev/src/project-number-3']);
+  });
+
+  it('a session that does not exist: one clear not-found state', async () => {
+    await goto(page, '#/sessions/no-such-session');
+    await page.waitForSelector('[data-testid=session-not-found]');
+    assert.deepEqual(await page.locator('h1').allTextContents(), ['Session not found']);
+    assert.equal(await page.locator('main .error-note').count(), 0, 'no error notes');
+    assert.equal(await page.locator('main h2').count(), 0, 'no section heading without its content');
+    assert.match((await page.locator('[data-testid=session-not-found]').textContent()) ?? '', /no-such-session/);
+    await screenshot(page, 'session-not-found');
+  });
+
+  it('saw no console errors but the answers of the missing session', () => {
+    assert.deepEqual(w.problems.filter((p) => !/404 \(Not Found\)/.test(p)), []);
   });
 });
