@@ -1,8 +1,9 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { DashboardView } from '../src/core/contracts/webview';
 import { useApp } from './components/appContext';
 import { routeHash } from './data/appState';
+import { trackStaleSince } from './data/staleness';
 import { applyThemeChoice, themeChoice, type ThemeChoice } from './lib/theme';
 import { Costs } from './views/Costs';
 import { Feed, isTyping } from './views/Feed';
@@ -11,7 +12,7 @@ import { SessionPage } from './views/SessionPage';
 import { Sessions } from './views/Sessions';
 import { Tools } from './views/Tools';
 import { Usage } from './views/Usage';
-import { formatUsd } from './lib/format';
+import { formatTime, formatUsd } from './lib/format';
 
 const NAV: { view: DashboardView; label: string }[] = [
   { view: 'overview', label: 'Overview' },
@@ -49,6 +50,24 @@ function ConnectionBadge() {
     <span class={`conn conn-${c}`} role="status" data-testid="connection">
       {text}
     </span>
+  );
+}
+
+/** Over numbers that stopped updating: since when, until the live connection is back. */
+function StaleBanner() {
+  const app = useApp();
+  const stale = useMemo(() => trackStaleSince(app.ds.connection), [app]);
+  useEffect(() => stale.dispose, [stale]);
+  const since = stale.since.value;
+  return (
+    <div class="stale-region" role="status">
+      {since !== null && (
+        <p class="stale-banner" data-testid="stale-banner">
+          <strong>Not live:</strong> the server cannot be reached. What is shown is as of {formatTime(new Date(since).toISOString())} and may be out of date; it
+          updates once the connection is back.
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -140,6 +159,7 @@ export function App() {
           {app.initial.host === 'browser' && <ThemeToggle />}
         </span>
       </header>
+      <StaleBanner />
       <main id="main" tabIndex={-1} data-view={route.view}>
         {!OWN_H1.includes(route.view) && <h1 class="sr-only">{NAV.find((n) => n.view === route.view)?.label}</h1>}
         <View />

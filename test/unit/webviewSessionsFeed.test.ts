@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { signal } from '@preact/signals';
+import type { ConnectionState } from '../../webview/data/dataSource';
+import { trackStaleSince } from '../../webview/data/staleness';
 import { distinctIdLabels } from '../../webview/lib/idLabels';
 import { DEFAULT_SESSION_SORT, modelLabel, nextSessionSort } from '../../webview/views/Sessions';
 
@@ -18,6 +21,29 @@ test('feed session labels: the shortest distinct ending, never the shared prefix
   assert.deepEqual([...distinctIdLabels(['only-one-session-id']).values()], ['only-one-session-id']);
   // Endings shorter than six characters are not enough on their own.
   assert.equal(distinctIdLabels(['run-a-1', 'run-b-2']).get('run-a-1'), 'run-a-1');
+});
+
+test('stale since: set when the live connection is lost after it was up, cleared when it is back', () => {
+  const conn = signal<ConnectionState>('connecting');
+  let t = 1000;
+  const stale = trackStaleSince(conn, () => t);
+  assert.equal(stale.since.value, null, 'not stale while first connecting');
+  conn.value = 'connected';
+  assert.equal(stale.since.value, null);
+  t = 2000;
+  conn.value = 'connecting';
+  assert.equal(stale.since.value, 2000);
+  t = 3000;
+  conn.value = 'disconnected';
+  assert.equal(stale.since.value, 2000, 'stale since the first loss, not the latest retry');
+  conn.value = 'connected';
+  assert.equal(stale.since.value, null);
+  stale.dispose();
+  const refused = signal<ConnectionState>('connecting');
+  const never = trackStaleSince(refused, () => 5000);
+  refused.value = 'disconnected';
+  assert.equal(never.since.value, 5000, 'refused before ever connecting');
+  never.dispose();
 });
 
 test('sessions sort: a click sorts a new column in its natural direction, a second click reverses it', () => {

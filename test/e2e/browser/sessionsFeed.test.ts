@@ -1,7 +1,7 @@
 /**
  * The Sessions table, the live feed and the session page at 1024 px (issues 19 and 22): columns that
  * fit, sortable headers, distinct session labels, empty-search hints that stay in their box, one h1
- * per view, the skip link, the not-found state.
+ * per view, the skip link, the not-found state, and the stale banner while the server is down.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,7 +75,7 @@ describe('sessions, feed and session page at 1024 px', async () => {
   buildWebview();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-sessfeed-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const server: TestServer = await startTestServer({}, { dir });
+  let server: TestServer = await startTestServer({}, { dir });
   const seeded = await server.post<{ rejected: unknown[] }>('/api/events/batch', seed(Date.now()));
   assert.deepEqual(seeded.body.rejected, []);
   const browser = await launch();
@@ -198,7 +198,25 @@ describe('sessions, feed and session page at 1024 px', async () => {
     await screenshot(page, 'session-not-found');
   });
 
-  it('saw no console errors but the answers of the missing session', () => {
-    assert.deepEqual(w.problems.filter((p) => !/404 \(Not Found\)/.test(p)), []);
+  it('server down: a stale banner over the last numbers, gone when it reconnects', async () => {
+    await goto(page, '#/sessions');
+    await page.waitForSelector('[data-testid=sessions-table] tbody tr');
+    await page.waitForSelector('[data-testid=connection].conn-connected');
+    assert.equal(await page.locator('[data-testid=stale-banner]').count(), 0);
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    const banner = page.locator('[role=status] [data-testid=stale-banner]');
+    await banner.waitFor({ timeout: 15_000 });
+    assert.match((await banner.textContent()) ?? '', /as of \d\d:\d\d:\d\d/);
+    assert.ok((await page.locator('[data-testid=sessions-table] tbody tr').count()) > 0, 'the old numbers stay');
+    await screenshot(page, 'stale-banner');
+    server = await startTestServer({ port }, { dir });
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForSelector('[data-testid=connection].conn-connected');
+  });
+
+  it('saw no console errors but the answers of the missing session and the stopped server', () => {
+    const expected = /404 \(Not Found\)|ERR_CONNECTION_REFUSED|net::ERR|Failed to load resource/;
+    assert.deepEqual(w.problems.filter((p) => !expected.test(p)), []);
   });
 });
