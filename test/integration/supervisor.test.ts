@@ -4,6 +4,7 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,16 +29,18 @@ interface Window {
   states: ServerState[];
 }
 
-function window(port: number, dir: string, over: Partial<SupervisorOptions> = {}): Window {
+/** A window's supervisor; `port` may be a function, read at each start like the port setting. */
+function window(port: number | (() => number), dir: string, over: Partial<SupervisorOptions> = {}): Window {
   const logs: string[] = [];
   const states: ServerState[] = [];
-  const settings = { ...DEFAULT_SETTINGS, port, dbPath: path.join(dir, 'agentmonitor.db'), watchLogs: false };
+  const portNow = typeof port === 'number' ? () => port : port;
+  const settings = () => ({ ...DEFAULT_SETTINGS, port: portNow(), dbPath: path.join(dir, 'agentmonitor.db'), watchLogs: false });
   const sup = new ServerSupervisor({
     cliPath,
     execPath: process.execPath,
-    env: () => ({ ...serverEnv(settings, process.env), HOME: dir }),
-    baseUrl: () => baseUrl(settings),
-    port: () => port,
+    env: () => ({ ...serverEnv(settings(), process.env), HOME: dir }),
+    baseUrl: () => baseUrl(settings()),
+    port: portNow,
     log: (level, line) => logs.push(`${level}: ${line}`),
     policy: { initialMs: 50, maxMs: 200, factor: 2, maxCrashes: 3, windowMs: 60_000, stableAfterMs: 60_000 },
     ...over,
@@ -114,6 +117,86 @@ test('owner and follower on one port; follower takes over when the owner stops; 
     await b.sup.stop();
     a.sup.dispose();
     b.sup.dispose();
+  }
+});
+
+test('a port change in two windows at once: one owner and one follower on the new port, no crash counted', async () => {
+  const dir = tmpDir();
+  let port = await deadPort();
+  const a = window(() => port, dir);
+  const b = window(() => port, dir);
+  try {
+    assert.equal((await a.sup.start()).kind, 'owner', a.logs.join('\n'));
+    assert.equal((await b.sup.start()).kind, 'follower', b.logs.join('\n'));
+    // Each window restarts on the settings change: the old owner is still flushing (and holds the
+    // database) while the other window's new server starts; the loser of the race must follow.
+    for (let round = 0; round < 3; round++) {
+      port = await deadPort();
+      const url = `http://127.0.0.1:${port}`;
+      const since = [a.states.length, b.states.length];
+      const [sa, sb] = await Promise.all([a.sup.restart(), b.sup.restart()]);
+      const context = () => `a: ${JSON.stringify(sa)}\n${a.logs.join('\n')}\nb: ${JSON.stringify(sb)}\n${b.logs.join('\n')}`;
+      assert.deepEqual([sa.kind, sb.kind].sort(), ['follower', 'owner'], context());
+      assert.equal((sa as { url: string }).url, url);
+      assert.equal((sb as { url: string }).url, url);
+      const owner = sa.kind === 'owner' ? a : b;
+      assert.equal((await getJson(`${url}/api/health`)).pid, owner.sup.childPid);
+      const troubled = [...a.states.slice(since[0]), ...b.states.slice(since[1])].filter((s) => s.kind === 'crashed' || s.kind === 'failed');
+      assert.deepEqual(troubled, [], context());
+    }
+  } finally {
+    await a.sup.stop();
+    await b.sup.stop();
+    a.sup.dispose();
+    b.sup.dispose();
+  }
+});
+
+/**
+ * What another window's server looks like while it opens the database: a live pid in the lock,
+ * port 0 (not listening yet). A server started beside it refuses to start and exits 1.
+ */
+function holdDatabase(dir: string): ChildProcess {
+  const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const lock = { pid: holder.pid, port: 0, host: '127.0.0.1', started_at: new Date().toISOString() };
+  fs.writeFileSync(path.join(dir, 'agentmonitor.db.lock'), JSON.stringify(lock), { mode: 0o600 });
+  return holder;
+}
+
+test('a database held by another starting AgentMonitor is waited for, not counted as crashes; its end lets ours start', async () => {
+  const dir = tmpDir();
+  const port = await deadPort();
+  const holder = holdDatabase(dir);
+  const w = window(port, dir);
+  try {
+    const started = w.sup.start();
+    await until('the window waits for the holder', () => w.logs.some((l) => l.includes(`another AgentMonitor (pid ${holder.pid}) holds the database`)), () => w.logs.join('\n'));
+    assert.equal(w.sup.state.kind, 'starting');
+    holder.kill('SIGKILL');
+    const s = await started;
+    assert.equal(s.kind, 'owner', w.logs.join('\n'));
+    assert.deepEqual(w.states.filter((x) => x.kind === 'crashed' || x.kind === 'failed'), [], w.logs.join('\n'));
+  } finally {
+    holder.kill('SIGKILL');
+    await w.sup.stop();
+    w.sup.dispose();
+  }
+});
+
+test('a database that stays held by another AgentMonitor ends in a message naming it, not a crash loop', async () => {
+  const dir = tmpDir();
+  const port = await deadPort();
+  const holder = holdDatabase(dir);
+  const w = window(port, dir, { startTimeoutMs: 3000 });
+  try {
+    const s = await w.sup.start();
+    assert.equal(s.kind, 'failed', w.logs.join('\n'));
+    assert.match((s as { message: string }).message, new RegExp(`held by another AgentMonitor \\(pid ${holder.pid}\\)`));
+    assert.match((s as { message: string }).message, /agentMonitor\.dbPath/);
+    assert.equal(w.states.filter((x) => x.kind === 'crashed').length, 0);
+  } finally {
+    holder.kill('SIGKILL');
+    w.sup.dispose();
   }
 });
 

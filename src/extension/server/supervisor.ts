@@ -6,6 +6,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { loadConfig } from '../../core/config';
+import { lockUrl, probeOwner, type LockInfo } from '../../core/server/lockFile';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
 import { probeHealth } from '../api/healthProbe';
 import { CrashTracker, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
@@ -33,6 +35,9 @@ export interface SupervisorOptions {
 }
 
 const LOG_LINE = /^\S+ \[(info|warn|error|debug)\] /;
+
+/** Starts that find the database held by another server, one after another, before it counts as a crash. */
+const MAX_LOST_RACES = 5;
 
 export class ServerSupervisor extends Disposable {
   private readonly stateEmitter = this._register(new Emitter<ServerState>());
@@ -142,7 +147,7 @@ export class ServerSupervisor extends Disposable {
     return { kind: 'foreign', port, message };
   }
 
-  private async spawn(url: string): Promise<ServerState> {
+  private async spawn(url: string, lostRaces = 0): Promise<ServerState> {
     this.setState({ kind: 'starting' });
     this.recentOutput.length = 0;
     this.opts.log('info', `starting the server: ${this.opts.execPath} ${this.opts.cliPath} serve (${url})`);
@@ -187,8 +192,60 @@ export class ServerSupervisor extends Disposable {
     const probe = await probeHealth(url);
     if (probe.kind === 'agentmonitor') return this.setState({ kind: 'follower', url, pid: probe.health.pid });
     if (probe.kind === 'foreign') return this.setState(this.foreign(url, probe.detail));
+    if (outcome.kind === 'exited' && lostRaces < MAX_LOST_RACES) {
+      // Another AgentMonitor holds the database (a window that restarted on the same settings
+      // change, or the old server still flushing): it refused to start beside it. Not a crash.
+      const held = await this.databaseHolder();
+      if (held) return this.waitForHolder(url, held, lostRaces);
+    }
     const why = outcome.kind === 'exited' ? `exited with ${outcome.signal ?? `code ${outcome.code}`} before it was ready` : 'did not become ready';
     return this.crashed(`the server ${why}`);
+  }
+
+  /** The live AgentMonitor that holds (or is opening) this window's database, if any. */
+  private async databaseHolder(): Promise<{ dbPath: string; lock: LockInfo } | null> {
+    let env: NodeJS.ProcessEnv;
+    let dbPath: string;
+    try {
+      env = this.opts.env();
+      dbPath = loadConfig(env).dbPath;
+    } catch {
+      return null;
+    }
+    const owner = await probeOwner(dbPath, env.AGENTMONITOR_TOKEN || null);
+    return owner.kind === 'server' || owner.kind === 'unverified' ? { dbPath, lock: owner.lock } : null;
+  }
+
+  /**
+   * Waits for the server that holds the database: follows it once it answers on this window's URL,
+   * starts ours once it is gone, and gives up with a message naming it after the start timeout.
+   */
+  private async waitForHolder(url: string, held: { dbPath: string; lock: LockInfo }, lostRaces: number): Promise<ServerState> {
+    const { dbPath } = held;
+    this.opts.log('info', `another AgentMonitor (pid ${held.lock.pid}) holds the database ${dbPath}${held.lock.port ? ` (${lockUrl(held.lock)})` : ' and is starting'}; waiting for it`);
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60_000);
+    let lock = held.lock;
+    let delay = 50;
+    while (!this.isDisposed) {
+      const probe = await probeHealth(url, 1000);
+      if (probe.kind === 'agentmonitor') {
+        this.opts.log('info', `following the AgentMonitor server on ${url} (pid ${probe.health.pid})`);
+        return this.setState({ kind: 'follower', url, pid: probe.health.pid });
+      }
+      if (probe.kind === 'foreign') return this.setState(this.foreign(url, probe.detail));
+      const now = await this.databaseHolder();
+      if (!now) return this.spawn(url, lostRaces + 1);
+      lock = now.lock;
+      if (Date.now() >= deadline) {
+        const where = lock.port ? `, ${lockUrl(lock)}` : '';
+        const message = `the database ${dbPath} is held by another AgentMonitor (pid ${lock.pid}${where}), which does not answer on ${url}: stop it, or point "agentMonitor.dbPath" or "agentMonitor.port" at it`;
+        this.opts.log('error', message);
+        return this.setState({ kind: 'failed', message });
+      }
+      await sleep(delay);
+      delay = Math.min(400, delay * 2);
+    }
+    return this.current;
   }
 
   private async waitHealthy(
