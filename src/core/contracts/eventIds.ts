@@ -20,6 +20,10 @@
  *   PostToolUse/transcript result completes it.
  * - Other events that several channels see (prompts, session lifecycle) use
  *   `<kind>:<agent_type>:<session_id>:<discriminator>` built with `channelEventId`.
+ * - Usage derived from OTLP metric deltas (`claude_code.token.usage` / `cost.usage`) of a session
+ *   whose log records never arrive: `usage-metrics:<agent_type>:<session_id>#<series and interval>`.
+ *   Such an event stands in for the session's requests only while none is stored: the store drops
+ *   it when another `llm_request` of the session arrives, and skips it when one is there already.
  */
 export function llmRequestEventId(agentType: string, requestId: string): string {
   return `llm:${agentType}:${requestId}`;
@@ -35,4 +39,16 @@ export function toolEventId(agentType: string, toolUseId: string): string {
 
 export function channelEventId(kind: string, agentType: string, sessionId: string, discriminator: string): string {
   return `${kind}:${agentType}:${sessionId}:${discriminator}`;
+}
+
+export const METRICS_USAGE_ID_PREFIX = 'usage-metrics:';
+
+export function metricsUsageEventId(agentType: string, sessionId: string, key: string): string {
+  return `${METRICS_USAGE_ID_PREFIX}${agentType}:${sessionId}#${key}`;
+}
+
+/** The `[from, to)` range of a session's metric-derived usage ids. */
+export function metricsUsageIdRange(agentType: string, sessionId: string): [string, string] {
+  const prefix = metricsUsageEventId(agentType, sessionId, '');
+  return [prefix, `${prefix.slice(0, -1)}$`];
 }

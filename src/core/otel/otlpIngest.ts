@@ -1,5 +1,5 @@
 /**
- * One decoded OTLP export → stored events (logs), counters (metrics) or nothing (traces), with the
+ * One decoded OTLP export → stored events (logs), counters and metric-derived usage (metrics) or nothing (traces), with the
  * counts an OTLP `partialSuccess` answer needs. Every produced event is validated against the
  * event contract and handed to ingest with source `otel`.
  */
@@ -10,6 +10,7 @@ import type { StoreClient } from '../server/context';
 import { mapClaudeLogRecord } from './claudeCode';
 import { CodexBatchState, mapCodexLogRecord } from './codex';
 import { eventNameOf, type CodexOrdinalRef } from './mappedEvent';
+import { metricsUsageEvents } from './metricsUsage';
 import { counterRowsOf } from './otelCounters';
 import { otelAgentOf } from './otlpAttributes';
 import { logRecordsOf, metricPointsOf, spanCountOf } from './otlpRecords';
@@ -117,11 +118,19 @@ export async function ingestOtlpMetrics(request: unknown, deps: OtlpDeps): Promi
   for (const r of rejected) rejections.add('data point', r.index, r.reason);
   let stored = 0;
   let duplicates = 0;
+  const usage: EventInput[] = [];
   for (let i = 0; i < rows.length; i += COUNTER_CHUNK) {
-    const res = await deps.store.query('recordOtelCounters', { points: rows.slice(i, i + COUNTER_CHUNK) });
+    const chunk = rows.slice(i, i + COUNTER_CHUNK);
+    const res = await deps.store.query('recordOtelCounters', { points: chunk });
     stored += res.inserted + res.updated;
     duplicates += res.unchanged;
+    for (const raw of metricsUsageEvents(chunk, res.deltas)) {
+      const v = validateEvent(raw);
+      if (v.ok) usage.push(v.value);
+    }
   }
+  // What the counters grew by stands in for the requests of sessions without log records.
+  if (usage.length) await deps.ingest.ingest(usage, { source: 'otel', waitForStore: true });
   return { received: points.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 

@@ -2,8 +2,11 @@
  * Applying a batch of event records to the database, inside one transaction: dedup by `event_id`
  * (completing `running` rows), the lean `events` row plus its payload, then the running totals on
  * `sessions`, the `usage_hourly` rollup, `agents` and `rate_limits`. Deterministic, so replaying
- * the journal rebuilds exactly the same state.
+ * the journal rebuilds exactly the same state. Usage derived from OTLP metrics (`usage-metrics:` ids)
+ * counts only for a session without another `llm_request`: it is skipped when the session has one,
+ * and removed (with its share of the totals) when one arrives.
  */
+import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
 import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
 import type { EventRecord } from './records';
@@ -109,6 +112,18 @@ function tokenSum(r: Pick<EventRecord, 'tokens_in' | 'tokens_out' | 'cache_read_
   return r.tokens_in + r.tokens_out + r.cache_read_tokens + r.cache_write_tokens;
 }
 
+type UsageTotals = Pick<HourDelta, 'tokens_in' | 'tokens_out' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd' | 'unpriced_tokens'>;
+
+/** Add (sign 1) or take back (sign -1) one event's tokens and cost. */
+function addUsage(t: UsageTotals, r: Pick<EventRecord, 'tokens_in' | 'tokens_out' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd' | 'cost_source'>, sign: 1 | -1): void {
+  t.tokens_in += sign * r.tokens_in;
+  t.tokens_out += sign * r.tokens_out;
+  t.cache_read_tokens += sign * r.cache_read_tokens;
+  t.cache_write_tokens += sign * r.cache_write_tokens;
+  if (r.cost_usd !== null) t.cost_usd += sign * r.cost_usd;
+  if (r.cost_source === 'unpriced') t.unpriced_tokens += sign * tokenSum(r);
+}
+
 function metaString(metadata: string | null, key: string): string | null {
   if (!metadata || !metadata.includes(`"${key}"`)) return null;
   try {
@@ -196,6 +211,10 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     return s;
   };
 
+  /** Per session of this batch: the id of an `llm_request` not derived from metrics, or null. */
+  const covering = new Map<string, number | null>();
+  const isDerived = (r: EventRecord) => r.event_id !== null && r.event_id.startsWith(METRICS_USAGE_ID_PREFIX);
+
   const before = totalChanges(db);
   try {
     db.transaction(() => {
@@ -265,8 +284,67 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, id]);
   }
 
+  function coveringRequest(sid: string): number | null {
+    let id = covering.get(sid);
+    if (id === undefined) {
+      id =
+        db.get<{ id: number }>(
+          `SELECT id FROM events WHERE session_id = ? AND event_type = 'llm_request'
+             AND (event_id IS NULL OR event_id NOT LIKE '${METRICS_USAGE_ID_PREFIX}%') LIMIT 1`,
+          [sid],
+        )?.id ?? null;
+      covering.set(sid, id);
+    }
+    return id;
+  }
+
+  /** A real request of the session arrived: its metric-derived usage leaves the events and totals. */
+  function dropDerivedUsage(r: EventRecord): void {
+    if (covering.get(r.session_id) != null) return;
+    covering.set(r.session_id, r.id);
+    const [from, to] = metricsUsageIdRange(r.agent_type, r.session_id);
+    const derived = db.all<EventRecord>(
+      `SELECT id, session_id, agent_type, model, project, created_at, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, cost_source
+       FROM events WHERE event_id >= ? AND event_id < ?`,
+      [from, to],
+    );
+    for (const d of derived) {
+      db.run('DELETE FROM events WHERE id = ?', [d.id]);
+      const s = touch(d.session_id, r);
+      s.event_count--;
+      addUsage(s, d, -1);
+      addUsage(hourOf(d), d, -1);
+      hourOf(d).events--;
+      if (tokenSum(d) > 0) hourOf(d).requests--;
+    }
+  }
+
+  function hourOf(r: Pick<EventRecord, 'created_at' | 'agent_type' | 'model' | 'project'>): HourDelta {
+    const hour = Math.floor(r.created_at / HOUR_MS) * HOUR_MS;
+    const model = r.model ?? '';
+    const project = r.project ?? '';
+    const hk = `${hour}\u0000${r.agent_type}\u0000${model}\u0000${project}`;
+    let h = hours.get(hk);
+    if (!h) {
+      h = { hour, agent_type: r.agent_type, model, project, events: 0, requests: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
+      hours.set(hk, h);
+    }
+    return h;
+  }
+
   function insertRows(): void {
     for (const r of records) {
+      if (r.event_type === 'llm_request' && r.agent_type === 'claude-code') {
+        if (isDerived(r)) {
+          const cover = coveringRequest(r.session_id);
+          if (cover !== null) {
+            out.ids.push(cover);
+            out.kinds.push(1);
+            out.duplicates++;
+            continue;
+          }
+        } else dropDerivedUsage(r);
+      }
       // Insert first and look the stored row up only on a conflict: imports and live events are
       // nearly all new, so the common case costs one index probe, not two.
       const p = r.metadata ? db.payloads.add(r.metadata, r.id) : null;
@@ -280,6 +358,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       else if (db.run(INSERT_NEW_EVENT, params) === 0) {
         if (p) db.payloads.dropLast(p);
         applyDuplicate(r);
+        if (r.event_type === 'llm_request' && !isDerived(r)) covering.set(r.session_id, out.ids[out.ids.length - 1]);
         continue;
       }
       out.ids.push(r.id);
@@ -300,12 +379,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       if (r.branch && !s.branch) s.branch = r.branch;
       if (r.model && !s.model) s.model = r.model;
       const tokens = tokenSum(r);
-      s.tokens_in += r.tokens_in;
-      s.tokens_out += r.tokens_out;
-      s.cache_read_tokens += r.cache_read_tokens;
-      s.cache_write_tokens += r.cache_write_tokens;
-      if (r.cost_usd !== null) s.cost_usd += r.cost_usd;
-      if (r.cost_source === 'unpriced') s.unpriced_tokens += tokens;
+      addUsage(s, r, 1);
       if (r.tool_name && r.event_type === 'tool_use' && r.created_at >= s.last_tool_at) {
         s.last_tool = r.tool_name;
         s.last_tool_status = r.status;
@@ -317,23 +391,10 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       const tp = metaString(r.metadata, 'transcript_path');
       if (tp) s.transcript_path = tp;
 
-      const hour = Math.floor(r.created_at / HOUR_MS) * HOUR_MS;
-      const model = r.model ?? '';
-      const project = r.project ?? '';
-      const hk = `${hour}\u0000${r.agent_type}\u0000${model}\u0000${project}`;
-      let h = hours.get(hk);
-      if (!h) {
-        h = { hour, agent_type: r.agent_type, model, project, events: 0, requests: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
-        hours.set(hk, h);
-      }
+      const h = hourOf(r);
       h.events++;
       if (tokens > 0) h.requests++;
-      h.tokens_in += r.tokens_in;
-      h.tokens_out += r.tokens_out;
-      h.cache_read_tokens += r.cache_read_tokens;
-      h.cache_write_tokens += r.cache_write_tokens;
-      if (r.cost_usd !== null) h.cost_usd += r.cost_usd;
-      if (r.cost_source === 'unpriced') h.unpriced_tokens += tokens;
+      addUsage(h, r, 1);
 
       const a = agents.get(r.agent_type);
       if (!a) agents.set(r.agent_type, { first: r.created_at, last: r.created_at });

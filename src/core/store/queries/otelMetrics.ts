@@ -1,8 +1,9 @@
 /**
  * OTLP metric counters and the Codex response ordinals (schema migration 2).
  *
- * Counters (`otel_counters`) are informational: they never feed token or cost totals, which come
- * from `api_request` / usage log events and transcripts. Each row is one delta interval
+ * Counters (`otel_counters`) feed token or cost totals only through `otel/metricsUsage.ts`: what
+ * Claude Code's token and cost counters grew by becomes usage of a session that has no
+ * `api_request` log events or transcript (the store drops it when those arrive). Each row is one delta interval
  * (`point_key` = its end time) or one cumulative stream (`point_key` = 'cumulative', keeping the
  * latest value), so a re-sent export changes nothing and a counter's value is the SUM of its rows
  * whatever the temporality. Nanosecond times are 20-digit zero-padded decimal strings, which
@@ -55,17 +56,23 @@ function codexIdRange(conversationId: string): [string, string] {
 }
 
 export const queries = {
-  /** Store counter points; answers how many rows were new, advanced (cumulative) or unchanged. */
-  recordOtelCounters(db: SqlDb, p: { points: OtelCounterPoint[] }): { inserted: number; updated: number; unchanged: number } {
+  /**
+   * Store counter points; answers how many rows were new, advanced (cumulative) or unchanged, and
+   * per point how much its series grew by it (`deltas`: the value of a new row, the increase of an
+   * advanced cumulative stream, 0 for one already stored).
+   */
+  recordOtelCounters(db: SqlDb, p: { points: OtelCounterPoint[] }): { inserted: number; updated: number; unchanged: number; deltas: number[] } {
     return db.transaction(() => {
       let inserted = 0;
       let updated = 0;
+      const deltas: number[] = [];
       for (const pt of p.points) {
-        const existing = db.get<{ end_ns: string }>(
-          `SELECT end_ns FROM otel_counters WHERE agent_type = ? AND metric = ? AND session_id = ? AND attributes = ?
+        const existing = db.get<{ end_ns: string; value: number }>(
+          `SELECT end_ns, value FROM otel_counters WHERE agent_type = ? AND metric = ? AND session_id = ? AND attributes = ?
              AND stream_start = ? AND point_key = ?`,
           [pt.agent_type, pt.metric, pt.session_id, pt.attributes, pt.stream_start, pt.point_key],
         );
+        deltas.push(!existing ? pt.value : pt.end_ns > existing.end_ns ? pt.value - existing.value : 0);
         if (!existing) {
           db.run(
             `INSERT INTO otel_counters (agent_type, metric, session_id, attributes, stream_start, point_key, end_ns, value, unit, observed_at)
@@ -82,7 +89,7 @@ export const queries = {
           updated++;
         }
       }
-      return { inserted, updated, unchanged: p.points.length - inserted - updated };
+      return { inserted, updated, unchanged: p.points.length - inserted - updated, deltas };
     });
   },
 
