@@ -39,8 +39,35 @@ export const EVENT_TYPES = [
   'rate_limit',
   'metric',
   'hook_event',
+  // Sent by the original AgentMonitor's hook scripts and clients (and fine for any agent):
+  /** An instruction file (CLAUDE.md, rules) was loaded: its path and why, never its contents. */
+  'instruction_load',
+  'git_commit',
+  'plan_step',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Names the original AgentMonitor's clients send for what is one of ours: its `llm_response`
+ * carries a model call's usage, as our `llm_request` does, and is stored as one.
+ */
+export const EVENT_TYPE_ALIASES = { llm_response: 'llm_request' } as const satisfies Record<string, EventType>;
+const ACCEPTED_EVENT_TYPES = [...EVENT_TYPES, ...(Object.keys(EVENT_TYPE_ALIASES) as (keyof typeof EVENT_TYPE_ALIASES)[])] as const;
+
+/** Other spellings of a known agent type (the original AgentMonitor's hooks send `claude_code`). */
+export const AGENT_TYPE_ALIASES: ReadonlyMap<string, (typeof KNOWN_AGENT_TYPES)[number]> = new Map([['claude_code', 'claude-code']]);
+
+/**
+ * What an `instruction_load` keeps of its metadata: where the instructions came from and why they
+ * were loaded. Their text (which can hold secrets and is the user's own) is never stored.
+ */
+export const INSTRUCTION_LOAD_KEYS = ['file_path', 'memory_type', 'load_reason', 'globs', 'trigger_file_path', 'parent_file_path'] as const;
+
+function instructionLoadMetadata(meta: unknown): Record<string, unknown> | undefined {
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return undefined;
+  const kept = Object.fromEntries(INSTRUCTION_LOAD_KEYS.filter((k) => k in meta).map((k) => [k, (meta as Record<string, unknown>)[k]]));
+  return Object.keys(kept).length ? kept : undefined;
+}
 
 export const EVENT_STATUSES = ['success', 'error', 'timeout', 'running'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -68,8 +95,10 @@ const tokenCount = z.number().int().nonnegative().max(1e12).optional().nullable(
 export const EventInputSchema = z
   .object({
     session_id: trimmed(256),
-    agent_type: trimmed(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only'),
-    event_type: z.enum(EVENT_TYPES),
+    agent_type: trimmed(64)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only')
+      .transform((a): string => AGENT_TYPE_ALIASES.get(a) ?? a),
+    event_type: z.enum(ACCEPTED_EVENT_TYPES).transform((t): EventType => (t in EVENT_TYPE_ALIASES ? EVENT_TYPE_ALIASES[t as keyof typeof EVENT_TYPE_ALIASES] : (t as EventType))),
     event_id: optionalTrimmed(256),
     tool_name: optionalTrimmed(256),
     status: z.enum(EVENT_STATUSES).optional().nullable().transform((s) => s ?? undefined),
@@ -93,7 +122,8 @@ export const EventInputSchema = z
     source: z.enum(EVENT_SOURCES).optional().nullable().transform((s) => s ?? undefined),
     metadata: z.unknown().optional(),
   })
-  .strip();
+  .strip()
+  .transform((e) => (e.event_type === 'instruction_load' ? { ...e, metadata: instructionLoadMetadata(e.metadata) } : e));
 
 type ValidatedEvent = z.output<typeof EventInputSchema>;
 /** An event as a client sends it, after validation (trimmed, nulls removed, optional keys optional). */

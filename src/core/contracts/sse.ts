@@ -41,10 +41,11 @@ export interface EventFilter {
   tool_name?: string[];
   model?: string[];
   project?: string[];
+  branch?: string[];
   source?: string[];
   /** ISO or epoch ms. */
   since?: string;
   until?: string;
 }
 
-export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'source'] as const;
+export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'branch', 'source'] as const;

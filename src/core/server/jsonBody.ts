@@ -12,10 +12,15 @@ import { NOT_UTF8 } from '../contracts/wellFormed';
 
 const escaped = new WeakSet<IncomingMessage>();
 
-export function jsonBody(limit: number, type: string[] | (() => boolean)): RequestHandler {
+/**
+ * `encodedOnce`: also take a body that is a JSON string holding the JSON (a client that encoded its
+ * payload twice, as some of the original AgentMonitor's senders do); `decodeOnce` unwraps it.
+ */
+export function jsonBody(limit: number, type: string[] | (() => boolean), opts: { encodedOnce?: boolean } = {}): RequestHandler {
   return express.json({
     limit,
     type,
+    strict: !opts.encodedOnce,
     verify(req, _res, buf, encoding) {
       if (!/^utf-?8$/i.test(encoding)) return;
       if (!isUtf8(buf)) throw Object.assign(new Error(NOT_UTF8), { status: 400 });
@@ -26,4 +31,16 @@ export function jsonBody(limit: number, type: string[] | (() => boolean)): Reque
 
 export function mayHoldLoneSurrogates(req: IncomingMessage): boolean {
   return escaped.has(req);
+}
+
+/** A body that is a JSON string holding a JSON object or array, decoded; anything else as it is. */
+export function decodeOnce(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  const t = body.trim();
+  if (!(t.startsWith('{') || t.startsWith('['))) return body;
+  try {
+    return JSON.parse(t) as unknown;
+  } catch {
+    return body;
+  }
 }

@@ -1,22 +1,23 @@
 /**
  * Our own event contract (DESIGN §4): `POST /api/events` (one event) and `POST /api/events/batch`
- * (an array, or `{events: [...]}`), validated with zod; one bad item never drops the others.
+ * (an array, or `{events: [...]}`), validated with zod; one bad item never drops the others. A body
+ * encoded twice (a JSON string holding the JSON) is decoded once.
  */
 import type { Router } from 'express';
 import { validateEvent, type BatchResult, type EventInput, type FieldError, type ValidationResult } from '../../contracts/events';
 import { LONE_SURROGATE, loneSurrogatePath } from '../../contracts/wellFormed';
 import type { ServerContext } from '../context';
-import { jsonBody, mayHoldLoneSurrogates } from '../jsonBody';
+import { decodeOnce, jsonBody, mayHoldLoneSurrogates } from '../jsonBody';
 
 /** Most items accepted in one batch request. */
 export const MAX_BATCH_ITEMS = 5000;
 
 export function register(router: Router, ctx: ServerContext): void {
-  const json = jsonBody(ctx.config.maxBodyBytes, ['application/json', 'application/*+json', 'text/plain']);
+  const json = jsonBody(ctx.config.maxBodyBytes, ['application/json', 'application/*+json', 'text/plain'], { encodedOnce: true });
 
   router.post('/api/events', json, async (req, res, next) => {
     try {
-      const v = check(req.body, mayHoldLoneSurrogates(req));
+      const v = check(decodeOnce(req.body), mayHoldLoneSurrogates(req));
       if (!v.ok) {
         res.status(400).json({ error: describe(v.errors), errors: v.errors });
         return;
@@ -31,7 +32,7 @@ export function register(router: Router, ctx: ServerContext): void {
 
   router.post('/api/events/batch', json, async (req, res, next) => {
     try {
-      const body = req.body as unknown;
+      const body = decodeOnce(req.body);
       const items = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { events?: unknown }).events) ? (body as { events: unknown[] }).events : null;
       if (!items) {
         res.status(400).json({ error: 'events: expected a JSON array of events, or {"events": [...]}', errors: [{ field: 'events', message: 'expected an array' }] });

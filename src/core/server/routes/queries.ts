@@ -52,9 +52,17 @@ function handle(fn: (req: Request, res: Response) => Promise<void>) {
   };
 }
 
+/** Bounds the rows one `GET /api/events?offset=` may skip (deeper pages: follow `next_cursor`). */
+const MAX_EVENTS_OFFSET = 100_000;
+
 function eventListParams(q: Query): QueryParams<'listEvents'> {
   const c = cursor(q, EVENTS_CURSOR, 1);
-  return { filter: { ...filterLists(q), ...timeRange(q, timeZone(q)) }, before_id: c ? Number(c[0]) : null, limit: int(q, 'limit', 1, 1000, 100) };
+  return {
+    filter: { ...filterLists(q), ...timeRange(q, timeZone(q)) },
+    before_id: c ? Number(c[0]) : null,
+    offset: int(q, 'offset', 0, MAX_EVENTS_OFFSET, 0),
+    limit: int(q, 'limit', 1, 1000, 100),
+  };
 }
 
 function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessions'> {

@@ -10,7 +10,7 @@ import type { SqlDb } from '../sqlDb';
 import { recordToStoredEvent, type EventRecord } from '../records';
 import { encodeCursor } from './cursor';
 
-export const EVENT_LIST_COLUMNS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'source'] as const;
+export const EVENT_LIST_COLUMNS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'branch', 'source'] as const;
 export type EventListColumn = (typeof EVENT_LIST_COLUMNS)[number];
 
 /** Filters on stored events; times are epoch ms, `until` exclusive. */
@@ -71,6 +71,8 @@ export interface ListEventsParams {
   filter: EventQueryFilter;
   /** From the cursor: only events with a smaller id. */
   before_id?: number | null;
+  /** Events to skip first (the original AgentMonitor's paging; the cursor is cheaper). */
+  offset?: number;
   limit: number;
 }
 
@@ -82,7 +84,8 @@ export const queries = {
       w.params.push(p.before_id);
     }
     const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
-    const rows = db.all<EventRecord>(`${EVENT_SELECT} ${whereSql(w.clauses)} ORDER BY e.id DESC LIMIT ?`, [...w.params, limit + 1]);
+    const offset = Math.max(0, Math.floor(p.offset ?? 0));
+    const rows = db.all<EventRecord>(`${EVENT_SELECT} ${whereSql(w.clauses)} ORDER BY e.id DESC LIMIT ? OFFSET ?`, [...w.params, limit + 1, offset]);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     return {
