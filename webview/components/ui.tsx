@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { SortDir } from '../../src/core/contracts/api';
+import { connectAgentSnippets } from '../../src/core/setup/snippets';
+import { VSCODE_COMMANDS, VSCODE_SETTINGS } from '../lib/vscodeHost';
 import { useApp } from './appContext';
 
 export function Metric(p: { label: string; value: string; sub?: ComponentChildren; title?: string; testId?: string }) {
@@ -81,33 +83,83 @@ export function SortTh<K extends string>(p: { label: string; sortKey: K; sort: S
   );
 }
 
-/** What to do when nothing has been recorded yet: how to connect an agent. */
+/** A command of the extension, as the Command Palette shows it. */
+function PaletteCommand(p: { c: { id: string; title: string } }) {
+  return (
+    <kbd class="palette-command" data-command={p.c.id}>
+      {p.c.title}
+    </kbd>
+  );
+}
+
+/**
+ * What to do when nothing has been recorded yet: how to connect an agent. In VS Code the
+ * extension's commands and settings, not the `agentmonitor` CLI (not on the user's PATH there);
+ * the URL follows the server the host reports (a port change), not only the one the page loaded with.
+ */
 export function ConnectAgents() {
   const app = useApp();
-  const url = app.initial.server_url ?? 'http://127.0.0.1:3142';
-  const curl = `curl -X POST ${url}/api/events -H 'Content-Type: application/json' -d '{"session_id":"s1","agent_type":"my-agent","event_type":"session_start"}'`;
+  const url = app.ds.serverUrl?.value ?? app.initial.server_url ?? 'http://127.0.0.1:3142';
+  const snippets = connectAgentSnippets(url);
+  const inVscode = app.initial.host === 'vscode';
+  const C = VSCODE_COMMANDS;
   return (
     <div class="empty-state" data-testid="empty-state">
       <h2>No agent activity yet</h2>
-      <p>AgentMonitor listens on {url}. Connect an agent:</p>
+      <p>
+        AgentMonitor listens on <code data-testid="server-url">{url}</code>. Connect an agent:
+      </p>
       <ul>
         <li>
-          <strong>Claude Code</strong> — install the hooks: <code>agentmonitor hooks install</code> (or the "Install Claude Code Hooks" command in VS Code). For tokens
-          and cost also enable telemetry: <code>CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_LOGS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/json OTEL_EXPORTER_OTLP_ENDPOINT={url}/api/otel</code>
+          <strong>Claude Code</strong> — install the hooks:{' '}
+          {inVscode ? (
+            <>
+              run <PaletteCommand c={C.installClaudeHooks} /> from the Command Palette
+            </>
+          ) : (
+            <code>{snippets.hooksInstall}</code>
+          )}
+          . For tokens and cost also enable telemetry, in your shell profile or the <code>env</code> of <code>~/.claude/settings.json</code>:
+          <pre>{snippets.claudeTelemetry}</pre>
         </li>
         <li>
-          <strong>Codex</strong> — in <code>~/.codex/config.toml</code>: <code>[otel] exporter = {'{'} otlp-http = {'{'} endpoint = "{url}/api/otel/v1/logs", protocol = "json" {'}'} {'}'}</code>
+          <strong>Codex</strong> —{' '}
+          {inVscode ? (
+            <>
+              run <PaletteCommand c={C.configureCodexTelemetry} />; it adds this to <code>{snippets.codexConfigFile}</code>:
+            </>
+          ) : (
+            <>
+              in <code>{snippets.codexConfigFile}</code>:
+            </>
+          )}
+          <pre>{snippets.codexTelemetry}</pre>
         </li>
         <li>
-          <strong>Past sessions</strong> — import the logs: <code>agentmonitor import</code>
+          <strong>Past sessions</strong> — import the logs:{' '}
+          {inVscode ? (
+            <>
+              <PaletteCommand c={C.importAllLogs} /> (or <PaletteCommand c={C.importWorkspaceLogs} /> for this workspace's projects)
+            </>
+          ) : (
+            <code>{snippets.importLogs}</code>
+          )}
         </li>
         <li>
-          <strong>Any agent</strong> — POST events: <code>{curl}</code>
+          <strong>Any agent</strong> — POST events: <code>{snippets.postEvent}</code>
         </li>
-        <li>
-          <strong>Just looking?</strong> — fill a demo database: <code>agentmonitor demo --live</code>
-        </li>
+        {!inVscode && (
+          <li>
+            <strong>Just looking?</strong> — fill a demo database: <code>{snippets.demo}</code>
+          </li>
+        )}
       </ul>
+      {inVscode && (
+        <p class="muted">
+          While the setting <code>{VSCODE_SETTINGS.watchLogs}</code> is on, new Claude Code and Codex transcripts show up without hooks. The server's port is the setting{' '}
+          <code>{VSCODE_SETTINGS.port}</code>.
+        </p>
+      )}
     </div>
   );
 }

@@ -18,6 +18,8 @@ export interface DataSource {
   /** Save exported text (download in a browser, save dialog in VS Code). */
   save(filename: string, mime: 'text/csv' | 'application/json', content: string): void;
   readonly connection: ReadonlySignal<ConnectionState>;
+  /** The server's URL as the host last reported it (VS Code: it changes with the port setting); absent in a browser. */
+  readonly serverUrl?: ReadonlySignal<string | null>;
   /** Start listening (after the app has subscribed). */
   start(): void;
 }

@@ -15,6 +15,7 @@ const MAX_PENDING = 200;
 /** Inside a VS Code webview: the extension host fetches for us and forwards its SSE messages. */
 export class VscodeDataSource implements DataSource {
   readonly connection = signal<ConnectionState>('connecting');
+  readonly serverUrl = signal<string | null>(null);
   private readonly messages = new Listeners<[SseMessage]>();
   private readonly resyncs = new Listeners<[]>();
   private readonly openRequests = new Listeners<[DashboardOpenRequest]>();
@@ -80,6 +81,7 @@ export class VscodeDataSource implements DataSource {
       case 'connection': {
         const was = this.connection.value;
         this.connection.value = msg.state;
+        if (msg.server_url) this.serverUrl.value = msg.server_url;
         if (msg.state === 'connected' && was !== 'connected') this.resyncs.emit();
         return;
       }

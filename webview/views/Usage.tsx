@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { UsageMonitor, UsageProvider } from '../../src/core/contracts/api';
+import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
 import { localTimeZone } from '../data/appState';
+import { VSCODE_SETTINGS } from '../lib/vscodeHost';
 import { formatClock, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 
 function Meter(p: { label: string; value: number; max: number; text: string; testId?: string }) {
@@ -18,6 +20,20 @@ function Meter(p: { label: string; value: number; max: number; text: string; tes
 }
 
 const PROVIDER_NAMES: Record<UsageProvider, string> = { anthropic: 'Anthropic', openai: 'OpenAI', google: 'Google', other: 'Other models' };
+
+/** How to set a budget: in VS Code its setting (the extension hands it to the server it starts), else the server's environment. */
+function BudgetHint() {
+  const app = useApp();
+  return app.initial.host === 'vscode' ? (
+    <>
+      set <code>{VSCODE_SETTINGS.dailyBudgetUsd}</code> in Settings
+    </>
+  ) : (
+    <>
+      start the server with <code>AGENTMONITOR_DAILY_BUDGET_USD</code> set
+    </>
+  );
+}
 
 export function Usage() {
   // Plans are per provider: the server picks one by default (Anthropic when it has usage).
@@ -76,7 +92,7 @@ export function Usage() {
       <Section title="Today and budget" id="budget">
         <div class="metrics">
           <Metric label="Today" value={formatUsd(d.today_cost_usd)} testId="usage-today" />
-          <Metric label="Daily budget" value={d.daily_budget_usd === null ? 'not set' : formatUsd(d.daily_budget_usd)} sub={d.daily_budget_usd === null ? 'set AGENTMONITOR_DAILY_BUDGET_USD' : undefined} />
+          <Metric label="Daily budget" value={d.daily_budget_usd === null ? 'not set' : formatUsd(d.daily_budget_usd)} sub={d.daily_budget_usd === null ? <BudgetHint /> : undefined} testId="daily-budget" />
         </div>
         {d.daily_budget_usd !== null && d.daily_budget_usd > 0 && (
           <Meter
