@@ -13,11 +13,13 @@ import { registerSetupCommands } from './commands/setupCommands';
 import { registerTranscriptCommands } from './commands/transcriptCommands';
 import { ConfigService } from './configService';
 import { CONTEXT_KEYS } from './ids';
-import { Disposable } from './lifecycle';
+import { Disposable, toDisposable } from './lifecycle';
+import { ServerProblemNotice } from './model/serverProblemNotice';
 import { DashboardPanelHost } from './panel/dashboardPanel';
 import { ServerSupervisor, type LogLevel } from './server/supervisor';
 import { baseUrl, serverEnv, serverSettingsChanged, statusThresholds } from './settings';
 import { AgentsTreeProvider } from './views/agentsTreeProvider';
+import { problemNotificationHost } from './views/serverProblemNotification';
 import { StatusBarTicker } from './views/statusBarTicker';
 
 export class Container extends Disposable {
@@ -61,9 +63,11 @@ export class Container extends Disposable {
     for (const register of [registerServerCommands, registerDashboardCommands, registerImportCommands, registerSetupCommands, registerDataCommands, registerTranscriptCommands]) {
       for (const d of register(this)) this._register(d);
     }
+    const problem = new ServerProblemNotice(problemNotificationHost);
+    this._register(toDisposable(() => problem.close()));
     this._register(this.supervisor.onDidChangeState((s) => {
       void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.serverState, s.kind);
-      if (s.kind === 'failed' || s.kind === 'foreign') void this.reportServerProblem(s.message);
+      problem.update(s);
     }));
     this._register(
       this.config.onDidChange(({ previous, current }) => {
@@ -100,12 +104,5 @@ export class Container extends Disposable {
 
   serverEnv(): NodeJS.ProcessEnv {
     return serverEnv(this.config.settings, process.env);
-  }
-
-  private async reportServerProblem(message: string): Promise<void> {
-    const pick = await vscode.window.showErrorMessage(`AgentMonitor: ${message}`, 'Show Log', 'Restart', 'Open Settings');
-    if (pick === 'Show Log') this.log.show(true);
-    else if (pick === 'Restart') void this.supervisor.restart();
-    else if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'agentMonitor.port');
   }
 }
