@@ -71,6 +71,14 @@ function buildOptions(p: ChartProps, width: number, current: { p: ChartProps }):
     width,
     height: p.height ?? 220,
     legend: { show: true, live: true },
+    // The drawn x range, for tests and for anyone inspecting the page.
+    hooks: {
+      draw: [
+        (u) => {
+          u.root.parentElement?.setAttribute('data-x-range', `${u.scales.x.min},${u.scales.x.max}`);
+        },
+      ],
+    },
     cursor: { drag: { x: false, y: false } },
     scales: {
       // The data's buckets and half a bucket of room each side: one bar is neither cut in half
