@@ -96,6 +96,21 @@ export const DASHBOARD_STARTUP_REQUESTS: readonly { path: string; query: ApiQuer
   { path: '/api/events', query: { limit: 200 } },
 ];
 export const DASHBOARD_PRELOAD_GLOBAL = '__agentmonitorPreload';
+
+/**
+ * What the Costs and Tools views ask first: their default period in days and, besides `since` (local
+ * midnight of the period's first day) and `tz`, each request's parameters. The views build their
+ * requests from these, and the server keeps these answers ready once a dashboard opens the overview
+ * (`server/warmer.ts`): one list, so a changed default cannot warm the wrong questions.
+ */
+export const VIEW_DEFAULT_REQUESTS = {
+  costs: {
+    path: '/api/stats/cost',
+    days: 30,
+    queries: [{ by: 'day', stack: 'model' }, { by: 'model' }, { by: 'project' }, { by: 'session', limit: 50 }],
+  },
+  tools: { path: '/api/stats/tools', days: 7, queries: [{ bucket: 'hour' }] },
+} as const satisfies Record<string, { path: string; days: number; queries: readonly ApiQuery[] }>;
 /** A preloaded answer older than this is not used (the tab may have loaded in the background). */
 export const DASHBOARD_PRELOAD_MAX_AGE_MS = 10_000;
 

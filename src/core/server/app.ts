@@ -21,6 +21,11 @@ export function createApp(ctx: ServerContext): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityMiddleware(ctx));
+  // Dashboard reads (not ingest, hooks or the stream) hold back the warmer's work while they come.
+  app.use('/api', (req, _res, next) => {
+    if (req.method === 'GET' && req.path !== '/stream' && req.path !== '/health') ctx.warmer.userRequest();
+    next();
+  });
   const router = express.Router();
   for (const mod of [health, events, queries, stream, importRoute, hooks, otel, usageMonitor, data, dashboard]) {
     mod.register(router, ctx);

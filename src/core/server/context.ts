@@ -8,6 +8,7 @@ import type { EventFilter, SseMessage } from '../contracts/sse';
 import type { IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
 import type { Core } from '../runtime';
+import type { Warmer } from './warmer';
 import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
 
 export interface StoreClient {
@@ -29,8 +30,10 @@ export interface ServerContext {
   log: Logger;
   version: string;
   startedAt: number;
-  /** The running core (store stats for health, clear, snapshots). */
-  core?: Core;
+  /** The running core (store stats for health, clear, snapshots; the answer cache). */
+  core: Core;
+  /** Keeps the dashboard's heavy answers ready (`warmer.ts`). */
+  warmer: Warmer;
   /** This run's secret from the 0600 lock file: a client sending it runs as this server's user. */
   lockKey?: string;
 }

@@ -11,6 +11,7 @@ import { VERSION } from '../version';
 import { createApp } from './app';
 import { importJobs } from './routes/importRoute';
 import { warmViewsBeforeListening } from './routes/queries';
+import { Warmer } from './warmer';
 import type { ServerContext } from './context';
 import { statsParams } from '../store/queries/stats';
 import { acquireLock, newLockKey } from './lockFile';
@@ -71,7 +72,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
     releaseLock();
     throw e;
   }
-  const ctx: ServerContext = { config, store: core.store, ingest: core.ingest, sse: hub, log, version: VERSION, startedAt: Date.now(), core, lockKey };
+  const warmer = new Warmer({ generation: () => core.store.generation, dashboards: () => hub.clientCount() });
+  const ctx: ServerContext = { config, store: core.store, ingest: core.ingest, sse: hub, log, version: VERSION, startedAt: Date.now(), core, lockKey, warmer };
   ctxRef.ctx = ctx;
   const app = createApp(ctx);
   await warmViewsBeforeListening(ctx);
@@ -106,6 +108,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
         // A running import stops at its next file boundary; what it stored so far stays.
         await importJobs(ctx).close();
         hub.close();
+        warmer.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections?.();

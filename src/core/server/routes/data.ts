@@ -23,11 +23,7 @@ export function register(router: Router, ctx: ServerContext): void {
       res.status(400).json({ error: `${issue.path.join('.') || 'confirm'}: ${issue.message} (send {"confirm": true} to delete all data)` });
       return;
     }
-    const store = ctx.core?.store;
-    if (!store) {
-      res.status(503).json({ error: 'this server has no store to clear' });
-      return;
-    }
+    const store = ctx.core.store;
     const running = importJobs(ctx).current;
     if (running) {
       res.status(409).json({ error: `an import is running (${running}); cancel it first (DELETE /api/import/${running})` });

@@ -19,8 +19,8 @@ export function register(router: Router, ctx: ServerContext): void {
       status = 'degraded';
       ctx.log.warn(`health: store query failed: ${(e as Error).message}`);
     }
-    const stats = ctx.core?.store.stats;
-    const pending = stats?.pendingRecords ?? 0;
+    const stats = ctx.core.store.stats;
+    const pending = stats.pendingRecords;
     if (pending > DEGRADED_PENDING) status = 'degraded';
     const body: Health = {
       status,
@@ -34,8 +34,8 @@ export function register(router: Router, ctx: ServerContext): void {
       sse_clients: ctx.sse.clientCount(),
       events,
       journal_pending: pending,
-      last_snapshot_at: stats?.lastSnapshotAt ? new Date(stats.lastSnapshotAt).toISOString() : null,
-      last_snapshot: stats?.lastSnapshot
+      last_snapshot_at: stats.lastSnapshotAt ? new Date(stats.lastSnapshotAt).toISOString() : null,
+      last_snapshot: stats.lastSnapshot
         ? { bytes: stats.lastSnapshot.bytes, export_ms: Math.round(stats.lastSnapshot.exportMs), write_ms: Math.round(stats.lastSnapshot.writeMs), seq: stats.lastSnapshot.seq }
         : null,
     };

@@ -9,7 +9,8 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { ImportRequest } from '../../contracts/api';
 import { ImportJobs } from '../../importers/importJobs';
-import { parseOverrides, PriceBook, setPriceBook, type PriceOverrides } from '../../pricing/priceTables';
+import { parseOverrides, PriceBook, setPriceBook, setPriceUpdate, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
+import { loadPriceUpdate } from '../../pricing/priceUpdate';
 import type { ServerContext } from '../context';
 import { checkImportAccess, type ImportAccess } from '../importAccess';
 
@@ -31,8 +32,8 @@ const jobsByCtx = new WeakMap<ServerContext, ImportJobs>();
 export function importJobs(ctx: ServerContext): ImportJobs {
   let jobs = jobsByCtx.get(ctx);
   if (!jobs) {
-    const store = ctx.core?.store;
-    const persist = store ? () => store.snapshot() : undefined;
+    const store = ctx.core.store;
+    const persist = () => store.snapshot();
     jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest, persist }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs });
     jobsByCtx.set(ctx, jobs);
   }
@@ -87,19 +88,27 @@ export function register(router: Router, ctx: ServerContext): void {
       return;
     }
     let overrides: PriceOverrides;
-    let book: PriceBook;
+    let updated: UpdatedPrices;
     try {
       overrides = parsed.data.price_overrides
         ? parseOverrides(JSON.stringify(parsed.data.price_overrides))
         : parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
-      book = new PriceBook(overrides);
     } catch (e) {
       res.status(400).json({ error: (e as Error).message, errors: [{ field: 'price_overrides', message: (e as Error).message }] });
       return;
     }
     try {
+      // The database's price update, read again: `prices update` may just have replaced it.
+      updated = loadPriceUpdate(ctx.config.dbPath)?.models ?? {};
+    } catch (e) {
+      res.status(409).json({ error: (e as Error).message, errors: [{ field: 'price_update', message: (e as Error).message }] });
+      return;
+    }
+    const book = new PriceBook(overrides, updated);
+    try {
+      setPriceUpdate(updated);
       setPriceBook(book);
-      res.json(await ctx.store.query('recalcCosts', { overrides }));
+      res.json(await ctx.store.query('recalcCosts', { overrides, updated }));
     } catch (e) {
       next(e);
     }

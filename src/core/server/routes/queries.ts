@@ -14,6 +14,7 @@ import { sessionsCursorKind } from '../../store/queries/sessions';
 import { statsParams } from '../../store/queries/stats';
 import type { QueryParams, QueryResult } from '../../store/queries/registry';
 import { TRANSCRIPT_CURSOR } from '../../store/queries/transcript';
+import { VIEW_DEFAULT_REQUESTS } from '../../contracts/webview';
 import { addDays, localTimeZone, startOfDay } from '../../zonedTime';
 import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, sessionSort, single, timeRange, timeZone, type Query } from '../queryParams';
 
@@ -88,9 +89,7 @@ function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessi
 
 /** The overview's numbers in `tz`, kept a second (every dashboard and the SSE stats ask them). */
 function statsAnswer(ctx: ServerContext, tz: string): Promise<QueryResult<'stats'>> {
-  const store = ctx.core?.store;
-  const compute = () => ctx.store.query('stats', statsParams(ctx.config, tz));
-  return store ? store.cached(`stats:${tz}`, 1000, compute) : compute();
+  return ctx.core.store.cached(`stats:${tz}`, 1000, () => ctx.store.query('stats', statsParams(ctx.config, tz)));
 }
 
 function costParams(q: Query): QueryParams<'costBreakdown'> {
@@ -124,32 +123,6 @@ function periodSince(days: number, tz: string): string {
   return new Date(addDays(startOfDay(Date.now(), tz), -(days - 1), tz)).toISOString();
 }
 
-/**
- * What the dashboard's Costs and Tools views ask first (default periods, no filters), exactly as
- * their requests are parsed, so that a request arriving while its warm-up runs joins it.
- */
-function warmUpQueries(tz: string): [('costBreakdown' | 'toolStats'), Query][] {
-  const since = periodSince(30, tz);
-  return [
-    ['costBreakdown', { since, tz, by: 'day', stack: 'model' }],
-    ['costBreakdown', { since, tz, by: 'model' }],
-    ['costBreakdown', { since, tz, by: 'project' }],
-    ['costBreakdown', { since, tz, by: 'session', limit: '50' }],
-    ['toolStats', { since: periodSince(7, tz), tz, bucket: 'hour' }],
-  ];
-}
-
-const WARM_UP_EVERY_MS = 10 * 60_000;
-/** Quiet time (no API request) before each warm-up query, and how long to wait for it at most. */
-const WARM_UP_IDLE_MS = 1000;
-const WARM_UP_GIVE_UP_MS = 60_000;
-/** Views' answers kept computed after writes: how long after the view last asked, how many, quiet time first. */
-const KEEP_WARM_FOR_MS = 10 * 60_000;
-const KEEP_WARM_MAX = 8;
-const KEEP_WARM_QUIET_MS = 500;
-/** At most one keep-warm pass this often: under a steady stream of writes a pass after each is mostly waste. */
-const KEEP_WARM_EVERY_MS = 2000;
-
 /** The store cache's key of a heavy aggregate: its name and parsed params. */
 function cacheKey(name: string, params: unknown): string {
   return `${name}:${JSON.stringify(params)}`;
@@ -160,19 +133,35 @@ function cacheKey(name: string, params: unknown): string {
  * them on every view switch; several windows ask the same), keyed by their params.
  */
 function cachedQuery<K extends 'costBreakdown' | 'toolStats'>(ctx: ServerContext, name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
-  const store = ctx.core?.store;
-  const compute = () => ctx.store.query(name, params);
-  return store ? store.cached(cacheKey(name, params), AGGREGATE_TTL_MS, compute) : compute();
+  return ctx.core.store.cached(cacheKey(name, params), AGGREGATE_TTL_MS, () => ctx.store.query(name, params));
 }
 
-/** One warm-up query, parsed exactly as the view's own request. */
-function warmUpQuery(ctx: ServerContext, [name, q]: ReturnType<typeof warmUpQueries>[number]): Promise<unknown> {
-  return name === 'costBreakdown' ? cachedQuery(ctx, name, costParams(q)) : cachedQuery(ctx, name, toolParams(q));
+/** A view's question: answered through the cache, and kept ready by the warmer from now on. */
+function viewAnswer<K extends 'costBreakdown' | 'toolStats'>(ctx: ServerContext, name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
+  const compute = () => cachedQuery(ctx, name, params);
+  ctx.warmer.want(cacheKey(name, params), compute);
+  return compute();
 }
 
-/** When each server last warmed the views, per zone. */
-const warmedAt = new WeakMap<ServerContext, Map<string, number>>();
-const warmedFor = (ctx: ServerContext) => warmedAt.get(ctx) ?? warmedAt.set(ctx, new Map()).get(ctx)!;
+/** What the Costs and Tools views ask first in `tz`, parsed exactly as their own requests are. */
+function viewDefaults(ctx: ServerContext, tz: string): [string, () => Promise<unknown>][] {
+  const { costs, tools } = VIEW_DEFAULT_REQUESTS;
+  const asked = (days: number, q: Record<string, string | number>): Query => ({
+    since: periodSince(days, tz),
+    tz,
+    ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])),
+  });
+  return [
+    ...costs.queries.map((q): [string, () => Promise<unknown>] => {
+      const params = costParams(asked(costs.days, q));
+      return [cacheKey('costBreakdown', params), () => cachedQuery(ctx, 'costBreakdown', params)];
+    }),
+    ...tools.queries.map((q): [string, () => Promise<unknown>] => {
+      const params = toolParams(asked(tools.days, q));
+      return [cacheKey('toolStats', params), () => cachedQuery(ctx, 'toolStats', params)];
+    }),
+  ];
+}
 
 /**
  * On a large database (`warmUpAtStartEvents`), a dashboard's first questions, asked before the
@@ -180,123 +169,28 @@ const warmedFor = (ctx: ServerContext) => warmedAt.get(ctx) ?? warmedAt.set(ctx,
  * a range and the code paths' first runs take 0.1-1 s each on 1M events when they compete with a
  * page loading, and the page's own requests would wait behind them. Here they run alone (about
  * 0.8 s in all on 1M events, after a 3.2 s load), so the first page and the first look at any view
- * find them done. Stops after `maxMs`; failures are left to the real requests.
+ * find them done. Stops after `maxMs`.
  */
 export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000): Promise<void> {
-  const opened = ctx.core?.store.stats.open;
+  const opened = ctx.core.store.stats.open;
   if (!opened || opened.events < ctx.config.warmUpAtStartEvents) return;
   const tz = localTimeZone();
-  const until = Date.now() + maxMs;
-  warmedFor(ctx).set(tz, Date.now());
+  const views = viewDefaults(ctx, tz);
   // What a page asks as it starts (DASHBOARD_STARTUP_REQUESTS) and the Sessions list, then the views.
-  const steps: (() => Promise<unknown>)[] = [
-    () => statsAnswer(ctx, tz),
-    () => ctx.store.query('listSessions', sessionListParams(ctx, { status: 'active,idle', limit: '50' })),
-    () => ctx.store.query('listEvents', eventListParams({ limit: '200' })),
-    () => ctx.store.query('listSessions', sessionListParams(ctx, { limit: '50' })),
-    ...warmUpQueries(tz).map((w) => () => warmUpQuery(ctx, w)),
-  ];
-  try {
-    for (const step of steps) {
-      if (Date.now() > until) return;
-      await step();
-    }
-  } catch {
-    /* the request itself reports it */
-  }
+  await ctx.warmer.runNow(
+    [
+      () => statsAnswer(ctx, tz),
+      () => ctx.store.query('listSessions', sessionListParams(ctx, { status: 'active,idle', limit: '50' })),
+      () => ctx.store.query('listEvents', eventListParams({ limit: '200' })),
+      () => ctx.store.query('listSessions', sessionListParams(ctx, { limit: '50' })),
+      ...views.map(([, compute]) => compute),
+    ],
+    maxMs,
+  );
+  for (const [key, compute] of views) ctx.warmer.want(key, compute);
 }
 
 export function register(router: Router, ctx: ServerContext): void {
-  /**
-   * A dashboard (or the editor's cost ticker) has asked for the overview (`/api/stats` with its
-   * zone): compute, one after another, what the dashboard's heavier views ask first, so that the
-   * store's first reads of a range and the code paths' first runs happen while the user looks at
-   * the overview, not on the first switch. The rows read stay in the store worker, patched after
-   * writes (`memoRows.ts`). At most once per zone every ten minutes, each query only after a second
-   * without API requests; failures are ignored (the real request reports them).
-   */
-  const warmed = warmedFor(ctx);
-  let lastRequestAt = 0;
-  router.use('/api', (_req, _res, next) => {
-    lastRequestAt = Date.now();
-    next();
-  });
-  const quietFor = (ms: number) => Date.now() - lastRequestAt >= ms;
-  /** Resolves once no API request has come for `WARM_UP_IDLE_MS`; false if that never happens. */
-  const idle = async (): Promise<boolean> => {
-    const giveUpAt = Date.now() + WARM_UP_GIVE_UP_MS;
-    while (!quietFor(WARM_UP_IDLE_MS)) {
-      if (Date.now() > giveUpAt) return false;
-      await new Promise((r) => setTimeout(r, WARM_UP_IDLE_MS / 4).unref());
-    }
-    return true;
-  };
-  const warmUp = (tz: string): void => {
-    if (!ctx.core?.store || Date.now() - (warmed.get(tz) ?? -Infinity) < WARM_UP_EVERY_MS) return;
-    warmed.set(tz, Date.now());
-    const run = async () => {
-      for (const w of warmUpQueries(tz)) {
-        // Only while the dashboard is idle: a user's own request never waits behind a warm-up.
-        if (!(await idle())) return;
-        try {
-          await warmUpQuery(ctx, w);
-        } catch {
-          return;
-        }
-      }
-    };
-    void run();
-  };
-  /**
-   * Answers a dashboard's Costs or Tools view asked for in the last ten minutes are computed again
-   * after writes, once the API has been quiet for half a second, while a client is connected, at
-   * most every two seconds: with agents writing, a switch back to the view finds its answer ready
-   * (or nearly) instead of starting it. The kept rows are patched, not re-read (`memoRows.ts`), so
-   * each costs 5-40 ms on 1M events (a 30-day Tools answer more); a pass after every write of a
-   * 500 events/s stream cut the ingest rate by a tenth.
-   */
-  const viewed = new Map<string, { at: number; compute: () => Promise<unknown> }>();
-  let keptGen = -1;
-  let keptAt = 0;
-  let keeping = false;
-  let keepTimer: NodeJS.Timeout | null = null;
-  const keepWarm = async (): Promise<void> => {
-    const store = ctx.core?.store;
-    for (const [k, v] of viewed) if (Date.now() - v.at > KEEP_WARM_FOR_MS) viewed.delete(k);
-    if (!store || !viewed.size) {
-      if (keepTimer) clearInterval(keepTimer);
-      keepTimer = null;
-      return;
-    }
-    if (keeping || store.generation === keptGen || ctx.sse.clientCount() === 0 || !quietFor(KEEP_WARM_QUIET_MS)) return;
-    if (Date.now() - keptAt < KEEP_WARM_EVERY_MS) return;
-    keeping = true;
-    keptAt = Date.now();
-    const gen = store.generation;
-    try {
-      for (const v of [...viewed.values()].sort((a, b) => b.at - a.at)) {
-        if (!quietFor(KEEP_WARM_QUIET_MS)) return;
-        await v.compute();
-      }
-      keptGen = gen;
-    } catch {
-      viewed.clear();
-    } finally {
-      keeping = false;
-    }
-  };
-  const viewAsked = <K extends 'costBreakdown' | 'toolStats'>(name: K, params: QueryParams<K>): Promise<QueryResult<K>> => {
-    const key = cacheKey(name, params);
-    viewed.delete(key);
-    viewed.set(key, { at: Date.now(), compute: () => cachedQuery(ctx, name, params) });
-    while (viewed.size > KEEP_WARM_MAX) viewed.delete(viewed.keys().next().value!);
-    if (!keepTimer) {
-      keepTimer = setInterval(() => void keepWarm(), KEEP_WARM_QUIET_MS / 2);
-      keepTimer.unref();
-    }
-    return cachedQuery(ctx, name, params);
-  };
-
   router.get(
     '/api/events',
     handle(async (req, res) => {
@@ -309,21 +203,22 @@ export function register(router: Router, ctx: ServerContext): void {
     handle(async (req, res) => {
       const tz = timeZone(req.query as Query);
       res.json(await statsAnswer(ctx, tz));
-      warmUp(tz);
+      // A dashboard opened the overview: its Costs and Tools views' first questions are kept ready.
+      for (const [key, compute] of viewDefaults(ctx, tz)) ctx.warmer.want(key, compute);
     }),
   );
 
   router.get(
     '/api/stats/cost',
     handle(async (req, res) => {
-      res.json(await viewAsked('costBreakdown', costParams(req.query as Query)));
+      res.json(await viewAnswer(ctx, 'costBreakdown', costParams(req.query as Query)));
     }),
   );
 
   router.get(
     '/api/stats/tools',
     handle(async (req, res) => {
-      res.json(await viewAsked('toolStats', toolParams(req.query as Query)));
+      res.json(await viewAnswer(ctx, 'toolStats', toolParams(req.query as Query)));
     }),
   );
 
