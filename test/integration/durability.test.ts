@@ -11,6 +11,8 @@ import { silentLogger } from '../../src/core/log';
 import { openCore } from '../../src/core/runtime';
 import { spawnServe } from '../helpers/serveProcess';
 import { tmpDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/hookFixtures';
+import type { Health } from '../../src/core/contracts/api';
 
 async function postBatch(url: string, n: number, prefix: string, withIds: boolean): Promise<number> {
   const events = Array.from({ length: n }, (_, i) => ({
@@ -27,6 +29,13 @@ async function postBatch(url: string, n: number, prefix: string, withIds: boolea
   assert.equal(r.status, 201);
   const body = (await r.json()) as { ids: number[] };
   return body.ids.filter((x) => x !== null).length;
+}
+
+/** Wait until a snapshot holds everything journaled so far (the server snapshots every 0.2 s here). */
+async function snapshotted(url: string): Promise<void> {
+  const health = async () => (await (await fetch(`${url}/api/health`)).json()) as Health;
+  const { journal_seq } = await health();
+  await waitFor(`a snapshot covering journal batch ${journal_seq}`, async () => ((await health()).last_snapshot?.seq ?? -1) >= journal_seq);
 }
 
 async function countStored(dbPath: string): Promise<{ events: number; tokens_in: number }> {
@@ -86,9 +95,9 @@ describe('durability', () => {
     const dbPath = path.join(dir, 'am.db');
     const p = await spawnServe(dbPath, [], { AGENTMONITOR_SNAPSHOT_INTERVAL_S: '0.2' });
     let acked = await postBatch(p.url, 100, 'c1', true);
-    await new Promise((r) => setTimeout(r, 600)); // let a snapshot happen
+    await snapshotted(p.url);
     acked += await postBatch(p.url, 100, 'c2', true);
-    await new Promise((r) => setTimeout(r, 600));
+    await snapshotted(p.url); // the next one keeps the first as .bak
     acked += await postBatch(p.url, 100, 'c3', false);
     p.child.kill('SIGKILL');
     await p.exited;
@@ -114,7 +123,7 @@ describe('durability', () => {
     const dbPath = path.join(dir, 'am.db');
     const p = await spawnServe(dbPath, [], { AGENTMONITOR_SNAPSHOT_INTERVAL_S: '0.2' });
     let acked = await postBatch(p.url, 300, 'd1', true);
-    await new Promise((r) => setTimeout(r, 600)); // a snapshot (the next one keeps it as .bak)
+    await snapshotted(p.url); // the next one keeps it as .bak
     acked += await postBatch(p.url, 300, 'd2', true);
     p.child.kill('SIGTERM');
     await p.exited;

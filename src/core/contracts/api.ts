@@ -189,6 +189,8 @@ export interface Health {
   sse_clients: number;
   events: number;
   journal_pending: number;
+  /** Seq of the last batch written to the journal; a snapshot with `seq` at least this holds it. */
+  journal_seq: number;
   last_snapshot_at: string | null;
   /** The last snapshot's size and timings (export runs in the store worker, off the ingest path). */
   last_snapshot?: { bytes: number; export_ms: number; write_ms: number; seq: number } | null;

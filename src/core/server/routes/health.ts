@@ -34,6 +34,7 @@ export function register(router: Router, ctx: ServerContext): void {
       sse_clients: ctx.sse.clientCount(),
       events,
       journal_pending: pending,
+      journal_seq: stats.journalSeq,
       last_snapshot_at: stats.lastSnapshotAt ? new Date(stats.lastSnapshotAt).toISOString() : null,
       last_snapshot: stats.lastSnapshot
         ? { bytes: stats.lastSnapshot.bytes, export_ms: Math.round(stats.lastSnapshot.exportMs), write_ms: Math.round(stats.lastSnapshot.writeMs), seq: stats.lastSnapshot.seq }
