@@ -224,7 +224,6 @@ export class ServerSupervisor extends Disposable {
     const { dbPath } = held;
     this.opts.log('info', `another AgentMonitor (pid ${held.lock.pid}) holds the database ${dbPath}${held.lock.port ? ` (${lockUrl(held.lock)})` : ' and is starting'}; waiting for it`);
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60_000);
-    let lock = held.lock;
     let delay = 50;
     while (!this.isDisposed) {
       const probe = await probeHealth(url, 1000);
@@ -235,8 +234,8 @@ export class ServerSupervisor extends Disposable {
       if (probe.kind === 'foreign') return this.setState(this.foreign(url, probe.detail));
       const now = await this.databaseHolder();
       if (!now) return this.spawn(url, lostRaces + 1);
-      lock = now.lock;
       if (Date.now() >= deadline) {
+        const { lock } = now;
         const where = lock.port ? `, ${lockUrl(lock)}` : '';
         const message = `the database ${dbPath} is held by another AgentMonitor (pid ${lock.pid}${where}), which does not answer on ${url}: stop it, or point "agentMonitor.dbPath" or "agentMonitor.port" at it`;
         this.opts.log('error', message);
