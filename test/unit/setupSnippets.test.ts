@@ -1,7 +1,7 @@
 /**
- * One module makes every setup snippet (issue 22): README's blocks and doctor's fixes are compared
- * with `src/core/setup/snippets.ts` (hooks/codex/otel-config.toml is compared in
- * otelMapping.test.ts).
+ * One module makes every setup snippet (issue 22): the blocks of README and of the extension's
+ * README (docs/vsix) and doctor's fixes are compared with `src/core/setup/snippets.ts`
+ * (hooks/codex/otel-config.toml is compared in otelMapping.test.ts).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,17 +13,19 @@ import { tmpDir } from '../helpers/tmp';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The fenced block after `<!-- snippet: NAME ...-->` in README.md, without its indentation. */
-function readmeSnippet(name: string): string {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The fenced block after `<!-- snippet: NAME ...-->` in a README, without its indentation. */
+function readmeSnippet(name: string, file = 'README.md'): string {
+  const readme = fs.readFileSync(path.join(ROOT, file), 'utf8');
   const m = new RegExp(`<!-- snippet: ${name}\\b[^>]*-->\\n( *)\`\`\`\\w*\\n([\\s\\S]*?)\\n\\1\`\`\``).exec(readme);
-  assert.ok(m, `README.md has no block marked "snippet: ${name}"`);
+  assert.ok(m, `${file} has no block marked "snippet: ${name}"`);
   return m[2].split('\n').map((l) => l.slice(m[1].length)).join('\n');
 }
 
-test('README shows exactly the module\'s Claude Code and Codex telemetry snippets', () => {
-  assert.equal(readmeSnippet('claude-telemetry'), claudeCodeTelemetryShell());
-  assert.equal(readmeSnippet('codex-telemetry'), codexOtelConfig().trimEnd());
+test('README and the extension\'s README show exactly the module\'s Claude Code and Codex telemetry snippets', () => {
+  for (const file of ['README.md', 'docs/vsix/README.md']) {
+    assert.equal(readmeSnippet('claude-telemetry', file), claudeCodeTelemetryShell(), file);
+    assert.equal(readmeSnippet('codex-telemetry', file), codexOtelConfig().trimEnd(), file);
+  }
 });
 
 test('doctor\'s telemetry fixes are the module\'s snippets for its port', async () => {
