@@ -67,6 +67,29 @@ export const SERVER_SETTING_KEYS: readonly (keyof ExtensionSettings)[] = [
 
 type Getter = (key: string) => unknown;
 
+/**
+ * Settings renamed for their titles in the Settings editor (it derives them from the key: "Db Path",
+ * "Max Sse Clients"): new key → old key. A value still under the old key counts while the new key
+ * has its default.
+ */
+export const RENAMED_SETTINGS: Readonly<Record<string, string>> = {
+  databasePath: 'dbPath',
+  maxStreamClients: 'maxSseClients',
+  streamHeartbeatInterval: 'sseHeartbeatMs',
+  maxPayloadKB: 'maxPayloadKb',
+};
+
+/** `get` that also reads a renamed setting's old key while the new one is at its default. */
+function withRenamed(get: Getter, defaults: Readonly<Record<string, unknown>>): Getter {
+  return (key) => {
+    const value = get(key);
+    const old = RENAMED_SETTINGS[key];
+    if (!old || (value !== undefined && value !== defaults[key])) return value;
+    const before = get(old);
+    return before === undefined ? value : before;
+  };
+}
+
 function numberSetting(v: unknown, dflt: number, min: number, max: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : dflt;
 }
@@ -76,17 +99,23 @@ function stringSetting(v: unknown, dflt: string): string {
 }
 
 /** Reads settings through `get` (a `WorkspaceConfiguration.get`), falling back to defaults on bad values. */
-export function readSettings(get: Getter): ExtensionSettings {
+export function readSettings(getSetting: Getter): ExtensionSettings {
   const d = DEFAULT_SETTINGS;
+  const get = withRenamed(getSetting, {
+    databasePath: d.dbPath,
+    maxStreamClients: d.maxSseClients,
+    streamHeartbeatInterval: d.sseHeartbeatMs,
+    maxPayloadKB: d.maxPayloadKb,
+  });
   const dirs = get('claudeConfigDirs');
   return {
     host: stringSetting(get('host'), d.host) || d.host,
     port: Math.round(numberSetting(get('port'), d.port, 1, 65535)),
-    dbPath: stringSetting(get('dbPath'), d.dbPath),
+    dbPath: stringSetting(get('databasePath'), d.dbPath),
     token: stringSetting(get('token'), d.token),
-    maxSseClients: numberSetting(get('maxSseClients'), d.maxSseClients, 1, 10000),
-    sseHeartbeatMs: numberSetting(get('sseHeartbeatMs'), d.sseHeartbeatMs, 50, 600000),
-    maxPayloadKb: numberSetting(get('maxPayloadKb'), d.maxPayloadKb, 1, 10240),
+    maxSseClients: numberSetting(get('maxStreamClients'), d.maxSseClients, 1, 10000),
+    sseHeartbeatMs: numberSetting(get('streamHeartbeatInterval'), d.sseHeartbeatMs, 50, 600000),
+    maxPayloadKb: numberSetting(get('maxPayloadKB'), d.maxPayloadKb, 1, 10240),
     idleMinutes: numberSetting(get('idleMinutes'), d.idleMinutes, 0, 1440),
     endMinutes: numberSetting(get('endMinutes'), d.endMinutes, 0, 100000),
     retentionDays: numberSetting(get('retentionDays'), d.retentionDays, 0, 100000),

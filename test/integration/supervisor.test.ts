@@ -192,7 +192,7 @@ test('a database that stays held by another AgentMonitor ends in a message namin
     const s = await w.sup.start();
     assert.equal(s.kind, 'failed', w.logs.join('\n'));
     assert.match((s as { message: string }).message, new RegExp(`held by another AgentMonitor \\(pid ${holder.pid}\\)`));
-    assert.match((s as { message: string }).message, /agentMonitor\.dbPath/);
+    assert.match((s as { message: string }).message, /agentMonitor\.databasePath/);
     assert.equal(w.states.filter((x) => x.kind === 'crashed').length, 0);
   } finally {
     holder.kill('SIGKILL');

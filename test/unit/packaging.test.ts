@@ -30,5 +30,6 @@ test('the extension README names every palette command and every setting', () =>
     if (hidden.has(c.command)) continue;
     assert.ok(readme.includes(`${c.category}: ${c.title}`), `README names the command "${c.category}: ${c.title}"`);
   }
-  for (const key of Object.keys(pkg.contributes.configuration.properties)) assert.ok(readme.includes(`\`${key}\``), `README names the setting ${key}`);
+  const groups = ([] as { properties: Record<string, unknown> }[]).concat(pkg.contributes.configuration);
+  for (const key of groups.flatMap((g) => Object.keys(g.properties))) assert.ok(readme.includes(`\`${key}\``), `README names the setting ${key}`);
 });

@@ -237,7 +237,7 @@ export class ServerSupervisor extends Disposable {
       if (Date.now() >= deadline) {
         const { lock } = now;
         const where = lock.port ? `, ${lockUrl(lock)}` : '';
-        const message = `the database ${dbPath} is held by another AgentMonitor (pid ${lock.pid}${where}), which does not answer on ${url}: stop it, or point "agentMonitor.dbPath" or "agentMonitor.port" at it`;
+        const message = `the database ${dbPath} is held by another AgentMonitor (pid ${lock.pid}${where}), which does not answer on ${url}: stop it, or point "agentMonitor.databasePath" or "agentMonitor.port" at it`;
         this.opts.log('error', message);
         return this.setState({ kind: 'failed', message });
       }

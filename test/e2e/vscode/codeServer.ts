@@ -70,7 +70,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'update.mode': 'none',
     'telemetry.telemetryLevel': 'off',
     'agentMonitor.port': amPort,
-    'agentMonitor.dbPath': path.join(dir, 'agentmonitor.db'),
+    'agentMonitor.databasePath': path.join(dir, 'agentmonitor.db'),
     'agentMonitor.watchLogs': false,
     ...opts.settings,
   };
