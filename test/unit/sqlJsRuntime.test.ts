@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { databaseFileBytes, loadPatchedSqlJs, MAX_RESERVED_BYTES, patchSqlJs, reserveDatabaseFile, sqlJsScriptPath } from '../../src/core/store/sqlJsRuntime';
+import { databaseFileBytes, loadPatchedSqlJs, MAX_RESERVED_BYTES, patchedRegions, patchSqlJs, reserveDatabaseFile, sqlJsScriptPath } from '../../src/core/store/sqlJsRuntime';
 import { defaultWasmPath } from '../../src/core/store/database';
 
 async function sqlJs() {
@@ -31,6 +31,20 @@ test('the shipped sql.js takes every patch; a changed sql.js fails loudly, namin
   for (const p of ['m*2>>>0', 'g.prototype.fileBytes=', 'g.prototype.reserveFile=', 'g.prototype.setFileWriteHook=', 'a.amBeforeWrite(e,c)', 'a.amBeforeWrite(b,a.Wa-b)']) assert.ok(patched.includes(p), p);
   assert.throws(() => patchSqlJs(src.replace('m*(m<1048576?2:1.125)>>>0', 'm*1.5>>>0'), 'x.js'), /x\.js: sql\.js patch "file growth"/);
   assert.throws(() => patchSqlJs(src.replace('var r=B(f).node', 'var r=Q(f).node'), 'x.js'), /x\.js: sql\.js text "var r=B\(f\)\.node" not found/);
+});
+
+test('every patched region can be reviewed: the shipped text around it, and the same place patched', (t) => {
+  const file = sqlJsScriptPath();
+  const src = fs.readFileSync(file, 'utf8');
+  const patched = patchSqlJs(src, file);
+  const regions = patchedRegions(src);
+  assert.deepEqual(regions.map((r) => r.name), ['file growth', 'file methods', 'write hook', 'truncate hook']);
+  for (const r of regions) {
+    assert.ok(src.includes(r.before), `${r.name}: the "before" text is the shipped text`);
+    assert.ok(patched.includes(r.after), `${r.name}: the "after" text is what runs`);
+    assert.notEqual(r.before, r.after);
+    t.diagnostic(`${r.name}\n  before: ${r.before}\n  after:  ${r.after}`);
+  }
 });
 
 test('fileBytes is the committed database: it opens with the same rows as export(), and follows growth', async () => {

@@ -120,6 +120,20 @@ export function patchSqlJs(src: string, file: string): string {
   return src;
 }
 
+/**
+ * Each patch as a reviewer reads it: the shipped text around it (`context` characters either side)
+ * and the same place patched. `npm run sqljs:patches` prints them for the installed sql.js.
+ */
+export function patchedRegions(src: string, context = 60): { name: string; before: string; after: string }[] {
+  return PATCHES.map((p) => {
+    const at = src.indexOf(p.from);
+    if (at < 0) return { name: p.name, before: '(not found)', after: '(not found)' };
+    const head = src.slice(Math.max(0, at - context), at);
+    const tail = src.slice(at + p.from.length, at + p.from.length + context);
+    return { name: p.name, before: head + p.from + tail, after: head + p.to + tail };
+  });
+}
+
 let loaded: SqlJsInit | null = null;
 
 /** The patched `initSqlJs`, loaded once per thread. */
