@@ -8,7 +8,7 @@ import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
 import { localTimeZone, routeHash } from '../data/appState';
 import { roundCost, toCsv, toJson, type ExportTable } from '../lib/exportData';
-import { formatInt, formatTokens, formatUsd, formatUsdTicks, shortId, totalTokens } from '../lib/format';
+import { formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
 
 const MAX_MODELS_IN_CHART = 8;
@@ -52,7 +52,7 @@ export function stackedByModel(b: CostBreakdown): { x: number[]; series: ChartSe
   return { x: days.map(dayToEpochS), series };
 }
 
-function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) => string; testId: string; format?: (key: string) => string }) {
+function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) => string; testId: string }) {
   const rows = p.rows.filter((r) => r.cost_usd > 0 || totalTokens(r) > 0);
   if (rows.length === 0) return <p class="muted">Nothing in this period.</p>;
   return (
@@ -69,7 +69,7 @@ function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) 
         {rows.map((r) => (
           <tr key={r.key} data-key={r.key}>
             <td>
-              {p.link ? <a href={p.link(r.key)}>{p.format ? p.format(r.key) : r.key}</a> : r.key || '—'}{' '}
+              {p.link ? <a href={p.link(r.key)}>{r.key}</a> : r.key || '—'}{' '}
               <UnpricedNote tokens={r.unpriced_tokens} format={formatTokens} />
             </td>
             <td class="num" data-col="cost">
@@ -117,7 +117,7 @@ export function Costs() {
   const sessionTable = useMemo(
     () =>
       session.data && (
-        <CostTable rows={session.data.rows} keyLabel="Session" testId="cost-by-session" link={(k) => routeHash({ view: 'sessions', sessionId: k })} format={(k) => shortId(k, 12)} />
+        <CostTable rows={session.data.rows} keyLabel="Session" testId="cost-by-session" link={(k) => routeHash({ view: 'sessions', sessionId: k })} />
       ),
     [session.data],
   );

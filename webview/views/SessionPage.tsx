@@ -63,7 +63,7 @@ function Entry(p: { e: TranscriptEntry }) {
       <Text text={e.text} />
       {child && (
         <a href={routeHash({ view: 'sessions', sessionId: child })} class="tx-link">
-          Open subagent session {shortId(child, 12)}
+          Open subagent session {child}
         </a>
       )}
       {e.kind === 'tool' && e.detail && Object.keys(e.detail).length > 0 && (
@@ -205,7 +205,7 @@ export function SessionPage(p: { sessionId: string }) {
               {s.parent_session_id && (
                 <>
                   {' '}
-                  · subagent of <a href={routeHash({ view: 'sessions', sessionId: s.parent_session_id })}>{shortId(s.parent_session_id, 12)}</a>
+                  · subagent of <a href={routeHash({ view: 'sessions', sessionId: s.parent_session_id })}>{s.parent_session_id}</a>
                 </>
               )}
             </p>
@@ -277,8 +277,8 @@ export function SessionPage(p: { sessionId: string }) {
             <Section title="Subagents" id="session-children">
               <ul class="plain">
                 {d!.children.map((c) => (
-                  <li key={c.session_id}>
-                    <a href={routeHash({ view: 'sessions', sessionId: c.session_id })}>{shortId(c.session_id, 12)}</a> · {c.model ?? '—'} · {formatUsd(c.cost_usd)} ·{' '}
+                  <li key={c.session_id} data-key={c.session_id}>
+                    <a href={routeHash({ view: 'sessions', sessionId: c.session_id })}>{c.session_id}</a> · {c.model ?? '—'} · {formatUsd(c.cost_usd)} ·{' '}
                     {formatInt(c.event_count)} events
                   </li>
                 ))}

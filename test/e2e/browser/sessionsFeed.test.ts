@@ -188,6 +188,22 @@ describe('sessions, feed and session page at 1024 px', async () => {
     assert.deepEqual(await page.locator('h1').allTextContents(), ['claude-code · /home/dev/src/project-number-3']);
   });
 
+  it('ids are whole where there is room: a session page\'s subagents and parent, Costs by session', async () => {
+    const child = 'tb-run-7f3a-live-4-sub858815';
+    await goto(page, '#/sessions/tb-run-7f3a-live-4');
+    const link = page.locator(`section[aria-labelledby=session-children-h] a[href="#/sessions/${child}"]`);
+    await link.waitFor();
+    assert.equal(await link.textContent(), child, 'not the prefix every subagent of this session shares');
+    await link.click();
+    await page.waitForSelector(`[data-testid=session-id]:has-text("${child}")`);
+    assert.match((await page.locator('[data-testid=session-id]').textContent()) ?? '', /subagent of tb-run-7f3a-live-4$/);
+    await goto(page, '#/costs');
+    const cell = page.locator(`[data-testid=cost-by-session] a[href="#/sessions/${child}"]`);
+    await cell.waitFor();
+    assert.equal(await cell.textContent(), child);
+    assert.ok(await fits(cell));
+  });
+
   it('a session that does not exist: one clear not-found state', async () => {
     await goto(page, '#/sessions/no-such-session');
     await page.waitForSelector('[data-testid=session-not-found]');
