@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import type { SortDir } from '../../src/core/contracts/api';
 import { connectAgentSnippets } from '../../src/core/setup/snippets';
+import type { SortState } from '../lib/tableSort';
 import { VSCODE_COMMANDS, VSCODE_SETTINGS } from '../lib/vscodeHost';
 import { useApp } from './appContext';
 
@@ -63,10 +63,7 @@ export function Section(p: { title: string; children: ComponentChildren; actions
   );
 }
 
-export interface SortState<K extends string> {
-  key: K;
-  dir: SortDir;
-}
+export type { SortState };
 
 /** A sortable column header: a button in the `th` (Enter and Space sort), `aria-sort` on the sorted one. */
 export function SortTh<K extends string>(p: { label: string; sortKey: K; sort: SortState<K>; onSort(key: K): void; class?: string }) {

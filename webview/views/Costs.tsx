@@ -3,13 +3,15 @@ import type { CostBreakdown, CostRow } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart, type ChartSeries } from '../components/Chart';
 import { PeriodPicker } from '../components/PeriodPicker';
-import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
+import { TokenCells, TokenHeaderCells, type TokenSortKey } from '../components/tokenCells';
 import { useApi } from '../components/useApi';
-import { ErrorNote, Loading, Metric, Section, UnpricedNote } from '../components/ui';
+import { ErrorNote, Loading, Metric, Section, SortTh, UnpricedNote, type SortState } from '../components/ui';
+import { useTableSort } from '../components/useTableSort';
 import { localTimeZone, routeHash } from '../data/appState';
 import { roundCost, toCsv, toJson, type ExportTable } from '../lib/exportData';
 import { formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
+import type { SortValue } from '../lib/tableSort';
 
 const MAX_MODELS_IN_CHART = 8;
 
@@ -52,17 +54,31 @@ export function stackedByModel(b: CostBreakdown): { x: number[]; series: ChartSe
   return { x: days.map(dayToEpochS), series };
 }
 
+type CostSortKey = 'key' | 'cost_usd' | TokenSortKey | 'requests';
+const COST_COLUMNS: Record<CostSortKey, (r: CostRow) => SortValue> = {
+  key: (r) => r.key,
+  cost_usd: (r) => r.cost_usd,
+  tokens_in: (r) => r.tokens_in,
+  tokens_out: (r) => r.tokens_out,
+  cache_read_tokens: (r) => r.cache_read_tokens,
+  cache_write_tokens: (r) => r.cache_write_tokens,
+  requests: (r) => r.requests,
+};
+/** The server's order: most expensive first. */
+const COST_SORT: SortState<CostSortKey> = { key: 'cost_usd', dir: 'desc' };
+
 function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) => string; testId: string }) {
-  const rows = p.rows.filter((r) => r.cost_usd > 0 || totalTokens(r) > 0);
+  const shown = useMemo(() => p.rows.filter((r) => r.cost_usd > 0 || totalTokens(r) > 0), [p.rows]);
+  const { rows, sort, onSort } = useTableSort(shown, COST_COLUMNS, COST_SORT, ['key']);
   if (rows.length === 0) return <p class="muted">Nothing in this period.</p>;
   return (
     <table class="table" data-testid={p.testId}>
       <thead>
         <tr>
-          <th scope="col">{p.keyLabel}</th>
-          <th scope="col" class="num">Cost</th>
-          <TokenHeaderCells />
-          <th scope="col" class="num">Requests</th>
+          <SortTh label={p.keyLabel} sortKey="key" sort={sort} onSort={onSort} />
+          <SortTh label="Cost" sortKey="cost_usd" sort={sort} onSort={onSort} class="num" />
+          <TokenHeaderCells sort={sort} onSort={onSort} />
+          <SortTh label="Requests" sortKey="requests" sort={sort} onSort={onSort} class="num" />
         </tr>
       </thead>
       <tbody>

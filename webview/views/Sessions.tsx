@@ -3,6 +3,7 @@ import type { Session, SessionSortKey, SessionsPage } from '../../src/core/contr
 import { useApp } from '../components/appContext';
 import { ErrorNote, Loading, Section, SortTh, StatusBadge, UnpricedNote, type SortState } from '../components/ui';
 import { routeHash } from '../data/appState';
+import { nextSort } from '../lib/tableSort';
 import { baseName, formatAgo, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, totalTokens } from '../lib/format';
 
 const PAGE = 50;
@@ -11,10 +12,9 @@ export const DEFAULT_SESSION_SORT: SortState<SessionSortKey> = { key: 'last_even
 /** Columns first sorted A→Z; the others (times and amounts) largest or latest first. */
 const ASC_FIRST: readonly SessionSortKey[] = ['session_id', 'agent_type', 'project', 'model', 'status'];
 
-/** The order after a click on `key`'s header: the other direction of the sorted column, else that column's first direction. */
+/** The order after a click on `key`'s header (the server sorts: the list is paged). */
 export function nextSessionSort(cur: SortState<SessionSortKey>, key: SessionSortKey): SortState<SessionSortKey> {
-  if (cur.key === key) return { key, dir: cur.dir === 'asc' ? 'desc' : 'asc' };
-  return { key, dir: ASC_FIRST.includes(key) ? 'asc' : 'desc' };
+  return nextSort(cur, key, ASC_FIRST);
 }
 
 /** A model without its release-date suffix (`claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`); the cell's title has it whole. */

@@ -3,11 +3,13 @@ import type { ToolStats } from '../../src/core/contracts/api';
 import { Chart, type ChartSeries } from '../components/Chart';
 import { PeriodPicker } from '../components/PeriodPicker';
 import { useApi } from '../components/useApi';
-import { ErrorNote, Loading, Section } from '../components/ui';
+import { ErrorNote, Loading, Section, SortTh, type SortState } from '../components/ui';
+import { useTableSort } from '../components/useTableSort';
 import { localTimeZone } from '../data/appState';
 import { formatDuration, formatInt, formatPercent } from '../lib/format';
 import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
 import { foldSeries } from '../lib/chartData';
+import type { SortValue } from '../lib/tableSort';
 
 /** Tools drawn as their own series; the others are summed into "Other". */
 export const TOOLS_IN_CHART = 8;
@@ -64,45 +66,72 @@ export function Tools() {
                 testId="tools-chart"
               />
             )}
-            <table class="table" data-testid="tools-table">
-              <thead>
-                <tr>
-                  <th scope="col">Tool</th>
-                  <th scope="col" class="num">Calls</th>
-                  <th scope="col" class="num">Errors</th>
-                  <th scope="col" class="num">Failure rate</th>
-                  <th scope="col" class="num">p50</th>
-                  <th scope="col" class="num">p95</th>
-                  <th scope="col" class="num">Average</th>
-                  <th scope="col" class="num">Running</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.tools.map((t) => (
-                  <tr key={t.tool_name} data-key={t.tool_name}>
-                    <td>{t.tool_name}</td>
-                    <td class="num" data-col="calls">
-                      {formatInt(t.calls)}
-                    </td>
-                    <td class="num">{formatInt(t.errors)}</td>
-                    <td class={`num${t.error_rate > 0.1 ? ' warn' : ''}`} data-col="error-rate">
-                      {formatPercent(t.error_rate)}
-                    </td>
-                    <td class="num" data-col="p50">
-                      {formatDuration(t.p50_ms)}
-                    </td>
-                    <td class="num" data-col="p95">
-                      {formatDuration(t.p95_ms)}
-                    </td>
-                    <td class="num">{formatDuration(t.avg_ms)}</td>
-                    <td class="num">{formatInt(t.running)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ToolTable tools={d.tools} />
           </>
         )}
       </Section>
     </div>
+  );
+}
+
+type ToolRow = ToolStats['tools'][number];
+type ToolSortKey = 'tool_name' | 'calls' | 'errors' | 'error_rate' | 'p50_ms' | 'p95_ms' | 'avg_ms' | 'running';
+const TOOL_COLUMNS: Record<ToolSortKey, (t: ToolRow) => SortValue> = {
+  tool_name: (t) => t.tool_name,
+  calls: (t) => t.calls,
+  errors: (t) => t.errors,
+  error_rate: (t) => t.error_rate,
+  p50_ms: (t) => t.p50_ms,
+  p95_ms: (t) => t.p95_ms,
+  avg_ms: (t) => t.avg_ms,
+  running: (t) => t.running,
+};
+const TOOL_HEADERS: [string, ToolSortKey][] = [
+  ['Calls', 'calls'],
+  ['Errors', 'errors'],
+  ['Failure rate', 'error_rate'],
+  ['p50', 'p50_ms'],
+  ['p95', 'p95_ms'],
+  ['Average', 'avg_ms'],
+  ['Running', 'running'],
+];
+/** The server's order: most called first. */
+const TOOL_SORT: SortState<ToolSortKey> = { key: 'calls', dir: 'desc' };
+
+function ToolTable(p: { tools: ToolRow[] }) {
+  const { rows, sort, onSort } = useTableSort(p.tools, TOOL_COLUMNS, TOOL_SORT, ['tool_name']);
+  return (
+    <table class="table" data-testid="tools-table">
+      <thead>
+        <tr>
+          <SortTh label="Tool" sortKey="tool_name" sort={sort} onSort={onSort} />
+          {TOOL_HEADERS.map(([label, key]) => (
+            <SortTh key={key} label={label} sortKey={key} sort={sort} onSort={onSort} class="num" />
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((t) => (
+          <tr key={t.tool_name} data-key={t.tool_name}>
+            <td>{t.tool_name}</td>
+            <td class="num" data-col="calls">
+              {formatInt(t.calls)}
+            </td>
+            <td class="num">{formatInt(t.errors)}</td>
+            <td class={`num${t.error_rate > 0.1 ? ' warn' : ''}`} data-col="error-rate">
+              {formatPercent(t.error_rate)}
+            </td>
+            <td class="num" data-col="p50">
+              {formatDuration(t.p50_ms)}
+            </td>
+            <td class="num" data-col="p95">
+              {formatDuration(t.p95_ms)}
+            </td>
+            <td class="num">{formatDuration(t.avg_ms)}</td>
+            <td class="num">{formatInt(t.running)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The overview's live pulse and the charts of Costs, Tools and Usage, in chromium: live updates
  * without refetching, only active sessions under "Running now", Tools' "Other" series and legend
- * totals, distinct colours, x ranges clamped to the data, one clean table per CSV file.
+ * totals, distinct colours, x ranges clamped to the data, one clean table per CSV file, tables
+ * sorted by any column.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,6 +119,41 @@ describe('charts in chromium', async () => {
     for (const l of lines.slice(1)) assert.match(l.split(',')[1], /^\d+(\.\d{1,6})?$/);
     const [, cMax] = ((await page.locator('[data-testid=costs-chart] .chart').getAttribute('data-x-range')) ?? '').split(',').map(Number);
     assert.ok(cMax * 1000 < Date.now() + 2 * 86_400_000, 'the day axis ends with the data, not years later');
+  });
+
+  it('the Tools and Costs tables sort by any column, by click and by keyboard, and say which', async () => {
+    const keys = (testId: string) => page.locator(`[data-testid=${testId}] tbody tr`).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
+    /** Waits for the render that marks `key` sorted in `dir` (the rows are ordered in the same render). */
+    const sorted = (testId: string, key: string, dir: 'ascending' | 'descending') => page.locator(`[data-testid=${testId}] th[data-sort=${key}][aria-sort=${dir}]`).waitFor();
+    await goto(page, 'tools');
+    const tools = page.locator('[data-testid=tools-table]');
+    await tools.locator('tbody tr').first().waitFor();
+    const served = await keys('tools-table');
+    await sorted('tools-table', 'calls', 'descending');
+    await tools.locator('th[data-sort=tool_name] button').click();
+    await sorted('tools-table', 'tool_name', 'ascending');
+    assert.equal(await tools.locator('th[aria-sort]').count(), 1);
+    assert.deepEqual(await keys('tools-table'), [...TOOLS].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })));
+    await tools.locator('th[data-sort=calls] button').focus();
+    await page.keyboard.press('Enter');
+    await sorted('tools-table', 'calls', 'descending');
+    assert.deepEqual(await keys('tools-table'), served, 'most called first');
+    await page.keyboard.press(' ');
+    await sorted('tools-table', 'calls', 'ascending');
+    assert.deepEqual(await keys('tools-table'), [...served].reverse());
+
+    await goto(page, 'costs');
+    const byModel = page.locator('[data-testid=cost-by-model]');
+    await byModel.locator('tbody tr').first().waitFor();
+    await byModel.locator('th[data-sort=key] button').click();
+    await sorted('cost-by-model', 'key', 'ascending');
+    assert.deepEqual(await keys('cost-by-model'), ['claude-sonnet-4-5', 'gpt-5-codex']);
+    await byModel.locator('th[data-sort=key] button').click();
+    await sorted('cost-by-model', 'key', 'descending');
+    assert.deepEqual(await keys('cost-by-model'), ['gpt-5-codex', 'claude-sonnet-4-5']);
+    await byModel.locator('th[data-sort=tokens_in] button').click();
+    await sorted('cost-by-model', 'tokens_in', 'descending');
+    assert.deepEqual(await keys('cost-by-model'), ['claude-sonnet-4-5', 'gpt-5-codex'], '1,200 input tokens before 1,000');
   });
 
   it('no console errors or CSP violations', () => {
