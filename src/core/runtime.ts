@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import type { ServerConfig } from './config';
 import type { Logger } from './log';
 import { Ingestor } from './ingest/pipeline';
-import type { Broadcaster } from './server/context';
+import type { Broadcaster } from './ingest/broadcaster';
 import { Store } from './store/store';
 import type { SseMessage } from './contracts/sse';
 

@@ -48,6 +48,33 @@ async function post(route: string, body: object): Promise<void> {
   assert.ok(res.status < 300, `POST ${route} answered ${res.status}: ${await res.text()}`);
 }
 
+/** The dashboard page inside the webview panel's frames. */
+function dashboard(p: Page) {
+  return p.frameLocator('iframe.webview').frameLocator('#active-frame');
+}
+
+/** "Open in Dashboard" from the context menu of the session's row in the Agents view. */
+async function openSessionFromTree(p: Page): Promise<void> {
+  const view = await openAgentsView(p);
+  const row = view.locator('.monaco-list-row', { hasText: 'shop-e2e' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click({ button: 'right' });
+  const item = p.locator('.context-view .action-label', { hasText: 'Open in Dashboard' }).first();
+  await item.waitFor({ timeout: 30_000 });
+  await item.click();
+}
+
+/** Opens a workspace file through quick open; the dashboard tab goes to the background. */
+async function openFile(p: Page, name: string): Promise<void> {
+  await p.keyboard.press('F1');
+  const input = p.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await input.press('Enter');
+  await p.locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+}
+
 function serverProcesses(): number[] {
   return fs
     .readdirSync('/proc')
@@ -161,26 +188,50 @@ test('Open Dashboard shows live data through the webview bridge', async () => {
   assert.match((await item.getAttribute('class')) ?? '', /warning-kind/, 'the ticker turns to the warning colour over budget');
 });
 
+test('dashboard links navigate inside the webview: nav by click and Enter, a session link, the breadcrumb', async () => {
+  const frame = dashboard(page);
+  await frame.locator('nav a[data-view="costs"]').click();
+  await frame.locator('main[data-view="costs"]').waitFor({ timeout: 30_000 });
+  await frame.locator('nav a[data-view="sessions"]').press('Enter');
+  await frame.locator('main[data-view="sessions"]').waitFor({ timeout: 30_000 });
+  await frame.locator('main a[href="#/sessions/e2e-session-1"]').first().click();
+  await frame.locator('[data-testid="session-id"]', { hasText: 'e2e-session-1' }).waitFor({ timeout: 30_000 });
+  await frame.locator('main a[href="#/sessions"]').first().click();
+  await frame.locator('main[data-view="sessions"] a[href="#/sessions/e2e-session-1"]').first().waitFor({ timeout: 30_000 });
+  // Left on Costs: the reload below restores it, and "Open in Dashboard" must still win over it.
+  await frame.locator('nav a[data-view="costs"]').click();
+  await frame.locator('main[data-view="costs"]').waitFor({ timeout: 30_000 });
+});
+
 test('the dashboard panel survives a window reload (serializer)', async () => {
   await runCommand(page, 'Developer: Reload Window');
   await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
   await page.locator('.tab', { hasText: 'AgentMonitor' }).first().waitFor({ timeout: 120_000 });
   const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
   await frame.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 120_000 });
-  await frame.locator('[data-testid="period-today"]', { hasText: '$1.75' }).waitFor({ timeout: 60_000 });
   await page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' }).waitFor({ timeout: 60_000 });
+  // The page restores where it was (Costs, left there above), not the overview.
+  await frame.locator('main[data-view="costs"]').waitFor({ timeout: 60_000 });
 });
 
-test('a session\'s context menu opens it in the dashboard', async () => {
-  const view = await openAgentsView(page);
-  const row = view.locator('.monaco-list-row', { hasText: 'shop-e2e' }).first();
-  await row.waitFor({ timeout: 30_000 });
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view .action-label', { hasText: 'Open in Dashboard' }).first();
-  await item.waitFor({ timeout: 30_000 });
-  await item.click();
-  const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+test('a session\'s context menu opens it in the dashboard, over the page the panel restored', async () => {
+  await openSessionFromTree(page);
+  await dashboard(page).locator('[data-testid="session-id"]', { hasText: 'e2e-session-1' }).waitFor({ timeout: 60_000 });
+});
+
+test('Open in Dashboard wins over a hidden panel\'s page too, and only once', async () => {
+  const frame = dashboard(page);
+  await frame.locator('nav a[data-view="tools"]').click();
+  await frame.locator('main[data-view="tools"]').waitFor({ timeout: 30_000 });
+  await openFile(page, 'README.md');
+  await openSessionFromTree(page);
   await frame.locator('[data-testid="session-id"]', { hasText: 'e2e-session-1' }).waitFor({ timeout: 60_000 });
+  // The page reloads each time it is shown again, with the same request in its HTML: applied already.
+  await frame.locator('nav a[data-view="feed"]').click();
+  await frame.locator('main[data-view="feed"]').waitFor({ timeout: 30_000 });
+  await openFile(page, 'README.md');
+  await page.locator('.tab', { hasText: 'AgentMonitor' }).first().click();
+  await frame.locator('main[data-view="feed"]').waitFor({ timeout: 60_000 });
 });
 
 test('every command is in the palette under "AgentMonitor:"', async () => {
