@@ -6,7 +6,6 @@
  * the runner acknowledges a batch with `credit` once it has been handed to ingest.
  */
 import type { EventInput } from './events';
-import type { ImportStateRow } from '../store/queries/importState';
 
 export const IMPORT_WORKER_CREDITS = 2;
 
@@ -31,3 +30,15 @@ export type FromImportWorker =
   | { type: 'events'; seq: number; events: EventInput[] }
   | { type: 'done'; seq: number; outcome: FilePassOutcome }
   | { type: 'error'; seq: number; message: string };
+
+/** A log file's import progress, as the store keeps it. */
+export interface ImportStateRow {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  byte_offset: number;
+  head_hash: string;
+  /** Parser state carried between passes (JSON), e.g. Codex running totals. */
+  state_json: string | null;
+  updated_at: number;
+}

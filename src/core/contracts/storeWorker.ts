@@ -4,8 +4,60 @@
  * with the same id. Requests are handled strictly in order, so a `snapshot` covers every
  * `insert` sent before it.
  */
-import type { EventRecord } from '../store/records';
-import type { InsertOutcome } from '../store/insert';
+import type { CostSource, EventSource, EventStatus, EventType } from './events';
+
+/** An event as the store holds it (and as it crosses to the store worker and back). */
+export interface EventRecord {
+  id: number;
+  event_id: string | null;
+  session_id: string;
+  agent_type: string;
+  event_type: EventType;
+  tool_name: string | null;
+  status: EventStatus | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number | null;
+  cost_source: CostSource;
+  duration_ms: number | null;
+  project: string | null;
+  branch: string | null;
+  source: EventSource;
+  /** Event time, epoch ms. */
+  created_at: number;
+  received_at: number;
+  client_timestamp: string | null;
+  /** Serialized metadata (already capped), or null. */
+  metadata: string | null;
+  payload_truncated: 0 | 1;
+  /**
+   * A Codex hook prompt's turn id: the store gives the record the id `prompt:codex:<session>:<n>`
+   * (n: the turn's ordinal in its conversation) when it applies it, the id the rollout importer
+   * and the OTLP mapper give the same prompt. Numbering in the store keeps the hook route free of
+   * any wait on it: the record is journaled as sent, and a replay numbers it the same way.
+   */
+  number_turn?: string;
+}
+
+/** What became of a record: stored, skipped as a duplicate id, or completed a stored running event. */
+export type InsertKind = 'inserted' | 'duplicate' | 'completed';
+
+export interface InsertOutcome {
+  /** Per record: the stored row id (existing row for duplicates/completions). */
+  ids: number[];
+  /** Per record: what became of it. */
+  kinds: InsertKind[];
+  inserted: number;
+  duplicates: number;
+  completed: number;
+  /** Sessions whose row changed. */
+  sessions: string[];
+}
 
 export type WorkerRequest =
   | { id: number; op: 'open'; dbPath: string; wasmPath: string }

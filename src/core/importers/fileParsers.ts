@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventInput } from '../contracts/events';
 import type { FilePassOutcome, FromImportWorker, ToImportWorker } from '../contracts/importWorker';
-import type { ImportStateRow } from '../store/queries/importState';
+import type { ImportStateRow } from '../contracts/importWorker';
 import { ClaudeSessionIndex } from './claudeCode';
 import { tailFile } from './fileTail';
 import type { LogKind } from './types';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type { EventInput } from '../contracts/events';
-import type { ImportStateRow } from '../store/queries/importState';
+import type { ImportStateRow } from '../contracts/importWorker';
 import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
 import { CodexParser } from './codex';
 import { validateImported } from './eventCheck';

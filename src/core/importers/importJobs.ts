@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ImportRequest, ImportSummary } from '../contracts/api';
-import type { Broadcaster } from '../server/context';
+import type { Broadcaster } from '../ingest/broadcaster';
 import type { Logger } from '../log';
 import { runImport, type ImportDeps } from './importRunner';
 

@@ -7,8 +7,8 @@
 import type { EventInput } from '../contracts/events';
 import type { Session } from '../contracts/api';
 import type { Logger } from '../log';
-import type { Broadcaster } from '../server/context';
-import type { InsertOutcome } from '../store/insert';
+import type { Broadcaster } from './broadcaster';
+import type { InsertOutcome } from '../contracts/storeWorker';
 import { QUERIES } from '../store/queries/registry';
 import { recordToStoredEvent, type EventRecord } from '../store/records';
 import type { Store } from '../store/store';
@@ -75,8 +75,8 @@ export class Ingestor implements IngestSink {
     if (!opts.quiet) {
       const shown: EventRecord[] = [];
       records.forEach((r, i) => {
-        if (out.kinds[i] === 0) shown.push(r);
-        else if (out.kinds[i] === 2) shown.push({ ...r, id: out.ids[i] });
+        if (out.kinds[i] === 'inserted') shown.push(r);
+        else if (out.kinds[i] === 'completed') shown.push({ ...r, id: out.ids[i] });
       });
       this.broadcastRecords(shown);
     }

@@ -6,7 +6,7 @@
 import { validateEvent, type EventInput } from '../contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId } from '../contracts/eventIds';
 import type { IngestSink } from '../ingest/types';
-import type { StoreClient } from '../server/context';
+import type { StoreClient } from '../store/storeClient';
 import { mapClaudeLogRecord } from './claudeCode';
 import { CodexBatchState, mapCodexLogRecord } from './codex';
 import { eventNameOf, type CodexOrdinalRef } from './mappedEvent';

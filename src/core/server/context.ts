@@ -3,24 +3,12 @@
  * `register(router, ctx)`; `app.ts` mounts them in one place.
  */
 import type { ServerConfig } from '../config';
-import type { Request, Response } from 'express';
-import type { EventFilter, SseMessage } from '../contracts/sse';
 import type { IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
 import type { Core } from '../runtime';
 import type { Warmer } from './warmer';
-import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
-
-export interface StoreClient {
-  query<K extends QueryName>(name: K, params: QueryParams<K>): Promise<QueryResult<K>>;
-}
-
-export interface Broadcaster {
-  broadcast(msg: SseMessage): void;
-  clientCount(): number;
-  /** Take over an SSE request (`GET /api/stream`); absent on hubs that serve no clients. */
-  attach?(req: Request, res: Response, filter: EventFilter): void;
-}
+import type { StoreClient } from '../store/storeClient';
+import type { Broadcaster } from '../ingest/broadcaster';
 
 export interface ServerContext {
   config: ServerConfig;

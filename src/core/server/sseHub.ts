@@ -13,7 +13,7 @@ import type { EventFilter, SseMessage } from '../contracts/sse';
 import { FILTER_KEYS, STATS_THROTTLE_MS } from '../contracts/sse';
 import type { Logger } from '../log';
 import { VERSION } from '../version';
-import type { Broadcaster } from './context';
+import type { Broadcaster } from '../ingest/broadcaster';
 
 export interface SseHubOptions {
   maxClients: number;

@@ -6,22 +6,11 @@
  * counts only for a session without another `llm_request`: it is skipped when the session has one,
  * and removed (with its share of the totals) when one arrives.
  */
+import type { InsertOutcome } from '../contracts/storeWorker';
 import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
 import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
 import type { EventRecord } from './records';
-
-export interface InsertOutcome {
-  /** Per record: the stored row id (existing row for duplicates/completions). */
-  ids: number[];
-  /** Per record: 0 inserted, 1 duplicate, 2 completed a running row. */
-  kinds: number[];
-  inserted: number;
-  duplicates: number;
-  completed: number;
-  /** Sessions whose row changed. */
-  sessions: string[];
-}
 
 interface SessionDelta {
   agent_type: string;
@@ -242,7 +231,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     if (!completes && !corrects) {
       if (r.metadata) fillGaps(existing.id, r.metadata);
       out.ids.push(existing.id);
-      out.kinds.push(1);
+      out.kinds.push('duplicate');
       out.duplicates++;
       return;
     }
@@ -267,7 +256,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     }
     toolEvents.push(existing.id);
     out.ids.push(existing.id);
-    out.kinds.push(2);
+    out.kinds.push('completed');
     out.completed++;
   }
 
@@ -339,7 +328,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
           const cover = coveringRequest(r.session_id);
           if (cover !== null) {
             out.ids.push(cover);
-            out.kinds.push(1);
+            out.kinds.push('duplicate');
             out.duplicates++;
             continue;
           }
@@ -362,7 +351,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
         continue;
       }
       out.ids.push(r.id);
-      out.kinds.push(0);
+      out.kinds.push('inserted');
       out.inserted++;
       if (r.tool_name && r.event_type === 'tool_use') toolEvents.push(r.id);
 

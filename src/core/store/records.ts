@@ -3,44 +3,10 @@
  * normalization and pricing. `id` is assigned by the ingest pipeline (the single writer), so an
  * acknowledgement can name it before the store has inserted the row.
  */
-import type { CostSource, EventSource, EventStatus, EventType, StoredEvent } from '../contracts/events';
+import type { StoredEvent } from '../contracts/events';
+import type { EventRecord } from '../contracts/storeWorker';
 
-export interface EventRecord {
-  id: number;
-  event_id: string | null;
-  session_id: string;
-  agent_type: string;
-  event_type: EventType;
-  tool_name: string | null;
-  status: EventStatus | null;
-  model: string | null;
-  tokens_in: number;
-  tokens_out: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cache_write_1h_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number | null;
-  cost_source: CostSource;
-  duration_ms: number | null;
-  project: string | null;
-  branch: string | null;
-  source: EventSource;
-  /** Event time, epoch ms. */
-  created_at: number;
-  received_at: number;
-  client_timestamp: string | null;
-  /** Serialized metadata (already capped), or null. */
-  metadata: string | null;
-  payload_truncated: 0 | 1;
-  /**
-   * A Codex hook prompt's turn id: the store gives the record the id `prompt:codex:<session>:<n>`
-   * (n: the turn's ordinal in its conversation) when it applies it, the id the rollout importer
-   * and the OTLP mapper give the same prompt. Numbering in the store keeps the hook route free of
-   * any wait on it: the record is journaled as sent, and a replay numbers it the same way.
-   */
-  number_turn?: string;
-}
+export type { EventRecord };
 
 export function recordToStoredEvent(r: EventRecord): StoredEvent {
   let metadata: Record<string, unknown> | null = null;

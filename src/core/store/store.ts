@@ -6,10 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { OpenResult, SnapshotResult, WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
+import type { InsertOutcome, OpenResult, SnapshotResult, WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
 import type { Logger } from '../log';
 import { defaultWasmPath, leftoverTempFiles } from './database';
-import type { InsertOutcome } from './insert';
 import type { CompactionResult } from './payloadCompaction';
 import { Journal, type ReplayReport } from './journal';
 import { digestPath } from './snapshotDigest';
@@ -316,9 +315,9 @@ export class Store {
             q.resolve({
               ids: out.ids.slice(off, off + n),
               kinds,
-              inserted: kinds.filter((k) => k === 0).length,
-              duplicates: kinds.filter((k) => k === 1).length,
-              completed: kinds.filter((k) => k === 2).length,
+              inserted: kinds.filter((k) => k === 'inserted').length,
+              duplicates: kinds.filter((k) => k === 'duplicate').length,
+              completed: kinds.filter((k) => k === 'completed').length,
               sessions: [...new Set(q.records.map((r) => r.session_id))],
             });
           }

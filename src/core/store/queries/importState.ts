@@ -1,4 +1,5 @@
 import type { SqlDb } from '../sqlDb';
+import type { ImportStateRow } from '../../contracts/importWorker';
 import { databaseFileBytes, reserveDatabaseFile } from '../sqlJsRuntime';
 
 /**
@@ -6,17 +7,6 @@ import { databaseFileBytes, reserveDatabaseFile } from '../sqlJsRuntime';
  * 0.17 (Claude) and 0.13 (Codex) in the database file (metadata goes to the payload file).
  */
 const DB_BYTES_PER_LOG_BYTE = 0.25;
-
-export interface ImportStateRow {
-  path: string;
-  size: number;
-  mtime_ms: number;
-  byte_offset: number;
-  head_hash: string;
-  /** Parser state carried between passes (JSON), e.g. Codex running totals. */
-  state_json: string | null;
-  updated_at: number;
-}
 
 export const queries = {
   getImportState(db: SqlDb, p: { path: string }): ImportStateRow | null {
