@@ -59,7 +59,7 @@ export class Container extends Disposable {
     );
     this.tree = this._register(new AgentsTreeProvider(this.live)).register();
     this.ticker = this._register(new StatusBarTicker(this.live, this.supervisor, this.config, context.globalState)).register();
-    this.dashboard = this._register(new DashboardPanelHost(context.extensionUri, this.live)).register();
+    this.dashboard = this._register(new DashboardPanelHost(context.extensionUri, this.live, () => baseUrl(this.config.settings))).register();
     for (const register of [registerServerCommands, registerDashboardCommands, registerImportCommands, registerSetupCommands, registerDataCommands, registerTranscriptCommands]) {
       for (const d of register(this)) this._register(d);
     }

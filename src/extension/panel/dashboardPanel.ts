@@ -36,10 +36,14 @@ export class DashboardPanelHost extends Disposable {
   private missed = false;
   /** The open request the page's HTML carries (the webview restores its own location otherwise). */
   private request: DashboardOpenRequest | null = null;
+  /** The server URL the page's HTML carries (its setup text shows it). */
+  private renderedUrl = '';
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly live: LiveConnection,
+    /** The server URL of the settings, for a page rendered before the connection names one. */
+    private readonly configuredUrl: () => string,
   ) {
     super();
     this._register(toDisposable(() => this.disposePanel()));
@@ -137,11 +141,12 @@ export class DashboardPanelHost extends Disposable {
     const styles = [vscode.Uri.joinPath(dist, DASHBOARD_ASSETS.style), vscode.Uri.joinPath(this.extensionUri, 'media', 'extension', 'bridgeView.css')]
       .filter((u, i) => (i === 0 ? hasApp : !hasApp) && fs.existsSync(u.fsPath))
       .map((u) => webview.asWebviewUri(u).toString());
+    this.renderedUrl = this.live.status.url ?? this.configuredUrl();
     const initialState: DashboardInitialState = {
       host: 'vscode',
       version: VERSION,
       ...(this.request ? { open_request: this.request } : {}),
-      ...(this.live.status.url ? { server_url: this.live.status.url } : {}),
+      server_url: this.renderedUrl,
     };
     webview.html = renderDashboardHtml({
       nonce: randomBytes(18).toString('base64url'),
@@ -215,6 +220,12 @@ export class DashboardPanelHost extends Disposable {
 
   private postConnection(): void {
     const s = this.live.status;
+    // The server moved (a port change): the page's setup text names the old URL, so it is loaded
+    // again with the new one (it restores its own location).
+    if (this.panel && s.url && s.url !== this.renderedUrl) {
+      this.render();
+      return;
+    }
     this.post({ type: 'connection', state: s.state, ...(s.url ? { server_url: s.url } : {}), ...(s.message ? { message: s.message } : {}) });
   }
 

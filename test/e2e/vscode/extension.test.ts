@@ -7,10 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { FIXTURES } from '../../helpers/hookFixtures';
+import { INITIAL_STATE_ELEMENT_ID } from '../../../src/core/contracts/webview';
+import { deadPort, FIXTURES } from '../../helpers/hookFixtures';
+import { readZip } from '../../helpers/zip';
 import { health, openAgentsView, packageVsix, root, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
@@ -18,6 +22,7 @@ let workspace: string;
 let page: Page;
 let fixtures: string;
 let importWorkspace: string;
+let vsix: string;
 
 const CAPTURED = path.join(FIXTURES, 'captured');
 const SANDBOX = '/home/dev/sandbox/proj';
@@ -91,7 +96,7 @@ function serverProcesses(): number[] {
 }
 
 before(async () => {
-  const vsix = packageVsix();
+  vsix = packageVsix();
   fixtures = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-vscode-fixtures-'));
   workspace = path.join(fixtures, 'shop-e2e');
   importWorkspace = path.join(fixtures, 'imported-proj');
@@ -124,6 +129,24 @@ test('the .vsix carries every bundle the build makes (workers and wasm included)
   const built = fs.readdirSync(path.join(root, 'dist')).filter((f) => !f.endsWith('.map'));
   for (const f of ['cli.js', 'storeWorker.js', 'importWorker.js', 'extension.js', 'webview.js', 'sql-wasm.wasm', 'sql-wasm.js']) assert.ok(built.includes(f), `the build made dist/${f}`);
   for (const f of built) assert.ok(packaged.has(`dist/${f}`), `dist/${f} is in the .vsix (.vscodeignore)`);
+});
+
+test('the .vsix shows the user README (every relative link inside the package), a changelog and the Marketplace fields', () => {
+  const files = readZip(vsix);
+  const readme = files.get('extension/readme.md')?.toString('utf8');
+  assert.ok(readme, `extension/readme.md in the .vsix (entries: ${[...files.keys()].join(', ')})`);
+  assert.ok(!/npm ci|npm start|npm run/.test(readme), 'the packaged README is the user README, not the developer one');
+  const links = [...readme.matchAll(/!?\[[^\]]*\]\(([^)\s]+)[^)]*\)/g)].map((m) => m[1]!).filter((href) => !/^[a-z][a-z0-9+.-]*:|^#/i.test(href));
+  assert.ok(links.length >= 3, `relative links found: ${links.join(', ')}`);
+  for (const href of links) {
+    const target = path.posix.normalize(`extension/${decodeURIComponent(href.split('#')[0]!)}`);
+    assert.ok(files.has(target), `README link "${href}" resolves inside the package (${target})`);
+  }
+  assert.ok(files.has('extension/changelog.md'), 'CHANGELOG in the package');
+  const manifest = JSON.parse(files.get('extension/package.json')!.toString('utf8')) as Record<string, any>;
+  assert.ok(files.has(`extension/${manifest.icon}`), `icon ${manifest.icon} in the package`);
+  assert.ok(manifest.categories?.length && manifest.keywords?.length, 'categories and keywords');
+  assert.ok(manifest.galleryBanner?.color && manifest.galleryBanner?.theme, 'gallery banner');
 });
 
 test('activation starts the server; the tree and the status bar follow hook events', async () => {
@@ -324,4 +347,48 @@ test('setup commands: Claude Code hooks (user scope) and Codex telemetry point a
   assert.ok(toml.startsWith('model = "gpt-5-codex"\n'), 'the existing config is kept');
   assert.ok(toml.includes(`http://127.0.0.1:${cs.amPort}/api/otel/v1/logs`), toml);
   assert.equal(fs.readFileSync(`${codexConfig}.agentmonitor.bak`, 'utf8'), 'model = "gpt-5-codex"\n');
+});
+
+/** Changes `agentMonitor.port` the way a user's settings file does (machine-scoped: both files). */
+function setPort(port: number): void {
+  for (const scope of ['User', 'Machine']) {
+    const file = path.join(cs.dir, 'user-data', scope, 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(file, JSON.stringify({ ...settings, 'agentMonitor.port': port }, null, 2));
+  }
+}
+
+test('a port change (issue 19): both windows move without a crash, and the open dashboard names the new port', async () => {
+  await runCommand(page, 'AgentMonitor: Open Dashboard');
+  const frame = dashboard(page);
+  await frame.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 60_000 });
+  const port = await deadPort();
+  setPort(port);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(() => health(url), `a server on the new port ${port}`);
+  await ticker(page).waitFor({ timeout: 60_000 });
+  // The page was loaded again with the new URL in its initial state (its setup text shows it).
+  await waitFor(async () => ((await frame.locator(`#${INITIAL_STATE_ELEMENT_ID}`).textContent({ timeout: 5_000 }).catch(() => '')) ?? '').includes(url), 'the dashboard to name the new port');
+  await frame.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('.notification-toast', { hasText: /crash|exited|AgentMonitor: the server/ }).count(), 0, 'no crash message');
+  assert.equal(serverProcesses().length, 1, 'one server for both windows');
+});
+
+test('a server problem message closes once the server runs again (no stale toast)', async () => {
+  const foreign = http.createServer((_req, res) => res.writeHead(404).end('not AgentMonitor'));
+  await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
+  const taken = (foreign.address() as AddressInfo).port;
+  const back = await deadPort();
+  try {
+    setPort(taken);
+    const toast = page.locator('.notification-toast', { hasText: `Port ${taken} is used by another program` });
+    await toast.waitFor({ timeout: 60_000 });
+    assert.match(await toast.innerText(), /Show Log.*Restart Server.*Open Settings/s);
+    setPort(back);
+    await waitFor(() => health(`http://127.0.0.1:${back}`), `a server on port ${back}`);
+    await toast.waitFor({ state: 'detached', timeout: 60_000 });
+    await ticker(page).waitFor({ timeout: 60_000 });
+  } finally {
+    await new Promise<void>((r) => foreign.close(() => r()));
+  }
 });
