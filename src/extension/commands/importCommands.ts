@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
+import { loadConfig } from '../../core/config';
 import type { ImportRequest, ImportSummary } from '../../core/contracts/api';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
-import { importFraction, importProgressText, importSummaryText, ImportWaiter } from '../model/importText';
+import { importFraction, importProgressText, importSummaryText, ImportWaiter, type ImportPlaces } from '../model/importText';
 
 /** Runs an import in the server (`POST /api/import`), following progress over SSE, cancellable. */
 export async function runImport(c: Container, title: string, req: ImportRequest): Promise<ImportSummary | null> {
@@ -40,14 +41,25 @@ export async function runImport(c: Container, title: string, req: ImportRequest)
         }
       },
     );
-    c.log.info(importSummaryText(summary));
-    const pick = await vscode.window.showInformationMessage(`AgentMonitor: ${importSummaryText(summary)}`, 'Open Dashboard');
+    const text = importSummaryText(summary, importPlaces(c, req));
+    c.log.info(text);
+    const pick = await vscode.window.showInformationMessage(`AgentMonitor: ${text}`, 'Open Dashboard');
     if (pick) void vscode.commands.executeCommand(COMMANDS.openDashboard);
     return summary;
   } catch (err) {
     c.log.error(`import failed: ${(err as Error).message}`);
     void vscode.window.showErrorMessage(`AgentMonitor: import failed: ${(err as Error).message}`);
     return null;
+  }
+}
+
+/** The folders the server reads for `req`: those it names, else the server's defaults for this window's settings. */
+function importPlaces(c: Container, req: ImportRequest): ImportPlaces | undefined {
+  try {
+    const config = loadConfig(c.serverEnv());
+    return { claudeDirs: req.claude_dirs ?? config.claudeDirs, codexDirs: req.codex_dirs ?? config.codexDirs, cwdFilter: req.cwd_filter };
+  } catch {
+    return undefined;
   }
 }
 

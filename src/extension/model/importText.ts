@@ -15,7 +15,24 @@ export function importFraction(p: ImportProgress): number {
   return 0;
 }
 
-export function importSummaryText(s: ImportSummary): string {
+/** The folders an import read (the server's defaults made explicit), for a summary that found nothing. */
+export interface ImportPlaces {
+  claudeDirs: readonly string[];
+  codexDirs: readonly string[];
+  /** Only sessions inside these folders (Import Workspace Logs). */
+  cwdFilter?: readonly string[];
+}
+
+export function importSummaryText(s: ImportSummary, places?: ImportPlaces): string {
+  if (places && !s.files && !s.files_skipped_unchanged && !s.cancelled) {
+    // "0 new events from 0 files" told nothing: say where it looked and what points it elsewhere.
+    const what = places.cwdFilter?.length ? `no transcripts of sessions in ${places.cwdFilter.join(', ')}` : 'no transcripts';
+    const where = [...places.claudeDirs, ...places.codexDirs].join(', ');
+    return (
+      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/); if your agents ` +
+      'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
+    );
+  }
   const parts = [
     `${s.events.toLocaleString('en-US')} new event${s.events === 1 ? '' : 's'} from ${s.files} file${s.files === 1 ? '' : 's'}`,
   ];
