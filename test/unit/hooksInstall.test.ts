@@ -207,3 +207,19 @@ test('install for an agent that is not installed (no binary, no config folder) s
   assert.equal(forced.code, 0, forced.err);
   assert.ok(fs.existsSync(s.claudeFile));
 });
+
+test('install for all agents (the default) skips one that is not installed, and fails only when none is', async () => {
+  const s = setup();
+  fs.rmdirSync(path.join(s.home, '.claude'));
+  fs.mkdirSync(path.join(s.home, '.codex'));
+  const r = await s.cli('install');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /Claude Code is not installed .*no hooks written for it/);
+  assert.match(r.out, /^Codex \(user\): added \d+ hooks/m);
+  assert.ok(!fs.existsSync(s.claudeFile), 'no Claude Code settings written');
+  assert.ok(fs.existsSync(s.codexFile));
+  fs.rmSync(path.join(s.home, '.codex'), { recursive: true });
+  const none = await s.cli('install');
+  assert.equal(none.code, 1, 'no agent installed: nothing to do is an error');
+  assert.match(none.err, /Claude Code is not installed/);
+});

@@ -20,7 +20,8 @@ every other hook; uninstall removes only ours. A backup of the previous file is 
 <file>.agentmonitor.bak. Files that are not valid JSON are reported and left unchanged.
 
 Options:
-  --agent AGENT   claude, codex or all (default: all — Codex only when $CODEX_HOME or ~/.codex exists)
+  --agent AGENT   claude, codex or all (default: all — the agents that are installed; Codex only
+                  when $CODEX_HOME or ~/.codex exists)
   --scope SCOPE   user (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json,
                   $CODEX_HOME/hooks.json) or project (.claude/settings.json in this folder)
   --port PORT     the AgentMonitor server's port (default 3142, env AGENTMONITOR_PORT)
@@ -138,13 +139,18 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
   const json = !!args.values.json;
   const results: unknown[] = [];
   let failed = false;
+  // "all" (the default) means the agents that are installed: one that is not is skipped, and only
+  // an install that finds none fails. Named with --agent, an agent that is not installed fails.
+  const all = (args.values.agent ?? 'all') === 'all';
+  let skipped = 0;
   for (const agent of agents) {
     const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'], claudeVersion };
     try {
       const absent = action === 'install' && !args.values.force ? notInstalled(agent, io.env) : null;
       if (absent) {
-        failed = true;
-        results.push({ agent, scope, error: absent });
+        if (all) skipped++;
+        else failed = true;
+        results.push({ agent, scope, [all ? 'skipped' : 'error']: absent });
         io.err(`agentmonitor hooks: ${absent}\n`);
         continue;
       }
@@ -166,6 +172,7 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
       io.err(`agentmonitor hooks: ${message}\n`);
     }
   }
+  if (skipped && skipped === agents.length) failed = true;
   if (json) io.out(`${JSON.stringify({ action, dry_run: !!args.values['dry-run'], results }, null, 2)}\n`);
   return failed ? 1 : 0;
 }
