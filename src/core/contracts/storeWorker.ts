@@ -69,6 +69,8 @@ export type WorkerRequest =
   | { id: number; op: 'insert'; seq: number; records: EventRecord[]; journaled: boolean }
   | { id: number; op: 'query'; name: string; params: unknown; write: boolean }
   | { id: number; op: 'snapshot'; seq: number }
+  /** After the final snapshot of a clean stop: copy it as `<db>.bak`; answers the seq both cover. */
+  | { id: number; op: 'settleBackup' }
   | { id: number; op: 'close' };
 
 export interface OpenResult {

@@ -13,7 +13,7 @@ import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
 import { FileSnapshot } from './fileSnapshot';
 import { loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
-import { matchesDigest, moveDigest, SnapshotDigest } from './snapshotDigest';
+import { digestPath, matchesDigest, moveDigest, SnapshotDigest } from './snapshotDigest';
 import { failpoint } from './failpoint';
 
 export interface OpenDatabase {
@@ -191,6 +191,31 @@ function keepAsBackup(dbPath: string): void {
   }
   fs.renameSync(tmp, bak);
   moveDigest(dbPath, bak);
+}
+
+/**
+ * After a clean stop's final snapshot: copy it as `<db>.bak` (a copy, not a link: a backup that
+ * shares the file's blocks is damaged with it), so that no journal is needed to rebuild a lost
+ * `<db>` and the journal can go. Returns the journal seq both files cover. The copy is fsynced
+ * before it replaces the old backup; the digest is removed first and copied last, so a crash in
+ * between leaves a backup whose integrity check simply runs.
+ */
+export function settleBackup(s: OpenDatabase): number {
+  const bak = `${s.dbPath}.bak`;
+  const tmp = `${bak}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  fs.copyFileSync(s.dbPath, tmp);
+  const fd = fs.openSync(tmp, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.rmSync(digestPath(bak), { force: true });
+  fs.renameSync(tmp, bak);
+  if (fs.existsSync(digestPath(s.dbPath))) fs.copyFileSync(digestPath(s.dbPath), digestPath(bak));
+  s.db.payloads.backupRemoved();
+  return s.snapshotSeq;
 }
 
 /** Temp files a killed snapshot leaves beside the database (`<db>.tmp-*`, `<db>.bak.tmp-*`, digest temps). */

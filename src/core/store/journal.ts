@@ -199,6 +199,11 @@ export class Journal {
     return this.seq;
   }
 
+  /** Whether any segment on disk holds a batch. */
+  holdsBatches(): boolean {
+    return Journal.segmentFiles(this.dbPath).some((s) => fs.statSync(s.path, { throwIfNoEntry: false })?.size);
+  }
+
   /** Delete segments whose every batch has seq <= coveredSeq (never the open segment). */
   prune(coveredSeq: number): void {
     const segs = Journal.segmentFiles(this.dbPath);

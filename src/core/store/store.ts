@@ -511,9 +511,17 @@ export class Store {
         this.opts.log.warn(`${n} journaled events could not be applied; they stay in the journal and are replayed at the next start`);
       }
       if (this.journal) {
-        // The journal since the backup's snapshot stays: a lost or damaged file is rebuilt from
-        // the backup and it.
         await this.snapshot();
+        // A clean stop leaves no journal behind (it was often larger than the database): the final
+        // snapshot is copied as the backup too, so nothing needs the journal. When that fails (or
+        // the snapshot did), the journal since the backup stays, to rebuild a lost or damaged file.
+        if (!this.dirty && !this.unapplied.length && this.journal.holdsBatches() && fs.existsSync(this.opts.dbPath)) {
+          try {
+            this.journal.prune(await this.call<number>({ op: 'settleBackup' }));
+          } catch (e) {
+            this.opts.log.warn(`the journal is kept: copying the final snapshot as the backup failed (${(e as Error).message})`);
+          }
+        }
       }
       await this.call({ op: 'close' });
     } finally {

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
-import { openDatabase, writeSnapshot, type OpenDatabase } from './database';
+import { openDatabase, settleBackup, writeSnapshot, type OpenDatabase } from './database';
 import { insertBatch } from './insert';
 import { touchingNothing } from './changeLog';
 import { QUERIES, WRITES_OUTSIDE_KEPT_ROWS, type QueryName } from './queries/registry';
@@ -47,6 +47,8 @@ function handle(msg: WorkerRequest): unknown {
       if (missing.length) throw new Error(`journal batches ${missing.join(', ')} are not applied yet; the snapshot waits for them`);
       return writeSnapshot(s, msg.seq);
     }
+    case 'settleBackup':
+      return settleBackup(need());
     case 'close': {
       const s = state;
       state = null;
