@@ -8,6 +8,7 @@ import * as hooks from './core/cli/hooks';
 import * as doctor from './core/cli/doctor';
 import * as demo from './core/cli/demo';
 import * as recalc from './core/cli/recalc';
+import * as prices from './core/cli/prices';
 import { VERSION } from './core/version';
 
 const COMMANDS: Record<string, { run(argv: string[]): Promise<number>; summary: string }> = {
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run(argv: string[]): Promise<number>; summary: 
   doctor: { run: doctor.run, summary: 'check what is configured, reachable and missing' },
   demo: { run: demo.run, summary: 'fill a database with a realistic week of agent activity' },
   recalc: { run: recalc.run, summary: 're-price stored usage after price or override changes' },
+  prices: { run: prices.run, summary: "update model prices from LiteLLM's table (prices update [--from URL|FILE])" },
 };
 
 function usage(): string {

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import type { ServerConfig } from './config';
 import type { Logger } from './log';
 import { Ingestor } from './ingest/pipeline';
+import { setPriceUpdate } from './pricing/priceTables';
+import { loadPriceUpdate } from './pricing/priceUpdate';
 import type { Broadcaster } from './ingest/broadcaster';
 import { Store } from './store/store';
 import type { SseMessage } from './contracts/sse';
@@ -29,6 +31,16 @@ export interface CoreOptions {
   readOnly?: boolean;
 }
 
+/** Price new usage with the database's price update (`agentmonitor prices update`), if it has one. */
+function usePriceUpdateOf(dbPath: string, log: Logger): void {
+  try {
+    setPriceUpdate(loadPriceUpdate(dbPath)?.models ?? {});
+  } catch (e) {
+    log.warn(`ignoring the price update: ${(e as Error).message}`);
+    setPriceUpdate({});
+  }
+}
+
 export const nullHub: Broadcaster & { close?(): void } = {
   broadcast(_msg: SseMessage) {},
   clientCount: () => 0,
@@ -40,6 +52,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     throw new Error(`no database at ${config.dbPath}`);
   }
   const store = await Store.open({ dbPath: config.dbPath, log, snapshotIntervalS: config.snapshotIntervalS, readOnly: opts.readOnly, retentionDays: config.retentionDays });
+  usePriceUpdateOf(config.dbPath, log);
   const hub = opts.hub ?? nullHub;
   const ingest = new Ingestor({
     store,

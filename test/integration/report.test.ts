@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,24 +6,10 @@ import { test } from 'node:test';
 import type { EventInputRaw } from '../../src/core/contracts/events';
 import type { ReportJson } from '../../src/core/cli/report';
 import { startTestServer } from '../helpers/server';
+import { runCli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
 
-const root = path.resolve(__dirname, '../..');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, AGENTMONITOR_TOKEN: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c));
-    p.stderr.on('data', (c: Buffer) => (stderr += c));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 const llm = (session: string, model: string, t: string, cost: number): EventInputRaw => ({
   session_id: session,
@@ -66,7 +51,14 @@ test('report asks the live server, then reads the file read-only once the server
       ['2026-05-02', 4, 1],
     ],
   );
-  assert.deepEqual(a.totals, { cost_usd: 7, tokens_in: 7000, tokens_out: 700, cache_read_tokens: 70, cache_write_tokens: 7, events: 3, sessions: 2, requests: 3 });
+  assert.deepEqual(a.totals, { cost_usd: 7, tokens_in: 7000, tokens_out: 700, cache_read_tokens: 70, cache_write_tokens: 7, events: 3, sessions: 2, requests: 3, total_tokens: 7777, unpriced_tokens: 0 });
+  assert.deepEqual([a.unpriced_tokens, a.unpriced_models], [0, []]);
+
+  const liveFiltered = await cli(['report', '--db', dbPath, '--json', '--by', 'model', '--model', 'model-x', '--agent', 'claude-code']);
+  assert.equal(liveFiltered.code, 0, liveFiltered.stderr);
+  const lf = JSON.parse(liveFiltered.stdout) as ReportJson;
+  assert.equal(lf.source, 'server');
+  assert.deepEqual(lf.rows.map((r) => [r.key, r.cost_usd]), [['model-x', 5]], 'the filters reach the server');
 
   await s.close();
   const before = hash(dbPath);
@@ -100,16 +92,17 @@ test('report asks the live server, then reads the file read-only once the server
 
   const table = await cli(['report', '--db', dbPath, '--by', 'session', '--tz', 'UTC']);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /^Session\s+Events\s+Sessions\s+Input\s+Output\s+Cache read\s+Cache write\s+Cost \(USD\)$/m);
-  assert.match(table.stdout, /^r3\s+1\s+1\s+8,000\s+800\s+80\s+8\s+\$8\.00$/m);
-  assert.match(table.stdout, /^Total\s+4\s+3\s+15,000\s+1,500\s+150\s+15\s+\$15\.00$/m);
+  assert.match(table.stdout, /^Session\s+Events\s+Sessions\s+Input\s+Output\s+Cache read\s+Cache write\s+Total tokens\s+Cost \(USD\)$/m);
+  assert.match(table.stdout, /^r3\s+1\s+1\s+8,000\s+800\s+80\s+8\s+8,888\s+\$8\.00$/m);
+  assert.match(table.stdout, /^Total\s+4\s+3\s+15,000\s+1,500\s+150\s+15\s+16,665\s+\$15\.00$/m);
+  assert.doesNotMatch(table.stdout, /without a price/);
 });
 
 test('report explains bad options and a missing database', async () => {
   const dir = tmpDir();
-  const bad = await cli(['report', '--db', path.join(dir, 'x.db'), '--by', 'week']);
+  const bad = await cli(['report', '--db', path.join(dir, 'x.db'), '--by', 'year']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--by must be one of day, model, project, session, agent, got "week"/);
+  assert.match(bad.stderr, /--by must be one of day, week, month, model, project, session, agent, got "year"/);
   const since = await cli(['report', '--db', path.join(dir, 'x.db'), '--since', 'last-tuesday']);
   assert.equal(since.code, 2);
   assert.match(since.stderr, /--since must be/);
@@ -120,4 +113,59 @@ test('report explains bad options and a missing database', async () => {
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no database at .*missing\.db/);
   assert.ok(!fs.existsSync(path.join(dir, 'missing.db')), 'report did not create a database');
+});
+
+test('report by week and month, filtered by agent, project and model, flags usage without a price', async () => {
+  const dir = tmpDir();
+  const dbPath = path.join(dir, 'report.db');
+  const s = await startTestServer({ dbPath }, { dir });
+  const unpriced = (session: string, t: string): EventInputRaw => ({
+    session_id: session, agent_type: 'codex', event_type: 'llm_request', model: 'local-llama', tokens_in: 500, tokens_out: 50, project: '/r/other', client_timestamp: t,
+  });
+  // 2026-05-03 is a Sunday (ISO week 18), 2026-05-04 a Monday (week 19); 2026-06-01 is in June and week 23.
+  const events = [...EVENTS, unpriced('c1', '2026-05-04T09:00:00Z'), llm('r9', 'model-x', '2026-06-01T08:00:00Z', 16), unpriced('c2', '2026-06-01T09:00:00Z')];
+  assert.equal((await s.post('/api/events/batch', events)).status, 201);
+  await s.close();
+
+  const weeks = await cli(['report', '--db', dbPath, '--json', '--by', 'week', '--tz', 'UTC']);
+  assert.equal(weeks.code, 0, weeks.stderr);
+  const w = JSON.parse(weeks.stdout) as ReportJson;
+  assert.deepEqual(
+    w.rows.map((r) => [r.key, r.cost_usd, r.events, r.sessions, r.unpriced_tokens]),
+    [
+      ['2026-W18', 15, 4, 3, 0],
+      ['2026-W19', 0, 1, 1, 550],
+      ['2026-W23', 16, 2, 2, 550],
+    ],
+  );
+  assert.equal(w.totals.cost_usd, 31);
+  assert.equal(w.totals.sessions, 6);
+  assert.equal(w.unpriced_tokens, 1100);
+  assert.deepEqual(w.unpriced_models, ['local-llama']);
+
+  const months = await cli(['report', '--db', dbPath, '--json', '--by', 'month', '--tz', 'UTC', '--since', '2026-05-02']);
+  const m = JSON.parse(months.stdout) as ReportJson;
+  assert.deepEqual(
+    m.rows.map((r) => [r.key, r.cost_usd, r.total_tokens]),
+    [
+      ['2026-05', 12, 4 * 1111 + 8 * 1111 + 550],
+      ['2026-06', 16, 16 * 1111 + 550],
+    ],
+  );
+
+  const claudeOnly = await cli(['report', '--db', dbPath, '--json', '--by', 'model', '--agent', 'claude-code', '--project', '/r/proj', '--model', 'model-x,model-y']);
+  const c = JSON.parse(claudeOnly.stdout) as ReportJson;
+  assert.deepEqual(c.filters, { agent: ['claude-code'], project: ['/r/proj'], model: ['model-x', 'model-y'] });
+  assert.equal(c.totals.cost_usd, 31);
+  assert.equal(c.unpriced_tokens, 0);
+  const xOnly = JSON.parse((await cli(['report', '--db', dbPath, '--json', '--model', 'model-x'])).stdout) as ReportJson;
+  assert.equal(xOnly.totals.cost_usd, 1 + 4 + 16);
+  const codexOnly = JSON.parse((await cli(['report', '--db', dbPath, '--json', '--agent', 'codex'])).stdout) as ReportJson;
+  assert.deepEqual([codexOnly.totals.cost_usd, codexOnly.totals.total_tokens, codexOnly.unpriced_models], [0, 1100, ['local-llama']]);
+
+  const text = await cli(['report', '--db', dbPath, '--by', 'month', '--tz', 'UTC']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^2026-06\s+2\s+2\s+16,500\s+1,650\s+160\s+16\s+18,326\s+\$16\.00\*$/m);
+  assert.match(text.stdout, /^Total\s.*\$31\.00\*$/m);
+  assert.match(text.stdout, /^\* 1,100 tokens of models without a price are not in the cost: local-llama\.$/m);
 });

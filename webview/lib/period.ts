@@ -6,6 +6,13 @@ export const PERIODS = [
 ] as const;
 export type PeriodId = (typeof PERIODS)[number]['id'];
 
+/** The period of `days` days (a view's default, from `VIEW_DEFAULT_REQUESTS`). */
+export function periodOfDays(days: number): PeriodId {
+  const p = PERIODS.find((x) => x.days === days);
+  if (!p) throw new Error(`no ${days}-day period`);
+  return p.id;
+}
+
 /** Local midnight `days - 1` days before today, as ISO: the period includes today. */
 export function periodSince(id: PeriodId, now = new Date()): string {
   const days = PERIODS.find((p) => p.id === id)!.days;

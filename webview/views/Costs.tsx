@@ -10,7 +10,8 @@ import { useTableSort } from '../components/useTableSort';
 import { localTimeZone, routeHash } from '../data/appState';
 import { roundCost, toCsv, toJson, type ExportTable } from '../lib/exportData';
 import { formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
-import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
+import { dayToEpochS, periodOfDays, periodSince, type PeriodId } from '../lib/period';
+import { VIEW_DEFAULT_REQUESTS } from '../../src/core/contracts/webview';
 import type { SortValue } from '../lib/tableSort';
 
 const MAX_MODELS_IN_CHART = 8;
@@ -102,12 +103,14 @@ function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) 
 
 export function Costs() {
   const app = useApp();
-  const [period, setPeriod] = useState<PeriodId>('30d');
+  const [period, setPeriod] = useState<PeriodId>(periodOfDays(VIEW_DEFAULT_REQUESTS.costs.days));
   const q = { since: periodSince(period), tz: localTimeZone() };
-  const day = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'day', stack: 'model' });
-  const model = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'model' });
-  const project = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'project' });
-  const session = useApi<CostBreakdown>('/api/stats/cost', { ...q, by: 'session', limit: 50 });
+  // The server keeps these answers ready for the default period: one list, in the contract.
+  const [byDay, byModel, byProject, bySession] = VIEW_DEFAULT_REQUESTS.costs.queries;
+  const day = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byDay });
+  const model = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byModel });
+  const project = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byProject });
+  const session = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...bySession });
   const chart = useMemo(() => (day.data ? stackedByModel(day.data) : null), [day.data]);
   // The four answers arrive one by one; each re-renders this view. Kept vnodes are skipped by
   // Preact's diff, so each answer renders only its own section.

@@ -7,7 +7,8 @@ import { ErrorNote, Loading, Section, SortTh, type SortState } from '../componen
 import { useTableSort } from '../components/useTableSort';
 import { localTimeZone } from '../data/appState';
 import { formatDuration, formatInt, formatPercent } from '../lib/format';
-import { dayToEpochS, periodSince, type PeriodId } from '../lib/period';
+import { dayToEpochS, periodOfDays, periodSince, type PeriodId } from '../lib/period';
+import { VIEW_DEFAULT_REQUESTS } from '../../src/core/contracts/webview';
 import { foldSeries } from '../lib/chartData';
 import type { SortValue } from '../lib/tableSort';
 
@@ -36,8 +37,10 @@ export function toolTimeline(t: ToolStats): { x: number[]; series: ChartSeries[]
 }
 
 export function Tools() {
-  const [period, setPeriod] = useState<PeriodId>('7d');
-  const stats = useApi<ToolStats>('/api/stats/tools', { since: periodSince(period), tz: localTimeZone(), bucket: period === '7d' ? 'hour' : 'day' });
+  const { tools: defaults } = VIEW_DEFAULT_REQUESTS;
+  const [period, setPeriod] = useState<PeriodId>(periodOfDays(defaults.days));
+  // The default period's request is the contract's (the server keeps its answer ready); longer ones by day.
+  const stats = useApi<ToolStats>(defaults.path, { since: periodSince(period), tz: localTimeZone(), ...(period === periodOfDays(defaults.days) ? defaults.queries[0] : { bucket: 'day' }) });
   const chart = useMemo(() => (stats.data ? toolTimeline(stats.data) : null), [stats.data]);
   const d = stats.data;
   return (

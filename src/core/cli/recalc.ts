@@ -1,11 +1,13 @@
 /**
- * `agentmonitor recalc [--db PATH] [--json]`: re-prices stored usage with the current price tables
- * and `AGENTMONITOR_PRICE_OVERRIDES` (agent-reported costs are kept), then rebuilds the rollups.
+ * `agentmonitor recalc [--db PATH] [--json]`: re-prices stored usage with the current price tables,
+ * the database's price update (`prices update`) and `AGENTMONITOR_PRICE_OVERRIDES` (agent-reported
+ * costs are kept), then rebuilds the rollups.
  * Goes through the live server when one owns the database.
  */
-import { loadConfig } from '../config';
+import { loadConfig, type ServerConfig } from '../config';
 import { stderrLogger } from '../log';
 import { parseOverrides } from '../pricing/priceTables';
+import { loadPriceUpdate } from '../pricing/priceUpdate';
 import { openCore } from '../runtime';
 import type { RecalcResult } from '../store/queries/pricing';
 import { parseArgs, UsageError } from './args';
@@ -20,6 +22,31 @@ Options:
   --db PATH   database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
   --json      print the result as JSON
 `;
+
+/**
+ * Re-price the database's stored usage: through the live server that owns it (which reads the
+ * price update again), else by opening it here.
+ */
+export async function recalcStored(config: ServerConfig, logName: string): Promise<RecalcResult> {
+  const overrides = parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
+  const server = await findLiveServer(config.dbPath);
+  if (server) {
+    const r = await fetch(`${server.url}/api/recalc`, {
+      method: 'POST',
+      headers: { ...server.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(process.env.AGENTMONITOR_PRICE_OVERRIDES ? { price_overrides: overrides } : {}),
+    });
+    const body = (await r.json()) as RecalcResult & { error?: string };
+    if (!r.ok) throw new Error(`the server refused (${r.status}): ${body.error ?? ''}`);
+    return body;
+  }
+  const core = await openCore({ config, log: stderrLogger(logName) });
+  try {
+    return await core.store.query('recalcCosts', { overrides, updated: loadPriceUpdate(config.dbPath)?.models ?? {} });
+  } finally {
+    await core.close();
+  }
+}
 
 export async function run(argv: string[]): Promise<number> {
   let args;
@@ -40,25 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig(process.env, args.values.db !== undefined ? { dbPath: String(args.values.db) } : {});
   let result: RecalcResult;
   try {
-    const overrides = parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
-    const server = await findLiveServer(config.dbPath);
-    if (server) {
-      const r = await fetch(`${server.url}/api/recalc`, {
-        method: 'POST',
-        headers: { ...server.headers, 'content-type': 'application/json' },
-        body: JSON.stringify(process.env.AGENTMONITOR_PRICE_OVERRIDES ? { price_overrides: overrides } : {}),
-      });
-      const body = (await r.json()) as RecalcResult & { error?: string };
-      if (!r.ok) throw new Error(`the server refused (${r.status}): ${body.error ?? ''}`);
-      result = body;
-    } else {
-      const core = await openCore({ config, log: stderrLogger('agentmonitor recalc') });
-      try {
-        result = await core.store.query('recalcCosts', { overrides });
-      } finally {
-        await core.close();
-      }
-    }
+    result = await recalcStored(config, 'agentmonitor recalc');
   } catch (e) {
     process.stderr.write(`agentmonitor recalc: ${(e as Error).message}\n`);
     return 1;

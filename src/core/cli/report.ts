@@ -1,8 +1,11 @@
 /**
- * `agentmonitor report [--db] [--json] [--by day|model|session|project|agent] [--since] [--until]
- * [--tz]`: cost and token totals from what is stored (DESIGN §6). When a live server owns the
- * database (its lock file names it), the numbers come from that server's API; otherwise the
- * database is opened read-only (no journal, no snapshot: the file is not touched).
+ * `agentmonitor report [--db] [--json] [--by day|week|month|model|session|project|agent] [--since]
+ * [--until] [--tz] [--agent] [--project] [--model]`: cost and token totals from what is stored
+ * (DESIGN §6). When a live server owns the database (its lock file names it), the numbers come from
+ * that server's API; otherwise the database is opened read-only (no journal, no snapshot: the file
+ * is not touched). Usage of models without a price is flagged (it is not in the cost), as the
+ * dashboard does. Weeks (ISO, from Monday) and months are local to --tz; each is totalled over its
+ * own range, so a session is counted once per period.
  */
 import { loadConfig } from '../config';
 import type { PeriodTotals } from '../contracts/api';
@@ -10,7 +13,7 @@ import { stderrLogger, type Logger } from '../log';
 import { openCore } from '../runtime';
 import { probeOwner } from '../server/lockFile';
 import { COST_GROUPS, type CostGroup, type CostParams, type CostReport } from '../store/queries/cost';
-import { isTimeZone, localTimeZone, parseTimeBound } from '../zonedTime';
+import { addDays, dayStartOf, isTimeZone, localTimeZone, parseTimeBound } from '../zonedTime';
 import { parseArgs, UsageError } from './args';
 
 const HELP = `Usage: agentmonitor report [options]
@@ -18,31 +21,51 @@ const HELP = `Usage: agentmonitor report [options]
 Prints tokens and cost from the AgentMonitor database.
 
 Options:
-  --by GROUP      day (default), model, session, project or agent
+  --by GROUP      day (default), week, month, model, session, project or agent
   --since WHEN    start: YYYY-MM-DD or YYYYMMDD (local midnight in --tz), ISO date-time, or epoch ms
   --until WHEN    end: a date includes that whole day; a date-time is exclusive
-  --tz ZONE       IANA time zone for days (default: this machine's)
-  --json          print {"totals": {...}, "rows": [{key, ...}]}
+  --tz ZONE       IANA time zone for days, weeks and months (default: this machine's)
+  --agent NAME    only this agent (claude-code, codex, ...); repeat or comma-separate for several
+  --project PATH  only this project; repeatable
+  --model NAME    only this model (as stored, e.g. claude-sonnet-4-5-20250929); repeatable
+  --json          print {"totals": {...}, "rows": [{key, ...}], "unpriced_tokens", "unpriced_models"}
   --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
+
+Tokens of models without a price are counted but not in the cost: such rows are marked *.
 `;
 
+export const REPORT_GROUPS = ['day', 'week', 'month', ...COST_GROUPS.filter((g) => g !== 'day')] as const;
+export type ReportGroup = (typeof REPORT_GROUPS)[number];
+
 const FIELDS = ['cost_usd', 'tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'events', 'sessions', 'requests'] as const;
-type ReportTotals = Pick<PeriodTotals, (typeof FIELDS)[number]>;
+type ReportTotals = Pick<PeriodTotals, (typeof FIELDS)[number]> & {
+  /** Input + output + cache read + cache write. */
+  total_tokens: number;
+  /** Tokens of models without a price: counted above, not in `cost_usd`. */
+  unpriced_tokens: number;
+};
 
 export interface ReportJson {
-  by: CostGroup;
+  by: ReportGroup;
   tz: string;
   since: string | null;
   until: string | null;
   /** Where the numbers came from: the live server's API or the database file. */
   source: 'server' | 'database';
+  /** The filters applied (absent: all). */
+  filters: { agent?: string[]; project?: string[]; model?: string[] };
   totals: ReportTotals;
   rows: ({ key: string } & ReportTotals)[];
+  /** Tokens of models without a price in the range, and those models. */
+  unpriced_tokens: number;
+  unpriced_models: string[];
 }
 
-function pick(o: ReportTotals): ReportTotals {
+function pick(o: Partial<PeriodTotals> & { unpriced_tokens?: number }): ReportTotals {
   const out = {} as ReportTotals;
   for (const f of FIELDS) out[f] = o[f] ?? 0;
+  out.total_tokens = out.tokens_in + out.tokens_out + out.cache_read_tokens + out.cache_write_tokens;
+  out.unpriced_tokens = o.unpriced_tokens ?? 0;
   return out;
 }
 
@@ -50,6 +73,9 @@ async function fromServer(url: string, p: CostParams, token: string | null): Pro
   const q = new URLSearchParams({ by: p.by, tz: p.tz, limit: '10000' });
   if (p.since !== null) q.set('since', String(p.since));
   if (p.until !== null) q.set('until', String(p.until));
+  for (const [name, values] of [['agent_type', p.agent_type], ['project', p.project], ['model', p.model]] as const) {
+    for (const value of values ?? []) q.append(name, value);
+  }
   const res = await fetch(`${url}/api/stats/cost?${q}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(30_000),
@@ -59,29 +85,101 @@ async function fromServer(url: string, p: CostParams, token: string | null): Pro
   return body;
 }
 
-async function fromDatabase(dbPath: string, p: CostParams, log: Logger): Promise<CostReport> {
+interface ReportSource {
+  kind: ReportJson['source'];
+  query(p: CostParams): Promise<CostReport>;
+  close(): Promise<void>;
+}
+
+async function databaseSource(dbPath: string, log: Logger): Promise<ReportSource> {
   const config = loadConfig(process.env, { dbPath, watchLogs: false });
   const core = await openCore({ config, log, readOnly: true });
+  return { kind: 'database', query: (p) => core.store.query('costBreakdown', p), close: () => core.close() };
+}
+
+/** The live server's API when one owns the database and answers, else the file read-only. */
+async function openSource(dbPath: string, token: string | null, p: CostParams, log: Logger): Promise<{ source: ReportSource; first: CostReport }> {
+  const owner = await probeOwner(dbPath, token);
+  if (owner.kind === 'server') {
+    const server: ReportSource = { kind: 'server', query: (q) => fromServer(owner.url, q, token), close: async () => {} };
+    try {
+      return { source: server, first: await server.query(p) };
+    } catch (e) {
+      log.warn(`the server that owns ${dbPath} (pid ${owner.lock.pid}, ${owner.url}) did not answer (${(e as Error).message}); reading the file instead`);
+    }
+  } else if (owner.kind === 'unverified') log.warn(`the server that owns ${dbPath} could not be asked (${owner.reason}); reading the file instead`);
+  const source = await databaseSource(dbPath, log);
   try {
-    return await core.store.query('costBreakdown', p);
-  } finally {
-    await core.close();
+    return { source, first: await source.query(p) };
+  } catch (e) {
+    await source.close();
+    throw e;
   }
+}
+
+/** ISO week (Monday first) of a `YYYY-MM-DD` day: `YYYY-Www` and the Monday it starts on. */
+export function isoWeekOf(day: string): { key: string; monday: string } {
+  const d = new Date(`${day}T00:00:00Z`);
+  const weekday = (d.getUTCDay() + 6) % 7;
+  const monday = new Date(d.getTime() - weekday * 86_400_000);
+  const thursday = new Date(monday.getTime() + 3 * 86_400_000);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) + 1;
+  return { key: `${year}-W${String(week).padStart(2, '0')}`, monday: monday.toISOString().slice(0, 10) };
+}
+
+/** The period of a day for `--by week|month`: its key and local [start, end). */
+function periodOf(day: string, by: 'week' | 'month', tz: string): { key: string; start: number; end: number } {
+  if (by === 'week') {
+    const { key, monday } = isoWeekOf(day);
+    const start = dayStartOf(monday, tz);
+    return { key, start, end: addDays(start, 7, tz) };
+  }
+  const [y, m] = day.split('-').map(Number);
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+  return { key: day.slice(0, 7), start: dayStartOf(`${day.slice(0, 7)}-01`, tz), end: dayStartOf(next, tz) };
+}
+
+/** Rows by week or month: the days that have usage name the periods, each totalled over its range. */
+async function periodRows(source: ReportSource, days: CostReport, by: 'week' | 'month', p: CostParams): Promise<CostReport['rows']> {
+  const periods = new Map<string, { start: number; end: number }>();
+  for (const row of days.rows) {
+    const period = periodOf(row.key, by, p.tz);
+    if (!periods.has(period.key)) periods.set(period.key, period);
+  }
+  const rows: CostReport['rows'] = [];
+  for (const [key, { start, end }] of periods) {
+    const since = p.since === null ? start : Math.max(start, p.since);
+    const until = p.until === null ? end : Math.min(end, p.until);
+    const r = await source.query({ ...p, by: 'agent', since, until });
+    rows.push({ key, ...r.totals });
+  }
+  return rows;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 export function formatTable(r: ReportJson): string {
-  const head = [r.by === 'day' ? 'Day' : r.by[0].toUpperCase() + r.by.slice(1), 'Events', 'Sessions', 'Input', 'Output', 'Cache read', 'Cache write', 'Cost (USD)'];
-  const line = (key: string, t: ReportTotals) => [key, int(t.events), int(t.sessions), int(t.tokens_in), int(t.tokens_out), int(t.cache_read_tokens), int(t.cache_write_tokens), usd(t.cost_usd)];
+  const head = [r.by[0].toUpperCase() + r.by.slice(1), 'Events', 'Sessions', 'Input', 'Output', 'Cache read', 'Cache write', 'Total tokens', 'Cost (USD)'];
+  // A cost that leaves out unpriced tokens is marked; the note below the table says what is missing.
+  const line = (key: string, t: ReportTotals) => [
+    key, int(t.events), int(t.sessions), int(t.tokens_in), int(t.tokens_out), int(t.cache_read_tokens), int(t.cache_write_tokens), int(t.total_tokens),
+    `${usd(t.cost_usd)}${t.unpriced_tokens > 0 ? '*' : ' '}`,
+  ];
   const body = r.rows.map((row) => line(row.key, row));
   const total = line('Total', r.totals);
   const widths = head.map((h, i) => Math.max(h.length, ...[...body, total].map((cells) => cells[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const range = `${r.since ?? 'the beginning'} to ${r.until ?? 'now'}`;
-  return [`AgentMonitor report by ${r.by} (${r.tz}), ${range}`, '', fmt(head), rule, ...body.map(fmt), rule, fmt(total), ''].join('\n');
+  const filters = Object.entries(r.filters).map(([k, v]) => `${k} ${v!.join(', ')}`);
+  const title = `AgentMonitor report by ${r.by} (${r.tz}), ${range}${filters.length ? `; ${filters.join('; ')}` : ''}`;
+  const note = r.unpriced_tokens > 0
+    ? [`* ${int(r.unpriced_tokens)} tokens of models without a price are not in the cost: ${r.unpriced_models.join(', ') || '(no model)'}.`,
+      '  Price them with AGENTMONITOR_PRICE_OVERRIDES or agentmonitor prices update.']
+    : [];
+  return [title, '', fmt(head), rule, ...body.map(fmt), rule, fmt(total), ...note, ''].join('\n');
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -98,6 +196,9 @@ export async function run(argv: string[]): Promise<number> {
       since: { type: 'string' },
       until: { type: 'string' },
       tz: { type: 'string' },
+      agent: { type: 'string', multiple: true },
+      project: { type: 'string', multiple: true },
+      model: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     });
   } catch (e) {
@@ -110,8 +211,17 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length) return fail(`unexpected argument "${args.positionals[0]}"`);
-  const by = (v.by === undefined ? 'day' : String(v.by)) as CostGroup;
-  if (!COST_GROUPS.includes(by)) return fail(`--by must be one of ${COST_GROUPS.join(', ')}, got "${by}"`);
+  const by = (v.by === undefined ? 'day' : String(v.by)) as ReportGroup;
+  if (!REPORT_GROUPS.includes(by)) return fail(`--by must be one of ${REPORT_GROUPS.join(', ')}, got "${by}"`);
+  const listOf = (name: 'agent' | 'project' | 'model') => {
+    const values = ((v[name] as string[] | undefined) ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+    return values.length ? [...new Set(values)] : undefined;
+  };
+  const filters: ReportJson['filters'] = {};
+  for (const name of ['agent', 'project', 'model'] as const) {
+    const values = listOf(name);
+    if (values) filters[name] = values;
+  }
   const tz = v.tz === undefined ? localTimeZone() : String(v.tz);
   if (!isTimeZone(tz)) return fail(`--tz must be an IANA time zone such as Europe/Berlin, got "${tz}"`);
   const bound = (name: 'since' | 'until') => {
@@ -136,36 +246,38 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     return fail((e as Error).message);
   }
-  const params: CostParams = { by, tz, since, until };
+  const costBy: CostGroup = by === 'week' || by === 'month' ? 'day' : by;
+  const params: CostParams = { by: costBy, tz, since, until, agent_type: filters.agent, project: filters.project, model: filters.model };
   const log: Logger = { ...stderrLogger('agentmonitor report'), info() {}, debug() {} };
   let report: CostReport;
-  let source: ReportJson['source'] = 'database';
+  let source: ReportSource | null = null;
+  let unpricedModels: string[] = [];
   try {
-    const owner = await probeOwner(config.dbPath, config.token);
-    if (owner.kind === 'server') {
-      try {
-        report = await fromServer(owner.url, params, config.token);
-        source = 'server';
-      } catch (e) {
-        log.warn(`the server that owns ${config.dbPath} (pid ${owner.lock.pid}, ${owner.url}) did not answer (${(e as Error).message}); reading the file instead`);
-        report = await fromDatabase(config.dbPath, params, log);
-      }
-    } else {
-      if (owner.kind === 'unverified') log.warn(`the server that owns ${config.dbPath} could not be asked (${owner.reason}); reading the file instead`);
-      report = await fromDatabase(config.dbPath, params, log);
+    const opened = await openSource(config.dbPath, config.token, params, log);
+    source = opened.source;
+    report = opened.first;
+    if (by === 'week' || by === 'month') report = { ...report, rows: await periodRows(source, report, by, params) };
+    if ((report.totals.unpriced_tokens ?? 0) > 0) {
+      const byModel = await source.query({ ...params, by: 'model' });
+      unpricedModels = byModel.rows.filter((r) => (r.unpriced_tokens ?? 0) > 0).map((r) => r.key);
     }
   } catch (e) {
     process.stderr.write(`agentmonitor report: ${(e as Error).message}\n`);
     return 1;
+  } finally {
+    await source?.close();
   }
   const out: ReportJson = {
     by,
     tz,
     since: report.since,
     until: report.until,
-    source,
+    source: source.kind,
+    filters,
     totals: pick(report.totals),
     rows: report.rows.map((row) => ({ key: row.key, ...pick(row) })),
+    unpriced_tokens: report.totals.unpriced_tokens ?? 0,
+    unpriced_models: unpricedModels,
   };
   process.stdout.write(v.json ? `${JSON.stringify(out, null, 2)}\n` : formatTable(out));
   return 0;

@@ -63,15 +63,23 @@ export const PRICE_TABLE_DATES: Record<string, string> = Object.fromEntries(TABL
 const OverridesSchema = z.record(z.string().min(1), ModelPriceSchema.partial().strict());
 export type PriceOverrides = z.infer<typeof OverridesSchema>;
 
+/** Prices from `agentmonitor prices update` (`priceUpdate.ts`), by table key. */
+export type UpdatedPrices = Record<string, { family: PriceFamily; price: ModelPrice }>;
+
 export class PriceBook {
   private readonly prices = new Map<string, { price: ModelPrice; family: PriceFamily }>();
   private readonly aliases = new Map<string, string>();
   private readonly cache = new Map<string, ResolvedPrice | null>();
 
-  constructor(overrides: PriceOverrides = {}) {
+  /** Bundled tables, then the prices of an update (replacing a model's whole price), then overrides. */
+  constructor(overrides: PriceOverrides = {}, updated: UpdatedPrices = {}) {
     for (const t of TABLES) {
       for (const [k, v] of Object.entries(t.models)) this.prices.set(k, { price: ModelPriceSchema.parse(v), family: t.family as PriceFamily });
       for (const [k, v] of Object.entries(t.aliases ?? {})) this.aliases.set(k, v);
+    }
+    for (const [model, u] of Object.entries(updated)) {
+      const key = this.keyOf(model) ?? model;
+      this.prices.set(key, { price: u.price, family: this.prices.get(key)?.family ?? u.family });
     }
     for (const [model, o] of Object.entries(overrides)) {
       const key = this.keyOf(normalizeModelName(model).name) ?? normalizeModelName(model).name;
@@ -132,19 +140,31 @@ export function parseOverrides(spec: string | undefined): PriceOverrides {
 }
 
 let current: PriceBook | null = null;
+let currentUpdate: UpdatedPrices = {};
 
-/** The process-wide price book: built-in tables plus the overrides from the environment. */
+/** The process-wide price book: built-in tables, the database's price update, the overrides from the environment. */
 export function priceBook(): PriceBook {
   if (!current) {
     try {
-      current = new PriceBook(parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES));
+      current = new PriceBook(parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES), currentUpdate);
     } catch (e) {
       overridesError = (e as Error).message;
       process.stderr.write(`agentmonitor: ignoring price overrides: ${overridesError}\n`);
-      current = new PriceBook();
+      current = new PriceBook({}, currentUpdate);
     }
   }
   return current;
+}
+
+/** Use these updated prices from now on (the process-wide book is rebuilt with them). */
+export function setPriceUpdate(updated: UpdatedPrices): void {
+  currentUpdate = updated;
+  current = null;
+}
+
+/** The updated prices the process-wide book uses. */
+export function priceUpdateInUse(): UpdatedPrices {
+  return currentUpdate;
 }
 
 let overridesError: string | null = null;

@@ -1,10 +1,10 @@
 /**
  * Re-pricing stored usage (`agentmonitor recalc`, `POST /api/recalc`): every event whose cost was
- * computed from the price table, or that had no price, is priced again with the current tables
- * and overrides; agent-reported costs are kept. Then the rollups are rebuilt from the events.
+ * computed from the price table, or that had no price, is priced again with the current tables,
+ * the database's price update (`agentmonitor prices update`) and overrides; agent-reported costs are kept. Then the rollups are rebuilt from the events.
  */
 import { computeCost } from '../../pricing/cost';
-import { PriceBook, type PriceOverrides } from '../../pricing/priceTables';
+import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
 import type { SqlDb } from '../sqlDb';
 import { queries as aggregates } from './aggregates';
 
@@ -33,8 +33,8 @@ interface Row {
 const PAGE = 5000;
 
 export const queries = {
-  recalcCosts(db: SqlDb, p: { overrides?: PriceOverrides } = {}): RecalcResult {
-    const book = new PriceBook(p.overrides ?? {});
+  recalcCosts(db: SqlDb, p: { overrides?: PriceOverrides; updated?: UpdatedPrices } = {}): RecalcResult {
+    const book = new PriceBook(p.overrides ?? {}, p.updated ?? {});
     const out: RecalcResult = { examined: 0, changed: 0, priced: 0, unpriced: 0, sessions: 0, hours: 0 };
     db.transaction(() => {
       let after = -1;
