@@ -128,13 +128,13 @@ export function loadPriceUpdate(dbPath: string): PriceUpdate | null {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`price update ${file}: ${(e as Error).message}`);
+    throw new Error(`price update ${file}: ${(e as Error).message}`, { cause: e });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`price update ${file}: ${(e as Error).message}`);
+    throw new Error(`price update ${file}: ${(e as Error).message}`, { cause: e });
   }
   const parsed = PriceUpdateSchema.safeParse(raw);
   if (!parsed.success) {
