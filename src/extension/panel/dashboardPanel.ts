@@ -21,7 +21,7 @@ import {
   type HostToWebview,
   type WebviewToHost,
 } from '../../core/contracts/webview';
-import { renderDashboardHtml } from '../../core/server/routes/dashboard';
+import { renderDashboardHtml } from '../../core/dashboardHtml';
 import { VERSION } from '../../core/version';
 import { DASHBOARD_PANEL_TYPE } from '../ids';
 import { Disposable, toDisposable } from '../lifecycle';
