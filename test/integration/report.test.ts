@@ -163,6 +163,24 @@ test('report by week and month, filtered by agent, project and model, flags usag
   const codexOnly = JSON.parse((await cli(['report', '--db', dbPath, '--json', '--agent', 'codex'])).stdout) as ReportJson;
   assert.deepEqual([codexOnly.totals.cost_usd, codexOnly.totals.total_tokens, codexOnly.unpriced_models], [0, 1100, ['local-llama']]);
 
+  const perDay = JSON.parse((await cli(['report', '--db', dbPath, '--json', '--by', 'day', '--tz', 'UTC', '--until', '2026-05-04', '--breakdown'])).stdout) as ReportJson;
+  assert.deepEqual(
+    perDay.rows.map((r) => [r.key, r.models!.map((m) => [m.model, m.cost_usd, m.total_tokens])]),
+    [
+      ['2026-05-01', [['model-y', 2, 2222], ['model-x', 1, 1111]]],
+      ['2026-05-02', [['model-x', 4, 4444]]],
+      ['2026-05-03', [['model-y', 8, 8888]]],
+      ['2026-05-04', [['local-llama', 0, 550]]],
+    ],
+  );
+  const perWeek = JSON.parse((await cli(['report', '--db', dbPath, '--json', '--by', 'week', '--tz', 'UTC', '--breakdown'])).stdout) as ReportJson;
+  assert.deepEqual(perWeek.rows[0].models!.map((m) => [m.model, m.cost_usd]), [['model-y', 10], ['model-x', 5]]);
+  const perMonthText = await cli(['report', '--db', dbPath, '--by', 'month', '--tz', 'UTC', '--breakdown']);
+  assert.match(perMonthText.stdout, /^2026-06\s.*\n {2}model-x\s+1\s+1\s+16,000\s+1,600\s+160\s+16\s+17,776\s+\$16\.00\n {2}local-llama\s.*\$0\.00\*$/m);
+  const wrongBreakdown = await cli(['report', '--db', dbPath, '--by', 'model', '--breakdown']);
+  assert.equal(wrongBreakdown.code, 2);
+  assert.match(wrongBreakdown.stderr, /--breakdown goes with --by day, week or month/);
+
   const text = await cli(['report', '--db', dbPath, '--by', 'month', '--tz', 'UTC']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^2026-06\s+2\s+2\s+16,500\s+1,650\s+160\s+16\s+18,326\s+\$16\.00\*$/m);

@@ -28,6 +28,7 @@ Options:
   --agent NAME    only this agent (claude-code, codex, ...); repeat or comma-separate for several
   --project PATH  only this project; repeatable
   --model NAME    only this model (as stored, e.g. claude-sonnet-4-5-20250929); repeatable
+  --breakdown     per model within each day, week or month (rows[].models in --json)
   --json          print {"totals": {...}, "rows": [{key, ...}], "unpriced_tokens", "unpriced_models"}
   --db PATH       database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
 
@@ -55,7 +56,7 @@ export interface ReportJson {
   /** The filters applied (absent: all). */
   filters: { agent?: string[]; project?: string[]; model?: string[] };
   totals: ReportTotals;
-  rows: ({ key: string } & ReportTotals)[];
+  rows: ({ key: string; models?: ({ model: string } & ReportTotals)[] } & ReportTotals)[];
   /** Tokens of models without a price in the range, and those models. */
   unpriced_tokens: number;
   unpriced_models: string[];
@@ -140,6 +141,28 @@ function periodOf(day: string, by: 'week' | 'month', tz: string): { key: string;
   return { key: day.slice(0, 7), start: dayStartOf(`${day.slice(0, 7)}-01`, tz), end: dayStartOf(next, tz) };
 }
 
+/** The local [start, end) of a row of `--by day|week|month`, within the report's range. */
+function rowRange(key: string, by: 'day' | 'week' | 'month', p: CostParams): { since: number; until: number } {
+  let start: number;
+  let end: number;
+  if (by === 'day') {
+    start = dayStartOf(key, p.tz);
+    end = addDays(start, 1, p.tz);
+  } else {
+    const day = by === 'month' ? `${key}-01` : isoWeekMonday(key);
+    ({ start, end } = periodOf(day, by, p.tz));
+  }
+  return { since: p.since === null ? start : Math.max(start, p.since), until: p.until === null ? end : Math.min(end, p.until) };
+}
+
+/** The Monday (YYYY-MM-DD) of ISO week `YYYY-Www`. */
+function isoWeekMonday(key: string): string {
+  const [year, week] = [Number(key.slice(0, 4)), Number(key.slice(6))];
+  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const monday1 = jan4.getTime() - ((jan4.getUTCDay() + 6) % 7) * 86_400_000;
+  return new Date(monday1 + (week - 1) * 7 * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Rows by week or month: the days that have usage name the periods, each totalled over its range. */
 async function periodRows(source: ReportSource, days: CostReport, by: 'week' | 'month', p: CostParams): Promise<CostReport['rows']> {
   const periods = new Map<string, { start: number; end: number }>();
@@ -148,10 +171,8 @@ async function periodRows(source: ReportSource, days: CostReport, by: 'week' | '
     if (!periods.has(period.key)) periods.set(period.key, period);
   }
   const rows: CostReport['rows'] = [];
-  for (const [key, { start, end }] of periods) {
-    const since = p.since === null ? start : Math.max(start, p.since);
-    const until = p.until === null ? end : Math.min(end, p.until);
-    const r = await source.query({ ...p, by: 'agent', since, until });
+  for (const key of periods.keys()) {
+    const r = await source.query({ ...p, by: 'agent', ...rowRange(key, by, p) });
     rows.push({ key, ...r.totals });
   }
   return rows;
@@ -167,7 +188,7 @@ export function formatTable(r: ReportJson): string {
     key, int(t.events), int(t.sessions), int(t.tokens_in), int(t.tokens_out), int(t.cache_read_tokens), int(t.cache_write_tokens), int(t.total_tokens),
     `${usd(t.cost_usd)}${t.unpriced_tokens > 0 ? '*' : ' '}`,
   ];
-  const body = r.rows.map((row) => line(row.key, row));
+  const body = r.rows.flatMap((row) => [line(row.key, row), ...(row.models ?? []).map((m) => line(`  ${m.model}`, m))]);
   const total = line('Total', r.totals);
   const widths = head.map((h, i) => Math.max(h.length, ...[...body, total].map((cells) => cells[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
@@ -199,6 +220,7 @@ export async function run(argv: string[]): Promise<number> {
       agent: { type: 'string', multiple: true },
       project: { type: 'string', multiple: true },
       model: { type: 'string', multiple: true },
+      breakdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
   } catch (e) {
@@ -213,6 +235,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.positionals.length) return fail(`unexpected argument "${args.positionals[0]}"`);
   const by = (v.by === undefined ? 'day' : String(v.by)) as ReportGroup;
   if (!REPORT_GROUPS.includes(by)) return fail(`--by must be one of ${REPORT_GROUPS.join(', ')}, got "${by}"`);
+  if (v.breakdown && by !== 'day' && by !== 'week' && by !== 'month') return fail(`--breakdown goes with --by day, week or month, not ${by}`);
   const listOf = (name: 'agent' | 'project' | 'model') => {
     const values = ((v[name] as string[] | undefined) ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
     return values.length ? [...new Set(values)] : undefined;
@@ -252,11 +275,18 @@ export async function run(argv: string[]): Promise<number> {
   let report: CostReport;
   let source: ReportSource | null = null;
   let unpricedModels: string[] = [];
+  const breakdowns = new Map<string, ({ model: string } & ReportTotals)[]>();
   try {
     const opened = await openSource(config.dbPath, config.token, params, log);
     source = opened.source;
     report = opened.first;
     if (by === 'week' || by === 'month') report = { ...report, rows: await periodRows(source, report, by, params) };
+    if (v.breakdown) {
+      for (const row of report.rows) {
+        const models = await source.query({ ...params, by: 'model', ...rowRange(row.key, by as 'day' | 'week' | 'month', params) });
+        breakdowns.set(row.key, models.rows.map((m) => ({ model: m.key, ...pick(m) })));
+      }
+    }
     if ((report.totals.unpriced_tokens ?? 0) > 0) {
       const byModel = await source.query({ ...params, by: 'model' });
       unpricedModels = byModel.rows.filter((r) => (r.unpriced_tokens ?? 0) > 0).map((r) => r.key);
@@ -275,7 +305,7 @@ export async function run(argv: string[]): Promise<number> {
     source: source.kind,
     filters,
     totals: pick(report.totals),
-    rows: report.rows.map((row) => ({ key: row.key, ...pick(row) })),
+    rows: report.rows.map((row) => ({ key: row.key, ...pick(row), ...(breakdowns.has(row.key) ? { models: breakdowns.get(row.key) } : {}) })),
     unpriced_tokens: report.totals.unpriced_tokens ?? 0,
     unpriced_models: unpricedModels,
   };
