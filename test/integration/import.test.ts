@@ -206,6 +206,7 @@ describe('public and captured fixtures', () => {
 
 describe('incremental import', () => {
   const SID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+  // Each line is one response with text: two events, its llm_request and its response (the text).
   const line = (i: number, out = 10) =>
     JSON.stringify({
       type: 'assistant',
@@ -229,12 +230,12 @@ describe('incremental import', () => {
     const core = await openTestCore();
     try {
       const first = await importInto(core, { claude: [root] });
-      assert.equal(first.events, 3);
+      assert.equal(first.events, 6);
       const again = await importInto(core, { claude: [root] });
       assert.deepEqual([again.events, again.files_skipped_unchanged], [0, 1]);
       await core.store.query('clearImportState', {});
       const reread = await importInto(core, { claude: [root] });
-      assert.deepEqual([reread.events, reread.duplicates], [0, 3]);
+      assert.deepEqual([reread.events, reread.duplicates], [0, 6]);
       assert.equal((await tokens(core)).tokens_in, 300);
     } finally {
       await core.close();
@@ -249,7 +250,7 @@ describe('incremental import', () => {
       await importInto(core, { claude: [root] });
       fs.appendFileSync(file, line(3) + line(4));
       const s = await importInto(core, { claude: [root] });
-      assert.deepEqual([s.lines, s.events, s.duplicates], [2, 2, 0]);
+      assert.deepEqual([s.lines, s.events, s.duplicates], [2, 4, 0]);
       assert.equal((await tokens(core)).tokens_in, 400);
     } finally {
       await core.close();
@@ -264,10 +265,10 @@ describe('incremental import', () => {
       await importInto(core, { claude: [root] });
       fs.writeFileSync(file, line(7));
       const s = await importInto(core, { claude: [root] });
-      assert.deepEqual([s.lines, s.events], [1, 1]);
+      assert.deepEqual([s.lines, s.events], [1, 2]);
       fs.writeFileSync(file, line(8) + line(9) + line(10) + line(11));
       const r = await importInto(core, { claude: [root] });
-      assert.deepEqual([r.lines, r.events], [4, 4], 'same head length, different content: replaced');
+      assert.deepEqual([r.lines, r.events], [4, 8], 'same head length, different content: replaced');
       assert.equal((await tokens(core)).tokens_in, 800);
     } finally {
       await core.close();
@@ -281,10 +282,10 @@ describe('incremental import', () => {
     const core = await openTestCore();
     try {
       const s = await importInto(core, { claude: [root] });
-      assert.deepEqual([s.events, s.skipped_lines], [1, 0]);
+      assert.deepEqual([s.events, s.skipped_lines], [2, 0]);
       fs.appendFileSync(file, full.slice(40));
       const r = await importInto(core, { claude: [root] });
-      assert.deepEqual([r.events, r.skipped_lines], [1, 0]);
+      assert.deepEqual([r.events, r.skipped_lines], [2, 0]);
       assert.equal((await tokens(core)).tokens_out, 65);
     } finally {
       await core.close();

@@ -12,11 +12,14 @@
  * - `costUSD` (old versions) is honoured as the agent's own figure.
  * The LLM call's id is `llmRequestEventId('claude-code', requestId)`, the same as OTLP
  * `api_request`, so the two channels count once; tool calls use `toolEventId` like the hooks.
+ * What the model said (its text and thinking blocks, which Claude Code writes one per line) is a
+ * `response` event beside the call, `channelEventId('response', 'claude-code', session, requestId)`
+ * as OTLP `assistant_response` names it, with `metadata.text` and `metadata.thinking` (capped).
  */
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { PendingTools } from './pendingTools';
-import { clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
+import { ANSWER_TEXT_MAX, clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'claude-code';
 const MAX_MAIN_IDS = 200_000;
@@ -66,6 +69,39 @@ interface Group {
   total: number;
   sidechain: boolean;
   msgId: string;
+  /** The response's text and thinking (a `response` event), when it has any. */
+  answer?: Answer;
+}
+
+/** What the model said in one response: its text and thinking blocks, each kept once. */
+interface Answer {
+  event: EventInputRaw;
+  text: string[];
+  thinking: string[];
+}
+
+/** Appends the blocks not already there (a replayed line repeats them); how many were added. */
+function addOnce(into: string[], blocks: string[]): number {
+  let n = 0;
+  for (const b of blocks) {
+    if (into.length >= 64 || into.includes(b)) continue;
+    into.push(b);
+    n++;
+  }
+  return n;
+}
+
+/** The text and thinking blocks of an assistant message's content. */
+function answerBlocks(content: unknown): { text: string[]; thinking: string[] } | null {
+  if (!Array.isArray(content)) return null;
+  const text: string[] = [];
+  const thinking: string[] = [];
+  for (const b of content) {
+    if (!isObj(b)) continue;
+    if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) text.push(b.text);
+    else if (b.type === 'thinking' && typeof b.thinking === 'string' && b.thinking.trim()) thinking.push(b.thinking);
+  }
+  return text.length || thinking.length ? { text, thinking } : null;
 }
 
 /** Parse the path of a transcript into its session id and subagent id. */
@@ -186,8 +222,14 @@ export class ClaudeParser implements LogParser {
       }
     }
 
+    const blocks = answerBlocks(msg.content);
     const usage = msg.usage;
-    if (!isObj(usage)) return;
+    if (!isObj(usage)) {
+      if (blocks && !(sidechain && msgId && this.index.has(base.session_id, msgId))) {
+        this.addAnswer(undefined, o, base, blocks, reqId ?? msgId ?? str(o.uuid) ?? `line-${lineNo}`);
+      }
+      return;
+    }
     if (sidechain && msgId && this.index.has(base.session_id, msgId)) {
       const g = reqId && this.groups.get(`${msgId}|${reqId}`);
       if (!g) return; // a sidechain replay of a main-chain response under a new requestId
@@ -209,6 +251,7 @@ export class ClaudeParser implements LogParser {
     const cost = typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) && o.costUSD >= 0 ? o.costUSD : undefined;
     const key = msgId ? `${msgId}|${reqId ?? ''}` : null;
     const existing = key ? this.groups.get(key) : undefined;
+    if (existing && blocks) this.addAnswer(existing, o, base, blocks, reqId ?? msgId!);
     if (existing) {
       const replace = existing.sidechain && !sidechain ? true : existing.sidechain === sidechain && total > existing.total;
       if (!replace) return;
@@ -234,10 +277,38 @@ export class ClaudeParser implements LogParser {
       metadata: this.metaFor(o, extra),
     };
     this.out.push(event);
-    if (key) {
-      this.groups.set(key, { event, total, sidechain, msgId: msgId! });
+    const group: Group | undefined = key ? { event, total, sidechain, msgId: msgId! } : undefined;
+    if (blocks) this.addAnswer(group, o, base, blocks, reqId ?? msgId ?? str(o.uuid) ?? `line-${lineNo}`);
+    if (key && group) {
+      this.groups.set(key, group);
       this.lastKey = key;
     }
+  }
+
+  /** Adds a line's text and thinking blocks to its response's `response` event (made on first need). */
+  private addAnswer(group: Group | undefined, o: Record<string, unknown>, base: Omit<EventInputRaw, 'event_type'>, blocks: { text: string[]; thinking: string[] }, discriminator: string): void {
+    let a = group?.answer;
+    if (!a) {
+      const msg = o.message as Record<string, unknown>;
+      a = {
+        event: {
+          ...base,
+          event_type: 'response',
+          event_id: channelEventId('response', AGENT, base.session_id, discriminator),
+          model: str(msg.model),
+          metadata: this.metaFor(o, {}),
+        },
+        text: [],
+        thinking: [],
+      };
+      this.out.push(a.event);
+      if (group) group.answer = a;
+    }
+    const added = addOnce(a.text, blocks.text) + addOnce(a.thinking, blocks.thinking);
+    if (!added) return;
+    const meta = a.event.metadata as Record<string, unknown>;
+    meta.text = clip(a.text.join('\n\n'), ANSWER_TEXT_MAX);
+    meta.thinking = clip(a.thinking.join('\n\n'), ANSWER_TEXT_MAX);
   }
 
   private user(o: Record<string, unknown>, lineNo: number): void {
@@ -322,9 +393,12 @@ export class ClaudeParser implements LogParser {
     const kept = new Map<string, Group>();
     const session = (g: Group) => g.event.session_id;
     for (const [key, g] of this.groups) {
-      if (g.sidechain && this.index.has(session(g), g.msgId)) dropped.add(g.event);
-      else if (!final && (key === this.lastKey || g.sidechain)) {
+      if (g.sidechain && this.index.has(session(g), g.msgId)) {
+        dropped.add(g.event);
+        if (g.answer) dropped.add(g.answer.event);
+      } else if (!final && (key === this.lastKey || g.sidechain)) {
         held.add(g.event);
+        if (g.answer) held.add(g.answer.event);
         kept.set(key, g);
       }
     }

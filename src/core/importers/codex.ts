@@ -16,7 +16,7 @@ import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { toolOutcome } from './codexToolOutcome';
 import { PendingTools } from './pendingTools';
-import { clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
+import { ANSWER_TEXT_MAX, clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'codex';
 /** Payload types that carry what we import; other lines (reasoning, messages…) are not parsed. */
@@ -275,7 +275,7 @@ export class CodexParser implements LogParser {
         event_type: 'response',
         event_id: channelEventId('response', AGENT, base.session_id, n),
         model: this.s.model ?? undefined,
-        metadata: { text: clip(text, 2000) },
+        metadata: { text: clip(text, ANSWER_TEXT_MAX) },
       });
     }
   }

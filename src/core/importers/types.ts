@@ -23,6 +23,9 @@ export interface LogParser {
   state(): unknown;
 }
 
+/** Cap of an answer's text (and of Claude's thinking) in an event's metadata, as the hooks cap text. */
+export const ANSWER_TEXT_MAX = 4000;
+
 /** Text of at most `max` characters (metadata stays lean). */
 export function clip(s: unknown, max: number): string | undefined {
   if (typeof s !== 'string' || !s) return undefined;

@@ -3,6 +3,12 @@
  * their results, subagents and compactions, in time order, from the events of the session and of
  * its subagent sessions (entries from a subagent carry `detail.session_id`). Text is read from the
  * usual metadata fields of every channel (hooks, OTLP, importers, our contract) and bounded.
+ *
+ * A reply is shown once (`dropEchoes`): channels that see the same reply under ids that cannot
+ * agree (a hook's `MessageDisplay` names it by a message uuid no transcript carries) each store it,
+ * so an answer whose text an earlier answer of the same session on the page already showed from
+ * another channel, and a stop's `last_assistant_message` that repeats an earlier answer, keep
+ * their entry without the text (`detail.text_shown_in` names the entry that shows it).
  */
 import type { TranscriptEntry, TranscriptPage } from '../../contracts/api';
 import type { EventStatus } from '../../contracts/events';
@@ -99,6 +105,24 @@ function toEntry(r: EventRecord & { created_at: number }, rootSession: string): 
   };
 }
 
+/** Event types whose text only repeats the turn's last reply (`last_assistant_message`). */
+const ECHO_TYPES = new Set(['stop', 'subagent_stop', 'error']);
+
+function dropEchoes(entries: TranscriptEntry[], rows: EventRecord[]): void {
+  /** `<session>\u0000<text>` → the first answer entry showing it, with its channel. */
+  const shown = new Map<string, { id: number; source: string }>();
+  entries.forEach((e, i) => {
+    if (e.kind !== 'answer' || !e.text) return;
+    const key = `${rows[i].session_id}\u0000${e.text}`;
+    const first = shown.get(key);
+    const echo = ECHO_TYPES.has(e.event_type) ? !!first : !!first && first.source !== rows[i].source;
+    if (echo) {
+      e.text = null;
+      e.detail = { ...(e.detail ?? {}), text_shown_in: first!.id };
+    } else if (!first && !ECHO_TYPES.has(e.event_type)) shown.set(key, { id: e.id, source: rows[i].source });
+  });
+}
+
 export const TRANSCRIPT_CURSOR = 'transcript';
 
 export interface TranscriptParams {
@@ -133,9 +157,11 @@ export const queries = {
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
+    const entries = page.map((r) => toEntry(r, p.session_id));
+    dropEchoes(entries, page);
     return {
       session_id: p.session_id,
-      entries: page.map((r) => toEntry(r, p.session_id)),
+      entries,
       next_cursor: more ? encodeCursor(TRANSCRIPT_CURSOR, [last.created_at, last.id]) : null,
     };
   },
