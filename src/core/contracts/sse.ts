@@ -23,15 +23,18 @@ export type SseMessage =
 
 export type SseMessageType = SseMessage['type'];
 
-export const SSE_MESSAGE_TYPES: readonly SseMessageType[] = [
-  'hello',
-  'event',
-  'session_update',
-  'stats',
-  'import_progress',
-  'import_done',
-  'data_cleared',
-];
+/** Every message type once: a type added to `SseMessage` and not here (or the reverse) does not compile. */
+const SSE_TYPE_SET = {
+  hello: true,
+  event: true,
+  session_update: true,
+  stats: true,
+  import_progress: true,
+  import_done: true,
+  data_cleared: true,
+} as const satisfies Record<SseMessageType, true>;
+
+export const SSE_MESSAGE_TYPES = Object.keys(SSE_TYPE_SET) as readonly SseMessageType[];
 
 /** Filters a client can give on `/api/stream` and `/api/events`. */
 export interface EventFilter {

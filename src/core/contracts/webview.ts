@@ -152,18 +152,24 @@ export interface DashboardWebviewState {
 export type WebviewToHostType = WebviewToHost['type'];
 export type HostToWebviewType = HostToWebview['type'];
 
-/** Narrow an unknown `postMessage` payload to a `HostToWebview` by its tag (fields are trusted). */
-export function isHostToWebview(x: unknown): x is HostToWebview {
+/** Each list names every tag of its union once: a tag added to a union and not here does not compile. */
+const HOST_TO_WEBVIEW_TYPES = { api_response: true, sse: true, connection: true, resync: true, navigate: true } as const satisfies Record<HostToWebviewType, true>;
+const WEBVIEW_TO_HOST_TYPES = { ready: true, api_get: true, save_file: true, open_external: true } as const satisfies Record<WebviewToHostType, true>;
+
+function tagIn(x: unknown, tags: object): boolean {
   if (!x || typeof x !== 'object') return false;
   const t = (x as { type?: unknown }).type;
-  return t === 'api_response' || t === 'sse' || t === 'connection' || t === 'resync' || t === 'navigate';
+  return typeof t === 'string' && Object.hasOwn(tags, t);
+}
+
+/** Narrow an unknown `postMessage` payload to a `HostToWebview` by its tag (fields are trusted). */
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  return tagIn(x, HOST_TO_WEBVIEW_TYPES);
 }
 
 /** Narrow an unknown `postMessage` payload to a `WebviewToHost` by its tag (fields are trusted). */
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
-  if (!x || typeof x !== 'object') return false;
-  const t = (x as { type?: unknown }).type;
-  return t === 'ready' || t === 'api_get' || t === 'save_file' || t === 'open_external';
+  return tagIn(x, WEBVIEW_TO_HOST_TYPES);
 }
 
 /** Serialize initial state for a `<script type="application/json">` element (HTML-safe). */
