@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { EventsPage, SessionDetail, Stats } from '../../src/core/contracts/api';
 import { llmRequestEventId } from '../../src/core/contracts/eventIds';
+import { runImport } from '../../src/core/importers/importRunner';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { tmpDir } from '../helpers/tmp';
 
 const SDK3_METRICS = fs.readFileSync(path.resolve(__dirname, '../fixtures/otel-sdk3/sdk3-otlp-metrics.pb'));
 const SID = 'sdk3-metrics-only';
@@ -140,5 +142,26 @@ test('cumulative streams count what they grew by between exports', async () => {
   assert.equal(t.tokens_in, 250);
   assert.ok(t.cost_usd > 0, 'no cost counter: priced from the tokens');
   assert.equal((await llmEvents(s, sid)).length, 2);
+  await s.close();
+});
+
+test('a transcript imported later replaces the metric-derived usage of its session', async () => {
+  const s = await startTestServer();
+  await postMetricsPb(s, SDK3_METRICS);
+  const claudeDir = path.join(tmpDir(), 'claude');
+  const project = path.join(claudeDir, 'projects', '-r-proj');
+  fs.mkdirSync(project, { recursive: true });
+  const line = {
+    type: 'assistant', sessionId: SID, uuid: 'u-1', requestId: 'req_transcript_1', timestamp: '2026-12-07T07:15:52.000Z', cwd: '/r/proj',
+    message: { id: 'msg_transcript_1', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'hi' }],
+      usage: { input_tokens: 185, output_tokens: 59, cache_read_input_tokens: 14312, cache_creation_input_tokens: 1520 } },
+  };
+  fs.writeFileSync(path.join(project, `${SID}.jsonl`), `${JSON.stringify(line)}\n`);
+  const summary = await runImport({ store: s.core.store, ingest: s.core.ingest }, { importId: 'metrics-then-transcript', claudeDirs: [claudeDir], codexDirs: [] });
+  assert.ok(summary.events >= 1, 'the importer read the transcript');
+  const evs = await llmEvents(s, SID);
+  assert.deepEqual(evs.map((e) => e.event_id), [llmRequestEventId('claude-code', 'req_transcript_1')]);
+  const t = await totals(s, SID);
+  assert.deepEqual({ ...t, cost_usd: undefined }, { ...FIXTURE, cost_usd: undefined }, 'the same tokens once, from the transcript');
   await s.close();
 });
