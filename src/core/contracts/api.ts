@@ -8,6 +8,17 @@ import type { CostSource, EventStatus, StoredEvent } from './events';
 export type SessionStatus = 'active' | 'idle' | 'ended';
 
 /**
+ * What a session's agent is doing now (`store/sessionState.ts`): `working`, waiting for the user
+ * (`waiting_permission`: a tool call to allow; `waiting_input`: its turn is over, or it asks a
+ * question), `idle` (silent past the idle threshold, or started and nothing asked yet), `ended`
+ * (ended, or silent past the end threshold), `error` (its turn failed).
+ */
+export const SESSION_STATES = ['working', 'waiting_permission', 'waiting_input', 'idle', 'ended', 'error'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+/** The states in which an agent waits for the user (`GET /api/attention`). */
+export const WAITING_STATES: readonly SessionState[] = ['waiting_permission', 'waiting_input'];
+
+/**
  * What `GET /api/sessions?sort=KEY&dir=asc|desc` orders by (default `last_event_at`, `desc`); ties
  * break on `session_id` in the same direction, and `next_cursor` continues in that order. `status`
  * orders active, idle, ended; `duration` is start to end (now while active, last event when
@@ -47,6 +58,17 @@ export interface Session extends Totals {
   last_event_type: string | null;
   /** Transcript file when the session was imported or reported one. */
   transcript_path: string | null;
+  /** What the agent is doing now (see `SessionState`). */
+  state: SessionState;
+  /** While waiting: when the wait began; else null. */
+  waiting_since: string | null;
+  /** While waiting (or in error): what it asks (`Bash: npm test`, its last message), when known. */
+  waiting_message: string | null;
+}
+
+/** `GET /api/attention`: sessions waiting for the user, longest waiting first. */
+export interface AttentionList {
+  sessions: Session[];
 }
 
 export interface SessionsPage {

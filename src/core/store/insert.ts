@@ -11,6 +11,7 @@ import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/event
 import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
 import type { EventRecord } from './records';
+import { SessionStates } from './sessionState';
 
 interface SessionDelta {
   agent_type: string;
@@ -190,6 +191,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
   const hours = new Map<string, HourDelta>();
   const agents = new Map<string, { first: number; last: number }>();
   const toolEvents: number[] = [];
+  const states = new SessionStates();
 
   const touch = (sid: string, r: EventRecord): SessionDelta => {
     let s = sessions.get(sid);
@@ -254,6 +256,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       s.last_tool_status = r.status;
       s.last_tool_at = r.created_at;
     }
+    states.note(existing.session_id, r);
     toolEvents.push(existing.id);
     out.ids.push(existing.id);
     out.kinds.push('completed');
@@ -393,6 +396,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       }
 
       if (r.event_type === 'rate_limit' && r.metadata) applyRateLimit(db, r);
+      states.note(r.session_id, r);
     }
 
     for (const [sid, s] of sessions) {
@@ -403,6 +407,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
         s.parent_session_id, s.last_tool, s.last_tool_status, s.last_event_type, s.transcript_path, s.reopened_at,
       ]);
     }
+    states.apply(db);
     for (const h of hours.values()) {
       db.run(UPSERT_HOUR, [h.hour, h.agent_type, h.model, h.project, h.events, h.requests, h.tokens_in, h.tokens_out, h.cache_read_tokens, h.cache_write_tokens, h.cost_usd, h.unpriced_tokens]);
     }

@@ -134,6 +134,17 @@ CREATE TABLE otel_codex_responses (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    // A session's live state (store/sessionState.ts): what the agent does or waits for.
+    version: 3,
+    sql: `
+ALTER TABLE sessions ADD COLUMN state TEXT;
+ALTER TABLE sessions ADD COLUMN state_at INTEGER;
+ALTER TABLE sessions ADD COLUMN waiting_since INTEGER;
+ALTER TABLE sessions ADD COLUMN waiting_message TEXT;
+CREATE INDEX sessions_waiting ON sessions(waiting_since) WHERE waiting_since IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,6 +1,7 @@
 /**
  * The read side of the API (DESIGN §5): `GET /api/events`, `/api/stats`, `/api/stats/cost`,
  * `/api/stats/tools`, `/api/stats/pulse`, `/api/sessions`, `/api/sessions/:id`, `/api/sessions/:id/transcript`,
+ * `/api/attention` (sessions waiting for the user),
  * `/api/filter-options`. Parameters are parsed here (a bad one is a 400 naming it); the numbers
  * are computed by the store's named queries.
  */
@@ -234,6 +235,14 @@ export function register(router: Router, ctx: ServerContext): void {
     '/api/sessions',
     handle(async (req, res) => {
       res.json(await ctx.store.query('listSessions', sessionListParams(ctx, req.query as Query)));
+    }),
+  );
+
+  router.get(
+    '/api/attention',
+    handle(async (req, res) => {
+      const q = req.query as Query;
+      res.json(await ctx.store.query('attention', { ...clock(ctx), agent_type: list(q, 'agent_type'), project: list(q, 'project'), limit: int(q, 'limit', 1, 500, 100) }));
     }),
   );
 

@@ -3,10 +3,12 @@
  * pagination), the detail view, and `sessionsByIds` for `session_update` broadcasts. A session's
  * status is derived at query time from `now` and the idle/end thresholds: `ended` when `ended_at`
  * is set or it has been silent longer than the end threshold, `idle` when silent longer than the
- * idle threshold, else `active`.
+ * idle threshold, else `active`. Its `state` (what the agent does now, `store/sessionState.ts`) ages
+ * the same way: `ended` past the end threshold; a wait or an error stays until then; otherwise
+ * `idle` past the idle threshold, else the stored state (`working` when none is stored).
  */
 import type { EventStatus } from '../../contracts/events';
-import type { ModelUsage, Session, SessionDetail, SessionSortKey, SessionStatus, SessionsPage, SortDir } from '../../contracts/api';
+import type { AttentionList, ModelUsage, Session, SessionDetail, SessionSortKey, SessionState, SessionStatus, SessionsPage, SortDir } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { encodeCursor } from './cursor';
@@ -19,7 +21,9 @@ export interface StatusClock {
   endMs: number;
 }
 
-type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'unpriced_tokens' | 'last_tool_status'> & {
+type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'unpriced_tokens' | 'last_tool_status' | 'state' | 'waiting_since'> & {
+  live_state: SessionState;
+  waiting_since: number | null;
   started_at: number;
   last_event_at: number;
   ended_at: number | null;
@@ -30,7 +34,11 @@ type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'u
 /** SQL for the derived status; binds `[now - endMs, now - idleMs]`. */
 const STATUS_SQL = `CASE WHEN s.ended_at IS NOT NULL OR s.last_event_at < ? THEN 'ended' WHEN s.last_event_at < ? THEN 'idle' ELSE 'active' END`;
 const statusParams = (c: StatusClock): SqlValue[] => [c.now - c.endMs, c.now - c.idleMs];
-const SESSION_SELECT = `SELECT s.*, ${STATUS_SQL} AS status FROM sessions s`;
+/** SQL for the live state; binds `[now - endMs, now - idleMs]`. */
+const STATE_SQL = `CASE WHEN s.ended_at IS NOT NULL OR s.last_event_at < ? OR s.state = 'ended' THEN 'ended'
+  WHEN s.state IN ('waiting_permission', 'waiting_input', 'error') THEN s.state
+  WHEN s.last_event_at < ? OR s.state = 'idle' THEN 'idle' ELSE 'working' END`;
+const SESSION_SELECT = `SELECT s.*, ${STATUS_SQL} AS status, ${STATE_SQL} AS live_state FROM sessions s`;
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -57,6 +65,9 @@ export function rowToSession(r: SessionRow): Session {
     last_tool_status: r.last_tool_status as EventStatus | null,
     last_event_type: r.last_event_type,
     transcript_path: r.transcript_path,
+    state: r.live_state,
+    waiting_since: r.waiting_since !== null && (r.live_state === 'waiting_permission' || r.live_state === 'waiting_input') ? iso(r.waiting_since) : null,
+    waiting_message: r.live_state === 'waiting_permission' || r.live_state === 'waiting_input' || r.live_state === 'error' ? r.waiting_message : null,
   };
 }
 
@@ -124,7 +135,7 @@ function likePattern(q: string): string {
 }
 
 function selectSessions(db: SqlDb, clock: StatusClock, where: string[], params: SqlValue[], tail: string, tailParams: SqlValue[] = []): SessionRow[] {
-  return db.all<SessionRow>(`${SESSION_SELECT} ${whereSql(where)} ${tail}`, [...statusParams(clock), ...params, ...tailParams]);
+  return db.all<SessionRow>(`${SESSION_SELECT} ${whereSql(where)} ${tail}`, [...statusParams(clock), ...statusParams(clock), ...params, ...tailParams]);
 }
 
 export const queries = {
@@ -167,9 +178,9 @@ export const queries = {
     const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
     const dir = desc ? 'DESC' : 'ASC';
     const rows = db.all<SessionRow & { rank: number; sort_value: number | string }>(
-      `SELECT s.*, ${STATUS_SQL} AS status, ${rankSql} AS rank, ${sort.sql} AS sort_value FROM sessions s ${whereSql(clauses)}
+      `SELECT s.*, ${STATUS_SQL} AS status, ${STATE_SQL} AS live_state, ${rankSql} AS rank, ${sort.sql} AS sort_value FROM sessions s ${whereSql(clauses)}
        ORDER BY rank ASC, sort_value ${dir}, s.session_id ${dir} LIMIT ?`,
-      [...statusParams(p), ...rankParams, ...sort.params, ...params, limit + 1],
+      [...statusParams(p), ...statusParams(p), ...rankParams, ...sort.params, ...params, limit + 1],
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -188,6 +199,16 @@ export const queries = {
       out.push(...rows.map(rowToSession));
     }
     return out;
+  },
+
+  /** Sessions whose agent waits for the user, longest waiting first. */
+  attention(db: SqlDb, p: StatusClock & { agent_type?: string[]; project?: string[]; limit: number }): AttentionList {
+    const clauses = [`s.waiting_since IS NOT NULL`, `s.state IN ('waiting_permission', 'waiting_input')`, 's.ended_at IS NULL', 's.last_event_at >= ?'];
+    const params: SqlValue[] = [p.now - p.endMs];
+    listParam('s.agent_type', p.agent_type, clauses, params);
+    listParam('s.project', p.project, clauses, params);
+    const rows = selectSessions(db, p, clauses, params, 'ORDER BY s.waiting_since ASC, s.session_id ASC LIMIT ?', [Math.max(1, Math.min(500, Math.floor(p.limit)))]);
+    return { sessions: rows.map(rowToSession) };
   },
 
   sessionDetail(db: SqlDb, p: StatusClock & { session_id: string }): SessionDetail | null {

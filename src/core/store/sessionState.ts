@@ -1,0 +1,150 @@
+/**
+ * A session's live state (issue 18), kept on `sessions` (`state`, `state_at`, `waiting_since`,
+ * `waiting_message`) by the insert batch: each stored event that says something about the agent
+ * moves it, in event-time order (an event older than the stored `state_at` changes nothing, so a
+ * late transcript or OTLP copy never undoes a newer hook).
+ *
+ * - `waiting_permission`: a `PermissionRequest` hook, or a `Notification` of type
+ *   `permission_prompt`;
+ * - `waiting_input`: a `Stop` (or `Interrupt`) hook — the turn is over and the agent waits for the
+ *   next prompt — or a `Notification` of type `idle_prompt` / `elicitation_dialog`;
+ * - `working`: a prompt, a tool call (its start or its end: a granted permission ends in the call's
+ *   PostToolUse), a subagent starting or stopping, a compaction;
+ * - `idle`: a session (re)started and nothing asked yet;
+ * - `error`: the turn failed (`StopFailure` hook);
+ * - `ended`: `session_end`.
+ *
+ * `waiting_since` is when the current wait began (kept while further signals of the same wait
+ * arrive: the permission_prompt notification that follows a PermissionRequest, idle_prompt after
+ * Stop), null when not waiting. What a session reports also ages with time (`queries/sessions.ts`).
+ */
+import type { SqlDb } from './sqlDb';
+import type { EventRecord } from './records';
+
+export const STORED_STATES = ['working', 'waiting_permission', 'waiting_input', 'idle', 'ended', 'error'] as const;
+export type StoredState = (typeof STORED_STATES)[number];
+
+interface Change {
+  state: StoredState;
+  at: number;
+  message: string | null;
+}
+
+interface Current {
+  state: StoredState | null;
+  state_at: number | null;
+  waiting_since: number | null;
+  waiting_message: string | null;
+}
+
+const MESSAGE_MAX = 300;
+
+function meta(r: EventRecord): Record<string, unknown> {
+  if (!r.metadata) return {};
+  try {
+    const m = JSON.parse(r.metadata) as unknown;
+    return m && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function text(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const t = v.replace(/\s+/g, ' ').trim();
+  if (!t) return null;
+  return t.length > MESSAGE_MAX ? `${t.slice(0, MESSAGE_MAX - 1)}…` : t;
+}
+
+/** What a permission request asks: the tool and its input's summary (`Bash: rm -rf build`). */
+function permissionAsk(r: EventRecord, m: Record<string, unknown>): string | null {
+  const input = m.input && typeof m.input === 'object' ? (m.input as Record<string, unknown>) : null;
+  const detail = input ? text(input.command ?? input.file_path ?? input.url ?? input.pattern ?? input.description) : null;
+  const tool = r.tool_name ?? null;
+  return text(tool && detail ? `${tool}: ${detail}` : (tool ?? detail ?? m.message));
+}
+
+/** The state an event moves its session to, or null when it says nothing about it. */
+export function stateChange(r: EventRecord): Change | null {
+  const at = r.created_at;
+  switch (r.event_type) {
+    case 'permission_request': {
+      return { state: 'waiting_permission', at, message: permissionAsk(r, meta(r)) };
+    }
+    case 'notification': {
+      const m = meta(r);
+      const kind = m.notification_type;
+      if (kind === 'permission_prompt') return { state: 'waiting_permission', at, message: text(m.message) };
+      if (kind === 'idle_prompt' || kind === 'elicitation_dialog') return { state: 'waiting_input', at, message: text(m.message) };
+      return null;
+    }
+    case 'stop': {
+      const m = meta(r);
+      return { state: 'waiting_input', at, message: text(m.last_assistant_message) };
+    }
+    case 'user_prompt':
+    case 'tool_use':
+    case 'subagent_start':
+    case 'subagent_stop':
+    case 'compaction':
+      return { state: 'working', at, message: null };
+    case 'session_start':
+      return meta(r).source === 'compact' ? null : { state: 'idle', at, message: null };
+    case 'session_end':
+      return { state: 'ended', at, message: null };
+    case 'error':
+      return r.source === 'hook' ? { state: 'error', at, message: text(meta(r).error) } : null;
+    default:
+      return null;
+  }
+}
+
+const isWaiting = (s: StoredState | null) => s === 'waiting_permission' || s === 'waiting_input';
+
+function fold(cur: Current, c: Change): void {
+  if (cur.state_at !== null && c.at < cur.state_at) return;
+  if (isWaiting(c.state)) {
+    if (cur.state === c.state) {
+      cur.waiting_message = cur.waiting_message ?? c.message;
+    } else {
+      cur.waiting_since = c.at;
+      cur.waiting_message = c.message;
+    }
+  } else {
+    cur.waiting_since = null;
+    cur.waiting_message = c.state === 'error' ? c.message : null;
+  }
+  cur.state = c.state;
+  cur.state_at = c.at;
+}
+
+/** The state changes of one insert batch, applied after its session rows are written. */
+export class SessionStates {
+  private readonly changes = new Map<string, Change[]>();
+
+  /** An event stored (inserted, or completing a stored call) for `sessionId`. */
+  note(sessionId: string, r: EventRecord): void {
+    const c = stateChange(r);
+    if (!c) return;
+    const list = this.changes.get(sessionId);
+    if (list) list.push(c);
+    else this.changes.set(sessionId, [c]);
+  }
+
+  apply(db: SqlDb): void {
+    for (const [sid, list] of this.changes) {
+      const cur = db.get<Current>('SELECT state, state_at, waiting_since, waiting_message FROM sessions WHERE session_id = ?', [sid]);
+      if (!cur) continue;
+      const before = JSON.stringify(cur);
+      for (const c of list) fold(cur, c);
+      if (JSON.stringify(cur) === before) continue;
+      db.run('UPDATE sessions SET state = ?, state_at = ?, waiting_since = ?, waiting_message = ? WHERE session_id = ?', [
+        cur.state,
+        cur.state_at,
+        cur.waiting_since,
+        cur.waiting_message,
+        sid,
+      ]);
+    }
+  }
+}
