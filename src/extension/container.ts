@@ -15,12 +15,14 @@ import { ConfigService } from './configService';
 import { CONTEXT_KEYS } from './ids';
 import { Disposable, toDisposable } from './lifecycle';
 import { ServerProblemNotice } from './model/serverProblemNotice';
+import { WaitingNotice } from './model/waiting';
 import { DashboardPanelHost } from './panel/dashboardPanel';
 import { ServerSupervisor, type LogLevel } from './server/supervisor';
 import { baseUrl, serverEnv, serverSettingsChanged, statusThresholds } from './settings';
 import { AgentsTreeProvider } from './views/agentsTreeProvider';
 import { problemNotificationHost } from './views/serverProblemNotification';
 import { StatusBarTicker } from './views/statusBarTicker';
+import { waitingNotificationHost } from './views/waitingNotification';
 
 export class Container extends Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -63,6 +65,8 @@ export class Container extends Disposable {
     for (const register of [registerServerCommands, registerDashboardCommands, registerImportCommands, registerSetupCommands, registerDataCommands, registerTranscriptCommands]) {
       for (const d of register(this)) this._register(d);
     }
+    const waiting = new WaitingNotice(waitingNotificationHost, () => this.config.settings);
+    this._register(this.live.onDidStartWaiting((s) => void waiting.started(s)));
     const problem = new ServerProblemNotice(problemNotificationHost);
     this._register(toDisposable(() => problem.close()));
     this._register(this.supervisor.onDidChangeState((s) => {

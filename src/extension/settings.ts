@@ -25,6 +25,9 @@ export interface ExtensionSettings {
   autoStart: boolean;
   showStatusBar: boolean;
   sessionsPerAgent: number;
+  /** Notify when an agent starts waiting for a permission / for input. */
+  notifyWaitingPermission: boolean;
+  notifyWaitingInput: boolean;
 }
 
 export const DEFAULT_SETTINGS: ExtensionSettings = {
@@ -45,6 +48,8 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   autoStart: true,
   showStatusBar: true,
   sessionsPerAgent: 50,
+  notifyWaitingPermission: true,
+  notifyWaitingInput: true,
 };
 
 /** Settings whose change needs the server restarted with a new environment. */
@@ -126,6 +131,8 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     autoStart: typeof get('autoStart') === 'boolean' ? (get('autoStart') as boolean) : d.autoStart,
     showStatusBar: typeof get('showStatusBar') === 'boolean' ? (get('showStatusBar') as boolean) : d.showStatusBar,
     sessionsPerAgent: Math.round(numberSetting(get('sessionsPerAgent'), d.sessionsPerAgent, 1, 1000)),
+    notifyWaitingPermission: typeof get('notifyWaitingPermission') === 'boolean' ? (get('notifyWaitingPermission') as boolean) : d.notifyWaitingPermission,
+    notifyWaitingInput: typeof get('notifyWaitingInput') === 'boolean' ? (get('notifyWaitingInput') as boolean) : d.notifyWaitingInput,
   };
 }
 

@@ -10,39 +10,15 @@
  * `message`, `notification_type`).
  */
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import type { AttentionList, Session, SessionDetail, SessionsPage } from '../../src/core/contracts/api';
-import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
+import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { connectSse, type SseClient } from '../helpers/sse';
-
-type Payload = Record<string, unknown>;
-
-const claude = (event: string) => jsonLines(path.join(CLAUDE_CAPTURE, `hooks-${event}.jsonl`));
-const codex = (event: string) => jsonLines(path.join(CODEX_CAPTURE, `hooks-${event}.jsonl`));
+import { claudeHooks as claude, codexHooks as codex, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
 
 /** The same payload for another session (two agents at once). */
 const inSession = (p: Payload, sid: string): Payload => ({ ...p, session_id: sid });
-
-function base(p: Payload): Payload {
-  const { session_id, transcript_path, cwd, permission_mode } = p;
-  return { session_id, transcript_path, cwd, permission_mode };
-}
-
-function permissionRequest(pre: Payload): Payload {
-  return {
-    ...base(pre),
-    hook_event_name: 'PermissionRequest',
-    tool_name: pre.tool_name,
-    tool_input: pre.tool_input,
-    permission_suggestions: [{ type: 'addRules', rules: [{ toolName: pre.tool_name }], behavior: 'allow', destination: 'localSettings' }],
-  };
-}
-
-function notification(from: Payload, type: string, message: string): Payload {
-  return { ...base(from), hook_event_name: 'Notification', message, notification_type: type };
-}
 
 async function hook(s: TestServer, agent: 'claude-code' | 'codex', p: Payload): Promise<void> {
   const r = await s.post(`/api/hooks/${agent}`, p);

@@ -31,7 +31,7 @@ function session(id: string, lastEventAt: number, over: Partial<Session> = {}): 
     last_tool_status: null,
     last_event_type: null,
     transcript_path: null,
-    state: 'working',
+    state: over.status === 'ended' ? 'ended' : over.status === 'idle' ? 'idle' : 'working',
     waiting_since: null,
     waiting_message: null,
     tokens_in: 0,
@@ -150,4 +150,26 @@ test('the ticker counts out sessions that went idle since the server computed it
   assert.match(tickerView(owner, later, null, null).text, /· 1 active$/);
   const much = statsAsOf(stats, sessions, T0 + 40 * MIN, THRESHOLDS);
   assert.match(tickerView(owner, much, null, null).text, /· 0 active$/, 'the status bar stops saying "active" 40 minutes later');
+});
+
+test('a wait (issue 18) outlasts the idle threshold and ends with the end threshold, in the tree and the status bar count', () => {
+  const { time, model, changes, clock } = setup();
+  model.setSessions([
+    session('busy', T0 + MIN),
+    session('asks', T0, { state: 'waiting_input', waiting_since: new Date(T0).toISOString(), waiting_message: 'Done. Run the tests?' }),
+  ]);
+  const owner = { kind: 'owner', url: 'http://127.0.0.1:3142', pid: 1 } as const;
+  clock.schedule();
+  assert.deepEqual(model.sessionsOf('claude-code').map((s) => s.session_id), ['asks', 'busy'], 'the waiting session first, though older');
+  time.advanceTo(T0 + 30 * MIN);
+  assert.equal(model.getSession('busy')!.state, 'idle');
+  assert.equal(model.getSession('asks')!.state, 'waiting_input', 'still waiting past the idle threshold');
+  assert.equal(model.view(node('asks'), time.now)!.icon.id, 'bell-dot');
+  assert.match(tickerView(owner, null, null, null, model.waiting()).text, / · \$\(bell-dot\) 1 waiting$/);
+  time.advanceTo(T0 + 121 * MIN);
+  assert.deepEqual(changes.at(-1), ['asks'], 'the timer fired at its end crossing');
+  assert.equal(model.getSession('asks')!.state, 'ended');
+  assert.equal(model.getSession('asks')!.waiting_since, null);
+  assert.deepEqual(model.waiting(), []);
+  assert.doesNotMatch(tickerView(owner, null, null, null, model.waiting()).text, /waiting/);
 });

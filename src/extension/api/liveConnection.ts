@@ -4,12 +4,13 @@
  * messages are coalesced into one change batch. On an SSE disconnect a follower asks the
  * supervisor to re-check the port, which takes it over when the owner went away. No `vscode`.
  */
-import type { CostRow, Stats } from '../../core/contracts/api';
+import type { CostRow, Session, Stats } from '../../core/contracts/api';
 import type { SseMessage } from '../../core/contracts/sse';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
 import { AgentsTreeModel, DEFAULT_THRESHOLDS, DEFAULT_TREE_LIMITS, type StatusThresholds } from '../model/agentsTreeModel';
 import { StatusClock } from '../model/statusClock';
 import { dayKey, statsAsOf } from '../model/statusText';
+import { startsWaiting } from '../model/waiting';
 import { UpdateCoalescer, realTimers, type ChangeBatch, type Timers } from '../model/updateCoalescer';
 import type { LogLevel } from '../server/supervisor';
 import { isConnected, type ServerState } from '../server/serverState';
@@ -59,6 +60,9 @@ export class LiveConnection extends Disposable {
   readonly onMessage = this.messageEmitter.event;
   private readonly statusEmitter = this._register(new Emitter<ConnectionStatus>());
   readonly onDidChangeStatus = this.statusEmitter.event;
+  private readonly waitingEmitter = this._register(new Emitter<Session>());
+  /** A session's agent started waiting for the user (a live update; not sessions already waiting at load). */
+  readonly onDidStartWaiting = this.waitingEmitter.event;
 
   private api: ApiClient | null = null;
   private sse: SseConnection | null = null;
@@ -258,11 +262,14 @@ export class LiveConnection extends Disposable {
 
   private onSse(msg: SseMessage): void {
     switch (msg.type) {
-      case 'session_update':
+      case 'session_update': {
+        const starts = startsWaiting(this.model.getSession(msg.session.session_id), msg.session);
         this.model.upsertSession(msg.session);
         this.coalescer.session(msg.session.session_id);
         this.statusClock.schedule();
+        if (starts) this.waitingEmitter.fire(msg.session);
         break;
+      }
       case 'event':
         if (this.model.addEvent(msg.event)) this.coalescer.activity(msg.event.session_id);
         break;

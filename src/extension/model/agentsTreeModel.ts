@@ -1,10 +1,12 @@
 /**
- * The agents tree as plain data: agent types → sessions (active first, then most recent) → their
- * latest activity. Pure (no `vscode`): the tree data provider maps `NodeView`s onto TreeItems.
+ * The agents tree as plain data: agent types → sessions (waiting for the user first, longest
+ * waiting first; then active, then most recent) → their latest activity. Pure (no `vscode`): the
+ * tree data provider maps `NodeView`s onto TreeItems.
  */
-import type { AgentSummary, Session, SessionStatus } from '../../core/contracts/api';
+import type { AgentSummary, Session, SessionState, SessionStatus } from '../../core/contracts/api';
 import type { StoredEvent } from '../../core/contracts/events';
 import { agentLabel, escapeMarkdown, formatAgo, formatDuration, formatTokens, formatUsd, projectName, shortId } from './format';
+import { isWaiting, waitingLabel, waitingSessions } from './waiting';
 
 export type TreeNode =
   | { kind: 'agent'; agentType: string }
@@ -72,6 +74,19 @@ export function statusAt(s: Session, now: number, t: StatusThresholds): SessionS
   return s.status;
 }
 
+/**
+ * A session's state at `now`, aged as the server ages it (`queries/sessions.ts`): ended with its
+ * status; a wait or an error lasts until then; otherwise idle with its status. Undefined from a
+ * server that reports no state.
+ */
+export function stateAt(s: Session, now: number, t: StatusThresholds): SessionState | undefined {
+  if (s.state === undefined) return undefined;
+  const status = statusAt(s, now, t);
+  if (status === 'ended') return 'ended';
+  if (isWaiting(s) || s.state === 'error') return s.state;
+  return status === 'idle' ? 'idle' : s.state;
+}
+
 /** When `statusAt` of the session next changes (the first ms past a threshold), or null. */
 export function nextStatusChange(s: Session, t: StatusThresholds): number | null {
   if (s.status === 'ended' || s.ended_at) return null;
@@ -81,6 +96,10 @@ export function nextStatusChange(s: Session, t: StatusThresholds): number | null
 }
 
 export function compareSessions(a: Session, b: Session): number {
+  const wa = isWaiting(a);
+  const wb = isWaiting(b);
+  if (wa !== wb) return wa ? -1 : 1;
+  if (wa) return (a.waiting_since ?? '').localeCompare(b.waiting_since ?? '') || a.session_id.localeCompare(b.session_id);
   const r = (STATUS_RANK[a.status] ?? 3) - (STATUS_RANK[b.status] ?? 3);
   if (r !== 0) return r;
   return Date.parse(b.last_event_at) - Date.parse(a.last_event_at) || a.session_id.localeCompare(b.session_id);
@@ -115,8 +134,9 @@ export class AgentsTreeModel {
     const changed: string[] = [];
     for (const [id, s] of this.sessions) {
       const status = statusAt(s, now, this.thresholds);
-      if (status === s.status) continue;
-      this.sessions.set(id, { ...s, status });
+      const state = stateAt(s, now, this.thresholds);
+      if (status === s.status && state === s.state) continue;
+      this.sessions.set(id, state === 'ended' ? { ...s, status, state, waiting_since: null, waiting_message: null } : { ...s, status, state: state! });
       changed.push(id);
     }
     return changed;
@@ -135,6 +155,11 @@ export class AgentsTreeModel {
   /** Every session known (for counts derived locally). */
   allSessions(): IterableIterator<Session> {
     return this.sessions.values();
+  }
+
+  /** Sessions whose agent waits for the user, longest waiting first. */
+  waiting(): Session[] {
+    return waitingSessions(this.sessions.values());
   }
 
   /** Sessions shown per agent type (the `agentMonitor.sessionsPerAgent` setting). */
@@ -203,12 +228,15 @@ export class AgentsTreeModel {
 
   roots(): TreeNode[] {
     const types = new Map<string, number>();
+    const waiting = new Set<string>();
     for (const s of this.sessions.values()) {
       const t = Date.parse(s.last_event_at) || 0;
       types.set(s.agent_type, Math.max(types.get(s.agent_type) ?? 0, t));
+      if (isWaiting(s)) waiting.add(s.agent_type);
     }
+    // Agents with a session waiting for the user first.
     return [...types.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .sort((a, b) => Number(waiting.has(b[0])) - Number(waiting.has(a[0])) || b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([agentType]) => ({ kind: 'agent', agentType }));
   }
 
@@ -264,8 +292,10 @@ export class AgentsTreeModel {
   private agentView(agentType: string): NodeView {
     const list = this.sessionsOf(agentType);
     const active = list.filter((s) => s.status === 'active').length;
+    const waiting = list.filter(isWaiting).length;
     const summary = this.agentSummaries.get(agentType);
     const parts = [active ? `${active} active` : `${list.length} session${list.length === 1 ? '' : 's'}`];
+    if (waiting) parts.unshift(`${waiting} waiting`);
     if (summary) parts.push(`${formatUsd(summary.today_cost_usd)} today`);
     const tooltip = [
       `**${escapeMarkdown(agentLabel(agentType))}**`,
@@ -313,10 +343,13 @@ export function sessionLabel(s: Session): string {
 
 export function sessionDescription(s: Session, now: number): string {
   const ago = formatAgo(s.last_event_at, now);
-  return ago ? `${formatUsd(s.cost_usd)} · ${ago}` : formatUsd(s.cost_usd);
+  const text = ago ? `${formatUsd(s.cost_usd)} · ${ago}` : formatUsd(s.cost_usd);
+  return isWaiting(s) ? `${waitingLabel(s.state)} · ${text}` : text;
 }
 
 export function sessionIcon(s: Session): IconView {
+  if (isWaiting(s)) return { id: s.state === 'waiting_permission' ? 'shield' : 'bell-dot', color: 'charts.orange' };
+  if (s.state === 'error' && s.status !== 'ended') return { id: 'error', color: 'errorForeground' };
   if (s.status === 'active') {
     if (s.last_tool_status === 'running') return { id: 'loading~spin', color: 'charts.green' };
     return { id: 'pulse', color: 'charts.green' };
@@ -331,6 +364,7 @@ export function sessionTooltip(s: Session, now: number): string {
     ['Branch', s.branch],
     ['Model', s.model],
     ['Status', s.status],
+    ['Waiting', isWaiting(s) ? `${waitingLabel(s.state)} since ${formatAgo(s.waiting_since, now) || 'now'}${s.waiting_message ? ` — ${s.waiting_message}` : ''}` : null],
     ['Cost', formatUsd(s.cost_usd) + (s.unpriced_tokens ? ` (+${formatTokens(s.unpriced_tokens)} unpriced tokens)` : '')],
     [
       'Tokens',

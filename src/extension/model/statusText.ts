@@ -2,7 +2,8 @@
 import type { CostRow, Session, Stats } from '../../core/contracts/api';
 import type { ServerState } from '../server/serverState';
 import type { StatusThresholds } from './agentsTreeModel';
-import { agentLabel, escapeMarkdown, formatTokens, formatUsd } from './format';
+import { agentLabel, escapeMarkdown, formatTokens, formatUsd, projectName, shortId } from './format';
+import { isWaiting, waitingLabel } from './waiting';
 
 export interface TickerView {
   text: string;
@@ -14,8 +15,9 @@ export interface TickerView {
   overBudget: boolean;
 }
 
-export function tickerText(todayCost: number, active: number): string {
-  return `$(pulse) ${formatUsd(todayCost)} · ${active} active`;
+export function tickerText(todayCost: number, active: number, waiting = 0): string {
+  const text = `$(pulse) ${formatUsd(todayCost)} · ${active} active`;
+  return waiting ? `${text} · $(bell-dot) ${waiting} waiting` : text;
 }
 
 /**
@@ -62,6 +64,8 @@ export function tickerView(
   stats: Stats | null,
   byModel: readonly CostRow[] | null,
   budget: number | null,
+  /** Sessions waiting for the user, longest waiting first. */
+  waiting: readonly Session[] = [],
 ): TickerView {
   switch (state.kind) {
     case 'stopped':
@@ -99,6 +103,15 @@ export function tickerView(
   const active = stats?.active_sessions ?? 0;
   const over = isOverBudget(cost, budget);
   const lines = [`**AgentMonitor — today ${formatUsd(cost)}**${budget ? ` of ${formatUsd(budget)} budget` : ''}`, ''];
+  if (waiting.length) {
+    lines.push(`**${waiting.length} agent${waiting.length === 1 ? '' : 's'} waiting for you**`);
+    for (const s of waiting.slice(0, 8)) {
+      if (!isWaiting(s)) continue;
+      const where = projectName(s.project) || `session ${shortId(s.session_id)}`;
+      lines.push(`${escapeMarkdown(agentLabel(s.agent_type))} — ${escapeMarkdown(where)}: ${waitingLabel(s.state)}${s.waiting_message ? ` (${escapeMarkdown(s.waiting_message)})` : ''}`);
+    }
+    lines.push('');
+  }
   if (stats) {
     lines.push(`${active} active session${active === 1 ? '' : 's'} · ${formatTokens(stats.today.tokens_in + stats.today.tokens_out + stats.today.cache_read_tokens + stats.today.cache_write_tokens)} tokens today`);
     if (stats.burn_rate_usd_per_hour > 0) lines.push(`Burn rate: ${formatUsd(stats.burn_rate_usd_per_hour)}/h`);
@@ -115,7 +128,7 @@ export function tickerView(
   }
   lines.push('', state.kind === 'owner' ? `Server on ${escapeMarkdown(state.url)} (this window)` : `Following the server on ${escapeMarkdown(state.url)}`);
   lines.push('Click to open the dashboard.');
-  return { text: tickerText(cost, active), tooltip: lines.join('  \n'), background: over ? 'warning' : 'none', overBudget: over };
+  return { text: tickerText(cost, active, waiting.length), tooltip: lines.join('  \n'), background: over ? 'warning' : 'none', overBudget: over };
 }
 
 function assertNever(x: never): never {

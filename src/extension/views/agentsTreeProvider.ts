@@ -61,7 +61,12 @@ export class AgentsTreeProvider extends Disposable implements vscode.TreeDataPro
     else if (s.message) this.view.message = s.message;
     else this.view.message = s.state === 'connecting' ? 'Connecting to the AgentMonitor server…' : 'The AgentMonitor server is not running.';
     const active = this.live.stats?.active_sessions ?? 0;
-    this.view.badge = active ? { value: active, tooltip: `${active} active agent session${active === 1 ? '' : 's'}` } : undefined;
+    const waiting = this.live.model.waiting().length;
+    this.view.badge = waiting
+      ? { value: waiting, tooltip: `${waiting} agent${waiting === 1 ? '' : 's'} waiting for you` }
+      : active
+        ? { value: active, tooltip: `${active} active agent session${active === 1 ? '' : 's'}` }
+        : undefined;
   }
 }
 

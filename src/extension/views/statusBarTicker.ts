@@ -9,7 +9,7 @@ import type { ServerSupervisor } from '../server/supervisor';
 
 const BUDGET_NOTIFIED_KEY = 'agentMonitor.budgetNotifiedDay';
 
-/** `$(pulse) $12.34 · 2 active`; warning colour over budget (notified once a day); error state with actions. */
+/** `$(pulse) $12.34 · 2 active · $(bell-dot) 1 waiting`; warning colour over budget (notified once a day); error state with actions. */
 export class StatusBarTicker extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('agentMonitor.ticker', vscode.StatusBarAlignment.Right, 100));
 
@@ -39,7 +39,7 @@ export class StatusBarTicker extends Disposable {
     }
     const budget = settings.dailyBudgetUsd > 0 ? settings.dailyBudgetUsd : null;
     const state = this.supervisor.state;
-    const v = tickerView(state, this.live.stats, this.live.byModel, budget);
+    const v = tickerView(state, this.live.stats, this.live.byModel, budget, this.live.model.waiting());
     this.item.text = v.text;
     const md = new vscode.MarkdownString(v.tooltip);
     md.isTrusted = false;
