@@ -114,6 +114,28 @@ export interface TranscriptPage {
   next_cursor: string | null;
 }
 
+/** One hit of `GET /api/search`. */
+export interface SearchHit {
+  session_id: string;
+  /** The stored event's `id` (as in `/api/events` and `TranscriptEntry.id`). */
+  event_id: number;
+  /** Event time (ISO). */
+  at: string;
+  /** What matched: a prompt, the agent's answer, a tool call's input, a changed file's path. */
+  kind: 'prompt' | 'answer' | 'tool' | 'file';
+  /** About 160 characters of the text around the first term, on one line (plain text). */
+  snippet: string;
+}
+
+/**
+ * `GET /api/search?q=…`: newest stored first. A page may hold fewer than `limit` hits while
+ * `next_cursor` is set (each request examines a bounded number of matches): follow it.
+ */
+export interface SearchPage {
+  results: SearchHit[];
+  next_cursor: string | null;
+}
+
 export interface ModelUsage extends Totals {
   model: string;
   requests: number;

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
 import { MIGRATIONS } from './schema';
+import { backfillSearch } from './searchIndex';
 import { PayloadFiles } from './payloadFiles';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
@@ -110,6 +111,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
 
   const schemaVersion = migrate(db);
   db.payloads = PayloadFiles.open(db, dbPath);
+  backfillSearch(db);
   const seqRow = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'journal_seq'");
   const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
   const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;

@@ -10,6 +10,7 @@ import type { InsertOutcome } from '../contracts/storeWorker';
 import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
 import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
+import { indexEvent } from './searchIndex';
 import type { EventRecord } from './records';
 import { SessionStates } from './sessionState';
 
@@ -356,6 +357,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       out.ids.push(r.id);
       out.kinds.push('inserted');
       out.inserted++;
+      indexEvent(db, r.id, r.event_type, r.metadata);
       if (r.tool_name && r.event_type === 'tool_use') toolEvents.push(r.id);
 
       const s = touch(r.session_id, r);

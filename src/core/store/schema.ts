@@ -8,6 +8,8 @@
  * never scan events; `sessions` keeps running totals so the tree and ticker never scan events.
  * Times are epoch milliseconds (UTC).
  */
+import { CREATE_SEARCH_TABLE } from './searchIndex';
+
 export const MIGRATIONS: { version: number; sql: string }[] = [
   {
     version: 1,
@@ -143,6 +145,15 @@ ALTER TABLE sessions ADD COLUMN state_at INTEGER;
 ALTER TABLE sessions ADD COLUMN waiting_since INTEGER;
 ALTER TABLE sessions ADD COLUMN waiting_message TEXT;
 CREATE INDEX sessions_waiting ON sessions(waiting_since) WHERE waiting_since IS NOT NULL;
+`,
+  },
+  {
+    // Full-text search (store/searchIndex.ts): a contentless FTS4 index of prompts, answers, tool
+    // inputs and file paths; the rows stored before it are indexed at open (backfillSearch).
+    version: 4,
+    sql: `
+${CREATE_SEARCH_TABLE};
+INSERT OR REPLACE INTO meta (key, value) SELECT 'search_backfill_to', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM events;
 `,
   },
 ];

@@ -4,6 +4,7 @@
  * their rollup rows untouched.
  */
 import type { SqlDb } from '../sqlDb';
+import { recreateSearchTable } from '../searchIndex';
 
 export const queries = {
   rebuildAggregates(db: SqlDb, _p: Record<string, never> = {}): { sessions: number; hours: number } {
@@ -65,6 +66,7 @@ export const queries = {
       const events = db.run('DELETE FROM events');
       for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses']) db.run(`DELETE FROM ${t}`);
       db.payloads.clear();
+      recreateSearchTable(db);
       return events;
     });
     db.exec('VACUUM');

@@ -14,6 +14,7 @@ import * as cost from './cost';
 import * as tools from './tools';
 import * as sessions from './sessions';
 import * as transcript from './transcript';
+import * as search from './search';
 import * as filterOptions from './filterOptions';
 import * as otelMetrics from './otelMetrics';
 import * as pricing from './pricing';
@@ -30,6 +31,7 @@ export const QUERIES = {
   ...tools.queries,
   ...sessions.queries,
   ...transcript.queries,
+  ...search.queries,
   ...filterOptions.queries,
   ...otelMetrics.queries,
   ...pricing.queries,

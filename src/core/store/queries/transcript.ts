@@ -16,6 +16,7 @@ import type { SqlDb } from '../sqlDb';
 import type { EventRecord } from '../records';
 import { encodeCursor } from './cursor';
 import { EVENT_SELECT } from './events';
+import { textOf } from '../searchIndex';
 
 const MAX_TEXT = 8000;
 const MAX_DEPTH = 3;
@@ -49,15 +50,6 @@ const TEXT_FIELDS: Record<TranscriptEntry['kind'], string[]> = {
   other: ['message', 'text', 'title', 'content'],
 };
 
-function stringOf(v: unknown): string | null {
-  if (typeof v === 'string') return v || null;
-  if (Array.isArray(v)) {
-    const parts = v.map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' && typeof (x as { text?: unknown }).text === 'string' ? (x as { text: string }).text : '')).filter(Boolean);
-    return parts.length ? parts.join('\n') : null;
-  }
-  return null;
-}
-
 function clip(s: string): string {
   return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
 }
@@ -68,7 +60,7 @@ function entryText(kind: TranscriptEntry['kind'], meta: Record<string, unknown> 
   const raw = meta.input ?? meta.tool_input;
   const input = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
   for (const f of TEXT_FIELDS[kind]) {
-    const s = stringOf(meta[f]) ?? (input ? stringOf(input[f]) : null);
+    const s = textOf(meta[f]) ?? (input ? textOf(input[f]) : null);
     if (s) return clip(s);
   }
   if (kind === 'tool' && typeof raw === 'string' && raw) return clip(raw);
