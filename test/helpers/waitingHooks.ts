@@ -34,3 +34,14 @@ export function permissionRequest(pre: Payload): Payload {
 export function notification(from: Payload, type: string, message: string): Payload {
   return { ...hookBase(from), hook_event_name: 'Notification', message, notification_type: type };
 }
+
+/** The captured Claude Code run's main-session hooks of one turn with a Bash call, and its session id. */
+export function claudeTurn(): { start: Payload; prompt: Payload; pre: Payload; post: Payload; stop: Payload; end: Payload; sid: string } {
+  const [start] = claudeHooks('SessionStart');
+  const [prompt] = claudeHooks('UserPromptSubmit');
+  const pre = claudeHooks('PreToolUse').find((p) => p.tool_name === 'Bash' && !p.agent_id)!;
+  const post = claudeHooks('PostToolUse').find((p) => p.tool_use_id === pre.tool_use_id)!;
+  const [stop] = claudeHooks('Stop');
+  const [end] = claudeHooks('SessionEnd');
+  return { start, prompt, pre, post, stop, end, sid: String(start.session_id) };
+}

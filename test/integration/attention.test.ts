@@ -15,7 +15,7 @@ import type { AttentionList, Session, SessionDetail, SessionsPage } from '../../
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { connectSse, type SseClient } from '../helpers/sse';
-import { claudeHooks as claude, codexHooks as codex, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
+import { claudeTurn, codexHooks as codex, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
 
 /** The same payload for another session (two agents at once). */
 const inSession = (p: Payload, sid: string): Payload => ({ ...p, session_id: sid });
@@ -52,13 +52,7 @@ test('Claude Code: a permission prompt and the end of a turn make the session wa
   const s = await startTestServer();
   const sse = (await connectSse(`${s.url}/api/stream`)) as SseClient;
   try {
-    const [start] = claude('SessionStart');
-    const [prompt] = claude('UserPromptSubmit');
-    const pre = claude('PreToolUse').find((p) => p.tool_name === 'Bash' && !p.agent_id)!;
-    const post = claude('PostToolUse').find((p) => p.tool_use_id === pre.tool_use_id)!;
-    const [stop] = claude('Stop');
-    const [end] = claude('SessionEnd');
-    const sid = String(start.session_id);
+    const { start, prompt, pre, post, stop, end, sid } = claudeTurn();
 
     assert.equal((await step(s, 'claude-code', start, 1, 'idle')).waiting_since, null);
     await step(s, 'claude-code', prompt, 2, 'working');

@@ -15,7 +15,7 @@ import { SHOW_SESSION, WaitingNotice, type WaitingNoticeHost, type WaitingNotice
 import type { ServerState } from '../../src/extension/server/serverState';
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { claudeHooks as claude, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
+import { claudeTurn, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
 
 function fakeHost(pick: string | undefined): WaitingNoticeHost & { shown: string[]; opened: string[] } {
   const shown: string[] = [];
@@ -46,12 +46,7 @@ const OWNER: ServerState = { kind: 'owner', url: 'http://127.0.0.1:3142', pid: 1
 
 test('live: an agent that starts waiting is notified once per wait (muted kinds not at all), listed first and counted in the status bar', async () => {
   const s = await startTestServer();
-  const [start] = claude('SessionStart');
-  const [prompt] = claude('UserPromptSubmit');
-  const pre = claude('PreToolUse').find((p) => p.tool_name === 'Bash' && !p.agent_id)!;
-  const post = claude('PostToolUse').find((p) => p.tool_use_id === pre.tool_use_id)!;
-  const [stop] = claude('Stop');
-  const sid = String(start.session_id);
+  const { start, prompt, pre, post, stop, sid } = claudeTurn();
 
   // A session already waiting when the window connects: counted, not notified.
   const earlier = 'waiting-before-connect';

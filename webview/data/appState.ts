@@ -3,7 +3,7 @@
  * applied once per animation frame, whatever their rate.
  */
 import { batch, signal } from '@preact/signals';
-import type { Session, Stats, EventsPage } from '../../src/core/contracts/api';
+import type { AttentionList, Session, Stats, EventsPage } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import type { SseMessage } from '../../src/core/contracts/sse';
 import { DASHBOARD_VIEWS, type DashboardInitialState, type DashboardView } from '../../src/core/contracts/webview';
@@ -163,9 +163,14 @@ export class AppState {
 
   async loadSessions(): Promise<void> {
     try {
-      const page = await this.ds.get<{ sessions: Session[] }>('/api/sessions', { status: 'active,idle', limit: 50 });
+      // The recent sessions, and every session waiting for the user (however many are more recent).
+      const [page, waiting] = await Promise.all([
+        this.ds.get<{ sessions: Session[] }>('/api/sessions', { status: 'active,idle', limit: 50 }),
+        this.ds.get<AttentionList>('/api/attention', {}).catch(() => null),
+      ]);
       const m = new Map<string, Session>();
       for (const s of page.sessions) m.set(s.session_id, s);
+      for (const s of waiting?.sessions ?? []) m.set(s.session_id, s);
       this.sessions.value = m;
     } catch {
       /* the overview shows stats errors; sessions retry on the next resync */

@@ -3,6 +3,7 @@ import type { PeriodTotals, Pulse, Session } from '../../src/core/contracts/api'
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
+import { NeedsYou } from '../components/NeedsYou';
 import { ConnectAgents, ErrorNote, Loading, Metric, Section, StatusBadge, UnpricedNote } from '../components/ui';
 import { formatAgo, formatClock, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 import { PulseSeries, runningSessions, type PulseView } from '../lib/pulse';
@@ -168,6 +169,7 @@ export function Overview() {
   if (stats.total.events === 0) return <ConnectAgents />;
   return (
     <div class="view-overview">
+      <NeedsYou sessions={app.sessions.value.values()} now={now} />
       <div class="metrics">
         <PeriodCard label="Today" t={stats.today} id="today" />
         <PeriodCard label="Last 7 days" t={stats.last_7_days} id="7d" />

@@ -84,15 +84,16 @@ export function buildQueryString(query?: ApiQuery): string {
 export const TIME_ZONE_PLACEHOLDER = '__tz__';
 
 /**
- * What the browser dashboard asks for as it starts (AppState.refresh: stats, live sessions, the
- * feed's first page), in that order. The page served by `GET /` starts these requests from an inline
- * script while the app's bundle still loads, and the app takes each answer once (window property
+ * What the browser dashboard asks for as it starts (AppState.refresh: stats, live sessions and the
+ * sessions waiting for the user, the feed's first page), in that order. The page served by `GET /`
+ * starts these requests from an inline script while the app's bundle still loads, and the app takes each answer once (window property
  * `DASHBOARD_PRELOAD_GLOBAL`: URL → { at: epoch ms, res: Promise<Response> }), so that first paint
  * waits for the slower of the two, not for their sum.
  */
 export const DASHBOARD_STARTUP_REQUESTS: readonly { path: string; query: ApiQuery }[] = [
   { path: '/api/stats', query: { tz: TIME_ZONE_PLACEHOLDER } },
   { path: '/api/sessions', query: { status: 'active,idle', limit: 50 } },
+  { path: '/api/attention', query: {} },
   { path: '/api/events', query: { limit: 200 } },
 ];
 export const DASHBOARD_PRELOAD_GLOBAL = '__agentmonitorPreload';

@@ -1,0 +1,75 @@
+/**
+ * The overview's "Needs you" strip (issue 18) in real Chromium against a real server, fed with the
+ * captured Claude Code hooks (PermissionRequest built on the captured call: see
+ * test/helpers/waitingHooks.ts): a session already waiting is listed as the page opens, one that
+ * starts waiting appears live (what it asks included), leaves when its agent works again, and the
+ * entry opens the session.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../helpers/server';
+import { claudeTurn, permissionRequest, type Payload } from '../../helpers/waitingHooks';
+import { buildWebview, launch, openPage, screenshot } from './browser';
+
+async function hook(s: TestServer, p: Payload): Promise<void> {
+  const r = await s.post('/api/hooks/claude-code', p);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+}
+
+const item = (sid: string) => `[data-testid=needs-you-item][data-session="${sid}"]`;
+const listed = (page: Page) => page.locator('[data-testid=needs-you-item]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.session));
+
+describe('overview: Needs you', async () => {
+  buildWebview();
+  const server = await startTestServer();
+  const browser = await launch();
+  const { start, prompt, pre, post, stop, sid } = claudeTurn();
+  const earlier = 'asked-before-the-page-opened';
+
+  it('lists waiting sessions live, longest waiting first, each a link to its session', async () => {
+    for (const p of [{ ...start, session_id: earlier }, { ...permissionRequest(pre), session_id: earlier }, start, prompt, pre]) await hook(server, p);
+    const w = await openPage(browser);
+    await w.page.goto(`${server.url}/`);
+    await w.page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent === 'live');
+
+    // Waiting before the page opened: listed from the start-up answer.
+    await w.page.waitForSelector(item(earlier));
+    assert.deepEqual(await listed(w.page), [earlier]);
+    assert.match((await w.page.locator('#needs-you-h').textContent()) ?? '', /Needs you\s*1/);
+
+    // Asked for a permission while the page is open: appears without a reload, saying what it asks.
+    await hook(server, permissionRequest(pre));
+    await w.page.waitForSelector(item(sid));
+    assert.deepEqual(await listed(w.page), [earlier, sid]);
+    const entry = w.page.locator(item(sid));
+    assert.equal(await entry.locator('.needs-you-what').textContent(), 'Needs permission');
+    assert.equal(await entry.locator('[data-testid=needs-you-message]').textContent(), 'Bash: ls -la');
+    assert.equal(await entry.locator('.needs-you-project').textContent(), 'proj');
+    await screenshot(w.page, 'overview-needs-you');
+
+    // Allowed: the agent works again and leaves the strip.
+    await hook(server, post);
+    await w.page.waitForSelector(item(sid), { state: 'detached' });
+    assert.deepEqual(await listed(w.page), [earlier]);
+
+    // Its turn is over: back, waiting for input, with its last message.
+    await hook(server, stop);
+    await w.page.waitForSelector(`${item(sid)}.state-waiting_input`);
+    assert.equal(await w.page.locator(`${item(sid)} .needs-you-what`).textContent(), 'Waiting for input');
+    assert.equal(await w.page.locator(`${item(sid)} [data-testid=needs-you-message]`).textContent(), String(stop.last_assistant_message));
+
+    // The entry opens the session.
+    await w.page.locator(item(sid)).click();
+    await w.page.waitForFunction((id) => location.hash === `#/sessions/${encodeURIComponent(id)}`, sid);
+
+    // Both agents get their answer: nothing needs the user, and the strip is gone.
+    await w.page.goto(`${server.url}/#/overview`);
+    await w.page.waitForSelector(item(earlier));
+    await hook(server, { ...prompt, prompt_id: 'turn-2' });
+    await hook(server, { ...prompt, session_id: earlier, prompt_id: 'earlier-turn-2' });
+    await w.page.waitForSelector('[data-testid=needs-you]', { state: 'detached' });
+    assert.deepEqual(w.problems, []);
+    await w.page.context().close();
+  });
+});
