@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { DashboardView } from '../src/core/contracts/webview';
 import { useApp } from './components/appContext';
+import { SearchBox } from './components/SearchBox';
 import { routeHash } from './data/appState';
 import { trackStaleSince } from './data/staleness';
 import { applyThemeChoice, themeChoice, type ThemeChoice } from './lib/theme';
@@ -87,7 +88,7 @@ function View() {
     case 'tools':
       return <Tools />;
     case 'sessions':
-      return r.sessionId ? <SessionPage sessionId={r.sessionId} /> : <Sessions />;
+      return r.sessionId ? <SessionPage sessionId={r.sessionId} eventId={r.eventId ?? null} /> : <Sessions />;
     case 'usage':
       return <Usage />;
     default: {
@@ -149,6 +150,7 @@ export function App() {
             ))}
           </ul>
         </nav>
+        <SearchBox />
         <span class="topbar-right">
           {stats && (
             <span class="muted" title="Cost today">

@@ -6,34 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import initSqlJs from 'sql.js';
 import type { SearchPage } from '../../src/core/contracts/api';
-import { CLAUDE_CAPTURE, CODEX_CAPTURE } from '../helpers/hookFixtures';
+import { CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION, serverWithCaptures } from '../helpers/capturedImport';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { openSse } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
 
-const CLAUDE_SESSION = '5df58c72-10ee-4455-8525-dd0ff3c62090';
-const CODEX_SESSION = '01a20b0a-7dc8-7c71-883b-a8f904513445';
+const CLAUDE_SESSION = CAPTURED_CLAUDE_SESSION;
+const CODEX_SESSION = CAPTURED_CODEX_SESSION;
 
 async function search(s: TestServer, query: string): Promise<SearchPage> {
   const r = await s.get<SearchPage>(`/api/search?${query}`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
-}
-
-async function importCaptures(): Promise<TestServer> {
-  const claudeDirs = [path.join(CLAUDE_CAPTURE, 'claude-config')];
-  const codexDirs = [path.join(CODEX_CAPTURE, 'codex-home')];
-  const s = await startTestServer({ claudeDirs, codexDirs });
-  const sse = await openSse(`${s.url}/api/stream`);
-  after(() => sse.close());
-  const r = await s.post<{ import_id: string }>('/api/import', { claude_dirs: claudeDirs, codex_dirs: codexDirs });
-  assert.equal(r.status, 202);
-  await sse.waitFor('import_done', (m) => m.summary.import_id === r.body.import_id, 60_000);
-  return s;
 }
 
 const prompt = (i: number, text: string, extra: Record<string, unknown> = {}) => ({
@@ -49,7 +35,7 @@ const prompt = (i: number, text: string, extra: Record<string, unknown> = {}) =>
 
 describe('GET /api/search', () => {
   it('finds the captured runs by a word of a reply, a prompt, a tool input and a file path, with filters', async () => {
-    const s = await importCaptures();
+    const s = await serverWithCaptures();
     const dozen = await search(s, 'q=dozen');
     assert.deepEqual(
       dozen.results.map((h) => [h.session_id, h.kind]),

@@ -15,17 +15,24 @@ import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
 export interface Route {
   view: DashboardView;
   sessionId: string | null;
+  /** On a session's page, the stored event to show (a search hit): `#/sessions/<id>?event=<n>`. */
+  eventId?: number | null;
 }
 
 export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/');
+  const raw = hash.replace(/^#\/?/, '');
+  const q = raw.indexOf('?');
+  const parts = (q >= 0 ? raw.slice(0, q) : raw).split('/');
   const view = (DASHBOARD_VIEWS as readonly string[]).includes(parts[0]) ? (parts[0] as DashboardView) : 'overview';
   const sessionId = view === 'sessions' && parts[1] ? decodeURIComponent(parts.slice(1).join('/')) : null;
-  return { view, sessionId };
+  const event = sessionId && q >= 0 ? /(?:^|&)event=(\d{1,15})(?:&|$)/.exec(raw.slice(q + 1)) : null;
+  return event ? { view, sessionId, eventId: Number(event[1]) } : { view, sessionId };
 }
 
 export function routeHash(r: Route): string {
-  return r.sessionId ? `#/sessions/${encodeURIComponent(r.sessionId)}` : `#/${r.view}`;
+  if (!r.sessionId) return `#/${r.view}`;
+  const page = `#/sessions/${encodeURIComponent(r.sessionId)}`;
+  return r.eventId != null ? `${page}?event=${r.eventId}` : page;
 }
 
 const FEED_PAGE = 200;

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { SessionDetail, TranscriptEntry, TranscriptPage } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
@@ -11,6 +11,8 @@ import { formatDateTime, formatDuration, formatInt, formatPercent, formatTime, f
 import { sessionDurationMs } from './Sessions';
 
 const TRANSCRIPT_PAGE = 300;
+/** Pages loaded at most to reach the entry a link names (a search hit); past them, Load more. */
+const MAX_PAGES_TO_HIT = 20;
 const LONG_TEXT = 1500;
 
 function Text(p: { text: string | null }) {
@@ -37,14 +39,21 @@ const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
   other: 'Event',
 };
 
-function Entry(p: { e: TranscriptEntry }) {
+function Entry(p: { e: TranscriptEntry; hit: boolean }) {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
   // A subagent's entry: from its own session (Codex), or in this one marked with its agent id (Claude Code).
   const inSubagent =
     typeof e.detail?.session_id === 'string' ? e.detail.session_id : e.kind !== 'subagent' && typeof e.detail?.agent_id === 'string' ? e.detail.agent_id : null;
   return (
-    <li class={`tx tx-${e.kind}`} data-kind={e.kind} data-testid="transcript-entry">
+    <li
+      class={`tx tx-${e.kind}${p.hit ? ' tx-hit' : ''}`}
+      data-kind={e.kind}
+      data-testid="transcript-entry"
+      data-entry-id={e.id}
+      aria-current={p.hit ? 'true' : undefined}
+      tabIndex={p.hit ? -1 : undefined}
+    >
       <div class="tx-head">
         <span class="tx-kind">{e.event_type === 'llm_request' ? 'Model call' : KIND_LABEL[e.kind]}</span>
         {e.tool_name && <span class="tx-tool">{e.tool_name}</span>}
@@ -100,19 +109,33 @@ function timeline(entries: TranscriptEntry[]): { x: number[]; cost: number[]; to
   return { x, cost, tokens };
 }
 
-function Transcript(p: { sessionId: string }) {
+/**
+ * The entry that shows event `eventId`: itself, or the entry that shows its text when the
+ * transcript showed that reply once, on another channel's entry (`detail.text_shown_in`).
+ */
+export function hitEntryId(entries: TranscriptEntry[], eventId: number | null): number | null {
+  if (eventId === null) return null;
+  const e = entries.find((x) => x.id === eventId);
+  if (!e) return null;
+  const shownIn = e.detail?.text_shown_in;
+  return typeof shownIn === 'number' && entries.some((x) => x.id === shownIn) ? shownIn : e.id;
+}
+
+function Transcript(p: { sessionId: string; eventId: number | null }) {
   const app = useApp();
   const [entries, setEntries] = useState<TranscriptEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
   const [loading, setLoading] = useState(true);
+  const [pages, setPages] = useState(0);
   const path = `/api/sessions/${encodeURIComponent(p.sessionId)}/transcript`;
   const load = async (more: boolean) => {
     setLoading(true);
     try {
       const page = await app.ds.get<TranscriptPage>(path, { limit: TRANSCRIPT_PAGE, cursor: more ? (cursor ?? undefined) : undefined });
       setEntries((old) => (more ? [...old, ...page.entries] : page.entries));
+      setPages((n) => (more ? n + 1 : 1));
       setCursor(page.next_cursor);
       setError(null);
     } catch (e) {
@@ -129,6 +152,18 @@ function Transcript(p: { sessionId: string }) {
     void load(false);
   }, [p.sessionId]);
   const tl = useMemo(() => timeline(entries), [entries]);
+  // A link to an event (a search hit): load pages until its entry is there, then show it.
+  const hit = useMemo(() => hitEntryId(entries, p.eventId), [entries, p.eventId]);
+  useEffect(() => {
+    if (p.eventId === null || hit !== null || loading || !cursor || pages >= MAX_PAGES_TO_HIT) return;
+    void load(true);
+  }, [p.eventId, hit, loading, cursor, pages]);
+  useEffect(() => {
+    if (hit === null) return;
+    const el = document.querySelector<HTMLElement>(`[data-entry-id="${hit}"]`);
+    el?.scrollIntoView({ block: 'center' });
+    el?.focus({ preventScroll: true });
+  }, [hit]);
   if (missing) return null;
   return (
     <>
@@ -150,7 +185,7 @@ function Transcript(p: { sessionId: string }) {
         {entries.length === 0 && !loading && !error && <p class="muted">No transcript entries for this session.</p>}
         <ol class="transcript" data-testid="transcript">
           {entries.map((e) => (
-            <Entry key={e.id} e={e} />
+            <Entry key={e.id} e={e} hit={e.id === hit} />
           ))}
         </ol>
         {cursor && (
@@ -163,7 +198,7 @@ function Transcript(p: { sessionId: string }) {
   );
 }
 
-export function SessionPage(p: { sessionId: string }) {
+export function SessionPage(p: { sessionId: string; eventId?: number | null }) {
   const detail = useApi<SessionDetail>(`/api/sessions/${encodeURIComponent(p.sessionId)}`);
   const d = detail.data;
   const s = d?.session;
@@ -288,7 +323,7 @@ export function SessionPage(p: { sessionId: string }) {
         </>
       )}
       {/* One error for the page: the transcript's own is not shown next to the session's. */}
-      {(s || !detail.error) && <Transcript sessionId={p.sessionId} />}
+      {(s || !detail.error) && <Transcript sessionId={p.sessionId} eventId={p.eventId ?? null} />}
     </div>
   );
 }
