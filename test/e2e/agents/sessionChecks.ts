@@ -34,7 +34,11 @@ export async function expectSessionEnded(s: SessionUnderTest): Promise<void> {
     const row = (await s.client.session(s.sessionId)).session;
     return row.status === 'ended' ? row : undefined;
   }).catch(async () => (await s.client.session(s.sessionId)).session);
-  assert.equal(ended.status, 'ended');
+  if (ended.status !== 'ended') {
+    // Say which events came last (one dated after the end reopens the session).
+    const last = (await s.client.events({ session_id: s.sessionId })).slice(0, 8).map((e) => `${e.created_at} ${e.event_type} ${e.source} ${e.event_id ?? ''}`);
+    assert.fail(`session ${s.sessionId} is ${ended.status} (ended_at ${ended.ended_at}); its latest events:\n${last.join('\n')}`);
+  }
   assert.ok(ended.ended_at, 'ended_at is not set');
 }
 
