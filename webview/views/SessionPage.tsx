@@ -69,6 +69,12 @@ function Entry(p: { e: TranscriptEntry; hit: boolean }) {
         {inSubagent && <span class="badge badge-subagent" data-testid="subagent-badge">subagent {shortId(inSubagent, 10)}</span>}
         <span class="tx-time muted">{formatTime(e.at)}</span>
       </div>
+      {typeof e.detail?.thinking === 'string' && e.detail.thinking && (
+        <details class="tx-thinking" data-testid="transcript-thinking">
+          <summary>Thinking</summary>
+          <div class="tx-text">{e.detail.thinking}</div>
+        </details>
+      )}
       <Text text={e.text} />
       {child && (
         <a href={routeHash({ view: 'sessions', sessionId: child })} class="tx-link">
