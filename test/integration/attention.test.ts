@@ -3,11 +3,8 @@
  * `state` / `waiting_since` / `waiting_message` on `GET /api/sessions` and `/api/sessions/:id`,
  * `GET /api/attention` (waiting sessions, longest waiting first) and `session_update` over SSE.
  *
- * Payloads are the captured Claude Code 2.1.197 and Codex 0.169.0 hooks. The capture was a
- * non-interactive run, in which Claude Code sends no PermissionRequest and no Notification, so
- * those two are the captured payload of the same call with the fields Claude Code documents for
- * them (`PermissionRequest`: the tool call and `permission_suggestions`; `Notification`:
- * `message`, `notification_type`).
+ * Payloads are real: the hooks of an interactive Claude Code 2.1.197 session that asked for
+ * permission twice (`test/fixtures/claude-interactive`) and the captured Codex 0.169.0 hooks.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -15,7 +12,7 @@ import type { AttentionList, Session, SessionDetail, SessionsPage } from '../../
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { connectSse, type SseClient } from '../helpers/sse';
-import { claudeTurn, codexHooks as codex, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
+import { claudeTurn, codexHooks as codex, type Payload } from '../helpers/waitingHooks';
 
 /** The same payload for another session (two agents at once). */
 const inSession = (p: Payload, sid: string): Payload => ({ ...p, session_id: sid });
@@ -52,7 +49,7 @@ test('Claude Code: a permission prompt and the end of a turn make the session wa
   const s = await startTestServer();
   const sse = (await connectSse(`${s.url}/api/stream`)) as SseClient;
   try {
-    const { start, prompt, pre, post, stop, end, sid } = claudeTurn();
+    const { start, prompt, pre, permission, permissionPrompt, post, subagentPre, subagentPermission, subagentPost, stop, idlePrompt, end, sid } = claudeTurn();
 
     assert.equal((await step(s, 'claude-code', start, 1, 'idle')).waiting_since, null);
     await step(s, 'claude-code', prompt, 2, 'working');
@@ -60,7 +57,7 @@ test('Claude Code: a permission prompt and the end of a turn make the session wa
     assert.deepEqual(await attention(s), []);
 
     // Asked to allow `ls -la`: waiting for permission, and saying what for.
-    const asked = await step(s, 'claude-code', permissionRequest(pre), 4, 'waiting_permission');
+    const asked = await step(s, 'claude-code', permission, 4, 'waiting_permission');
     assert.ok(asked.waiting_since, 'waiting_since is set');
     assert.equal(asked.waiting_message, 'Bash: ls -la');
     const live = await sse.waitFor('session_update', (m) => m.session.session_id === sid && m.session.state === 'waiting_permission');
@@ -71,7 +68,7 @@ test('Claude Code: a permission prompt and the end of a turn make the session wa
     assert.equal(listed.waiting_since, asked.waiting_since);
 
     // Claude Code's own notification of the same prompt is the same wait: it began at the request.
-    const notified = await step(s, 'claude-code', notification(pre, 'permission_prompt', 'Claude needs your permission to use Bash'), 5, 'waiting_permission');
+    const notified = await step(s, 'claude-code', permissionPrompt, 5, 'waiting_permission');
     assert.equal(notified.waiting_since, asked.waiting_since);
     assert.equal(notified.waiting_message, 'Bash: ls -la');
 
@@ -82,17 +79,24 @@ test('Claude Code: a permission prompt and the end of a turn make the session wa
     await sse.waitFor('session_update', (m) => m.session.session_id === sid && m.session.state === 'working' && m.session.event_count === 5);
     assert.deepEqual(await attention(s), []);
 
+    // Its subagent asks too: the session waits again, until that call completes.
+    await step(s, 'claude-code', subagentPre, 6, 'working');
+    const subAsked = await step(s, 'claude-code', subagentPermission, 7, 'waiting_permission');
+    assert.equal(subAsked.waiting_message, 'Bash: wc -c README.md');
+    assert.notEqual(subAsked.waiting_since, asked.waiting_since, 'a new wait');
+    await step(s, 'claude-code', subagentPost, 7, 'working');
+
     // The turn is over: it waits for the next prompt, showing its last message.
-    const done = await step(s, 'claude-code', stop, 6, 'waiting_input');
+    const done = await step(s, 'claude-code', stop, 8, 'waiting_input');
     assert.equal(done.waiting_message, stop.last_assistant_message);
-    const idlePrompt = await step(s, 'claude-code', notification(stop, 'idle_prompt', 'Claude is waiting for your input'), 7, 'waiting_input');
-    assert.equal(idlePrompt.waiting_since, done.waiting_since, 'idle_prompt continues the wait that Stop began');
+    const idle = await step(s, 'claude-code', idlePrompt, 9, 'waiting_input');
+    assert.equal(idle.waiting_since, done.waiting_since, 'idle_prompt continues the wait that Stop began');
 
     // A second agent that starts waiting later is listed after it.
     const other = 'attention-second-session';
     await step(s, 'claude-code', inSession(start, other), 1, 'idle');
     await step(s, 'claude-code', inSession(prompt, other), 2, 'working');
-    await step(s, 'claude-code', inSession(permissionRequest(pre), other), 3, 'waiting_permission');
+    await step(s, 'claude-code', inSession(permission, other), 3, 'waiting_permission');
     assert.deepEqual((await attention(s)).map((x) => [x.session_id, x.state]), [
       [sid, 'waiting_input'],
       [other, 'waiting_permission'],
@@ -101,9 +105,9 @@ test('Claude Code: a permission prompt and the end of a turn make the session wa
     assert.deepEqual((await attention(s, `?project=${encodeURIComponent(String(start.cwd))}&agent_type=codex`)).length, 0);
 
     // The next prompt clears it; the end of the session ends it.
-    await step(s, 'claude-code', { ...prompt, prompt_id: 'second-prompt' }, 8, 'working');
+    await step(s, 'claude-code', { ...prompt, prompt_id: 'second-prompt' }, 10, 'working');
     assert.deepEqual((await attention(s)).map((x) => x.session_id), [other]);
-    const ended = await step(s, 'claude-code', end, 9, 'ended');
+    const ended = await step(s, 'claude-code', end, 11, 'ended');
     assert.equal(ended.waiting_since, null);
     assert.equal((await session(s, other)).state, 'waiting_permission');
   } finally {

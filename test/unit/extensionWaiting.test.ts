@@ -2,9 +2,9 @@
  * Issue 18 in VS Code: agents waiting for the user come first in the tree, are counted in the status
  * bar, and a notification (muted per kind by the settings) says who waits and what it asks, with
  * "Show Session". The live part runs the extension's own LiveConnection against a real server over
- * real SSE, fed with the captured Claude Code hooks (PermissionRequest and Notification built on the
- * captured call, as in test/integration/attention.test.ts); the notification host is a fake that
- * records what VS Code would show.
+ * real SSE, fed with the real hooks of an interactive Claude Code session that asked for permission
+ * (`test/fixtures/claude-interactive`); the notification host is a fake that records what VS Code
+ * would show.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { SHOW_SESSION, WaitingNotice, type WaitingNoticeHost, type WaitingNotice
 import type { ServerState } from '../../src/extension/server/serverState';
 import { waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { claudeTurn, notification, permissionRequest, type Payload } from '../helpers/waitingHooks';
+import { claudeTurn, type Payload } from '../helpers/waitingHooks';
 
 function fakeHost(pick: string | undefined): WaitingNoticeHost & { shown: string[]; opened: string[] } {
   const shown: string[] = [];
@@ -46,12 +46,12 @@ const OWNER: ServerState = { kind: 'owner', url: 'http://127.0.0.1:3142', pid: 1
 
 test('live: an agent that starts waiting is notified once per wait (muted kinds not at all), listed first and counted in the status bar', async () => {
   const s = await startTestServer();
-  const { start, prompt, pre, post, stop, sid } = claudeTurn();
+  const { start, prompt, pre, permission, permissionPrompt, post, stop, sid } = claudeTurn();
 
   // A session already waiting when the window connects: counted, not notified.
   const earlier = 'waiting-before-connect';
   await hook(s, { ...start, session_id: earlier });
-  await hook(s, { ...permissionRequest(pre), session_id: earlier });
+  await hook(s, { ...permission, session_id: earlier });
   await waitFor('the earlier session waiting', async () => (await s.get<{ session: Session }>(`/api/sessions/${earlier}`)).body?.session?.state === 'waiting_permission');
 
   const host = fakeHost(SHOW_SESSION);
@@ -68,7 +68,7 @@ test('live: an agent that starts waiting is notified once per wait (muted kinds 
     await waitFor('the session working', async () => state(sid) === 'working' && (live.model.getSession(sid)?.event_count ?? 0) >= 3);
     assert.deepEqual(host.shown, [], 'nothing waits yet; the session waiting at connect is not notified');
 
-    await hook(s, permissionRequest(pre));
+    await hook(s, permission);
     await waitFor('the permission notification', async () => host.shown.length === 1);
     await Promise.all(answered);
     assert.deepEqual(host.shown, ['Claude Code in proj needs your permission: Bash: ls -la']);
@@ -88,7 +88,7 @@ test('live: an agent that starts waiting is notified once per wait (muted kinds 
     assert.match(ticker.tooltip, /Claude Code — proj: needs permission \(Bash: ls \\-la\)/);
 
     // Claude Code's own notification of the same prompt is the same wait: no second notification.
-    await hook(s, notification(pre, 'permission_prompt', 'Claude needs your permission to use Bash'));
+    await hook(s, permissionPrompt);
     await waitFor('the notification event counted', async () => (live.model.getSession(sid)?.event_count ?? 0) >= 5);
     assert.equal(host.shown.length, 1);
 

@@ -1,7 +1,7 @@
 /**
  * The overview's "Needs you" strip (issue 18) in real Chromium against a real server, fed with the
- * captured Claude Code hooks (PermissionRequest built on the captured call: see
- * test/helpers/waitingHooks.ts): a session already waiting is listed as the page opens, one that
+ * real hooks of an interactive Claude Code session that asked for permission
+ * (`test/fixtures/claude-interactive`): a session already waiting is listed as the page opens, one that
  * starts waiting appears live (what it asks included), leaves when its agent works again, and the
  * entry opens the session.
  */
@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../helpers/server';
-import { claudeTurn, permissionRequest, type Payload } from '../../helpers/waitingHooks';
+import { claudeTurn, type Payload } from '../../helpers/waitingHooks';
 import { buildWebview, launch, openPage, screenshot } from './browser';
 
 async function hook(s: TestServer, p: Payload): Promise<void> {
@@ -24,11 +24,11 @@ describe('overview: Needs you', async () => {
   buildWebview();
   const server = await startTestServer();
   const browser = await launch();
-  const { start, prompt, pre, post, stop, sid } = claudeTurn();
+  const { start, prompt, pre, permission, post, stop, sid } = claudeTurn();
   const earlier = 'asked-before-the-page-opened';
 
   it('lists waiting sessions live, longest waiting first, each a link to its session', async () => {
-    for (const p of [{ ...start, session_id: earlier }, { ...permissionRequest(pre), session_id: earlier }, start, prompt, pre]) await hook(server, p);
+    for (const p of [{ ...start, session_id: earlier }, { ...permission, session_id: earlier }, start, prompt, pre]) await hook(server, p);
     const w = await openPage(browser);
     await w.page.goto(`${server.url}/`);
     await w.page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent === 'live');
@@ -39,7 +39,7 @@ describe('overview: Needs you', async () => {
     assert.match((await w.page.locator('#needs-you-h').textContent()) ?? '', /Needs you\s*1/);
 
     // Asked for a permission while the page is open: appears without a reload, saying what it asks.
-    await hook(server, permissionRequest(pre));
+    await hook(server, permission);
     await w.page.waitForSelector(item(sid));
     assert.deepEqual(await listed(w.page), [earlier, sid]);
     const entry = w.page.locator(item(sid));
