@@ -21,6 +21,7 @@ export const COMMANDS = {
   copySessionId: 'agentMonitor.copySessionId',
   revealTranscript: 'agentMonitor.revealTranscript',
   showServerActions: 'agentMonitor.showServerActions',
+  searchSessions: 'agentMonitor.searchSessions',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

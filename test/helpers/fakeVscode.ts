@@ -1,6 +1,7 @@
 /**
- * The few `vscode` APIs the dashboard panel host uses, for unit tests in plain Node: webview panels
- * whose HTML and posted messages are recorded. `installFakeVscode()` makes `import 'vscode'`
+ * The few `vscode` APIs the dashboard panel host and the dashboard commands use, for unit tests in
+ * plain Node: webview panels whose HTML and posted messages are recorded, scripted input boxes and
+ * quick picks (`fakeUi`). `installFakeVscode()` makes `import 'vscode'`
  * resolve to this module (the real one exists only inside the editor).
  */
 import Module from 'node:module';
@@ -64,15 +65,32 @@ function createWebviewPanel(): FakeWebviewPanel {
   return panel;
 }
 
+/**
+ * Scripted answers of the input box and quick pick, the messages shown, and the registered
+ * command handlers (a test sets `inputBox` / `quickPick` and runs a handler).
+ */
+export const fakeUi = {
+  inputBox: async (_options: unknown): Promise<string | undefined> => undefined,
+  quickPick: async (_items: readonly unknown[], _options: unknown): Promise<unknown> => undefined,
+  messages: [] as { level: 'info' | 'warning' | 'error'; text: string }[],
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
+};
+
 export const fakeVscode = {
   Uri: FakeUri,
   ViewColumn: { Active: -1 },
   window: {
     createWebviewPanel,
     registerWebviewPanelSerializer: () => none,
-    showErrorMessage: async () => undefined,
-    showInformationMessage: async () => undefined,
+    showErrorMessage: async (text: string) => void fakeUi.messages.push({ level: 'error', text }),
+    showWarningMessage: async (text: string) => void fakeUi.messages.push({ level: 'warning', text }),
+    showInformationMessage: async (text: string) => void fakeUi.messages.push({ level: 'info', text }),
     showSaveDialog: async () => undefined,
+    showInputBox: (options: unknown) => fakeUi.inputBox(options),
+    showQuickPick: (items: readonly unknown[], options: unknown) => fakeUi.quickPick(items, options),
+  },
+  commands: {
+    registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => (fakeUi.commands.set(id, fn), none),
   },
   env: { openExternal: async () => true },
   workspace: { workspaceFolders: undefined, fs: { writeFile: async () => {} } },

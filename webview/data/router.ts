@@ -17,7 +17,7 @@ export function isRouteHash(hash: string | null | undefined): hash is string {
 
 /** The page of a target: a session wins over a view; '' for neither. */
 export function targetHash(t: DashboardTarget): string {
-  if (t.session_id) return routeHash({ view: 'sessions', sessionId: t.session_id });
+  if (t.session_id) return routeHash({ view: 'sessions', sessionId: t.session_id, eventId: t.event_id ?? null });
   return t.view ? routeHash({ view: t.view, sessionId: null }) : '';
 }
 

@@ -42,6 +42,8 @@ export type DashboardView = (typeof DASHBOARD_VIEWS)[number];
 export interface DashboardTarget {
   view?: DashboardView;
   session_id?: string;
+  /** With `session_id`: the stored event to show on its page (a search hit). */
+  event_id?: number;
 }
 
 /** An explicit request of the host to show a target; `request_id` is unique (random) per request. */

@@ -257,5 +257,6 @@ function sanitizeTarget(t: DashboardTarget): DashboardTarget {
   const out: DashboardTarget = {};
   if (t.view && (DASHBOARD_VIEWS as readonly string[]).includes(t.view)) out.view = t.view;
   if (typeof t.session_id === 'string' && t.session_id.length <= 256) out.session_id = t.session_id;
+  if (out.session_id && typeof t.event_id === 'number' && Number.isSafeInteger(t.event_id) && t.event_id > 0) out.event_id = t.event_id;
   return out;
 }
