@@ -82,6 +82,7 @@ export const RENAMED_SETTINGS: Readonly<Record<string, string>> = {
   maxStreamClients: 'maxSseClients',
   streamHeartbeatInterval: 'sseHeartbeatMs',
   maxPayloadKB: 'maxPayloadKb',
+  dailyBudgetUSD: 'dailyBudgetUsd',
 };
 
 /** `get` that also reads a renamed setting's old key while the new one is at its default. */
@@ -111,6 +112,7 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     maxStreamClients: d.maxSseClients,
     streamHeartbeatInterval: d.sseHeartbeatMs,
     maxPayloadKB: d.maxPayloadKb,
+    dailyBudgetUSD: d.dailyBudgetUsd,
   });
   const dirs = get('claudeConfigDirs');
   return {
@@ -127,7 +129,7 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     claudeConfigDirs: Array.isArray(dirs) ? dirs.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [],
     codexHome: stringSetting(get('codexHome'), d.codexHome),
     watchLogs: typeof get('watchLogs') === 'boolean' ? (get('watchLogs') as boolean) : d.watchLogs,
-    dailyBudgetUsd: numberSetting(get('dailyBudgetUsd'), d.dailyBudgetUsd, 0, 1e9),
+    dailyBudgetUsd: numberSetting(get('dailyBudgetUSD'), d.dailyBudgetUsd, 0, 1e9),
     autoStart: typeof get('autoStart') === 'boolean' ? (get('autoStart') as boolean) : d.autoStart,
     showStatusBar: typeof get('showStatusBar') === 'boolean' ? (get('showStatusBar') as boolean) : d.showStatusBar,
     sessionsPerAgent: Math.round(numberSetting(get('sessionsPerAgent'), d.sessionsPerAgent, 1, 1000)),

@@ -21,8 +21,6 @@ function settingTitle(key: string): string {
     .replace(/^[a-z]/g, (c) => c.toUpperCase());
 }
 
-/** Abbreviations VS Code would print as a word ("Usd"); one is left, named by the dashboard's hints. */
-const KNOWN = new Set(['agentMonitor.dailyBudgetUsd']);
 
 test('settings come in titled groups, each in a set order, with titles that read as words', () => {
   const groups = pkg.contributes.configuration;
@@ -35,10 +33,10 @@ test('settings come in titled groups, each in a set order, with titles that read
     for (const key of Object.keys(g.properties)) {
       const title = settingTitle(key);
       titles.push(title);
-      if (!KNOWN.has(key)) assert.doesNotMatch(title, /\b(Db|Sse|Kb|Ms|Usd|Url)\b/, `${key} shows as "${title}"`);
+      assert.doesNotMatch(title, /\b(Db|Sse|Kb|Ms|Usd|Url)\b/, `${key} shows as "${title}"`);
     }
   }
-  assert.ok(titles.includes('Database Path') && titles.includes('Max Stream Clients') && titles.includes('Max Payload KB'), titles.join(', '));
+  assert.ok(titles.includes('Database Path') && titles.includes('Max Stream Clients') && titles.includes('Max Payload KB') && titles.includes('Daily Budget USD'), titles.join(', '));
   const declared = groups.flatMap((g) => Object.keys(g.properties).map((k) => k.replace('agentMonitor.', '')));
   for (const [now, old] of Object.entries(RENAMED_SETTINGS)) {
     assert.ok(declared.includes(now), `${now} is declared`);
@@ -47,11 +45,11 @@ test('settings come in titled groups, each in a set order, with titles that read
 });
 
 test('a value under a renamed setting\'s old key still counts while the new key is at its default', () => {
-  const user: Record<string, unknown> = { dbPath: '/old/a.db', maxSseClients: 7, sseHeartbeatMs: 2000, maxPayloadKb: 64 };
+  const user: Record<string, unknown> = { dbPath: '/old/a.db', maxSseClients: 7, sseHeartbeatMs: 2000, maxPayloadKb: 64, dailyBudgetUsd: 12 };
   // What WorkspaceConfiguration.get answers: declared keys with their defaults, old keys as set.
-  const declaredDefaults: Record<string, unknown> = { databasePath: '', maxStreamClients: 50, streamHeartbeatInterval: 15000, maxPayloadKB: 32 };
+  const declaredDefaults: Record<string, unknown> = { databasePath: '', maxStreamClients: 50, streamHeartbeatInterval: 15000, maxPayloadKB: 32, dailyBudgetUSD: 0 };
   const s = readSettings((k) => (k in user ? user[k] : declaredDefaults[k]));
-  assert.deepEqual([s.dbPath, s.maxSseClients, s.sseHeartbeatMs, s.maxPayloadKb], ['/old/a.db', 7, 2000, 64]);
+  assert.deepEqual([s.dbPath, s.maxSseClients, s.sseHeartbeatMs, s.maxPayloadKb, s.dailyBudgetUsd], ['/old/a.db', 7, 2000, 64, 12]);
   const both = readSettings((k) => ({ ...declaredDefaults, ...user, databasePath: '/new/b.db', maxStreamClients: 9 })[k]);
   assert.equal(both.dbPath, '/new/b.db', 'the new key wins once set');
   assert.equal(both.maxSseClients, 9);

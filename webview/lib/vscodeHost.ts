@@ -15,7 +15,7 @@ export const VSCODE_COMMANDS = {
 
 /** Settings of the extension that the dashboard's hints name. */
 export const VSCODE_SETTINGS = {
-  dailyBudgetUsd: 'agentMonitor.dailyBudgetUsd',
+  dailyBudgetUsd: 'agentMonitor.dailyBudgetUSD',
   watchLogs: 'agentMonitor.watchLogs',
   port: 'agentMonitor.port',
 } as const;

@@ -125,7 +125,7 @@ describe('empty states and hints in chromium', async () => {
 
     const card = await showUsage(page);
     const hint = (await card.locator('.metric-sub').textContent()) ?? '';
-    assert.match(hint, /agentMonitor\.dailyBudgetUsd/);
+    assert.match(hint, /agentMonitor\.dailyBudgetUSD/);
     assert.doesNotMatch(hint, /AGENTMONITOR_/);
     assert.deepEqual(await overflowing(card, '.metric-sub, .metric-sub code'), []);
     assert.deepEqual(problems, []);

@@ -112,7 +112,7 @@ before(async () => {
     settings: {
       'agentMonitor.claudeConfigDirs': [path.join(fixtures, 'claude')],
       'agentMonitor.codexHome': path.join(fixtures, 'codex'),
-      'agentMonitor.dailyBudgetUsd': 1.5,
+      'agentMonitor.dailyBudgetUSD': 1.5,
     },
   });
 });
