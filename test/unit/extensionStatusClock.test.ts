@@ -34,6 +34,8 @@ function session(id: string, lastEventAt: number, over: Partial<Session> = {}): 
     state: over.status === 'ended' ? 'ended' : over.status === 'idle' ? 'idle' : 'working',
     waiting_since: null,
     waiting_message: null,
+    context_tokens: null,
+    context_window: null,
     tokens_in: 0,
     tokens_out: 0,
     cache_read_tokens: 0,

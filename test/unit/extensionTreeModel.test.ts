@@ -27,6 +27,8 @@ function session(over: Partial<Session> & { session_id: string }): Session {
     state: 'working',
     waiting_since: null,
     waiting_message: null,
+    context_tokens: null,
+    context_window: null,
     tokens_in: 1200,
     tokens_out: 340,
     cache_read_tokens: 50000,
@@ -74,6 +76,22 @@ test('session rows show cost and age, a status icon and an escaped markdown tool
   const ended = m.view({ kind: 'session', sessionId: 'abc' }, NOW)!;
   assert.equal(ended.icon.id, 'circle-outline');
   assert.equal(ended.contextValue, 'session-transcript');
+});
+
+test('how full the context is (issue 18): percent of the model window in the row while running, the numbers in the tooltip', () => {
+  const m = new AgentsTreeModel();
+  m.setSessions([
+    session({ session_id: 'full', status: 'active', cost_usd: 1.234, last_event_at: ago(125), context_tokens: 90_000, context_window: 200_000 }),
+    session({ session_id: 'local', status: 'active', last_event_at: ago(125), model: 'my-local-model', context_tokens: 12_345, context_window: null }),
+    session({ session_id: 'done', status: 'ended', context_tokens: 150_000, context_window: 200_000 }),
+  ]);
+  const v = (id: string) => m.view({ kind: 'session', sessionId: id }, NOW)!;
+  assert.equal(v('full').description, '$1.23 · 2m ago · ctx 45%');
+  assert.match(v('full').tooltip!, /Context: 45% of 200k \\\(90k tokens\\\)/);
+  assert.doesNotMatch(v('local').description!, /ctx/);
+  assert.match(v('local').tooltip!, /Context: 12\.3k tokens/);
+  assert.doesNotMatch(v('done').description!, /ctx/, 'an ended session says nothing in its row');
+  assert.match(v('done').tooltip!, /Context: 75% of 200k/);
 });
 
 test('session without project is labelled by its short id; running tool spins', () => {

@@ -64,6 +64,10 @@ export interface Session extends Totals {
   waiting_since: string | null;
   /** While waiting (or in error): what it asks (`Bash: npm test`, its last message), when known. */
   waiting_message: string | null;
+  /** The prompt size of the main agent's latest model request (input + cache tokens): how full its context is. */
+  context_tokens: number | null;
+  /** The context window of the session's model, when known (`contextWindow.ts`). */
+  context_window: number | null;
 }
 
 /** `GET /api/attention`: sessions waiting for the user, longest waiting first. */

@@ -156,6 +156,15 @@ ${CREATE_SEARCH_TABLE};
 INSERT OR REPLACE INTO meta (key, value) SELECT 'search_backfill_to', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM events;
 `,
   },
+  {
+    // How full a session's context is (store/sessionState.ts): the prompt size of its main agent's
+    // latest model request, and that request's time.
+    version: 5,
+    sql: `
+ALTER TABLE sessions ADD COLUMN context_tokens INTEGER;
+ALTER TABLE sessions ADD COLUMN context_at INTEGER;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

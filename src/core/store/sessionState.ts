@@ -17,7 +17,12 @@
  * `waiting_since` is when the current wait began (kept while further signals of the same wait
  * arrive: the permission_prompt notification that follows a PermissionRequest, idle_prompt after
  * Stop), null when not waiting. What a session reports also ages with time (`queries/sessions.ts`).
+ *
+ * Beside it, how full the context is (`context_tokens`, `context_at`): the prompt of the main
+ * agent's latest model request (input + cache read + cache write tokens; a subagent's requests,
+ * marked `agent_id`, have their own context, and usage derived from OTLP metrics is no request).
  */
+import { METRICS_USAGE_ID_PREFIX } from '../contracts/eventIds';
 import type { SqlDb } from './sqlDb';
 import type { EventRecord } from './records';
 
@@ -119,11 +124,26 @@ function fold(cur: Current, c: Change): void {
 }
 
 /** The state changes of one insert batch, applied after its session rows are written. */
+/** The prompt size of a main-agent model request, or null when the record is none. */
+export function contextTokens(r: EventRecord): number | null {
+  if (r.event_type !== 'llm_request') return null;
+  const prompt = r.tokens_in + r.cache_read_tokens + r.cache_write_tokens;
+  if (prompt <= 0 || (r.event_id !== null && r.event_id.startsWith(METRICS_USAGE_ID_PREFIX))) return null;
+  if (r.metadata && r.metadata.includes('"agent_id"') && typeof meta(r).agent_id === 'string') return null;
+  return prompt;
+}
+
 export class SessionStates {
   private readonly changes = new Map<string, Change[]>();
+  private readonly contexts = new Map<string, { tokens: number; at: number }>();
 
   /** An event stored (inserted, or completing a stored call) for `sessionId`. */
   note(sessionId: string, r: EventRecord): void {
+    const tokens = contextTokens(r);
+    if (tokens !== null) {
+      const had = this.contexts.get(sessionId);
+      if (!had || r.created_at >= had.at) this.contexts.set(sessionId, { tokens, at: r.created_at });
+    }
     const c = stateChange(r);
     if (!c) return;
     const list = this.changes.get(sessionId);
@@ -132,6 +152,9 @@ export class SessionStates {
   }
 
   apply(db: SqlDb): void {
+    for (const [sid, c] of this.contexts) {
+      db.run('UPDATE sessions SET context_tokens = ?, context_at = ? WHERE session_id = ? AND (context_at IS NULL OR context_at <= ?)', [c.tokens, c.at, sid, c.at]);
+    }
     for (const [sid, list] of this.changes) {
       const cur = db.get<Current>('SELECT state, state_at, waiting_since, waiting_message FROM sessions WHERE session_id = ?', [sid]);
       if (!cur) continue;

@@ -341,9 +341,23 @@ export function sessionLabel(s: Session): string {
   return name ? name : `session ${shortId(s.session_id)}`;
 }
 
+/** How full the session's context is, in percent of the model's window; null when either is unknown. */
+export function contextPercent(s: Session): number | null {
+  return s.context_tokens && s.context_window ? Math.min(100, Math.round((100 * s.context_tokens) / s.context_window)) : null;
+}
+
+/** `45% of 200k (90k tokens)`, or the token count when the window is unknown. */
+export function contextText(s: Session): string | null {
+  if (!s.context_tokens) return null;
+  const pct = contextPercent(s);
+  return pct === null ? `${formatTokens(s.context_tokens)} tokens` : `${pct}% of ${formatTokens(s.context_window)} (${formatTokens(s.context_tokens)} tokens)`;
+}
+
 export function sessionDescription(s: Session, now: number): string {
   const ago = formatAgo(s.last_event_at, now);
-  const text = ago ? `${formatUsd(s.cost_usd)} · ${ago}` : formatUsd(s.cost_usd);
+  const pct = s.status !== 'ended' ? contextPercent(s) : null;
+  const ctx = pct === null ? '' : ` · ctx ${pct}%`;
+  const text = (ago ? `${formatUsd(s.cost_usd)} · ${ago}` : formatUsd(s.cost_usd)) + ctx;
   return isWaiting(s) ? `${waitingLabel(s.state)} · ${text}` : text;
 }
 
@@ -371,6 +385,7 @@ export function sessionTooltip(s: Session, now: number): string {
       `${formatTokens(s.tokens_in)} in · ${formatTokens(s.tokens_out)} out · ${formatTokens(s.cache_read_tokens)} cache read · ${formatTokens(s.cache_write_tokens)} cache write`,
     ],
     ['Events', String(s.event_count)],
+    ['Context', contextText(s)],
     ['Started', `${s.started_at} (${formatAgo(s.started_at, now)})`],
     ['Last activity', formatAgo(s.last_event_at, now)],
     ['Last tool', s.last_tool ? `${s.last_tool}${s.last_tool_status ? ` (${s.last_tool_status})` : ''}` : null],

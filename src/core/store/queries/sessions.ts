@@ -10,6 +10,7 @@
 import type { EventStatus } from '../../contracts/events';
 import type { AttentionList, ModelUsage, Session, SessionDetail, SessionSortKey, SessionState, SessionStatus, SessionsPage, SortDir } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
+import { contextWindowOf } from '../../contracts/contextWindow';
 import type { SqlDb } from '../sqlDb';
 import { encodeCursor } from './cursor';
 import { whereSql } from './events';
@@ -21,7 +22,7 @@ export interface StatusClock {
   endMs: number;
 }
 
-type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'unpriced_tokens' | 'last_tool_status' | 'state' | 'waiting_since'> & {
+type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'unpriced_tokens' | 'last_tool_status' | 'state' | 'waiting_since' | 'context_window'> & {
   live_state: SessionState;
   waiting_since: number | null;
   started_at: number;
@@ -68,6 +69,8 @@ export function rowToSession(r: SessionRow): Session {
     state: r.live_state,
     waiting_since: r.waiting_since !== null && (r.live_state === 'waiting_permission' || r.live_state === 'waiting_input') ? iso(r.waiting_since) : null,
     waiting_message: r.live_state === 'waiting_permission' || r.live_state === 'waiting_input' || r.live_state === 'error' ? r.waiting_message : null,
+    context_tokens: r.context_tokens ?? null,
+    context_window: contextWindowOf(r.model),
   };
 }
 
