@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { PeriodTotals, Pulse, Session } from '../../src/core/contracts/api';
+import { WAITING_STATES, type PeriodTotals, type Pulse, type Session } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
@@ -131,7 +131,11 @@ function AgentCard(p: { s: Session; now: number }) {
     <a class={`agent-card status-${s.status}`} href={routeHash({ view: 'sessions', sessionId: s.session_id })} data-testid="agent-card" data-session={s.session_id}>
       <div class="agent-card-head">
         <span class="agent-name">{s.agent_type}</span>
-        <StatusBadge status={s.status} />
+        {WAITING_STATES.includes(s.state) ? (
+          <span class={`badge badge-${s.state}`}>{s.state === 'waiting_permission' ? 'needs permission' : 'waiting for input'}</span>
+        ) : (
+          <StatusBadge status={s.status} />
+        )}
       </div>
       <div class="agent-project" title={s.project ?? ''}>
         {s.project ?? 'no project'}
@@ -148,6 +152,14 @@ function AgentCard(p: { s: Session; now: number }) {
         <dd data-testid="agent-card-cost">{formatUsd(s.cost_usd)}</dd>
         <dt>Tokens</dt>
         <dd>{formatTokens(totalTokens(s))}</dd>
+        {s.context_tokens ? (
+          <>
+            <dt>Context</dt>
+            <dd data-testid="agent-card-context">
+              {s.context_window ? `${Math.min(100, Math.round((100 * s.context_tokens) / s.context_window))}% of ${formatInt(s.context_window)}` : `${formatTokens(s.context_tokens)} tokens`}
+            </dd>
+          </>
+        ) : null}
         <dt>Duration</dt>
         <dd>{formatDuration(end - Date.parse(s.started_at))}</dd>
         <dt>Last event</dt>

@@ -29,6 +29,9 @@ describe('overview: Needs you', async () => {
 
   it('lists waiting sessions live, longest waiting first, each a link to its session', async () => {
     for (const p of [{ ...start, session_id: earlier }, { ...permission, session_id: earlier }, start, prompt, pre]) await hook(server, p);
+    // Its main agent's last request sent 90k tokens: 45% of the model's 200k window.
+    const request = { session_id: sid, agent_type: 'claude-code', event_type: 'llm_request', model: 'claude-sonnet-4-5-20250929', tokens_in: 1000, cache_read_tokens: 89_000 };
+    assert.equal((await server.post('/api/events', request)).status, 201);
     const w = await openPage(browser);
     await w.page.goto(`${server.url}/`);
     await w.page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent === 'live');
@@ -46,6 +49,9 @@ describe('overview: Needs you', async () => {
     assert.equal(await entry.locator('.needs-you-what').textContent(), 'Needs permission');
     assert.equal(await entry.locator('[data-testid=needs-you-message]').textContent(), 'Bash: ls -la');
     assert.equal(await entry.locator('.needs-you-project').textContent(), 'proj');
+    const card = w.page.locator(`[data-testid=agent-card][data-session="${sid}"]`);
+    assert.equal(await card.locator('.badge').first().textContent(), 'needs permission', 'its card under Running now says so too');
+    assert.equal(await card.locator('[data-testid=agent-card-context]').textContent(), '45% of 200,000');
     await screenshot(w.page, 'overview-needs-you');
 
     // Allowed: the agent works again and leaves the strip.
