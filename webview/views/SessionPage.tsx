@@ -4,6 +4,7 @@ import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
 import { useApi } from '../components/useApi';
+import { Markdown } from '../components/Markdown';
 import { ErrorNote, Loading, Metric, Section, StatusBadge, UnpricedNote } from '../components/ui';
 import { ApiRequestError } from '../data/dataSource';
 import { routeHash } from '../data/appState';
@@ -15,15 +16,23 @@ const TRANSCRIPT_PAGE = 300;
 const MAX_PAGES_TO_HIT = 20;
 const LONG_TEXT = 1500;
 
-function Text(p: { text: string | null }) {
+/** An entry's text; an answer's as markdown (rendered safely, `components/Markdown.tsx`). Long text is folded. */
+function Text(p: { text: string | null; markdown?: boolean }) {
   if (!p.text) return null;
-  if (p.text.length <= LONG_TEXT) return <div class="tx-text">{p.text}</div>;
+  const full = p.markdown ? (
+    <div class="tx-text tx-md">
+      <Markdown text={p.text} />
+    </div>
+  ) : (
+    <div class="tx-text">{p.text}</div>
+  );
+  if (p.text.length <= LONG_TEXT) return full;
   return (
     <details class="tx-long">
       <summary>
         <span class="tx-text">{p.text.slice(0, LONG_TEXT)}…</span> <span class="muted">(show all {formatInt(p.text.length)} characters)</span>
       </summary>
-      <div class="tx-text">{p.text}</div>
+      {full}
     </details>
   );
 }
@@ -75,7 +84,7 @@ function Entry(p: { e: TranscriptEntry; hit: boolean }) {
           <div class="tx-text">{e.detail.thinking}</div>
         </details>
       )}
-      <Text text={e.text} />
+      <Text text={e.text} markdown={e.kind === 'answer'} />
       {child && (
         <a href={routeHash({ view: 'sessions', sessionId: child })} class="tx-link">
           Open subagent session {child}
@@ -181,6 +190,8 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
             series={[{ label: 'Cumulative cost', values: tl.cost }]}
             label="Cumulative cost over the session"
             formatValue={formatUsd}
+            legendIdle="latest"
+            testId="session-timeline"
             height={160}
           />
         </Section>

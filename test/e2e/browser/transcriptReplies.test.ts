@@ -1,6 +1,7 @@
 /**
- * Claude's thinking on the session page (issue 17): imported with the reply it led to, shown
- * collapsed under "Thinking" in that reply's entry, opened on demand.
+ * Replies on the session page (issue 17): Claude's thinking, imported with the reply it led to,
+ * shown collapsed under "Thinking" in that reply's entry, opened on demand; a reply's markdown
+ * rendered (code block, list, inline code) with any markup in it shown as text.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,9 +10,11 @@ import * as path from 'node:path';
 import { startTestServer } from '../../helpers/server';
 import { openSse } from '../../helpers/sse';
 import { tmpDir } from '../../helpers/tmp';
-import { buildWebview, launch, openPage } from './browser';
+import { formatUsd } from '../../../webview/lib/format';
+import { buildWebview, launch, openPage, screenshot } from './browser';
 
 const SID = 'bbbbbbbb-1111-2222-3333-555555555555';
+const MARKDOWN = ['Two steps:', '', '- build with `npm run build`', '- then **test**', '', '```sh', 'npm test <img src=x onerror="window.__xss=1">', '```', 'Done <script>window.__xss=2</script>.'].join('\n');
 
 function transcript(): string {
   const base = { type: 'assistant', sessionId: SID, requestId: 'req_think', cwd: '/home/dev/think', timestamp: '2026-11-24T08:00:00.000Z' };
@@ -20,12 +23,13 @@ function transcript(): string {
     { type: 'user', sessionId: SID, cwd: '/home/dev/think', timestamp: '2026-11-24T07:59:59.000Z', message: { role: 'user', content: 'which file?' } },
     { ...base, message: message([{ type: 'thinking', thinking: 'The user wants the config; it lives in settings.json.' }]) },
     { ...base, message: message([{ type: 'text', text: 'It is settings.json.' }]) },
+    { ...base, requestId: 'req_md', timestamp: '2026-11-24T08:00:05.000Z', message: { ...message([{ type: 'text', text: MARKDOWN }]), id: 'msg_md' } },
   ]
     .map((o) => JSON.stringify(o))
     .join('\n');
 }
 
-describe('thinking in the transcript (chromium)', async () => {
+describe('replies in the transcript (chromium)', async () => {
   buildWebview();
   const dir = tmpDir();
   const file = path.join(dir, 'projects', '-home-dev-think', `${SID}.jsonl`);
@@ -49,6 +53,29 @@ describe('thinking in the transcript (chromium)', async () => {
     assert.equal(await thinking.getByText('it lives in settings.json').isVisible(), false);
     await thinking.locator('summary').click();
     assert.equal(await thinking.getByText('The user wants the config; it lives in settings.json.').isVisible(), true);
+    assert.deepEqual(w.problems, []);
+  });
+
+  it('the timeline legend, not hovered, shows the cumulative cost at the end: the session cost', async () => {
+    const cost = (await server.get<{ session: { cost_usd: number } }>(`/api/sessions/${SID}`)).body.session.cost_usd;
+    await w.page.waitForFunction(
+      (want) => document.querySelector('[data-testid=session-timeline] .u-legend .u-series:nth-child(2) .u-value')?.textContent === want,
+      formatUsd(cost),
+    );
+  });
+
+  it("a reply's markdown is rendered: list, inline code, code block; markup in it stays text", async () => {
+    const md = w.page.locator('[data-testid=transcript-entry][data-kind=answer] [data-testid=markdown]', { hasText: 'Two steps:' });
+    await md.waitFor();
+    assert.deepEqual(await md.locator('li').allTextContents(), ['build with npm run build', 'then test']);
+    assert.equal(await md.locator('li code').textContent(), 'npm run build');
+    assert.equal(await md.locator('li strong').textContent(), 'test');
+    assert.equal(await md.locator('pre code').textContent(), 'npm test <img src=x onerror="window.__xss=1">');
+    assert.match((await md.textContent()) ?? '', /Done <script>window\.__xss=2<\/script>\./);
+    assert.equal(await md.locator('img, script').count(), 0);
+    await md.scrollIntoViewIfNeeded();
+    await screenshot(w.page, 'transcript-markdown');
+    assert.equal(await w.page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     assert.deepEqual(w.problems, []);
   });
 });
