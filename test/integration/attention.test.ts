@@ -173,3 +173,17 @@ test('GET /api/attention: a bad parameter is a 400 naming it', async () => {
     assert.match(JSON.stringify(r.body), /limit/);
   }
 });
+
+test('Claude Code: a turn that failed (StopFailure) is in error, with its error, until the next prompt; not a wait', async () => {
+  const s = await startTestServer();
+  const { start, prompt, stop } = claudeTurn();
+  await step(s, 'claude-code', start, 1, 'idle');
+  await step(s, 'claude-code', prompt, 2, 'working');
+  // No capture has one (the fake API never fails a turn): the Stop payload with StopFailure's documented fields.
+  const { session_id, transcript_path, cwd, prompt_id } = stop;
+  const failed = await step(s, 'claude-code', { session_id, transcript_path, cwd, prompt_id, hook_event_name: 'StopFailure', error: 'rate_limit', error_details: '429 Too Many Requests' }, 3, 'error');
+  assert.equal(failed.waiting_message, 'rate_limit');
+  assert.equal(failed.waiting_since, null);
+  assert.deepEqual(await attention(s), []);
+  await step(s, 'claude-code', { ...prompt, prompt_id: 'retry' }, 4, 'working');
+});
