@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
-import type { SessionDetail, TranscriptEntry, TranscriptPage } from '../../src/core/contracts/api';
+import type { SessionDetail, SessionTimeline, TranscriptEntry, TranscriptPage } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
@@ -100,30 +100,6 @@ function Entry(p: { e: TranscriptEntry; hit: boolean }) {
   );
 }
 
-/** Cumulative cost and tokens over the loaded transcript. */
-function timeline(entries: TranscriptEntry[]): { x: number[]; cost: number[]; tokens: number[] } {
-  const sorted = [...entries].sort((a, b) => a.at.localeCompare(b.at));
-  const x: number[] = [];
-  const cost: number[] = [];
-  const tokens: number[] = [];
-  let c = 0;
-  let t = 0;
-  for (const e of sorted) {
-    c += e.cost_usd ?? 0;
-    t += e.tokens_in + e.tokens_out;
-    const s = Date.parse(e.at) / 1000;
-    if (x.length && x[x.length - 1] === s) {
-      cost[cost.length - 1] = c;
-      tokens[tokens.length - 1] = t;
-    } else {
-      x.push(s);
-      cost.push(c);
-      tokens.push(t);
-    }
-  }
-  return { x, cost, tokens };
-}
-
 /**
  * The entry that shows event `eventId`: itself, or the entry that shows its text when the
  * transcript showed that reply once, on another channel's entry (`detail.text_shown_in`).
@@ -166,7 +142,12 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
     setMissing(false);
     void load(false);
   }, [p.sessionId]);
-  const tl = useMemo(() => timeline(entries), [entries]);
+  // The whole session's timeline (the server buckets it), not only the entries loaded so far.
+  const timeline = useApi<SessionTimeline>(`${path.slice(0, -'/transcript'.length)}/timeline`);
+  const tl = useMemo(() => {
+    const points = timeline.data?.points ?? [];
+    return { x: points.map((q) => Date.parse(q.at) / 1000), cost: points.map((q) => q.cost_usd) };
+  }, [timeline.data]);
   // A link to an event (a search hit): load pages until its entry is there, then show it.
   const hit = useMemo(() => hitEntryId(entries, p.eventId), [entries, p.eventId]);
   useEffect(() => {

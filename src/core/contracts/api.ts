@@ -118,6 +118,15 @@ export interface TranscriptPage {
   next_cursor: string | null;
 }
 
+/**
+ * `GET /api/sessions/:id/timeline`: cumulative cost and tokens over the whole session and its
+ * subagents, in at most 500 points (events bucketed evenly over the session's span), in time order.
+ */
+export interface SessionTimeline {
+  session_id: string;
+  points: { at: string; cost_usd: number; tokens: number }[];
+}
+
 /** One hit of `GET /api/search`. */
 export interface SearchHit {
   session_id: string;

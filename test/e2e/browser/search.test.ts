@@ -101,6 +101,19 @@ describe('search in the dashboard (chromium)', async () => {
     assert.ok((await page.locator('[data-testid=transcript-entry]').count()) > 300, 'a second page was loaded');
   });
 
+  it("the session's timeline covers all of it, past the 300 entries the transcript shows first", async () => {
+    await page.evaluate(() => (location.hash = '#/overview'));
+    await page.waitForFunction(() => document.querySelector('main')?.getAttribute('data-view') === 'overview');
+    await page.evaluate((id) => (location.hash = `#/sessions/${encodeURIComponent(id)}`), LONG_SESSION);
+    await page.locator('[data-testid=transcript-entry]').nth(299).waitFor();
+    assert.equal(await page.locator('[data-testid=transcript-entry]').count(), 300, 'one page of the transcript');
+    const lastPrompt = Date.UTC(2026, 10, 20, 9, 0, 0) / 1000 + 399;
+    await page.waitForFunction((last) => {
+      const range = document.querySelector('[data-testid=session-timeline] .chart')?.getAttribute('data-x-range');
+      return !!range && Number(range.split(',')[1]) >= last;
+    }, lastPrompt);
+  });
+
   it('snippets are text: markup in a prompt shows as characters and runs nothing', async () => {
     await search(page, 'zanzibar');
     const hit = page.locator('[data-testid=search-hit]');

@@ -1,6 +1,7 @@
 /**
  * The read side of the API (DESIGN §5): `GET /api/events`, `/api/stats`, `/api/stats/cost`,
  * `/api/stats/tools`, `/api/stats/pulse`, `/api/sessions`, `/api/sessions/:id`, `/api/sessions/:id/transcript`,
+ * `/api/sessions/:id/timeline`,
  * `/api/attention` (sessions waiting for the user),
  * `/api/filter-options`. Parameters are parsed here (a bad one is a 400 naming it); the numbers
  * are computed by the store's named queries.
@@ -273,6 +274,18 @@ export function register(router: Router, ctx: ServerContext): void {
         return;
       }
       res.json(page);
+    }),
+  );
+
+  router.get(
+    '/api/sessions/:id/timeline',
+    handle(async (req, res) => {
+      const timeline = await ctx.store.query('sessionTimeline', { session_id: sessionId(req) });
+      if (!timeline) {
+        res.status(404).json({ error: `no session with id "${req.params.id}"` });
+        return;
+      }
+      res.json(timeline);
     }),
   );
 

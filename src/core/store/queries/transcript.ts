@@ -10,7 +10,7 @@
  * another channel, and a stop's `last_assistant_message` that repeats an earlier answer, keep
  * their entry without the text (`detail.text_shown_in` names the entry that shows it).
  */
-import type { TranscriptEntry, TranscriptPage } from '../../contracts/api';
+import type { SessionTimeline, TranscriptEntry, TranscriptPage } from '../../contracts/api';
 import type { EventStatus } from '../../contracts/events';
 import type { SqlDb } from '../sqlDb';
 import type { EventRecord } from '../records';
@@ -115,6 +115,25 @@ function dropEchoes(entries: TranscriptEntry[], rows: EventRecord[]): void {
   });
 }
 
+/** The session and its subagent sessions (3 levels, at most 1000), or null when it is unknown. */
+function sessionFamily(db: SqlDb, sessionId: string): string[] | null {
+  const known = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE session_id = ?', [sessionId])!.n;
+  if (!known) return null;
+  const ids = [sessionId];
+  let frontier = [sessionId];
+  for (let depth = 0; depth < MAX_DEPTH && frontier.length && ids.length < 1000; depth++) {
+    frontier = db
+      .all<{ session_id: string }>('SELECT session_id FROM sessions WHERE parent_session_id IN (SELECT value FROM json_each(?)) LIMIT 1000', [JSON.stringify(frontier)])
+      .map((r) => r.session_id)
+      .filter((id) => !ids.includes(id));
+    ids.push(...frontier);
+  }
+  return ids;
+}
+
+/** Points of a session's timeline at most (its events are bucketed evenly over its span). */
+export const TIMELINE_POINTS = 500;
+
 export const TRANSCRIPT_CURSOR = 'transcript';
 
 export interface TranscriptParams {
@@ -127,17 +146,8 @@ export interface TranscriptParams {
 export const queries = {
   /** Null when the session is unknown. */
   transcript(db: SqlDb, p: TranscriptParams): TranscriptPage | null {
-    const known = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE session_id = ?', [p.session_id])!.n;
-    if (!known) return null;
-    const ids = [p.session_id];
-    let frontier = [p.session_id];
-    for (let depth = 0; depth < MAX_DEPTH && frontier.length && ids.length < 1000; depth++) {
-      frontier = db
-        .all<{ session_id: string }>('SELECT session_id FROM sessions WHERE parent_session_id IN (SELECT value FROM json_each(?)) LIMIT 1000', [JSON.stringify(frontier)])
-        .map((r) => r.session_id)
-        .filter((id) => !ids.includes(id));
-      ids.push(...frontier);
-    }
+    const ids = sessionFamily(db, p.session_id);
+    if (!ids) return null;
     const clauses = ['e.session_id IN (SELECT value FROM json_each(?))'];
     const params: (string | number)[] = [JSON.stringify(ids)];
     if (p.after) {
@@ -156,6 +166,33 @@ export const queries = {
       entries,
       next_cursor: more ? encodeCursor(TRANSCRIPT_CURSOR, [last.created_at, last.id]) : null,
     };
+  },
+
+  /**
+   * Cumulative cost and tokens over the whole session and its subagents (the transcript's events),
+   * in at most `TIMELINE_POINTS` points: null when the session is unknown.
+   */
+  sessionTimeline(db: SqlDb, p: { session_id: string }): SessionTimeline | null {
+    const ids = sessionFamily(db, p.session_id);
+    if (!ids) return null;
+    const family = JSON.stringify(ids);
+    const span = db.get<{ lo: number | null; hi: number | null }>('SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM events WHERE session_id IN (SELECT value FROM json_each(?))', [family])!;
+    const points: SessionTimeline['points'] = [];
+    if (span.lo === null || span.hi === null) return { session_id: p.session_id, points };
+    const width = Math.max(1, Math.ceil((span.hi - span.lo + 1) / TIMELINE_POINTS));
+    let cost = 0;
+    let tokens = 0;
+    db.each(
+      `SELECT MAX(created_at), COALESCE(SUM(cost_usd), 0), SUM(tokens_in + tokens_out) FROM events
+       WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY CAST((created_at - ?) / ? AS INTEGER) ORDER BY 1`,
+      [family, span.lo, width],
+      (r) => {
+        cost += r[1] as number;
+        tokens += r[2] as number;
+        points.push({ at: new Date(r[0] as number).toISOString(), cost_usd: cost, tokens });
+      },
+    );
+    return { session_id: p.session_id, points };
   },
 };
 
