@@ -10,6 +10,7 @@ import { ApiRequestError } from '../data/dataSource';
 import { routeHash } from '../data/appState';
 import { formatDateTime, formatDuration, formatInt, formatPercent, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
 import { sessionDurationMs } from './Sessions';
+import { turnTotals, type TurnTotals } from '../lib/turns';
 
 const TRANSCRIPT_PAGE = 300;
 /** Pages loaded at most to reach the entry a link names (a search hit); past them, Load more. */
@@ -48,7 +49,7 @@ const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
   other: 'Event',
 };
 
-function Entry(p: { e: TranscriptEntry; hit: boolean }) {
+function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals }) {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
   // A subagent's entry: from its own session (Codex), or in this one marked with its agent id (Claude Code).
@@ -76,6 +77,11 @@ function Entry(p: { e: TranscriptEntry; hit: boolean }) {
         )}
         {e.cost_usd !== null && e.cost_usd > 0 && <span class="muted">{formatUsd(e.cost_usd)}</span>}
         {inSubagent && <span class="badge badge-subagent" data-testid="subagent-badge">subagent {shortId(inSubagent, 10)}</span>}
+        {p.turn && p.turn.calls > 0 && (
+          <span class="muted" data-testid="turn-total" title="This turn: the prompt and everything until the next one">
+            turn: {formatInt(p.turn.calls)} model {p.turn.calls === 1 ? 'call' : 'calls'} · {formatTokens(p.turn.tokens)} tokens · {formatUsd(p.turn.cost_usd)}
+          </span>
+        )}
         <span class="tx-time muted">{formatTime(e.at)}</span>
       </div>
       {typeof e.detail?.thinking === 'string' && e.detail.thinking && (
@@ -144,6 +150,7 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
   }, [p.sessionId]);
   // The whole session's timeline (the server buckets it), not only the entries loaded so far.
   const timeline = useApi<SessionTimeline>(`${path.slice(0, -'/transcript'.length)}/timeline`);
+  const turns = useMemo(() => turnTotals(entries), [entries]);
   const tl = useMemo(() => {
     const points = timeline.data?.points ?? [];
     return { x: points.map((q) => Date.parse(q.at) / 1000), cost: points.map((q) => q.cost_usd) };
@@ -183,7 +190,7 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
         {entries.length === 0 && !loading && !error && <p class="muted">No transcript entries for this session.</p>}
         <ol class="transcript" data-testid="transcript">
           {entries.map((e) => (
-            <Entry key={e.id} e={e} hit={e.id === hit} />
+            <Entry key={e.id} e={e} hit={e.id === hit} turn={turns.get(e.id)} />
           ))}
         </ol>
         {cursor && (

@@ -7,7 +7,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import type { SessionDetail } from '../../../src/core/contracts/api';
 import type { EventInputRaw } from '../../../src/core/contracts/events';
+import { formatTokens, formatUsd } from '../../../webview/lib/format';
 import { CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION, serverWithCaptures } from '../../helpers/capturedImport';
 import { buildWebview, launch, openPage, screenshot } from './browser';
 
@@ -79,6 +81,17 @@ describe('search in the dashboard (chromium)', async () => {
     assert.match(marked.text, /Answer.*README\.md has a few dozen bytes\./);
     assert.ok(marked.inView, 'the reply is scrolled into view');
     await screenshot(page, 'search-hit-claude');
+  });
+
+  it("the session's prompt shows its turn's model calls, tokens and cost: here the whole session's", async () => {
+    const d = (await server.get<SessionDetail>(`/api/sessions/${CLAUDE_SESSION}`)).body;
+    const calls = d.models.reduce((n, m) => n + m.requests, 0);
+    const turn = page.locator('[data-testid=transcript-entry][data-kind=prompt] [data-testid=turn-total]');
+    await turn.waitFor();
+    assert.equal(
+      (await turn.textContent())?.trim(),
+      `turn: ${calls} model calls · ${formatTokens(d.session.tokens_in + d.session.tokens_out)} tokens · ${formatUsd(d.session.cost_usd)}`,
+    );
   });
 
   it('a word of both final replies lists both sessions; the Codex hit shows the Codex reply', async () => {
