@@ -89,3 +89,17 @@ test('a read arriving during a pass stops it; wanted answers expire and are boun
   assert.equal(w.isWanted(`k${MAX_WANTED + 4}`), true);
   w.stop();
 });
+
+test('an answer computed at start is not computed again before a write', async () => {
+  const t = setup();
+  t.w.want('started', async () => void t.computed.push('started'), true);
+  t.tick(EVERY_MS);
+  await t.w.pass();
+  assert.deepEqual(t.computed, []);
+  t.connect(1);
+  t.write();
+  t.tick(EVERY_MS);
+  await t.w.pass();
+  assert.deepEqual(t.computed, ['started']);
+  t.w.stop();
+});

@@ -51,11 +51,15 @@ export class Warmer {
     this.lastUserRequest = this.now();
   }
 
-  /** Keep the answer of `key` ready (`compute` answers it through the store's cache). */
-  want(key: string, compute: () => Promise<unknown>): void {
+  /**
+   * Keep the answer of `key` ready (`compute` answers it through the store's cache); `computedNow`:
+   * its answer was just computed (by `runNow`), so nothing is due until the next write.
+   */
+  want(key: string, compute: () => Promise<unknown>, computedNow = false): void {
     const had = this.wanted.get(key);
     this.wanted.delete(key);
-    this.wanted.set(key, { lastWanted: this.now(), computedGen: had?.computedGen ?? null, compute });
+    const computedGen = computedNow ? this.deps.generation() : (had?.computedGen ?? null);
+    this.wanted.set(key, { lastWanted: this.now(), computedGen, compute });
     while (this.wanted.size > MAX_WANTED) this.wanted.delete(this.wanted.keys().next().value!);
     if (!this.timer) {
       this.timer = setInterval(() => void this.pass(), QUIET_MS / 2);

@@ -189,7 +189,8 @@ export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000)
     ],
     maxMs,
   );
-  for (const [key, compute] of views) ctx.warmer.want(key, compute);
+  // Computed just now: the overview's first request must not start them again.
+  for (const [key, compute] of views) ctx.warmer.want(key, compute, true);
 }
 
 export function register(router: Router, ctx: ServerContext): void {
