@@ -91,6 +91,15 @@ describe('GET /api/search', () => {
     assert.equal((await search(s, 'q=refactor&agent_type=codex&limit=200')).results.length, 12);
   });
 
+  it("finds a reply whose text came after its event was stored (a live pass that ended between a response's thinking and its text)", async () => {
+    const s = await startTestServer();
+    const reply = (metadata: Record<string, unknown>) => ({ event_id: 'response:claude-code:s-live:req_1', session_id: 's-live', agent_type: 'claude-code', event_type: 'response', source: 'import', metadata });
+    assert.ok((await s.post('/api/events', reply({ thinking: 'first the thinking' }))).status < 300);
+    assert.ok((await s.post('/api/events', reply({ text: 'then the platypus reply', thinking: 'first the thinking' }))).status < 300);
+    const hits = (await search(s, 'q=platypus')).results;
+    assert.deepEqual(hits.map((h) => [h.session_id, h.kind, h.snippet]), [['s-live', 'answer', 'then the platypus reply']]);
+  });
+
   it('answers 400 naming the bad parameter; query and page size are bounded', async () => {
     const s = await startTestServer();
     const bad: [string, string][] = [

@@ -10,7 +10,7 @@ import type { InsertOutcome } from '../contracts/storeWorker';
 import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
 import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
-import { indexEvent } from './searchIndex';
+import { indexEvent, indexFilled } from './searchIndex';
 import type { EventRecord } from './records';
 import { SessionStates } from './sessionState';
 
@@ -232,7 +232,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     const completes = existing.status === 'running' && r.status !== null && r.status !== 'running';
     const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
     if (!completes && !corrects) {
-      if (r.metadata) fillGaps(existing.id, r.metadata);
+      if (r.metadata) fillGaps(existing.id, r.event_type, r.metadata);
       out.ids.push(existing.id);
       out.kinds.push('duplicate');
       out.duplicates++;
@@ -269,12 +269,13 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
    * OTLP leaves out unless prompt logging is on, which a hook or the transcript carries. Fields the
    * stored metadata has empty are filled; nothing stored is overwritten.
    */
-  function fillGaps(id: number, metadata: string): void {
+  function fillGaps(id: number, eventType: string, metadata: string): void {
     const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len, id) AS metadata FROM events WHERE id = ?', [id]);
     const filled = fillMetadataGaps(old?.metadata ?? null, metadata);
     if (filled === null) return;
     const p = db.payloads.add(filled, id);
     db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, id]);
+    indexFilled(db, id, eventType, old?.metadata ?? null, filled);
   }
 
   function coveringRequest(sid: string): number | null {

@@ -89,6 +89,16 @@ export function indexEvent(db: SqlDb, id: number, eventType: string, metadata: s
 }
 
 /**
+ * A stored event's metadata gained what another channel knew (`fillGaps`: a reply's text after
+ * its thinking, a tool's input): index it when the event had nothing searchable before. (A row
+ * indexed already keeps its terms: a contentless table cannot replace them.)
+ */
+export function indexFilled(db: SqlDb, id: number, eventType: string, before: string | null, after: string): void {
+  if (searchText(eventType, before) !== null) return;
+  indexEvent(db, id, eventType, after);
+}
+
+/**
  * Index the rows stored before the search table existed (the migration sets
  * `meta.search_backfill_to` to the largest id then), newest first, one transaction per chunk that
  * also moves the mark, so an interrupted backfill resumes where it stopped. Needs the payloads.
