@@ -111,7 +111,8 @@ export function App() {
         e.preventDefault();
         location.hash = routeHash({ view: NAV[n - 1].view, sessionId: null });
       } else if (e.key === '/') {
-        const target = document.querySelector<HTMLElement>('main input[type=search], main select');
+        // The view's own filter first; else the search across sessions in the top bar.
+        const target = document.querySelector<HTMLElement>('main input[type=search], main select') ?? document.querySelector<HTMLElement>('[data-testid=search-input]');
         if (target) {
           e.preventDefault();
           target.focus();

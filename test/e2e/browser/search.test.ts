@@ -67,6 +67,10 @@ describe('search in the dashboard (chromium)', async () => {
   await page.waitForSelector('[data-testid=search-input]');
 
   it('a word of a Claude subagent reply finds its session; the hit opens the session at that reply', async () => {
+    // "/" on a page without a filter of its own goes to the search box.
+    await page.locator('main').focus();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'search-input');
     await search(page, 'dozen');
     const hits = page.locator('[data-testid=search-hit]');
     assert.equal(await hits.count(), 1);
