@@ -11,6 +11,7 @@ import { AnswerCache } from './answerCache';
 import type { DataSource } from './dataSource';
 import { FeedBuffer, FrameBatcher } from './feedBuffer';
 import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
+import { notifyWaiting, startsWaiting } from '../lib/waitingNotifications';
 
 export interface Route {
   view: DashboardView;
@@ -196,6 +197,9 @@ export class AppState {
           break;
         case 'session_update':
           sessions ??= new Map(this.sessions.value);
+          if (this.initial.host === 'browser' && startsWaiting(sessions.get(m.session.session_id), m.session)) {
+            notifyWaiting(m.session, routeHash({ view: 'sessions', sessionId: m.session.session_id }));
+          }
           sessions.set(m.session.session_id, m.session);
           break;
         case 'stats':

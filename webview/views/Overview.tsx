@@ -4,6 +4,7 @@ import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { NeedsYou } from '../components/NeedsYou';
+import { notificationsOn, notificationsSupported, setNotifications } from '../lib/waitingNotifications';
 import { ConnectAgents, ErrorNote, Loading, Metric, Section, StatusBadge, UnpricedNote } from '../components/ui';
 import { formatAgo, formatClock, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 import { PulseSeries, runningSessions, type PulseView } from '../lib/pulse';
@@ -171,6 +172,17 @@ function AgentCard(p: { s: Session; now: number }) {
   );
 }
 
+/** "Notify me when an agent waits": browser notifications (`lib/waitingNotifications.ts`). */
+function NotifyToggle() {
+  const [on, setOn] = useState(notificationsOn);
+  return (
+    <label class="notify-toggle">
+      <input type="checkbox" checked={on} data-testid="notify-waiting" onChange={(e) => void setNotifications((e.target as HTMLInputElement).checked).then(setOn)} />
+      {' Notify me when an agent waits'}
+    </label>
+  );
+}
+
 export function Overview() {
   const app = useApp();
   const stats = app.stats.value;
@@ -197,7 +209,7 @@ export function Overview() {
       <Section title="Activity" id="pulse">
         <PulseCharts view={pulse.view} error={pulse.error} />
       </Section>
-      <Section title="Running now" id="running">
+      <Section title="Running now" id="running" actions={app.initial.host === 'browser' && notificationsSupported() ? <NotifyToggle /> : undefined}>
         {sessions.length === 0 ? (
           <p class="muted">No agent is running right now. Recent sessions are under Sessions.</p>
         ) : (

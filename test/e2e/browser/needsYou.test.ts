@@ -24,7 +24,7 @@ describe('overview: Needs you', async () => {
   buildWebview();
   const server = await startTestServer();
   const browser = await launch();
-  const { start, prompt, pre, permission, post, stop, sid } = claudeTurn();
+  const { start, prompt, pre, permission, permissionPrompt, post, stop, sid } = claudeTurn();
   const earlier = 'asked-before-the-page-opened';
 
   it('lists waiting sessions live, longest waiting first, each a link to its session', async () => {
@@ -75,6 +75,43 @@ describe('overview: Needs you', async () => {
     await hook(server, { ...prompt, prompt_id: 'turn-2' });
     await hook(server, { ...prompt, session_id: earlier, prompt_id: 'earlier-turn-2' });
     await w.page.waitForSelector('[data-testid=needs-you]', { state: 'detached' });
+    assert.deepEqual(w.problems, []);
+    await w.page.context().close();
+  });
+
+  it('browser notifications, once turned on: one per wait, naming the agent, project and what it asks', async () => {
+    const w = await openPage(browser);
+    await w.page.context().grantPermissions(['notifications'], { origin: server.url });
+    // What the page hands the browser's Notification API (headless Chromium shows none to look at).
+    // A string, not a function: tsx adds helpers (__name) to functions that the page does not have.
+    await w.page.addInitScript(`
+      window.notes = [];
+      class Recorded {
+        static get permission() { return 'granted'; }
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, o) { this.onclick = null; window.notes.push({ title, body: (o && o.body) || '' }); }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true, writable: true });
+    `);
+    await w.page.goto(`${server.url}/`);
+    await w.page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent === 'live');
+    await w.page.locator('[data-testid=notify-waiting]').check();
+    await w.page.waitForFunction(() => localStorage.getItem('agentmonitor.notifyWaiting') === '1');
+    const notes = () => w.page.evaluate(() => (window as unknown as { notes: { title: string; body: string }[] }).notes);
+
+    for (const p of [{ ...start, session_id: 'notify-a' }, { ...permission, session_id: 'notify-a' }]) await hook(server, p);
+    await w.page.waitForSelector(item('notify-a'));
+    await w.page.waitForFunction(() => (window as unknown as { notes: unknown[] }).notes.length === 1);
+    assert.deepEqual(await notes(), [{ title: 'claude-code in proj needs your permission', body: 'Bash: ls -la' }]);
+    // Claude Code's own notification of the same prompt is the same wait; a second agent's is a new one.
+    await hook(server, { ...permissionPrompt, session_id: 'notify-a' });
+    for (const p of [{ ...start, session_id: 'notify-b' }, { ...stop, session_id: 'notify-b' }]) await hook(server, p);
+    await w.page.waitForFunction(() => (window as unknown as { notes: unknown[] }).notes.length >= 2);
+    assert.deepEqual(await notes(), [
+      { title: 'claude-code in proj needs your permission', body: 'Bash: ls -la' },
+      { title: 'claude-code in proj is waiting for your input', body: String(stop.last_assistant_message) },
+    ]);
     assert.deepEqual(w.problems, []);
     await w.page.context().close();
   });
