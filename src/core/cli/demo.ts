@@ -416,12 +416,11 @@ function hash(s: string): number {
 
 type Sink = (events: EventInput[]) => Promise<void>;
 
-/** The history is not journaled: it is made again from its seed, and the snapshot at close (or the next) keeps it. */
 async function ingestAll(ingest: IngestSink, plan: DemoPlanOptions): Promise<{ inserted: number; completed: number; duplicates: number }> {
   const total = { inserted: 0, completed: 0, duplicates: 0 };
   for (const chunk of demoChunks(plan)) {
     for (let i = 0; i < chunk.length; i += 5000) {
-      const out = await ingest.ingest(chunk.slice(i, i + 5000), { source: 'api', waitForStore: true, quiet: true, journal: false });
+      const out = await ingest.ingest(chunk.slice(i, i + 5000), { source: 'api', waitForStore: true, quiet: true });
       total.inserted += out.inserted;
       total.completed += out.completed;
       total.duplicates += out.duplicates;
