@@ -227,19 +227,14 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
         span = { first: s?.first ?? r.start, last: s?.last ?? r.lastHour };
       }
       const last = !agent || active ? lastActivity(db, r.start, end, agent) : null;
+      const { start, lastHour, models, ...totals } = r;
       const block: UsageBlock = {
-        start: iso(r.start),
+        start: iso(start),
         end: iso(end),
-        last_activity_at: iso(last ?? Math.min(r.lastHour + HOUR_MS, end) - 1),
+        last_activity_at: iso(last ?? Math.min(lastHour + HOUR_MS, end) - 1),
         active,
-        requests: r.requests,
-        models: [...r.models].sort(),
-        tokens_in: r.tokens_in,
-        tokens_out: r.tokens_out,
-        cache_read_tokens: r.cache_read_tokens,
-        cache_write_tokens: r.cache_write_tokens,
-        cost_usd: r.cost_usd,
-        unpriced_tokens: r.unpriced_tokens,
+        models: [...models].sort(),
+        ...totals,
       };
       if (active) current = block;
       return block;
