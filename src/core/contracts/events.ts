@@ -131,8 +131,8 @@ export type EventInput = Partial<ValidatedEvent> & Pick<ValidatedEvent, 'session
 /** An event as a client may write it. */
 export type EventInputRaw = z.input<typeof EventInputSchema>;
 
-/** A stored event as the API returns it and SSE broadcasts it. */
-export interface StoredEvent {
+/** The columns an event has in every form (the store's record, the API's answer). */
+export interface EventColumns {
   /** Server-assigned, increasing: the cursor order. */
   id: number;
   event_id: string | null;
@@ -154,6 +154,10 @@ export interface StoredEvent {
   project: string | null;
   branch: string | null;
   source: EventSource;
+}
+
+/** A stored event as the API returns it and SSE broadcasts it. */
+export interface StoredEvent extends EventColumns {
   /** Event time (ISO): `client_timestamp` when given, else when the server received it. */
   created_at: string;
   received_at: string;

@@ -4,30 +4,10 @@
  * with the same id. Requests are handled strictly in order, so a `snapshot` covers every
  * `insert` sent before it.
  */
-import type { CostSource, EventSource, EventStatus, EventType } from './events';
+import type { EventColumns } from './events';
 
 /** An event as the store holds it (and as it crosses to the store worker and back). */
-export interface EventRecord {
-  id: number;
-  event_id: string | null;
-  session_id: string;
-  agent_type: string;
-  event_type: EventType;
-  tool_name: string | null;
-  status: EventStatus | null;
-  model: string | null;
-  tokens_in: number;
-  tokens_out: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cache_write_1h_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number | null;
-  cost_source: CostSource;
-  duration_ms: number | null;
-  project: string | null;
-  branch: string | null;
-  source: EventSource;
+export interface EventRecord extends EventColumns {
   /** Event time, epoch ms. */
   created_at: number;
   received_at: number;
