@@ -139,6 +139,9 @@ describe('Claude Code asking for permission, interactive', { skip }, () => {
       const sub = await waitFor('the subagent asking', async () => (await attention()).sessions.find((s) => s.session_id === sid && s.waiting_message === 'Bash: wc -c README.md'));
       assert.notEqual(sub.waiting_since, asking.waiting_since, 'a new wait');
       await pane.shows('from the general-purpose agent');
+      // As a user does: see the notification, then answer. (Answered sooner, the wait can be over
+      // before the coalesced session update reaches the editor, and nothing is shown for it.)
+      await waitFor('the subagent notification', async () => (shown.length === 2 ? true : undefined));
       pane.keys('1');
 
       // The turn ends with the final answer: waiting for input.
