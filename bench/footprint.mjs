@@ -1,0 +1,216 @@
+// Store footprint (issue 24): what a heavy user's history costs in memory and on disk, as ratios to
+// a baseline build measured in the same run.
+//
+// Usage: node bench/footprint.mjs [--events 1000000] [--base REF] [--rounds 2] [--keep]
+//
+// The baseline is another commit of this repository (default: the commit before the footprint
+// work, FOOTPRINT_BASE below), checked out into a temp worktree and built there. Each build fills
+// its own database with the demo generator (`demo --events N --days 30 --seed 1`: the same events
+// for both) through its own insert code and schema, cached in the temp folder per commit and size.
+// Then, alternating the builds, each round serves a fresh copy of each database and measures:
+//   - resident memory (VmRSS of the `serve` process, all its threads) once it listens, and again
+//     after the dashboard's first questions (the overview, Sessions, Costs, Tools and Usage);
+//   - after a clean stop (SIGTERM): the database's bytes per stored event, the events table's own
+//     bytes per row (SQLite's dbstat, read through python3's sqlite3 when the machine has it), and
+//     what the folder holds (database, backup, journal, payloads) as a multiple of the database.
+// Goals (issue 24): RSS after start and after the first questions <= 250 MB; <= 120 bytes a stored
+// event; on disk <= 1.5x the database with no journal left and no second full copy.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startProcess } from './serverProcess.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
+};
+/** The last commit before the footprint work (issue 24): "today's build" of the issue. */
+const FOOTPRINT_BASE = '5e85780';
+const EVENTS = Number(opt('events', args.includes('--quick') ? '200000' : '1000000'));
+const ROUNDS = Number(opt('rounds', '2'));
+const BASE_REF = opt('base', FOOTPRINT_BASE);
+const cacheDir = path.join(os.tmpdir(), 'agentmonitor-footprint');
+fs.mkdirSync(cacheDir, { recursive: true });
+
+const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
+
+/** A built checkout of `ref` (the working tree itself for the current build). */
+function buildOf(ref) {
+  if (ref === null) {
+    if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+    const dirty = git('status', '--porcelain', '--', 'src').length > 0;
+    return { name: 'current', dir: root, key: `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}` };
+  }
+  const sha = git('rev-parse', '--short', ref);
+  const dir = path.join(cacheDir, `build-${sha}`);
+  if (!fs.existsSync(path.join(dir, 'dist', 'cli.js'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: root });
+    git('worktree', 'add', '--detach', dir, sha);
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: dir, stdio: 'inherit' });
+  }
+  return { name: `base ${sha}`, dir, key: sha };
+}
+
+function cli(build) {
+  return path.join(build.dir, 'dist', 'cli.js');
+}
+
+/** The build's demo database of EVENTS events (filled once per commit, size and working-tree state). */
+function filledDb(build) {
+  const db = path.join(cacheDir, `demo-${build.key}-${EVENTS}.db`);
+  if (fs.existsSync(`${db}.done`) && build.key.endsWith('-dirty') === false) return db;
+  for (const f of fs.readdirSync(cacheDir)) if (f.startsWith(path.basename(db))) fs.rmSync(path.join(cacheDir, f), { force: true });
+  console.log(`${build.name}: filling ${EVENTS.toLocaleString()} demo events …`);
+  const t0 = Date.now();
+  execFileSync(process.execPath, [cli(build), 'demo', '--db', db, '--events', String(EVENTS), '--days', '30', '--seed', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  console.log(`${build.name}: filled in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  fs.writeFileSync(`${db}.done`, '');
+  return db;
+}
+
+/** A fresh folder holding a copy of the database and its payloads, as a user's would after a clean stop. */
+function freshCopy(db, label) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `am-footprint-${label}-`));
+  for (const f of fs.readdirSync(path.dirname(db))) {
+    const base = path.basename(db);
+    if (f === base || (f.startsWith(`${base}.`) && !f.endsWith('.done'))) fs.copyFileSync(path.join(path.dirname(db), f), path.join(dir, f.replace(base, 'agentmonitor.db')));
+  }
+  return path.join(dir, 'agentmonitor.db');
+}
+
+function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The dashboard's first questions: the overview's start-up requests and each view's first ones. */
+function firstQuestions() {
+  const day = 86_400_000;
+  const since = (days) => new Date(Date.now() - days * day).toISOString();
+  return [
+    '/api/stats',
+    '/api/stats/pulse',
+    '/api/attention',
+    '/api/filter-options',
+    `/api/events?limit=200`,
+    '/api/sessions?limit=100',
+    `/api/stats/cost?by=day&stack=model&since=${since(30)}`,
+    `/api/stats/cost?by=model&since=${since(30)}`,
+    `/api/stats/cost?by=project&since=${since(30)}`,
+    `/api/stats/cost?by=session&limit=50&since=${since(30)}`,
+    `/api/stats/tools?bucket=hour&since=${since(7)}`,
+    '/api/stats/usage-monitor',
+  ];
+}
+
+async function storedEvents(url) {
+  const r = await fetch(`${url}/api/stats`);
+  return (await r.json()).total.events;
+}
+
+function folderBytes(db) {
+  const dir = path.dirname(db);
+  const out = { database: 0, backup: 0, journal: 0, payloads: 0, other: 0 };
+  for (const f of fs.readdirSync(dir)) {
+    const st = fs.statSync(path.join(dir, f));
+    if (!st.isFile()) continue;
+    if (f === 'agentmonitor.db') out.database += st.size;
+    else if (f.startsWith('agentmonitor.db.bak')) out.backup += st.nlink > 1 ? 0 : st.size;
+    else if (f.includes('journal')) out.journal += st.size;
+    else if (f.includes('payload')) out.payloads += st.size;
+    else out.other += st.size;
+  }
+  return out;
+}
+
+/** Events-table bytes per row from SQLite's dbstat (python3's sqlite3 has it; sql.js does not). */
+function tableBytes(db) {
+  const script = `import sqlite3,sys,json
+c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)
+n=c.execute('select count(*) from events').fetchone()[0]
+sizes=dict(c.execute('select name, sum(pgsize) from dbstat group by name').fetchall())
+print(json.dumps({'events':n,'sizes':sizes}))`;
+  const r = spawnSync('python3', ['-c', script, db], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return JSON.parse(r.stdout);
+}
+
+async function measure(build, db) {
+  const copy = freshCopy(db, build.key);
+  const server = await startProcess([cli(build), 'serve', '--port', '0', '--db', copy, '--no-watch']);
+  try {
+    const events = await storedEvents(server.url);
+    const afterStart = rssMb(server.child.pid);
+    for (const q of firstQuestions()) {
+      const r = await fetch(server.url + q);
+      if (!r.ok) throw new Error(`${build.name}: GET ${q} answered ${r.status}`);
+      await r.arrayBuffer();
+    }
+    const afterQuestions = rssMb(server.child.pid);
+    await server.stop();
+    const disk = folderBytes(copy);
+    const stat = tableBytes(copy);
+    const n = stat?.events ?? events;
+    const result = {
+      afterStart,
+      afterQuestions,
+      bytesPerEvent: disk.database / n,
+      tableBytesPerRow: stat ? stat.sizes.events / n : NaN,
+      indexBytesPerEvent: stat ? Object.entries(stat.sizes).filter(([k]) => k.startsWith('events_')).reduce((s, [, v]) => s + v, 0) / n : NaN,
+      diskRatio: (disk.database + disk.backup + disk.journal + disk.payloads + disk.other) / disk.database,
+      disk,
+      events: n,
+    };
+    return result;
+  } finally {
+    if (server.child.exitCode === null) await server.stop();
+    if (!args.includes('--keep')) fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const base = buildOf(BASE_REF);
+const current = buildOf(null);
+const dbs = new Map([
+  [base, filledDb(base)],
+  [current, filledDb(current)],
+]);
+const results = new Map([
+  [base, []],
+  [current, []],
+]);
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? [base, current] : [current, base];
+  for (const b of order) results.get(b).push(await measure(b, dbs.get(b)));
+}
+
+const fig = (b, k) => median(results.get(b).map((r) => r[k]));
+const rows = [
+  ['RSS after start (MB)', 'afterStart', (v) => v.toFixed(0), 'at most 250'],
+  ['RSS after first questions (MB)', 'afterQuestions', (v) => v.toFixed(0), 'at most 250'],
+  ['database bytes per event', 'bytesPerEvent', (v) => v.toFixed(0), ''],
+  ['events table bytes per row', 'tableBytesPerRow', (v) => v.toFixed(0), 'at most 120'],
+  ['events indexes bytes per event', 'indexBytesPerEvent', (v) => v.toFixed(0), ''],
+  ['folder / database', 'diskRatio', (v) => v.toFixed(2), 'at most 1.5'],
+];
+console.log(`\nfootprint of ${fig(current, 'events').toLocaleString()} events (base ${fig(base, 'events').toLocaleString()}), medians of ${ROUNDS} round(s), builds alternating`);
+console.log(`${'figure'.padEnd(34)}${base.name.padStart(14)}${'current'.padStart(12)}${'ratio'.padStart(8)}   goal`);
+for (const [label, key, f, goal] of rows) {
+  const a = fig(base, key);
+  const b = fig(current, key);
+  console.log(`${label.padEnd(34)}${f(a).padStart(14)}${f(b).padStart(12)}${(b / a).toFixed(2).padStart(8)}   ${goal}`);
+}
+for (const b of [base, current]) {
+  const d = results.get(b)[0].disk;
+  const mb = (x) => (x / 1e6).toFixed(0);
+  console.log(`${b.name}: database ${mb(d.database)} MB, backup ${mb(d.backup)} MB (hard links count 0), journal ${mb(d.journal)} MB, payloads ${mb(d.payloads)} MB`);
+}
