@@ -5,7 +5,7 @@
  * markup.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { SearchHit, SearchPage } from '../../src/core/contracts/api';
+import type { SearchHit } from '../../src/core/contracts/api';
 import { routeHash } from '../data/appState';
 import { formatDateTime, shortId } from '../lib/format';
 import { useApp } from './appContext';
@@ -35,7 +35,7 @@ export function SearchBox() {
     const gen = ++generation.current;
     setResults((r) => ({ q, hits: cursor && r ? r.hits : [], cursor, loading: true, error: null }));
     try {
-      const page = await app.ds.get<SearchPage>('/api/search', { q, limit: PAGE, cursor: cursor ?? undefined });
+      const page = await app.ds.get('/api/search', { q, limit: PAGE, cursor: cursor ?? undefined });
       if (gen !== generation.current) return;
       setResults((r) => ({ q, hits: [...(cursor && r ? r.hits : []), ...page.results], cursor: page.next_cursor, loading: false, error: null }));
     } catch (e) {

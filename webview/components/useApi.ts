@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ApiQuery } from '../../src/core/contracts/webview';
+import type { ApiGetQuery, ApiGetResponses, ApiGetRoute } from '../../src/core/contracts/apiRoutes';
 import { ApiRequestError } from '../data/dataSource';
 import { useApp } from './appContext';
 
@@ -14,12 +14,14 @@ export interface ApiState<T> {
 const MIN_REFRESH_MS = 3000;
 
 /**
- * Fetch `path` with `query`; refetch when they change and, at most every few seconds, when the
- * server's aggregates change (stats messages, resync). Keeps showing the last data while refetching.
+ * Fetch the route `path` with `query` (path parameters included); refetch when they change and, at most
+ * every few seconds, when the server's aggregates change (stats messages, resync). Keeps showing
+ * the last data while refetching.
  */
-export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true): ApiState<T> {
+export function useApi<R extends ApiGetRoute>(path: R | null, query?: ApiGetQuery<R>, live = true): ApiState<ApiGetResponses[R]> {
+  type T = ApiGetResponses[R];
   const app = useApp();
-  const key = path ? `${path}${JSON.stringify(query)}` : '';
+  const key = path ? `${path}${JSON.stringify(query ?? {})}` : '';
   // A recent answer to the same question, with nothing written since, is shown at once.
   const reuse = () => (path ? app.answers.fresh<T>(key, app.dataTick.peek()) : null);
   const [state, setState] = useState<ApiState<T>>(() => {
@@ -44,7 +46,7 @@ export function useApi<T>(path: string | null, query: ApiQuery = {}, live = true
       r.current.timer = null;
       setState((s) => (s.loading ? s : { ...s, loading: true }));
       app.asking++;
-      app.ds.get<T>(path, query).finally(() => app.asking--).then(
+      app.ds.get(path, query).finally(() => app.asking--).then(
         (data) => {
           app.answers.keep(key, data, askedAt, r.current.at, generation);
           if (r.current.mounted && seq === r.current.seq) setState({ data, error: null, loading: false });

@@ -3,7 +3,7 @@
  * applied once per animation frame, whatever their rate.
  */
 import { batch, signal } from '@preact/signals';
-import type { AttentionList, Session, Stats, EventsPage } from '../../src/core/contracts/api';
+import type { Session, Stats } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import type { SseMessage } from '../../src/core/contracts/sse';
 import { DASHBOARD_VIEWS, type DashboardInitialState, type DashboardView } from '../../src/core/contracts/webview';
@@ -113,7 +113,7 @@ export class FeedModel {
     this.loading.value = true;
     this.error.value = null;
     try {
-      const page = await this.ds.get<EventsPage>('/api/events', { ...this.filter.value, limit: FEED_PAGE, cursor: this.cursor ?? undefined });
+      const page = await this.ds.get('/api/events', { ...this.filter.value, limit: FEED_PAGE, cursor: this.cursor ?? undefined });
       if (gen !== this.generation) return;
       const rows = [...page.events].sort((a, b) => b.id - a.id);
       this.lastAddedTop = 0;
@@ -162,7 +162,7 @@ export class AppState {
 
   async loadStats(): Promise<void> {
     try {
-      this.stats.value = await this.ds.get<Stats>('/api/stats', { tz: localTimeZone() });
+      this.stats.value = await this.ds.get('/api/stats', { tz: localTimeZone() });
       this.statsError.value = null;
     } catch (e) {
       this.statsError.value = (e as Error).message;
@@ -173,8 +173,8 @@ export class AppState {
     try {
       // The recent sessions, and every session waiting for the user (however many are more recent).
       const [page, waiting] = await Promise.all([
-        this.ds.get<{ sessions: Session[] }>('/api/sessions', { status: 'active,idle', limit: 50 }),
-        this.ds.get<AttentionList>('/api/attention', {}).catch(() => null),
+        this.ds.get('/api/sessions', { status: 'active,idle', limit: 50 }),
+        this.ds.get('/api/attention', {}).catch(() => null),
       ]);
       const m = new Map<string, Session>();
       for (const s of page.sessions) m.set(s.session_id, s);

@@ -4,13 +4,16 @@
  */
 import type { ReadonlySignal } from '@preact/signals';
 import type { SseMessage } from '../../src/core/contracts/sse';
-import type { ApiQuery } from '../../src/core/contracts/webview';
+import type { ApiGetQuery, ApiGetResponses, ApiGetRoute } from '../../src/core/contracts/apiRoutes';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
 export interface DataSource {
-  /** GET an API path (`/api/...`) and parse the JSON answer; rejects with `ApiRequestError`. */
-  get<T>(path: string, query?: ApiQuery): Promise<T>;
+  /**
+   * GET an API route (`ApiGetResponses`; path parameters such as `:id` go in `query`) and parse its
+   * JSON answer; rejects with `ApiRequestError`.
+   */
+  get<R extends ApiGetRoute>(route: R, query?: ApiGetQuery<R>): Promise<ApiGetResponses[R]>;
   /** Every SSE message, in order. Returns an unsubscribe function. */
   onMessage(listener: (m: SseMessage) => void): () => void;
   /** Called when what is shown may be stale (reconnect, panel shown again). */

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { SSE_MESSAGE_TYPES, type SseMessage } from '../../src/core/contracts/sse';
-import { buildQueryString, DASHBOARD_PRELOAD_GLOBAL, DASHBOARD_PRELOAD_MAX_AGE_MS, type ApiQuery } from '../../src/core/contracts/webview';
+import { apiGetPath, readApiGet, type ApiGetQuery, type ApiGetResponses, type ApiGetRoute } from '../../src/core/contracts/apiRoutes';
+import { buildQueryString, DASHBOARD_PRELOAD_GLOBAL, DASHBOARD_PRELOAD_MAX_AGE_MS } from '../../src/core/contracts/webview';
 import { ApiRequestError, Listeners, type ConnectionState, type DataSource } from './dataSource';
 
 type Preloaded = Record<string, { at: number; res: Promise<Response> } | undefined>;
@@ -24,9 +25,10 @@ export class HttpDataSource implements DataSource {
 
   constructor(private readonly base = '') {}
 
-  async get<T>(path: string, query?: ApiQuery): Promise<T> {
+  async get<R extends ApiGetRoute>(route: R, query?: ApiGetQuery<R>): Promise<ApiGetResponses[R]> {
     let res: Response;
-    const url = `${this.base}${path}${buildQueryString(query)}`;
+    const { path, query: rest } = apiGetPath(route, query);
+    const url = `${this.base}${path}${buildQueryString(rest)}`;
     try {
       res = await (takePreloaded(url) ?? fetch(url, { headers: { Accept: 'application/json' } }));
     } catch (e) {
@@ -42,7 +44,7 @@ export class HttpDataSource implements DataSource {
       }
       throw new ApiRequestError(res.status, msg);
     }
-    return (await res.json()) as T;
+    return readApiGet(route, res);
   }
 
   onMessage(listener: (m: SseMessage) => void): () => void {

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
+import { apiGetPath, type ApiGetQuery, type ApiGetResponses, type ApiGetRoute } from '../../src/core/contracts/apiRoutes';
 import type { SseMessage } from '../../src/core/contracts/sse';
-import { isHostToWebview, type ApiQuery, type DashboardOpenRequest, type HostToWebview, type WebviewToHost } from '../../src/core/contracts/webview';
+import { isHostToWebview, type DashboardOpenRequest, type HostToWebview, type WebviewToHost } from '../../src/core/contracts/webview';
 import { ApiRequestError, Listeners, type ConnectionState, type DataSource } from './dataSource';
 
 export interface VscodeApi {
@@ -25,16 +26,18 @@ export class VscodeDataSource implements DataSource {
 
   constructor(private readonly api: VscodeApi) {}
 
-  get<T>(path: string, query?: ApiQuery): Promise<T> {
+  get<R extends ApiGetRoute>(route: R, query?: ApiGetQuery<R>): Promise<ApiGetResponses[R]> {
     if (this.pending.size >= MAX_PENDING) return Promise.reject(new ApiRequestError(0, 'too many requests in flight'));
     const request_id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    const { path, query: rest } = apiGetPath(route, query);
+    // The host relays the server's answer to this route unchanged.
+    return new Promise<ApiGetResponses[R]>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(request_id);
         reject(new ApiRequestError(0, `no answer from the extension for ${path}`));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(request_id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.api.postMessage({ type: 'api_get', request_id, path, query });
+      this.api.postMessage({ type: 'api_get', request_id, path, query: rest });
     });
   }
 

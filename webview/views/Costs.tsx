@@ -107,10 +107,10 @@ export function Costs() {
   const q = { since: periodSince(period), tz: localTimeZone() };
   // The server keeps these answers ready for the default period: one list, in the contract.
   const [byDay, byModel, byProject, bySession] = VIEW_DEFAULT_REQUESTS.costs.queries;
-  const day = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byDay });
-  const model = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byModel });
-  const project = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byProject });
-  const session = useApi<CostBreakdown>(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...bySession });
+  const day = useApi(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byDay });
+  const model = useApi(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byModel });
+  const project = useApi(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byProject });
+  const session = useApi(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...bySession });
   const chart = useMemo(() => (day.data ? stackedByModel(day.data) : null), [day.data]);
   // The four answers arrive one by one; each re-renders this view. Kept vnodes are skipped by
   // Preact's diff, so each answer renders only its own section.

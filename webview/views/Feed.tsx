@@ -25,7 +25,7 @@ const SELECTS: { key: SelectKey; label: string; options: keyof FilterOptions }[]
 function FilterBar() {
   const app = useApp();
   const feed = app.feed;
-  const opts = useApi<FilterOptions>('/api/filter-options');
+  const opts = useApi('/api/filter-options');
   const f = feed.filter.value;
   const [session, setSession] = useState(f.session_id?.[0] ?? '');
   const set = (key: keyof FeedFilter, value: string) => feed.setFilter({ ...f, [key]: value ? [value] : undefined });

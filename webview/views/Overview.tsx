@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { WAITING_STATES, type PeriodTotals, type Pulse, type Session } from '../../src/core/contracts/api';
+import { WAITING_STATES, type PeriodTotals, type Session } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
@@ -43,7 +43,7 @@ function usePulse(): { view: PulseView | null; error: string | null; idleMinutes
     const load = () => {
       const mine = ++seq;
       model.current.reset();
-      app.ds.get<Pulse>('/api/stats/pulse', { minutes: model.current.minutes }).then(
+      app.ds.get('/api/stats/pulse', { minutes: model.current.minutes }).then(
         (p) => {
           if (!alive || mine !== seq) return;
           idleMinutes = p.idle_after_minutes;

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
-import type { SessionDetail, SessionTimeline, TranscriptEntry, TranscriptPage } from '../../src/core/contracts/api';
+import type { TranscriptEntry } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
@@ -126,11 +126,10 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
   const [missing, setMissing] = useState(false);
   const [loading, setLoading] = useState(true);
   const [pages, setPages] = useState(0);
-  const path = `/api/sessions/${encodeURIComponent(p.sessionId)}/transcript`;
   const load = async (more: boolean) => {
     setLoading(true);
     try {
-      const page = await app.ds.get<TranscriptPage>(path, { limit: TRANSCRIPT_PAGE, cursor: more ? (cursor ?? undefined) : undefined });
+      const page = await app.ds.get('/api/sessions/:id/transcript', { id: p.sessionId, limit: TRANSCRIPT_PAGE, cursor: more ? (cursor ?? undefined) : undefined });
       setEntries((old) => (more ? [...old, ...page.entries] : page.entries));
       setPages((n) => (more ? n + 1 : 1));
       setCursor(page.next_cursor);
@@ -149,7 +148,7 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
     void load(false);
   }, [p.sessionId]);
   // The whole session's timeline (the server buckets it), not only the entries loaded so far.
-  const timeline = useApi<SessionTimeline>(`${path.slice(0, -'/transcript'.length)}/timeline`);
+  const timeline = useApi('/api/sessions/:id/timeline', { id: p.sessionId });
   const turns = useMemo(() => turnTotals(entries), [entries]);
   const tl = useMemo(() => {
     const points = timeline.data?.points ?? [];
@@ -204,7 +203,7 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
 }
 
 export function SessionPage(p: { sessionId: string; eventId?: number | null }) {
-  const detail = useApi<SessionDetail>(`/api/sessions/${encodeURIComponent(p.sessionId)}`);
+  const detail = useApi('/api/sessions/:id', { id: p.sessionId });
   const d = detail.data;
   const s = d?.session;
   const notFound = !d && detail.errorStatus === 404;

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Session, SessionSortKey, SessionsPage } from '../../src/core/contracts/api';
+import type { Session, SessionSortKey } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { ErrorNote, Loading, Section, SortTh, StatusBadge, UnpricedNote, type SortState } from '../components/ui';
 import { routeHash } from '../data/appState';
@@ -44,7 +44,7 @@ export function Sessions() {
     const isDefault = sort.key === DEFAULT_SESSION_SORT.key && sort.dir === DEFAULT_SESSION_SORT.dir;
     setLoading(true);
     try {
-      const page = await app.ds.get<SessionsPage>('/api/sessions', {
+      const page = await app.ds.get('/api/sessions', {
         q: query || undefined,
         // The default order is asked without parameters: the same question as the warm-up's.
         sort: isDefault ? undefined : sort.key,

@@ -40,7 +40,7 @@ export function Tools() {
   const { tools: defaults } = VIEW_DEFAULT_REQUESTS;
   const [period, setPeriod] = useState<PeriodId>(periodOfDays(defaults.days));
   // The default period's request is the contract's (the server keeps its answer ready); longer ones by day.
-  const stats = useApi<ToolStats>(defaults.path, { since: periodSince(period), tz: localTimeZone(), ...(period === periodOfDays(defaults.days) ? defaults.queries[0] : { bucket: 'day' }) });
+  const stats = useApi(defaults.path, { since: periodSince(period), tz: localTimeZone(), ...(period === periodOfDays(defaults.days) ? defaults.queries[0] : { bucket: 'day' }) });
   const chart = useMemo(() => (stats.data ? toolTimeline(stats.data) : null), [stats.data]);
   const d = stats.data;
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { UsageMonitor, UsageProvider } from '../../src/core/contracts/api';
+import type { UsageProvider } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { useApi } from '../components/useApi';
@@ -38,7 +38,7 @@ function BudgetHint() {
 export function Usage() {
   // Plans are per provider: the server picks one by default (Anthropic when it has usage).
   const [provider, setProvider] = useState<UsageProvider | null>(null);
-  const um = useApi<UsageMonitor>('/api/stats/usage-monitor', provider ? { tz: localTimeZone(), provider } : { tz: localTimeZone() });
+  const um = useApi('/api/stats/usage-monitor', provider ? { tz: localTimeZone(), provider } : { tz: localTimeZone() });
   const d = um.data;
   if (!d) return um.error ? <ErrorNote error={um.error} what="the usage monitor" /> : <Loading what="the usage monitor" />;
   const b = d.current_block;

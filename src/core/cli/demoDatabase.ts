@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SessionsPage } from '../contracts/api';
+import { readApiGet } from '../contracts/apiRoutes';
 import { silentLogger } from '../log';
 import { openCore } from '../runtime';
 import { loadConfig } from '../config';
@@ -43,9 +43,9 @@ export async function realSessionInFile(dbPath: string): Promise<{ sessions: num
 export async function realSessionOnServer(url: string, headers: Record<string, string>): Promise<{ example: string } | null> {
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${url}/api/sessions?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers });
+    const res: Response = await fetch(`${url}/api/sessions?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers });
     if (!res.ok) throw new Error(`GET ${url}/api/sessions answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    const page = (await res.json()) as SessionsPage;
+    const page = await readApiGet('/api/sessions', res);
     const real = page.sessions.find((s) => !s.session_id.startsWith(DEMO_SESSION_PREFIX));
     if (real) return { example: real.session_id };
     cursor = page.next_cursor;

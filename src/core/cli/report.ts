@@ -8,7 +8,8 @@
  * own range, so a session is counted once per period.
  */
 import { loadConfig } from '../config';
-import type { PeriodTotals } from '../contracts/api';
+import type { ApiError, PeriodTotals } from '../contracts/api';
+import { readApiGet } from '../contracts/apiRoutes';
 import { stderrLogger, type Logger } from '../log';
 import { openCore } from '../runtime';
 import { probeOwner } from '../server/lockFile';
@@ -81,9 +82,8 @@ async function fromServer(url: string, p: CostParams, token: string | null): Pro
     headers: token ? { authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(30_000),
   });
-  const body = (await res.json()) as CostReport & { error?: string };
-  if (!res.ok) throw new Error(`server answered ${res.status}: ${body.error ?? ''}`);
-  return body;
+  if (!res.ok) throw new Error(`server answered ${res.status}: ${((await res.json()) as ApiError).error ?? ''}`);
+  return readApiGet('/api/stats/cost', res);
 }
 
 interface ReportSource {

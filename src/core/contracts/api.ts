@@ -202,7 +202,8 @@ export interface CostBreakdown {
   rows: CostRow[];
   /** For `by=day&stack=model`: per day, per model. */
   stacked?: { key: string; model: string; cost_usd: number; tokens: number }[];
-  totals: Totals;
+  /** Over everything in range, not only the rows returned. */
+  totals: PeriodTotals;
 }
 
 export interface ToolStat {
@@ -345,6 +346,12 @@ export interface ImportSummary {
   skipped: { file: string; line: number; reason: string }[];
   duration_ms: number;
   cancelled: boolean;
+}
+
+/** `GET /api/import`: the running import's id, and the summary of the last one that finished. */
+export interface ImportStatus {
+  running: string | null;
+  last: ImportSummary | null;
 }
 
 export interface ImportProgress {

@@ -1,7 +1,8 @@
 /** Typed calls to the AgentMonitor HTTP API (DESIGN §5) from the extension host. No `vscode`. */
 import type { CostBreakdown, EventsPage, Health, ImportRequest, ImportSummary, SessionsPage, Stats } from '../../core/contracts/api';
+import { apiGetPath, type ApiGetQuery, type ApiGetResponses, type ApiGetRoute } from '../../core/contracts/apiRoutes';
 import type { ApiQuery } from '../../core/contracts/webview';
-import { request, requestJson } from './http';
+import { request, requestJson, type HttpOptions } from './http';
 
 /** Answer of `POST /api/import`: the id to follow over SSE, or the summary when it ran synchronously. */
 export interface ImportStarted {
@@ -36,27 +37,33 @@ export class ApiClient {
     private readonly token?: string,
   ) {}
 
+  /** A JSON GET of the API, typed by its route (`ApiGetResponses`). */
+  private getJson<R extends ApiGetRoute>(route: R, query?: ApiGetQuery<R>, opts?: HttpOptions): Promise<ApiGetResponses[R]> {
+    const { path, query: rest } = apiGetPath(route, query);
+    return requestJson<ApiGetResponses[R]>(`${this.baseUrl}${path}${buildQuery(rest)}`, opts);
+  }
+
   health(): Promise<Health> {
-    return requestJson<Health>(`${this.baseUrl}/api/health`, { timeoutMs: 3000 });
+    return this.getJson('/api/health', undefined, { timeoutMs: 3000 });
   }
 
   /** The most recent sessions, active ones first so none is cut off by the limit. */
   sessions(limit: number): Promise<SessionsPage> {
-    return requestJson<SessionsPage>(`${this.baseUrl}/api/sessions${buildQuery({ limit, active_first: true })}`);
+    return this.getJson('/api/sessions', { limit, active_first: true });
   }
 
   /** Stats with "today" in the editor's time zone. */
   stats(tz: string = localTimeZone()): Promise<Stats> {
-    return requestJson<Stats>(`${this.baseUrl}/api/stats${buildQuery({ tz })}`);
+    return this.getJson('/api/stats', { tz });
   }
 
   /** Cost since local midnight (`since` = `YYYY-MM-DD` in `tz`). */
   costToday(by: 'model' | 'agent', day: string, tz: string = localTimeZone()): Promise<CostBreakdown> {
-    return requestJson<CostBreakdown>(`${this.baseUrl}/api/stats/cost${buildQuery({ by, since: day, tz })}`);
+    return this.getJson('/api/stats/cost', { by, since: day, tz });
   }
 
   events(query: ApiQuery): Promise<EventsPage> {
-    return requestJson<EventsPage>(`${this.baseUrl}/api/events${buildQuery(query)}`);
+    return this.getJson('/api/events', query);
   }
 
   /** A read for the webview: answers status and parsed body, never throws on HTTP errors. */

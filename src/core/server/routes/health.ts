@@ -5,12 +5,13 @@
 import type { Router } from 'express';
 import type { Health } from '../../contracts/api';
 import type { ServerContext } from '../context';
+import { apiGet } from './apiGet';
 
 /** Records journaled but not yet applied above which the store counts as falling behind. */
 const DEGRADED_PENDING = 50_000;
 
 export function register(router: Router, ctx: ServerContext): void {
-  router.get('/api/health', async (req, res) => {
+  apiGet(router, '/api/health', async (req, res) => {
     let events = -1;
     let status: Health['status'] = 'ok';
     try {

@@ -13,6 +13,7 @@ import { parseOverrides, PriceBook, setPriceBook, setPriceUpdate, type PriceOver
 import { loadPriceUpdate } from '../../pricing/priceUpdate';
 import type { ServerContext } from '../context';
 import { checkImportAccess, type ImportAccess } from '../importAccess';
+import { apiGet } from './apiGet';
 
 const dirList = z.array(z.string().trim().min(1).max(4096)).max(64);
 
@@ -70,7 +71,7 @@ export function register(router: Router, ctx: ServerContext): void {
     res.status(202).json({ import_id: started.import_id });
   });
 
-  router.get('/api/import', (_req, res) => {
+  apiGet(router, '/api/import', (_req, res) => {
     const jobs = importJobs(ctx);
     res.json({ running: jobs.current, last: jobs.last });
   });

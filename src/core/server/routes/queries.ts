@@ -6,9 +6,10 @@
  * `/api/filter-options`. Parameters are parsed here (a bad one is a 400 naming it); the numbers
  * are computed by the store's named queries.
  */
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { SessionStatus } from '../../contracts/api';
 import type { ServerContext } from '../context';
+import { apiGet } from './apiGet';
 import { decodeCursor } from '../../store/queries/cursor';
 import { COST_GROUPS } from '../../store/queries/cost';
 import { EVENTS_CURSOR } from '../../store/queries/events';
@@ -18,7 +19,7 @@ import type { QueryParams, QueryResult } from '../../store/queries/registry';
 import { TRANSCRIPT_CURSOR } from '../../store/queries/transcript';
 import { VIEW_DEFAULT_REQUESTS } from '../../contracts/webview';
 import { addDays, localTimeZone, startOfDay } from '../../zonedTime';
-import { bool, filterLists, int, list, oneOf, QueryParamError, sendParamError, sessionSort, single, timeRange, timeZone, type Query } from '../queryParams';
+import { bool, filterLists, int, list, oneOf, QueryParamError, sessionSort, single, timeRange, timeZone, type Query } from '../queryParams';
 
 const SESSION_STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
 const DAY_MS = 86_400_000;
@@ -41,18 +42,6 @@ function sessionId(req: Request): string {
   const id = String(req.params.id ?? '');
   if (!id || id.length > 256) throw new QueryParamError('id', 'session id must be 1 to 256 characters');
   return id;
-}
-
-/** Wrap a handler: parameter errors become 400, other errors go to the app's error handler. */
-function handle(fn: (req: Request, res: Response) => Promise<void>) {
-  return async (req: Request, res: Response, next: (e: unknown) => void) => {
-    try {
-      await fn(req, res);
-    } catch (e) {
-      if (e instanceof QueryParamError) sendParamError(res, e);
-      else next(e);
-    }
-  };
 }
 
 /** Bounds the rows one `GET /api/events?offset=` may skip (deeper pages: follow `next_cursor`). */
@@ -194,106 +183,73 @@ export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000)
 }
 
 export function register(router: Router, ctx: ServerContext): void {
-  router.get(
-    '/api/events',
-    handle(async (req, res) => {
-      res.json(await ctx.store.query('listEvents', eventListParams(req.query as Query)));
-    }),
-  );
+  apiGet(router, '/api/events', async (req, res) => {
+    res.json(await ctx.store.query('listEvents', eventListParams(req.query as Query)));
+  });
 
-  router.get(
-    '/api/stats',
-    handle(async (req, res) => {
-      const tz = timeZone(req.query as Query);
-      res.json(await statsAnswer(ctx, tz));
-      // A dashboard opened the overview: its Costs and Tools views' first questions are kept ready.
-      for (const [key, compute] of viewDefaults(ctx, tz)) ctx.warmer.want(key, compute);
-    }),
-  );
+  apiGet(router, '/api/stats', async (req, res) => {
+    const tz = timeZone(req.query as Query);
+    res.json(await statsAnswer(ctx, tz));
+    // A dashboard opened the overview: its Costs and Tools views' first questions are kept ready.
+    for (const [key, compute] of viewDefaults(ctx, tz)) ctx.warmer.want(key, compute);
+  });
 
-  router.get(
-    '/api/stats/cost',
-    handle(async (req, res) => {
-      res.json(await viewAnswer(ctx, 'costBreakdown', costParams(req.query as Query)));
-    }),
-  );
+  apiGet(router, '/api/stats/cost', async (req, res) => {
+    res.json(await viewAnswer(ctx, 'costBreakdown', costParams(req.query as Query)));
+  });
 
-  router.get(
-    '/api/stats/tools',
-    handle(async (req, res) => {
-      res.json(await viewAnswer(ctx, 'toolStats', toolParams(req.query as Query)));
-    }),
-  );
+  apiGet(router, '/api/stats/tools', async (req, res) => {
+    res.json(await viewAnswer(ctx, 'toolStats', toolParams(req.query as Query)));
+  });
 
-  router.get(
-    '/api/stats/pulse',
-    handle(async (req, res) => {
-      const minutes = int(req.query as Query, 'minutes', 1, 360, 60);
-      res.json(await ctx.store.query('pulse', { now: Date.now(), minutes, idle_after_minutes: ctx.config.idleAfterMinutes }));
-    }),
-  );
+  apiGet(router, '/api/stats/pulse', async (req, res) => {
+    const minutes = int(req.query as Query, 'minutes', 1, 360, 60);
+    res.json(await ctx.store.query('pulse', { now: Date.now(), minutes, idle_after_minutes: ctx.config.idleAfterMinutes }));
+  });
 
-  router.get(
-    '/api/sessions',
-    handle(async (req, res) => {
-      res.json(await ctx.store.query('listSessions', sessionListParams(ctx, req.query as Query)));
-    }),
-  );
+  apiGet(router, '/api/sessions', async (req, res) => {
+    res.json(await ctx.store.query('listSessions', sessionListParams(ctx, req.query as Query)));
+  });
 
-  router.get(
-    '/api/attention',
-    handle(async (req, res) => {
-      const q = req.query as Query;
-      res.json(await ctx.store.query('attention', { ...clock(ctx), agent_type: list(q, 'agent_type'), project: list(q, 'project'), limit: int(q, 'limit', 1, 500, 100) }));
-    }),
-  );
+  apiGet(router, '/api/attention', async (req, res) => {
+    const q = req.query as Query;
+    res.json(await ctx.store.query('attention', { ...clock(ctx), agent_type: list(q, 'agent_type'), project: list(q, 'project'), limit: int(q, 'limit', 1, 500, 100) }));
+  });
 
-  router.get(
-    '/api/sessions/:id',
-    handle(async (req, res) => {
-      const detail = await ctx.store.query('sessionDetail', { ...clock(ctx), session_id: sessionId(req) });
-      if (!detail) {
-        res.status(404).json({ error: `no session with id "${req.params.id}"` });
-        return;
-      }
-      res.json(detail);
-    }),
-  );
+  apiGet(router, '/api/sessions/:id', async (req, res) => {
+    const detail = await ctx.store.query('sessionDetail', { ...clock(ctx), session_id: sessionId(req) });
+    if (!detail) {
+      res.status(404).json({ error: `no session with id "${req.params.id}"` });
+      return;
+    }
+    res.json(detail);
+  });
 
-  router.get(
-    '/api/sessions/:id/transcript',
-    handle(async (req, res) => {
-      const q = req.query as Query;
-      const c = cursor(q, TRANSCRIPT_CURSOR, 2);
-      const page = await ctx.store.query('transcript', {
-        session_id: sessionId(req),
-        limit: int(q, 'limit', 1, 1000, 200),
-        after: c ? [Number(c[0]), Number(c[1])] : null,
-      });
-      if (!page) {
-        res.status(404).json({ error: `no session with id "${req.params.id}"` });
-        return;
-      }
-      res.json(page);
-    }),
-  );
+  apiGet(router, '/api/sessions/:id/transcript', async (req, res) => {
+    const q = req.query as Query;
+    const c = cursor(q, TRANSCRIPT_CURSOR, 2);
+    const page = await ctx.store.query('transcript', {
+      session_id: sessionId(req),
+      limit: int(q, 'limit', 1, 1000, 200),
+      after: c ? [Number(c[0]), Number(c[1])] : null,
+    });
+    if (!page) {
+      res.status(404).json({ error: `no session with id "${req.params.id}"` });
+      return;
+    }
+    res.json(page);
+  });
 
-  router.get(
-    '/api/sessions/:id/timeline',
-    handle(async (req, res) => {
-      const timeline = await ctx.store.query('sessionTimeline', { session_id: sessionId(req) });
-      if (!timeline) {
-        res.status(404).json({ error: `no session with id "${req.params.id}"` });
-        return;
-      }
-      res.json(timeline);
-    }),
-  );
+  apiGet(router, '/api/sessions/:id/timeline', async (req, res) => {
+    const timeline = await ctx.store.query('sessionTimeline', { session_id: sessionId(req) });
+    if (!timeline) {
+      res.status(404).json({ error: `no session with id "${req.params.id}"` });
+      return;
+    }
+    res.json(timeline);
+  });
 
-  router.get(
-    '/api/filter-options',
-    handle(async (_req, res) => {
-      res.json(await ctx.store.query('filterOptions', {}));
-    }),
-  );
+  apiGet(router, '/api/filter-options', async (_req, res) => {
+    res.json(await ctx.store.query('filterOptions', {}));
+  });
 }

@@ -6,40 +6,36 @@
  */
 import type { Router } from 'express';
 import type { ServerContext } from '../context';
+import { apiGet } from './apiGet';
 import { decodeCursor } from '../../store/queries/cursor';
 import { SEARCH_CURSOR } from '../../store/queries/search';
 import { queryTerms } from '../../store/searchIndex';
-import { int, list, QueryParamError, sendParamError, single, timeRange, timeZone, type Query } from '../queryParams';
+import { int, list, QueryParamError, single, timeRange, timeZone, type Query } from '../queryParams';
 
 /** Longest accepted `q`. */
 export const MAX_SEARCH_QUERY = 200;
 
 export function register(router: Router, ctx: ServerContext): void {
-  router.get('/api/search', async (req, res, next) => {
-    try {
-      const q = req.query as Query;
-      const text = single(q, 'q')?.trim();
-      if (!text) throw new QueryParamError('q', 'q is required: the words to search for');
-      if (text.length > MAX_SEARCH_QUERY) throw new QueryParamError('q', `q must be at most ${MAX_SEARCH_QUERY} characters`);
-      const terms = queryTerms(text);
-      if (!terms.length) throw new QueryParamError('q', 'q must contain a word (letters or digits)');
-      const c = single(q, 'cursor');
-      const decoded = c === undefined ? null : decodeCursor(SEARCH_CURSOR, c, 1);
-      if (c !== undefined && (!decoded || typeof decoded[0] !== 'number')) {
-        throw new QueryParamError('cursor', 'cursor is not valid here (pass next_cursor from the previous page unchanged)');
-      }
-      const page = await ctx.store.query('search', {
-        terms,
-        agent_type: list(q, 'agent_type'),
-        project: list(q, 'project'),
-        ...timeRange(q, timeZone(q)),
-        before_id: decoded ? (decoded[0] as number) : null,
-        limit: int(q, 'limit', 1, 200, 50),
-      });
-      res.json(page);
-    } catch (e) {
-      if (e instanceof QueryParamError) sendParamError(res, e);
-      else next(e);
+  apiGet(router, '/api/search', async (req, res) => {
+    const q = req.query as Query;
+    const text = single(q, 'q')?.trim();
+    if (!text) throw new QueryParamError('q', 'q is required: the words to search for');
+    if (text.length > MAX_SEARCH_QUERY) throw new QueryParamError('q', `q must be at most ${MAX_SEARCH_QUERY} characters`);
+    const terms = queryTerms(text);
+    if (!terms.length) throw new QueryParamError('q', 'q must contain a word (letters or digits)');
+    const c = single(q, 'cursor');
+    const decoded = c === undefined ? null : decodeCursor(SEARCH_CURSOR, c, 1);
+    if (c !== undefined && (!decoded || typeof decoded[0] !== 'number')) {
+      throw new QueryParamError('cursor', 'cursor is not valid here (pass next_cursor from the previous page unchanged)');
     }
+    const page = await ctx.store.query('search', {
+      terms,
+      agent_type: list(q, 'agent_type'),
+      project: list(q, 'project'),
+      ...timeRange(q, timeZone(q)),
+      before_id: decoded ? (decoded[0] as number) : null,
+      limit: int(q, 'limit', 1, 200, 50),
+    });
+    res.json(page);
   });
 }

@@ -5,32 +5,28 @@
  * `lookback_hours` (how far back from `until` to list blocks, 1–744, default 168), `until` (list
  * blocks that start before it: older blocks stay reachable; default now). Computed in the store.
  */
-import type { Request, Response, Router } from 'express';
+import type { Router } from 'express';
 import type { ServerContext } from '../context';
+import { apiGet } from './apiGet';
 import { USAGE_PROVIDERS } from '../../contracts/api';
-import { int, oneOf, QueryParamError, sendParamError, single, timeBound, timeZone, type Query } from '../queryParams';
+import { int, oneOf, single, timeBound, timeZone, type Query } from '../queryParams';
 import { startOfDay } from '../../zonedTime';
 
 export function register(router: Router, ctx: ServerContext): void {
-  router.get('/api/stats/usage-monitor', async (req: Request, res: Response, next: (e: unknown) => void) => {
-    try {
-      const q = req.query as Query;
-      const tz = timeZone(q);
-      const now = Date.now();
-      const result = await ctx.store.query('usageMonitor', {
-        now,
-        day_start: startOfDay(now, tz),
-        agent_type: single(q, 'agent_type') ?? null,
-        provider: q.provider === undefined ? null : oneOf(q, 'provider', USAGE_PROVIDERS, 'anthropic'),
-        until: timeBound(q, 'until', tz, true),
-        block_hours: int(q, 'block_hours', 1, 24, 5),
-        lookback_hours: int(q, 'lookback_hours', 1, 744, 168),
-        daily_budget_usd: ctx.config.dailyBudgetUsd,
-      });
-      res.json(result);
-    } catch (e) {
-      if (e instanceof QueryParamError) sendParamError(res, e);
-      else next(e);
-    }
+  apiGet(router, '/api/stats/usage-monitor', async (req, res) => {
+    const q = req.query as Query;
+    const tz = timeZone(q);
+    const now = Date.now();
+    const result = await ctx.store.query('usageMonitor', {
+      now,
+      day_start: startOfDay(now, tz),
+      agent_type: single(q, 'agent_type') ?? null,
+      provider: q.provider === undefined ? null : oneOf(q, 'provider', USAGE_PROVIDERS, 'anthropic'),
+      until: timeBound(q, 'until', tz, true),
+      block_hours: int(q, 'block_hours', 1, 24, 5),
+      lookback_hours: int(q, 'lookback_hours', 1, 744, 168),
+      daily_budget_usd: ctx.config.dailyBudgetUsd,
+    });
+    res.json(result);
   });
 }
