@@ -11,6 +11,10 @@ export interface EventRecord extends EventColumns {
   /** Event time, epoch ms. */
   created_at: number;
   received_at: number;
+  /**
+   * The time the client sent, as sent. Stored as `''` when it is exactly `created_at` in ISO form
+   * (nearly always: 24 bytes a row saved); `recordToStoredEvent` gives it back.
+   */
   client_timestamp: string | null;
   /** Serialized metadata (already capped), or null. */
   metadata: string | null;
@@ -63,6 +67,8 @@ export interface OpenResult {
   /** Set when the database was loaded from `<db>.bak` instead. */
   loadedBackup: boolean;
   schemaVersion: number;
+  /** Migrations ran at this open: the file on disk is of an older schema until the next snapshot. */
+  migrated: boolean;
   /**
    * How the loaded file was found sound: its bytes matched the digest written with it
    * (`snapshotDigest.ts`), SQLite's integrity check read it all, or there was no file.

@@ -63,10 +63,12 @@ function tryLoad(SQL: SqlJs, file: string): { db: SqlDb; integrity: OpenResult['
   }
 }
 
-function migrate(db: SqlDb): number {
+/** Applies the migrations the database lacks; returns its schema version and whether any ran. */
+function migrate(db: SqlDb): { version: number; migrated: boolean } {
   db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   const row = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'applied_migrations'");
   const applied = new Set<number>(row ? (JSON.parse(row.value) as number[]) : []);
+  const before = applied.size;
   for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
@@ -75,7 +77,7 @@ function migrate(db: SqlDb): number {
       db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_migrations', ?)", [JSON.stringify([...applied].sort((a, b) => a - b))]);
     });
   }
-  return Math.max(0, ...applied);
+  return { version: Math.max(0, ...applied), migrated: applied.size > before };
 }
 
 export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ state: OpenDatabase; result: OpenResult }> {
@@ -109,7 +111,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   }
   if (!db) db = new SqlDb(new SQL.Database());
 
-  const schemaVersion = migrate(db);
+  const { version: schemaVersion, migrated } = migrate(db);
   db.payloads = PayloadFiles.open(db, dbPath);
   backfillSearch(db);
   const seqRow = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'journal_seq'");
@@ -117,7 +119,7 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;
   return {
     state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq, unappliedSeqs: new Set() },
-    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, integrity },
+    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, migrated, integrity },
   };
 }
 

@@ -11,7 +11,7 @@ import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/event
 import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
 import { indexEvent, indexFilled } from './searchIndex';
-import type { EventRecord } from './records';
+import { storedClientTimestamp, type EventRecord } from './records';
 import { SessionStates } from './sessionState';
 
 interface SessionDelta {
@@ -62,6 +62,10 @@ const INSERT_EVENT = `INSERT INTO events (id, event_id, session_id, agent_type, 
   payload_off, payload_len)
   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 const INSERT_NEW_EVENT = `${INSERT_EVENT} ON CONFLICT(event_id) WHERE event_id IS NOT NULL DO NOTHING`;
+
+/** A model request of session `?` that is not usage derived from OTLP metrics (through the session index). */
+export const COVERING_REQUEST_SQL = `SELECT id FROM events WHERE session_id = ? AND event_type = 'llm_request'
+  AND (event_id IS NULL OR event_id NOT LIKE '${METRICS_USAGE_ID_PREFIX}%') LIMIT 1`;
 
 const UPSERT_SESSION = `INSERT INTO sessions (session_id, agent_type, project, branch, model, started_at, last_event_at, ended_at,
   event_count, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens,
@@ -282,11 +286,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     let id = covering.get(sid);
     if (id === undefined) {
       id =
-        db.get<{ id: number }>(
-          `SELECT id FROM events WHERE session_id = ? AND event_type = 'llm_request'
-             AND (event_id IS NULL OR event_id NOT LIKE '${METRICS_USAGE_ID_PREFIX}%') LIMIT 1`,
-          [sid],
-        )?.id ?? null;
+        db.get<{ id: number }>(COVERING_REQUEST_SQL, [sid])?.id ?? null;
       covering.set(sid, id);
     }
     return id;
@@ -346,7 +346,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
         r.id, r.event_id, r.session_id, r.agent_type, r.event_type, r.tool_name, r.status, r.model,
         r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
         r.cost_usd, r.cost_source, r.duration_ms, r.project, r.branch, r.source, r.created_at, r.received_at,
-        r.client_timestamp, r.payload_truncated, p?.off ?? null, p?.len ?? null,
+        storedClientTimestamp(r), r.payload_truncated, p?.off ?? null, p?.len ?? null,
       ];
       if (r.event_id === null) db.run(INSERT_EVENT, params);
       else if (db.run(INSERT_NEW_EVENT, params) === 0) {

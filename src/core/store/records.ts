@@ -8,6 +8,16 @@ import type { EventRecord } from '../contracts/storeWorker';
 
 export type { EventRecord };
 
+/** The `client_timestamp` to store: `''` when it says exactly `created_at` (read back as that). */
+export function storedClientTimestamp(r: Pick<EventRecord, 'client_timestamp' | 'created_at'>): string | null {
+  return r.client_timestamp !== null && r.client_timestamp === isoTime(r.created_at) ? '' : r.client_timestamp;
+}
+
+function isoTime(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
 export function recordToStoredEvent(r: EventRecord): StoredEvent {
   let metadata: Record<string, unknown> | null = null;
   if (r.metadata) {
@@ -40,7 +50,7 @@ export function recordToStoredEvent(r: EventRecord): StoredEvent {
     source: r.source,
     created_at: new Date(r.created_at).toISOString(),
     received_at: new Date(r.received_at).toISOString(),
-    client_timestamp: r.client_timestamp,
+    client_timestamp: r.client_timestamp === '' ? isoTime(r.created_at) : r.client_timestamp,
     metadata,
     payload_truncated: r.payload_truncated === 1,
     ...(metadata === null && (r as { payload_off?: number | null }).payload_off != null ? { payload_missing: true as const } : {}),

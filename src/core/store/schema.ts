@@ -165,6 +165,19 @@ ALTER TABLE sessions ADD COLUMN context_tokens INTEGER;
 ALTER TABLE sessions ADD COLUMN context_at INTEGER;
 `,
   },
+  {
+    // Footprint (issue 24): the indexes no query plan used go (model 22 and tool 9 bytes an event
+    // on 1M events); the event_type index (28 bytes an event), which only the Tools view's scan
+    // used well (and which steered a session's lookup of its model requests away from the session
+    // index, through every request stored), becomes a partial index of tool calls by time.
+    version: 6,
+    sql: `
+DROP INDEX IF EXISTS events_model;
+DROP INDEX IF EXISTS events_tool;
+DROP INDEX IF EXISTS events_type;
+CREATE INDEX events_tool_calls ON events(created_at) WHERE event_type = 'tool_use';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

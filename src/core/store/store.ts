@@ -190,7 +190,7 @@ export class Store {
         log.info(`removed ${f}, left by a snapshot that was interrupted (the journal holds its events)`);
       }
       this.journal = Journal.open(dbPath, lastSeq);
-      if (report.batches || open.corruptMovedTo || open.loadedBackup || !fs.existsSync(dbPath)) {
+      if (report.batches || open.corruptMovedTo || open.loadedBackup || open.migrated || !fs.existsSync(dbPath)) {
         this.dirty = true;
         await this.snapshot();
       }

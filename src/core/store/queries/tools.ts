@@ -32,8 +32,12 @@ interface HourAcc {
   errors: number;
 }
 
-/** The base condition of tool calls; the event_type index is skipped when a session narrows better. */
-function toolClauses(clauses: string[]): string[] {
+/**
+ * The base condition of tool calls: `e.event_type = 'tool_use'` as written here is what lets the
+ * planner use the partial index of tool calls by time (`events_tool_calls`); with a session, whose
+ * index narrows better, the unary + keeps it off that index.
+ */
+export function toolClauses(clauses: string[]): string[] {
   const bySession = clauses.some((c) => c.includes('e.session_id'));
   return [bySession ? "+e.event_type = 'tool_use'" : "e.event_type = 'tool_use'", 'e.tool_name IS NOT NULL', ...clauses];
 }
@@ -47,6 +51,11 @@ const T = { id: 0, tool: 1, code: 2, duration: 3, hour: 4 } as const;
 // The status as a number (1 running, 2 failed): one string fewer to decode per row.
 const TOOL_COLUMNS = `e.id, e.tool_name, CASE e.status WHEN 'running' THEN 1 WHEN 'error' THEN 2 WHEN 'timeout' THEN 2 ELSE 0 END, e.duration_ms, e.created_at / ${HOUR_MS}`;
 
+/** The tool calls matching `clauses` (from `toolClauses`), as `toolRows` rows. */
+export function toolCallsSql(clauses: string[]): string {
+  return `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql(clauses)}`;
+}
+
 interface ToolQuery {
   clauses: string[];
   params: SqlValue[];
@@ -58,11 +67,11 @@ interface ToolQuery {
  */
 const toolMemo: MemoKind<ToolQuery> = {
   memo: null,
-  read: (db, q) => readAll(db, `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql(q.clauses)}`, q.params),
+  read: (db, q) => readAll(db, toolCallsSql(q.clauses), q.params),
   patch(m, touched) {
     if (!touched.toolEvents.size) return true;
     const ids = [...touched.toolEvents];
-    const fresh = readAll(m.db, `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql([...m.params.clauses, 'e.id IN (SELECT value FROM json_each(?))'])}`, [
+    const fresh = readAll(m.db, toolCallsSql([...m.params.clauses, 'e.id IN (SELECT value FROM json_each(?))']), [
       ...m.params.params,
       JSON.stringify(ids),
     ]);
@@ -84,7 +93,7 @@ function scanTools(db: SqlDb, clauses: string[], params: SqlValue[], hourly: boo
   const perTool = new Map<string, ToolAcc>();
   // The Tools view's question is kept in memory; narrower ones (a session's tools) are read.
   const all = toolClauses(clauses);
-  const rows = hourly ? toolRows(db, all, params) : readAll(db, `SELECT ${TOOL_COLUMNS} FROM events e ${whereSql(all)}`, params);
+  const rows = hourly ? toolRows(db, all, params) : readAll(db, toolCallsSql(all), params);
   for (const row of rows) {
     const tool = row[T.tool] as string;
     const code = row[T.code] as number;

@@ -1,0 +1,144 @@
+/**
+ * What a stored event costs (issue 24), on real database files: a client timestamp that says
+ * exactly the event's time is stored empty and read back whole; the events table keeps only the
+ * indexes its queries' plans use, and a database of the previous schema is converted in place with
+ * every answer unchanged.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import type { Database } from 'sql.js';
+import { loadConfig } from '../../src/core/config';
+import type { EventInput } from '../../src/core/contracts/events';
+import { silentLogger } from '../../src/core/log';
+import { openCore, type Core } from '../../src/core/runtime';
+import { defaultWasmPath } from '../../src/core/store/database';
+import { COVERING_REQUEST_SQL } from '../../src/core/store/insert';
+import { toolCallsSql, toolClauses } from '../../src/core/store/queries/tools';
+import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
+import { tmpDir } from '../helpers/tmp';
+
+const HOUR = 3_600_000;
+
+function open(dbPath: string): Promise<Core> {
+  return openCore({ config: loadConfig({}, { dbPath, retentionDays: 0, snapshotIntervalS: 3600 }), log: silentLogger });
+}
+
+/** The database file as it is on disk, opened with sql.js directly (no store, no migration). */
+async function onDisk(dbPath: string): Promise<Database> {
+  const SQL = await loadPatchedSqlJs()({ wasmBinary: new Uint8Array(fs.readFileSync(defaultWasmPath())).buffer });
+  return new SQL.Database(fs.readFileSync(dbPath));
+}
+
+function planOf(db: Database, sql: string): string {
+  return db
+    .exec(`EXPLAIN QUERY PLAN ${sql}`)[0]
+    .values.map((r) => String(r[3]))
+    .join(' | ');
+}
+
+const indexesOf = (db: Database): string[] =>
+  (db.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name")[0]?.values ?? []).map((r) => String(r[0]));
+
+/** A few sessions of model requests and tool calls over two days. */
+function history(): EventInput[] {
+  const t0 = Date.now() - 48 * HOUR;
+  const out: EventInput[] = [];
+  for (let i = 0; i < 240; i++) {
+    const at = new Date(t0 + i * 12 * 60_000).toISOString();
+    const common = { session_id: `s${i % 4}`, agent_type: i % 4 === 3 ? 'codex' : 'claude-code', project: `/p${i % 2}`, client_timestamp: at };
+    if (i % 3 === 0) out.push({ ...common, event_type: 'llm_request', model: i % 2 ? 'claude-sonnet-4-5' : 'claude-opus-4-5', tokens_in: 100 + i, tokens_out: 10 + i });
+    else out.push({ ...common, event_type: 'tool_use', tool_name: ['Bash', 'Read', 'Edit'][i % 3], status: i % 7 === 0 ? 'error' : 'success', duration_ms: 10 * i });
+  }
+  return out;
+}
+
+async function answers(core: Core, since: number): Promise<unknown[]> {
+  return Promise.all([
+    core.store.query('toolStats', { filter: { since }, bucket: 'hour', tz: 'UTC' }),
+    core.store.query('toolStats', { filter: { since, tool_name: ['Bash'] }, bucket: 'day', tz: 'UTC' }),
+    core.store.query('toolStats', { filter: { session_id: ['s1'] }, bucket: 'day', tz: 'UTC' }),
+    core.store.query('costBreakdown', { by: 'session', tz: 'UTC', since, until: null, model: ['claude-opus-4-5'], limit: 50 }),
+    core.store.query('listEvents', { filter: { model: ['claude-sonnet-4-5'] }, limit: 20 }),
+    core.store.query('listEvents', { filter: { tool_name: ['Edit'], since }, limit: 20 }),
+  ]);
+}
+
+describe('store footprint', () => {
+  test('a client timestamp that is exactly the event time is stored empty and read back whole', async () => {
+    const dbPath = path.join(tmpDir(), 'a.db');
+    const exact = new Date(Date.now() - 60_000).toISOString();
+    const offset = '2026-12-01T10:00:00.5+02:00';
+    let core = await open(dbPath);
+    await core.ingest.ingest([
+      { session_id: 'ts', agent_type: 'claude-code', event_type: 'user_prompt', event_id: 'exact', client_timestamp: exact },
+      { session_id: 'ts', agent_type: 'claude-code', event_type: 'user_prompt', event_id: 'offset', client_timestamp: offset },
+      { session_id: 'ts', agent_type: 'claude-code', event_type: 'user_prompt', event_id: 'none' },
+    ]);
+    await core.close();
+
+    const file = await onDisk(dbPath);
+    try {
+      const stored = Object.fromEntries(file.exec("SELECT event_id, client_timestamp FROM events WHERE session_id = 'ts'")[0].values);
+      assert.deepEqual(stored, { exact: '', offset, none: null }, 'only a timestamp that says exactly created_at is elided');
+    } finally {
+      file.close();
+    }
+
+    core = await open(dbPath);
+    try {
+      const page = await core.store.query('listEvents', { filter: { session_id: ['ts'] }, limit: 10 });
+      const byId = Object.fromEntries(page.events.map((e) => [e.event_id, e]));
+      assert.equal(byId.exact.client_timestamp, exact);
+      assert.equal(byId.exact.created_at, exact);
+      assert.equal(byId.offset.client_timestamp, offset, 'a timestamp written another way comes back as sent');
+      assert.equal(byId.offset.created_at, new Date(Date.parse(offset)).toISOString());
+      assert.equal(byId.none.client_timestamp, null);
+    } finally {
+      await core.close();
+    }
+  });
+
+  test('the events table keeps only indexes its queries use, and a previous-schema database is converted in place', async () => {
+    const dbPath = path.join(tmpDir(), 'a.db');
+    let core = await open(dbPath);
+    await core.ingest.ingest(history());
+    const since = Date.now() - 72 * HOUR;
+    const before = await answers(core, since);
+    await core.close();
+
+    let file = await onDisk(dbPath);
+    try {
+      assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_id', 'events_session', 'events_tool_calls']);
+      // A session's model request is found through the session's own events, never through every request.
+      assert.match(planOf(file, COVERING_REQUEST_SQL), /USING INDEX events_session \(session_id=\?\)/);
+      // The Tools view's scan reads tool calls by time only.
+      assert.match(planOf(file, toolCallsSql(toolClauses(['e.created_at >= 0']))), /USING INDEX events_tool_calls \(created_at>\?\)/);
+      // A database of the previous schema: its indexes back, migration 6 not applied.
+      file.exec(`DROP INDEX events_tool_calls;
+        CREATE INDEX events_type ON events(event_type, created_at);
+        CREATE INDEX events_tool ON events(tool_name, created_at) WHERE tool_name IS NOT NULL;
+        CREATE INDEX events_model ON events(model, created_at) WHERE model IS NOT NULL;
+        UPDATE meta SET value = '[1,2,3,4,5]' WHERE key = 'applied_migrations'`);
+      fs.writeFileSync(dbPath, file.export());
+      fs.rmSync(`${dbPath}.sum`, { force: true });
+    } finally {
+      file.close();
+    }
+
+    core = await open(dbPath);
+    try {
+      assert.deepEqual(await answers(core, since), before, 'every answer is the same after the conversion');
+    } finally {
+      await core.close();
+    }
+    file = await onDisk(dbPath);
+    try {
+      assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_id', 'events_session', 'events_tool_calls']);
+      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6]');
+    } finally {
+      file.close();
+    }
+  });
+});
