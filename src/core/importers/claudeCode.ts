@@ -19,7 +19,7 @@
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { PendingTools } from './pendingTools';
-import { ANSWER_TEXT_MAX, clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
+import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'claude-code';
 const MAX_MAIN_IDS = 200_000;
@@ -209,14 +209,12 @@ export class ClaudeParser implements LogParser {
         const id = str(b.id);
         if (!id || this.tools.hasEvent(id)) continue;
         const name = str(b.name) ?? 'unknown';
-        const event: EventInputRaw = {
-          ...base,
-          event_type: 'tool_use',
+        const event: EventInputRaw = eventOf(base, 'tool_use', {
           event_id: toolEventId(AGENT, id),
           tool_name: name,
           status: 'running',
           metadata: this.metaFor(o, { tool_use_id: id, input: toolInputSummary(b.input) }),
-        };
+        });
         this.out.push(event);
         this.tools.remember(id, at, name, event);
       }
@@ -264,18 +262,20 @@ export class ClaudeParser implements LogParser {
     const extra: Record<string, unknown> = {};
     if (msgId) extra.message_id = msgId;
     if (usage.speed === 'fast') extra.speed = 'fast';
-    const event: EventInputRaw = {
-      ...base,
-      event_type: 'llm_request',
+    const event: EventInputRaw = eventOf(base, 'llm_request', {
       event_id: reqId
         ? llmRequestEventId(AGENT, reqId)
         : channelEventId('llm', AGENT, base.session_id, msgId ?? str(o.uuid) ?? `line-${lineNo}`),
       model: model && usage.speed === 'fast' && !model.endsWith('-fast') ? `${model}-fast` : model,
-      ...tokens,
+      tokens_in: tokens.tokens_in,
+      tokens_out: tokens.tokens_out,
+      cache_read_tokens: tokens.cache_read_tokens,
+      cache_write_tokens: tokens.cache_write_tokens,
+      cache_write_1h_tokens: tokens.cache_write_1h_tokens,
       cost_usd: cost,
       status: 'success',
       metadata: this.metaFor(o, extra),
-    };
+    });
     this.out.push(event);
     const group: Group | undefined = key ? { event, total, sidechain, msgId: msgId! } : undefined;
     if (blocks) this.addAnswer(group, o, base, blocks, reqId ?? msgId ?? str(o.uuid) ?? `line-${lineNo}`);
@@ -291,13 +291,11 @@ export class ClaudeParser implements LogParser {
     if (!a) {
       const msg = o.message as Record<string, unknown>;
       a = {
-        event: {
-          ...base,
-          event_type: 'response',
+        event: eventOf(base, 'response', {
           event_id: channelEventId('response', AGENT, base.session_id, discriminator),
           model: str(msg.model),
           metadata: this.metaFor(o, {}),
-        },
+        }),
         text: [],
         thinking: [],
       };
@@ -338,21 +336,17 @@ export class ClaudeParser implements LogParser {
       const agentId = str(o.agentId) ?? this.info.agentId;
       if (this.subagentStarted || !agentId) return;
       this.subagentStarted = true;
-      this.out.push({
-        ...base,
-        event_type: 'subagent_start',
+      this.out.push(eventOf(base, 'subagent_start', {
         event_id: channelEventId('subagent_start', AGENT, base.session_id, agentId),
         metadata: this.metaFor(o, { agent_id: agentId, prompt: clip(promptText, 500) }),
-      });
+      }));
       return;
     }
     const promptId = str(o.promptId) ?? str(o.uuid) ?? `line-${lineNo}`;
-    this.out.push({
-      ...base,
-      event_type: 'user_prompt',
+    this.out.push(eventOf(base, 'user_prompt', {
       event_id: channelEventId('user_prompt', AGENT, base.session_id, promptId),
       metadata: this.metaFor(o, { prompt: clip(promptText, 2000), uuid: str(o.uuid) }),
-    });
+    }));
   }
 
   private toolResult(o: Record<string, unknown>, b: Record<string, unknown>, base: Omit<EventInputRaw, 'event_type'>, at: number): void {
@@ -361,27 +355,23 @@ export class ClaudeParser implements LogParser {
     const status = b.is_error === true ? 'error' : 'success';
     const done = this.tools.complete(id, at, status);
     if (!done) return;
-    this.out.push({
-      ...base,
-      event_type: 'tool_use',
+    this.out.push(eventOf(base, 'tool_use', {
       event_id: toolEventId(AGENT, id),
       tool_name: done.name,
       status,
       duration_ms: done.duration,
       metadata: this.metaFor(o, { tool_use_id: id }),
-    });
+    }));
   }
 
   private compaction(o: Record<string, unknown>, lineNo: number): void {
     const base = this.base(o, lineNo);
     if (!base) return;
     const cm = isObj(o.compactMetadata) ? o.compactMetadata : {};
-    this.out.push({
-      ...base,
-      event_type: 'compaction',
+    this.out.push(eventOf(base, 'compaction', {
       event_id: channelEventId('compaction', AGENT, base.session_id, str(o.uuid) ?? `line-${lineNo}`),
       metadata: this.metaFor(o, { trigger: str(cm.trigger), pre_tokens: num(cm.preTokens) || undefined }),
-    });
+    }));
   }
 
   drain(final: boolean): EventInputRaw[] {

@@ -16,7 +16,7 @@ import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { toolOutcome } from './codexToolOutcome';
 import { PendingTools } from './pendingTools';
-import { ANSWER_TEXT_MAX, clip, isObj, num, str, type LogParser, type SkippedLine } from './types';
+import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'codex';
 /** Payload types that carry what we import; other lines (reasoning, messages…) are not parsed. */
@@ -212,9 +212,7 @@ export class CodexParser implements LogParser {
       const base = this.base(iso);
       if (base && !this.s.started) {
         this.s.started = true;
-        this.out.push({
-          ...base,
-          event_type: 'session_start',
+        this.out.push(eventOf(base, 'session_start', {
           event_id: channelEventId('session_start', AGENT, base.session_id, 'rollout'),
           metadata: {
             transcript_path: this.path,
@@ -223,7 +221,7 @@ export class CodexParser implements LogParser {
             forked_from_id: forkedFrom,
             parent_session_id: parent,
           },
-        });
+        }));
       }
       return;
     }
@@ -262,21 +260,17 @@ export class CodexParser implements LogParser {
     if (role === 'user') {
       this.s.ownTurns = true;
       this.s.prompts++;
-      this.out.push({
-        ...base,
-        event_type: 'user_prompt',
+      this.out.push(eventOf(base, 'user_prompt', {
         event_id: channelEventId('prompt', AGENT, base.session_id, String(this.s.prompts)),
         metadata: { prompt: clip(text, 2000) },
-      });
+      }));
     } else {
       const n = itemId ?? `${this.s.prompts}-${this.s.n}`;
-      this.out.push({
-        ...base,
-        event_type: 'response',
+      this.out.push(eventOf(base, 'response', {
         event_id: channelEventId('response', AGENT, base.session_id, n),
         model: this.s.model ?? undefined,
         metadata: { text: clip(text, ANSWER_TEXT_MAX) },
-      });
+      }));
     }
   }
 
@@ -300,7 +294,7 @@ export class CodexParser implements LogParser {
     this.completedByItem.add(id);
     if (this.completedByItem.size > 1000) this.completedByItem.clear();
     if (done?.name) {
-      this.out.push({ ...base, event_type: 'tool_use', event_id: toolEventId(AGENT, id), tool_name: done.name, status: failed ? 'error' : 'success', duration_ms: done.duration });
+      this.out.push(eventOf(base, 'tool_use', { event_id: toolEventId(AGENT, id), tool_name: done.name, status: failed ? 'error' : 'success', duration_ms: done.duration }));
     }
   }
 
@@ -327,9 +321,7 @@ export class CodexParser implements LogParser {
     if (delta.input + delta.cached + delta.output + delta.reasoning === 0) return;
     this.s.n++;
     const cached = Math.min(delta.cached, delta.input);
-    this.out.push({
-      ...base,
-      event_type: 'llm_request',
+    this.out.push(eventOf(base, 'llm_request', {
       event_id: llmRequestEventId(AGENT, codexResponseKey(base.session_id, this.s.n)),
       model: this.s.model ?? str(info.model) ?? undefined,
       tokens_in: delta.input - cached,
@@ -337,7 +329,7 @@ export class CodexParser implements LogParser {
       tokens_out: delta.output,
       reasoning_tokens: Math.min(delta.reasoning, delta.output),
       status: 'success',
-    });
+    }));
   }
 
   private noteRateLimits(rl: Record<string, unknown>, iso: string | undefined): void {
@@ -362,12 +354,10 @@ export class CodexParser implements LogParser {
       limits.push({ window, used_percent: w.used_percent, window_minutes: typeof w.window_minutes === 'number' ? w.window_minutes : null, resets_at: resets ?? null });
     }
     if (!limits.length) return null;
-    return {
-      ...base,
-      event_type: 'rate_limit',
+    return eventOf(base, 'rate_limit', {
       event_id: channelEventId('rate_limit', AGENT, base.session_id, iso ?? String(this.s.n)),
       metadata: { rate_limits: limits },
-    };
+    });
   }
 
   private responseItem(p: Record<string, unknown>, iso: string | undefined, at: number, lineNo: number): void {
@@ -379,14 +369,12 @@ export class CodexParser implements LogParser {
       const id = str(p.call_id);
       if (!id || this.tools.hasEvent(id)) return;
       const name = str(p.name) ?? 'unknown';
-      const event: EventInputRaw = {
-        ...base,
-        event_type: 'tool_use',
+      const event: EventInputRaw = eventOf(base, 'tool_use', {
         event_id: toolEventId(AGENT, id),
         tool_name: name,
         status: 'running',
         metadata: { call_id: id, input: clip(typeof p.arguments === 'string' ? p.arguments : p.input, 300) },
-      };
+      });
       this.out.push(event);
       this.tools.remember(id, at, name, event);
     } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
@@ -394,16 +382,14 @@ export class CodexParser implements LogParser {
       if (!id || this.completedByItem.has(id)) return;
       const { status, durationMs } = toolOutcome(p.output);
       const done = this.tools.complete(id, at, status, durationMs);
-      if (done) this.out.push({ ...base, event_type: 'tool_use', event_id: toolEventId(AGENT, id), tool_name: done.name, status, duration_ms: done.duration });
+      if (done) this.out.push(eventOf(base, 'tool_use', { event_id: toolEventId(AGENT, id), tool_name: done.name, status, duration_ms: done.duration }));
     } else if (type === 'web_search_call') {
       const id = str(p.id) ?? `web-search-${base.session_id}-${lineNo}`;
-      this.out.push({
-        ...base,
-        event_type: 'tool_use',
+      this.out.push(eventOf(base, 'tool_use', {
         event_id: toolEventId(AGENT, id),
         tool_name: 'web_search',
         status: p.status === 'failed' ? 'error' : 'success',
-      });
+      }));
     }
   }
 
@@ -412,12 +398,10 @@ export class CodexParser implements LogParser {
     const base = this.base(iso);
     if (!base) return;
     this.s.compactions++;
-    this.out.push({
-      ...base,
-      event_type: 'compaction',
+    this.out.push(eventOf(base, 'compaction', {
       event_id: channelEventId('compaction', AGENT, base.session_id, String(this.s.compactions)),
       metadata: { kind },
-    });
+    }));
   }
 
   drain(_final: boolean): EventInputRaw[] {

@@ -3,7 +3,7 @@
  * hands back events (with deterministic `event_id`s) and the lines it had to skip. Its state is
  * plain JSON so an incremental import can carry it from one pass to the next (`import_state`).
  */
-import type { EventInputRaw } from '../contracts/events';
+import type { EventInputRaw, EventType } from '../contracts/events';
 
 export type LogKind = 'claude' | 'codex';
 
@@ -42,4 +42,26 @@ export function str(v: unknown): string | undefined {
 
 export function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The fields every event of a log line starts with. */
+export type EventBase = Pick<EventInputRaw, 'session_id' | 'agent_type' | 'source' | 'client_timestamp' | 'project' | 'branch'>;
+
+/**
+ * A new event: `base`'s fields, `event_type`, then `fields`, in that order, i.e. what
+ * `{ ...base, event_type, ...fields }` builds. Not written as a spread: V8 builds those literals
+ * many times slower (in the profiles, most of the parsers' own time; without, the Codex and Claude
+ * parsers take a third and two fifths of their time on the benchmark logs).
+ */
+export function eventOf(base: EventBase, event_type: EventType, fields: Omit<EventInputRaw, keyof EventBase | 'event_type'>): EventInputRaw {
+  const e: EventInputRaw = {
+    session_id: base.session_id,
+    agent_type: base.agent_type,
+    source: base.source,
+    client_timestamp: base.client_timestamp,
+    project: base.project,
+    branch: base.branch,
+    event_type,
+  };
+  return Object.assign(e, fields);
 }
