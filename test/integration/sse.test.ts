@@ -96,8 +96,12 @@ test('SSE filter parameters are validated', async () => {
 
 async function standaloneHub(t: { after(fn: () => void): void }, opts: { maxBufferedBytes: number; slowCheckMs: number }) {
   const hub = new SseHub({ maxClients: 10, heartbeatMs: 60_000, log: silentLogger, ...opts });
+  let attached: express.Response | null = null;
   const app = express();
-  app.get('/api/stream', (req, res) => hub.attach(req, res, {}));
+  app.get('/api/stream', (req, res) => {
+    attached = res;
+    hub.attach(req, res, {});
+  });
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => {
@@ -106,7 +110,9 @@ async function standaloneHub(t: { after(fn: () => void): void }, opts: { maxBuff
     server.close();
   });
   const port = (server.address() as AddressInfo).port;
-  return { hub, port, url: `http://127.0.0.1:${port}/api/stream` };
+  /** The server's side of the stream last attached. */
+  const lastResponse = (): express.Response => attached ?? assert.fail('no stream attached');
+  return { hub, port, url: `http://127.0.0.1:${port}/api/stream`, lastResponse };
 }
 
 const payload = 'x'.repeat(32 * 1024);
@@ -147,5 +153,29 @@ test('a burst larger than the soft buffer limit does not drop a client that keep
   await c.waitFor('data_cleared', (m) => m.at.startsWith('63:'));
   assert.equal(hub.dropped, 0);
   assert.equal(c.messages.filter((m) => m.type === 'data_cleared').length, 64);
+  c.close();
+});
+
+// The ingest routes broadcast a batch and then, in a later microtask, answer the POST. The hub
+// hands the batch's frames to the socket before that answer: its uncork is a microtask queued by
+// the broadcast, not a nextTick (which node runs only once the microtask queue is empty).
+test('a broadcast leaves for the socket before the next microtask (before the ingest route answers)', async (t) => {
+  const { hub, url, lastResponse } = await standaloneHub(t, { maxBufferedBytes: 256 * 1024, slowCheckMs: 1000 });
+  const c = await openSse(url);
+  await c.waitFor('hello');
+  const res = lastResponse();
+
+  await Promise.resolve(); // run as a route's continuation does: inside the microtask queue
+  hub.broadcast({ type: 'data_cleared', at: 'first' });
+  hub.broadcast({ type: 'data_cleared', at: 'second' });
+  assert.equal(res.writableCorked, 1, 'messages of one synchronous run are held for one socket write');
+  await Promise.resolve(); // where the route writes its answer
+  assert.equal(res.writableCorked, 0, 'the frames were handed to the socket before the answer');
+
+  await c.waitFor('data_cleared', (m) => m.at === 'second');
+  assert.deepEqual(
+    c.messages.flatMap((m) => (m.type === 'data_cleared' ? [m.at] : [])),
+    ['first', 'second'],
+  );
   c.close();
 });

@@ -150,11 +150,14 @@ export class SseHub implements Broadcaster {
       this.drop(c);
       return;
     }
-    // Messages of one tick (a batch's events, its session updates) leave in one socket write.
+    // Messages broadcast in one synchronous run (a batch's events, its session updates) leave in
+    // one socket write per client. The uncork is a microtask, not a nextTick: it runs before the
+    // ingest route's own continuation answers the POST, so a batch reaches the dashboards without
+    // waiting behind that response (node runs nextTicks only once the microtask queue is empty).
     if (!this.corked.has(c)) {
       res.cork();
       this.corked.add(c);
-      if (this.corked.size === 1) process.nextTick(() => this.uncorkAll());
+      if (this.corked.size === 1) queueMicrotask(() => this.uncorkAll());
     }
     res.write(text);
   }
