@@ -49,7 +49,7 @@ function history(): EventInput[] {
     const at = new Date(t0 + i * 12 * 60_000).toISOString();
     const common = { session_id: `s${i % 4}`, agent_type: i % 4 === 3 ? 'codex' : 'claude-code', project: `/p${i % 2}`, client_timestamp: at };
     if (i % 3 === 0) out.push({ ...common, event_type: 'llm_request', model: i % 2 ? 'claude-sonnet-4-5' : 'claude-opus-4-5', tokens_in: 100 + i, tokens_out: 10 + i });
-    else out.push({ ...common, event_type: 'tool_use', tool_name: ['Bash', 'Read', 'Edit'][i % 3], status: i % 7 === 0 ? 'error' : 'success', duration_ms: 10 * i });
+    else out.push({ ...common, event_type: 'tool_use', tool_name: ['Bash', 'Read', 'Edit'][Math.floor(i / 3) % 3], status: i % 7 === 0 ? 'error' : 'success', duration_ms: 10 * i });
   }
   return out;
 }
@@ -62,6 +62,7 @@ async function answers(core: Core, since: number): Promise<unknown[]> {
     core.store.query('costBreakdown', { by: 'session', tz: 'UTC', since, until: null, model: ['claude-opus-4-5'], limit: 50 }),
     core.store.query('listEvents', { filter: { model: ['claude-sonnet-4-5'] }, limit: 20 }),
     core.store.query('listEvents', { filter: { tool_name: ['Edit'], since }, limit: 20 }),
+    core.store.query('filterOptions', {}),
   ]);
 }
 
@@ -106,6 +107,8 @@ describe('store footprint', () => {
     await core.ingest.ingest(history());
     const since = Date.now() - 72 * HOUR;
     const before = await answers(core, since);
+    const options = before[before.length - 1] as { event_types: string[]; tool_names: string[]; models: string[] };
+    assert.deepEqual([options.event_types, options.tool_names, options.models], [['llm_request', 'tool_use'], ['Bash', 'Edit', 'Read'], ['claude-opus-4-5', 'claude-sonnet-4-5']]);
     await core.close();
 
     let file = await onDisk(dbPath);
@@ -117,6 +120,7 @@ describe('store footprint', () => {
       assert.match(planOf(file, toolCallsSql(toolClauses(['e.created_at >= 0']))), /USING INDEX events_tool_calls \(created_at>\?\)/);
       // A database of the previous schema: its indexes back, migration 6 not applied.
       file.exec(`DROP INDEX events_tool_calls;
+        DROP TABLE event_values;
         CREATE INDEX events_type ON events(event_type, created_at);
         CREATE INDEX events_tool ON events(tool_name, created_at) WHERE tool_name IS NOT NULL;
         CREATE INDEX events_model ON events(model, created_at) WHERE model IS NOT NULL;

@@ -63,6 +63,9 @@ const INSERT_EVENT = `INSERT INTO events (id, event_id, session_id, agent_type, 
   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 const INSERT_NEW_EVENT = `${INSERT_EVENT} ON CONFLICT(event_id) WHERE event_id IS NOT NULL DO NOTHING`;
 
+/** The events columns whose values the filter menus list (`event_values`). */
+export type EventValueColumn = 'event_type' | 'tool_name' | 'model';
+
 /** A model request of session `?` that is not usage derived from OTLP metrics (through the session index). */
 export const COVERING_REQUEST_SQL = `SELECT id FROM events WHERE session_id = ? AND event_type = 'llm_request'
   AND (event_id IS NULL OR event_id NOT LIKE '${METRICS_USAGE_ID_PREFIX}%') LIMIT 1`;
@@ -196,6 +199,8 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
   const hours = new Map<string, HourDelta>();
   const agents = new Map<string, { first: number; last: number }>();
   const toolEvents: number[] = [];
+  /** `col\0value` of the event columns the filter menus list, for `event_values`. */
+  const values = new Set<string>();
   const states = new SessionStates();
 
   const touch = (sid: string, r: EventRecord): SessionDelta => {
@@ -359,6 +364,9 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       out.kinds.push('inserted');
       out.inserted++;
       indexEvent(db, r.id, r.event_type, r.metadata);
+      values.add(`event_type\u0000${r.event_type}`);
+      if (r.tool_name) values.add(`tool_name\u0000${r.tool_name}`);
+      if (r.model) values.add(`model\u0000${r.model}`);
       if (r.tool_name && r.event_type === 'tool_use') toolEvents.push(r.id);
 
       const s = touch(r.session_id, r);
@@ -411,6 +419,10 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       ]);
     }
     states.apply(db);
+    for (const v of values) {
+      const cut = v.indexOf('\u0000');
+      db.run('INSERT OR IGNORE INTO event_values (col, value) VALUES (?, ?)', [v.slice(0, cut), v.slice(cut + 1)]);
+    }
     for (const h of hours.values()) {
       db.run(UPSERT_HOUR, [h.hour, h.agent_type, h.model, h.project, h.events, h.requests, h.tokens_in, h.tokens_out, h.cache_read_tokens, h.cache_write_tokens, h.cost_usd, h.unpriced_tokens]);
     }

@@ -166,12 +166,25 @@ ALTER TABLE sessions ADD COLUMN context_at INTEGER;
 `,
   },
   {
-    // Footprint (issue 24): the indexes no query plan used go (model 22 and tool 9 bytes an event
-    // on 1M events); the event_type index (28 bytes an event), which only the Tools view's scan
-    // used well (and which steered a session's lookup of its model requests away from the session
-    // index, through every request stored), becomes a partial index of tool calls by time.
+    // Footprint (issue 24): the event_type, tool_name and model indexes (59 bytes an event on 1M
+    // events) served the feed's filter menus (a skip scan of each for its distinct values) and the
+    // Tools view's scan; the menus read \`event_values\` instead (filled here through those indexes
+    // before they go, then by every insert), and the Tools view a partial index of tool calls by
+    // time. The type index also steered a session's lookup of its model requests away from the
+    // session index, through every request stored.
     version: 6,
     sql: `
+CREATE TABLE event_values (col TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (col, value)) WITHOUT ROWID;
+${['event_type', 'tool_name', 'model']
+  .map(
+    (col) => `INSERT OR IGNORE INTO event_values (col, value)
+  WITH RECURSIVE d(v) AS (
+    SELECT (SELECT MIN(${col}) FROM events WHERE ${col} IS NOT NULL)
+    UNION ALL
+    SELECT (SELECT MIN(${col}) FROM events WHERE ${col} > d.v) FROM d WHERE d.v IS NOT NULL)
+  SELECT '${col}', v FROM d WHERE v IS NOT NULL;`,
+  )
+  .join('\n')}
 DROP INDEX IF EXISTS events_model;
 DROP INDEX IF EXISTS events_tool;
 DROP INDEX IF EXISTS events_type;

@@ -64,7 +64,7 @@ export const queries = {
   clearAll(db: SqlDb, _p: Record<string, never> = {}): { events: number } {
     const events = db.transaction(() => {
       const events = db.run('DELETE FROM events');
-      for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses']) db.run(`DELETE FROM ${t}`);
+      for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses', 'event_values']) db.run(`DELETE FROM ${t}`);
       db.payloads.clear();
       recreateSearchTable(db);
       return events;
