@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/core/config';
 import type { EventInput } from '../../src/core/contracts/events';
@@ -171,7 +172,7 @@ describe('store aggregates', () => {
     await core.close();
   });
 
-  test('a clean close leaves no journal: the final snapshot is copied as the backup, which alone restores a lost file', async () => {
+  test('a clean close leaves no journal: the final snapshot is kept compressed as the backup, which alone restores a lost file', async () => {
     const dir = tmpDir();
     const dbPath = path.join(dir, 'a.db');
     const first = await open(dbPath);
@@ -182,7 +183,10 @@ describe('store aggregates', () => {
     const db = fs.statSync(dbPath);
     const bak = fs.statSync(`${dbPath}.bak`);
     assert.notEqual(bak.ino, db.ino, 'the backup is a copy: damage to the file does not reach it');
-    assert.deepEqual(fs.readFileSync(`${dbPath}.bak`), fs.readFileSync(dbPath));
+    assert.ok(bak.size < db.size / 2, `the backup is compressed, not a second full copy (${bak.size} of ${db.size} bytes)`);
+    const backup = fs.readFileSync(`${dbPath}.bak`);
+    assert.equal(backup.subarray(0, 8).toString('latin1'), 'AMbak\u0000br');
+    assert.deepEqual(zlib.brotliDecompressSync(backup.subarray(8)), fs.readFileSync(dbPath));
 
     const second = await open(dbPath);
     assert.deepEqual(second.store.stats.replay, { batches: 0, records: 0, skipped: [] });

@@ -513,13 +513,14 @@ export class Store {
       if (this.journal) {
         await this.snapshot();
         // A clean stop leaves no journal behind (it was often larger than the database): the final
-        // snapshot is copied as the backup too, so nothing needs the journal. When that fails (or
-        // the snapshot did), the journal since the backup stays, to rebuild a lost or damaged file.
+        // snapshot is kept, compressed, as the backup too, so nothing needs the journal. When that
+        // fails (or the snapshot did), the journal since the backup stays, to rebuild a lost or
+        // damaged file.
         if (!this.dirty && !this.unapplied.length && this.journal.holdsBatches() && fs.existsSync(this.opts.dbPath)) {
           try {
             this.journal.prune(await this.call<number>({ op: 'settleBackup' }));
           } catch (e) {
-            this.opts.log.warn(`the journal is kept: copying the final snapshot as the backup failed (${(e as Error).message})`);
+            this.opts.log.warn(`the journal is kept: keeping the final snapshot as the backup failed (${(e as Error).message})`);
           }
         }
       }
