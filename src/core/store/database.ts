@@ -61,7 +61,7 @@ function readDatabaseFile(file: string, backup: boolean): Buffer {
   try {
     db = zlib.brotliDecompressSync(bytes.subarray(COMPRESSED_BACKUP_HEADER.length));
   } catch (e) {
-    throw new Error(`the compressed backup is damaged (${(e as Error).message})`);
+    throw new Error(`the compressed backup is damaged (${(e as Error).message})`, { cause: e });
   }
   if (!startsWith(db, SQLITE_HEADER)) throw new Error('the compressed backup does not hold a database');
   return db;
