@@ -4,6 +4,7 @@
  * their rollup rows untouched.
  */
 import type { SqlDb } from '../sqlDb';
+import type { WriteDeclarations } from './writes';
 import { recreateSearchTable } from '../searchIndex';
 
 export const queries = {
@@ -74,4 +75,9 @@ export const queries = {
   },
 };
 
-export const writeQueries = ['rebuildAggregates', 'clearAll', 'pruneEventsBefore'] as const;
+/** The tables each writing query changes (`registry.ts`). */
+export const writeQueries = {
+  rebuildAggregates: ['sessions', 'usage_hourly'],
+  clearAll: ['events', 'sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses', 'event_values', 'search'],
+  pruneEventsBefore: ['events'],
+} as const satisfies WriteDeclarations<typeof queries>;

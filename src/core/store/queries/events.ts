@@ -95,4 +95,4 @@ export const queries = {
   },
 };
 
-export const writeQueries = [] as const;
+export const writeQueries = {} as const;

@@ -1,4 +1,5 @@
 import type { SqlDb } from '../sqlDb';
+import type { WriteDeclarations } from './writes';
 import type { ImportStateRow } from '../../contracts/importWorker';
 import { databaseFileBytes, reserveDatabaseFile } from '../sqlJsRuntime';
 
@@ -47,4 +48,5 @@ export const queries = {
   },
 };
 
-export const writeQueries = ['setImportState', 'clearImportState'] as const;
+/** The tables each writing query changes (`registry.ts`). */
+export const writeQueries = { setImportState: ['import_state'], clearImportState: ['import_state'] } as const satisfies WriteDeclarations<typeof queries>;

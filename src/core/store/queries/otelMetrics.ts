@@ -14,6 +14,7 @@
  * Prompts are numbered the same way, under the conversation key `prompt:<conversation id>`.
  */
 import type { SqlDb } from '../sqlDb';
+import type { WriteDeclarations } from './writes';
 
 export interface OtelCounterPoint {
   agent_type: string;
@@ -140,4 +141,5 @@ export function codexOrdinal(db: SqlDb, it: CodexOrdinalItem): number {
   return ordinal;
 }
 
-export const writeQueries = ['recordOtelCounters', 'assignCodexOrdinals'] as const;
+/** The tables each writing query changes (`registry.ts`). */
+export const writeQueries = { recordOtelCounters: ['otel_counters'], assignCodexOrdinals: ['otel_codex_responses'] } as const satisfies WriteDeclarations<typeof queries>;

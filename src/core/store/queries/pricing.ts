@@ -6,6 +6,7 @@
 import { computeCost } from '../../pricing/cost';
 import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
 import type { SqlDb } from '../sqlDb';
+import type { WriteDeclarations } from './writes';
 import { queries as aggregates } from './aggregates';
 
 export interface RecalcResult {
@@ -68,4 +69,5 @@ export const queries = {
   },
 };
 
-export const writeQueries = ['recalcCosts'] as const;
+/** The tables each writing query changes (`registry.ts`). */
+export const writeQueries = { recalcCosts: ['events', 'sessions', 'usage_hourly'] } as const satisfies WriteDeclarations<typeof queries>;

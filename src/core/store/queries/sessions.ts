@@ -236,4 +236,4 @@ export const queries = {
   },
 };
 
-export const writeQueries = [] as const;
+export const writeQueries = {} as const;

@@ -196,4 +196,4 @@ export const queries = {
   },
 };
 
-export const writeQueries = [] as const;
+export const writeQueries = {} as const;

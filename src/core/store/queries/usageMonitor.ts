@@ -283,4 +283,4 @@ export const queries = {
   usageMonitor,
 };
 
-export const writeQueries = [] as const;
+export const writeQueries = {} as const;
