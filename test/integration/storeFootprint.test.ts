@@ -101,6 +101,20 @@ describe('store footprint', () => {
     }
   });
 
+  test("the filter menus list a tool first named by the call's completion", async () => {
+    const dbPath = path.join(tmpDir(), 'a.db');
+    const core = await open(dbPath);
+    try {
+      const call = { session_id: 'm', agent_type: 'claude-code', event_type: 'tool_use', event_id: 'call-1' } as const;
+      await core.ingest.ingest([{ ...call, status: 'running' }], { waitForStore: true });
+      assert.deepEqual((await core.store.query('filterOptions', {})).tool_names, []);
+      await core.ingest.ingest([{ ...call, status: 'success', tool_name: 'Glob' }], { waitForStore: true });
+      assert.deepEqual((await core.store.query('filterOptions', {})).tool_names, ['Glob']);
+    } finally {
+      await core.close();
+    }
+  });
+
   test('the events table keeps only indexes its queries use, and a previous-schema database is converted in place', async () => {
     const dbPath = path.join(tmpDir(), 'a.db');
     let core = await open(dbPath);

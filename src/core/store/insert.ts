@@ -267,6 +267,8 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       s.last_tool_at = r.created_at;
     }
     states.note(existing.session_id, r);
+    // The completion may name the call's tool for the first time.
+    if (r.tool_name) values.add(`tool_name\u0000${r.tool_name}`);
     toolEvents.push(existing.id);
     out.ids.push(existing.id);
     out.kinds.push('completed');
