@@ -1,7 +1,9 @@
 // Store footprint (issue 24): what a heavy user's history costs in memory and on disk, as ratios to
 // a baseline build measured in the same run.
 //
-// Usage: node bench/footprint.mjs [--events 1000000] [--base REF] [--rounds 2] [--keep]
+// Usage: node bench/footprint.mjs [--events 1000000] [--base REF] [--ref REF] [--rounds 2] [--keep]
+// (--ref: measure that commit instead of the working tree's build, e.g. `--ref HEAD` while the tree
+// holds uncommitted work)
 //
 // The baseline is another commit of this repository (default: the commit before the footprint
 // work, FOOTPRINT_BASE below), checked out into a temp worktree and built there. Each build fills
@@ -179,7 +181,8 @@ const median = (xs) => {
 };
 
 const base = buildOf(BASE_REF);
-const current = buildOf(null);
+const REF = opt('ref', null);
+const current = REF ? { ...buildOf(REF), name: 'current' } : buildOf(null);
 const dbs = new Map([
   [base, filledDb(base)],
   [current, filledDb(current)],
