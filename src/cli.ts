@@ -1,25 +1,22 @@
 /**
- * `agentmonitor <command>`: dispatches to `src/core/cli/<command>.ts`.
+ * `agentmonitor <command>`: dispatches to `src/core/cli/<command>.ts`. Each command's module is
+ * loaded when it runs (`import()`, which esbuild keeps lazy inside the one bundle): a `report` or
+ * `import` process does not initialise the server's modules (express and its body parsers,
+ * protobufjs, the OTLP schemas), whose start-up was most of the bundle's before `main` ran.
  */
-import * as serve from './core/cli/serve';
-import * as report from './core/cli/report';
-import * as importCmd from './core/cli/import';
-import * as hooks from './core/cli/hooks';
-import * as doctor from './core/cli/doctor';
-import * as demo from './core/cli/demo';
-import * as recalc from './core/cli/recalc';
-import * as prices from './core/cli/prices';
 import { VERSION } from './core/version';
 
-const COMMANDS: Record<string, { run(argv: string[]): Promise<number>; summary: string }> = {
-  serve: { run: serve.run, summary: 'run the ingest server and dashboard (default 127.0.0.1:3142)' },
-  import: { run: importCmd.run, summary: 'import Claude Code and Codex transcript logs' },
-  report: { run: report.run, summary: 'print cost and token totals from the database' },
-  hooks: { run: hooks.run, summary: 'install, uninstall or list agent hooks (install|uninstall|status)' },
-  doctor: { run: doctor.run, summary: 'check what is configured, reachable and missing' },
-  demo: { run: demo.run, summary: 'fill a database with a realistic week of agent activity' },
-  recalc: { run: recalc.run, summary: 're-price stored usage after price or override changes' },
-  prices: { run: prices.run, summary: "update model prices from LiteLLM's table (prices update [--from URL|FILE])" },
+type Command = { run(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { load(): Promise<Command>; summary: string }> = {
+  serve: { load: () => import('./core/cli/serve'), summary: 'run the ingest server and dashboard (default 127.0.0.1:3142)' },
+  import: { load: () => import('./core/cli/import'), summary: 'import Claude Code and Codex transcript logs' },
+  report: { load: () => import('./core/cli/report'), summary: 'print cost and token totals from the database' },
+  hooks: { load: () => import('./core/cli/hooks'), summary: 'install, uninstall or list agent hooks (install|uninstall|status)' },
+  doctor: { load: () => import('./core/cli/doctor'), summary: 'check what is configured, reachable and missing' },
+  demo: { load: () => import('./core/cli/demo'), summary: 'fill a database with a realistic week of agent activity' },
+  recalc: { load: () => import('./core/cli/recalc'), summary: 're-price stored usage after price or override changes' },
+  prices: { load: () => import('./core/cli/prices'), summary: "update model prices from LiteLLM's table (prices update [--from URL|FILE])" },
 };
 
 function usage(): string {
@@ -42,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`agentmonitor: unknown command "${cmd}"\n\n${usage()}`);
     return 2;
   }
-  return c.run(rest);
+  return (await c.load()).run(rest);
 }
 
 main(process.argv.slice(2)).then(
