@@ -35,6 +35,21 @@ test('feed buffer: newest first, older pages at the end, completions in place, b
   assert.equal(b.get(14), undefined);
 });
 
+test('feed buffer: by event time, live and paged events put in their place whatever order they come in', () => {
+  const at = (id: number, ms: number) => ev(id, { created_at: new Date(1_700_000_000_000 + ms).toISOString() });
+  const b = new FeedBuffer(100);
+  b.appendOlder([at(1, 500), at(2, 400)]);
+  // Live: one newest, one (an import's) older than everything, one between, one equal in time (ties by id).
+  assert.equal(b.pushNewest([at(10, 900), at(11, 100), at(12, 450), at(13, 500)]), 2, 'rows above the previous top');
+  const ids = () => Array.from({ length: b.length }, (_, i) => b.at(i)!.id);
+  assert.deepEqual(ids(), [10, 13, 1, 12, 2, 11]);
+  // A page that overlaps what live events brought.
+  assert.equal(b.appendOlder([at(12, 450), at(3, 300), at(4, 50)]), 2);
+  assert.deepEqual(ids(), [10, 13, 1, 12, 2, 3, 11, 4]);
+  for (const [i, id] of ids().entries()) assert.equal(b.indexOf(id), i);
+  assert.equal(b.indexOf(99), -1);
+});
+
 test('frame batcher: one flush per scheduled frame, bounded while frames stall', () => {
   const frames: (() => void)[] = [];
   const flushed: number[][] = [];

@@ -9,7 +9,7 @@ import type { SseMessage } from '../../src/core/contracts/sse';
 import { DASHBOARD_VIEWS, type DashboardInitialState, type DashboardView } from '../../src/core/contracts/webview';
 import { AnswerCache } from './answerCache';
 import type { DataSource } from './dataSource';
-import { FeedBuffer, FrameBatcher } from './feedBuffer';
+import { compareEvents, FeedBuffer, FrameBatcher } from './feedBuffer';
 import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
 import { notifyWaiting, startsWaiting } from '../lib/waitingNotifications';
 
@@ -113,9 +113,10 @@ export class FeedModel {
     this.loading.value = true;
     this.error.value = null;
     try {
-      const page = await this.ds.get('/api/events', { ...this.filter.value, limit: FEED_PAGE, cursor: this.cursor ?? undefined });
+      // By event time: the same question as the page's preloaded one (DASHBOARD_STARTUP_REQUESTS).
+      const page = await this.ds.get('/api/events', { ...this.filter.value, limit: FEED_PAGE, order: 'created_at', cursor: this.cursor ?? undefined });
       if (gen !== this.generation) return;
-      const rows = [...page.events].sort((a, b) => b.id - a.id);
+      const rows = [...page.events].sort((a, b) => compareEvents(b, a));
       this.lastAddedTop = 0;
       this.buffer.appendOlder(rows);
       this.cursor = page.next_cursor;

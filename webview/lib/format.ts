@@ -79,6 +79,17 @@ export function formatTime(iso: string | null | undefined): string {
   return Number.isFinite(t) ? timeFmt.format(t) : '—';
 }
 
+/**
+ * A feed row's time: `14:05:09` today; `Dec 3, 14:05` on another day of this year; `Dec 3, 2025`
+ * in another year (the cell's title has it whole: `formatEntryTime(iso, true)`).
+ */
+export function formatFeedTime(iso: string | null | undefined, now = Date.now()): string {
+  const t = parse(iso);
+  if (!Number.isFinite(t)) return '—';
+  if (new Date(t).toDateString() === new Date(now).toDateString()) return timeFmt.format(t);
+  return (yearOf(t) === yearOf(now) ? dateTimeFmt : dateYearFmt).format(t);
+}
+
 /** `14:05` (24-hour). */
 export function formatClock(ms: number): string {
   return clockFmt.format(ms);

@@ -1,5 +1,5 @@
 import { memo } from 'preact/compat';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FilterOptions } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
@@ -8,7 +8,7 @@ import { ErrorNote, StatusBadge } from '../components/ui';
 import { VirtualList } from '../components/VirtualList';
 import type { FeedFilter } from '../data/eventFilter';
 import { routeHash } from '../data/appState';
-import { baseName, formatDuration, formatInt, formatTime, formatTokens, formatUsd, totalTokens } from '../lib/format';
+import { baseName, formatDuration, formatEntryTime, formatFeedTime, formatInt, formatTokens, formatUsd, totalTokens } from '../lib/format';
 import { distinctIdLabels } from '../lib/idLabels';
 
 const ROW_HEIGHT = 28;
@@ -84,7 +84,9 @@ const Row = memo(
     const tokens = totalTokens(e);
     return (
       <>
-        <span class="c-time">{formatTime(e.created_at)}</span>
+        <span class="c-time" title={formatEntryTime(e.created_at, true)}>
+          {formatFeedTime(e.created_at)}
+        </span>
         <span class="c-agent" title={e.agent_type}>
           {e.agent_type}
         </span>
@@ -202,10 +204,20 @@ export function Feed() {
   const count = feed.buffer.length;
   const detail = detailId !== null ? (feed.buffer.get(detailId) ?? null) : null;
   const labels = useSessionLabels(feed);
+  // Rows are by time, so the last one tells whether any row is of another day than today.
+  const oldest = count ? feed.buffer.at(count - 1)?.created_at : undefined;
+  const dated = !!oldest && new Date(oldest).toDateString() !== new Date().toDateString();
 
-  // The selection stays on its event when new rows arrive above it.
+  // The selection stays on its event when rows arrive above it (at the top, or in their place by time).
+  const selectedId = useRef<number | null>(null);
+  const select = (i: number | null) => {
+    selectedId.current = i === null ? null : (feed.buffer.at(i)?.id ?? null);
+    setSelected(i);
+  };
   useEffect(() => {
-    if (selected !== null && feed.lastAddedTop > 0) setSelected(selected + feed.lastAddedTop);
+    if (selected === null || selectedId.current === null) return;
+    const i = feed.buffer.indexOf(selectedId.current);
+    if (i >= 0 && i !== selected) setSelected(i);
   }, [version]);
 
   useEffect(() => {
@@ -235,7 +247,7 @@ export function Feed() {
         <span class="muted kbd-hint">p pause · ↑↓ move · Enter details · Esc close</span>
       </div>
       <ErrorNote error={feed.error.value} what="events" />
-      <div class={`feed-body${detail ? ' with-detail' : ''}`}>
+      <div class={`feed-body${detail ? ' with-detail' : ''}${dated ? ' feed-dated' : ''}`}>
         {count === 0 && !feed.loading.value ? (
           <p class="muted empty-feed empty-note">No events match. New events appear here as they arrive.</p>
         ) : (
@@ -245,7 +257,7 @@ export function Feed() {
             version={version}
             addedTop={feed.lastAddedTop}
             selected={selected}
-            onSelect={setSelected}
+            onSelect={select}
             onActivate={(i) => setDetailId(feed.buffer.at(i)?.id ?? null)}
             onEndReached={() => feed.hasMore.value && void feed.loadMore()}
             renderRow={(i) => {

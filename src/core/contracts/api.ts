@@ -90,6 +90,13 @@ export interface SessionDetail {
   children: Session[];
 }
 
+/**
+ * `GET /api/events?order=`: `id` (default) newest stored first; `created_at` by event time, newest
+ * first (ties by id), so events imported from old transcripts fall in their place.
+ */
+export const EVENT_ORDERS = ['id', 'created_at'] as const;
+export type EventOrder = (typeof EVENT_ORDERS)[number];
+
 export interface EventsPage {
   events: StoredEvent[];
   next_cursor: string | null;

@@ -96,7 +96,7 @@ export const DASHBOARD_STARTUP_REQUESTS: readonly { path: string; query: ApiQuer
   { path: '/api/stats', query: { tz: TIME_ZONE_PLACEHOLDER } },
   { path: '/api/sessions', query: { status: 'active,idle', limit: 50 } },
   { path: '/api/attention', query: {} },
-  { path: '/api/events', query: { limit: 200 } },
+  { path: '/api/events', query: { limit: 200, order: 'created_at' } },
 ];
 export const DASHBOARD_PRELOAD_GLOBAL = '__agentmonitorPreload';
 

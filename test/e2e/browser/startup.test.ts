@@ -45,7 +45,7 @@ describe('dashboard start-up', async () => {
     const guess = serverTz === 'UTC' ? [] : [`/api/stats?${new URLSearchParams({ tz: serverTz })}`];
     assert.deepEqual(
       [...api].sort(),
-      [...guess, '/api/stats?tz=UTC', '/api/sessions?status=active%2Cidle&limit=50', '/api/attention', '/api/events?limit=200'].sort(),
+      [...guess, '/api/stats?tz=UTC', '/api/sessions?status=active%2Cidle&limit=50', '/api/attention', '/api/events?limit=200&order=created_at'].sort(),
       'each start-up request once: the app took the preloaded answers',
     );
     assert.deepEqual(await w.page.evaluate((g) => Object.keys((window as unknown as Record<string, object>)[g]), DASHBOARD_PRELOAD_GLOBAL), [], 'every preloaded answer was taken');

@@ -7,12 +7,12 @@
  * are computed by the store's named queries.
  */
 import type { Request, Router } from 'express';
-import type { SessionStatus } from '../../contracts/api';
+import { EVENT_ORDERS, type SessionStatus } from '../../contracts/api';
 import type { ServerContext } from '../context';
 import { apiGet } from './apiGet';
 import { decodeCursor } from '../../store/queries/cursor';
 import { COST_GROUPS } from '../../store/queries/cost';
-import { EVENTS_CURSOR } from '../../store/queries/events';
+import { EVENTS_BY_TIME_CURSOR, EVENTS_CURSOR } from '../../store/queries/events';
 import { sessionsCursorKind } from '../../store/queries/sessions';
 import { statsParams } from '../../store/queries/stats';
 import type { QueryParams, QueryResult } from '../../store/queries/registry';
@@ -48,10 +48,13 @@ function sessionId(req: Request): string {
 const MAX_EVENTS_OFFSET = 100_000;
 
 function eventListParams(q: Query): QueryParams<'listEvents'> {
-  const c = cursor(q, EVENTS_CURSOR, 1);
+  const order = oneOf(q, 'order', EVENT_ORDERS, 'id');
+  const c = order === 'created_at' ? cursor(q, EVENTS_BY_TIME_CURSOR, 2) : cursor(q, EVENTS_CURSOR, 1);
   return {
     filter: { ...filterLists(q), ...timeRange(q, timeZone(q)) },
-    before_id: c ? Number(c[0]) : null,
+    order,
+    before_id: c ? Number(c[c.length - 1]) : null,
+    before_at: c && order === 'created_at' ? Number(c[0]) : null,
     offset: int(q, 'offset', 0, MAX_EVENTS_OFFSET, 0),
     limit: int(q, 'limit', 1, 1000, 100),
   };
@@ -172,7 +175,7 @@ export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000)
     [
       () => statsAnswer(ctx, tz),
       () => ctx.store.query('listSessions', sessionListParams(ctx, { status: 'active,idle', limit: '50' })),
-      () => ctx.store.query('listEvents', eventListParams({ limit: '200' })),
+      () => ctx.store.query('listEvents', eventListParams({ limit: '200', order: 'created_at' })),
       () => ctx.store.query('listSessions', sessionListParams(ctx, { limit: '50' })),
       ...views.map(([, compute]) => compute),
     ],

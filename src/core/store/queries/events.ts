@@ -4,7 +4,7 @@
  * bound as one JSON array per column (`IN (SELECT value FROM json_each(?))`), so the statement
  * text, and hence the prepared-statement cache, does not grow with the number of values.
  */
-import type { EventsPage } from '../../contracts/api';
+import type { EventOrder, EventsPage } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { recordToStoredEvent, type EventRecord } from '../records';
@@ -66,11 +66,17 @@ export function whereSql(clauses: string[]): string {
 export const EVENT_SELECT = 'SELECT e.*, payload(e.payload_off, e.payload_len, e.id) AS metadata FROM events e';
 
 export const EVENTS_CURSOR = 'events';
+/** The cursor of the event-time order: `[created_at, id]` of the last row. */
+export const EVENTS_BY_TIME_CURSOR = 'events:created_at';
 
 export interface ListEventsParams {
   filter: EventQueryFilter;
-  /** From the cursor: only events with a smaller id. */
+  /** `created_at`: by event time (epoch ms), newest first, ties by id; default by id. */
+  order?: EventOrder;
+  /** From the cursor: only events with a smaller id (with `order: 'created_at'`, among those of `before_at`). */
   before_id?: number | null;
+  /** From an event-time cursor: only events before this time, or at it with a smaller id. */
+  before_at?: number | null;
   /** Events to skip first (the original AgentMonitor's paging; the cursor is cheaper). */
   offset?: number;
   limit: number;
@@ -79,18 +85,25 @@ export interface ListEventsParams {
 export const queries = {
   listEvents(db: SqlDb, p: ListEventsParams): EventsPage {
     const w = eventFilterWhere(p.filter, 'e', true);
-    if (p.before_id != null) {
+    const byTime = p.order === 'created_at';
+    if (byTime && p.before_at != null && p.before_id != null) {
+      // A range on created_at (its index walks backwards from there), ties broken by id.
+      w.clauses.push('e.created_at <= ? AND (e.created_at < ? OR e.id < ?)');
+      w.params.push(p.before_at, p.before_at, p.before_id);
+    } else if (p.before_id != null) {
       w.clauses.push('e.id < ?');
       w.params.push(p.before_id);
     }
     const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
     const offset = Math.max(0, Math.floor(p.offset ?? 0));
-    const rows = db.all<EventRecord>(`${EVENT_SELECT} ${whereSql(w.clauses)} ORDER BY e.id DESC LIMIT ? OFFSET ?`, [...w.params, limit + 1, offset]);
+    const order = byTime ? 'e.created_at DESC, e.id DESC' : 'e.id DESC';
+    const rows = db.all<EventRecord>(`${EVENT_SELECT} ${whereSql(w.clauses)} ORDER BY ${order} LIMIT ? OFFSET ?`, [...w.params, limit + 1, offset]);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
     return {
       events: page.map(recordToStoredEvent),
-      next_cursor: more ? encodeCursor(EVENTS_CURSOR, [page[page.length - 1].id]) : null,
+      next_cursor: !more ? null : byTime ? encodeCursor(EVENTS_BY_TIME_CURSOR, [last.created_at, last.id]) : encodeCursor(EVENTS_CURSOR, [last.id]),
     };
   },
 };

@@ -1,0 +1,84 @@
+/**
+ * History views (issue 17): the live feed in event-time order with dates, live events put in their
+ * place.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { EventInputRaw } from '../../../src/core/contracts/events';
+import { startTestServer, type TestServer } from '../../helpers/server';
+import { buildWebview, launch, openPage, screenshot } from './browser';
+
+const DAY = 86_400_000;
+
+const NOW_S = { session_id: 'hist-now', agent_type: 'claude-code', project: '/work/alpha' };
+const OLD_S = { session_id: 'hist-old', agent_type: 'codex', project: '/work/beta' };
+
+/** Recent events first, then (stored later, as an import of old transcripts is) events days old. */
+function seed(now: number): EventInputRaw[] {
+  const at = (ago: number) => new Date(now - ago).toISOString();
+  return [
+    { ...NOW_S, event_type: 'llm_request', tool_name: undefined, model: 'claude-sonnet-4-5', tokens_in: 10, tokens_out: 10, cost_usd: 1, client_timestamp: at(120_000) },
+    { ...NOW_S, event_type: 'tool_use', tool_name: 'RecentTool', status: 'success', duration_ms: 5, client_timestamp: at(60_000) },
+    { ...OLD_S, event_type: 'tool_use', tool_name: 'DaysOldTool', status: 'success', duration_ms: 5, client_timestamp: at(3 * DAY) },
+    { ...OLD_S, event_type: 'llm_request', model: 'gpt-5-codex', tokens_in: 10, tokens_out: 10, cost_usd: 7, client_timestamp: at(200 * DAY) },
+    { ...OLD_S, event_type: 'tool_use', tool_name: 'ArchaicTool', status: 'success', duration_ms: 5, client_timestamp: at(200 * DAY - 1000) },
+  ];
+}
+
+/** The feed's loaded rows, top to bottom: `[tool or type, time cell text]`. */
+async function feedRows(page: Page): Promise<[string, string][]> {
+  return page.locator('.vlist-spacer .vrow').evaluateAll((rows) =>
+    rows
+      .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
+      .map((r) => [r.querySelector('.c-tool')!.textContent || r.querySelector('.c-type')!.textContent!, r.querySelector('.c-time')!.textContent!] as [string, string]),
+  );
+}
+
+describe('history views', async () => {
+  buildWebview();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-history-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const server: TestServer = await startTestServer({}, { dir });
+  const now = Date.now();
+  const seeded = await server.post<{ rejected: unknown[] }>('/api/events/batch', seed(now));
+  assert.deepEqual(seeded.body.rejected, []);
+  const browser = await launch();
+  const w = await openPage(browser);
+  const page = w.page;
+
+  it('feed: ordered by event time with dates on older days; live events land in their place', async () => {
+    await page.goto(`${server.url}/#/feed`);
+    await page.waitForFunction(() => document.querySelectorAll('.vlist-spacer .vrow').length === 5);
+    const rows = await feedRows(page);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ['RecentTool', 'llm_request', 'DaysOldTool', 'ArchaicTool', 'llm_request'],
+      'newest event time first, whatever the order they were stored in',
+    );
+    const clock = /^\d\d:\d\d:\d\d$/;
+    assert.match(rows[0][1], clock, 'today: the time only');
+    for (const [, t] of rows.slice(2)) assert.doesNotMatch(t, clock, `another day shows its date: "${t}"`);
+    const day3 = new Date(now - 3 * DAY).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    assert.ok(rows[2][1].startsWith(day3), `"${rows[2][1]}" starts with ${day3}`);
+
+    // Live: one event from two days ago (an import running), one from now.
+    const at = (ago: number) => new Date(Date.now() - ago).toISOString();
+    await server.post('/api/events/batch', [
+      { ...OLD_S, event_type: 'tool_use', tool_name: 'LiveOldTool', status: 'success', client_timestamp: at(2 * DAY) },
+      { ...NOW_S, event_type: 'tool_use', tool_name: 'LiveNewTool', status: 'success', client_timestamp: at(0) },
+    ]);
+    await page.waitForFunction(() => document.querySelectorAll('.vlist-spacer .vrow').length === 7);
+    assert.deepEqual(
+      (await feedRows(page)).map((r) => r[0]),
+      ['LiveNewTool', 'RecentTool', 'llm_request', 'LiveOldTool', 'DaysOldTool', 'ArchaicTool', 'llm_request'],
+    );
+    const cut = await page.locator('.vlist-spacer .vrow .c-time').evaluateAll((cells) => cells.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    assert.deepEqual(cut, [], 'dates are not cut');
+    await screenshot(page, 'feed-history');
+    assert.deepEqual(w.problems, []);
+  });
+});
