@@ -79,6 +79,17 @@ test('routes round-trip through the location hash', () => {
   assert.deepEqual(parseHash(routeHash(r)), r);
 });
 
+test('a Costs or Tools period round-trips through the location hash; a bad one is the default', () => {
+  for (const period of [{ id: 'all' as const }, { id: '90d' as const }, { id: 'custom' as const, from: '2025-01-02', to: '2025-03-04' }]) {
+    const r = { view: 'tools' as const, sessionId: null, period };
+    assert.deepEqual(parseHash(routeHash(r)), r);
+  }
+  assert.equal(routeHash({ view: 'costs', sessionId: null, period: { id: 'all' } }), '#/costs?period=all');
+  assert.deepEqual(parseHash('#/costs?period=custom&from=2025-03-04&to=2025-01-02'), { view: 'costs', sessionId: null, period: { id: 'custom' } }, 'a backwards range is dropped');
+  assert.deepEqual(parseHash('#/costs?period=year'), { view: 'costs', sessionId: null });
+  assert.deepEqual(parseHash('#/feed?period=all'), { view: 'feed', sessionId: null }, 'only Costs and Tools keep one');
+});
+
 test('CSV quotes, neutralizes formulas; JSON keeps numbers', () => {
   const t = { name: 'by_model', columns: ['key', 'cost_usd'], rows: [['=HYPERLINK("x")', 1.5], ['a,b', null]] as (string | number | null)[][] };
   assert.equal(toCsv(t), 'key,cost_usd\n"\'=HYPERLINK(""x"")",1.5\n"a,b",\n');

@@ -12,13 +12,19 @@ import type { DataSource } from './dataSource';
 import { compareEvents, FeedBuffer, FrameBatcher } from './feedBuffer';
 import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
 import { notifyWaiting, startsWaiting } from '../lib/waitingNotifications';
+import { parsePeriod, periodQuery, type Period } from '../lib/period';
 
 export interface Route {
   view: DashboardView;
   sessionId: string | null;
   /** On a session's page, the stored event to show (a search hit): `#/sessions/<id>?event=<n>`. */
   eventId?: number | null;
+  /** In Costs and Tools, the period shown when not the view's default: `#/costs?period=all`. */
+  period?: Period | null;
 }
+
+/** Views whose period is kept in the location hash. */
+const PERIOD_VIEWS: readonly DashboardView[] = ['costs', 'tools'];
 
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#\/?/, '');
@@ -27,10 +33,13 @@ export function parseHash(hash: string): Route {
   const view = (DASHBOARD_VIEWS as readonly string[]).includes(parts[0]) ? (parts[0] as DashboardView) : 'overview';
   const sessionId = view === 'sessions' && parts[1] ? decodeURIComponent(parts.slice(1).join('/')) : null;
   const event = sessionId && q >= 0 ? /(?:^|&)event=(\d{1,15})(?:&|$)/.exec(raw.slice(q + 1)) : null;
+  const period = PERIOD_VIEWS.includes(view) && q >= 0 ? parsePeriod(new URLSearchParams(raw.slice(q + 1))) : null;
+  if (period) return { view, sessionId, period };
   return event ? { view, sessionId, eventId: Number(event[1]) } : { view, sessionId };
 }
 
 export function routeHash(r: Route): string {
+  if (r.period && PERIOD_VIEWS.includes(r.view)) return `#/${r.view}?${periodQuery(r.period)}`;
   if (!r.sessionId) return `#/${r.view}`;
   const page = `#/sessions/${encodeURIComponent(r.sessionId)}`;
   return r.eventId != null ? `${page}?event=${r.eventId}` : page;

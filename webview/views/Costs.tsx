@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { CostBreakdown, CostRow } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { PeriodPicker } from '../components/PeriodPicker';
+import { PeriodPicker, usePeriod } from '../components/PeriodPicker';
 import { TokenCells, TokenHeaderCells, type TokenSortKey } from '../components/tokenCells';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Metric, Section, SortTh, UnpricedNote, type SortState } from '../components/ui';
@@ -10,7 +10,7 @@ import { useTableSort } from '../components/useTableSort';
 import { localTimeZone, routeHash } from '../data/appState';
 import { roundCost, toCsv, toJson, type ExportTable } from '../lib/exportData';
 import { formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
-import { dayToEpochS, periodOfDays, periodSince, type PeriodId } from '../lib/period';
+import { dayToEpochS, periodName, periodRange } from '../lib/period';
 import { VIEW_DEFAULT_REQUESTS } from '../../src/core/contracts/webview';
 import type { SortValue } from '../lib/tableSort';
 
@@ -103,8 +103,9 @@ function CostTable(p: { rows: CostRow[]; keyLabel: string; link?: (key: string) 
 
 export function Costs() {
   const app = useApp();
-  const [period, setPeriod] = useState<PeriodId>(periodOfDays(VIEW_DEFAULT_REQUESTS.costs.days));
-  const q = { since: periodSince(period), tz: localTimeZone() };
+  const [period, setPeriod] = usePeriod('costs', VIEW_DEFAULT_REQUESTS.costs.days);
+  const q = { ...periodRange(period), tz: localTimeZone() };
+  const name = periodName(period);
   // The server keeps these answers ready for the default period: one list, in the contract.
   const [byDay, byModel, byProject, bySession] = VIEW_DEFAULT_REQUESTS.costs.queries;
   const day = useApi(VIEW_DEFAULT_REQUESTS.costs.path, { ...q, ...byDay });
@@ -166,7 +167,7 @@ export function Costs() {
         type="button"
         class="btn"
         data-testid="export-csv"
-        onClick={() => app.ds.save(`agentmonitor-costs-${exportId}-${period}-${stamp}.csv`, 'text/csv', toCsv(costTable(exportId, answers[exportId])))}
+        onClick={() => app.ds.save(`agentmonitor-costs-${exportId}-${name}-${stamp}.csv`, 'text/csv', toCsv(costTable(exportId, answers[exportId])))}
       >
         Export CSV
       </button>
@@ -174,7 +175,7 @@ export function Costs() {
         type="button"
         class="btn"
         data-testid="export-json"
-        onClick={() => app.ds.save(`agentmonitor-costs-${period}-${stamp}.json`, 'application/json', toJson(exportTables(), { period, since: q.since, tz: q.tz, totals: roundedTotals }))}
+        onClick={() => app.ds.save(`agentmonitor-costs-${name}-${stamp}.json`, 'application/json', toJson(exportTables(), { period: name, since: q.since, until: q.until, tz: q.tz, totals: roundedTotals }))}
       >
         Export JSON
       </button>

@@ -1,13 +1,13 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { ToolStats } from '../../src/core/contracts/api';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { PeriodPicker } from '../components/PeriodPicker';
+import { PeriodPicker, usePeriod } from '../components/PeriodPicker';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Section, SortTh, type SortState } from '../components/ui';
 import { useTableSort } from '../components/useTableSort';
 import { localTimeZone } from '../data/appState';
 import { formatDuration, formatInt, formatPercent } from '../lib/format';
-import { dayToEpochS, periodOfDays, periodSince, type PeriodId } from '../lib/period';
+import { dayToEpochS, periodOfDays, periodRange } from '../lib/period';
 import { VIEW_DEFAULT_REQUESTS } from '../../src/core/contracts/webview';
 import { foldSeries } from '../lib/chartData';
 import type { SortValue } from '../lib/tableSort';
@@ -38,9 +38,9 @@ export function toolTimeline(t: ToolStats): { x: number[]; series: ChartSeries[]
 
 export function Tools() {
   const { tools: defaults } = VIEW_DEFAULT_REQUESTS;
-  const [period, setPeriod] = useState<PeriodId>(periodOfDays(defaults.days));
-  // The default period's request is the contract's (the server keeps its answer ready); longer ones by day.
-  const stats = useApi(defaults.path, { since: periodSince(period), tz: localTimeZone(), ...(period === periodOfDays(defaults.days) ? defaults.queries[0] : { bucket: 'day' }) });
+  const [period, setPeriod] = usePeriod('tools', defaults.days);
+  // The default period's request is the contract's (the server keeps its answer ready); others by day.
+  const stats = useApi(defaults.path, { ...periodRange(period), tz: localTimeZone(), ...(period.id === periodOfDays(defaults.days) ? defaults.queries[0] : { bucket: 'day' }) });
   const chart = useMemo(() => (stats.data ? toolTimeline(stats.data) : null), [stats.data]);
   const d = stats.data;
   return (

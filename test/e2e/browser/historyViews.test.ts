@@ -1,6 +1,6 @@
 /**
  * History views (issue 17): the live feed in event-time order with dates, live events put in their
- * place.
+ * place; Costs and Tools beyond 90 days (all time, a custom range, kept in the location hash).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { CostBreakdown } from '../../../src/core/contracts/api';
 import type { EventInputRaw } from '../../../src/core/contracts/events';
+import { formatUsd } from '../../../webview/lib/format';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { buildWebview, launch, openPage, screenshot } from './browser';
 
@@ -79,6 +81,42 @@ describe('history views', async () => {
     const cut = await page.locator('.vlist-spacer .vrow .c-time').evaluateAll((cells) => cells.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
     assert.deepEqual(cut, [], 'dates are not cut');
     await screenshot(page, 'feed-history');
+    assert.deepEqual(w.problems, []);
+  });
+
+  it('costs and tools: all time and a custom range reach events older than 90 days, kept in the location hash', async () => {
+    const total = async (query: string) => formatUsd((await server.get<CostBreakdown>(`/api/stats/cost?tz=UTC${query}`)).body.totals.cost_usd);
+    const waitTotal = (want: string) => page.waitForFunction((t) => document.querySelector('[data-testid=costs-total]')?.textContent?.includes(t), want);
+    await page.goto(`${server.url}/#/costs`);
+    const recent = await total(`&since=${new Date(now - 29 * DAY).toISOString().slice(0, 10)}`);
+    await waitTotal(recent);
+    const all = await total('');
+    assert.notEqual(all, recent, 'the old event costs something');
+    await page.locator('[data-period=all]').click();
+    await waitTotal(all);
+    assert.equal(await page.evaluate(() => location.hash), '#/costs?period=all');
+    await page.reload();
+    await waitTotal(all);
+    assert.equal(await page.locator('[data-period=all]').getAttribute('aria-checked'), 'true', 'the period survives a reload');
+
+    // A custom range: the one day, 200 days ago.
+    const day = new Date(now - 200 * DAY).toISOString().slice(0, 10);
+    await page.locator('[data-period=custom]').click();
+    await page.locator('[data-testid=period-from]').fill(day);
+    await page.waitForFunction((d) => location.hash.includes(`from=${d}`), day);
+    await page.locator('[data-testid=period-to]').fill(day);
+    await page.waitForFunction((d) => location.hash.includes(`to=${d}`), day);
+    await waitTotal(await total(`&since=${day}&until=${day}`));
+    assert.equal(await page.locator('[data-period=custom]').getAttribute('aria-checked'), 'true');
+    await screenshot(page, 'costs-custom-range');
+
+    // Tools: the default period does not reach the old tool call; all time does.
+    await page.goto(`${server.url}/#/tools`);
+    await page.waitForSelector('[data-testid=tools-table] tr[data-key=RecentTool]');
+    assert.equal(await page.locator('[data-testid=tools-table] tr[data-key=ArchaicTool]').count(), 0);
+    await page.locator('[data-period=all]').click();
+    await page.waitForSelector('[data-testid=tools-table] tr[data-key=ArchaicTool]');
+    assert.equal(await page.evaluate(() => location.hash), '#/tools?period=all');
     assert.deepEqual(w.problems, []);
   });
 });
