@@ -18,6 +18,15 @@ test('GET /api/stats/usage-monitor: blocks and rate limits from posted events; b
       client_timestamp: iso(9 * 60_000),
       metadata: { rate_limits: [{ window: 'primary', used_percent: 61, window_minutes: 300 }] },
     },
+    {
+      // Thirteen months old: its window reset long ago, so it is stale, not a 97% alarm.
+      session_id: 'a',
+      agent_type: 'codex',
+      event_type: 'rate_limit',
+      event_id: 'um-4',
+      client_timestamp: iso(395 * 86_400_000),
+      metadata: { rate_limits: [{ window: 'secondary', used_percent: 97, window_minutes: 10080, resets_at: Math.floor((now - 390 * 86_400_000) / 1000) }] },
+    },
   ]);
   assert.ok(posted.status < 300, JSON.stringify(posted.body));
 
@@ -35,8 +44,11 @@ test('GET /api/stats/usage-monitor: blocks and rate limits from posted events; b
   assert.ok(rate <= perHour(now) + 1e-9 && rate >= perHour(answered) - 1e-9, `burn rate ${rate} is $2 over 20 minutes up to the answer`);
   assert.equal(r.body.daily_budget_usd, 25);
   assert.deepEqual(
-    r.body.rate_limits.map((x) => [x.agent_type, x.window, x.used_percent, x.window_minutes]),
-    [['codex', 'primary', 61, 300]],
+    r.body.rate_limits.map((x) => [x.agent_type, x.window, x.used_percent, x.window_minutes, x.stale, x.observed_at]),
+    [
+      ['codex', 'primary', 61, 300, false, iso(9 * 60_000)],
+      ['codex', 'secondary', 97, 10080, true, iso(395 * 86_400_000)],
+    ],
   );
 
   assert.equal(r.body.provider, 'openai', 'only OpenAI usage: its blocks are shown');

@@ -156,10 +156,10 @@ test('agent filter, today across a non-whole-hour day start, and the latest rate
   assert.equal(codex.current_block?.cost_usd, 4);
   assert.equal(codex.today_cost_usd, 4);
   assert.deepEqual(
-    codex.rate_limits.map((r) => [r.agent_type, r.window, r.used_percent, r.window_minutes, r.resets_at]),
+    codex.rate_limits.map((r) => [r.agent_type, r.window, r.used_percent, r.window_minutes, r.resets_at, r.stale]),
     [
-      ['codex', 'primary', 40, 300, at('06:00')],
-      ['codex', 'secondary', 3, 10080, null],
+      ['codex', 'primary', 40, 300, at('06:00'), false],
+      ['codex', 'secondary', 3, 10080, null, false],
     ],
   );
   const claude = await usageMonitor(db, { now, day_start: ms('03:30'), agent_type: 'claude-code' });
@@ -188,4 +188,42 @@ test('blocks are per provider (a local model is under no plan), and blocks older
   const back = await usageMonitor(db, { now, day_start: ms('00:00'), until: ms('00:00', '2026-01-06'), lookback_hours: 48 });
   assert.deepEqual(back.blocks.map((b) => [b.start, b.cost_usd, b.active]), [[at('09:00', old), 3, false]]);
   assert.equal(back.current_block, null);
+});
+
+test('a rate-limit reading whose window has passed is stale: reset since, or older than its window', async () => {
+  const db = await freshCore();
+  const old = '2025-02-10';
+  await add(db, [
+    // Thirteen months old, reset long ago: a 97% reading that says nothing about now.
+    {
+      agent_type: 'codex',
+      event_type: 'rate_limit',
+      client_timestamp: at('09:00', old),
+      metadata: { rate_limits: [{ window: 'primary', used_percent: 97, window_minutes: 300, resets_at: ms('12:00', old) / 1000 }] },
+    },
+    // No reset time, but observed longer ago than its window (5 h) / within it (7 days).
+    {
+      agent_type: 'claude-code',
+      event_type: 'rate_limit',
+      client_timestamp: at('10:00'),
+      metadata: { rate_limits: [{ window: 'five_hour', used_percent: 90, window_minutes: 300 }, { window: 'seven_day', used_percent: 85, window_minutes: 10080 }] },
+    },
+  ]);
+  const stale = (m: { rate_limits: { agent_type: string; window: string; stale: boolean; observed_at: string }[] }) =>
+    m.rate_limits.map((r) => [r.agent_type, r.window, r.stale, r.observed_at]);
+  // 14:59: the five-hour reading is still current.
+  assert.deepEqual(stale(await usageMonitor(db, { now: ms('14:59'), day_start: ms('00:00') })), [
+    ['claude-code', 'five_hour', false, at('10:00')],
+    ['claude-code', 'seven_day', false, at('10:00')],
+    ['codex', 'primary', true, at('09:00', old)],
+  ]);
+  // 15:00: five hours after it was read, it is stale; the weekly one is not.
+  assert.deepEqual(stale(await usageMonitor(db, { now: ms('15:00'), day_start: ms('00:00') })), [
+    ['claude-code', 'five_hour', true, at('10:00')],
+    ['claude-code', 'seven_day', false, at('10:00')],
+    ['codex', 'primary', true, at('09:00', old)],
+  ]);
+  // Seen from before its reset, the old Codex reading was current.
+  const then = await usageMonitor(db, { now: ms('11:00', old), day_start: ms('00:00', old), agent_type: 'codex' });
+  assert.deepEqual(stale(then), [['codex', 'primary', false, at('09:00', old)]]);
 });

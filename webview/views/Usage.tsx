@@ -1,5 +1,6 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { UsageProvider } from '../../src/core/contracts/api';
+import type { RateLimitInfo, UsageProvider } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { useApi } from '../components/useApi';
@@ -8,14 +9,65 @@ import { localTimeZone } from '../data/appState';
 import { VSCODE_SETTINGS } from '../lib/vscodeHost';
 import { formatClock, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 
-function Meter(p: { label: string; value: number; max: number; text: string; testId?: string }) {
-  const high = p.max * 0.8;
+function Meter(p: { label: string; value: number; max: number; text: string; testId?: string; low?: number; high?: number; badge?: ComponentChildren; class?: string; level?: string }) {
+  const high = p.high ?? p.max * 0.8;
   return (
-    <div class="meter-row" data-testid={p.testId}>
-      <span class="meter-label">{p.label}</span>
-      <meter min={0} max={p.max} low={p.max * 0.5} high={high} optimum={0} value={Math.min(p.value, p.max)} aria-label={p.label} />
+    <div class={`meter-row${p.class ? ` ${p.class}` : ''}`} data-testid={p.testId} data-level={p.level}>
+      <span class="meter-label">
+        {p.label} {p.badge}
+      </span>
+      <meter min={0} max={p.max} low={p.low ?? p.max * 0.5} high={high} optimum={0} value={Math.min(p.value, p.max)} aria-label={p.label} />
       <span class="meter-text">{p.text}</span>
     </div>
+  );
+}
+
+/** Rate-limit warnings apply to fresh readings only: a stale one says nothing about now. */
+export const RATE_WARN_PERCENT = 80;
+export const RATE_CRITICAL_PERCENT = 95;
+
+export type RateLevel = 'stale' | 'critical' | 'warning' | 'ok';
+
+/** How a rate-limit reading is drawn: stale (greyed, "as of"), else warning at 80% and critical at 95%. */
+export function rateLimitLevel(r: Pick<RateLimitInfo, 'used_percent' | 'stale'>): RateLevel {
+  if (r.stale) return 'stale';
+  if (r.used_percent >= RATE_CRITICAL_PERCENT) return 'critical';
+  if (r.used_percent >= RATE_WARN_PERCENT) return 'warning';
+  return 'ok';
+}
+
+/** The reading's line: a stale one says what it was and as of when; a fresh one when it resets. */
+export function rateLimitText(r: RateLimitInfo, now: number): string {
+  const pct = `${r.used_percent.toFixed(1)}% used`;
+  if (!r.stale) return `${pct}${r.resets_at ? ` · resets ${formatDateTime(r.resets_at, now)}` : ''}`;
+  const ended = r.resets_at && Date.parse(r.resets_at) <= now ? ` · window reset ${formatDateTime(r.resets_at, now)}` : ' · its window has passed';
+  return `${pct} as of ${formatDateTime(r.observed_at, now)}${ended}, no newer reading`;
+}
+
+function RateBadge(p: { level: RateLevel }) {
+  switch (p.level) {
+    case 'stale':
+      return <span class="badge badge-stale">stale</span>;
+    case 'critical':
+      return <span class="badge badge-error">over {RATE_CRITICAL_PERCENT}%</span>;
+    case 'warning':
+      return <span class="badge badge-idle">over {RATE_WARN_PERCENT}%</span>;
+    default:
+      return null;
+  }
+}
+
+function RateLimitRow(p: { r: RateLimitInfo; now: number }) {
+  const r = p.r;
+  const level = rateLimitLevel(r);
+  const windowText = r.window_minutes ? ` (${formatDuration(r.window_minutes * 60_000)})` : '';
+  const label = `${r.agent_type} ${r.window}${windowText}`;
+  const common = { label, max: 100, testId: `rate-${r.agent_type}-${r.window}`, text: rateLimitText(r, p.now), badge: <RateBadge level={level} />, level };
+  // A stale reading's meter has no warning bands (all of it "optimum"), and is greyed.
+  return level === 'stale' ? (
+    <Meter {...common} value={r.used_percent} low={100} high={100} class="meter-stale" />
+  ) : (
+    <Meter {...common} value={r.used_percent} low={RATE_WARN_PERCENT} high={RATE_CRITICAL_PERCENT} />
   );
 }
 
@@ -108,20 +160,7 @@ export function Usage() {
         {d.rate_limits.length === 0 ? (
           <p class="muted">No rate-limit readings yet. Codex reports them with its token counts.</p>
         ) : (
-          d.rate_limits.map((r) => {
-            const stale = r.resets_at !== null && Date.parse(r.resets_at) < now;
-            const windowText = r.window_minutes ? ` (${formatDuration(r.window_minutes * 60_000)})` : '';
-            return (
-              <Meter
-                key={`${r.agent_type}-${r.window}`}
-                label={`${r.agent_type} ${r.window}${windowText}`}
-                value={r.used_percent}
-                max={100}
-                testId={`rate-${r.agent_type}-${r.window}`}
-                text={`${r.used_percent.toFixed(1)}% used${r.resets_at ? (stale ? ` · window reset at ${formatDateTime(r.resets_at)}, no newer reading` : ` · resets ${formatDateTime(r.resets_at)}`) : ''}`}
-              />
-            );
-          })
+          d.rate_limits.map((r) => <RateLimitRow key={`${r.agent_type}-${r.window}`} r={r} now={now} />)
         )}
       </Section>
       <Section title="Recent blocks" id="blocks">

@@ -331,7 +331,14 @@ export interface RateLimitInfo {
   used_percent: number;
   window_minutes: number | null;
   resets_at: string | null;
+  /** When the agent reported it: the reading is "as of" this time. */
   observed_at: string;
+  /**
+   * The reading says nothing about now: its window reset since (`resets_at` passed) or it is older
+   * than its window (`observed_at` more than `window_minutes` ago). Draw it as of `observed_at`,
+   * never as a warning.
+   */
+  stale: boolean;
 }
 
 /** `POST /api/import` body and its final summary. */

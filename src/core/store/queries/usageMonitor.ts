@@ -9,7 +9,8 @@
  * current block's cost (and tokens) of the last `BURN_WINDOW_MINUTES` minutes up to now, over that
  * window (started no earlier than the block's first usage, at least one minute): like the overview's
  * burn rate it covers the last hour, and it falls while nothing happens. The projection extends that
- * rate to the block's end, so it falls to the block's cost after an idle hour.
+ * rate to the block's end, so it falls to the block's cost after an idle hour. A rate-limit reading
+ * whose window has passed is marked `stale` (`rateLimitStale`): it says nothing about now.
  */
 import type { RateLimitInfo, UsageBlock, UsageMonitor, UsageProvider } from '../../contracts/api';
 import type { SqlDb } from '../sqlDb';
@@ -184,7 +185,17 @@ function todayCost(db: SqlDb, dayStart: number, now: number, agent: string | nul
   return hourly + partial;
 }
 
-function rateLimits(db: SqlDb, agent: string | null): RateLimitInfo[] {
+/**
+ * Whether a reading says nothing about now: its window has reset since (`resets_at` passed), or it
+ * is older than its window (`observed_at` more than `window_minutes` ago). A reading with neither
+ * is taken as current.
+ */
+export function rateLimitStale(r: { window_minutes: number | null; resets_at: number | null; observed_at: number }, now: number): boolean {
+  if (r.resets_at !== null && r.resets_at <= now) return true;
+  return r.window_minutes !== null && r.window_minutes > 0 && r.observed_at + r.window_minutes * MINUTE_MS <= now;
+}
+
+function rateLimits(db: SqlDb, agent: string | null, now: number): RateLimitInfo[] {
   const rows = db.all<{ agent_type: string; window: string; used_percent: number; window_minutes: number | null; resets_at: number | null; observed_at: number }>(
     'SELECT * FROM rate_limits WHERE (? IS NULL OR agent_type = ?) ORDER BY agent_type, window',
     [agent, agent],
@@ -196,6 +207,7 @@ function rateLimits(db: SqlDb, agent: string | null): RateLimitInfo[] {
     window_minutes: r.window_minutes,
     resets_at: r.resets_at === null ? null : iso(r.resets_at),
     observed_at: iso(r.observed_at),
+    stale: rateLimitStale(r, now),
   }));
 }
 
@@ -275,7 +287,7 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
     block_time_left_minutes: timeLeft,
     daily_budget_usd: p.daily_budget_usd ?? null,
     today_cost_usd: todayCost(db, p.day_start, p.now, agent),
-    rate_limits: rateLimits(db, agent),
+    rate_limits: rateLimits(db, agent, p.now),
   };
 }
 
