@@ -1,6 +1,6 @@
 /**
- * The write-ahead journal (DESIGN §3). Every accepted batch of events is appended as one JSON line
- * `{"s": seq, "r": [EventRecord, ...]}` with a synchronous write before the request is
+ * The write-ahead journal (DESIGN §3). Every accepted batch of events is appended as one line (see
+ * `encodeBatch`) with a synchronous write before the request is
  * acknowledged, so a killed process loses nothing it acknowledged; the file is fdatasync'ed at
  * least every second. Segments are files `<db>.journal-<firstSeq>`; a snapshot records the last
  * seq it contains, and segments are deleted only once the snapshot *before* it also covers them,
@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventRecord } from './records';
+import { hasLoneSurrogate } from '../contracts/wellFormed';
 import { StorageError } from './storageError';
 
 export interface JournalBatch {
@@ -29,6 +30,72 @@ const SEGMENT_RE = /\.journal-(\d+)$/;
 const EMPTY = Buffer.alloc(0);
 /** A scratch buffer bigger than this (one huge batch) is not kept. */
 const MAX_SCRATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One batch's line. A record's `metadata` is already JSON text, and `JSON.stringify` of the record
+ * would escape all of it a second time (most of the line's cost), so the line carries it raw:
+ * `{"s": seq, "m": [length | null, ...], "r": [record with metadata null, ...]}` + TAB + each
+ * record's metadata, concatenated, + LF. `m[i]` is the length (UTF-16 code units) of record i's
+ * metadata in that tail, null when the record's own `metadata` field holds its value. The JSON part
+ * never holds a raw TAB or LF (`JSON.stringify` escapes control characters in strings), so the first
+ * TAB ends it. A batch with a metadata string that holds an LF or a lone surrogate (neither comes
+ * from `capMetadata`, which writes JSON) is written in the first format, the whole batch as JSON:
+ * `{"s": seq, "r": [EventRecord, ...]}` + LF, which replay still reads (journals of older versions).
+ */
+export function encodeBatch(seq: number, records: EventRecord[]): string {
+  const n = records.length;
+  const metas: (string | null)[] = new Array(n);
+  const lengths: (number | null)[] = new Array(n);
+  let raw = false;
+  for (let i = 0; i < n; i++) {
+    const m = records[i].metadata as unknown;
+    if (typeof m === 'string' && m.length > 0) {
+      if (m.indexOf('\n') !== -1 || hasLoneSurrogate(m)) return JSON.stringify({ s: seq, r: records }) + '\n';
+      metas[i] = m;
+      lengths[i] = m.length;
+      raw = true;
+    } else {
+      metas[i] = null;
+      lengths[i] = null;
+    }
+  }
+  if (!raw) return JSON.stringify({ s: seq, r: records }) + '\n';
+  // The records are the caller's: their metadata is set aside only while they are serialized.
+  let head: string;
+  try {
+    for (let i = 0; i < n; i++) if (metas[i] !== null) records[i].metadata = null;
+    head = JSON.stringify({ s: seq, m: lengths, r: records });
+  } finally {
+    for (let i = 0; i < n; i++) if (metas[i] !== null) records[i].metadata = metas[i];
+  }
+  let tail = '';
+  for (let i = 0; i < n; i++) if (metas[i] !== null) tail += metas[i];
+  return head + '\t' + tail + '\n';
+}
+
+/** The batch in one line (without its LF), either format; throws if it is not a whole batch. */
+export function decodeBatch(line: string): { s: number; r: EventRecord[] } {
+  const tab = line.indexOf('\t');
+  const batch = JSON.parse(tab === -1 ? line : line.slice(0, tab)) as { s: number; m?: unknown; r: EventRecord[] };
+  if (typeof batch.s !== 'number' || !Array.isArray(batch.r)) throw new Error('not a journal batch');
+  if (tab === -1) {
+    if (batch.m !== undefined) throw new Error('metadata lengths without metadata');
+    return batch;
+  }
+  const lengths = batch.m;
+  if (!Array.isArray(lengths) || lengths.length !== batch.r.length) throw new Error('metadata lengths do not match the records');
+  let off = tab + 1;
+  for (let i = 0; i < lengths.length; i++) {
+    const len = lengths[i] as unknown;
+    if (len === null) continue;
+    if (typeof len !== 'number' || !Number.isInteger(len) || len <= 0 || off + len > line.length) throw new Error('metadata shorter than its lengths say');
+    batch.r[i].metadata = line.slice(off, off + len);
+    off += len;
+  }
+  if (off !== line.length) throw new Error('metadata longer than its lengths say');
+  delete batch.m;
+  return batch;
+}
 
 export class Journal {
   private fd: number | null = null;
@@ -81,8 +148,7 @@ export class Journal {
         if (!line.trim()) continue;
         let batch: { s: number; r: EventRecord[] };
         try {
-          batch = JSON.parse(line) as { s: number; r: EventRecord[] };
-          if (typeof batch.s !== 'number' || !Array.isArray(batch.r)) throw new Error('not a journal batch');
+          batch = decodeBatch(line);
         } catch (e) {
           report.skipped.push({ file: seg.path, line: lineNo, reason: torn ? 'torn last line' : (e as Error).message });
           continue;
@@ -134,7 +200,7 @@ export class Journal {
     if (this.fd === null) throw new Error('journal is closed');
     if (this.torn) this.cutTornTail();
     const seq = this.seq + 1;
-    const line = JSON.stringify({ s: seq, r: records }) + '\n';
+    const line = encodeBatch(seq, records);
     const len = Buffer.byteLength(line, 'utf8');
     // One scratch buffer reused across appends: a fresh multi-megabyte buffer per batch costs a
     // page fault per 4 KB, which on some kernels is most of the cost of a bulk import's journal.
