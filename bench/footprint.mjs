@@ -15,6 +15,8 @@
 //   - after a clean stop (SIGTERM): the database's bytes per stored event, the events table's own
 //     bytes per row (SQLite's dbstat, read through python3's sqlite3 when the machine has it), and
 //     what the folder holds (database, backup, journal, payloads) as a multiple of the database.
+// A third column, "upgraded", serves a copy of the base's database with the current build: what an
+// existing user's database becomes after the upgrade's migrations.
 // Goals (issue 24): RSS after start and after the first questions <= 250 MB; <= 120 bytes a stored
 // event; on disk <= 1.5x the database with no journal left and no second full copy.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -187,13 +189,16 @@ const dbs = new Map([
   [base, filledDb(base)],
   [current, filledDb(current)],
 ]);
+// An existing user's upgrade: the current build on a copy of the base's database (migrated at start).
+const upgraded = { ...current, name: 'upgraded' };
 const results = new Map([
   [base, []],
   [current, []],
+  [upgraded, []],
 ]);
 for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? [base, current] : [current, base];
-  for (const b of order) results.get(b).push(await measure(b, dbs.get(b)));
+  const order = round % 2 === 0 ? [base, current, upgraded] : [upgraded, current, base];
+  for (const b of order) results.get(b).push(await measure(b, b === upgraded ? dbs.get(base) : dbs.get(b)));
 }
 
 const fig = (b, k) => median(results.get(b).map((r) => r[k]));
@@ -206,13 +211,15 @@ const rows = [
   ['folder / database', 'diskRatio', (v) => v.toFixed(2), 'at most 1.5'],
 ];
 console.log(`\nfootprint of ${fig(current, 'events').toLocaleString()} events (base ${fig(base, 'events').toLocaleString()}), medians of ${ROUNDS} round(s), builds alternating`);
-console.log(`${'figure'.padEnd(34)}${base.name.padStart(14)}${'current'.padStart(12)}${'ratio'.padStart(8)}   goal`);
+console.log(`${'figure'.padEnd(34)}${base.name.padStart(14)}${'current'.padStart(12)}${'ratio'.padStart(8)}${'upgraded'.padStart(10)}${'ratio'.padStart(8)}   goal`);
 for (const [label, key, f, goal] of rows) {
   const a = fig(base, key);
   const b = fig(current, key);
-  console.log(`${label.padEnd(34)}${f(a).padStart(14)}${f(b).padStart(12)}${(b / a).toFixed(2).padStart(8)}   ${goal}`);
+  const u = fig(upgraded, key);
+  console.log(`${label.padEnd(34)}${f(a).padStart(14)}${f(b).padStart(12)}${(b / a).toFixed(2).padStart(8)}${f(u).padStart(10)}${(u / a).toFixed(2).padStart(8)}   ${goal}`);
 }
-for (const b of [base, current]) {
+console.log('(upgraded: the current build serving a copy of the base\'s database, converted at its first start)');
+for (const b of [base, current, upgraded]) {
   const d = results.get(b)[0].disk;
   const mb = (x) => (x / 1e6).toFixed(0);
   console.log(`${b.name}: database ${mb(d.database)} MB, backup ${mb(d.backup)} MB (hard links count 0), journal ${mb(d.journal)} MB, payloads ${mb(d.payloads)} MB`);
