@@ -125,6 +125,84 @@ export const EventInputSchema = z
   .strip()
   .transform((e) => (e.event_type === 'instruction_load' ? { ...e, metadata: instructionLoadMetadata(e.metadata) } : e));
 
+/**
+ * The common case, cheaply: an event already in the form `EventInputSchema` puts it in (strings
+ * trimmed, well-formed and non-empty, no nulls, no alias, not an `instruction_load`, an offset
+ * timestamp) passes this schema, whose output is then what `EventInputSchema` would give (same
+ * keys, same values). It has no transforms, so no pipes: one check per field, the canonical form
+ * checked once for the whole object. Anything it refuses is validated by `EventInputSchema`,
+ * which accepts or refuses it and names the errors exactly as before (`test/unit/contract.test.ts`
+ * compares the two).
+ */
+const ANY_STRING = z.string().optional();
+const ANY_NUMBER = z.number().optional();
+const CanonicalEventShape = z
+  .object({
+    session_id: z.string(),
+    agent_type: z.string(),
+    event_type: z.enum(EVENT_TYPES),
+    event_id: ANY_STRING,
+    tool_name: ANY_STRING,
+    status: z.enum(EVENT_STATUSES).optional(),
+    model: ANY_STRING,
+    tokens_in: ANY_NUMBER,
+    tokens_out: ANY_NUMBER,
+    cache_read_tokens: ANY_NUMBER,
+    cache_write_tokens: ANY_NUMBER,
+    cache_write_1h_tokens: ANY_NUMBER,
+    reasoning_tokens: ANY_NUMBER,
+    cost_usd: ANY_NUMBER,
+    duration_ms: ANY_NUMBER,
+    project: ANY_STRING,
+    branch: ANY_STRING,
+    client_timestamp: z.iso.datetime({ offset: true }).optional(),
+    source: z.enum(EVENT_SOURCES).optional(),
+    metadata: z.unknown().optional(),
+  })
+  .strip();
+const CanonicalEventSchema = CanonicalEventShape.refine(isCanonical);
+
+const AGENT_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+
+/** A string `trimmed(max)` / `optionalTrimmed(max)` would keep as it is (not emptied, not cut). */
+function canonicalString(s: string | undefined, max: number): boolean {
+  if (s === undefined) return true;
+  const n = s.length;
+  if (n === 0 || n > max) return false;
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(n - 1);
+  // Printable ASCII at both ends is never trimmed; anything else asks trim() itself.
+  if (!(first > 32 && first < 127 && last > 32 && last < 127) && s.trim() !== s) return false;
+  return !hasLoneSurrogate(s);
+}
+
+const count = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= 1e12);
+const upTo = (n: number | undefined, max: number) => n === undefined || (n >= 0 && n <= max);
+
+function isCanonical(e: z.output<typeof CanonicalEventShape>): boolean {
+  return (
+    e.event_type !== 'instruction_load' &&
+    canonicalString(e.session_id, 256) &&
+    e.agent_type.length <= 64 &&
+    AGENT_TYPE_RE.test(e.agent_type) &&
+    !AGENT_TYPE_ALIASES.has(e.agent_type) &&
+    canonicalString(e.event_id, 256) &&
+    canonicalString(e.tool_name, 256) &&
+    canonicalString(e.model, 256) &&
+    canonicalString(e.project, 512) &&
+    canonicalString(e.branch, 256) &&
+    count(e.tokens_in) &&
+    count(e.tokens_out) &&
+    count(e.cache_read_tokens) &&
+    count(e.cache_write_tokens) &&
+    count(e.cache_write_1h_tokens) &&
+    count(e.reasoning_tokens) &&
+    upTo(e.cost_usd, 1e6) &&
+    upTo(e.duration_ms, 1e10) &&
+    (e.client_timestamp === undefined || isPlausibleTimestamp(e.client_timestamp))
+  );
+}
+
 type ValidatedEvent = z.output<typeof EventInputSchema>;
 /** An event as a client sends it, after validation (trimmed, nulls removed, optional keys optional). */
 export type EventInput = Partial<ValidatedEvent> & Pick<ValidatedEvent, 'session_id' | 'agent_type' | 'event_type'>;
@@ -180,6 +258,8 @@ export function validateEvent(raw: unknown): ValidationResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, errors: [{ field: '(body)', message: 'expected a JSON object' }] };
   }
+  const canonical = CanonicalEventSchema.safeParse(raw);
+  if (canonical.success) return { ok: true, value: canonical.data as EventInput };
   const parsed = EventInputSchema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
