@@ -7,7 +7,6 @@
  * dashboard does. Weeks (ISO, from Monday) and months are local to --tz; each is totalled over its
  * own range, so a session is counted once per period.
  */
-import { setFlagsFromString } from 'node:v8';
 import { loadConfig } from '../config';
 import type { ApiError, PeriodTotals } from '../contracts/api';
 import { readApiGet } from '../contracts/apiRoutes';
@@ -94,12 +93,6 @@ interface ReportSource {
 }
 
 async function databaseSource(dbPath: string, log: Logger): Promise<ReportSource> {
-  // A report's process is short: V8 compiling sql.js's wasm again with TurboFan on its helper
-  // threads (0.25-0.3 s of CPU, a quarter of a report on the 200 MB benchmark logs) finished about
-  // when the report did. Liftoff's code gives the same answers; the store worker's own time did
-  // not grow (49 MB and 370 MB databases). Set before the store worker compiles the module; the
-  // flag is process-wide, and this process only reports (the server and imports keep TurboFan).
-  setFlagsFromString('--liftoff-only');
   const config = loadConfig(process.env, { dbPath, watchLogs: false });
   const core = await openCore({ config, log, readOnly: true });
   return { kind: 'database', query: (p) => core.store.query('costBreakdown', p), close: () => core.close() };
