@@ -1,6 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Session, SessionSortKey } from '../../src/core/contracts/api';
+import type { ComponentChildren } from 'preact';
+import type { Session, SessionSortKey, SessionStatus } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
+import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Section, SortTh, StatusBadge, UnpricedNote, type SortState } from '../components/ui';
 import { routeHash } from '../data/appState';
 import { nextSort } from '../lib/tableSort';
@@ -27,12 +29,122 @@ export function sessionDurationMs(s: Session, now = Date.now()): number {
   return Math.max(0, end - Date.parse(s.started_at));
 }
 
+type ListedSession = Session & { subagents?: number };
+
+/** One row of the list; a subagent row (`parent`) nested under its parent's. */
+function SessionRow(p: { s: ListedSession; now: number; toggle?: ComponentChildren; parent?: string }) {
+  return (
+    <tr data-key={p.s.session_id} data-parent={p.parent} class={p.parent ? 'sub-row' : undefined}>
+      <td data-col="session">
+        <div class="cell-id">
+          {p.toggle}
+          {/* Cut at the start when it must be: ids that share a prefix differ at the end. */}
+          <a class="id-tail" href={routeHash({ view: 'sessions', sessionId: p.s.session_id })} title={p.s.session_id}>
+            <bdi>{p.s.session_id}</bdi>
+          </a>
+          {p.s.parent_session_id && !p.parent && (
+            <span class="badge" title={`Subagent of ${p.s.parent_session_id}`}>
+              sub<span class="sr-only">agent</span>
+            </span>
+          )}
+        </div>
+      </td>
+      <td title={p.s.agent_type}>{p.s.agent_type}</td>
+      <td title={[p.s.project, p.s.branch].filter(Boolean).join(' · ')} data-col="project">
+        {baseName(p.s.project)}
+        {p.s.branch && <span class="muted"> · {p.s.branch}</span>}
+      </td>
+      <td title={p.s.model ?? ''}>{p.s.model ? modelLabel(p.s.model) : '—'}</td>
+      <td>
+        <StatusBadge status={p.s.status} />
+      </td>
+      <td title={p.s.started_at} data-col="started">
+        {formatDateTime(p.s.started_at)}
+      </td>
+      <td title={`${formatDateTime(p.s.last_event_at)} (${p.s.last_event_at})`} data-col="last-activity">
+        {formatAgo(p.s.last_event_at, p.now)}
+      </td>
+      <td class="num">{formatDuration(sessionDurationMs(p.s, p.now))}</td>
+      <td class="num">{formatInt(p.s.event_count)}</td>
+      <td class="num">{formatTokens(totalTokens(p.s))}</td>
+      <td class="num" data-col="cost">
+        {formatUsd(p.s.cost_usd)} <UnpricedNote tokens={p.s.unpriced_tokens} format={formatTokens} compact />
+      </td>
+    </tr>
+  );
+}
+
+interface SessionFilter {
+  agent_type?: string;
+  status?: SessionStatus;
+  project?: string;
+  /** USD, as typed (a valid amount). */
+  min_cost?: string;
+}
+
+const STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
+
+/** The list's filters: agent, status, project (the values the store knows) and a lowest cost. */
+function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): void; minCost: string; onMinCost(v: string): void }) {
+  const opts = useApi('/api/filter-options');
+  const f = p.filter;
+  const select = (key: 'agent_type' | 'status' | 'project', label: string, values: readonly string[]) => (
+    <label>
+      <span>{label}</span>
+      <select data-filter={key} value={f[key] ?? ''} onChange={(e) => p.onChange({ ...f, [key]: (e.currentTarget as HTMLSelectElement).value || undefined })}>
+        <option value="">All</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {key === 'project' ? baseName(v) : v}
+          </option>
+        ))}
+        {f[key] && !values.includes(f[key]!) && <option value={f[key]}>{f[key]}</option>}
+      </select>
+    </label>
+  );
+  return (
+    <form class="filters" aria-label="Session filters" onSubmit={(e) => e.preventDefault()}>
+      {select('agent_type', 'Agent', opts.data?.agent_types ?? [])}
+      {select('status', 'Status', STATUSES)}
+      {select('project', 'Project', opts.data?.projects ?? [])}
+      <label>
+        <span>Cost at least ($)</span>
+        <input
+          type="number"
+          min="0"
+          step="0.01"
+          inputMode="decimal"
+          data-filter="min_cost"
+          placeholder="0.00"
+          value={p.minCost}
+          onInput={(e) => p.onMinCost((e.currentTarget as HTMLInputElement).value)}
+        />
+      </label>
+      <button
+        type="button"
+        class="btn"
+        onClick={() => {
+          p.onMinCost('');
+          p.onChange({});
+        }}
+      >
+        Clear filters
+      </button>
+    </form>
+  );
+}
+
 export function Sessions() {
   const app = useApp();
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState(DEFAULT_SESSION_SORT);
-  const [rows, setRows] = useState<Session[]>([]);
+  const [rows, setRows] = useState<ListedSession[]>([]);
+  const [filter, setFilter] = useState<SessionFilter>({});
+  const [minCost, setMinCost] = useState('');
+  // Subagents are nested under their parent, collapsed; expanded ones are loaded on demand.
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [children, setChildren] = useState<Record<string, Session[] | { error: string } | undefined>>({});
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -46,6 +158,12 @@ export function Sessions() {
     try {
       const page = await app.ds.get('/api/sessions', {
         q: query || undefined,
+        agent_type: filter.agent_type,
+        status: filter.status,
+        project: filter.project,
+        min_cost: filter.min_cost,
+        // Searching lists subagents too (a search may be for one); otherwise under their parent.
+        nest: query ? undefined : true,
         // The default order is asked without parameters: the same question as the warm-up's.
         sort: isDefault ? undefined : sort.key,
         dir: isDefault ? undefined : sort.dir,
@@ -66,7 +184,27 @@ export function Sessions() {
   // A layout effect: the request leaves before the view's first paint (as in useApi).
   useLayoutEffect(() => {
     void load(true);
-  }, [query, sort]);
+  }, [query, sort, filter]);
+
+  const loadChildren = async (id: string) => {
+    try {
+      // In the order they started, as on the parent's page.
+      const page = await app.ds.get('/api/sessions', { parent_session_id: id, sort: 'started_at', dir: 'asc', limit: 500 });
+      setChildren((c) => ({ ...c, [id]: page.sessions }));
+    } catch (e) {
+      setChildren((c) => ({ ...c, [id]: { error: (e as Error).message } }));
+    }
+  };
+  const toggleSubagents = (id: string) => {
+    const next = new Set(expanded);
+    if (next.delete(id)) {
+      setExpanded(next);
+      return;
+    }
+    next.add(id);
+    setExpanded(next);
+    void loadChildren(id);
+  };
   // Live totals: refresh the first page when aggregates change, unless the user paged further.
   useEffect(() => {
     if (tick && rows.length <= PAGE) void load(true);
@@ -76,6 +214,14 @@ export function Sessions() {
     const t = setTimeout(() => setQuery(q.trim()), 250);
     return () => clearTimeout(t);
   }, [q]);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      const v = minCost.trim();
+      const next = /^\d+(\.\d+)?$/.test(v) ? v : undefined;
+      setFilter((f) => (next === f.min_cost ? f : { ...f, min_cost: next }));
+    }, 250);
+    return () => clearTimeout(t);
+  }, [minCost]);
 
   const now = Date.now();
   const th = (label: string, key: SessionSortKey, cls?: string) => (
@@ -94,9 +240,10 @@ export function Sessions() {
           </label>
         }
       >
+        <SessionFilters filter={filter} onChange={setFilter} minCost={minCost} onMinCost={setMinCost} />
         <ErrorNote error={error} what="sessions" />
         {rows.length === 0 && loading && <Loading what="sessions" />}
-        {rows.length === 0 && !loading && !error && <p class="muted empty-note" data-testid="sessions-empty">{query ? `No session matches "${query}".` : 'No sessions recorded yet.'}</p>}
+        {rows.length === 0 && !loading && !error && <p class="muted empty-note" data-testid="sessions-empty">{query ? `No session matches "${query}".` : Object.values(filter).some(Boolean) ? 'No session matches these filters.' : 'No sessions recorded yet.'}</p>}
         {rows.length > 0 && (
           <table class="table sessions-table" data-testid="sessions-table">
             <colgroup>
@@ -128,44 +275,37 @@ export function Sessions() {
               </tr>
             </thead>
             <tbody>
-              {rows.map((s) => (
-                <tr key={s.session_id} data-key={s.session_id}>
-                  <td data-col="session">
-                    <div class="cell-id">
-                      {/* Cut at the start when it must be: ids that share a prefix differ at the end. */}
-                      <a class="id-tail" href={routeHash({ view: 'sessions', sessionId: s.session_id })} title={s.session_id}>
-                        <bdi>{s.session_id}</bdi>
-                      </a>
-                      {s.parent_session_id && (
-                        <span class="badge" title={`Subagent of ${s.parent_session_id}`}>
-                          sub<span class="sr-only">agent</span>
-                        </span>
-                      )}
-                    </div>
-                  </td>
-                  <td title={s.agent_type}>{s.agent_type}</td>
-                  <td title={[s.project, s.branch].filter(Boolean).join(' · ')} data-col="project">
-                    {baseName(s.project)}
-                    {s.branch && <span class="muted"> · {s.branch}</span>}
-                  </td>
-                  <td title={s.model ?? ''}>{s.model ? modelLabel(s.model) : '—'}</td>
-                  <td>
-                    <StatusBadge status={s.status} />
-                  </td>
-                  <td title={s.started_at} data-col="started">
-                    {formatDateTime(s.started_at)}
-                  </td>
-                  <td title={`${formatDateTime(s.last_event_at)} (${s.last_event_at})`} data-col="last-activity">
-                    {formatAgo(s.last_event_at, now)}
-                  </td>
-                  <td class="num">{formatDuration(sessionDurationMs(s, now))}</td>
-                  <td class="num">{formatInt(s.event_count)}</td>
-                  <td class="num">{formatTokens(totalTokens(s))}</td>
-                  <td class="num" data-col="cost">
-                    {formatUsd(s.cost_usd)} <UnpricedNote tokens={s.unpriced_tokens} format={formatTokens} compact />
-                  </td>
-                </tr>
-              ))}
+              {rows.map((s) => {
+                // Only a nested list expands (a search lists subagents in their own rows).
+                const open = !!s.subagents && expanded.has(s.session_id);
+                const kids = children[s.session_id];
+                const toggle = !!s.subagents && (
+                  <button
+                    type="button"
+                    class="sub-toggle"
+                    aria-expanded={open}
+                    aria-label={`${open ? 'Hide' : 'Show'} ${s.subagents} ${s.subagents === 1 ? 'subagent' : 'subagents'} of ${s.session_id}`}
+                    title={`${s.subagents} ${s.subagents === 1 ? 'subagent' : 'subagents'}`}
+                    data-testid="subagents-toggle"
+                    onClick={() => toggleSubagents(s.session_id)}
+                  >
+                    <span aria-hidden="true">{open ? '▾' : '▸'}</span>
+                    {formatInt(s.subagents)}
+                  </button>
+                );
+                const nested = !open
+                  ? []
+                  : Array.isArray(kids)
+                    ? kids.map((c) => <SessionRow key={`${s.session_id}/${c.session_id}`} s={c} now={now} parent={s.session_id} />)
+                    : [
+                        <tr key={`${s.session_id}/…`} class="sub-row" data-parent={s.session_id}>
+                          <td colSpan={11} class="muted">
+                            {kids === undefined ? 'Loading subagents…' : `Could not load subagents: ${kids.error}`}
+                          </td>
+                        </tr>,
+                      ];
+                return [<SessionRow key={s.session_id} s={s} now={now} toggle={toggle} />, ...nested];
+              })}
             </tbody>
           </table>
         )}

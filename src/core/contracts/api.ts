@@ -75,8 +75,14 @@ export interface AttentionList {
   sessions: Session[];
 }
 
+/**
+ * `GET /api/sessions`. Besides `agent_type`, `project`, `status`, `q`, `since`, `sort`/`dir`:
+ * `min_cost` / `max_cost` (USD, inclusive) and `nest=true`, which lists top-level sessions only
+ * (no parent, or a parent not stored) with `subagents` set: how many sessions name each as parent
+ * (`parent_session_id=<id>` lists them).
+ */
 export interface SessionsPage {
-  sessions: Session[];
+  sessions: (Session & { subagents?: number })[];
   next_cursor: string | null;
 }
 

@@ -1,6 +1,7 @@
 /**
  * History views (issue 17): the live feed in event-time order with dates, live events put in their
- * place; Costs and Tools beyond 90 days (all time, a custom range, kept in the location hash).
+ * place; Costs and Tools beyond 90 days (all time, a custom range, kept in the location hash); the
+ * Sessions list's filters and subagents nested under their parent.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,6 +118,60 @@ describe('history views', async () => {
     await page.locator('[data-period=all]').click();
     await page.waitForSelector('[data-testid=tools-table] tr[data-key=ArchaicTool]');
     assert.equal(await page.evaluate(() => location.hash), '#/tools?period=all');
+    assert.deepEqual(w.problems, []);
+  });
+
+  it('sessions: filters by agent, status, project and cost; subagents nested under their parent, collapsed', async () => {
+    const at = (ago: number) => new Date(Date.now() - ago).toISOString();
+    const sub = (id: string, parent: string) => ({
+      session_id: id,
+      agent_type: 'claude-code',
+      project: '/work/alpha',
+      event_type: 'tool_use',
+      tool_name: 'Task',
+      status: 'success',
+      client_timestamp: at(0),
+      metadata: { parent_session_id: parent },
+    });
+    await server.post('/api/events/batch', [sub('hist-now-sub1', 'hist-now'), sub('hist-now-sub2', 'hist-now'), { ...sub('hist-orphan', 'not-stored'), project: '/work/gamma' }]);
+    const keys = () => page.locator('[data-testid=sessions-table] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    const waitKeys = async (want: string[]) =>
+      page
+        .waitForFunction((k) => JSON.stringify([...document.querySelectorAll('[data-testid=sessions-table] tbody tr')].map((r) => r.getAttribute('data-key'))) === k, JSON.stringify(want))
+        .catch(async (e: Error) => {
+          throw new Error(`rows ${JSON.stringify(await keys())}, wanted ${JSON.stringify(want)}: ${e.message}`);
+        });
+    await page.goto(`${server.url}/#/sessions`);
+    // Top-level sessions only (a subagent whose parent is not stored stays at the top level), latest first.
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
+    const toggle = page.locator('tr[data-key=hist-now] [data-testid=subagents-toggle]');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    assert.match((await toggle.textContent()) ?? '', /2/);
+    assert.equal(await page.locator('tr[data-key=hist-old] [data-testid=subagents-toggle]').count(), 0, 'no toggle without subagents');
+    // Keyboard: the count is a button.
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-now-sub1', 'hist-now-sub2', 'hist-old']);
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    assert.equal(await page.locator('tr[data-key=hist-now-sub1]').getAttribute('data-parent'), 'hist-now');
+    await screenshot(page, 'sessions-nested');
+    await page.keyboard.press('Enter');
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
+
+    const choose = async (key: string, value: string) => page.locator(`select[data-filter=${key}]`).selectOption(value);
+    await choose('agent_type', 'codex');
+    await waitKeys(['hist-old']);
+    await choose('agent_type', '');
+    await choose('status', 'ended');
+    await waitKeys(['hist-old']);
+    await choose('status', '');
+    await choose('project', '/work/alpha');
+    await waitKeys(['hist-now']);
+    await choose('project', '');
+    await page.locator('input[data-filter=min_cost]').fill('5');
+    await waitKeys(['hist-old']);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
     assert.deepEqual(w.problems, []);
   });
 });

@@ -108,10 +108,12 @@ describe('sessions, feed and session page at 1024 px', async () => {
     // Ids are whole in the page (and the title); only CSS shortens them when the column is narrow.
     assert.equal(await row.locator('[data-col=session] a').textContent(), api.session_id);
     assert.ok(await fits(row.locator('td').nth(1)), 'the agent name is whole');
-    const plain = table.locator('tr[data-key="tb-run-7f3a-live-4"] [data-col=session] a');
+    const plain = table.locator('tr[data-key="tb-run-7f3a-live-3"] [data-col=session] a');
     assert.ok(await fits(plain), 'an id is shortened only when it must be');
-    // A subagent's longer id is cut at its start: its distinct end stays in view.
+    // A subagent's longer id is cut at its start: its distinct end stays in view (under its parent, expanded).
+    await table.locator('tr[data-key="tb-run-7f3a-live-4"] [data-testid=subagents-toggle]').click();
     const sub = table.locator('tr[data-key="tb-run-7f3a-live-4-sub858815"] [data-col=session] a');
+    await sub.waitFor();
     assert.equal(await fits(sub), false, 'the subagent id is longer than its column at 1024 px');
     assert.ok(await endVisible(sub), 'the end of a cut id is visible');
     assert.equal(await row.locator('[data-col=project]').evaluate((e) => e.firstChild?.textContent), api.project!.split('/').pop());
@@ -121,9 +123,12 @@ describe('sessions, feed and session page at 1024 px', async () => {
   it('sessions: headers sort by click and keyboard, in the API order, across pages', async () => {
     const table = page.locator('[data-testid=sessions-table]');
     assert.equal(await table.locator('th[data-sort=last_event_at]').getAttribute('aria-sort'), 'descending');
+    // A search lists subagents too (not nested): every session, more than a page.
+    await page.locator('[data-testid=session-search]').fill('tb-run-7f3a');
+    await page.waitForSelector('[data-testid=sessions-table] tr[data-key="tb-run-7f3a-live-4-sub858815"]:not(.sub-row)');
     await table.locator('th[data-sort=cost_usd] button').click();
     await page.waitForSelector('th[data-sort=cost_usd][aria-sort=descending]');
-    const byCost = (await server.get<SessionsPage>(`/api/sessions?sort=cost_usd&dir=desc&limit=${SESSIONS}`)).body.sessions.map((s) => s.session_id);
+    const byCost = (await server.get<SessionsPage>(`/api/sessions?q=tb-run-7f3a&sort=cost_usd&dir=desc&limit=${SESSIONS}`)).body.sessions.map((s) => s.session_id);
     await page.waitForFunction((first) => document.querySelector('[data-testid=sessions-table] tbody tr')?.getAttribute('data-key') === first, byCost[0]);
     assert.equal(await table.locator('th[aria-sort]').count(), 1);
     await page.getByRole('button', { name: 'Load more' }).click();

@@ -8,8 +8,8 @@ import { formatUsd } from '../../../webview/lib/format';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { buildWebview, launch, openPage } from './browser';
 
-/** What the views warmed while the page is idle ask (`viewWarmUp.tsx`): not start-up requests. */
-const warmUpRequest = (p: string) => p.startsWith('/api/stats/') || p === '/api/sessions?limit=50';
+/** What the views warmed while the page is idle ask (`viewWarmUp.tsx`; the Sessions list and its filters' menus): not start-up requests. */
+const warmUpRequest = (p: string) => p.startsWith('/api/stats/') || p === '/api/sessions?nest=true&limit=50' || p === '/api/filter-options';
 
 /** API GETs the page made for itself (not for the views it warms when idle), by path and query, in order. */
 function recordApi(page: Page): string[] {

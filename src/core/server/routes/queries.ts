@@ -60,6 +60,15 @@ function eventListParams(q: Query): QueryParams<'listEvents'> {
   };
 }
 
+/** A cost bound in USD (`min_cost`, `max_cost`): a number from 0, or undefined. */
+function usd(q: Query, field: string): number | undefined {
+  const v = single(q, field);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new QueryParamError(field, `${field} must be an amount in USD such as 2.5, got "${v}"`);
+  return n;
+}
+
 function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessions'> {
   const status = list(q, 'status');
   const bad = status?.find((s) => !(SESSION_STATUSES as readonly string[]).includes(s));
@@ -74,6 +83,9 @@ function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessi
     q: single(q, 'q'),
     since: timeRange(q, timeZone(q)).since,
     parent_session_id: q.parent_session_id === undefined ? undefined : (single(q, 'parent_session_id') ?? ''),
+    min_cost: usd(q, 'min_cost'),
+    max_cost: usd(q, 'max_cost'),
+    nest: bool(q, 'nest', false),
     active_first: bool(q, 'active_first', false),
     ...order,
     limit: int(q, 'limit', 1, 1000, 50),
@@ -176,7 +188,7 @@ export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000)
       () => statsAnswer(ctx, tz),
       () => ctx.store.query('listSessions', sessionListParams(ctx, { status: 'active,idle', limit: '50' })),
       () => ctx.store.query('listEvents', eventListParams({ limit: '200', order: 'created_at' })),
-      () => ctx.store.query('listSessions', sessionListParams(ctx, { limit: '50' })),
+      () => ctx.store.query('listSessions', sessionListParams(ctx, { nest: 'true', limit: '50' })),
       ...views.map(([, compute]) => compute),
     ],
     maxMs,

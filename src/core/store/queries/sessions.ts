@@ -117,6 +117,11 @@ export interface ListSessionsParams extends StatusClock {
   since?: number | null;
   /** Only sessions of this parent (subagents); `''` for top-level sessions only. */
   parent_session_id?: string;
+  /** Cost bounds in USD, inclusive. */
+  min_cost?: number | null;
+  max_cost?: number | null;
+  /** Top-level sessions only (no parent, or a parent not stored), each with its count of subagents. */
+  nest?: boolean;
   /** Active sessions before idle/ended ones. */
   active_first?: boolean;
   /** Order within the active-first rank (default `last_event_at`, `desc`). */
@@ -167,6 +172,16 @@ export const queries = {
         params.push(p.parent_session_id);
       }
     }
+    if (p.min_cost != null) {
+      clauses.push('s.cost_usd >= ?');
+      params.push(p.min_cost);
+    }
+    if (p.max_cost != null) {
+      clauses.push('s.cost_usd <= ?');
+      params.push(p.max_cost);
+    }
+    if (p.nest) clauses.push('(s.parent_session_id IS NULL OR NOT EXISTS (SELECT 1 FROM sessions ps WHERE ps.session_id = s.parent_session_id))');
+    const subagents = p.nest ? ', (SELECT COUNT(*) FROM sessions cs WHERE cs.parent_session_id = s.session_id) AS subagents' : '';
     // rank 0 sorts first: active sessions when active_first is set, everything otherwise.
     const rankSql = p.active_first ? `(CASE WHEN s.ended_at IS NULL AND s.last_event_at >= ? THEN 0 ELSE 1 END)` : '0';
     const rankParams: SqlValue[] = p.active_first ? [p.now - p.idleMs] : [];
@@ -180,8 +195,8 @@ export const queries = {
     }
     const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
     const dir = desc ? 'DESC' : 'ASC';
-    const rows = db.all<SessionRow & { rank: number; sort_value: number | string }>(
-      `SELECT s.*, ${STATUS_SQL} AS status, ${STATE_SQL} AS live_state, ${rankSql} AS rank, ${sort.sql} AS sort_value FROM sessions s ${whereSql(clauses)}
+    const rows = db.all<SessionRow & { rank: number; sort_value: number | string; subagents?: number }>(
+      `SELECT s.*, ${STATUS_SQL} AS status, ${STATE_SQL} AS live_state, ${rankSql} AS rank, ${sort.sql} AS sort_value${subagents} FROM sessions s ${whereSql(clauses)}
        ORDER BY rank ASC, sort_value ${dir}, s.session_id ${dir} LIMIT ?`,
       [...statusParams(p), ...statusParams(p), ...rankParams, ...sort.params, ...params, limit + 1],
     );
@@ -189,7 +204,7 @@ export const queries = {
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
-      sessions: page.map(rowToSession),
+      sessions: p.nest ? page.map((r) => ({ ...rowToSession(r), subagents: r.subagents ?? 0 })) : page.map(rowToSession),
       next_cursor: more ? encodeCursor(sessionsCursorKind(p.sort, p.dir), [last.rank, last.sort_value, last.session_id, p.now]) : null,
     };
   },
