@@ -8,11 +8,11 @@ import { trackStaleSince } from './data/staleness';
 import { applyThemeChoice, themeChoice, type ThemeChoice } from './lib/theme';
 import { Costs } from './views/Costs';
 import { Feed, isTyping } from './views/Feed';
-import { Overview } from './views/Overview';
+import { OverBudget, Overview, overBudget } from './views/Overview';
 import { SessionPage } from './views/SessionPage';
 import { Sessions } from './views/Sessions';
 import { Tools } from './views/Tools';
-import { Usage } from './views/Usage';
+import { dailyBudget, Usage } from './views/Usage';
 import { formatTime, formatUsd } from './lib/format';
 
 const NAV: { view: DashboardView; label: string }[] = [
@@ -102,6 +102,7 @@ export function App() {
   const app = useApp();
   const route = app.route.value;
   const stats = app.stats.value;
+  const budget = dailyBudget.value;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -153,11 +154,15 @@ export function App() {
         </nav>
         <SearchBox />
         <span class="topbar-right">
-          {stats && (
-            <span class="muted" title="Cost today">
-              today {formatUsd(stats.today.cost_usd)}
-            </span>
-          )}
+          {stats &&
+            (overBudget(stats.today.cost_usd, budget) ? (
+              <OverBudget todayCost={stats.today.cost_usd} budget={budget} where="header" />
+            ) : (
+              <span class="muted" title={budget ? 'Cost today and the daily budget' : 'Cost today'} data-testid="header-today">
+                today {formatUsd(stats.today.cost_usd)}
+                {budget ? ` of ${formatUsd(budget)}` : ''}
+              </span>
+            ))}
           <ConnectionBadge />
           {app.initial.host === 'browser' && <ThemeToggle />}
         </span>

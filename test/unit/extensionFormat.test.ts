@@ -54,6 +54,8 @@ function stats(cost: number, active: number): Stats {
 
 test('ticker text and budget', () => {
   assert.equal(tickerText(12.34, 2), '$(pulse) $12.34 · 2 active');
+  assert.equal(tickerText(12.34, 2, 0, 20), '$(pulse) $12.34 · 2 active', 'under the budget: as without one');
+  assert.equal(tickerText(12.34, 2, 1, 10), '$(warning) over budget: $12.34 of $10.00 · 2 active · $(bell-dot) 1 waiting', 'over it: said in text');
   assert.equal(isOverBudget(10.01, 10), true);
   assert.equal(isOverBudget(10, 10), false);
   assert.equal(isOverBudget(100, 0), false);
@@ -65,8 +67,9 @@ test('ticker view: connected shows cost, breakdown by agent and model, and warns
   const owner = { kind: 'owner' as const, url: 'http://127.0.0.1:3142', pid: 1 };
   const rows = [{ key: 'claude-sonnet-4-5', cost_usd: 12.34, tokens_in: 1, tokens_out: 1, cache_read_tokens: 0, cache_write_tokens: 0, requests: 3, events: 3, sessions: 1 }];
   const v = tickerView(owner, stats(12.34, 2), rows, 10);
-  assert.equal(v.text, '$(pulse) $12.34 · 2 active');
+  assert.equal(v.text, '$(warning) over budget: $12.34 of $10.00 · 2 active');
   assert.equal(v.background, 'warning');
+  assert.match(v.tooltip, /^\*\*AgentMonitor — today \$12\.34\*\* of \$10\.00 budget {2}\n\*\*Over budget:\*\* \$12\.34 of \$10\.00 \(\$2\.34 over\)/);
   assert.equal(v.overBudget, true);
   assert.match(v.tooltip, /\*\*By agent\*\* {2}\nClaude Code: \$12\.34 \(2 active\)/);
   assert.doesNotMatch(v.tooltip, /Codex:/, 'agents without cost today or activity are left out');
@@ -74,6 +77,8 @@ test('ticker view: connected shows cost, breakdown by agent and model, and warns
   assert.match(v.tooltip, /of \$10\.00 budget/);
   const under = tickerView({ kind: 'follower', url: 'http://127.0.0.1:3142', pid: 7 }, stats(1, 0), null, 10);
   assert.equal(under.background, 'none');
+  assert.equal(under.text, '$(pulse) $1.00 · 0 active');
+  assert.doesNotMatch(under.tooltip, /Over budget/);
   assert.match(under.tooltip, /Following the server/);
 });
 

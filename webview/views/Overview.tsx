@@ -9,6 +9,7 @@ import { ConnectAgents, ErrorNote, Loading, Metric, Section, StatusBadge, Unpric
 import { formatAgo, formatClock, formatDuration, formatInt, formatTokens, formatUsd, formatUsdTicks, totalTokens } from '../lib/format';
 import { PulseSeries, runningSessions, type PulseView } from '../lib/pulse';
 import { routeHash } from '../data/appState';
+import { dailyBudget } from './Usage';
 
 /** Server default until the pulse answer says otherwise (`AGENTMONITOR_IDLE_MINUTES`). */
 const DEFAULT_IDLE_MINUTES = 5;
@@ -172,6 +173,29 @@ function AgentCard(p: { s: Session; now: number }) {
   );
 }
 
+/** Today's cost over the daily budget (the extension's ticker uses the same rule). */
+export function overBudget(todayCost: number, budget: number | null): boolean {
+  return budget !== null && budget > 0 && todayCost > budget;
+}
+
+/** `over budget: $12.34 of $10.00`, in the header and on the overview; nothing while under it. */
+export function OverBudget(p: { todayCost: number; budget: number | null; where: 'header' | 'overview' }) {
+  if (!overBudget(p.todayCost, p.budget)) return null;
+  const text = `over budget: ${formatUsd(p.todayCost)} of ${formatUsd(p.budget)}`;
+  return p.where === 'header' ? (
+    <a class="over-budget" href={routeHash({ view: 'usage', sessionId: null })} data-testid="header-over-budget" title="Today's cost is over the daily budget: see Usage">
+      <span aria-hidden="true">⚠ </span>
+      {text}
+    </a>
+  ) : (
+    <p class="over-budget-banner" role="status" data-testid="overview-over-budget">
+      <span aria-hidden="true">⚠ </span>
+      <strong>Over budget:</strong> today's cost is {formatUsd(p.todayCost)} of your {formatUsd(p.budget)} daily budget ({formatUsd(p.todayCost - p.budget!)} over).{' '}
+      <a href={routeHash({ view: 'usage', sessionId: null })}>See Usage</a>
+    </p>
+  );
+}
+
 /** "Notify me when an agent waits": browser notifications (`lib/waitingNotifications.ts`). */
 function NotifyToggle() {
   const [on, setOn] = useState(notificationsOn);
@@ -189,10 +213,12 @@ export function Overview() {
   const pulse = usePulse();
   const now = Date.now();
   const sessions = runningSessions(app.sessions.value.values(), now, pulse.idleMinutes);
+  const budget = dailyBudget.value;
   if (!stats) return app.statsError.value ? <ErrorNote error={app.statsError.value} what="statistics" /> : <Loading what="statistics" />;
   if (stats.total.events === 0) return <ConnectAgents />;
   return (
     <div class="view-overview">
+      <OverBudget todayCost={stats.today.cost_usd} budget={budget} where="overview" />
       <NeedsYou sessions={app.sessions.value.values()} now={now} />
       <div class="metrics">
         <PeriodCard label="Today" t={stats.today} id="today" />

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { signal } from '@preact/signals';
+import { useEffect, useState } from 'preact/hooks';
 import type { RateLimitInfo, UsageProvider } from '../../src/core/contracts/api';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
@@ -87,11 +88,24 @@ function BudgetHint() {
   );
 }
 
+/**
+ * The daily budget as the server knows it (`AGENTMONITOR_DAILY_BUDGET_USD`; in VS Code the extension
+ * passes its `agentMonitor.dailyBudgetUSD` setting to the server it starts), `null` when none is
+ * set: taken from each usage-monitor answer, so the header and the overview can say "over budget"
+ * (against today's live cost) without a request of their own. The page renders this view once
+ * while idle (`viewWarmUp.tsx`), so it is known shortly after the page opens.
+ */
+export const dailyBudget = signal<number | null>(null);
+
 export function Usage() {
   // Plans are per provider: the server picks one by default (Anthropic when it has usage).
   const [provider, setProvider] = useState<UsageProvider | null>(null);
   const um = useApi('/api/stats/usage-monitor', provider ? { tz: localTimeZone(), provider } : { tz: localTimeZone() });
   const d = um.data;
+  const budget = d ? d.daily_budget_usd : undefined;
+  useEffect(() => {
+    if (budget !== undefined) dailyBudget.value = budget !== null && budget > 0 ? budget : null;
+  }, [budget]);
   if (!d) return um.error ? <ErrorNote error={um.error} what="the usage monitor" /> : <Loading what="the usage monitor" />;
   const b = d.current_block;
   const blocksAsc = [...d.blocks].reverse();

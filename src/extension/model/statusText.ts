@@ -15,8 +15,10 @@ export interface TickerView {
   overBudget: boolean;
 }
 
-export function tickerText(todayCost: number, active: number, waiting = 0): string {
-  const text = `$(pulse) ${formatUsd(todayCost)} · ${active} active`;
+/** `$(pulse) $12.34 · 2 active`; over the daily budget `$(warning) over budget: $12.34 of $10.00 · 2 active` (text, not colour only). */
+export function tickerText(todayCost: number, active: number, waiting = 0, budget: number | null = null): string {
+  const cost = isOverBudget(todayCost, budget) ? `$(warning) over budget: ${formatUsd(todayCost)} of ${formatUsd(budget)}` : `$(pulse) ${formatUsd(todayCost)}`;
+  const text = `${cost} · ${active} active`;
   return waiting ? `${text} · $(bell-dot) ${waiting} waiting` : text;
 }
 
@@ -103,6 +105,7 @@ export function tickerView(
   const active = stats?.active_sessions ?? 0;
   const over = isOverBudget(cost, budget);
   const lines = [`**AgentMonitor — today ${formatUsd(cost)}**${budget ? ` of ${formatUsd(budget)} budget` : ''}`, ''];
+  if (over && budget) lines.splice(1, 0, `**Over budget:** ${formatUsd(cost)} of ${formatUsd(budget)} (${formatUsd(cost - budget)} over)`);
   if (waiting.length) {
     lines.push(`**${waiting.length} agent${waiting.length === 1 ? '' : 's'} waiting for you**`);
     for (const s of waiting.slice(0, 8)) {
@@ -128,7 +131,7 @@ export function tickerView(
   }
   lines.push('', state.kind === 'owner' ? `Server on ${escapeMarkdown(state.url)} (this window)` : `Following the server on ${escapeMarkdown(state.url)}`);
   lines.push('Click to open the dashboard.');
-  return { text: tickerText(cost, active, waiting.length), tooltip: lines.join('  \n'), background: over ? 'warning' : 'none', overBudget: over };
+  return { text: tickerText(cost, active, waiting.length, budget), tooltip: lines.join('  \n'), background: over ? 'warning' : 'none', overBudget: over };
 }
 
 function assertNever(x: never): never {

@@ -65,3 +65,51 @@ describe('usage: rate limits in chromium', async () => {
     await w.page.context().close();
   });
 });
+
+describe('daily budget beyond the Usage view in chromium', async () => {
+  buildWebview();
+  const server = await startTestServer({ dailyBudgetUsd: 1 });
+  const browser = await launch();
+  const usage = (id: string, cost: number): EventInputRaw => ({
+    session_id: 's-budget',
+    agent_type: 'claude-code',
+    event_type: 'llm_request',
+    event_id: id,
+    model: 'claude-sonnet-4-5',
+    tokens_in: 100,
+    tokens_out: 10,
+    cost_usd: cost,
+    client_timestamp: new Date().toISOString(),
+  });
+
+  it('over the daily budget, the header and the overview say so; under it, neither does', async () => {
+    assert.equal((await server.post('/api/events', usage('b-1', 0.5))).status, 201);
+    const w = await openPage(browser);
+    await w.page.goto(`${server.url}/`);
+    await w.page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent === 'live');
+    await w.page.waitForSelector('[data-testid=period-today]');
+    // The budget comes with the usage monitor's answer (the Usage view, warmed while the page is
+    // idle); under it the header shows today's cost of the budget.
+    await w.page.waitForFunction(() => document.querySelector('[data-testid=header-today]')?.textContent === 'today $0.5000 of $1.00');
+    assert.equal(await w.page.locator('[data-testid=header-over-budget], [data-testid=overview-over-budget]').count(), 0);
+
+    // Today's cost passes the budget while the page is open: both say so, in text.
+    assert.equal((await server.post('/api/events', usage('b-2', 0.75))).status, 201);
+    const header = w.page.locator('[data-testid=header-over-budget]');
+    await header.waitFor();
+    assert.equal(((await header.textContent()) ?? '').trim(), '⚠ over budget: $1.25 of $1.00');
+    assert.equal(await header.getAttribute('href'), '#/usage');
+    assert.equal(await w.page.locator('[data-testid=header-today]').count(), 0);
+    const banner = w.page.locator('[data-testid=overview-over-budget]');
+    await banner.waitFor();
+    assert.match((await banner.textContent()) ?? '', /Over budget: today's cost is \$1\.25 of your \$1\.00 daily budget \(\$0\.2500 over\)\. See Usage/);
+    await screenshot(w.page, 'overview-over-budget');
+
+    // On another view the header still says so.
+    await w.page.evaluate(() => (location.hash = '#/usage'));
+    await w.page.waitForSelector('[data-testid=budget-meter]');
+    assert.equal(((await header.textContent()) ?? '').trim(), '⚠ over budget: $1.25 of $1.00');
+    assert.deepEqual(w.problems, []);
+    await w.page.context().close();
+  });
+});
