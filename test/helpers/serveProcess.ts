@@ -68,7 +68,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the output pipes may still hold the last lines when the process exits.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 

@@ -13,9 +13,19 @@ import { tmpDir } from '../helpers/tmp';
 
 /** A plain TCP server (not HTTP) holding a port on 127.0.0.1. */
 async function plainServer(): Promise<number> {
-  const server = net.createServer((sock) => sock.end());
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.end();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // close() waits for every connection: one the probing client left half-open would hold it (and
+  // the test file) until the runner found the event loop empty and cancelled the file's tests.
+  after(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
   return (server.address() as net.AddressInfo).port;
 }
 
