@@ -205,7 +205,8 @@ test('Open Dashboard shows live data through the webview bridge', async () => {
     project: '/work/shop-e2e',
   });
   await frame.locator('[data-testid="period-today"]', { hasText: '$1.75' }).waitFor({ timeout: 30_000 });
-  const item = page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' });
+  // Over the $1.50 budget the ticker says so in words, not only in colour (issue 18).
+  const item = page.locator('.statusbar-item', { hasText: 'over budget: $1.75 of $1.50 · 1 active' });
   await item.waitFor({ timeout: 30_000 });
   await page.locator('.notification-toast', { hasText: "today's agent cost $1.75 is over your daily budget of $1.50" }).waitFor({ timeout: 30_000 });
   assert.match((await item.getAttribute('class')) ?? '', /warning-kind/, 'the ticker turns to the warning colour over budget');
@@ -232,7 +233,7 @@ test('the dashboard panel survives a window reload (serializer)', async () => {
   await page.locator('.tab', { hasText: 'AgentMonitor' }).first().waitFor({ timeout: 120_000 });
   const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
   await frame.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 120_000 });
-  await page.locator('.statusbar-item', { hasText: '$1.75 · 1 active' }).waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar-item', { hasText: 'over budget: $1.75 of $1.50 · 1 active' }).waitFor({ timeout: 60_000 });
   // The page restores where it was (Costs, left there above), not the overview.
   await frame.locator('main[data-view="costs"]').waitFor({ timeout: 60_000 });
 });
@@ -285,7 +286,7 @@ test('every command is in the palette under "AgentMonitor:"', async () => {
 test('a second window follows the first and takes over when the first goes away', async () => {
   const owner = (await health(cs.amUrl))!;
   const second = await cs.openWindow(workspace);
-  await second.locator('.statusbar-item', { hasText: '$1.75 · 1 active' }).waitFor({ timeout: 120_000 });
+  await second.locator('.statusbar-item', { hasText: /\$1\.75( of \$1\.50)? · 1 active/ }).waitFor({ timeout: 120_000 });
   assert.equal((await health(cs.amUrl))!.pid, owner.pid, 'the second window did not start its own server');
   assert.deepEqual(serverProcesses(), [owner.pid]);
 
@@ -304,7 +305,7 @@ test('a second window follows the first and takes over when the first goes away'
     cost_usd: 0.25,
     project: '/work/shop-e2e',
   });
-  await second.locator('.statusbar-item', { hasText: '$2.00 · 1 active' }).waitFor({ timeout: 60_000 });
+  await second.locator('.statusbar-item', { hasText: /\$2\.00( of \$1\.50)? · 1 active/ }).waitFor({ timeout: 60_000 });
   page = second;
 });
 
