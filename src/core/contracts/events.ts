@@ -80,6 +80,10 @@ export const KNOWN_AGENT_TYPES = ['claude-code', 'codex'] as const;
 
 export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
 
+/** Field limits and the agent type's form: one table for the full schema and its fast path. */
+const LIMIT = { id: 256, agentType: 64, project: 512, tokens: 1e12, costUsd: 1e6, durationMs: 1e10 } as const;
+const AGENT_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+
 const wellFormed = () => z.string().refine((s) => !hasLoneSurrogate(s), LONE_SURROGATE);
 const trimmed = (max: number) => wellFormed().trim().min(1).max(max);
 const optionalTrimmed = (max: number) =>
@@ -90,29 +94,29 @@ const optionalTrimmed = (max: number) =>
     .optional()
     .nullable()
     .transform((s) => s ?? undefined);
-const tokenCount = z.number().int().nonnegative().max(1e12).optional().nullable().transform((n) => n ?? undefined);
+const tokenCount = z.number().int().nonnegative().max(LIMIT.tokens).optional().nullable().transform((n) => n ?? undefined);
 
 export const EventInputSchema = z
   .object({
-    session_id: trimmed(256),
-    agent_type: trimmed(64)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only')
+    session_id: trimmed(LIMIT.id),
+    agent_type: trimmed(LIMIT.agentType)
+      .regex(AGENT_TYPE_RE, 'letters, digits and . _ : / - only')
       .transform((a): string => AGENT_TYPE_ALIASES.get(a) ?? a),
     event_type: z.enum(ACCEPTED_EVENT_TYPES).transform((t): EventType => (t in EVENT_TYPE_ALIASES ? EVENT_TYPE_ALIASES[t as keyof typeof EVENT_TYPE_ALIASES] : (t as EventType))),
-    event_id: optionalTrimmed(256),
-    tool_name: optionalTrimmed(256),
+    event_id: optionalTrimmed(LIMIT.id),
+    tool_name: optionalTrimmed(LIMIT.id),
     status: z.enum(EVENT_STATUSES).optional().nullable().transform((s) => s ?? undefined),
-    model: optionalTrimmed(256),
+    model: optionalTrimmed(LIMIT.id),
     tokens_in: tokenCount,
     tokens_out: tokenCount,
     cache_read_tokens: tokenCount,
     cache_write_tokens: tokenCount,
     cache_write_1h_tokens: tokenCount,
     reasoning_tokens: tokenCount,
-    cost_usd: z.number().finite().nonnegative().max(1e6).optional().nullable().transform((n) => n ?? undefined),
-    duration_ms: z.number().finite().nonnegative().max(1e10).optional().nullable().transform((n) => n ?? undefined),
-    project: optionalTrimmed(512),
-    branch: optionalTrimmed(256),
+    cost_usd: z.number().finite().nonnegative().max(LIMIT.costUsd).optional().nullable().transform((n) => n ?? undefined),
+    duration_ms: z.number().finite().nonnegative().max(LIMIT.durationMs).optional().nullable().transform((n) => n ?? undefined),
+    project: optionalTrimmed(LIMIT.project),
+    branch: optionalTrimmed(LIMIT.id),
     client_timestamp: z
       .union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })])
       .refine((s) => isPlausibleTimestamp(s), `must be ${EVENT_TIME_RANGE}`)
@@ -162,8 +166,6 @@ const CanonicalEventShape = z
   .strip();
 const CanonicalEventSchema = CanonicalEventShape.refine(isCanonical);
 
-const AGENT_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
-
 /** A string `trimmed(max)` / `optionalTrimmed(max)` would keep as it is (not emptied, not cut). */
 function canonicalString(s: string | undefined, max: number): boolean {
   if (s === undefined) return true;
@@ -176,29 +178,29 @@ function canonicalString(s: string | undefined, max: number): boolean {
   return !hasLoneSurrogate(s);
 }
 
-const count = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= 1e12);
+const count = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= LIMIT.tokens);
 const upTo = (n: number | undefined, max: number) => n === undefined || (n >= 0 && n <= max);
 
 function isCanonical(e: z.output<typeof CanonicalEventShape>): boolean {
   return (
     e.event_type !== 'instruction_load' &&
-    canonicalString(e.session_id, 256) &&
-    e.agent_type.length <= 64 &&
+    canonicalString(e.session_id, LIMIT.id) &&
+    e.agent_type.length <= LIMIT.agentType &&
     AGENT_TYPE_RE.test(e.agent_type) &&
     !AGENT_TYPE_ALIASES.has(e.agent_type) &&
-    canonicalString(e.event_id, 256) &&
-    canonicalString(e.tool_name, 256) &&
-    canonicalString(e.model, 256) &&
-    canonicalString(e.project, 512) &&
-    canonicalString(e.branch, 256) &&
+    canonicalString(e.event_id, LIMIT.id) &&
+    canonicalString(e.tool_name, LIMIT.id) &&
+    canonicalString(e.model, LIMIT.id) &&
+    canonicalString(e.project, LIMIT.project) &&
+    canonicalString(e.branch, LIMIT.id) &&
     count(e.tokens_in) &&
     count(e.tokens_out) &&
     count(e.cache_read_tokens) &&
     count(e.cache_write_tokens) &&
     count(e.cache_write_1h_tokens) &&
     count(e.reasoning_tokens) &&
-    upTo(e.cost_usd, 1e6) &&
-    upTo(e.duration_ms, 1e10) &&
+    upTo(e.cost_usd, LIMIT.costUsd) &&
+    upTo(e.duration_ms, LIMIT.durationMs) &&
     (e.client_timestamp === undefined || isPlausibleTimestamp(e.client_timestamp))
   );
 }
