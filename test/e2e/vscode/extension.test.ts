@@ -63,10 +63,19 @@ async function openSessionFromTree(p: Page): Promise<void> {
   const view = await openAgentsView(p);
   const row = view.locator('.monaco-list-row', { hasText: 'shop-e2e' }).first();
   await row.waitFor({ timeout: 30_000 });
-  await row.click({ button: 'right' });
   const item = p.locator('.context-view .action-label', { hasText: 'Open in Dashboard' }).first();
-  await item.waitFor({ timeout: 30_000 });
-  await item.click();
+  // A live update re-renders the tree and closes an open context menu (its item detached under the
+  // click): open the menu again, as a user would.
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    try {
+      await item.click({ timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await p.keyboard.press('Escape');
+    }
+  }
 }
 
 /** Opens a workspace file through quick open; the dashboard tab goes to the background. */
