@@ -28,6 +28,7 @@ export interface ServerConfig {
   retentionDays: number;
   claudeDirs: string[];
   codexDirs: string[];
+  geminiDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
   /**
@@ -58,6 +59,11 @@ export function defaultCodexDirs(env: NodeJS.ProcessEnv = process.env): string[]
   return [env.CODEX_HOME || path.join(os.homedir(), '.codex')];
 }
 
+/** Gemini CLI's folder: `$GEMINI_CLI_HOME/.gemini` (the CLI's own override of the home) or `~/.gemini`. */
+export function defaultGeminiDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [path.join(env.GEMINI_CLI_HOME || os.homedir(), '.gemini')];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const cfg: ServerConfig = {
     host: env.AGENTMONITOR_HOST || '127.0.0.1',
@@ -75,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     retentionDays: num(env.AGENTMONITOR_RETENTION_DAYS, 0, 'AGENTMONITOR_RETENTION_DAYS'),
     claudeDirs: defaultClaudeDirs(env),
     codexDirs: defaultCodexDirs(env),
+    geminiDirs: defaultGeminiDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,
     warmUpAtStartEvents: num(env.AGENTMONITOR_WARM_UP_AT_START_EVENTS, 100_000, 'AGENTMONITOR_WARM_UP_AT_START_EVENTS'),

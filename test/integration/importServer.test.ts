@@ -124,7 +124,8 @@ describe('agentmonitor import that finds nothing', () => {
       out.stdout.includes(
         `No transcripts found. Looked in:\n  Claude Code (projects/ below each):\n    ${env.CLAUDE_CONFIG_DIR} (no such folder)\n` +
           `  Codex (sessions/ and archived_sessions/ below each):\n    ${codex}\n` +
-          'Name other folders with --claude-dir DIR and --codex-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME).\n',
+          `  Gemini CLI (tmp/<project>/chats/ below each):\n    ${path.join(home, '.gemini')} (no such folder)\n` +
+          'Name other folders with --claude-dir DIR, --codex-dir DIR and --gemini-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME).\n',
       ),
       out.stdout,
     );

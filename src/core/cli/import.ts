@@ -1,6 +1,6 @@
 /**
- * `agentmonitor import [--claude-dir DIR]… [--codex-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`:
- * incremental import of Claude Code transcripts and Codex rollouts. One writer (DESIGN §3): when a
+ * `agentmonitor import [--claude-dir DIR]… [--codex-dir DIR]… [--gemini-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`:
+ * incremental import of Claude Code transcripts, Codex rollouts and Gemini CLI chats. One writer (DESIGN §3): when a
  * live server owns the database, the import runs inside it (`POST /api/import`, progress over SSE);
  * otherwise this process opens the database itself. Progress goes to stderr, the summary to stdout.
  * The server reads only its own agent log folders for API clients; this command sends the key from
@@ -23,9 +23,10 @@ const BULK_SNAPSHOT_INTERVAL_S = 600;
 
 const HELP = `Usage: agentmonitor import [options]
 
-Imports Claude Code transcripts and Codex rollouts (incremental: a re-run reads only what was
-appended). Without --claude-dir/--codex-dir, imports both from their default places
-(CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex). Finding no
+Imports Claude Code transcripts, Codex rollouts and Gemini CLI chats (incremental: a re-run
+reads only what was appended). Without --claude-dir/--codex-dir/--gemini-dir, imports all three
+from their default places (CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or
+~/.codex; GEMINI_CLI_HOME/.gemini or ~/.gemini). Finding no
 transcript at all, it names the folders it looked in.
 When a server owns the database the import runs inside it; any folder works when this command
 runs as the server's user (it proves that with the key in the server's lock file) or sends the
@@ -34,6 +35,7 @@ server's AGENTMONITOR_TOKEN.
 Options:
   --claude-dir DIR   a Claude config dir holding projects/ (repeatable)
   --codex-dir DIR    a Codex home holding sessions/ (repeatable)
+  --gemini-dir DIR   a Gemini CLI folder holding tmp/<project>/chats/ (repeatable)
   --cwd DIR          only sessions whose working directory is inside DIR (repeatable)
   --db PATH          database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
   --json             print the summary as JSON
@@ -89,7 +91,8 @@ export function nothingFoundText(s: ImportSummary, req: ImportRequest): string |
   let text = `No transcripts${cwd} found. Looked in:\n`;
   if (req.claude_dirs?.length) text += `  Claude Code (projects/ below each):\n${folders(req.claude_dirs)}`;
   if (req.codex_dirs?.length) text += `  Codex (sessions/ and archived_sessions/ below each):\n${folders(req.codex_dirs)}`;
-  return `${text}Name other folders with --claude-dir DIR and --codex-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME).\n`;
+  if (req.gemini_dirs?.length) text += `  Gemini CLI (tmp/<project>/chats/ below each):\n${folders(req.gemini_dirs)}`;
+  return `${text}Name other folders with --claude-dir DIR, --codex-dir DIR and --gemini-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME).\n`;
 }
 
 /** Read SSE messages from a streaming response until `stop` returns true. */
@@ -162,6 +165,7 @@ export async function run(argv: string[]): Promise<number> {
     args = parseArgs(argv, {
       'claude-dir': { type: 'string', multiple: true },
       'codex-dir': { type: 'string', multiple: true },
+      'gemini-dir': { type: 'string', multiple: true },
       cwd: { type: 'string', multiple: true },
       db: { type: 'string' },
       json: { type: 'boolean' },
@@ -186,10 +190,12 @@ export async function run(argv: string[]): Promise<number> {
   const absolute = (dirs: unknown) => (dirs as string[] | undefined)?.map((d) => path.resolve(d));
   const claude = absolute(v['claude-dir']);
   const codex = absolute(v['codex-dir']);
-  const both = !claude && !codex;
+  const gemini = absolute(v['gemini-dir']);
+  const all = !claude && !codex && !gemini;
   const req: ImportRequest = {
-    claude_dirs: claude ?? (both ? config.claudeDirs : []),
-    codex_dirs: codex ?? (both ? config.codexDirs : []),
+    claude_dirs: claude ?? (all ? config.claudeDirs : []),
+    codex_dirs: codex ?? (all ? config.codexDirs : []),
+    gemini_dirs: gemini ?? (all ? config.geminiDirs : []),
     cwd_filter: v.cwd as string[] | undefined,
   };
   const tty = process.stderr.isTTY;
@@ -214,7 +220,7 @@ export async function run(argv: string[]): Promise<number> {
       try {
         summary = await runImport(
           { store: core.store, ingest: core.ingest, persist: () => core.store.snapshot() },
-          { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, cwdFilter: req.cwd_filter, onProgress },
+          { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, geminiDirs: req.gemini_dirs, cwdFilter: req.cwd_filter, onProgress },
         );
       } finally {
         await core.close();

@@ -351,6 +351,8 @@ export interface RateLimitInfo {
 export interface ImportRequest {
   claude_dirs?: string[];
   codex_dirs?: string[];
+  /** Gemini CLI folders holding `tmp/<project>/chats/` (default `$GEMINI_CLI_HOME/.gemini` or `~/.gemini`). */
+  gemini_dirs?: string[];
   /** Restrict to sessions whose cwd is inside one of these folders. */
   cwd_filter?: string[];
 }

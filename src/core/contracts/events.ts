@@ -55,7 +55,10 @@ export const EVENT_TYPE_ALIASES = { llm_response: 'llm_request' } as const satis
 const ACCEPTED_EVENT_TYPES = [...EVENT_TYPES, ...(Object.keys(EVENT_TYPE_ALIASES) as (keyof typeof EVENT_TYPE_ALIASES)[])] as const;
 
 /** Other spellings of a known agent type (the original AgentMonitor's hooks send `claude_code`). */
-export const AGENT_TYPE_ALIASES: ReadonlyMap<string, (typeof KNOWN_AGENT_TYPES)[number]> = new Map([['claude_code', 'claude-code']]);
+export const AGENT_TYPE_ALIASES: ReadonlyMap<string, (typeof KNOWN_AGENT_TYPES)[number]> = new Map([
+  ['claude_code', 'claude-code'],
+  ['gemini_cli', 'gemini-cli'],
+]);
 
 /**
  * What an `instruction_load` keeps of its metadata: where the instructions came from and why they
@@ -76,7 +79,7 @@ export const EVENT_SOURCES = ['api', 'hook', 'otel', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** Known agent types; any other short identifier is accepted too. */
-export const KNOWN_AGENT_TYPES = ['claude-code', 'codex'] as const;
+export const KNOWN_AGENT_TYPES = ['claude-code', 'codex', 'gemini-cli'] as const;
 
 export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
 

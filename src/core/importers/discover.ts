@@ -1,11 +1,14 @@
 /**
- * Finding the log files: Claude Code transcripts under `<config dir>/projects/**.jsonl` and Codex
- * rollouts under `<codex home>/sessions/**` and `archived_sessions/`. A folder without those
- * subfolders is searched as it is. Main transcripts sort before their `subagents/` files, so the
- * main chain is seen first (trap 2).
+ * Finding the log files: Claude Code transcripts under `<config dir>/projects/**.jsonl`, Codex
+ * rollouts under `<codex home>/sessions/**` and `archived_sessions/`, Gemini CLI chats under
+ * `<gemini dir>/tmp/<project>/chats/` (`LOG_SOURCES`). A folder without those subfolders is
+ * searched as it is. Main transcripts sort before their `subagents/` files, so the main chain is
+ * seen first (trap 2).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { geminiFileInfo } from './gemini';
+import { LOG_KINDS, LOG_SOURCES } from './logSources';
 import type { LogKind } from './types';
 
 export interface LogFile {
@@ -18,7 +21,7 @@ export interface LogFile {
 const MAX_FILES = 200_000;
 const MAX_DEPTH = 8;
 
-async function walk(dir: string, depth: number, out: string[], accept: (name: string) => boolean): Promise<void> {
+async function walk(dir: string, depth: number, out: string[], accept: (p: string) => boolean): Promise<void> {
   if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
   let entries: fs.Dirent[];
   try {
@@ -29,7 +32,7 @@ async function walk(dir: string, depth: number, out: string[], accept: (name: st
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) await walk(p, depth + 1, out, accept);
-    else if (e.isFile() && accept(e.name)) out.push(p);
+    else if (e.isFile() && accept(p)) out.push(p);
   }
 }
 
@@ -53,10 +56,10 @@ async function rootsOf(dirs: string[], subdirs: string[]): Promise<string[]> {
   return [...roots];
 }
 
-export async function discoverLogs(claudeDirs: string[], codexDirs: string[]): Promise<LogFile[]> {
+export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = []): Promise<LogFile[]> {
   const files: LogFile[] = [];
   const seen = new Set<string>();
-  const add = async (roots: string[], kind: LogKind, accept: (n: string) => boolean) => {
+  const add = async (roots: string[], kind: LogKind, accept: (p: string) => boolean) => {
     const found: string[] = [];
     for (const r of roots) await walk(r, 0, found, accept);
     found.sort();
@@ -71,8 +74,11 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[]): P
       }
     }
   };
-  await add(await rootsOf(claudeDirs, ['projects']), 'claude', (n) => n.endsWith('.jsonl'));
-  await add(await rootsOf(codexDirs, ['sessions', 'archived_sessions']), 'codex', (n) => n.endsWith('.jsonl'));
+  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs };
+  for (const kind of LOG_KINDS) {
+    const src = LOG_SOURCES[kind];
+    await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
+  }
   return files;
 }
 
@@ -94,7 +100,7 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
       return dirName === enc || dirName.startsWith(enc + '-');
     });
   }
-  const cwd = await codexCwd(file.path);
+  const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await codexCwd(file.path);
   return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
 }
 

@@ -8,10 +8,11 @@
 import * as fs from 'node:fs';
 import type { EventInput } from '../contracts/events';
 import type { ImportStateRow } from '../contracts/importWorker';
-import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
-import { CodexParser } from './codex';
+import type { ClaudeSessionIndex } from './claudeCode';
 import { validateImported } from './eventCheck';
+import { GEMINI_JSON_MAX_BYTES } from './gemini';
 import { headHash, readLines } from './lineReader';
+import { LOG_SOURCES } from './logSources';
 import type { LogKind, LogParser, SkippedLine } from './types';
 
 interface TailStateJson {
@@ -57,9 +58,7 @@ export function drainValidated(parser: LogParser, final: boolean, lineNo: number
 }
 
 export function makeParser(kind: LogKind, file: string, parserState: unknown, index?: ClaudeSessionIndex): LogParser {
-  return kind === 'claude'
-    ? new ClaudeParser({ path: file, ...claudeFileInfo(file), index }, parserState)
-    : new CodexParser(file, parserState);
+  return LOG_SOURCES[kind].parser(file, parserState, index);
 }
 
 function parseState(row: ImportStateRow | null, kind: LogKind): TailStateJson | null {
@@ -83,6 +82,7 @@ export async function tailFile(file: string, kind: LogKind, prev: ImportStateRow
   if (looksUnchanged(prev, st)) {
     return { unchanged: true, restarted: false, bytesRead: 0, lines: 0, events: 0, skipped: [], state: prev!, parser: opts.parser ?? null };
   }
+  if (LOG_SOURCES[kind].wholeFile?.(file)) return wholeFilePass(file, kind, prev, st, opts);
   let start = 0;
   let saved = parseState(prev, kind);
   if (prev && saved && st.size >= prev.byte_offset) {
@@ -134,4 +134,31 @@ export async function tailFile(file: string, kind: LogKind, prev: ImportStateRow
     updated_at: Date.now(),
   };
   return { unchanged: false, restarted, bytesRead: out.end - start, lines: out.lines, events, skipped, state, parser };
+}
+
+/**
+ * A log written as one JSON document (rewritten in place as it grows): read whole on every change
+ * with a fresh parser; deterministic event ids make what was read before add nothing.
+ */
+async function wholeFilePass(file: string, kind: LogKind, prev: ImportStateRow | null, st: fs.Stats, opts: PassOptions): Promise<PassResult> {
+  const parser = makeParser(kind, file, undefined, opts.index);
+  const skipped: SkippedLine[] = [];
+  let valid: EventInput[] = [];
+  if (st.size > GEMINI_JSON_MAX_BYTES) skipped.push({ line: 1, reason: `file too large to read whole (${st.size} bytes)` });
+  else {
+    parser.line(await fs.promises.readFile(file, 'utf8'), 1);
+    valid = drainValidated(parser, true, 1, skipped);
+  }
+  const batchSize = opts.batchSize ?? 2000;
+  for (let i = 0; i < valid.length; i += batchSize) await opts.onEvents(valid.slice(i, i + batchSize));
+  const state: ImportStateRow = {
+    path: file,
+    size: st.size,
+    mtime_ms: Math.floor(st.mtimeMs),
+    byte_offset: st.size,
+    head_hash: await headHash(file, st.size),
+    state_json: JSON.stringify({ kind, lines: 1, parser: null } satisfies TailStateJson),
+    updated_at: Date.now(),
+  };
+  return { unchanged: false, restarted: !!prev, bytesRead: st.size, lines: 1, events: valid.length, skipped, state, parser: null };
 }

@@ -12,6 +12,7 @@ import { runImport, type ImportDeps } from './importRunner';
 export interface ImportDefaults {
   claudeDirs: string[];
   codexDirs: string[];
+  geminiDirs: string[];
 }
 
 export class ImportJobs {
@@ -34,11 +35,12 @@ export class ImportJobs {
     if (this.running) return null;
     const id = randomUUID();
     const abort = new AbortController();
-    const both = !req.claude_dirs && !req.codex_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs;
     const done = runImport(this.deps, {
       importId: id,
-      claudeDirs: req.claude_dirs ?? (both ? this.defaults.claudeDirs : []),
-      codexDirs: req.codex_dirs ?? (both ? this.defaults.codexDirs : []),
+      claudeDirs: req.claude_dirs ?? (all ? this.defaults.claudeDirs : []),
+      codexDirs: req.codex_dirs ?? (all ? this.defaults.codexDirs : []),
+      geminiDirs: req.gemini_dirs ?? (all ? this.defaults.geminiDirs : []),
       cwdFilter: req.cwd_filter,
       signal: abort.signal,
       onProgress: (progress) => this.hub.broadcast({ type: 'import_progress', progress }),

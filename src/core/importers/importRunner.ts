@@ -41,6 +41,7 @@ export interface ImportJob {
   importId: string;
   claudeDirs: string[];
   codexDirs: string[];
+  geminiDirs?: string[];
   cwdFilter?: string[];
   onProgress?(p: ImportProgress): void;
   signal?: AbortSignal;
@@ -113,7 +114,7 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   };
   report(true);
 
-  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs);
+  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs, job.geminiDirs ?? []);
   if (job.cwdFilter?.length) {
     const keep: LogFile[] = [];
     for (const f of files) if (await fileMatchesCwd(f, job.cwdFilter)) keep.push(f);

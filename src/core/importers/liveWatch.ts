@@ -1,5 +1,5 @@
 /**
- * Live mode: while `serve` runs, the Claude Code and Codex log folders are watched (chokidar) and
+ * Live mode: while `serve` runs, the agents' log folders (`LOG_SOURCES`) are watched (chokidar) and
  * appended lines become events at once, through the normal ingest path (so they are broadcast over
  * SSE). Each file keeps its parser in memory between passes; a response whose content-block lines
  * may still be coming is held until the file has been quiet for `HOLD_MS`. On start, files changed
@@ -16,6 +16,7 @@ import type { ImportStateRow } from '../contracts/importWorker';
 import { ClaudeSessionIndex } from './claudeCode';
 import { discoverLogs } from './discover';
 import { drainValidated, tailFile } from './fileTail';
+import { LOG_KINDS, LOG_SOURCES } from './logSources';
 import type { LogKind, LogParser } from './types';
 
 export const HOLD_MS = 400;
@@ -25,6 +26,7 @@ const MAX_OPEN_FILES = 500;
 export interface LogWatcherOptions {
   claudeDirs: string[];
   codexDirs: string[];
+  geminiDirs?: string[];
   log: Logger;
   /** Catch up files modified this recently at start (default 48 h; 0 = none). */
   catchUpHours?: number;
@@ -49,15 +51,15 @@ export function startLogWatcher(
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const roots: { dir: string; kind: LogKind }[] = [
-    ...opts.claudeDirs.map((d) => ({ dir: fs.existsSync(path.join(d, 'projects')) ? path.join(d, 'projects') : d, kind: 'claude' as const })),
-    ...opts.codexDirs.flatMap((d) => {
-      const subs = ['sessions', 'archived_sessions'].map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
-      return (subs.length ? subs : [d]).map((dir) => ({ dir, kind: 'codex' as const }));
+  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [] };
+  const roots: { dir: string; kind: LogKind }[] = LOG_KINDS.flatMap((kind) =>
+    dirs[kind].flatMap((d) => {
+      const subs = LOG_SOURCES[kind].subdirs.map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
+      return (subs.length ? subs : [d]).map((dir) => ({ dir, kind }));
     }),
-  ];
+  );
   const kindOf = (p: string): LogKind | null => {
-    for (const r of roots) if (p === r.dir || p.startsWith(r.dir + path.sep)) return r.kind;
+    for (const r of roots) if ((p === r.dir || p.startsWith(r.dir + path.sep)) && LOG_SOURCES[r.kind].accepts(p)) return r.kind;
     return null;
   };
 
@@ -82,7 +84,7 @@ export function startLogWatcher(
   };
 
   const pass = async (p: string, kind: LogKind): Promise<void> => {
-    if (closed || !p.endsWith('.jsonl')) return;
+    if (closed || !LOG_SOURCES[kind].accepts(p)) return;
     const t = await tracked(p, kind);
     try {
       const res = await tailFile(p, kind, t.state, { final: false, parser: t.parser ?? undefined, index, onEvents: ingest });
@@ -115,7 +117,7 @@ export function startLogWatcher(
 
   const schedule = (p: string) => {
     const kind = kindOf(p);
-    if (!kind || !p.endsWith('.jsonl') || closed) return;
+    if (!kind || closed) return;
     const t = files.get(p);
     if (t?.timer) return;
     const timer = setTimeout(() => {
@@ -132,7 +134,7 @@ export function startLogWatcher(
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
       const cutoff = Date.now() - catchUpMs;
-      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs);
+      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? []);
       for (const f of found) {
         try {
           if (fs.statSync(f.path).mtimeMs >= cutoff) await enqueue(() => pass(f.path, f.kind));
@@ -147,7 +149,7 @@ export function startLogWatcher(
       const w = watch(r.dir, {
         ignoreInitial: true,
         depth: 6,
-        ignored: (p: string, st?: fs.Stats) => !!st?.isFile() && !p.endsWith('.jsonl'),
+        ignored: (p: string, st?: fs.Stats) => !!st?.isFile() && !LOG_SOURCES[r.kind].accepts(p),
       });
       w.on('add', schedule).on('change', schedule).on('error', (e) => log.warn(`watch ${r.dir}: ${(e as Error).message}`));
       watchers.push(w);

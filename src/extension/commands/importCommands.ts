@@ -57,7 +57,13 @@ export async function runImport(c: Container, title: string, req: ImportRequest)
 function importPlaces(c: Container, req: ImportRequest): ImportPlaces | undefined {
   try {
     const config = loadConfig(c.serverEnv());
-    return { claudeDirs: req.claude_dirs ?? config.claudeDirs, codexDirs: req.codex_dirs ?? config.codexDirs, cwdFilter: req.cwd_filter };
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs;
+    return {
+      claudeDirs: req.claude_dirs ?? (all ? config.claudeDirs : []),
+      codexDirs: req.codex_dirs ?? (all ? config.codexDirs : []),
+      geminiDirs: req.gemini_dirs ?? (all ? config.geminiDirs : []),
+      cwdFilter: req.cwd_filter,
+    };
   } catch {
     return undefined;
   }
@@ -68,8 +74,19 @@ export function workspaceImportRequest(c: Container, folders: readonly string[])
   return {
     ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
     ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
+    ...geminiWhenOthersNamed(c, s.claudeConfigDirs.length > 0 || !!s.codexHome),
     cwd_filter: [...folders],
   };
+}
+
+/** A request naming Claude or Codex folders reads only what it names: name Gemini CLI's default folder too. */
+function geminiWhenOthersNamed(c: Container, named: boolean): ImportRequest {
+  if (!named) return {};
+  try {
+    return { gemini_dirs: loadConfig(c.serverEnv()).geminiDirs };
+  } catch {
+    return {};
+  }
 }
 
 export function registerImportCommands(c: Container): vscode.Disposable[] {
@@ -84,9 +101,10 @@ export function registerImportCommands(c: Container): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand(COMMANDS.importAllLogs, async () => {
       const s = c.config.settings;
-      return runImport(c, 'AgentMonitor: importing all Claude Code and Codex logs', {
+      return runImport(c, 'AgentMonitor: importing all Claude Code, Codex and Gemini CLI logs', {
         ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
         ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
+        ...geminiWhenOthersNamed(c, s.claudeConfigDirs.length > 0 || !!s.codexHome),
       });
     }),
   ];

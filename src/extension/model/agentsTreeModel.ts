@@ -4,6 +4,7 @@
  * tree data provider maps `NodeView`s onto TreeItems.
  */
 import type { AgentSummary, Session, SessionState, SessionStatus } from '../../core/contracts/api';
+import { agentDisplay } from '../../core/contracts/agents';
 import type { StoredEvent } from '../../core/contracts/events';
 import { agentLabel, escapeMarkdown, formatAgo, formatDuration, formatTokens, formatUsd, projectName, shortId } from './format';
 import { isWaiting, waitingLabel, waitingSessions } from './waiting';
@@ -332,7 +333,7 @@ export class AgentsTreeModel {
 }
 
 function agentIcon(agentType: string, active: boolean): IconView {
-  const id = agentType === 'claude-code' ? 'sparkle' : agentType === 'codex' ? 'terminal' : 'robot';
+  const id = agentDisplay(agentType).icon;
   return active ? { id, color: 'charts.green' } : { id };
 }
 

@@ -1,4 +1,5 @@
 /** Display formatting shared by the tree, the status bar and notifications. Pure. */
+import { agentDisplay } from '../../core/contracts/agents';
 
 export function formatUsd(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '$0.00';
@@ -56,10 +57,8 @@ export function projectName(project: string | null | undefined): string | null {
   return parts.length ? parts[parts.length - 1]! : project;
 }
 
-const AGENT_LABELS: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex' };
-
 export function agentLabel(agentType: string): string {
-  return AGENT_LABELS[agentType] ?? agentType;
+  return agentDisplay(agentType).name;
 }
 
 /** Escapes text for a MarkdownString (tooltips), so user data never becomes markup or links. */

@@ -19,6 +19,7 @@ export function importFraction(p: ImportProgress): number {
 export interface ImportPlaces {
   claudeDirs: readonly string[];
   codexDirs: readonly string[];
+  geminiDirs?: readonly string[];
   /** Only sessions inside these folders (Import Workspace Logs). */
   cwdFilter?: readonly string[];
 }
@@ -27,9 +28,10 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
   if (places && !s.files && !s.files_skipped_unchanged && !s.cancelled) {
     // "0 new events from 0 files" told nothing: say where it looked and what points it elsewhere.
     const what = places.cwdFilter?.length ? `no transcripts of sessions in ${places.cwdFilter.join(', ')}` : 'no transcripts';
-    const where = [...places.claudeDirs, ...places.codexDirs].join(', ');
+    const gemini = places.geminiDirs ?? [];
+    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini].join(', ');
     return (
-      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/); if your agents ` +
+      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}); if your agents ` +
       'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
     );
   }

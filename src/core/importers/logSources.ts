@@ -1,0 +1,54 @@
+/**
+ * The agents whose log files AgentMonitor reads, one entry each: where the files sit under a
+ * configured folder, which files are logs, and the parser that turns their lines into events.
+ * Discovery (`discover.ts`), the tailer (`fileTail.ts`) and live mode (`liveWatch.ts`) go through
+ * this table; adding an agent's logs is one parser module plus one entry here (docs/DEVELOPING.md).
+ */
+import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
+import { CodexParser } from './codex';
+import { GeminiParser, isGeminiChatFile } from './gemini';
+import type { LogKind, LogParser } from './types';
+
+export interface LogSource {
+  kind: LogKind;
+  /** The `agent_type` of its events. */
+  agentType: string;
+  /** Subfolders of a configured folder that hold the logs; a folder without any is searched as it is. */
+  subdirs: readonly string[];
+  /** Whether a file found under those folders is one of this agent's logs. */
+  accepts(filePath: string): boolean;
+  /** Whether the file is read in one piece on every change rather than tailed by line. */
+  wholeFile?(filePath: string): boolean;
+  parser(filePath: string, state: unknown, index?: ClaudeSessionIndex): LogParser;
+}
+
+export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
+  claude: {
+    kind: 'claude',
+    agentType: 'claude-code',
+    subdirs: ['projects'],
+    accepts: (p) => p.endsWith('.jsonl'),
+    parser: (file, state, index) => new ClaudeParser({ path: file, ...claudeFileInfo(file), index }, state),
+  },
+  codex: {
+    kind: 'codex',
+    agentType: 'codex',
+    subdirs: ['sessions', 'archived_sessions'],
+    accepts: (p) => p.endsWith('.jsonl'),
+    parser: (file, state) => new CodexParser(file, state),
+  },
+  gemini: {
+    kind: 'gemini',
+    agentType: 'gemini-cli',
+    subdirs: ['tmp'],
+    accepts: isGeminiChatFile,
+    wholeFile: (p) => p.endsWith('.json'),
+    parser: (file, state) => new GeminiParser(file, state),
+  },
+};
+
+/** Discovery order: main transcripts before the files that refer to them. */
+export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini'];
+
+/** Folders to read, by kind (a kind left out is not read). */
+export type LogDirs = Partial<Record<LogKind, readonly string[]>>;
