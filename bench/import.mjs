@@ -6,8 +6,12 @@
 //    (targets, issue 20: at most 3x ccusage's time for Claude logs, 4x for Codex rollouts);
 //  - re-import with nothing changed (target < 0.5 s);
 //  - a report query over the imported data (GET /api/stats/cost?by=day on `serve`, target < 100 ms).
-// Usage: node bench/import.mjs [--quick] [--mb N] [--kind claude|codex]   (needs `npm run build`)
-import { spawn } from 'node:child_process';
+// With --base REF: instead, the first full import by REF's build (checked out into a temp worktree
+// and built there) and by the current build, alternating, --rounds times each on fresh databases:
+// wall time, CPU and peak RSS of each, and the current build's ratios to the base (medians).
+// Usage: node bench/import.mjs [--quick] [--mb N] [--kind claude|codex] [--base REF [--rounds 2]]
+//   (needs `npm run build`)
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -117,6 +121,21 @@ async function importThroughServer(url, body) {
   return ms;
 }
 
+/** The base build's cli.js: REF checked out into a temp worktree (kept between runs) and built. */
+function baseCli(ref) {
+  const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
+  const sha = git('rev-parse', '--short', ref);
+  const dir = path.join(os.tmpdir(), 'agentmonitor-bench-import', `build-${sha}`);
+  if (!fs.existsSync(path.join(dir, 'dist', 'cli.js'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: root });
+    git('worktree', 'add', '--detach', dir, sha);
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: dir, stdio: 'inherit' });
+  }
+  return { sha, cli: path.join(dir, 'dist', 'cli.js') };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n, d = 2) => n.toFixed(d);
 /** Runs of one short command: wall and CPU medians with their ranges (a shared machine swings the wall time most), peak RSS. */
@@ -129,6 +148,35 @@ const check = (ok, text) => {
   if (!ok) failed = true;
   return `${text} ${ok ? 'ok' : 'MISSED'}`;
 };
+
+if (args.includes('--base')) {
+  const base = baseCli(opt('base', 'HEAD'));
+  const rounds = Number(opt('rounds', '2'));
+  for (const kind of KINDS) {
+    const dir = await ensureData(kind);
+    const runs = { base: [], current: [] };
+    let events = 0;
+    for (let i = 0; i < rounds; i++) {
+      for (const [name, cli] of [['base', base.cli], ['current', CLI]]) {
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-bench-import-'));
+        const db = path.join(work, 'agentmonitor.db');
+        try {
+          const r = await measure(process.execPath, [cli, 'import', kind === 'claude' ? '--claude-dir' : '--codex-dir', dir, '--db', db, '--json', '--quiet'], { ...process.env, HOME: work, AGENTMONITOR_DB_PATH: db });
+          events = JSON.parse(r.out).events;
+          runs[name].push(r);
+        } finally {
+          fs.rmSync(work, { recursive: true, force: true });
+        }
+      }
+    }
+    const m = (name, key) => median(runs[name].map((r) => r[key]));
+    const range = (name, key, div) => runs[name].map((r) => fmt(r[key] / div, div === 1 ? 0 : 2)).join(', ');
+    console.log(`\n${kind}: first import, ${events} events, base ${base.sha} vs current, ${rounds} alternating runs each (medians; runs in order)`);
+    for (const name of ['base', 'current']) console.log(`  ${name.padEnd(8)} wall ${range(name, 'ms', 1000)} s, CPU ${range(name, 'cpuMs', 1000)} s, peak RSS ${range(name, 'rssMb', 1)} MB`);
+    console.log(`  current / base: wall ${fmt(m('current', 'ms') / m('base', 'ms'))}x, CPU ${fmt(m('current', 'cpuMs') / m('base', 'cpuMs'))}x, peak RSS ${fmt(m('current', 'rssMb') / m('base', 'rssMb'))}x`);
+  }
+  process.exit(0);
+}
 
 for (const kind of KINDS) {
   const dir = await ensureData(kind);

@@ -2,13 +2,15 @@
  * Imported sessions show what the agent said (issue 17): the real Claude Code and Codex captures,
  * imported through a running server, list every assistant reply in
  * `GET /api/sessions/:id/transcript`, once, and still once after the same run's hooks and OTLP
- * logs (which see the same replies) are replayed into it. Claude's thinking is kept, marked.
+ * logs (which see the same replies) are replayed into it. Claude's thinking is kept, marked; tool
+ * calls carry their output.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { TranscriptPage } from '../../src/core/contracts/api';
+import type { SearchPage, TranscriptPage } from '../../src/core/contracts/api';
+import { serverWithCaptures } from '../helpers/capturedImport';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openSse } from '../helpers/sse';
@@ -117,6 +119,26 @@ describe('imported transcripts show every assistant reply once', () => {
     assert.equal(answers.length, 1);
     assert.equal(answers[0].text, 'Here is the answer.');
     assert.equal(answers[0].detail?.thinking, 'Weighing the options first.');
+  });
+
+  it("tool calls carry their output: the captures' commands and file reads, folded under the call", async () => {
+    const s = await serverWithCaptures();
+    const claude = await transcript(s, CLAUDE_SESSION);
+    const tool = (page: TranscriptPage, name: string, input: RegExp) => page.entries.find((e) => e.kind === 'tool' && e.tool_name === name && input.test(e.text ?? ''));
+    assert.match(tool(claude, 'Bash', /ls/)?.output ?? '', /^total 24\n.*README\.md/s);
+    assert.equal(tool(claude, 'Read', /README\.md/)?.output, '1\t# Probe project\n2\tA tiny project used to capture agent telemetry.\n3');
+    const failed = tool(claude, 'Read', /does-not-exist/)!;
+    assert.equal(failed.status, 'error');
+    assert.match(failed.output ?? '', /^File does not exist\./);
+    // The subagent's own call, in its sidechain file.
+    assert.equal(claude.entries.find((e) => e.kind === 'tool' && e.output === '64 README.md')?.tool_name, 'Bash');
+    const codex = await transcript(s, CODEX_SESSION);
+    assert.match(codex.entries.find((e) => e.kind === 'tool' && e.status === 'success')?.output ?? '', /^total 24\n.*src$/s);
+    assert.ok(codex.entries.filter((e) => e.kind !== 'tool').every((e) => e.output === null), 'only tool calls have an output');
+
+    const hits = await s.get<SearchPage>('/api/search?q=telemetry');
+    assert.deepEqual(hits.body.results.map((h) => [h.session_id, h.kind]), [[CLAUDE_SESSION, 'tool']], 'a word of a tool output finds its call');
+    assert.match(hits.body.results[0].snippet, /capture agent telemetry/);
   });
 
   it('Codex capture: every assistant message; its hooks add no second copy', async () => {

@@ -9,7 +9,7 @@ import { toolOutcome } from '../../src/core/importers/codexToolOutcome';
 import { alreadyValid, validateImported } from '../../src/core/importers/eventCheck';
 import { makeParser } from '../../src/core/importers/fileTail';
 import { readLines } from '../../src/core/importers/lineReader';
-import type { LogParser } from '../../src/core/importers/types';
+import { TOOL_OUTPUT_MAX, type LogParser } from '../../src/core/importers/types';
 import { tmpDir } from '../helpers/tmp';
 import { FIXTURES_DIR } from '../helpers/sharedDir';
 
@@ -131,6 +131,29 @@ describe('Claude Code transcript parser', () => {
     assert.deepEqual([done.event_id, done.tool_name, done.status, done.duration_ms], ['tool:claude-code:toolu_9', 'Grep', 'success', 1000]);
   });
 
+  it("keeps a tool result's text (string or text blocks) as the call's output, its head when long, in the same pass or a later one", () => {
+    const long = `${'line of output\n'.repeat(300)}end`;
+    const p1 = parser();
+    const events = feed(p1, [
+      assistant({ msg: 'm', req: 'r', out: 3, content: [{ type: 'tool_use', id: 'toolu_a', name: 'Bash', input: { command: 'ls' } }, { type: 'tool_use', id: 'toolu_b', name: 'Task', input: {} }, { type: 'tool_use', id: 'toolu_c', name: 'Read', input: {} }, { type: 'tool_use', id: 'toolu_d', name: 'Grep', input: {} }] }),
+      { type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:01.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_a', content: 'README.md\nsrc\n' }] } },
+      { type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:02.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_b', content: [{ type: 'text', text: 'Done.' }, { type: 'image', source: {} }, { type: 'text', text: 'Two files.' }] }] } },
+      { type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:03.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_c', content: long }] } },
+    ]);
+    const meta = (id: string) => events.find((e) => e.event_id === `tool:claude-code:${id}`)!.metadata as { output?: string; output_chars?: number; input?: unknown };
+    assert.equal(meta('toolu_a').output, 'README.md\nsrc');
+    assert.deepEqual(meta('toolu_a').input, { command: 'ls' }, 'the input stays beside it');
+    assert.equal(meta('toolu_b').output, 'Done.\nTwo files.');
+    assert.equal(meta('toolu_c').output!.length, TOOL_OUTPUT_MAX + 1);
+    assert.ok(meta('toolu_c').output!.endsWith('…'));
+    assert.equal(meta('toolu_c').output_chars, long.length);
+    assert.equal(meta('toolu_d').output, undefined, 'no result yet');
+    const p2 = new ClaudeParser({ path: `/x/${SID}.jsonl`, fileSessionId: SID }, JSON.parse(JSON.stringify(p1.state())));
+    const [done] = feed(p2, [{ type: 'user', sessionId: SID, timestamp: '2025-10-01T10:00:04.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_d', content: 'src/a.ts:3: match' }] } }]);
+    assert.equal(done.event_id, 'tool:claude-code:toolu_d');
+    assert.equal((done.metadata as { output: string }).output, 'src/a.ts:3: match');
+  });
+
   it('counts malformed lines as skipped and ignores unknown record types', () => {
     const p = parser();
     const events = feed(p, ['{"type":"assistant","message":{"usage":{"input_tokens":12,', 'garbage', { type: 'brand-new-type', x: 1 }, { type: 'user' }]);
@@ -226,6 +249,26 @@ describe('Codex rollout parser', () => {
     ]);
     const t = events.filter((e) => e.event_type === 'tool_use');
     assert.deepEqual(t.map((e) => [e.event_id, e.tool_name, e.status, e.duration_ms]), [['tool:codex:c1', 'shell', 'error', 1500]]);
+    assert.equal((t[0].metadata as { output: string }).output, 'x', 'the output text inside the JSON envelope');
+    const unified = feed(new CodexParser('/r.jsonl'), [
+      meta(),
+      envelope('response_item', { type: 'function_call', name: 'exec_command', arguments: '{}', call_id: 'c2' }),
+      envelope('response_item', { type: 'function_call_output', call_id: 'c2', output: 'Chunk ID: 44fd20\nWall time: 0.3240 seconds\nProcess exited with code 1\nOutput:\ncat: x: No such file\n' }),
+    ]).filter((e) => e.event_type === 'tool_use');
+    assert.deepEqual(unified.map((e) => [e.status, (e.metadata as { output: string }).output]), [['error', 'cat: x: No such file']], 'the unified exec header left out');
+    // A long output's head is decoded alone, whatever escape sequence the cut falls in; its whole
+    // length is still the decoded length.
+    for (let pad = 0; pad < 8; pad++) {
+      const whole = `${'a'.repeat(TOOL_OUTPUT_MAX * 2 - 12 + pad)}"\\é\t\u0001😀${'line\n'.repeat(2000)}"x`;
+      const [e] = feed(new CodexParser('/r.jsonl'), [
+        meta(),
+        envelope('response_item', { type: 'function_call', name: 'shell', arguments: '{}', call_id: `c${pad}` }),
+        envelope('response_item', { type: 'function_call_output', call_id: `c${pad}`, output: JSON.stringify({ output: whole, metadata: { exit_code: 0 } }) }),
+      ]).filter((x) => x.event_type === 'tool_use');
+      const m = e.metadata as { output: string; output_chars: number };
+      assert.equal(m.output, `${whole.slice(0, TOOL_OUTPUT_MAX)}…`, `pad ${pad}`);
+      assert.equal(m.output_chars, whole.length, `pad ${pad}`);
+    }
     assert.deepEqual(toolOutcome('Exit code: 0\nWall time: 1s'), { status: 'success' });
     // Codex ≥ 0.16x unified exec output, as in the captured rollout.
     assert.deepEqual(toolOutcome('Chunk ID: 44fd20\nWall time: 0.3240 seconds\nProcess exited with code 1\nOutput:\ncat: x: No such file'), { status: 'error', durationMs: 324 });
@@ -261,6 +304,9 @@ describe('Codex rollouts of other shapes (issue 16)', () => {
     assert.deepEqual(of('response').map((e) => (e.metadata as { text: string }).text), ['The project contains README.md and src/main.py.']);
     const tools = of('tool_use').filter((e) => e.status !== 'running');
     assert.deepEqual(tools.map((e) => [e.tool_name, e.status, e.duration_ms]), [['exec_command', 'success', 2]]);
+    const output = (tools[0].metadata as { output: string }).output;
+    assert.match(output, /^total 24\n/, 'the command output (item_completed aggregated_output)');
+    assert.match(output, /README\.md\n.*src$/s);
   });
 
   it('a version that writes both event_msg and item_completed messages counts each prompt and answer once', () => {

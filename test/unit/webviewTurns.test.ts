@@ -5,7 +5,7 @@ import type { TranscriptEntry } from '../../src/core/contracts/api';
 import { turnTotals } from '../../webview/lib/turns';
 
 const entry = (id: number, kind: TranscriptEntry['kind'], event_type: string, extra: Partial<TranscriptEntry> = {}): TranscriptEntry => ({
-  id, at: '2026-11-24T00:00:00.000Z', kind, event_type, text: null, tool_name: null, status: null, duration_ms: null, model: null, tokens_in: 0, tokens_out: 0, cost_usd: null, detail: null, ...extra,
+  id, at: '2026-11-24T00:00:00.000Z', kind, event_type, text: null, tool_name: null, status: null, duration_ms: null, model: null, tokens_in: 0, tokens_out: 0, cost_usd: null, output: null, detail: null, ...extra,
 });
 
 test('each prompt totals the calls, tokens and cost up to the next prompt; a subagent prompt does not start a turn', () => {

@@ -11,6 +11,7 @@ import { routeHash } from '../data/appState';
 import { formatDateTime, formatDuration, formatInt, formatPercent, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
 import { sessionDurationMs } from './Sessions';
 import { turnTotals, type TurnTotals } from '../lib/turns';
+import { calledSubagent, transcriptTree } from '../lib/transcriptTree';
 
 const TRANSCRIPT_PAGE = 300;
 /** Pages loaded at most to reach the entry a link names (a search hit); past them, Load more. */
@@ -38,6 +39,24 @@ function Text(p: { text: string | null; markdown?: boolean }) {
   );
 }
 
+/** A tool call's output, folded under the call: its first line in the summary, the stored head inside. */
+function ToolOutput(p: { text: string; total: number | null }) {
+  const lines = p.text.split('\n');
+  const first = lines.find((l) => l.trim()) ?? '';
+  return (
+    <details class="tx-output" data-testid="tool-output">
+      <summary>
+        Output <span class="muted">{first.length > 120 ? `${first.slice(0, 120)}…` : first}</span>{' '}
+        <span class="muted">
+          ({formatInt(lines.length)} {lines.length === 1 ? 'line' : 'lines'}
+          {p.total !== null && p.total > p.text.length ? `; first ${formatInt(p.text.length)} of ${formatInt(p.total)} characters kept` : ''})
+        </span>
+      </summary>
+      <pre class="tx-output-text">{p.text}</pre>
+    </details>
+  );
+}
+
 const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
   prompt: 'Prompt',
   answer: 'Answer',
@@ -49,7 +68,7 @@ const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
   other: 'Event',
 };
 
-function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals }) {
+function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: { children: TranscriptEntry[]; hit: number | null; turns: Map<number, TurnTotals> } }) {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
   // A subagent's entry: from its own session (Codex), or in this one marked with its agent id (Claude Code).
@@ -96,13 +115,34 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals }) {
           Open subagent session {child}
         </a>
       )}
+      {e.output && <ToolOutput text={e.output} total={typeof e.detail?.output_chars === 'number' ? e.detail.output_chars : null} />}
       {e.kind === 'tool' && e.detail && Object.keys(e.detail).length > 0 && (
         <details class="tx-detail">
           <summary>Details</summary>
           <pre class="json">{JSON.stringify(e.detail, null, 2)}</pre>
         </details>
       )}
+      {p.sub && p.sub.children.length > 0 && <SubagentTurns {...p.sub} agent={calledSubagent(e) ?? ''} />}
     </li>
+  );
+}
+
+/** A subagent's turns under the call that ran it: folded, opened when a link names one of them. */
+function SubagentTurns(p: { children: TranscriptEntry[]; hit: number | null; turns: Map<number, TurnTotals>; agent: string }) {
+  const hasHit = p.hit !== null && p.children.some((c) => c.id === p.hit);
+  const calls = p.children.filter((c) => c.event_type === 'llm_request').length;
+  return (
+    <details class="tx-sub" data-testid="subagent-turns" open={hasHit || undefined}>
+      <summary>
+        Subagent {shortId(p.agent, 10)}: {formatInt(p.children.length)} {p.children.length === 1 ? 'entry' : 'entries'}
+        {calls > 0 && `, ${formatInt(calls)} model ${calls === 1 ? 'call' : 'calls'}`}
+      </summary>
+      <ol class="transcript tx-children">
+        {p.children.map((c) => (
+          <Entry key={c.id} e={c} hit={c.id === p.hit} turn={p.turns.get(c.id)} />
+        ))}
+      </ol>
+    </details>
   );
 }
 
@@ -150,6 +190,7 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
   // The whole session's timeline (the server buckets it), not only the entries loaded so far.
   const timeline = useApi('/api/sessions/:id/timeline', { id: p.sessionId });
   const turns = useMemo(() => turnTotals(entries), [entries]);
+  const tree = useMemo(() => transcriptTree(entries), [entries]);
   const tl = useMemo(() => {
     const points = timeline.data?.points ?? [];
     return { x: points.map((q) => Date.parse(q.at) / 1000), cost: points.map((q) => q.cost_usd) };
@@ -188,8 +229,8 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
         {entries.length === 0 && loading && <Loading what="the transcript" />}
         {entries.length === 0 && !loading && !error && <p class="muted">No transcript entries for this session.</p>}
         <ol class="transcript" data-testid="transcript">
-          {entries.map((e) => (
-            <Entry key={e.id} e={e} hit={e.id === hit} turn={turns.get(e.id)} />
+          {tree.map((n) => (
+            <Entry key={n.entry.id} e={n.entry} hit={n.entry.id === hit} turn={turns.get(n.entry.id)} sub={n.children.length ? { children: n.children, hit, turns } : undefined} />
           ))}
         </ol>
         {cursor && (

@@ -122,6 +122,11 @@ export interface TranscriptEntry {
   tokens_in: number;
   tokens_out: number;
   cost_usd: number | null;
+  /**
+   * A tool call's output as stored (importers keep its head, hooks a summary: stdout, stderr,
+   * error), or null. Its whole length is `detail.output_chars` when the stored head was cut.
+   */
+  output: string | null;
   detail: Record<string, unknown> | null;
 }
 

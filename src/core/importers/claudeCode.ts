@@ -15,11 +15,14 @@
  * What the model said (its text and thinking blocks, which Claude Code writes one per line) is a
  * `response` event beside the call, `channelEventId('response', 'claude-code', session, requestId)`
  * as OTLP `assistant_response` names it, with `metadata.text` and `metadata.thinking` (capped).
+ * A tool's result (`tool_result` block) completes its `tool_use` event with the head of its text
+ * (`metadata.output`, `TOOL_OUTPUT_MAX`), and an Agent call with the id of the subagent it ran
+ * (`metadata.subagent_id`; that subagent's events carry it as `metadata.agent_id`).
  */
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { PendingTools } from './pendingTools';
-import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, type LogParser, type SkippedLine } from './types';
+import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, toolOutputFields, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'claude-code';
 const MAX_MAIN_IDS = 200_000;
@@ -353,14 +356,18 @@ export class ClaudeParser implements LogParser {
     const id = str(b.tool_use_id);
     if (!id) return;
     const status = b.is_error === true ? 'error' : 'success';
-    const done = this.tools.complete(id, at, status);
+    const output: { output?: string; output_chars?: number; subagent_id?: string } = toolOutputFields(resultText(b.content));
+    // An Agent (Task) call names the subagent it ran: its turns are nested under the call.
+    const subagent = isObj(o.toolUseResult) ? str(o.toolUseResult.agentId) : undefined;
+    if (subagent) output.subagent_id = subagent;
+    const done = this.tools.complete(id, at, status, undefined, output.output || subagent ? output : undefined);
     if (!done) return;
     this.out.push(eventOf(base, 'tool_use', {
       event_id: toolEventId(AGENT, id),
       tool_name: done.name,
       status,
       duration_ms: done.duration,
-      metadata: this.metaFor(o, { tool_use_id: id }),
+      metadata: this.metaFor(o, { tool_use_id: id, output: output.output, output_chars: output.output_chars, subagent_id: subagent }),
     }));
   }
 
@@ -415,6 +422,18 @@ export class ClaudeParser implements LogParser {
       transcriptNoted: this.transcriptNoted,
     };
   }
+}
+
+/** The text of a `tool_result` block's content: a string, or its text blocks (images left out). */
+function resultText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return undefined;
+  let out = '';
+  for (const c of content) {
+    if (!isObj(c) || c.type !== 'text' || typeof c.text !== 'string') continue;
+    out = out ? `${out}\n${c.text}` : c.text;
+  }
+  return out || undefined;
 }
 
 /** A short, lean summary of a tool's input for the event metadata. */

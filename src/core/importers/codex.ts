@@ -11,12 +11,14 @@
  *   `REPLAY_GAP_MS` between lines.
  * Identity of a response: `llmRequestEventId('codex', codexResponseKey(sessionId, n))`, n = the
  * ordinal of the usage-bearing response in this conversation (replayed history not counted).
+ * A tool call's output (`function_call_output`, or `aggregated_output` of an `item_completed`
+ * CommandExecution) completes its `tool_use` event with its head (`metadata.output`).
  */
 import type { EventInputRaw } from '../contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { toolOutcome } from './codexToolOutcome';
 import { PendingTools } from './pendingTools';
-import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, type LogParser, type SkippedLine } from './types';
+import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, TOOL_OUTPUT_MAX, toolOutputFields, type LogParser, type SkippedLine } from './types';
 
 const AGENT = 'codex';
 /** Payload types that carry what we import; other lines (reasoning, messages…) are not parsed. */
@@ -290,11 +292,18 @@ export class CodexParser implements LogParser {
     const duration = Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
     const base = this.base(iso);
     if (!base) return;
-    const done = this.tools.complete(id, Number.isFinite(end) ? end : NaN, failed ? 'error' : 'success', duration);
+    const output = toolOutputFields(typeof item.aggregated_output === 'string' ? item.aggregated_output : undefined);
+    const done = this.tools.complete(id, Number.isFinite(end) ? end : NaN, failed ? 'error' : 'success', duration, output.output ? output : undefined);
     this.completedByItem.add(id);
     if (this.completedByItem.size > 1000) this.completedByItem.clear();
     if (done?.name) {
-      this.out.push(eventOf(base, 'tool_use', { event_id: toolEventId(AGENT, id), tool_name: done.name, status: failed ? 'error' : 'success', duration_ms: done.duration }));
+      this.out.push(eventOf(base, 'tool_use', {
+        event_id: toolEventId(AGENT, id),
+        tool_name: done.name,
+        status: failed ? 'error' : 'success',
+        duration_ms: done.duration,
+        metadata: output.output ? output : undefined,
+      }));
     }
   }
 
@@ -381,8 +390,18 @@ export class CodexParser implements LogParser {
       const id = str(p.call_id);
       if (!id || this.completedByItem.has(id)) return;
       const { status, durationMs } = toolOutcome(p.output);
-      const done = this.tools.complete(id, at, status, durationMs);
-      if (done) this.out.push(eventOf(base, 'tool_use', { event_id: toolEventId(AGENT, id), tool_name: done.name, status, duration_ms: done.duration }));
+      const text = outputText(p.output);
+      const output = toolOutputFields(text?.text, text?.chars);
+      const done = this.tools.complete(id, at, status, durationMs, output.output ? output : undefined);
+      if (done) {
+        this.out.push(eventOf(base, 'tool_use', {
+          event_id: toolEventId(AGENT, id),
+          tool_name: done.name,
+          status,
+          duration_ms: done.duration,
+          metadata: output.output ? output : undefined,
+        }));
+      }
     } else if (type === 'web_search_call') {
       const id = str(p.id) ?? `web-search-${base.session_id}-${lineNo}`;
       this.out.push(eventOf(base, 'tool_use', {
@@ -423,6 +442,53 @@ export class CodexParser implements LogParser {
   state(): CodexState {
     return { ...this.s, tools: this.tools.toJSON() };
   }
+}
+
+/**
+ * The text of a tool call's output: `{"output": "...", "metadata": {...}}` gives its `output`; the
+ * unified exec header of Codex ≥ 0.16x (`Chunk ID: …` up to `Output:`) is left out.
+ */
+function outputText(output: unknown): { text: string; chars: number } | undefined {
+  if (typeof output !== 'string') return isObj(output) && typeof output.output === 'string' ? { text: output.output, chars: output.output.length } : undefined;
+  if (output.startsWith('{"output":"')) {
+    // Only the head is kept, so only the head of the escaped text is decoded: it ends before the
+    // last `","metadata":` (unescaped quotes can only be the envelope's own), cut before a
+    // backslash that could start an escape sequence the cut would split.
+    const end = output.lastIndexOf('","metadata":');
+    if (end > 0) {
+      const limit = Math.min(end, 11 + TOOL_OUTPUT_MAX * 2);
+      let cut = limit;
+      for (let i = limit - 1; limit < end && i >= Math.max(11, limit - 6); i--) {
+        if (output[i] !== '\\') continue;
+        let j = i;
+        while (j > 11 && output[j - 1] === '\\') j--;
+        // An odd run: output[i] starts an escape (`\uXXXX` or two characters); drop it if cut.
+        if ((i - j) % 2 === 0 && i + (output[i + 1] === 'u' ? 6 : 2) > limit) cut = i;
+        break;
+      }
+      try {
+        const text = JSON.parse(`"${output.slice(11, cut)}"`) as string;
+        // Cut: the whole length counts each escape sequence as the one character it stands for.
+        return { text, chars: cut === end ? text.length : text.length + escapedLength(output, cut, end) };
+      } catch {
+        /* not the shape we know: the text as it is */
+      }
+    }
+  }
+  if (output.startsWith('Chunk ID:')) {
+    const at = output.indexOf('\nOutput:\n');
+    if (at >= 0 && at < 400) return { text: output.slice(at + 9), chars: output.length - at - 9 };
+  }
+  return { text: output, chars: output.length };
+}
+
+/** How many characters the JSON string text `s[from, to)` stands for. */
+function escapedLength(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++, n++) {
+    if (s.charCodeAt(i) === 92) i += s.charCodeAt(i + 1) === 117 ? 5 : 1;
+  }
+  return n;
 }
 
 /** The text of an `item_completed` message's content (`[{type: "Text", text}]`). */

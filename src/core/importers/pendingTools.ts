@@ -34,15 +34,17 @@ export class PendingTools {
 
   /**
    * The result of call `id` arrived at `at`: completes the open event of this pass (returns null),
-   * or returns what a completion event needs (tool name, duration).
+   * or returns what a completion event needs (tool name, duration). `fields` (the output) go into
+   * the open event's metadata.
    */
-  complete(id: string, at: number, status: 'success' | 'error', durationMs?: number): { name?: string; duration?: number } | null {
+  complete(id: string, at: number, status: 'success' | 'error', durationMs?: number, fields?: Record<string, unknown>): { name?: string; duration?: number } | null {
     const p = this.map.get(id);
     this.map.delete(id);
     const duration = durationMs ?? (p && p.at && Number.isFinite(at) && at >= p.at ? at - p.at : undefined);
     if (p?.event && p.event.status === 'running') {
       p.event.status = status;
       p.event.duration_ms = duration;
+      if (fields) p.event.metadata = Object.assign((p.event.metadata as Record<string, unknown> | undefined) ?? {}, fields);
       return null;
     }
     return { name: p?.name, duration };

@@ -26,6 +26,27 @@ export interface LogParser {
 /** Cap of an answer's text (and of Claude's thinking) in an event's metadata, as the hooks cap text. */
 export const ANSWER_TEXT_MAX = 4000;
 
+/**
+ * Cap of a tool's output kept in its event's metadata (`metadata.output`; `metadata.output_chars`
+ * is the whole output's length when it was cut): the head a reader needs, far below the metadata cap.
+ */
+export const TOOL_OUTPUT_MAX = 2000;
+
+/**
+ * The metadata fields of a tool's output text: its head, and its length when cut. `total` is the
+ * whole output's length when `text` is already only its head.
+ */
+export function toolOutputFields(text: string | undefined, total = text?.length ?? 0): { output?: string; output_chars?: number } {
+  if (!text) return {};
+  const t = text.length > TOOL_OUTPUT_MAX + 1000 ? text.slice(0, TOOL_OUTPUT_MAX + 1000).trim() : text.trim();
+  if (!t) return {};
+  if (t.length <= TOOL_OUTPUT_MAX && total <= text.length) return { output: t };
+  if (t.length <= TOOL_OUTPUT_MAX) return { output: `${t}…`, output_chars: total };
+  // Never split a surrogate pair.
+  const end = t.charCodeAt(TOOL_OUTPUT_MAX - 1) >= 0xd800 && t.charCodeAt(TOOL_OUTPUT_MAX - 1) <= 0xdbff ? TOOL_OUTPUT_MAX - 1 : TOOL_OUTPUT_MAX;
+  return { output: `${t.slice(0, end)}…`, output_chars: Math.max(total, text.length) };
+}
+
 /** Text of at most `max` characters (metadata stays lean). */
 export function clip(s: unknown, max: number): string | undefined {
   if (typeof s !== 'string' || !s) return undefined;

@@ -73,9 +73,11 @@ describe('search in the dashboard (chromium)', async () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'search-input');
     await search(page, 'dozen');
     const hits = page.locator('[data-testid=search-hit]');
-    assert.equal(await hits.count(), 1);
-    assert.equal(await hits.first().getAttribute('data-session'), CLAUDE_SESSION);
+    // The subagent's reply, and the output of the Agent call it returned to.
+    assert.equal(await hits.count(), 2);
+    assert.deepEqual(await hits.evaluateAll((els) => els.map((e) => e.getAttribute('data-session'))), [CLAUDE_SESSION, CLAUDE_SESSION]);
     assert.match((await hits.first().textContent()) ?? '', /Answer.*README\.md has a few dozen bytes\./);
+    assert.match((await hits.nth(1).textContent()) ?? '', /Tool.*README\.md has a few dozen bytes\./);
     await screenshot(page, 'search-results');
     await hits.first().click();
     await page.waitForFunction((id) => location.hash.startsWith(`#/sessions/${id}?event=`), CLAUDE_SESSION);
@@ -84,7 +86,32 @@ describe('search in the dashboard (chromium)', async () => {
     const marked = await markedEntry(page);
     assert.match(marked.text, /Answer.*README\.md has a few dozen bytes\./);
     assert.ok(marked.inView, 'the reply is scrolled into view');
+    // The subagent's reply is one of its turns, nested under the Agent call, opened for the hit.
+    const call = page.locator('[data-testid=transcript-entry][data-kind=tool]', { has: page.locator('[data-testid=subagent-turns]') });
+    assert.equal(await call.count(), 1);
+    assert.match((await call.locator('.tx-head').first().textContent()) ?? '', /^Tool\s*Agent/);
+    const turns = call.locator('[data-testid=subagent-turns]');
+    assert.equal(await turns.evaluate((d) => (d as HTMLDetailsElement).open), true);
+    assert.equal(await turns.locator('[data-testid=transcript-entry][aria-current=true]').count(), 1);
     await screenshot(page, 'search-hit-claude');
+  });
+
+  it("a subagent's turns are folded under the Agent call that ran them: its start, its tool call with output, its reply", async () => {
+    await page.goto(`${server.url}/#/sessions/${CLAUDE_SESSION}`);
+    const turns = page.locator('[data-testid=subagent-turns]');
+    await turns.waitFor();
+    assert.equal(await turns.evaluate((d) => (d as HTMLDetailsElement).open), false, 'folded');
+    assert.match((await turns.locator(':scope > summary').textContent()) ?? '', /^Subagent a5c44ff8e9…?: 6 entries, 2 model calls$/);
+    await turns.locator(':scope > summary').click();
+    const inner = turns.locator('[data-testid=transcript-entry]');
+    const kinds = await inner.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    assert.equal(kinds[0], 'subagent');
+    assert.ok(kinds.includes('tool') && kinds.includes('answer'), kinds.join());
+    assert.equal(await inner.locator('[data-testid=tool-output]').first().locator('summary').textContent().then((t) => /64 README\.md/.test(t ?? '')), true);
+    // Nothing of the subagent is left at the top level.
+    const topLevelBadges = await page.evaluate(() => [...document.querySelectorAll('[data-testid=transcript] > [data-testid=transcript-entry] > .tx-head [data-testid=subagent-badge]')].length);
+    assert.equal(topLevelBadges, 0, 'no entry of the subagent is left at the top level');
+    await screenshot(page, 'transcript-subagent-nested');
   });
 
   it("the session's prompt shows its turn's model calls, tokens and cost: here the whole session's", async () => {

@@ -67,6 +67,17 @@ function entryText(kind: TranscriptEntry['kind'], meta: Record<string, unknown> 
   return null;
 }
 
+/** A tool's output: a string (importers, OTLP) or a hook's summary (`{stdout, stderr, output, error}`). */
+function outputOf(kind: TranscriptEntry['kind'], meta: Record<string, unknown> | null): string | null {
+  if (kind !== 'tool' || !meta) return null;
+  const o = meta.output;
+  if (typeof o === 'string') return o ? clip(o) : null;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
+  const r = o as Record<string, unknown>;
+  const parts = ['stdout', 'output', 'stderr', 'error'].map((k) => textOf(r[k])).filter((s): s is string => !!s);
+  return parts.length ? clip(parts.join('\n')) : null;
+}
+
 function toEntry(r: EventRecord & { created_at: number }, rootSession: string): TranscriptEntry {
   let meta: Record<string, unknown> | null = null;
   if (r.metadata) {
@@ -93,6 +104,7 @@ function toEntry(r: EventRecord & { created_at: number }, rootSession: string): 
     tokens_in: r.tokens_in,
     tokens_out: r.tokens_out,
     cost_usd: r.cost_usd,
+    output: outputOf(kind, meta),
     detail,
   };
 }
