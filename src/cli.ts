@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { load(): Promise<Command>; summary: string }> = 
   import: { load: () => import('./core/cli/import'), summary: 'import Claude Code and Codex transcript logs' },
   report: { load: () => import('./core/cli/report'), summary: 'print cost and token totals from the database' },
   hooks: { load: () => import('./core/cli/hooks'), summary: 'install, uninstall or list agent hooks (install|uninstall|status)' },
+  statusline: { load: () => import('./core/cli/statusline'), summary: "Claude Code's status-line command: sends plan limits and context, prints a short line" },
   doctor: { load: () => import('./core/cli/doctor'), summary: 'check what is configured, reachable and missing' },
   demo: { load: () => import('./core/cli/demo'), summary: 'fill a database with a realistic week of agent activity' },
   recalc: { load: () => import('./core/cli/recalc'), summary: 're-price stored usage after price or override changes' },
@@ -20,7 +21,7 @@ const COMMANDS: Record<string, { load(): Promise<Command>; summary: string }> = 
 };
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return `agentmonitor ${VERSION}\n\nUsage: agentmonitor <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "agentmonitor <command> --help" for a command's options.\n`;
 }
 

@@ -223,3 +223,33 @@ test('install for all agents (the default) skips one that is not installed, and 
   assert.equal(none.code, 1, 'no agent installed: nothing to do is an error');
   assert.match(none.err, /Claude Code is not installed/);
 });
+
+test('install makes "agentmonitor statusline" the status line, chaining one the user had; --no-statusline leaves it; uninstall gives it back', async () => {
+  const s = setup();
+  const mine = { type: 'command', command: '~/.claude/statusline-command.sh', padding: 0 };
+  fs.writeFileSync(s.claudeFile, `${JSON.stringify({ model: 'opus', statusLine: mine }, null, 2)}\n`);
+  const original = fs.readFileSync(s.claudeFile, 'utf8');
+  const skipped = await s.cli('install', '--agent', 'claude', '--no-statusline');
+  assert.equal(skipped.code, 0, skipped.err);
+  assert.deepEqual(readJson(s.claudeFile).statusLine, mine);
+  assert.equal((await s.cli('uninstall', '--agent', 'claude')).code, 0);
+
+  const r = await s.cli('install', '--agent', 'claude', '--port', '4000');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /your status-line command keeps running, now through "agentmonitor statusline" \(uninstall puts it back\): ~\/\.claude\/statusline-command\.sh/);
+  const sl = readJson(s.claudeFile).statusLine;
+  assert.match(sl.command, / statusline --port 4000 --chain [A-Za-z0-9_-]+$/);
+  assert.equal(sl.padding, 0);
+  const status = await s.cli('status', '--agent', 'claude');
+  assert.match(status.out, /status line: ours/);
+  const u = await s.cli('uninstall', '--agent', 'claude');
+  assert.equal(u.code, 0, u.err);
+  assert.match(u.out, /status line: your own command is back: ~\/\.claude\/statusline-command\.sh/);
+  assert.equal(fs.readFileSync(s.claudeFile, 'utf8'), original);
+
+  fs.writeFileSync(s.claudeFile, JSON.stringify({ statusLine: 'echo hi' }));
+  const refused = await s.cli('install', '--agent', 'claude');
+  assert.equal(refused.code, 0, 'the hooks are installed all the same');
+  assert.match(refused.out, /warning: .*settings\.json: its statusLine is not an object, not a command AgentMonitor can run before its own: left unchanged/);
+  assert.equal(readJson(s.claudeFile).statusLine, 'echo hi');
+});

@@ -5,12 +5,14 @@
  * or takes only ours out again. An agent that doctor calls not installed gets hooks only with --force.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadConfig } from '../config';
 import { ourHookEvents, parseVersion, type Version } from '../hooks/hookSettings';
 import { installAgentHooks, uninstallAgentHooks, type HookInstallReport } from '../hooks/installer';
-import { agentPresence, codexHome, hookSettingsPath, type HookScope } from '../hooks/locations';
+import { agentPresence, codexHome, findOnPath, hookSettingsPath, type HookScope } from '../hooks/locations';
 import type { HookAgent } from '../hooks/normalize';
 import { readSettings, SettingsFileError } from '../hooks/settingsFile';
+import { hasOurStatusLine } from '../hooks/statusLine';
 import { parseArgs, UsageError } from './args';
 
 const HELP = `Usage: agentmonitor hooks install|uninstall|status [options]
@@ -28,6 +30,10 @@ Options:
   --claude-version X.Y.Z
                   register only the hook events this Claude Code version knows (default: ask
                   "claude --version"; a current version when that cannot run)
+  --no-statusline do not make "agentmonitor statusline" Claude Code's status-line command (by
+                  default install sets it, so plan limits and context reach AgentMonitor; a
+                  status-line command you already have keeps running and printing, chained
+                  behind ours, and uninstall puts it back)
   --dry-run       show what would change without writing
   --force         install even for an agent that is not installed (no binary on PATH, no
                   config folder: what "agentmonitor doctor" calls not installed)
@@ -37,6 +43,8 @@ Options:
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** How the status line runs this CLI (tests); by default this process's node and script. */
+  cliCommand?: string;
   out(s: string): void;
   err(s: string): void;
 }
@@ -78,8 +86,37 @@ function describe(r: HookInstallReport, dryRun: boolean): string {
       absent: `${name}: no AgentMonitor hooks in ${r.file}`,
     }[r.action],
   ];
+  const sl = r.status_line;
+  if (sl && !dryRun) {
+    const said = {
+      set: `  status line: "agentmonitor statusline" is Claude Code's status-line command`,
+      chained: `  status line: your status-line command keeps running, now through "agentmonitor statusline" (uninstall puts it back): ${sl.command ?? ''}`,
+      unchanged: null,
+      refused: null, // a warning below
+      removed: '  status line: ours removed',
+      restored: `  status line: your own command is back: ${sl.command ?? ''}`,
+    }[sl.action];
+    if (said) lines.push(said);
+  }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+const shellQuote = (s: string) => (/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * How Claude Code should run this CLI: `agentmonitor` when that name on PATH is this very script,
+ * else this node and this script by their absolute paths.
+ */
+function cliCommand(env: NodeJS.ProcessEnv): string {
+  const script = fs.realpathSync(process.argv[1] ?? '');
+  const onPath = findOnPath('agentmonitor', env);
+  try {
+    if (onPath && fs.realpathSync(onPath) === script) return 'agentmonitor';
+  } catch {
+    // a broken link on PATH: use the paths
+  }
+  return `${shellQuote(process.execPath)} ${shellQuote(path.resolve(script))}`;
 }
 
 /** Why hooks are not installed for an agent that is not installed (doctor's test), or null. */
@@ -104,6 +141,7 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
       force: { type: 'boolean' },
       'claude-version': { type: 'string' },
       json: { type: 'boolean' },
+      statusline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (args.values.help) {
@@ -144,7 +182,8 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
   const all = (args.values.agent ?? 'all') === 'all';
   let skipped = 0;
   for (const agent of agents) {
-    const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'], claudeVersion };
+    const statusLine = action === 'install' && agent === 'claude-code' && args.values.statusline !== false ? { bin: io.cliCommand ?? cliCommand(io.env) } : undefined;
+    const opts = { agent, scope, port, env: io.env, cwd: io.cwd, dryRun: !!args.values['dry-run'], claudeVersion, statusLine };
     try {
       const absent = action === 'install' && !args.values.force ? notInstalled(agent, io.env) : null;
       if (absent) {
@@ -158,8 +197,10 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
         const file = hookSettingsPath(agent, scope, io.env, io.cwd);
         const loaded = readSettings(file);
         const events = ourHookEvents(loaded.data);
-        results.push({ agent, scope, file, exists: loaded.exists, events });
-        if (!json) io.out(`${AGENT_NAMES[agent]} (${scope}): ${events.length ? `${events.length} AgentMonitor hooks` : 'no AgentMonitor hooks'} in ${file}\n`);
+        const statusLineOurs = agent === 'claude-code' ? hasOurStatusLine(loaded.data) : undefined;
+        results.push({ agent, scope, file, exists: loaded.exists, events, ...(statusLineOurs === undefined ? {} : { status_line: statusLineOurs }) });
+        const slText = statusLineOurs === undefined ? '' : statusLineOurs ? ', status line: ours' : ', status line: not ours';
+        if (!json) io.out(`${AGENT_NAMES[agent]} (${scope}): ${events.length ? `${events.length} AgentMonitor hooks` : 'no AgentMonitor hooks'} in ${file}${slText}\n`);
         continue;
       }
       const r = action === 'install' ? installAgentHooks(opts) : uninstallAgentHooks(opts);

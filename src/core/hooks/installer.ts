@@ -10,6 +10,7 @@ import { CLAUDE_FULL_VERSION, claudeEventPlan, hooksFor, installHooks, ourHookEv
 import { codexHome, detectClaudeVersion, hookSettingsPath, installScript, installedScriptPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, SettingsFileError, writeSettings } from './settingsFile';
+import { installStatusLine, removeStatusLine } from './statusLine';
 
 export interface HookInstallOptions {
   agent: HookAgent;
@@ -21,6 +22,19 @@ export interface HookInstallOptions {
   dryRun?: boolean;
   /** Claude Code's version (decides which events may be named); detected with `claude --version` when absent. */
   claudeVersion?: Version | null;
+  /**
+   * Claude Code only: make `agentmonitor statusline` its status-line command, run as `bin` (the
+   * CLI's path). A status-line command the user had is chained, never dropped. Absent: not touched.
+   */
+  statusLine?: { bin: string };
+}
+
+/** What happened to Claude Code's `statusLine`: ours set, the user's chained behind ours, given back, or refused. */
+export interface StatusLineReport {
+  action: 'set' | 'chained' | 'unchanged' | 'refused' | 'removed' | 'restored';
+  /** The user's own command, chained (install) or restored (uninstall). */
+  command: string | null;
+  message: string | null;
 }
 
 export interface HookInstallReport {
@@ -34,6 +48,7 @@ export interface HookInstallReport {
   script: string | null;
   /** The Claude Code version the events were chosen for (null: unknown, a current one assumed). */
   claude_version: string | null;
+  status_line: StatusLineReport | null;
   warnings: string[];
 }
 
@@ -68,6 +83,18 @@ export function installAgentHooks(o: HookInstallOptions): HookInstallReport {
     shapeError(file, e);
   }
   const warnings: string[] = [];
+  let statusLine: StatusLineReport | null = null;
+  const hooksChanged = merged.changed;
+  if (o.statusLine && o.agent === 'claude-code') {
+    const sl = installStatusLine(merged.settings, o.statusLine.bin, o.port);
+    if (sl.refused) {
+      statusLine = { action: 'refused', command: null, message: `${file}: ${sl.refused}` };
+      warnings.push(statusLine.message!);
+    } else {
+      statusLine = { action: !sl.changed ? 'unchanged' : sl.chained ? 'chained' : 'set', command: sl.chained, message: null };
+      if (sl.changed) merged = { ...merged, settings: sl.settings, changed: true };
+    }
+  }
   if (version && o.agent === 'claude-code' && !claudeEventPlan(version).http.length) {
     warnings.push(
       `Claude Code ${version.join('.')} is older than ${CLAUDE_FULL_VERSION.join('.')}: only the hook events it knows are registered, ` +
@@ -95,12 +122,13 @@ export function installAgentHooks(o: HookInstallOptions): HookInstallReport {
     agent: o.agent,
     scope: o.scope,
     file,
-    action: !merged.changed ? 'unchanged' : loaded.exists && merged.removed ? 'updated' : 'installed',
+    action: !merged.changed ? 'unchanged' : !hooksChanged || (loaded.exists && merged.removed) ? 'updated' : 'installed',
     added: merged.added,
     removed: merged.removed,
     backup,
     script,
     claude_version: version ? version.join('.') : null,
+    status_line: statusLine,
     warnings,
   };
 }
@@ -109,7 +137,7 @@ export function uninstallAgentHooks(o: HookInstallOptions): HookInstallReport {
   const env = o.env ?? process.env;
   const file = hookSettingsPath(o.agent, o.scope, env, o.cwd ?? process.cwd());
   const loaded = readSettings(file);
-  const base = { agent: o.agent, scope: o.scope, file, added: 0, script: null, claude_version: null, warnings: [] as string[] };
+  const base = { agent: o.agent, scope: o.scope, file, added: 0, script: null, claude_version: null, status_line: null, warnings: [] as string[] };
   if (!loaded.exists) return { ...base, action: 'absent', removed: 0, backup: null };
   let merged;
   try {
@@ -117,7 +145,9 @@ export function uninstallAgentHooks(o: HookInstallOptions): HookInstallReport {
   } catch (e) {
     shapeError(file, e);
   }
-  if (!merged.changed) return { ...base, action: 'absent', removed: 0, backup: null };
-  const backup = o.dryRun ? null : writeSettings(file, merged.settings);
-  return { ...base, action: 'removed', removed: merged.removed, backup };
+  const sl = o.agent === 'claude-code' ? removeStatusLine(merged.settings) : null;
+  const statusLine: StatusLineReport | null = sl?.changed ? { action: sl.chained ? 'restored' : 'removed', command: sl.chained, message: null } : null;
+  if (!merged.changed && !sl?.changed) return { ...base, action: 'absent', removed: 0, backup: null };
+  const backup = o.dryRun ? null : writeSettings(file, sl?.changed ? sl.settings : merged.settings);
+  return { ...base, action: 'removed', removed: merged.removed, backup, status_line: statusLine };
 }

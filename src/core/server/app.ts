@@ -16,6 +16,7 @@ import * as usageMonitor from './routes/usageMonitor';
 import * as dashboard from './routes/dashboard';
 import * as data from './routes/data';
 import * as search from './routes/search';
+import * as statusLine from './routes/statusLine';
 
 export function createApp(ctx: ServerContext): express.Express {
   const app = express();
@@ -28,7 +29,7 @@ export function createApp(ctx: ServerContext): express.Express {
     next();
   });
   const router = express.Router();
-  for (const mod of [health, events, queries, search, stream, importRoute, hooks, otel, usageMonitor, data, dashboard]) {
+  for (const mod of [health, events, queries, search, stream, importRoute, hooks, statusLine, otel, usageMonitor, data, dashboard]) {
     mod.register(router, ctx);
   }
   app.use(router);

@@ -1,0 +1,113 @@
+/**
+ * The status-line bridge through a real server: `agentmonitor statusline` given the JSON Claude
+ * Code 2.1.197 writes (test/helpers/statusLineInput.ts, from its bundled code) posts it, the plan
+ * windows reach the usage monitor as claude-code `five_hour` / `seven_day` readings with their
+ * window lengths, the same reading again adds nothing, and the line is printed whether or not the
+ * server answers. A status line that needs a claude.ai subscription cannot be produced by the real
+ * CLI here (it reads the rate-limit headers only when signed in to claude.ai), hence the captured
+ * shape.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import type { SessionDetail, UsageMonitor } from '../../src/core/contracts/api';
+import { runStatusLine } from '../../src/core/cli/statusline';
+import { startTestServer } from '../helpers/server';
+import { waitFor } from '../helpers/hookFixtures';
+import { claudeStatusLineInput } from '../helpers/statusLineInput';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+async function statusline(argv: string[], input: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runStatusLine(argv, { env: {}, stdin: Readable.from([Buffer.from(input)]), out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+test('agentmonitor statusline: plan windows reach the usage monitor (5 h = 300 min, 7 d = 10080 min); a repeated reading adds nothing; bad input is a 400 naming the field', async () => {
+  const s = await startTestServer();
+  const port = String(new URL(s.url).port);
+  const resetsAt = Math.floor(Date.now() / 1000) + 2 * 3600;
+  const input = JSON.stringify(claudeStatusLineInput({ sessionId: 'sl-1', cwd: '/work/proj', fiveHour: 0.29, sevenDay: 0.12, resetsAt }));
+
+  const r = await statusline(['--port', port], input);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'Sonnet 4.5 · ctx 45% · 5h 29% · 7d 12%\n');
+  assert.equal(r.err, '');
+
+  const limits = await waitFor('the readings stored', async () => {
+    const m = await s.get<UsageMonitor>('/api/stats/usage-monitor?agent_type=claude-code');
+    return m.body.rate_limits.length === 2 ? m.body.rate_limits : null;
+  });
+  assert.deepEqual(
+    limits.map((l) => [l.agent_type, l.window, l.used_percent, l.window_minutes, l.resets_at, l.stale]),
+    [
+      ['claude-code', 'five_hour', 29, 300, new Date(resetsAt * 1000).toISOString(), false],
+      ['claude-code', 'seven_day', 12, 10080, new Date((resetsAt + 4 * 86_400) * 1000).toISOString(), false],
+    ],
+  );
+
+  // Claude Code runs the command after every message: the same reading is not stored again.
+  assert.equal((await statusline(['--port', port], input)).code, 0);
+  const newer = JSON.stringify(claudeStatusLineInput({ sessionId: 'sl-1', cwd: '/work/proj', fiveHour: 0.31, sevenDay: 0.12, resetsAt }));
+  assert.equal((await statusline(['--port', port], newer)).code, 0);
+  const detail = await waitFor('the newer reading stored', async () => {
+    const m = await s.get<UsageMonitor>('/api/stats/usage-monitor?agent_type=claude-code');
+    return m.body.rate_limits[0].used_percent === 31 ? (await s.get<SessionDetail>('/api/sessions/sl-1')).body : null;
+  });
+  assert.equal(detail.session.event_count, 2, 'two readings, not three');
+
+  const bad = JSON.parse(input) as { rate_limits: { seven_day: Record<string, unknown> } };
+  bad.rate_limits.seven_day.resets_at = 'soon';
+  const refused = await s.post<{ error: string }>('/api/statusline/claude-code', bad);
+  assert.equal(refused.status, 400);
+  assert.match(refused.body.error, /^rate_limits\.seven_day\.resets_at: /);
+  const noSession = await s.post<{ error: string }>('/api/statusline/claude-code', { model: { id: 'x' } });
+  assert.equal(noSession.status, 400);
+  assert.match(noSession.body.error, /^session_id: /);
+});
+
+test('agentmonitor statusline prints its line when no server answers, and says why on stderr', async () => {
+  const s = await startTestServer();
+  const port = String(new URL(s.url).port);
+  await s.close();
+  const r = await statusline(['--port', port], JSON.stringify(claudeStatusLineInput({ sessionId: 'sl-2', cwd: '/p', fiveHour: 0.5 })));
+  assert.equal(r.code, 0);
+  assert.equal(r.out, 'Sonnet 4.5 · ctx 45% · 5h 50% · AgentMonitor not reachable\n');
+  assert.match(r.err, /not sent \(.*ECONNREFUSED/);
+  const junk = await statusline(['--port', port], 'not json');
+  assert.equal(junk.code, 0);
+  assert.equal(junk.out, 'AgentMonitor: no status-line input\n');
+});
+
+test('a chained status-line command gets the same input; its output and exit code are the line’s (the CLI as Claude Code runs it)', async () => {
+  const s = await startTestServer();
+  const port = String(new URL(s.url).port);
+  const input = JSON.stringify(claudeStatusLineInput({ sessionId: 'sl-3', cwd: '/p', fiveHour: 0.07 }));
+  const run = (chain: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'statusline', '--port', port, '--chain', Buffer.from(chain).toString('base64url')], {
+        cwd: ROOT,
+        env: { ...process.env, AGENTMONITOR_TOKEN: '' },
+      });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (c: Buffer) => (stdout += c));
+      p.stderr.on('data', (c: Buffer) => (stderr += c));
+      p.on('error', reject);
+      p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      p.stdin.end(input);
+    });
+  const mine = await run(`input=$(cat); printf 'mine: %s bytes\\n' "\${#input}"`);
+  assert.equal(mine.code, 0, mine.stderr);
+  assert.equal(mine.stdout, `mine: ${Buffer.byteLength(input)} bytes\n`);
+  await waitFor('the reading stored', async () => {
+    const m = await s.get<UsageMonitor>('/api/stats/usage-monitor?agent_type=claude-code');
+    return m.body.rate_limits.length === 1 ? true : null;
+  });
+  const failing = await run('echo partial; exit 3');
+  assert.deepEqual([failing.code, failing.stdout], [3, 'partial\n']);
+});
