@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DashboardInitialState, DashboardOpenRequest, HostToWebview } from '../../src/core/contracts/webview';
 import { isRouteHash, startHash, targetHash } from '../../webview/data/router';
+import { parseHash, routeHash } from '../../webview/data/appState';
 import { VscodeDataSource } from '../../webview/data/vscodeDataSource';
 
 const page = (extra: Partial<DashboardInitialState> = {}): DashboardInitialState => ({ host: 'vscode', version: '1', ...extra });
@@ -46,4 +47,16 @@ test('VS Code bridge: a navigate message reaches the open-request listeners', ()
   } finally {
     delete (globalThis as { window?: unknown }).window;
   }
+});
+
+test("the Sessions list's filters, search and order round-trip through the hash; invalid values are left out", () => {
+  const list = { q: 'fix bug', agent_type: 'codex', status: 'active' as const, project: '/work/a b', min_cost: '1.5', sort: 'cost_usd' as const, dir: 'asc' as const };
+  const hash = routeHash({ view: 'sessions', sessionId: null, list });
+  assert.equal(hash, '#/sessions?q=fix+bug&agent_type=codex&status=active&project=%2Fwork%2Fa+b&min_cost=1.5&sort=cost_usd&dir=asc');
+  assert.deepEqual(parseHash(hash), { view: 'sessions', sessionId: null, list });
+  assert.equal(routeHash({ view: 'sessions', sessionId: null, list: {} }), '#/sessions');
+  assert.deepEqual(parseHash('#/sessions?status=gone&min_cost=-1&sort=nope&dir=up&q='), { view: 'sessions', sessionId: null });
+  assert.deepEqual(parseHash('#/sessions?sort=tokens&dir=sideways'), { view: 'sessions', sessionId: null, list: { sort: 'tokens' } });
+  // A session's page keeps its own query (the event of a search hit).
+  assert.deepEqual(parseHash('#/sessions/abc?event=7&status=active'), { view: 'sessions', sessionId: 'abc', eventId: 7 });
 });

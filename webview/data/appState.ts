@@ -13,6 +13,7 @@ import { compareEvents, FeedBuffer, FrameBatcher } from './feedBuffer';
 import { isEmptyFilter, matchesFilter, type FeedFilter } from './eventFilter';
 import { notifyWaiting, startsWaiting } from '../lib/waitingNotifications';
 import { parsePeriod, periodQuery, type Period } from '../lib/period';
+import { parseSessionQuery, sessionQueryString, type SessionListQuery } from '../lib/sessionQuery';
 
 export interface Route {
   view: DashboardView;
@@ -21,6 +22,8 @@ export interface Route {
   eventId?: number | null;
   /** In Costs and Tools, the period shown when not the view's default: `#/costs?period=all`. */
   period?: Period | null;
+  /** The Sessions list's filters, search and order when not the defaults: `#/sessions?status=active`. */
+  list?: SessionListQuery | null;
 }
 
 /** Views whose period is kept in the location hash. */
@@ -35,11 +38,17 @@ export function parseHash(hash: string): Route {
   const event = sessionId && q >= 0 ? /(?:^|&)event=(\d{1,15})(?:&|$)/.exec(raw.slice(q + 1)) : null;
   const period = PERIOD_VIEWS.includes(view) && q >= 0 ? parsePeriod(new URLSearchParams(raw.slice(q + 1))) : null;
   if (period) return { view, sessionId, period };
+  if (view === 'sessions' && !sessionId && q >= 0) {
+    const list = parseSessionQuery(new URLSearchParams(raw.slice(q + 1)));
+    if (Object.keys(list).length) return { view, sessionId, list };
+  }
   return event ? { view, sessionId, eventId: Number(event[1]) } : { view, sessionId };
 }
 
 export function routeHash(r: Route): string {
   if (r.period && PERIOD_VIEWS.includes(r.view)) return `#/${r.view}?${periodQuery(r.period)}`;
+  const list = r.view === 'sessions' && !r.sessionId && r.list ? sessionQueryString(r.list) : '';
+  if (list) return `#/sessions?${list}`;
   if (!r.sessionId) return `#/${r.view}`;
   const page = `#/sessions/${encodeURIComponent(r.sessionId)}`;
   return r.eventId != null ? `${page}?event=${r.eventId}` : page;

@@ -5,6 +5,7 @@ import { useApp } from '../components/appContext';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Section, SortTh, StatusBadge, UnpricedNote, type SortState } from '../components/ui';
 import { routeHash } from '../data/appState';
+import { COST_RE, sessionQueryString, type SessionListQuery } from '../lib/sessionQuery';
 import { nextSort } from '../lib/tableSort';
 import { baseName, formatAgo, formatDateTime, formatDuration, formatInt, formatTokens, formatUsd, totalTokens } from '../lib/format';
 
@@ -134,14 +135,37 @@ function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): 
   );
 }
 
+/** A typed lowest cost as the list takes it (a plain decimal), or undefined. */
+const validCost = (v: string): string | undefined => (COST_RE.test(v.trim()) ? v.trim() : undefined);
+
 export function Sessions() {
   const app = useApp();
-  const [q, setQ] = useState('');
-  const [query, setQuery] = useState('');
-  const [sort, setSort] = useState(DEFAULT_SESSION_SORT);
+  // Filters, search and order live in the location hash (`lib/sessionQuery.ts`).
+  const route = app.route.value;
+  const list: SessionListQuery = (route.view === 'sessions' && route.list) || {};
+  const listKey = sessionQueryString(list);
+  const query = list.q ?? '';
+  const sort: SortState<SessionSortKey> = list.sort ? { key: list.sort, dir: list.dir ?? 'desc' } : DEFAULT_SESSION_SORT;
+  const filter: SessionFilter = { agent_type: list.agent_type, status: list.status, project: list.project, min_cost: list.min_cost };
+  // The latest list, for changes made after a debounce (the route may have moved meanwhile).
+  const latest = useRef(list);
+  latest.current = list;
+  /** The hash the list itself set last: the inputs already show it (and may hold newer typing). */
+  const own = useRef<string | null>(null);
+  const setList = (change: Partial<SessionListQuery>) => {
+    const hash = routeHash({ view: 'sessions', sessionId: null, list: { ...latest.current, ...change } });
+    own.current = hash;
+    if (location.hash !== hash) location.hash = hash;
+  };
+  const setQuery = (v: string) => setList({ q: v || undefined });
+  const setSort = (v: SortState<SessionSortKey>) => {
+    const isDefault = v.key === DEFAULT_SESSION_SORT.key && v.dir === DEFAULT_SESSION_SORT.dir;
+    setList({ sort: isDefault ? undefined : v.key, dir: isDefault ? undefined : v.dir });
+  };
+  const setFilter = (f: SessionFilter) => setList({ agent_type: f.agent_type, status: f.status, project: f.project, min_cost: f.min_cost });
+  const [q, setQ] = useState(query);
+  const [minCost, setMinCost] = useState(list.min_cost ?? '');
   const [rows, setRows] = useState<ListedSession[]>([]);
-  const [filter, setFilter] = useState<SessionFilter>({});
-  const [minCost, setMinCost] = useState('');
   // Subagents are nested under their parent, collapsed; expanded ones are loaded on demand.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [children, setChildren] = useState<Record<string, Session[] | { error: string } | undefined>>({});
@@ -184,7 +208,13 @@ export function Sessions() {
   // A layout effect: the request leaves before the view's first paint (as in useApi).
   useLayoutEffect(() => {
     void load(true);
-  }, [query, sort, filter]);
+  }, [listKey]);
+  // The hash changed from outside the inputs (Back, a link): they show it.
+  useEffect(() => {
+    if (location.hash === own.current) return;
+    setQ((cur) => (cur.trim() === query ? cur : query));
+    setMinCost((cur) => (validCost(cur) === list.min_cost ? cur : (list.min_cost ?? '')));
+  }, [listKey]);
 
   const loadChildren = async (id: string) => {
     try {
@@ -211,14 +241,15 @@ export function Sessions() {
   }, [Math.floor(tick / 5)]);
 
   useEffect(() => {
-    const t = setTimeout(() => setQuery(q.trim()), 250);
+    const t = setTimeout(() => {
+      if (q.trim() !== (latest.current.q ?? '')) setQuery(q.trim());
+    }, 250);
     return () => clearTimeout(t);
   }, [q]);
   useEffect(() => {
     const t = setTimeout(() => {
-      const v = minCost.trim();
-      const next = /^\d+(\.\d+)?$/.test(v) ? v : undefined;
-      setFilter((f) => (next === f.min_cost ? f : { ...f, min_cost: next }));
+      const next = validCost(minCost);
+      if (next !== latest.current.min_cost) setList({ min_cost: next });
     }, 250);
     return () => clearTimeout(t);
   }, [minCost]);

@@ -174,4 +174,44 @@ describe('history views', async () => {
     await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
     assert.deepEqual(w.problems, []);
   });
+
+  it('sessions: filters, search and order are kept in the location hash (reload, a copied link, Back)', async () => {
+    const keys = () => page.locator('[data-testid=sessions-table] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    const waitKeys = async (want: string[]) =>
+      page
+        .waitForFunction((k) => JSON.stringify([...document.querySelectorAll('[data-testid=sessions-table] tbody tr')].map((r) => r.getAttribute('data-key'))) === k, JSON.stringify(want))
+        .catch(async (e: Error) => {
+          throw new Error(`rows ${JSON.stringify(await keys())}, wanted ${JSON.stringify(want)}: ${e.message}`);
+        });
+    await page.goto(`${server.url}/#/sessions`);
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
+    await page.locator('select[data-filter=project]').selectOption('/work/alpha');
+    await waitKeys(['hist-now']);
+    assert.equal(await page.evaluate(() => location.hash), '#/sessions?project=%2Fwork%2Falpha');
+    await page.locator('select[data-filter=project]').selectOption('');
+    await page.locator('input[data-filter=min_cost]').fill('0');
+    await page.locator('th[data-sort=started_at] button').click();
+    await page.waitForFunction(() => location.hash === '#/sessions?min_cost=0&sort=started_at&dir=desc');
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
+    await page.locator('[data-testid=session-search]').fill('alpha');
+    await page.waitForFunction(() => location.hash === '#/sessions?q=alpha&min_cost=0&sort=started_at&dir=desc');
+
+    // A reload (or the link opened elsewhere) shows the same list, its inputs filled in.
+    await page.reload();
+    await waitKeys(['hist-now-sub2', 'hist-now-sub1', 'hist-now']);
+    assert.equal(await page.locator('[data-testid=session-search]').inputValue(), 'alpha');
+    assert.equal(await page.locator('input[data-filter=min_cost]').inputValue(), '0');
+    assert.equal(await page.locator('[aria-sort=descending]').getAttribute('data-sort'), 'started_at');
+
+    // Back: the list before the search.
+    await page.goBack();
+    await page.waitForFunction(() => location.hash === '#/sessions?min_cost=0&sort=started_at&dir=desc');
+    await waitKeys(['hist-orphan', 'hist-now', 'hist-old']);
+    assert.equal(await page.locator('[data-testid=session-search]').inputValue(), '');
+    // Values that are not valid are left out.
+    await page.goto(`${server.url}/#/sessions?status=bogus&sort=nope&min_cost=-1&agent_type=codex`);
+    await waitKeys(['hist-old']);
+    assert.equal(await page.locator('select[data-filter=status]').inputValue(), '');
+    assert.deepEqual(w.problems, []);
+  });
 });
