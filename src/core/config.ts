@@ -31,6 +31,8 @@ export interface ServerConfig {
   geminiDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
+  /** Keep what the model thought (Claude's thinking blocks, `metadata.thinking`) of what is imported. */
+  storeThinking: boolean;
   /**
    * Databases with at least this many events warm the Costs and Tools views' first requests (in the
    * server's zone) as soon as the server starts, not only when a dashboard opens.
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     codexDirs: defaultCodexDirs(env),
     geminiDirs: defaultGeminiDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
+    storeThinking: env.AGENTMONITOR_THINKING !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,
     warmUpAtStartEvents: num(env.AGENTMONITOR_WARM_UP_AT_START_EVENTS, 100_000, 'AGENTMONITOR_WARM_UP_AT_START_EVENTS'),
   };

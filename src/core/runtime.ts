@@ -59,6 +59,7 @@ export async function openCore(opts: CoreOptions): Promise<Core> {
     hub,
     log,
     maxPayloadBytes: config.maxPayloadBytes,
+    storeThinking: config.storeThinking,
     idleAfterMinutes: config.idleAfterMinutes,
     endAfterMinutes: config.endAfterMinutes,
   });

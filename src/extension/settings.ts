@@ -19,6 +19,7 @@ export interface ExtensionSettings {
   /** Codex home (holding `sessions/`); empty = CODEX_HOME or ~/.codex. */
   codexHome: string;
   watchLogs: boolean;
+  storeThinking: boolean;
   /** 0 = no budget. */
   dailyBudgetUsd: number;
   /** Start (or follow) the server when VS Code starts. */
@@ -44,6 +45,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   claudeConfigDirs: [],
   codexHome: '',
   watchLogs: true,
+  storeThinking: true,
   dailyBudgetUsd: 0,
   autoStart: true,
   showStatusBar: true,
@@ -67,6 +69,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof ExtensionSettings)[] = [
   'claudeConfigDirs',
   'codexHome',
   'watchLogs',
+  'storeThinking',
   'dailyBudgetUsd',
 ];
 
@@ -129,6 +132,7 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     claudeConfigDirs: Array.isArray(dirs) ? dirs.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [],
     codexHome: stringSetting(get('codexHome'), d.codexHome),
     watchLogs: typeof get('watchLogs') === 'boolean' ? (get('watchLogs') as boolean) : d.watchLogs,
+    storeThinking: typeof get('storeThinking') === 'boolean' ? (get('storeThinking') as boolean) : d.storeThinking,
     dailyBudgetUsd: numberSetting(get('dailyBudgetUSD'), d.dailyBudgetUsd, 0, 1e9),
     autoStart: typeof get('autoStart') === 'boolean' ? (get('autoStart') as boolean) : d.autoStart,
     showStatusBar: typeof get('showStatusBar') === 'boolean' ? (get('showStatusBar') as boolean) : d.showStatusBar,
@@ -159,6 +163,7 @@ export function serverEnv(s: ExtensionSettings, base: NodeJS.ProcessEnv): NodeJS
   if (s.claudeConfigDirs.length) env.CLAUDE_CONFIG_DIR = s.claudeConfigDirs.join(',');
   if (s.codexHome) env.CODEX_HOME = s.codexHome;
   env.AGENTMONITOR_WATCH = s.watchLogs ? '1' : '0';
+  env.AGENTMONITOR_THINKING = s.storeThinking ? '1' : '0';
   if (s.dailyBudgetUsd > 0) env.AGENTMONITOR_DAILY_BUDGET_USD = String(s.dailyBudgetUsd);
   else delete env.AGENTMONITOR_DAILY_BUDGET_USD;
   return env;

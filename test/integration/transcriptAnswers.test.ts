@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SearchPage, TranscriptPage } from '../../src/core/contracts/api';
 import { serverWithCaptures } from '../helpers/capturedImport';
+import { loadConfig } from '../../src/core/config';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openSse } from '../helpers/sse';
@@ -139,6 +140,26 @@ describe('imported transcripts show every assistant reply once', () => {
     const hits = await s.get<SearchPage>('/api/search?q=telemetry');
     assert.deepEqual(hits.body.results.map((h) => [h.session_id, h.kind]), [[CLAUDE_SESSION, 'tool']], 'a word of a tool output finds its call');
     assert.match(hits.body.results[0].snippet, /capture agent telemetry/);
+  });
+
+  it('with thinking off (AGENTMONITOR_THINKING=0, serve --no-thinking) the reply is kept without it, and a reply of thinking only shows nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'am-nothinking-'));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const sid = 'aaaaaaaa-1111-2222-3333-555555555555';
+    const file = path.join(dir, 'projects', '-p', `${sid}.jsonl`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const line = (req: string, content: unknown) =>
+      JSON.stringify({ type: 'assistant', sessionId: sid, requestId: req, timestamp: '2026-11-24T00:00:01.000Z', cwd: '/p', message: { id: `msg_${req}`, model: 'claude-sonnet-4-5-20250929', content, usage: { input_tokens: 10, output_tokens: 5 } } });
+    fs.writeFileSync(file, [line('r1', [{ type: 'thinking', thinking: 'Weighing the options first.' }]), line('r1', [{ type: 'text', text: 'Here is the answer.' }]), line('r2', [{ type: 'thinking', thinking: 'Only thought, nothing said.' }])].join('\n') + '\n');
+    const s = await startTestServer({ claudeDirs: [dir], codexDirs: [], storeThinking: false });
+    await importInto(s, { claude_dirs: [dir] });
+    const page = await transcript(s, sid);
+    const answers = page.entries.filter((e) => e.kind === 'answer');
+    assert.deepEqual(answers.map((e) => [e.event_type, e.text, e.detail?.thinking]), [['llm_request', null, undefined], ['response', 'Here is the answer.', undefined], ['llm_request', null, undefined]]);
+    const events = await s.get<{ events: { metadata: Record<string, unknown> | null }[] }>(`/api/events?session_id=${sid}&limit=100`);
+    assert.ok(events.body.events.every((e) => !e.metadata || !('thinking' in e.metadata)), 'no thinking stored');
+    assert.equal(loadConfig({ AGENTMONITOR_THINKING: '0' }).storeThinking, false);
+    assert.equal(loadConfig({}).storeThinking, true, 'on by default');
   });
 
   it('Codex capture: every assistant message; its hooks add no second copy', async () => {

@@ -23,7 +23,7 @@ test('crash tracker: exponential backoff, reset after a stable run, give up afte
 });
 
 test('settings: defaults on bad values, mapped onto AGENTMONITOR_* env', () => {
-  const values: Record<string, unknown> = { port: 4000, host: ' 127.0.0.1 ', dbPath: '/tmp/x.db', token: 's3cret', maxPayloadKb: -5, claudeConfigDirs: ['/a', '', 7, '/b'], codexHome: '/c', watchLogs: false, dailyBudgetUsd: 25 };
+  const values: Record<string, unknown> = { port: 4000, host: ' 127.0.0.1 ', dbPath: '/tmp/x.db', token: 's3cret', maxPayloadKb: -5, claudeConfigDirs: ['/a', '', 7, '/b'], codexHome: '/c', watchLogs: false, storeThinking: false, dailyBudgetUsd: 25 };
   const s = readSettings((k) => values[k]);
   assert.equal(s.port, 4000);
   assert.equal(s.host, '127.0.0.1');
@@ -39,12 +39,14 @@ test('settings: defaults on bad values, mapped onto AGENTMONITOR_* env', () => {
   assert.equal(env.CLAUDE_CONFIG_DIR, '/a,/b');
   assert.equal(env.CODEX_HOME, '/c');
   assert.equal(env.AGENTMONITOR_WATCH, '0');
+  assert.equal(env.AGENTMONITOR_THINKING, '0');
   assert.equal(env.AGENTMONITOR_DAILY_BUDGET_USD, '25');
   const d = readSettings(() => undefined);
   assert.deepEqual(d, DEFAULT_SETTINGS);
   const denv = serverEnv(d, { AGENTMONITOR_TOKEN: 'inherited' });
   assert.equal(denv.AGENTMONITOR_TOKEN, undefined, 'an empty token setting clears an inherited one');
   assert.equal(denv.AGENTMONITOR_DB_PATH, undefined);
+  assert.equal(denv.AGENTMONITOR_THINKING, '1');
   assert.equal(serverSettingsChanged(d, { ...d, showStatusBar: false }), false);
   assert.equal(serverSettingsChanged(d, { ...d, port: 1 }), true);
   assert.equal(baseUrl({ host: '::1', port: 5 }), 'http://[::1]:5');

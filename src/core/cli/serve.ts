@@ -1,5 +1,5 @@
 /**
- * `agentmonitor serve [--host] [--port] [--db | --demo] [--no-watch] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
+ * `agentmonitor serve [--host] [--port] [--db | --demo] [--no-watch] [--no-thinking] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
  * then flushes (final snapshot) and exits.
  */
 import type { ServerConfig } from '../config';
@@ -20,6 +20,8 @@ Options:
   --demo          serve the demo database (~/.agentmonitor/demo.db, filled by "agentmonitor demo")
                   on port 3143 unless --port says otherwise; --db does not go with it
   --no-watch      do not follow Claude Code / Codex transcript logs live
+  --no-thinking   do not store what the model thought (Claude's thinking) from transcripts
+                  (env AGENTMONITOR_THINKING=0; what is stored already stays)
   --insecure-no-token
                   allow a non-loopback --host without AGENTMONITOR_TOKEN (everything open to
                   the network; env AGENTMONITOR_INSECURE_NO_TOKEN=1). Without it such a bind
@@ -29,7 +31,7 @@ Options:
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, thinking: { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor serve: ${e.message}\n\n${HELP}`);
@@ -51,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);
   if (args.values.watch === false) overrides.watchLogs = false;
   if (args.values['insecure-no-token']) overrides.insecureNoToken = true;
+  if (args.values.thinking === false) overrides.storeThinking = false;
   if (args.values.demo) {
     overrides.dbPath = demoDbPath();
     overrides.port ??= DEMO_PORT;

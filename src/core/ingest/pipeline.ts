@@ -17,11 +17,22 @@ import type { IngestOptions, IngestOutcome, IngestSink } from './types';
 
 export const SESSION_UPDATE_MS = 250;
 
+/** The event without `metadata.thinking` (the setting to keep thinking is off). */
+function withoutThinking(e: EventInput): EventInput {
+  const m = e.metadata;
+  if (!m || typeof m !== 'object' || Array.isArray(m) || !('thinking' in m)) return e;
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) if (k !== 'thinking') rest[k] = v;
+  return { ...e, metadata: rest };
+}
+
 export interface IngestorOptions {
   store: Store;
   hub: Broadcaster;
   log: Logger;
   maxPayloadBytes: number;
+  /** False: `metadata.thinking` (what the model thought, from transcripts) is not stored. */
+  storeThinking?: boolean;
   idleAfterMinutes: number;
   endAfterMinutes: number;
 }
@@ -54,7 +65,9 @@ export class Ingestor implements IngestSink {
 
   private toRecords(events: EventInput[], opts: IngestOptions): EventRecord[] {
     const now = Date.now();
+    const dropThinking = this.o.storeThinking === false;
     return events.map((e) => {
+      if (dropThinking) e = withoutThinking(e);
       const r = toRecord(e, opts.source ?? 'api', this.o.maxPayloadBytes, now);
       const turn = opts.numberCodexPrompts && e.event_type === 'user_prompt' ? (e.metadata as Record<string, unknown> | null | undefined)?.turn_id : undefined;
       if (typeof turn === 'string') r.number_turn = turn;

@@ -175,7 +175,8 @@ export const queries = {
     dropEchoes(entries, page);
     return {
       session_id: p.session_id,
-      entries,
+      // A reply event with nothing to show (its thinking not kept, or a channel that logs no text).
+      entries: entries.filter((e) => e.event_type !== 'response' || e.text || e.detail?.thinking || e.detail?.text_shown_in !== undefined),
       next_cursor: more ? encodeCursor(TRANSCRIPT_CURSOR, [last.created_at, last.id]) : null,
     };
   },
