@@ -3,9 +3,7 @@
  * Code 2.1.197 writes (test/helpers/statusLineInput.ts, from its bundled code) posts it, the plan
  * windows reach the usage monitor as claude-code `five_hour` / `seven_day` readings with their
  * window lengths, the same reading again adds nothing, and the line is printed whether or not the
- * server answers. A status line that needs a claude.ai subscription cannot be produced by the real
- * CLI here (it reads the rate-limit headers only when signed in to claude.ai), hence the captured
- * shape.
+ * server answers. The real CLI drives the same path in test/e2e/agents/claudeStatusLine.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -7,7 +7,6 @@
  * is `waiting_input`; `/exit` ends the session.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,49 +18,11 @@ import type { ServerState } from '../../../src/extension/server/serverState';
 import { CLAUDE_MODEL, claudeEnv, findAgentBinaries, makeProject } from './agentProcess';
 import { CLAUDE_PROMPT, FINAL_ANSWER, startFakeModelApi, type FakeModelApi } from './fakeModelApi';
 import { getJson, MonitorClient, waitFor } from './monitorClient';
+import { Pane, tmuxMissing } from './tmuxPane';
 import { agentmonitor, describeRun, startMonitor, type Monitor } from './monitorProcess';
 
 const bins = findAgentBinaries();
-const tmuxMissing = spawnSync('tmux', ['-V']).status === 0 ? false : 'tmux is not installed';
 const skip = typeof bins === 'string' ? bins : tmuxMissing;
-
-/** A tmux server of its own (socket name), so the test never touches the user's sessions. */
-class Pane {
-  private readonly socket = `am-e2e-${process.pid}`;
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  tmux(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { env: this.env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  }
-
-  start(cwd: string, command: string[]): void {
-    this.tmux('new-session', '-d', '-s', 'agent', '-x', '200', '-y', '50', '-c', cwd, '--', ...command);
-  }
-
-  text(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'agent');
-  }
-
-  /** Waits until the pane shows `what` (Claude Code draws its screen asynchronously). */
-  shows(what: string | RegExp, timeoutMs = 30_000): Promise<string> {
-    return waitFor(`the pane to show ${String(what)}`, async () => {
-      const t = this.text();
-      return (typeof what === 'string' ? t.includes(what) : what.test(t)) ? t : undefined;
-    }, timeoutMs).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- pane ---\n${this.text()}`);
-    });
-  }
-
-  keys(...keys: string[]): void {
-    this.tmux('send-keys', '-t', 'agent', ...keys);
-  }
-
-  kill(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { env: this.env });
-  }
-}
 
 describe('Claude Code asking for permission, interactive', { skip }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-e2e-waiting-'));
@@ -79,7 +40,9 @@ describe('Claude Code asking for permission, interactive', { skip }, () => {
     const dirs = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: path.join(home, '.codex') };
     monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs, { watch: false });
     client = new MonitorClient(monitor.url);
-    const hooks = await agentmonitor(['hooks', 'install', '--agent', 'claude'], { ...process.env, ...dirs, AGENTMONITOR_PORT: String(monitor.port) });
+    // Without the status line, whose text takes the place of the '? for shortcuts' hint this test
+    // waits for (claudeStatusLine.test.ts drives it).
+    const hooks = await agentmonitor(['hooks', 'install', '--agent', 'claude', '--no-statusline'], { ...process.env, ...dirs, AGENTMONITOR_PORT: String(monitor.port) });
     assert.equal(hooks.code, 0, describeRun(hooks));
     // The user's own rule: every Bash command needs a confirmation.
     const settingsFile = path.join(home, '.claude', 'settings.json');

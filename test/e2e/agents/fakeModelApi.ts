@@ -65,6 +65,11 @@ export interface FakeModelApi {
   port: number;
   /** The usage Claude replies report (default `claudeUsage`: small, step-dependent numbers). */
   claudeUsage: (stepIndex: number, subagent: boolean) => AnthropicUsage;
+  /**
+   * Extra headers on every Claude reply, e.g. the plan's `anthropic-ratelimit-unified-5h-utilization`
+   * / `-reset` that Claude Code reads when signed in to claude.ai.
+   */
+  claudeHeaders: Record<string, string>;
   claudeReplies: ClaudeReply[];
   codexReplies: CodexReply[];
   requests: RecordedRequest[];
@@ -206,6 +211,7 @@ function answerClaude(req: http.IncomingMessage, res: http.ServerResponse, body:
   const startUsage = { ...usage, output_tokens: 1, service_tier: 'standard',
     cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 } };
   res.setHeader('request-id', requestId);
+  for (const [name, value] of Object.entries(api.claudeHeaders)) res.setHeader(name, value);
   if (body.stream !== true) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: messageId, type: 'message', role: 'assistant', model, content: blocks,
@@ -292,9 +298,9 @@ function answerCodex(res: http.ServerResponse, body: Json, api: FakeModelApi): v
   sse(res, events);
 }
 
-export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['claudeUsage'] } = {}): Promise<FakeModelApi> {
+export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['claudeUsage']; claudeHeaders?: Record<string, string> } = {}): Promise<FakeModelApi> {
   const api: FakeModelApi = {
-    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeReplies: [], codexReplies: [], requests: [], close: async () => {},
+    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], requests: [], close: async () => {},
   };
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
