@@ -97,11 +97,28 @@ export function startLogWatcher(
       if (t.holdTimer) clearTimeout(t.holdTimer);
       t.holdTimer = setTimeout(() => {
         t.holdTimer = null;
-        enqueue(() => release(t));
+        enqueue(() => settle(p, kind, t));
       }, HOLD_MS);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`watch: ${p}: ${(e as Error).message}`);
     }
+  };
+
+  /**
+   * The file has been quiet for `HOLD_MS`: read what it gained meanwhile, else release what the
+   * parser holds. chokidar drops a file's `change` within 50 ms of the previous one (and one that
+   * leaves the mtime where it was), so the last append of a burst may never be reported.
+   */
+  const settle = async (p: string, kind: LogKind, t: Tracked): Promise<void> => {
+    let grew = false;
+    try {
+      const st = await fs.promises.stat(p);
+      grew = !!t.state && (st.size !== t.state.size || Math.floor(st.mtimeMs) !== t.state.mtime_ms);
+    } catch {
+      /* gone: release what is held */
+    }
+    if (grew) await pass(p, kind);
+    else await release(t);
   };
 
   const release = async (t: Tracked): Promise<void> => {
