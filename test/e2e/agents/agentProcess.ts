@@ -239,3 +239,74 @@ export function findFiles(dir: string, pattern: RegExp): string[] {
     return pattern.test(d.name) ? [p] : [];
   });
 }
+
+export const GEMINI_MODEL = 'gemini-2.5-pro';
+
+/** The installed Gemini CLI, or why it is not there. */
+export function findGeminiBinary(): string | { missing: string } {
+  const bin = path.join(cliDir, 'node_modules', '.bin', 'gemini');
+  return fs.existsSync(bin) ? bin : { missing: `Gemini CLI not installed (${bin}); run: node test/e2e/agents/installAgents.mjs` };
+}
+
+/** What `gemini -p … -o json` prints: its session id, answer and its own token accounting. */
+export interface GeminiJsonOutput {
+  session_id: string;
+  response: string;
+  stats: { models: Record<string, { api: { totalRequests: number }; tokens: { prompt: number; candidates: number; cached: number; thoughts: number; tool: number } }> };
+}
+
+export interface GeminiRun extends ProcessResult {
+  json: GeminiJsonOutput | null;
+}
+
+export interface GeminiOptions {
+  bin: string;
+  home: string;
+  cwd: string;
+  apiUrl: string;
+  prompt: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * `~/.gemini/settings.json` of a user with a Gemini API key: the key's auth selected (with only
+ * GOOGLE_GEMINI_BASE_URL set the CLI picks its "gateway" auth, which non-interactive runs refuse
+ * as "Invalid auth method selected"), usage statistics off.
+ */
+export function writeGeminiSettings(home: string, extra: Record<string, unknown> = {}): string {
+  const dir = path.join(home, '.gemini');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'settings.json');
+  fs.writeFileSync(file, JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, privacy: { usageStatisticsEnabled: false }, ...extra }, null, 2));
+  return file;
+}
+
+/**
+ * `gemini -p` headless: tools approved (`--yolo`; the temp folder trusted by
+ * GEMINI_CLI_TRUST_WORKSPACE, without which headless runs stop), the model named (no router, whose
+ * classifier calls would be extra requests), JSON out.
+ */
+export function geminiArgs(prompt: string): string[] {
+  return ['-p', prompt, '--yolo', '-m', GEMINI_MODEL, '-o', 'json'];
+}
+
+export function geminiEnv(o: Pick<GeminiOptions, 'home' | 'apiUrl' | 'env'>): NodeJS.ProcessEnv {
+  const env = cleanEnv({ HOME: o.home, GEMINI_API_KEY: 'fake', GOOGLE_GEMINI_BASE_URL: o.apiUrl, GEMINI_CLI_TRUST_WORKSPACE: 'true', ...o.env });
+  for (const k of Object.keys(env)) if (/^(GEMINI_|GOOGLE_)/.test(k) && !(k in (o.env ?? {})) && !['GEMINI_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_CLI_TRUST_WORKSPACE'].includes(k)) delete env[k];
+  return env;
+}
+
+export async function runGemini(o: GeminiOptions): Promise<GeminiRun> {
+  const r = await runProcess(o.bin, geminiArgs(o.prompt), { cwd: o.cwd, env: geminiEnv(o), timeoutMs: o.timeoutMs ?? 90_000 });
+  let json: GeminiJsonOutput | null = null;
+  const start = r.stdout.indexOf('{');
+  if (start >= 0) {
+    try {
+      json = JSON.parse(r.stdout.slice(start)) as GeminiJsonOutput;
+    } catch {
+      json = null;
+    }
+  }
+  return { ...r, json };
+}

@@ -5,6 +5,9 @@
  *
  * Claude Code: `HEAD /`, `POST /v1/messages?beta=true` answered with Anthropic Messages SSE.
  * Codex: `POST /v1/responses` answered with Responses API SSE; everything else (analytics) 404.
+ * Gemini CLI: `POST /v1beta/models/<model>:streamGenerateContent?alt=sse` answered with Gemini API
+ * SSE (`GenerateContentResponse` chunks, `usageMetadata` on the last); `:generateContent` (the
+ * CLI's side calls, e.g. its model router's classifier) answered with JSON and recorded apart.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,6 +57,23 @@ export interface CodexReply {
   toolCalls: ToolCall[];
 }
 
+/** `usageMetadata` as the Gemini API reports it for one response. */
+export interface GeminiUsage {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  cachedContentTokenCount: number;
+  thoughtsTokenCount: number;
+}
+
+export interface GeminiReply {
+  model: string;
+  step: string;
+  /** Whether it answered `streamGenerateContent` (a chat turn) or `generateContent` (a side call). */
+  stream: boolean;
+  usage: GeminiUsage;
+  toolCalls: ToolCall[];
+}
+
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -72,6 +92,7 @@ export interface FakeModelApi {
   claudeHeaders: Record<string, string>;
   claudeReplies: ClaudeReply[];
   codexReplies: CodexReply[];
+  geminiReplies: GeminiReply[];
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
@@ -298,9 +319,54 @@ function answerCodex(res: http.ServerResponse, body: Json, api: FakeModelApi): v
   sse(res, events);
 }
 
+function geminiUsage(stepIndex: number): GeminiUsage {
+  return {
+    promptTokenCount: 3100 + 37 * stepIndex,
+    candidatesTokenCount: 45 + 7 * stepIndex,
+    cachedContentTokenCount: 1024 + 256 * stepIndex,
+    thoughtsTokenCount: 13 + 5 * stepIndex,
+  };
+}
+
+interface GeminiStep { name: string; parts: Json[] }
+
+function geminiScript(): GeminiStep[] {
+  const call = (name: string, args: Json): Json => ({ functionCall: { id: fakeId('gcall'), name, args } });
+  return [
+    { name: 'list', parts: [{ text: 'Listing the files.' }, call('list_directory', { dir_path: '.' })] },
+    { name: 'failing-read', parts: [call('read_file', { file_path: MISSING_FILE })] },
+    { name: 'final', parts: [{ text: FINAL_ANSWER }] },
+  ];
+}
+
+function answerGemini(res: http.ServerResponse, model: string, stream: boolean, body: Json, api: FakeModelApi): void {
+  const contents = Array.isArray(body.contents) ? (body.contents as Json[]) : [];
+  const responses = contents.filter((c) => JSON.stringify(c.parts ?? []).includes('"functionResponse"')).length;
+  const script = geminiScript();
+  const step: GeminiStep = stream ? script[Math.min(responses, script.length - 1)] : { name: 'side-call', parts: [{ text: '{"reasoning": "simple", "model_choice": "flash"}' }] };
+  const usage = geminiUsage(stream ? script.indexOf(step) : 9);
+  const total = usage.promptTokenCount + usage.candidatesTokenCount + usage.thoughtsTokenCount;
+  api.geminiReplies.push({ model, step: step.name, stream, usage,
+    toolCalls: step.parts.filter((p) => p.functionCall).map((p) => {
+      const f = p.functionCall as Json;
+      return { id: String(f.id), name: String(f.name), input: f.args as Json };
+    }) });
+  const last = { candidates: [{ content: { role: 'model', parts: step.parts.slice(-1) }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { ...usage, totalTokenCount: total }, modelVersion: model, responseId: fakeId('gresp') };
+  if (!stream) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(last));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (step.parts.length > 1) {
+    res.write(`data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: step.parts.slice(0, -1) }, index: 0 }], modelVersion: model })}\r\n\r\n`);
+  }
+  res.end(`data: ${JSON.stringify(last)}\r\n\r\n`);
+}
+
 export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['claudeUsage']; claudeHeaders?: Record<string, string> } = {}): Promise<FakeModelApi> {
   const api: FakeModelApi = {
-    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], requests: [], close: async () => {},
+    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], geminiReplies: [], requests: [], close: async () => {},
   };
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -311,7 +377,8 @@ export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['clau
         res.writeHead(200).end();
         return;
       }
-      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses')) {
+      const gemini = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/.exec(path);
+      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses' || gemini)) {
         let body: Json;
         try {
           body = JSON.parse(raw) as Json;
@@ -321,7 +388,8 @@ export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['clau
           return;
         }
         record(200);
-        if (path === '/v1/messages') answerClaude(req, res, body, api);
+        if (gemini) answerGemini(res, decodeURIComponent(gemini[1]), gemini[2] === 'streamGenerateContent', body, api);
+        else if (path === '/v1/messages') answerClaude(req, res, body, api);
         else answerCodex(res, body, api);
         return;
       }
