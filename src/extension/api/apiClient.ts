@@ -1,5 +1,5 @@
 /** Typed calls to the AgentMonitor HTTP API (DESIGN §5) from the extension host. No `vscode`. */
-import type { CostBreakdown, EventsPage, Health, ImportRequest, ImportSummary, SessionsPage, Stats } from '../../core/contracts/api';
+import type { CostBreakdown, EventsPage, Health, ImportRequest, ImportSummary, RateLimitInfo, SessionsPage, Stats } from '../../core/contracts/api';
 import { apiGetPath, type ApiGetQuery, type ApiGetResponses, type ApiGetRoute } from '../../core/contracts/apiRoutes';
 import type { ApiQuery } from '../../core/contracts/webview';
 import { request, requestJson, type HttpOptions } from './http';
@@ -58,6 +58,11 @@ export class ApiClient {
   }
 
   /** Cost since local midnight (`since` = `YYYY-MM-DD` in `tz`). */
+  /** The plan rate-limit readings (the usage monitor's shortest listing: one hour of blocks). */
+  async rateLimits(): Promise<RateLimitInfo[]> {
+    return (await this.getJson('/api/stats/usage-monitor', { lookback_hours: 1 })).rate_limits;
+  }
+
   costToday(by: 'model' | 'agent', day: string, tz: string = localTimeZone()): Promise<CostBreakdown> {
     return this.getJson('/api/stats/cost', { by, since: day, tz });
   }

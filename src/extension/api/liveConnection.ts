@@ -4,7 +4,7 @@
  * messages are coalesced into one change batch. On an SSE disconnect a follower asks the
  * supervisor to re-check the port, which takes it over when the owner went away. No `vscode`.
  */
-import type { CostRow, Session, Stats } from '../../core/contracts/api';
+import type { CostRow, RateLimitInfo, Session, Stats } from '../../core/contracts/api';
 import type { SseMessage } from '../../core/contracts/sse';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
 import { AgentsTreeModel, DEFAULT_THRESHOLDS, DEFAULT_TREE_LIMITS, type StatusThresholds } from '../model/agentsTreeModel';
@@ -50,6 +50,8 @@ export class LiveConnection extends Disposable {
   private serverStats: Stats | null = null;
   private readonly statusClock: StatusClock;
   byModel: CostRow[] | null = null;
+  /** Plan rate-limit readings, as the server last listed them (stale ones included: see `freshRateLimits`). */
+  rateLimits: RateLimitInfo[] = [];
   private statusValue: ConnectionStatus = { state: 'disconnected' };
 
   private readonly changeEmitter = this._register(new Emitter<ChangeBatch>());
@@ -123,10 +125,11 @@ export class LiveConnection extends Disposable {
     const api = this.api;
     if (!api) return;
     const gen = this.generation;
-    const [sessions, stats, byModel] = await Promise.allSettled([
+    const [sessions, stats, byModel, limits] = await Promise.allSettled([
       api.sessions(this.opts.sessionsLimit ?? 500),
       api.stats(),
       api.costToday('model', dayKey(Date.now())),
+      api.rateLimits(),
     ]);
     if (gen !== this.generation || this.isDisposed) return;
     if (sessions.status === 'fulfilled') {
@@ -136,6 +139,7 @@ export class LiveConnection extends Disposable {
     if (stats.status === 'fulfilled') this.setStats(stats.value);
     else this.opts.log('warn', `loading stats failed: ${(stats.reason as Error).message}`);
     if (byModel.status === 'fulfilled') this.byModel = byModel.value.rows;
+    if (limits.status === 'fulfilled') this.rateLimits = limits.value;
     this.lastModelRefresh = Date.now();
     this.coalescer.full();
   }
@@ -283,6 +287,7 @@ export class LiveConnection extends Disposable {
         this.setStats(null);
         this.statusClock.schedule();
         this.byModel = null;
+        this.rateLimits = [];
         void this.refresh();
         break;
       case 'hello':
@@ -306,7 +311,9 @@ export class LiveConnection extends Disposable {
       if (!api) return;
       this.lastModelRefresh = Date.now();
       try {
-        this.byModel = (await api.costToday('model', dayKey(Date.now()))).rows;
+        const [rows, limits] = await Promise.all([api.costToday('model', dayKey(Date.now())), api.rateLimits()]);
+        this.byModel = rows.rows;
+        this.rateLimits = limits;
         this.coalescer.stats();
       } catch (err) {
         this.opts.log('debug', `loading cost by model failed: ${(err as Error).message}`);

@@ -1,5 +1,5 @@
 /** What the status-bar ticker shows, as plain data. Pure. */
-import type { CostRow, Session, Stats } from '../../core/contracts/api';
+import type { CostRow, RateLimitInfo, Session, Stats } from '../../core/contracts/api';
 import type { ServerState } from '../server/serverState';
 import type { StatusThresholds } from './agentsTreeModel';
 import { agentLabel, escapeMarkdown, formatTokens, formatUsd, projectName, shortId } from './format';
@@ -51,6 +51,42 @@ export function statsAsOf(stats: Stats, sessions: Iterable<Session>, now: number
   };
 }
 
+/**
+ * Readings that still say something about now: not marked stale by the server, and neither reset
+ * nor older than their window since (the ticker keeps a reading between refreshes).
+ */
+export function freshRateLimits(limits: readonly RateLimitInfo[], now: number): RateLimitInfo[] {
+  return limits.filter((l) => {
+    if (l.stale) return false;
+    const resets = l.resets_at ? Date.parse(l.resets_at) : NaN;
+    if (Number.isFinite(resets) && resets <= now) return false;
+    const seen = Date.parse(l.observed_at);
+    return !(l.window_minutes && l.window_minutes > 0 && Number.isFinite(seen) && seen + l.window_minutes * 60_000 <= now);
+  });
+}
+
+const WINDOW_NAMES: Record<number, string> = { 300: '5-hour', 10_080: '7-day' };
+
+function windowName(l: RateLimitInfo): string {
+  return (l.window_minutes && WINDOW_NAMES[l.window_minutes]) || l.window.replace(/_/g, ' ');
+}
+
+function resetTime(iso: string | null, now: number): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (!Number.isFinite(d.getTime())) return '';
+  const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  if (d.getTime() - now < 20 * 3_600_000) return `, resets at ${hm}`;
+  return `, resets ${d.toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric' })} ${hm}`;
+}
+
+/** `Claude Code 5-hour window: 42% used, resets at 14:05`, with a warning at 80% and 95%. */
+export function rateLimitLine(l: RateLimitInfo, now: number): string {
+  const pct = Math.round(l.used_percent);
+  const level = pct >= 95 ? ' — **almost used up**' : pct >= 80 ? ' — **over 80%**' : '';
+  return `${escapeMarkdown(agentLabel(l.agent_type))} ${windowName(l)} window: ${pct}% used${resetTime(l.resets_at, now)}${level}`;
+}
+
 export function isOverBudget(todayCost: number, budget: number | null | undefined): boolean {
   return !!budget && budget > 0 && todayCost > budget;
 }
@@ -68,6 +104,9 @@ export function tickerView(
   budget: number | null,
   /** Sessions waiting for the user, longest waiting first. */
   waiting: readonly Session[] = [],
+  /** Plan rate-limit readings (`GET /api/stats/usage-monitor`); only fresh ones are shown. */
+  rateLimits: readonly RateLimitInfo[] = [],
+  now: number = Date.now(),
 ): TickerView {
   switch (state.kind) {
     case 'stopped':
@@ -123,6 +162,11 @@ export function tickerView(
       lines.push('', '**By agent**');
       for (const a of agents) lines.push(`${escapeMarkdown(agentLabel(a.agent_type))}: ${formatUsd(a.today_cost_usd)}${a.active_sessions ? ` (${a.active_sessions} active)` : ''}`);
     }
+  }
+  const limits = freshRateLimits(rateLimits, now);
+  if (limits.length) {
+    lines.push('', '**Plan limits**');
+    for (const l of limits) lines.push(rateLimitLine(l, now));
   }
   const models = (byModel ?? []).filter((r) => r.cost_usd > 0 || r.tokens_in + r.tokens_out > 0).slice(0, 8);
   if (models.length) {

@@ -39,7 +39,7 @@ export class StatusBarTicker extends Disposable {
     }
     const budget = settings.dailyBudgetUsd > 0 ? settings.dailyBudgetUsd : null;
     const state = this.supervisor.state;
-    const v = tickerView(state, this.live.stats, this.live.byModel, budget, this.live.model.waiting());
+    const v = tickerView(state, this.live.stats, this.live.byModel, budget, this.live.model.waiting(), this.live.rateLimits);
     this.item.text = v.text;
     const md = new vscode.MarkdownString(v.tooltip);
     md.isTrusted = false;
