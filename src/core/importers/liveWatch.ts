@@ -5,6 +5,12 @@
  * may still be coming is held until the file has been quiet for `HOLD_MS`. On start, files changed
  * in the last `catchUpHours` are caught up from their stored offsets; older history is what
  * `agentmonitor import` is for.
+ *
+ * A hook may name its session's transcript (`transcript_path`, `agent_transcript_path`) outside
+ * those folders: `followTranscript` tails that one file (only a file shaped and named as that
+ * session's transcript: `…/projects/<dir>/<session>.jsonl`, its subagents'
+ * `…/<session>/subagents/agent-<id>.jsonl`, a Codex `rollout-…-<session>.jsonl`), at most
+ * `MAX_FOLLOWED` of them, so a user whose transcripts live elsewhere still gets the conversation.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,6 +28,23 @@ import type { LogKind, LogParser } from './types';
 export const HOLD_MS = 400;
 const DEBOUNCE_MS = 40;
 const MAX_OPEN_FILES = 500;
+/** Transcripts named by hooks that are followed at most (outside the watched folders). */
+export const MAX_FOLLOWED = 64;
+
+/**
+ * The kind of log a hook's `transcript_path` is, when it is shaped and named as session
+ * `sessionId`'s transcript (or one of its subagents'); otherwise null.
+ */
+export function hookTranscriptKind(sessionId: string, p: string): LogKind | null {
+  if (!path.isAbsolute(p) || p.includes('\0') || !sessionId || sessionId.includes('/') || sessionId.includes('\\')) return null;
+  const parts = p.split(/[\\/]/);
+  const n = parts.length;
+  const base = parts[n - 1];
+  if (base === `${sessionId}.jsonl` && parts[n - 3] === 'projects') return 'claude';
+  if (/^agent-[\w-]+\.jsonl$/.test(base) && parts[n - 2] === 'subagents' && parts[n - 3] === sessionId && parts[n - 5] === 'projects') return 'claude';
+  if (base.startsWith('rollout-') && base.endsWith(`-${sessionId}.jsonl`)) return 'codex';
+  return null;
+}
 
 export interface LogWatcherOptions {
   claudeDirs: string[];
@@ -44,7 +67,7 @@ interface Tracked {
 export function startLogWatcher(
   core: { store: StoreClient; ingest: IngestSink },
   opts: LogWatcherOptions,
-): { close(): Promise<void>; ready: Promise<void> } {
+): { close(): Promise<void>; ready: Promise<void>; followTranscript(sessionId: string, transcriptPath: string): void } {
   const { log } = opts;
   const files = new Map<string, Tracked>();
   const index = new ClaudeSessionIndex();
@@ -58,7 +81,13 @@ export function startLogWatcher(
       return (subs.length ? subs : [d]).map((dir) => ({ dir, kind }));
     }),
   );
+  /** Hook-named transcripts outside the roots, oldest first: real path → kind and its watcher. */
+  const followed = new Map<string, { kind: LogKind; watcher: FSWatcher }>();
+  /** Paths hooks named, as named (checked once). */
+  const named = new Set<string>();
   const kindOf = (p: string): LogKind | null => {
+    const f = followed.get(p);
+    if (f) return f.kind;
     for (const r of roots) if ((p === r.dir || p.startsWith(r.dir + path.sep)) && LOG_SOURCES[r.kind].accepts(p)) return r.kind;
     return null;
   };
@@ -147,6 +176,36 @@ export function startLogWatcher(
   };
 
   const watchers: FSWatcher[] = [];
+
+  const follow = async (sessionId: string, given: string, kind: LogKind): Promise<void> => {
+    let real: string;
+    try {
+      real = await fs.promises.realpath(given);
+      if (!(await fs.promises.stat(real)).isFile() || !LOG_SOURCES[kind].accepts(real)) return;
+    } catch {
+      named.delete(given); // not there yet: a later hook may name it again
+      return;
+    }
+    await ready;
+    if (closed) return;
+    // Inside a watched folder: the watcher reads it already.
+    if (kindOf(real)) {
+      schedule(real);
+      return;
+    }
+    if (followed.size >= MAX_FOLLOWED) {
+      // The transcript followed longest stops being followed (a later hook of its session names it again).
+      const [oldest, f] = followed.entries().next().value!;
+      followed.delete(oldest);
+      named.clear();
+      await f.watcher.close();
+    }
+    const watcher = watch(real, { ignoreInitial: true });
+    watcher.on('change', schedule).on('error', (e) => log.warn(`watch ${real}: ${(e as Error).message}`));
+    followed.set(real, { kind, watcher });
+    log.info(`following ${real}, named by a hook of session ${sessionId}`);
+    schedule(real);
+  };
   const ready = (async () => {
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
@@ -177,10 +236,18 @@ export function startLogWatcher(
 
   return {
     ready,
+    followTranscript(sessionId: string, transcriptPath: string) {
+      if (closed || named.has(transcriptPath)) return;
+      const kind = hookTranscriptKind(sessionId, transcriptPath);
+      if (!kind) return;
+      if (named.size >= MAX_FOLLOWED * 4) named.clear();
+      named.add(transcriptPath);
+      void follow(sessionId, transcriptPath, kind).catch((e: Error) => log.warn(`watch: ${transcriptPath}: ${e.message}`));
+    },
     async close() {
       closed = true;
       await ready;
-      await Promise.all(watchers.map((w) => w.close()));
+      await Promise.all([...watchers, ...[...followed.values()].map((f) => f.watcher)].map((w) => w.close()));
       for (const t of files.values()) {
         if (t.timer) clearTimeout(t.timer);
         if (t.holdTimer) clearTimeout(t.holdTimer);

@@ -24,4 +24,6 @@ export interface ServerContext {
   warmer: Warmer;
   /** This run's secret from the 0600 lock file: a client sending it runs as this server's user. */
   lockKey?: string;
+  /** Tail the transcript a hook names (the log watcher's, while `serve` follows logs live). */
+  followTranscript?(sessionId: string, transcriptPath: string): void;
 }

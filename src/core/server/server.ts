@@ -32,7 +32,7 @@ export interface StartOptions {
   log?: Logger;
   env?: NodeJS.ProcessEnv;
   /** Hook to start extra services (the log watcher) once the core is open. */
-  onCoreOpen?: (core: Core) => Promise<{ close(): Promise<void> } | null>;
+  onCoreOpen?: (core: Core) => Promise<{ close(): Promise<void>; followTranscript?(sessionId: string, transcriptPath: string): void } | null>;
 }
 
 /**
@@ -94,6 +94,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, opts: S
   const port = (server.address() as AddressInfo).port;
   await acquireLock(config.dbPath, { port, host: config.host, key: lockKey }, lockOpts);
   const extra = opts.onCoreOpen ? await opts.onCoreOpen(core) : null;
+  if (extra?.followTranscript) ctx.followTranscript = extra.followTranscript.bind(extra);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {

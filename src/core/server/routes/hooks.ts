@@ -18,6 +18,16 @@ import { failpoint } from '../../store/failpoint';
 import type { ServerContext } from '../context';
 import { jsonBody } from '../jsonBody';
 
+/** The transcripts a hook names, tailed while logs are followed live (`liveWatch.ts`). */
+function followTranscripts(ctx: ServerContext, payload: Record<string, unknown>): void {
+  const sid = payload.session_id;
+  if (!ctx.followTranscript || typeof sid !== 'string') return;
+  for (const key of ['transcript_path', 'agent_transcript_path']) {
+    const p = payload[key];
+    if (typeof p === 'string' && p.length <= 4096) ctx.followTranscript(sid, p);
+  }
+}
+
 export function register(router: Router, ctx: ServerContext): void {
   const hooks = new HookIngest(ctx.ingest, ctx.log);
   const json = jsonBody(ctx.config.maxBodyBytes, () => true);
@@ -35,6 +45,7 @@ export function register(router: Router, ctx: ServerContext): void {
         next(e);
         return;
       }
+      followTranscripts(ctx, payload as Record<string, unknown>);
       res.on('finish', () => failpoint('hook-answered'));
       res.status(200).end();
     });
