@@ -46,6 +46,16 @@ test('doctor on a fresh machine: agents found, hooks and server missing, each wi
   assert.match(check(report, 'telemetry.codex')!.fix!, /\[otel\]/);
 });
 
+test('doctor names Gemini CLI where it is, and says AgentMonitor reads its chat logs', async () => {
+  const m = machine();
+  const port = await deadPort();
+  assert.equal(check((await m.doctor('--port', String(port))).report, 'agents.gemini-cli'), undefined, 'not there: not mentioned');
+  fs.mkdirSync(path.join(m.home, '.gemini'));
+  const { report } = await m.doctor('--port', String(port));
+  assert.equal(check(report, 'agents.gemini-cli')?.status, 'ok');
+  assert.match(check(report, 'agents.gemini-cli')!.message, new RegExp(`config in ${m.home}/\\.gemini; AgentMonitor reads its chat logs`));
+});
+
 test('doctor after hooks install, Codex [otel] and a running server: all in order', async () => {
   const m = machine();
   const s = await startTestServer();

@@ -6,6 +6,7 @@
  */
 import type { Session } from '../../src/core/contracts/api';
 import { WAITING_STATES } from '../../src/core/contracts/api';
+import { agentName } from '../../src/core/contracts/agents';
 import { routeHash } from '../data/appState';
 import { baseName, formatAgo, shortId } from '../lib/format';
 
@@ -30,7 +31,7 @@ export function NeedsYou(p: { sessions: Iterable<Session>; now: number }) {
           <li key={s.session_id}>
             <a class={`needs-you-item state-${s.state}`} href={routeHash({ view: 'sessions', sessionId: s.session_id })} data-testid="needs-you-item" data-session={s.session_id}>
               <span class="needs-you-what">{s.state === 'waiting_permission' ? 'Needs permission' : 'Waiting for input'}</span>
-              <span class="agent-name">{s.agent_type}</span>
+              <span class="agent-name">{agentName(s.agent_type)}</span>
               <span class="needs-you-project" title={s.project ?? ''}>
                 {s.project ? baseName(s.project) : 'no project'}
               </span>

@@ -5,6 +5,7 @@
  */
 import type { Session } from '../../src/core/contracts/api';
 import { WAITING_STATES } from '../../src/core/contracts/api';
+import { agentName } from '../../src/core/contracts/agents';
 
 const KEY = 'agentmonitor.notifyWaiting';
 
@@ -43,7 +44,7 @@ export function notifyWaiting(s: Session, hash: string): void {
   if (!notificationsOn()) return;
   const what = s.state === 'waiting_permission' ? 'needs your permission' : 'is waiting for your input';
   const where = s.project ? (s.project.split(/[\\/]/).filter(Boolean).pop() ?? s.project) : s.session_id.slice(0, 8);
-  const n = new Notification(`${s.agent_type} in ${where} ${what}`, { body: s.waiting_message ?? '', tag: `agentmonitor-${s.session_id}` });
+  const n = new Notification(`${agentName(s.agent_type)} in ${where} ${what}`, { body: s.waiting_message ?? '', tag: `agentmonitor-${s.session_id}` });
   n.onclick = () => {
     window.focus();
     location.hash = hash;

@@ -1,6 +1,7 @@
 import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FilterOptions } from '../../src/core/contracts/api';
+import { agentName } from '../../src/core/contracts/agents';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { useApp } from '../components/appContext';
 import { useApi } from '../components/useApi';
@@ -45,7 +46,7 @@ function FilterBar() {
             <option value="">All</option>
             {(opts.data?.[s.options] ?? []).map((v) => (
               <option key={v} value={v}>
-                {v}
+                {s.key === 'agent_type' ? agentName(v) : v}
               </option>
             ))}
             {f[s.key]?.[0] && !(opts.data?.[s.options] ?? []).includes(f[s.key]![0]) && <option value={f[s.key]![0]}>{f[s.key]![0]}</option>}
@@ -88,7 +89,7 @@ const Row = memo(
           {formatFeedTime(e.created_at)}
         </span>
         <span class="c-agent" title={e.agent_type}>
-          {e.agent_type}
+          {agentName(e.agent_type)}
         </span>
         <span class="c-type">{e.event_type}</span>
         <span class="c-tool" title={e.tool_name ?? undefined}>
@@ -156,7 +157,7 @@ function Detail(p: { e: StoredEvent; onClose(): void }) {
     ['Stored id', String(e.id)],
     ['Time', e.created_at],
     ['Received', e.received_at],
-    ['Agent', e.agent_type],
+    ['Agent', `${agentName(e.agent_type)} (${e.agent_type})`],
     ['Type', e.event_type],
     ['Tool', e.tool_name ?? '—'],
     ['Status', e.status ?? '—'],

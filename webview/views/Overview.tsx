@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { WAITING_STATES, type PeriodTotals, type Session } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
+import { agentName } from '../../src/core/contracts/agents';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { NeedsYou } from '../components/NeedsYou';
@@ -132,7 +133,7 @@ function AgentCard(p: { s: Session; now: number }) {
   return (
     <a class={`agent-card status-${s.status}`} href={routeHash({ view: 'sessions', sessionId: s.session_id })} data-testid="agent-card" data-session={s.session_id}>
       <div class="agent-card-head">
-        <span class="agent-name">{s.agent_type}</span>
+        <span class="agent-name">{agentName(s.agent_type)}</span>
         {WAITING_STATES.includes(s.state) ? (
           <span class={`badge badge-${s.state}`}>{s.state === 'waiting_permission' ? 'needs permission' : 'waiting for input'}</span>
         ) : (
@@ -262,7 +263,7 @@ export function Overview() {
             <tbody>
               {stats.agents.map((a) => (
                 <tr key={a.agent_type}>
-                  <td>{a.agent_type}</td>
+                  <td>{agentName(a.agent_type)}</td>
                   <td class="num">{formatInt(a.sessions)}</td>
                   <td class="num">{formatInt(a.active_sessions)}</td>
                   <td class="num">{formatUsd(a.today_cost_usd)}</td>

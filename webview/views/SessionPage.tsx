@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { TranscriptEntry } from '../../src/core/contracts/api';
+import { agentName } from '../../src/core/contracts/agents';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
@@ -278,7 +279,7 @@ export function SessionPage(p: { sessionId: string; eventId?: number | null }) {
       )}
       {s && (
         <>
-          <Section title={`${s.agent_type} · ${s.project ?? 'no project'}`} id="session-head" level={1}>
+          <Section title={`${agentName(s.agent_type)} · ${s.project ?? 'no project'}`} id="session-head" level={1}>
             <p class="muted" data-testid="session-id">
               {s.session_id}
               {s.branch ? ` · ${s.branch}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />

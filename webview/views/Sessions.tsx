@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { Session, SessionSortKey, SessionStatus } from '../../src/core/contracts/api';
+import { agentName } from '../../src/core/contracts/agents';
 import { useApp } from '../components/appContext';
 import { useApi } from '../components/useApi';
 import { ErrorNote, Loading, Section, SortTh, StatusBadge, UnpricedNote, type SortState } from '../components/ui';
@@ -50,7 +51,7 @@ function SessionRow(p: { s: ListedSession; now: number; toggle?: ComponentChildr
           )}
         </div>
       </td>
-      <td title={p.s.agent_type}>{p.s.agent_type}</td>
+      <td title={p.s.agent_type}>{agentName(p.s.agent_type)}</td>
       <td title={[p.s.project, p.s.branch].filter(Boolean).join(' · ')} data-col="project">
         {baseName(p.s.project)}
         {p.s.branch && <span class="muted"> · {p.s.branch}</span>}
@@ -96,7 +97,7 @@ function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): 
         <option value="">All</option>
         {values.map((v) => (
           <option key={v} value={v}>
-            {key === 'project' ? baseName(v) : v}
+            {key === 'project' ? baseName(v) : key === 'agent_type' ? agentName(v) : v}
           </option>
         ))}
         {f[key] && !values.includes(f[key]!) && <option value={f[key]}>{f[key]}</option>}

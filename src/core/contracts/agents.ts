@@ -19,3 +19,8 @@ export const AGENT_DISPLAY: Readonly<Record<(typeof KNOWN_AGENT_TYPES)[number], 
 export function agentDisplay(agentType: string): AgentDisplay {
   return (AGENT_DISPLAY as Record<string, AgentDisplay | undefined>)[agentType] ?? { name: agentType, icon: 'robot' };
 }
+
+/** The agent's name as shown (its `agent_type` when unknown). */
+export function agentName(agentType: string): string {
+  return agentDisplay(agentType).name;
+}

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { agentPresence, claudeConfigDir, codexHome, detectClaudeVersion, hookSettingsPath, type HookScope } from './locations';
+import { agentPresence, claudeConfigDir, codexHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
 import { isRecord } from './summarize';
@@ -154,6 +154,21 @@ function codexTelemetryCheck(o: DoctorOptions): DoctorCheck {
   return { id: 'telemetry.codex', area: 'telemetry', status: 'missing', message: `Codex: no [otel] section in ${file} (optional: telemetry adds Codex's own usage events live)`, fix };
 }
 
+/** Gemini CLI, when it is there: read from its chat logs only (no hooks or telemetry of ours yet). */
+function geminiCheck(o: DoctorOptions): DoctorCheck | null {
+  const bin = findOnPath('gemini', o.env);
+  const dir = geminiHome(o.env);
+  const hasDir = fs.existsSync(dir);
+  if (!bin && !hasDir) return null;
+  const where = path.join(dir, 'tmp', '<project>', 'chats');
+  return {
+    id: 'agents.gemini-cli',
+    area: 'agents',
+    status: 'ok',
+    message: `Gemini CLI: ${bin ?? '"gemini" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its chat logs (${where}: \`agentmonitor import\`, and live while the server runs); no hooks or telemetry for it yet`,
+  };
+}
+
 async function serverCheck(o: DoctorOptions, url: string): Promise<DoctorCheck> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), o.healthTimeoutMs ?? 1500);
@@ -188,6 +203,8 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
         : `${a.name} is not installed ("${binName}" not on PATH, no ${dir})`,
     });
   }
+  const gemini = geminiCheck(o);
+  if (gemini) checks.push(gemini);
   for (const a of AGENTS) {
     for (const scope of a.agent === 'claude-code' ? (['user', 'project'] as const) : (['user'] as const)) {
       const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!, claudeVersion);

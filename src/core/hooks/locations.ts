@@ -24,6 +24,11 @@ export function codexHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.CODEX_HOME || path.join(home(env), '.codex');
 }
 
+/** Gemini CLI's folder (`$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`). */
+export function geminiHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.GEMINI_CLI_HOME || home(env), '.gemini');
+}
+
 /** The settings file our hooks go into, or an error message when the scope does not exist for the agent. */
 export function hookSettingsPath(agent: HookAgent, scope: HookScope, env: NodeJS.ProcessEnv, cwd: string): string {
   if (agent === 'claude-code') {

@@ -93,7 +93,7 @@ describe('dashboard in chromium', async () => {
     const api = (await server.get<{ events: { agent_type: string }[] }>('/api/events?agent_type=codex&limit=1000')).body;
     await page.waitForFunction((n) => document.querySelectorAll('.vlist-spacer .vrow').length === n, api.events.length);
     const agents = await page.locator('.vlist-spacer .vrow .c-agent').allTextContents();
-    assert.deepEqual([...new Set(agents)], ['codex']);
+    assert.deepEqual([...new Set(agents)], ['Codex'], 'agents by name');
     // A live event of another agent does not enter the filtered feed; one of codex does.
     await server.post('/api/events', { session_id: 'sess-alpha', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'HiddenTool', event_id: 'e-live-2' });
     await server.post('/api/events', { session_id: 'sess-beta', agent_type: 'codex', event_type: 'tool_use', tool_name: 'ShownTool', event_id: 'e-live-3' });

@@ -190,7 +190,7 @@ describe('sessions, feed and session page at 1024 px', async () => {
     }
     await goto(page, '#/sessions/tb-run-7f3a-live-3');
     await page.waitForSelector('[data-testid=session-cost]');
-    assert.deepEqual(await page.locator('h1').allTextContents(), ['claude-code · /home/dev/src/project-number-3']);
+    assert.deepEqual(await page.locator('h1').allTextContents(), ['Claude Code · /home/dev/src/project-number-3']);
   });
 
   it('ids are whole where there is room: a session page\'s subagents and parent, Costs by session', async () => {
