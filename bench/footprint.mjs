@@ -136,7 +136,8 @@ function folderBytes(db) {
 function tableBytes(db) {
   const script = `import sqlite3,sys,json
 c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)
-n=c.execute('select count(*) from events').fetchone()[0]
+t='event_rows' if c.execute("select 1 from sqlite_master where name='event_rows'").fetchone() else 'events'
+n=c.execute('select count(*) from '+t).fetchone()[0]
 sizes=dict(c.execute('select name, sum(pgsize) from dbstat group by name').fetchall())
 print(json.dumps({'events':n,'sizes':sizes}))`;
   const r = spawnSync('python3', ['-c', script, db], { encoding: 'utf8' });
@@ -164,7 +165,8 @@ async function measure(build, db) {
       afterStart,
       afterQuestions,
       bytesPerEvent: disk.database / n,
-      tableBytesPerRow: stat ? stat.sizes.events / n : NaN,
+      // The flat events table, or (migration 7) its rows and the dictionaries they point into.
+      tableBytesPerRow: stat ? ['events', 'event_rows', 'event_sessions', 'event_types', 'event_labels'].reduce((s, k) => s + (stat.sizes[k] ?? 0), 0) / n : NaN,
       indexBytesPerEvent: stat ? Object.entries(stat.sizes).filter(([k]) => k.startsWith('events_')).reduce((s, [, v]) => s + v, 0) / n : NaN,
       diskRatio: (disk.database + disk.backup + disk.journal + disk.payloads + disk.other) / disk.database,
       disk,

@@ -133,11 +133,13 @@ describe('payload file', () => {
     insertBatch(db, records('c', range(51, 30)));
     insertBatch(db, records('b', range(21, 30)));
     const check = () => {
-      const rows = db.all<{ id: number; m: string | null }>('SELECT id, payload(payload_off, payload_len, id) AS m FROM events ORDER BY id');
+      const rows = db.all<{ id: number; m: string | null; session_id: string }>('SELECT id, payload(payload_off, payload_len, id) AS m, session_id FROM events ORDER BY id');
       assert.equal(rows.length, 80);
       for (const r of rows) {
         const tag = r.id <= 20 ? 'a' : r.id <= 50 ? 'b' : 'c';
         assert.deepEqual(JSON.parse(r.m ?? 'null'), { tag, id: r.id, text: text(tag, r.id) }, `event ${r.id}`);
+        // The failed batch's new session number was rolled back with it: never reused for another session.
+        assert.equal(r.session_id, `s-${tag}`, `event ${r.id}'s session`);
       }
     };
     check();
@@ -206,7 +208,7 @@ describe('payload file compaction', () => {
     let legacy = '';
     const rows = state.db.all<{ id: number; m: string }>('SELECT id, payload(payload_off, payload_len, id) AS m FROM events ORDER BY id');
     for (const r of rows) {
-      state.db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [Buffer.byteLength(legacy), Buffer.byteLength(r.m), r.id]);
+      state.db.run('UPDATE event_rows SET payload_off = ?, payload_len = ? WHERE id = ?', [Buffer.byteLength(legacy), Buffer.byteLength(r.m), r.id]);
       legacy += r.m;
     }
     state.db.run("DELETE FROM meta WHERE key IN ('payload_bytes', 'payload_file')");

@@ -1,8 +1,9 @@
 /**
  * What a stored event costs (issue 24), on real database files: a client timestamp that says
- * exactly the event's time is stored empty and read back whole; the events table keeps only the
- * indexes its queries' plans use, and a database of the previous schema is converted in place with
- * every answer unchanged.
+ * exactly the event's time is stored empty and read back whole; event rows hold numbers for their
+ * repeated strings and keep only the indexes their queries' plans use; a database of an earlier
+ * schema is converted in a worker of its own with every answer unchanged, and a kill during the
+ * conversion leaves the old file whole.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -15,8 +16,10 @@ import { silentLogger } from '../../src/core/log';
 import { openCore, type Core } from '../../src/core/runtime';
 import { defaultWasmPath } from '../../src/core/store/database';
 import { COVERING_REQUEST_SQL } from '../../src/core/store/insert';
+import { MIGRATIONS } from '../../src/core/store/schema';
 import { toolCallsSql, toolClauses } from '../../src/core/store/queries/tools';
 import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
+import { spawnServe, stopServe } from '../helpers/serveProcess';
 import { tmpDir } from '../helpers/tmp';
 
 const HOUR = 3_600_000;
@@ -38,8 +41,33 @@ function planOf(db: Database, sql: string): string {
     .join(' | ');
 }
 
+/** The columns of the flat events table of schemas 1 to 6, in its order. */
+const FLAT_COLUMNS = `id, event_id, session_id, agent_type, event_type, tool_name, status, model, tokens_in, tokens_out,
+  cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd, cost_source, duration_ms, project,
+  branch, source, created_at, received_at, client_timestamp, payload_truncated, payload_off, payload_len`;
+
 const indexesOf = (db: Database): string[] =>
-  (db.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name")[0]?.values ?? []).map((r) => String(r[0]));
+  (db.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_rows' AND sql IS NOT NULL ORDER BY name")[0]?.values ?? []).map((r) => String(r[0]));
+
+/**
+ * The same events as a database of schema 5: the flat events table of migration 1 with the indexes
+ * migration 6 dropped and no event_values; migrations 6 and 7 not applied.
+ */
+function toSchema5(file: Database): void {
+  const flat = MIGRATIONS[0].sql.match(/CREATE TABLE events \([^;]*\);/)![0];
+  const indexes = MIGRATIONS[0].sql.match(/CREATE (UNIQUE )?INDEX events_\w+ ON events\([^;]*;/g)!;
+  assert.equal(indexes.length, 6);
+  file.exec(`CREATE TABLE flat_events AS SELECT ${FLAT_COLUMNS} FROM events;
+    DROP VIEW events;
+    DROP TABLE event_rows; DROP TABLE event_sessions; DROP TABLE event_types; DROP TABLE event_labels;
+    DROP TABLE event_values;
+    ${flat}
+    INSERT INTO events SELECT * FROM flat_events;
+    DROP TABLE flat_events;
+    ${indexes.join('\n')}
+    UPDATE meta SET value = '[1,2,3,4,5]' WHERE key = 'applied_migrations'`);
+  assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'table');
+}
 
 /** A few sessions of model requests and tool calls over two days. */
 function history(): EventInput[] {
@@ -115,7 +143,7 @@ describe('store footprint', () => {
     }
   });
 
-  test('the events table keeps only indexes its queries use, and a previous-schema database is converted in place', async () => {
+  test('event rows hold numbers for repeated strings and keep only indexes their queries use; a previous-schema database is converted in a worker of its own, and a kill during it loses nothing', async () => {
     const dbPath = path.join(tmpDir(), 'a.db');
     let core = await open(dbPath);
     await core.ingest.ingest(history());
@@ -128,25 +156,36 @@ describe('store footprint', () => {
     let file = await onDisk(dbPath);
     try {
       assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_id', 'events_session', 'events_tool_calls']);
+      // No repeated string in a row: 4 sessions, 2 types, and one label per (agent, tool, status, model, project) seen.
+      const textColumns = file.exec("SELECT name FROM pragma_table_info('event_rows') WHERE type = 'TEXT'")[0].values.map((r) => r[0]);
+      assert.deepEqual(textColumns, ['event_id', 'client_timestamp']);
+      assert.deepEqual(file.exec('SELECT (SELECT COUNT(*) FROM event_sessions), (SELECT COUNT(*) FROM event_types)')[0].values[0], [4, 2]);
       // A session's model request is found through the session's own events, never through every request.
-      assert.match(planOf(file, COVERING_REQUEST_SQL), /USING INDEX events_session \(session_id=\?\)/);
+      assert.match(planOf(file, COVERING_REQUEST_SQL), /USING INDEX events_session \(session=\?\)/);
       // The Tools view's scan reads tool calls by time only.
       assert.match(planOf(file, toolCallsSql(toolClauses(['e.created_at >= 0']))), /USING INDEX events_tool_calls \(created_at>\?\)/);
-      // A database of the previous schema: its indexes back, migration 6 not applied.
-      file.exec(`DROP INDEX events_tool_calls;
-        DROP TABLE event_values;
-        CREATE INDEX events_type ON events(event_type, created_at);
-        CREATE INDEX events_tool ON events(tool_name, created_at) WHERE tool_name IS NOT NULL;
-        CREATE INDEX events_model ON events(model, created_at) WHERE model IS NOT NULL;
-        UPDATE meta SET value = '[1,2,3,4,5]' WHERE key = 'applied_migrations'`);
+      toSchema5(file);
       fs.writeFileSync(dbPath, file.export());
       fs.rmSync(`${dbPath}.sum`, { force: true });
     } finally {
       file.close();
     }
+    const old = fs.readFileSync(dbPath);
+
+    // Killed between writing the converted file and putting it in place: the old file is untouched.
+    const killed = await spawnServe(dbPath, [], { AGENTMONITOR_FAILPOINT: 'convert-before-replace' }).then(
+      async (p) => `it listened: ${await stopServe(p)}`,
+      (e: Error) => e.message,
+    );
+    assert.match(killed, /^serve exited with null/, 'the conversion was killed before the server listened');
+    assert.ok(fs.readFileSync(dbPath).equals(old), 'the old file is whole');
 
     core = await open(dbPath);
     try {
+      const converted = core.store.stats.open.converted;
+      assert.ok(converted, 'the next start converted the file');
+      assert.equal(converted.bytesBefore, old.length);
+      assert.ok(converted.bytesAfter < old.length, `compacted: ${converted.bytesAfter} < ${old.length} bytes`);
       assert.deepEqual(await answers(core, since), before, 'every answer is the same after the conversion');
     } finally {
       await core.close();
@@ -154,9 +193,12 @@ describe('store footprint', () => {
     file = await onDisk(dbPath);
     try {
       assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_id', 'events_session', 'events_tool_calls']);
-      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6]');
+      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7]');
+      assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'view');
+      assert.equal(file.exec('PRAGMA freelist_count')[0].values[0][0], 0, 'the old rows left no free pages');
     } finally {
       file.close();
     }
+    assert.equal(fs.readdirSync(path.dirname(dbPath)).filter((f) => f.includes('.tmp-')).length, 0, 'the killed conversion left no temp file');
   });
 });

@@ -44,7 +44,8 @@ export interface InsertOutcome {
 }
 
 export type WorkerRequest =
-  | { id: number; op: 'open'; dbPath: string; wasmPath: string }
+  /** `readOnly`: the file is never written (an old schema is migrated in memory only). */
+  | { id: number; op: 'open'; dbPath: string; wasmPath: string; readOnly: boolean }
   /**
    * `seq`: the journal seq the records are covered by. `journaled`: some of them are in the journal
    * only; until such a batch is applied (the main thread retries a failed one), no snapshot may
@@ -74,7 +75,25 @@ export interface OpenResult {
    * (`snapshotDigest.ts`), SQLite's integrity check read it all, or there was no file.
    */
   integrity: 'digest' | 'checked' | 'new';
+  /** Set when the file was converted to a schema that rewrites every event (`convertDatabase.ts`). */
+  converted: ConversionResult | null;
 }
+
+/** The store worker's job for a converting worker (`workerData.convert`, `convertDatabase.ts`). */
+export interface ConversionJob {
+  dbPath: string;
+  wasmPath: string;
+}
+
+export interface ConversionResult {
+  /** The database file's size before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+  ms: number;
+}
+
+/** The converting worker's one message to the store worker. */
+export type ConversionMessage = { ok: true; result: ConversionResult } | { ok: false; error: string };
 
 export interface SnapshotResult {
   seq: number;

@@ -8,14 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import type { OpenResult, SnapshotResult } from '../contracts/storeWorker';
+import type { ConversionJob, ConversionResult, OpenResult, SnapshotResult } from '../contracts/storeWorker';
+import { convertInWorker, needsConversion } from './convertDatabase';
 import { MIGRATIONS } from './schema';
 import { backfillSearch } from './searchIndex';
 import { PayloadFiles } from './payloadFiles';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
 import { FileSnapshot } from './fileSnapshot';
-import { loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
+import { databaseFileBytes, loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
 import { digestPath, matchesDigest, moveDigest, SnapshotDigest } from './snapshotDigest';
 import { failpoint } from './failpoint';
 
@@ -76,7 +77,10 @@ function tryLoad(SQL: SqlJs, file: string, backup = false): { db: SqlDb; integri
     // Touch the schema and the hot table: a damaged file fails here, not on the first insert.
     db.get('SELECT COUNT(*) AS n FROM sqlite_master');
     const hasMeta = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'meta'")!.n;
-    if (hasMeta) db.get('SELECT MAX(id) AS m FROM events');
+    if (hasMeta) {
+      const rows = db.get("SELECT 1 FROM sqlite_master WHERE name = 'event_rows'") ? 'event_rows' : 'events';
+      db.get(`SELECT MAX(id) AS m FROM ${rows}`);
+    }
     if (trusted) return { db, integrity: 'digest' };
     const check = db.get<{ quick_check: string }>('PRAGMA quick_check(1)');
     if (check && check.quick_check !== 'ok') {
@@ -106,7 +110,62 @@ function migrate(db: SqlDb): { version: number; migrated: boolean } {
   return { version: Math.max(0, ...applied), migrated: applied.size > before };
 }
 
-export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ state: OpenDatabase; result: OpenResult }> {
+/**
+ * In a converting worker (`convertDatabase.ts`): apply the file's pending migrations, VACUUM, and
+ * replace the file with the result as a snapshot would (the old file kept as `<db>.bak`).
+ */
+export async function convertFile(job: ConversionJob): Promise<ConversionResult> {
+  const t0 = performance.now();
+  const SQL = await loadSqlJs(job.wasmPath);
+  const bytesBefore = fs.statSync(job.dbPath).size;
+  const db = new SqlDb(new SQL.Database(fs.readFileSync(job.dbPath)));
+  migrate(db);
+  db.exec('VACUUM');
+  const file = databaseFileBytes(db.raw);
+  failpoint('convert-before-replace');
+  replaceFile(job.dbPath, file);
+  const bytesAfter = file.length;
+  db.clearStatements();
+  db.raw.close();
+  return { bytesBefore, bytesAfter, ms: performance.now() - t0 };
+}
+
+/** Write `bytes` as the new `<db>` (temp file, fsync, the old file kept as `<db>.bak`, rename). */
+function replaceFile(dbPath: string, bytes: Uint8Array): void {
+  const tmp = `${dbPath}.tmp-${process.pid}`;
+  const digest = new SnapshotDigest();
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    for (let off = 0; off < bytes.length; ) {
+      const chunk = bytes.subarray(off, Math.min(bytes.length, off + WRITE_CHUNK));
+      digest.update(chunk);
+      for (let w = 0; w < chunk.length; ) w += fs.writeSync(fd, chunk, w, chunk.length - w);
+      off += chunk.length;
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  keepAsBackup(dbPath);
+  fs.renameSync(tmp, dbPath);
+  digest.writeFor(dbPath);
+  syncDirectory(dbPath);
+}
+
+function syncDirectory(file: string): void {
+  try {
+    const dfd = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  } catch {
+    /* directory fsync is not supported everywhere */
+  }
+}
+
+/**
+ * `readOnly`: never write the file (a migration then applies in memory only, as before).
+ */
+export async function openDatabase(dbPath: string, wasmPath: string, readOnly = false): Promise<{ state: OpenDatabase; result: OpenResult }> {
   const SQL = await loadSqlJs(wasmPath);
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   let corruptMovedTo: string | null = null;
@@ -114,9 +173,21 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   let db: SqlDb | null = null;
   let integrity: OpenResult['integrity'] = 'new';
 
+  let converted: ConversionResult | null = null;
   const size = fs.existsSync(dbPath) ? fs.statSync(dbPath).size : -1;
   if (size > 0) {
-    const loaded = tryLoad(SQL, dbPath);
+    let loaded = tryLoad(SQL, dbPath);
+    if (!readOnly && !(loaded instanceof Error) && needsConversion(loaded.db)) {
+      loaded.db.clearStatements();
+      loaded.db.raw.close();
+      try {
+        converted = await convertInWorker({ dbPath, wasmPath });
+      } catch (e) {
+        // The old file is whole: migrate it here instead (correct, only not compacted).
+        process.stderr.write(`agentmonitor: ${(e as Error).message}; migrating ${dbPath} in place instead\n`);
+      }
+      loaded = tryLoad(SQL, dbPath);
+    }
     if (!(loaded instanceof Error)) ({ db, integrity } = loaded);
     else {
       corruptMovedTo = `${dbPath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -142,10 +213,10 @@ export async function openDatabase(dbPath: string, wasmPath: string): Promise<{ 
   backfillSearch(db);
   const seqRow = db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'journal_seq'");
   const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
-  const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;
+  const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM event_rows')!;
   return {
     state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq, unappliedSeqs: new Set() },
-    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, migrated, integrity },
+    result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, migrated, integrity, converted },
   };
 }
 
@@ -193,13 +264,7 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   fs.renameSync(tmp, s.dbPath);
   failpoint('snapshot-after-rename');
   digest.writeFor(s.dbPath);
-  try {
-    const dfd = fs.openSync(path.dirname(s.dbPath), 'r');
-    fs.fsyncSync(dfd);
-    fs.closeSync(dfd);
-  } catch {
-    /* directory fsync is not supported everywhere */
-  }
+  syncDirectory(s.dbPath);
   s.db.payloads.afterSnapshot();
   const previousSeq = s.snapshotSeq;
   s.snapshotSeq = seq;

@@ -56,11 +56,10 @@ interface HourDelta {
 
 const HOUR_MS = 3_600_000;
 
-const INSERT_EVENT = `INSERT INTO events (id, event_id, session_id, agent_type, event_type, tool_name, status, model,
+const INSERT_EVENT = `INSERT INTO event_rows (id, event_id, session, type, label,
   tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
-  cost_usd, cost_source, duration_ms, project, branch, source, created_at, received_at, client_timestamp, payload_truncated,
-  payload_off, payload_len)
-  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+  cost_usd, duration_ms, created_at, received_at, client_timestamp, payload_truncated, payload_off, payload_len)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 const INSERT_NEW_EVENT = `${INSERT_EVENT} ON CONFLICT(event_id) WHERE event_id IS NOT NULL DO NOTHING`;
 
 /** The events columns whose values the filter menus list (`event_values`). */
@@ -233,7 +232,10 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
 
   /** A record whose `event_id` is stored already: a duplicate, or the completion/correction of a call. */
   function applyDuplicate(r: EventRecord): void {
-    const existing = db.get<{ id: number; status: string | null; session_id: string }>('SELECT id, status, session_id FROM events WHERE event_id = ?', [r.event_id]);
+    const existing = db.get<{ id: number; status: string | null; session_id: string; tool_name: string | null }>(
+      'SELECT id, status, session_id, tool_name FROM events WHERE event_id = ?',
+      [r.event_id],
+    );
     if (!existing) throw new Error(`event ${r.event_id} conflicted but is not stored`);
     // A running call is completed by its final status; a call one channel reported as a
     // success is corrected by another that knows it failed (Codex hooks and OTLP report a
@@ -247,15 +249,16 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       out.duplicates++;
       return;
     }
-    db.run(
-      `UPDATE events SET status = ?, duration_ms = COALESCE(?, duration_ms), tool_name = COALESCE(tool_name, ?),
-         payload_truncated = MAX(payload_truncated, ?) WHERE id = ?`,
-      [r.status, r.duration_ms, r.tool_name, r.payload_truncated, existing.id],
-    );
+    db.run('UPDATE event_rows SET duration_ms = COALESCE(?, duration_ms), payload_truncated = MAX(payload_truncated, ?) WHERE id = ?', [
+      r.duration_ms,
+      r.payload_truncated,
+      existing.id,
+    ]);
+    db.dictionary.relabel(existing.id, r.tool_name && !existing.tool_name ? { status: r.status, tool_name: r.tool_name } : { status: r.status });
     if (r.metadata) {
       const old = db.get<{ metadata: string | null }>('SELECT payload(payload_off, payload_len, id) AS metadata FROM events WHERE id = ?', [existing.id]);
       const p = db.payloads.add(mergeMetadata(old?.metadata ?? null, r.metadata)!, existing.id);
-      db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, existing.id]);
+      db.run('UPDATE event_rows SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, existing.id]);
     }
     const s = touch(existing.session_id, r);
     s.last_event_at = Math.max(s.last_event_at, r.created_at);
@@ -285,7 +288,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     const filled = fillMetadataGaps(old?.metadata ?? null, metadata);
     if (filled === null) return;
     const p = db.payloads.add(filled, id);
-    db.run('UPDATE events SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, id]);
+    db.run('UPDATE event_rows SET payload_off = ?, payload_len = ? WHERE id = ?', [p.off, p.len, id]);
     indexFilled(db, id, eventType, old?.metadata ?? null, filled);
   }
 
@@ -310,7 +313,7 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       [from, to],
     );
     for (const d of derived) {
-      db.run('DELETE FROM events WHERE id = ?', [d.id]);
+      db.run('DELETE FROM event_rows WHERE id = ?', [d.id]);
       const s = touch(d.session_id, r);
       s.event_count--;
       addUsage(s, d, -1);
@@ -350,10 +353,9 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
       // nearly all new, so the common case costs one index probe, not two.
       const p = r.metadata ? db.payloads.add(r.metadata, r.id) : null;
       const params = [
-        r.id, r.event_id, r.session_id, r.agent_type, r.event_type, r.tool_name, r.status, r.model,
+        r.id, r.event_id, db.dictionary.session(r.session_id), db.dictionary.type(r.event_type), db.dictionary.label(r),
         r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
-        r.cost_usd, r.cost_source, r.duration_ms, r.project, r.branch, r.source, r.created_at, r.received_at,
-        storedClientTimestamp(r), r.payload_truncated, p?.off ?? null, p?.len ?? null,
+        r.cost_usd, r.duration_ms, r.created_at, r.received_at, storedClientTimestamp(r), r.payload_truncated, p?.off ?? null, p?.len ?? null,
       ];
       if (r.event_id === null) db.run(INSERT_EVENT, params);
       else if (db.run(INSERT_NEW_EVENT, params) === 0) {

@@ -31,7 +31,7 @@ export function compactPayloads(db: SqlDb, force: boolean): CompactionResult {
   if (!(files instanceof PayloadFiles)) return { compacted: false, bytesBefore: 0, bytesAfter: 0, damaged: 0 };
   files.flush();
   const old = files.current;
-  const live = db.get<{ n: number; b: number }>('SELECT COUNT(payload_off) AS n, COALESCE(SUM(payload_len), 0) AS b FROM events')!;
+  const live = db.get<{ n: number; b: number }>('SELECT COUNT(payload_off) AS n, COALESCE(SUM(payload_len), 0) AS b FROM event_rows')!;
   const garbage = old.bytes - FILE_HEADER.length - live.b - live.n * old.overhead;
   // An unframed file (older versions) is read as it is and framed by the next compaction that
   // garbage calls for: migrating it unasked would hold the store worker for a minute on a million
@@ -48,7 +48,7 @@ export function compactPayloads(db: SqlDb, force: boolean): CompactionResult {
   const reader = new WindowReader(old.path);
   const head = old.overhead;
   try {
-    db.each('SELECT id, payload_off, payload_len FROM events WHERE payload_off IS NOT NULL ORDER BY payload_off', undefined, (row) => {
+    db.each('SELECT id, payload_off, payload_len FROM event_rows WHERE payload_off IS NOT NULL ORDER BY payload_off', undefined, (row) => {
       const [id, off, len] = row as number[];
       const at = off >= 0 && len >= 0 ? reader.at(off, head + len) : -1;
       if (at < 0 || (head && !verify(reader.buf, at, len, id)) || (!head && len === 0)) {
@@ -70,7 +70,7 @@ export function compactPayloads(db: SqlDb, force: boolean): CompactionResult {
   for (let i = 0; i < moves.length; i += 2) pairs.push([moves[i], moves[i + 1]]);
   touchingNothing(db, () =>
     db.transaction(() => {
-      db.run("UPDATE events SET payload_off = json_extract(m.value, '$[1]') FROM json_each(?) AS m WHERE events.id = json_extract(m.value, '$[0]')", [
+      db.run("UPDATE event_rows SET payload_off = json_extract(m.value, '$[1]') FROM json_each(?) AS m WHERE event_rows.id = json_extract(m.value, '$[0]')", [
         JSON.stringify(pairs),
       ]);
       files.switchTo(next);

@@ -54,7 +54,7 @@ export class PayloadFiles implements PayloadStore {
     const expected = metaValue(this.db, BYTES_KEY);
     const size = this.file.bytes;
     if (expected !== null && Number(expected) <= size) return 0;
-    return this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE payload_off IS NOT NULL AND payload_off + payload_len + ? > ?', [this.file.overhead, size])!.n;
+    return this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM event_rows WHERE payload_off IS NOT NULL AND payload_off + payload_len + ? > ?', [this.file.overhead, size])!.n;
   }
 
   get current(): PayloadFile {

@@ -2,15 +2,39 @@
  * Versioned schema. Each migration runs once, in order, inside a transaction; `meta.schema_version`
  * records the last applied. Append new migrations; never edit an applied one.
  *
- * Hot table `events` keeps lean rows (no JSON); metadata lives outside SQLite in the append-only
- * payload file (`payloadFile.ts`), read back with the SQL function `payload(payload_off, payload_len, id)`.
+ * Hot table `event_rows` keeps lean rows (no JSON, numbers for repeated strings: migration 7);
+ * queries read the view `events`, which has every column by name. Metadata lives outside SQLite in
+ * the append-only payload file (`payloadFile.ts`), read back with the SQL function
+ * `payload(payload_off, payload_len, id)`.
  * `usage_hourly` holds per-hour aggregates (kept when raw events are pruned) so stats
  * never scan events; `sessions` keeps running totals so the tree and ticker never scan events.
  * Times are epoch milliseconds (UTC).
  */
 import { CREATE_SEARCH_TABLE } from './searchIndex';
 
-export const MIGRATIONS: { version: number; sql: string }[] = [
+/** \`event_types.id\` of tool_use (migration 7): the partial index of tool calls is on this code. */
+export const TOOL_USE_TYPE = 1;
+
+/**
+ * The \`event_labels.key\` of a row's label columns, in SQL (\`prefix\` qualifies the columns); the
+ * store builds the same text with \`labelKey\` (\`eventDictionary.ts\`). Two texts for equal values
+ * would only give those values two labels, each read back right.
+ */
+export function labelKeySql(prefix: string): string {
+  return `json_array(${LABEL_COLUMNS.map((c) => prefix + c).join(', ')})`;
+}
+
+/** The event columns \`event_labels\` holds, in key order. */
+export const LABEL_COLUMNS = ['agent_type', 'tool_name', 'status', 'model', 'cost_source', 'source', 'project', 'branch'] as const;
+
+export interface Migration {
+  version: number;
+  sql: string;
+  /** It rewrites every stored event: run in a short-lived worker and written out compacted. */
+  rewritesEvents?: boolean;
+}
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     sql: `
@@ -189,6 +213,84 @@ DROP INDEX IF EXISTS events_model;
 DROP INDEX IF EXISTS events_tool;
 DROP INDEX IF EXISTS events_type;
 CREATE INDEX events_tool_calls ON events(created_at) WHERE event_type = 'tool_use';
+`,
+  },
+  {
+    // Footprint (issue 24): the hot rows hold integers where they held repeated strings. A
+    // session id is stored once in \`event_sessions\`, the event type once in \`event_types\`
+    // (tool_use is 1: the partial index of tool calls names it), and the other repeated columns
+    // together as one \`event_labels\` row (agent, tool, status, model, cost source, source,
+    // project, branch: a few thousand combinations for a million events). \`events\` becomes a
+    // view with the old columns, so every query reads it as before; writes go to \`event_rows\`
+    // through \`eventDictionary.ts\`. A large database is converted in a short-lived worker
+    // (\`convertDatabase.ts\`) whose memory goes when it ends, and written out compacted.
+    version: 7,
+    rewritesEvents: true,
+    sql: `
+CREATE TABLE event_sessions (id INTEGER PRIMARY KEY, session_id TEXT NOT NULL UNIQUE);
+CREATE TABLE event_types (id INTEGER PRIMARY KEY, event_type TEXT NOT NULL UNIQUE);
+CREATE TABLE event_labels (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  agent_type TEXT NOT NULL,
+  tool_name TEXT,
+  status TEXT,
+  model TEXT,
+  cost_source TEXT NOT NULL,
+  source TEXT NOT NULL,
+  project TEXT,
+  branch TEXT
+);
+INSERT INTO event_types (id, event_type) VALUES (${TOOL_USE_TYPE}, 'tool_use');
+INSERT OR IGNORE INTO event_types (event_type) SELECT DISTINCT event_type FROM events;
+INSERT INTO event_sessions (session_id) SELECT DISTINCT session_id FROM events;
+INSERT OR IGNORE INTO event_labels (key, agent_type, tool_name, status, model, cost_source, source, project, branch)
+  SELECT DISTINCT ${labelKeySql('')}, agent_type, tool_name, status, model, cost_source, source, project, branch FROM events;
+CREATE TABLE event_rows (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT,
+  session INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  label INTEGER NOT NULL,
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL,
+  duration_ms REAL,
+  created_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  client_timestamp TEXT,
+  payload_truncated INTEGER NOT NULL DEFAULT 0,
+  payload_off INTEGER,
+  payload_len INTEGER
+);
+INSERT INTO event_rows (id, event_id, session, type, label, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens,
+    cache_write_1h_tokens, reasoning_tokens, cost_usd, duration_ms, created_at, received_at, client_timestamp,
+    payload_truncated, payload_off, payload_len)
+  SELECT e.id, e.event_id, s.id, t.id, l.id, e.tokens_in, e.tokens_out, e.cache_read_tokens, e.cache_write_tokens,
+    e.cache_write_1h_tokens, e.reasoning_tokens, e.cost_usd, e.duration_ms, e.created_at, e.received_at, e.client_timestamp,
+    e.payload_truncated, e.payload_off, e.payload_len
+  FROM events e
+  JOIN event_sessions s ON s.session_id = e.session_id
+  JOIN event_types t ON t.event_type = e.event_type
+  JOIN event_labels l ON l.key = ${labelKeySql('e.')}
+  ORDER BY e.id;
+DROP TABLE events;
+CREATE VIEW events AS SELECT r.id AS id, r.event_id AS event_id, s.session_id AS session_id, l.agent_type AS agent_type,
+    t.event_type AS event_type, l.tool_name AS tool_name, l.status AS status, l.model AS model, r.tokens_in AS tokens_in,
+    r.tokens_out AS tokens_out, r.cache_read_tokens AS cache_read_tokens, r.cache_write_tokens AS cache_write_tokens,
+    r.cache_write_1h_tokens AS cache_write_1h_tokens, r.reasoning_tokens AS reasoning_tokens, r.cost_usd AS cost_usd,
+    l.cost_source AS cost_source, r.duration_ms AS duration_ms, l.project AS project, l.branch AS branch, l.source AS source,
+    r.created_at AS created_at, r.received_at AS received_at, r.client_timestamp AS client_timestamp,
+    r.payload_truncated AS payload_truncated, r.payload_off AS payload_off, r.payload_len AS payload_len, r.type AS type_code
+  FROM event_rows r JOIN event_sessions s ON s.id = r.session JOIN event_types t ON t.id = r.type JOIN event_labels l ON l.id = r.label;
+CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX events_created_at ON event_rows(created_at);
+CREATE INDEX events_session ON event_rows(session, id);
+CREATE INDEX events_tool_calls ON event_rows(created_at) WHERE type = ${TOOL_USE_TYPE};
 `,
   },
 ];

@@ -3,6 +3,7 @@
  * `queries/` receive one of these; they run inside the store worker (`worker.ts`).
  */
 import type { Database, SqlValue, Statement } from 'sql.js';
+import { EventDictionary } from './eventDictionary';
 import { MemoryPayloads, type PayloadStore } from './payloadFile';
 
 export type Params = SqlValue[] | Record<string, SqlValue>;
@@ -19,6 +20,9 @@ export class SqlDb {
 
   /** Event metadata store: the payload file for real databases, memory otherwise. */
   payloads: PayloadStore = new MemoryPayloads();
+
+  /** The numbers event rows hold for their repeated strings (`eventDictionary.ts`). */
+  readonly dictionary = new EventDictionary(this);
 
   constructor(readonly raw: Database) {
     this.configure();
@@ -103,6 +107,7 @@ export class SqlDb {
       return out;
     } catch (e) {
       this.raw.exec('ROLLBACK');
+      this.dictionary.forget();
       throw e;
     }
   }

@@ -153,7 +153,7 @@ export class Store {
 
   private async init(): Promise<void> {
     const { dbPath, log } = this.opts;
-    const open = await this.call<OpenResult>({ op: 'open', dbPath, wasmPath: defaultWasmPath() });
+    const open = await this.call<OpenResult>({ op: 'open', dbPath, wasmPath: defaultWasmPath(), readOnly: this.opts.readOnly });
     this.stats.open = open;
     if (open.corruptMovedTo) {
       log.error(
@@ -163,6 +163,13 @@ export class Store {
       );
     } else if (open.loadedBackup) {
       log.warn(`database file ${dbPath} was missing or empty; restored the previous snapshot (${dbPath}.bak) and replayed the journal after it`);
+    }
+    if (open.converted) {
+      const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+      log.info(
+        `converted ${dbPath} to the compact event schema: ${mb(open.converted.bytesBefore)} -> ${mb(open.converted.bytesAfter)} ` +
+          `in ${(open.converted.ms / 1000).toFixed(1)} s (the old file is ${dbPath}.bak)`,
+      );
     }
     const firstSegment = Journal.segmentFiles(dbPath)[0];
     if (firstSegment && firstSegment.firstSeq - 1 > open.snapshotSeq) {

@@ -4,7 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
-import { openDatabase, settleBackup, writeSnapshot, type OpenDatabase } from './database';
+import { convertFile, openDatabase, settleBackup, writeSnapshot, type OpenDatabase } from './database';
+import { runConversionIfAsked } from './convertDatabase';
 import { insertBatch } from './insert';
 import { touchingNothing } from './changeLog';
 import { QUERIES, WRITES_OUTSIDE_KEPT_ROWS, type QueryName } from './queries/registry';
@@ -69,10 +70,13 @@ function need(): OpenDatabase {
   return state;
 }
 
-const port = parentPort!;
-port.on('message', (msg: WorkerRequest) => {
+// This thread is either the store worker or, for a moment at open, the worker converting its file.
+if (!runConversionIfAsked(convertFile)) parentPort!.on('message', serve);
+
+function serve(msg: WorkerRequest): void {
+  const port = parentPort!;
   if (msg.op === 'open') {
-    openDatabase(msg.dbPath, msg.wasmPath).then(
+    openDatabase(msg.dbPath, msg.wasmPath, msg.readOnly).then(
       ({ state: s, result }) => {
         state = s;
         port.postMessage({ id: msg.id, ok: true, result } satisfies WorkerResponse);
@@ -94,7 +98,7 @@ port.on('message', (msg: WorkerRequest) => {
       (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: errText(e), code: errCode(e) } satisfies WorkerResponse),
     );
   } else port.postMessage({ id: msg.id, ok: true, result } satisfies WorkerResponse);
-});
+}
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

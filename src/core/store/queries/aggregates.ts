@@ -10,7 +10,7 @@ import { recreateSearchTable } from '../searchIndex';
 export const queries = {
   rebuildAggregates(db: SqlDb, _p: Record<string, never> = {}): { sessions: number; hours: number } {
     return db.transaction(() => {
-      const oldest = db.get<{ t: number | null }>('SELECT MIN(created_at) AS t FROM events')?.t ?? null;
+      const oldest = db.get<{ t: number | null }>('SELECT MIN(created_at) AS t FROM event_rows')?.t ?? null;
       if (oldest === null) return { sessions: 0, hours: 0 };
       const fromHour = Math.floor(oldest / 3_600_000) * 3_600_000;
       db.run('DELETE FROM usage_hourly WHERE hour >= ?', [fromHour]);
@@ -45,14 +45,14 @@ export const queries = {
    */
   pruneEventsBefore(db: SqlDb, p: { before: number }): { events: number } {
     return db.transaction(() => {
-      const events = db.run('DELETE FROM events WHERE created_at < ?', [p.before]);
+      const events = db.run('DELETE FROM event_rows WHERE created_at < ?', [p.before]);
       return { events };
     });
   },
 
   /** Counts for health and tests. */
   storeCounts(db: SqlDb, _p: Record<string, never> = {}): { events: number; sessions: number; max_id: number } {
-    const e = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM events')!;
+    const e = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM event_rows')!;
     const s = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM sessions')!;
     return { events: e.n, sessions: s.n, max_id: e.m ?? 0 };
   },
@@ -64,12 +64,14 @@ export const queries = {
    */
   clearAll(db: SqlDb, _p: Record<string, never> = {}): { events: number } {
     const events = db.transaction(() => {
-      const events = db.run('DELETE FROM events');
-      for (const t of ['sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses', 'event_values']) db.run(`DELETE FROM ${t}`);
+      const events = db.run('DELETE FROM event_rows');
+      // event_types stays: the partial index of tool calls names tool_use's number.
+      for (const t of ['event_sessions', 'event_labels', 'sessions', 'agents', 'usage_hourly', 'import_state', 'rate_limits', 'otel_counters', 'otel_codex_responses', 'event_values']) db.run(`DELETE FROM ${t}`);
       db.payloads.clear();
       recreateSearchTable(db);
       return events;
     });
+    db.dictionary.forget();
     db.exec('VACUUM');
     return { events };
   },

@@ -498,7 +498,7 @@ export function pulse(db: SqlDb, p: PulseParams): Pulse {
       [since, since + p.minutes * MINUTE_MS],
     )
     .map((r) => ({ at: new Date(r.m * MINUTE_MS).toISOString(), events: r.n, cost_usd: r.c }));
-  const last = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM events')!;
+  const last = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM event_rows')!;
   return {
     generated_at: new Date(p.now).toISOString(),
     bucket_s: 60,

@@ -55,7 +55,8 @@ export const queries = {
           if (source === 'computed') out.priced++;
           else out.unpriced++;
           if (source === r.cost_source && c.cost_usd === r.cost_usd) continue;
-          db.run('UPDATE events SET cost_usd = ?, cost_source = ? WHERE id = ?', [c.cost_usd, source, r.id]);
+          db.run('UPDATE event_rows SET cost_usd = ? WHERE id = ?', [c.cost_usd, r.id]);
+          db.dictionary.relabel(r.id, { cost_source: source });
           out.changed++;
         }
       }

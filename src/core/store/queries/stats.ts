@@ -55,7 +55,7 @@ let settled: Settled | null = null;
 let lastChanges = 0;
 
 function settledParts(db: SqlDb, p: StatsParams): Settled {
-  const marks = db.get<{ c: number; m: number | null }>('SELECT total_changes() AS c, (SELECT MAX(id) FROM events) AS m')!;
+  const marks = db.get<{ c: number; m: number | null }>('SELECT total_changes() AS c, (SELECT MAX(id) FROM event_rows) AS m')!;
   // A new connection (the database reopened, as in tests) restarts the change counter.
   if (marks.c < lastChanges) settled = null;
   lastChanges = marks.c;

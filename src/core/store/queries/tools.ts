@@ -11,6 +11,7 @@ import type { ToolStat, ToolStats } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { dayKey } from '../../zonedTime';
+import { TOOL_USE_TYPE } from '../schema';
 import { eventFilterWhere, whereSql, type EventQueryFilter } from './events';
 import { indexOf, memoRows, readAll, replaceById, type MemoKind } from './memoRows';
 
@@ -33,13 +34,13 @@ interface HourAcc {
 }
 
 /**
- * The base condition of tool calls: `e.event_type = 'tool_use'` as written here is what lets the
- * planner use the partial index of tool calls by time (`events_tool_calls`); with a session, whose
+ * The base condition of tool calls: the type's number (`TOOL_USE_TYPE`) as written here is what lets
+ * the planner use the partial index of tool calls by time (`events_tool_calls`); with a session, whose
  * index narrows better, the unary + keeps it off that index.
  */
 export function toolClauses(clauses: string[]): string[] {
   const bySession = clauses.some((c) => c.includes('e.session_id'));
-  return [bySession ? "+e.event_type = 'tool_use'" : "e.event_type = 'tool_use'", 'e.tool_name IS NOT NULL', ...clauses];
+  return [bySession ? `+e.type_code = ${TOOL_USE_TYPE}` : `e.type_code = ${TOOL_USE_TYPE}`, 'e.tool_name IS NOT NULL', ...clauses];
 }
 
 function nearestRank(sorted: Float64Array, pct: number): number | null {

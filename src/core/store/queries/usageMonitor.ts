@@ -161,7 +161,7 @@ function iso(ms: number): string {
 function lastActivity(db: SqlDb, from: number, to: number, agent: string | null): number | null {
   const row = agent
     ? db.get<{ t: number | null }>('SELECT MAX(created_at) AS t FROM events WHERE created_at >= ? AND created_at < ? AND agent_type = ?', [from, to, agent])
-    : db.get<{ t: number | null }>('SELECT MAX(created_at) AS t FROM events WHERE created_at >= ? AND created_at < ?', [from, to]);
+    : db.get<{ t: number | null }>('SELECT MAX(created_at) AS t FROM event_rows WHERE created_at >= ? AND created_at < ?', [from, to]);
   return row?.t ?? null;
 }
 
