@@ -16,8 +16,8 @@ import { openTestCore, scratchDir } from './importHelpers';
 
 const line = (o: object) => JSON.stringify(o) + '\n';
 const user = (id: string) => line({ id, timestamp: '2026-12-07T10:00:00.000Z', type: 'user', content: [{ text: `prompt ${id}` }] });
-const gemini = (id: string) =>
-  line({ id, timestamp: '2026-12-07T10:00:01.000Z', type: 'gemini', content: 'ok', tokens: { input: 100, output: 10, cached: 0, thoughts: 0, tool: 0, total: 110 }, model: 'gemini-2.5-pro' });
+const gemini = (id: string, input: number) =>
+  line({ id, timestamp: '2026-12-07T10:00:01.000Z', type: 'gemini', content: 'ok', tokens: { input, output: 10, cached: 0, thoughts: 0, tool: 0, total: input + 10 }, model: 'gemini-2.5-pro' });
 
 describe('live mode after a change chokidar did not report', () => {
   let core: Awaited<ReturnType<typeof openTestCore>>;
@@ -57,17 +57,17 @@ describe('live mode after a change chokidar did not report', () => {
     });
 
   it('reads an append made while the previous one is held, when the hold ends', async () => {
-    fs.writeFileSync(file, line({ sessionId: 's-live', projectHash: 'ab'.repeat(32), startTime: '2026-12-07T10:00:00.000Z', kind: 'main' }) + user('u1') + gemini('g1'));
-    await arrival('llm:gemini-cli:g1');
-    fs.appendFileSync(file, user('u2') + gemini('g2'));
+    fs.writeFileSync(file, line({ sessionId: 's-live', projectHash: 'ab'.repeat(32), startTime: '2026-12-07T10:00:00.000Z', kind: 'main' }) + user('u1') + gemini('g1', 100));
+    await arrival('llm:gemini-cli:s-live#100.10.0.0.0');
+    fs.appendFileSync(file, user('u2') + gemini('g2', 200));
     // Read up to g2, which is held for HOLD_MS: now an append chokidar does not report.
     await arrival('prompt:gemini-cli:s-live:u2');
     const read = fs.statSync(file);
-    fs.appendFileSync(file, user('u3') + gemini('g3'));
+    fs.appendFileSync(file, user('u3') + gemini('g3', 300));
     // Back to the mtime it had, atime ahead of it: chokidar takes this for an access, not a change.
     fs.utimesSync(file, new Date(read.mtimeMs + 60_000), new Date(read.mtimeMs));
-    await arrival('llm:gemini-cli:g2');
+    await arrival('llm:gemini-cli:s-live#200.10.0.0.0');
     await arrival('prompt:gemini-cli:s-live:u3');
-    await arrival('llm:gemini-cli:g3');
+    await arrival('llm:gemini-cli:s-live#300.10.0.0.0');
   });
 });

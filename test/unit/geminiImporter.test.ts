@@ -170,7 +170,11 @@ describe('Gemini CLI chat logs', () => {
     fs.writeFileSync(file, JSON.stringify(conv, null, 2));
     got.length = 0;
     await tailFile(file, 'gemini', r1.state, { final: true, onEvents: async (e) => void got.push(...e) });
-    assert.deepEqual(got.filter((e) => e.event_type === 'llm_request').map((e) => e.event_id), ['llm:gemini-cli:g1', 'llm:gemini-cli:g2'], 'read whole again; ids make g1 count once');
+    assert.deepEqual(
+      got.filter((e) => e.event_type === 'llm_request').map((e) => e.event_id),
+      ['llm:gemini-cli:old-1#30.3.10.0.0', 'llm:gemini-cli:old-1#40.4.0.0.0'],
+      'read whole again; ids make g1 count once',
+    );
   });
 
   it('skips lines that are not records and says why', () => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runDoctorChecks } from '../../src/core/hooks/doctorChecks';
-import { claudeCodeTelemetryShell, codexOtelConfig } from '../../src/core/setup/snippets';
+import { claudeCodeTelemetryShell, codexOtelConfig, geminiTelemetrySettings } from '../../src/core/setup/snippets';
 import { tmpDir } from '../helpers/tmp';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,6 +26,10 @@ test('README and the extension\'s README show exactly the module\'s Claude Code 
     assert.equal(readmeSnippet('claude-telemetry', file), claudeCodeTelemetryShell(), file);
     assert.equal(readmeSnippet('codex-telemetry', file), codexOtelConfig().trimEnd(), file);
   }
+});
+
+test('README shows exactly the module\'s Gemini CLI telemetry settings', () => {
+  assert.equal(readmeSnippet('gemini-telemetry'), geminiTelemetrySettings());
 });
 
 test('doctor\'s telemetry fixes are the module\'s snippets for its port', async () => {

@@ -15,6 +15,12 @@
  *   The conversation id is OTLP `conversation.id` = rollout `session_meta.id`. Limits: a server
  *   that starts receiving OTLP mid-conversation numbers from 1 and disagrees with the rollout, as
  *   does one whose exporter dropped a batch; those calls may then count twice across channels.
+ *   Gemini CLI: neither its chat log (a message id) nor its OTLP `gemini_cli.api_response` record
+ *   (a prompt id, shared by every call of a turn) names the other's call; both carry the call's
+ *   exact usage, so the identity is the session and the usage, `geminiUsageKey` (session.id =
+ *   the chat log's `sessionId`; a sub-agent's calls carry the parent's). Limit: two calls of one
+ *   session with the same five counts count once (the prompt grows every call of a conversation,
+ *   so in practice only a rewound and repeated identical turn does).
  * - One tool call: `tool:<agent_type>:<tool_use_id>` (Claude `tool_use_id` in hooks and
  *   transcripts; Codex `call_id`). A PreToolUse stores it with status `running`; the
  *   PostToolUse/transcript result completes it.
@@ -31,6 +37,19 @@ export function llmRequestEventId(agentType: string, requestId: string): string 
 
 export function codexResponseKey(conversationId: string, ordinal: number): string {
   return `${conversationId}#${ordinal}`;
+}
+
+/** Gemini usage as the API reports it (`usageMetadata`; the chat log's `tokens`). */
+export interface GeminiUsage {
+  input: number;
+  output: number;
+  cached: number;
+  thoughts: number;
+  tool: number;
+}
+
+export function geminiUsageKey(sessionId: string, u: GeminiUsage): string {
+  return `${sessionId}#${u.input}.${u.output}.${u.cached}.${u.thoughts}.${u.tool}`;
 }
 
 export function toolEventId(agentType: string, toolUseId: string): string {

@@ -24,13 +24,16 @@
  * - The project path is not in the file: `<project dir>/.project_root` names it, else
  *   `~/.gemini/projects.json` (`{projects: {path: slug}}`), else, for folders named by the older
  *   scheme (sha256 of the path), the path whose hash it is.
- * Identity: `llm:gemini-cli:<message id>` (message ids are UUIDs, kept when a session is resumed).
+ * Identity of a request: its session and usage (`geminiUsageKey`), which the OTLP
+ * `gemini_cli.api_response` record of the same call carries too.
+ * The OTLP records also cover calls the chat log never shows (the model router's classifier and
+ * other side calls), which are then counted from OTLP alone.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventInputRaw } from '../contracts/events';
-import { channelEventId, llmRequestEventId, toolEventId } from '../contracts/eventIds';
+import { channelEventId, geminiUsageKey, llmRequestEventId, toolEventId } from '../contracts/eventIds';
 import { ANSWER_TEXT_MAX, clip, eventOf, isObj, num, str, type EventBase, type LogParser, type SkippedLine } from './types';
 
 export const GEMINI_AGENT = 'gemini-cli';
@@ -274,7 +277,7 @@ export class GeminiParser implements LogParser {
     if (t && t.input + t.output + t.thoughts + t.tool > 0) {
       const cached = Math.min(t.cached, t.input);
       this.out.push(eventOf(base, 'llm_request', {
-        event_id: llmRequestEventId(AGENT, m.id),
+        event_id: llmRequestEventId(AGENT, geminiUsageKey(base.session_id, t)),
         model: m.model,
         tokens_in: t.input - cached + t.tool,
         cache_read_tokens: cached,

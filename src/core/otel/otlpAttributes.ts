@@ -5,7 +5,7 @@
 import type { AttrValue, Attributes } from './otlpRecords';
 import { toNumber } from './otlpRecords';
 
-export type OtelAgent = 'claude-code' | 'codex';
+export type OtelAgent = 'claude-code' | 'codex' | 'gemini-cli';
 
 /** Longest text kept from an attribute (prompts, tool input/output, error messages). */
 export const TEXT_MAX = 2000;
@@ -58,7 +58,9 @@ export function otelAgentOf(resource: Attributes, name: string): OtelAgent | nul
   const service = resource['service.name'];
   if (service === 'claude-code') return 'claude-code';
   if (typeof service === 'string' && /^codex([_-]|$)/.test(service)) return 'codex';
+  if (service === 'gemini-cli') return 'gemini-cli';
   if (name.startsWith('claude_code.')) return 'claude-code';
+  if (name.startsWith('gemini_cli.')) return 'gemini-cli';
   if (name.startsWith('codex.')) return 'codex';
   return null;
 }

@@ -9,6 +9,7 @@ import type { IngestSink } from '../ingest/types';
 import type { StoreClient } from '../store/storeClient';
 import { mapClaudeLogRecord } from './claudeCode';
 import { CodexBatchState, mapCodexLogRecord } from './codex';
+import { mapGeminiLogRecord } from './gemini';
 import { eventNameOf, type CodexOrdinalRef } from './mappedEvent';
 import { metricsUsageEvents } from './metricsUsage';
 import { counterRowsOf } from './otelCounters';
@@ -67,7 +68,7 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
     }
     const agent = otelAgentOf(rec.resource, eventNameOf(rec, ''));
     if (!agent) continue;
-    const out = agent === 'claude-code' ? mapClaudeLogRecord(rec) : mapCodexLogRecord(rec, codexState);
+    const out = agent === 'claude-code' ? mapClaudeLogRecord(rec) : agent === 'gemini-cli' ? mapGeminiLogRecord(rec) : mapCodexLogRecord(rec, codexState);
     if (out.kind === 'ignored') continue;
     if (out.kind === 'rejected') {
       rejections.add('log record', rec.index, out.reason);

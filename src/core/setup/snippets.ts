@@ -59,6 +59,17 @@ export function codexOtelConfig(t: TelemetryTarget = {}, protocol: CodexOtelProt
   ].join('\n');
 }
 
+/**
+ * The `telemetry` object for Gemini CLI's `~/.gemini/settings.json`: OTLP/HTTP (JSON) to
+ * `<endpoint>/v1/logs` and its siblings. Usage arrives in `gemini_cli.api_response` log records;
+ * the chat logs carry the rest. (Gemini CLI's settings take no headers: a server with a token
+ * does not get its telemetry.)
+ */
+export function geminiTelemetrySettings(t: TelemetryTarget = {}): string {
+  const telemetry = { enabled: true, target: 'local', otlpEndpoint: otelEndpoint(t), otlpProtocol: 'http', logPrompts: false };
+  return JSON.stringify({ telemetry }, null, 2);
+}
+
 export type ClaudeOtelProtocol = 'http/protobuf' | 'http/json';
 
 /**

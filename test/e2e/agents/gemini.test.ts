@@ -5,9 +5,11 @@
  * wrote (`~/.gemini/tmp/<project>/chats/session-*.jsonl`): by `agentmonitor import`, and live with
  * `serve` following the logs. The session must show with exactly the tokens the fake API reported
  * (input includes cached; thoughts bill as output), each tool call once with its status, and a
- * second read must change no total.
+ * second read must change no total. Its telemetry goes to the server as the README's settings
+ * say (OTLP/HTTP JSON): each call then arrives twice, as a `gemini_cli.api_response` record and in
+ * the chat log, and must count once.
  * Not covered: the session's end (the chat log has no end record; it ends after the idle
- * threshold), tool durations (the log has none), hooks and OTLP.
+ * threshold), tool durations (the log has none), hooks.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,6 +22,7 @@ import { findFiles, findGeminiBinary, GEMINI_MODEL, makeProject, runGemini, writ
 import { chromiumMissing } from './dashboardProbe';
 import { CODEX_PROMPT, MISSING_FILE, startFakeModelApi, sumUsage, type FakeModelApi } from './fakeModelApi';
 import { MonitorClient, sameMoney, tokenTotals, waitFor } from './monitorClient';
+import { geminiTelemetrySettings } from './userSetup';
 import { agentmonitor, describeRun, startMonitor, type Monitor } from './monitorProcess';
 import { expectDashboardShows, expectFinalAnswer, expectImportChangesNoTotal, expectPromptOnce, expectSessionShown, type SessionUnderTest } from './sessionChecks';
 
@@ -53,11 +56,11 @@ for (const watch of [false, true]) {
       w.project = await makeProject(path.join(dir, `am-e2e-gemini-${watch ? 'live' : 'import'}`));
       const home = path.join(dir, 'home');
       w.geminiDir = path.join(home, '.gemini');
-      writeGeminiSettings(home);
       const dirs = { HOME: home, GEMINI_CLI_HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: path.join(home, '.codex') };
       w.api = await startFakeModelApi();
       w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs, { watch });
       w.client = new MonitorClient(w.monitor.url);
+      writeGeminiSettings(home, geminiTelemetrySettings(w.monitor.url));
       w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
       w.run = await runGemini({ bin: bin as string, home, cwd: w.project, apiUrl: w.api.url, prompt: PROMPT });
       w.sessionId = w.run.json?.session_id ?? '';
@@ -119,12 +122,21 @@ for (const watch of [false, true]) {
     });
 
     if (!watch) {
-      test('agentmonitor import reads the chat log', async () => {
+      test('OTLP brought every call before any import', async () => {
+        const otel = await waitFor('an llm_request per call from OTLP', async () => {
+          const evs = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
+          return evs.length >= turns().length ? evs : undefined;
+        }).catch(() => w.client.events({ session_id: w.sessionId, event_type: 'llm_request' }));
+        assert.deepEqual(otel.map((e) => e.source), turns().map(() => 'otel'));
+      });
+
+      test('agentmonitor import reads the chat log and recognises every call OTLP brought', async () => {
         const r = await agentmonitor(['import', '--gemini-dir', w.geminiDir, '--db', w.monitor.dbPath, '--json'], w.userEnv);
         assert.equal(r.code, 0, describeRun(r));
         const summary = JSON.parse(r.stdout) as ImportSummary;
         assert.equal(summary.files, 1, r.stdout);
         assert.equal(summary.skipped_lines, 0, r.stdout);
+        assert.ok(summary.duplicates >= turns().length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
       });
     }
 

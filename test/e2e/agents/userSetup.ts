@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { geminiTelemetrySettings as geminiSettingsSnippet } from '../../../src/core/setup/snippets';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const DEFAULT_URL = 'http://127.0.0.1:3142';
@@ -29,4 +30,9 @@ export function codexOtelToml(monitorUrl: string, protocol: 'json' | 'binary'): 
   const fragment = fs.readFileSync(path.join(repoRoot, 'hooks', 'codex', 'otel-config.toml'), 'utf8');
   if (!fragment.includes(DEFAULT_URL)) throw new Error(`hooks/codex/otel-config.toml no longer names ${DEFAULT_URL}`);
   return fragment.split(DEFAULT_URL).join(monitorUrl).replace(/protocol = "(json|binary)"/g, `protocol = "${protocol}"`);
+}
+
+/** README's Gemini CLI telemetry settings (`~/.gemini/settings.json`), pointed at this test's server. */
+export function geminiTelemetrySettings(monitorUrl: string): Record<string, unknown> {
+  return JSON.parse(geminiSettingsSnippet({ url: monitorUrl })) as Record<string, unknown>;
 }
