@@ -1,5 +1,5 @@
 /**
- * Both agents, set up as in the other tests, talk to loopback only: every `connect()`, `sendto()`
+ * The agents, set up as in the other tests, talk to loopback only: every `connect()`, `sendto()`
  * and `sendmsg()` with an address, of the agent and its children (traced with strace), goes to
  * 127.0.0.1 or ::1, so the suite never reaches for an outside host (telemetry, updates, flags, DNS).
  */
@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { claudeArgs, claudeEnv, codexArgs, codexEnv, findAgentBinaries, makeProject, runProcess, writeCodexConfig } from './agentProcess';
+import { claudeArgs, claudeEnv, codexArgs, codexEnv, findAgentBinaries, findGeminiBinary, geminiArgs, geminiEnv, makeProject, runProcess, writeCodexConfig, writeGeminiSettings } from './agentProcess';
 import { CLAUDE_PROMPT, CODEX_PROMPT, startFakeModelApi, type FakeModelApi } from './fakeModelApi';
 import { describeRun } from './monitorProcess';
 import { deadPort } from './serverDownScenario';
-import { claudeTelemetryEnv, codexOtelToml } from './userSetup';
+import { claudeTelemetryEnv, codexOtelToml, geminiTelemetrySettings } from './userSetup';
 
 const STRACE = '/usr/bin/strace';
 const bins = findAgentBinaries();
@@ -71,6 +71,14 @@ describe('the agents talk to loopback only', { skip }, () => {
     const codexHome = path.join(home, '.codex');
     writeCodexConfig({ codexHome, apiUrl: api.url, extraToml: codexOtelToml(monitorUrl, 'json') });
     const trace = await traced('codex', (bins as { codex: string }).codex, codexArgs(CODEX_PROMPT), codexEnv({ home, codexHome }));
+    assert.match(trace, new RegExp(`htons\\(${api.port}\\)`), 'the trace shows no connection to the fake API: is strace tracing the agent?');
+    assert.deepEqual(outsideConnects(trace), []);
+  });
+
+  const gemini = findGeminiBinary();
+  test('Gemini CLI', { skip: typeof gemini === 'string' ? false : gemini.missing }, async () => {
+    writeGeminiSettings(home, geminiTelemetrySettings(monitorUrl));
+    const trace = await traced('gemini', gemini as string, geminiArgs(CODEX_PROMPT), geminiEnv({ home, apiUrl: api.url }));
     assert.match(trace, new RegExp(`htons\\(${api.port}\\)`), 'the trace shows no connection to the fake API: is strace tracing the agent?');
     assert.deepEqual(outsideConnects(trace), []);
   });
