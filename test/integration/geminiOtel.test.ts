@@ -105,3 +105,19 @@ test('the chat log first, then OTLP: OTLP adds only the call the chat log does n
   await postExport(s);
   assert.deepEqual(await requests(s), EXPECTED);
 });
+
+test('a gemini_cli.api_response without session.id is refused, naming the attribute; other Gemini records are ignored', async () => {
+  const s = await startTestServer();
+  const rec = apiResponse({ model: 'gemini-2.5-pro', input: 10, output: 1, cached: 0, thoughts: 0, role: 'main', at: '2026-12-07T16:56:32.500Z' });
+  rec.attributes = rec.attributes.filter((a) => a.key !== 'session.id');
+  const other = { ...apiResponse({ model: 'gemini-2.5-pro', input: 10, output: 1, cached: 0, thoughts: 0, role: 'main', at: '2026-12-07T16:56:32.600Z' }) };
+  other.attributes = other.attributes.map((a) => (a.key === 'event.name' ? attr('event.name', 'gemini_cli.tool_call') : a));
+  const body = JSON.stringify({ resourceLogs: [{ resource: { attributes: [attr('service.name', 'gemini-cli')] }, scopeLogs: [{ logRecords: [rec, other] }] }] });
+  const r = await fetch(`${s.url}/api/otel/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  assert.equal(r.status, 200);
+  const answer = (await r.json()) as { partialSuccess?: { rejectedLogRecords?: string | number; errorMessage?: string } };
+  assert.equal(Number(answer.partialSuccess?.rejectedLogRecords), 1);
+  assert.match(answer.partialSuccess?.errorMessage ?? '', /gemini_cli\.api_response: attribute session\.id is missing/);
+  const page = (await s.get('/api/events?event_type=llm_request&limit=10')).body as EventsPage;
+  assert.equal(page.events.length, 0);
+});
