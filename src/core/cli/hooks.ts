@@ -5,7 +5,9 @@
  * or takes only ours out again. An agent that doctor calls not installed gets hooks only with --force.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config';
 import { ourHookEvents, parseVersion, type Version } from '../hooks/hookSettings';
 import { installAgentHooks, uninstallAgentHooks, type HookInstallReport } from '../hooks/installer';
@@ -106,7 +108,8 @@ const shellQuote = (s: string) => (/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s
 
 /**
  * How Claude Code should run this CLI: `agentmonitor` when that name on PATH is this very script,
- * else this node and this script by their absolute paths.
+ * else this node and this script by their absolute paths, with the loaders this process was started
+ * with (`--import tsx` when run from the sources) resolved, since the status line runs elsewhere.
  */
 function cliCommand(env: NodeJS.ProcessEnv): string {
   const script = fs.realpathSync(process.argv[1] ?? '');
@@ -116,7 +119,21 @@ function cliCommand(env: NodeJS.ProcessEnv): string {
   } catch {
     // a broken link on PATH: use the paths
   }
-  return `${shellQuote(process.execPath)} ${shellQuote(path.resolve(script))}`;
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '--import' || argv[i] === '--require') && argv[i + 1]) {
+      const spec = argv[++i];
+      let resolved = spec;
+      try {
+        if (!/^[./]|^file:/.test(spec)) resolved = pathToFileURL(createRequire(script).resolve(spec)).href;
+      } catch {
+        // leave it as given
+      }
+      flags.push(argv[i - 1], resolved);
+    }
+  }
+  return [process.execPath, ...flags, path.resolve(script)].map(shellQuote).join(' ');
 }
 
 /** Why hooks are not installed for an agent that is not installed (doctor's test), or null. */
