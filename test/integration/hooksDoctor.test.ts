@@ -44,6 +44,8 @@ test('doctor on a fresh machine: agents found, hooks and server missing, each wi
   assert.equal(check(report, 'hooks.claude-code.user')?.fix, `agentmonitor hooks install --agent claude --port ${port}`);
   assert.equal(check(report, 'server')?.status, 'missing');
   assert.match(check(report, 'telemetry.codex')!.fix!, /\[otel\]/);
+  assert.equal(check(report, 'statusline.claude-code')?.status, 'missing');
+  assert.match(check(report, 'statusline.claude-code')!.message, /no status line .*optional: the plan limits/);
 });
 
 test('doctor names Gemini CLI where it is, and says AgentMonitor reads its chat logs', async () => {
@@ -69,10 +71,18 @@ test('doctor after hooks install, Codex [otel] and a running server: all in orde
   assert.deepEqual(report.checks.filter((c) => c.status !== 'ok').map((c) => c.id), []);
   assert.equal(code, 0);
   assert.match(check(report, 'server')!.message, /AgentMonitor .* answers/);
+  assert.equal(check(report, 'statusline.claude-code')!.message, `Claude Code's status line is "agentmonitor statusline" (port ${s.port})`);
 
   const { report: other } = await m.doctor('--port', String(s.port + 1));
   assert.equal(check(other, 'hooks.claude-code.user')?.status, 'warn');
   assert.match(check(other, 'hooks.claude-code.user')!.message, new RegExp(`port ${s.port} but the server is configured for ${s.port + 1}`));
+  assert.equal(check(other, 'statusline.claude-code')?.status, 'warn');
+  assert.match(check(other, 'statusline.claude-code')!.message, new RegExp(`posts to port ${s.port} but the server is configured for ${s.port + 1}`));
+  const moved = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  moved.statusLine.command = `/usr/bin/node '/gone/agent monitor/dist/cli.js' statusline --port ${s.port}`;
+  fs.writeFileSync(settingsFile, JSON.stringify(moved));
+  const { report: gone } = await m.doctor('--port', String(s.port));
+  assert.match(check(gone, 'statusline.claude-code')!.message, /runs \/gone\/agent monitor\/dist\/cli\.js, which no longer exists/);
 
   fs.rmSync(path.join(m.home, '.agentmonitor/hooks/agentmonitor-hook.sh'));
   const { report: noScript } = await m.doctor('--port', String(s.port));

@@ -11,6 +11,7 @@ import { codexHooksEnabled } from './installer';
 import { agentPresence, claudeConfigDir, codexHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
+import { chainedCommand, hasOurStatusLine } from './statusLine';
 import { isRecord } from './summarize';
 
 export type CheckStatus = 'ok' | 'warn' | 'missing' | 'error' | 'info';
@@ -117,6 +118,43 @@ function hookCheck(agent: HookAgent, scope: HookScope, name: string, o: DoctorOp
   return { id, area: 'hooks', status: 'ok', message: `${name} (${scope}): ${have.length} AgentMonitor hooks in ${file}` };
 }
 
+/** Claude Code's statusLine (user settings): ours, on the right port, naming a CLI that still exists. */
+function statusLineCheck(o: DoctorOptions): DoctorCheck | null {
+  const id = 'statusline.claude-code';
+  const file = hookSettingsPath('claude-code', 'user', o.env, o.cwd);
+  let data: Record<string, unknown>;
+  try {
+    data = readSettings(file).data;
+  } catch {
+    return null; // the hooks check reports the file
+  }
+  const fix = `agentmonitor hooks install --agent claude${o.port !== 3142 ? ` --port ${o.port}` : ''}`;
+  const why = 'the plan limits of a claude.ai subscription (5-hour and 7-day windows) reach AgentMonitor through it';
+  if (!hasOurStatusLine(data)) {
+    const own = isRecord(data.statusLine);
+    return {
+      id,
+      area: 'telemetry',
+      status: 'missing',
+      message: own
+        ? `Claude Code's status line in ${file} is your own command, not "agentmonitor statusline" (optional: ${why}; install chains yours, which keeps printing)`
+        : `Claude Code has no status line in ${file} (optional: ${why})`,
+      fix,
+    };
+  }
+  const command = (data.statusLine as { command: string }).command;
+  const problems: string[] = [];
+  const port = Number(/ statusline --port (\d+)/.exec(command)?.[1]);
+  if (port !== o.port) problems.push(`it posts to port ${port} but the server is configured for ${o.port}`);
+  for (const m of command.matchAll(/'([^']+\.(?:js|ts))'|(?:^|\s)(\/\S+\.(?:js|ts))(?=\s)/g)) {
+    const script = m[1] ?? m[2];
+    if (!fs.existsSync(script)) problems.push(`it runs ${script}, which no longer exists (AgentMonitor moved or was updated)`);
+  }
+  const chained = chainedCommand(command);
+  if (problems.length) return { id, area: 'telemetry', status: 'warn', message: `Claude Code's status line: ${problems.join('; ')} — ${file}`, fix };
+  return { id, area: 'telemetry', status: 'ok', message: `Claude Code's status line is "agentmonitor statusline" (port ${port})${chained ? `, running your own command first: ${chained}` : ''}` };
+}
+
 function pointsAtUs(text: string, port: number): boolean {
   return new RegExp(`(127\\.0\\.0\\.1|localhost|\\[::1\\]):${port}/api/otel`).test(text);
 }
@@ -221,7 +259,11 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
       fix: 'agentmonitor hooks uninstall --agent claude --scope project',
     });
   }
-  if (installed.get('claude-code')) checks.push(claudeTelemetryCheck(o));
+  if (installed.get('claude-code')) {
+    checks.push(claudeTelemetryCheck(o));
+    const sl = statusLineCheck(o);
+    if (sl) checks.push(sl);
+  }
   if (installed.get('codex')) checks.push(codexTelemetryCheck(o));
   checks.push(await serverCheck(o, url));
   const ok = !checks.some((c) => c.status === 'error' || (c.status === 'missing' && c.area !== 'telemetry'));
