@@ -253,3 +253,13 @@ test('install makes "agentmonitor statusline" the status line, chaining one the 
   assert.match(refused.out, /warning: .*settings\.json: its statusLine is not an object, not a command AgentMonitor can run before its own: left unchanged/);
   assert.equal(readJson(s.claudeFile).statusLine, 'echo hi');
 });
+
+test('run by VS Code (Electron as node), the status-line command sets ELECTRON_RUN_AS_NODE, or Claude Code would start an editor', async () => {
+  const s = setup({ ELECTRON_RUN_AS_NODE: '1' });
+  const r = await s.cli('install', '--agent', 'claude');
+  assert.equal(r.code, 0, r.err);
+  const command = readJson(s.claudeFile).statusLine.command as string;
+  assert.ok(command.startsWith(`ELECTRON_RUN_AS_NODE=1 ${process.execPath} `), command);
+  assert.match(command, / statusline --port 3142$/);
+  assert.equal((await s.cli('install', '--agent', 'claude')).out.includes('already installed'), true, 'recognised as ours');
+});

@@ -133,7 +133,9 @@ function cliCommand(env: NodeJS.ProcessEnv): string {
       flags.push(argv[i - 1], resolved);
     }
   }
-  return [process.execPath, ...flags, path.resolve(script)].map(shellQuote).join(' ');
+  const command = [process.execPath, ...flags, path.resolve(script)].map(shellQuote).join(' ');
+  // Run by VS Code's extension host, node is its Electron binary, a node only with this variable.
+  return process.versions.electron || env.ELECTRON_RUN_AS_NODE ? `ELECTRON_RUN_AS_NODE=1 ${command}` : command;
 }
 
 /** Why hooks are not installed for an agent that is not installed (doctor's test), or null. */
