@@ -22,6 +22,7 @@ export const COMMANDS = {
   revealTranscript: 'agentMonitor.revealTranscript',
   showServerActions: 'agentMonitor.showServerActions',
   searchSessions: 'agentMonitor.searchSessions',
+  focusAgentTerminal: 'agentMonitor.focusAgentTerminal',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
 import { REVEAL_IN_OS_COMMAND, revealTranscript } from '../model/revealTranscript';
+import { focusAgentTerminal } from '../views/agentTerminals';
 
 function sessionIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
@@ -11,6 +12,10 @@ function sessionIdOf(arg: unknown): string | undefined {
 
 export function registerTranscriptCommands(c: Container): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand(COMMANDS.focusAgentTerminal, (node: unknown) => {
+      const id = sessionIdOf(node);
+      return focusAgentTerminal(id ? c.live.model.getSession(id) : undefined);
+    }),
     vscode.commands.registerCommand(COMMANDS.revealTranscript, (node: unknown) => {
       const id = sessionIdOf(node);
       return revealTranscript(id ? c.live.model.getSession(id)?.transcript_path : null, {

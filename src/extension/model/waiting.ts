@@ -36,12 +36,16 @@ export function waitingNoticeText(s: Session): string {
 }
 
 export const SHOW_SESSION = 'Show Session';
+export const FOCUS_TERMINAL = 'Focus Terminal';
 
 export interface WaitingNoticeHost {
   /** Shows `message` with `actions`; resolves with the action picked, if any. */
   show(message: string, actions: string[]): PromiseLike<string | undefined>;
   /** Opens the session (the "Show Session" action). */
   showSession(sessionId: string): void;
+  /** Whether an integrated terminal of this window runs the session's agent ("Focus Terminal" is offered then). */
+  runsInTerminal?(s: Session): PromiseLike<boolean>;
+  focusTerminal?(s: Session): void;
 }
 
 /** Which kinds notify (`agentMonitor.notifyWaitingPermission` / `notifyWaitingInput`). */
@@ -61,7 +65,9 @@ export class WaitingNotice {
     if (!isWaiting(s)) return;
     const on = this.settings();
     if (s.state === 'waiting_permission' ? !on.notifyWaitingPermission : !on.notifyWaitingInput) return;
-    const pick = await this.host.show(waitingNoticeText(s), [SHOW_SESSION]);
+    const inTerminal = this.host.runsInTerminal ? await this.host.runsInTerminal(s) : false;
+    const pick = await this.host.show(waitingNoticeText(s), inTerminal ? [FOCUS_TERMINAL, SHOW_SESSION] : [SHOW_SESSION]);
     if (pick === SHOW_SESSION) this.host.showSession(s.session_id);
+    else if (pick === FOCUS_TERMINAL) this.host.focusTerminal?.(s);
   }
 }

@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { INITIAL_STATE_ELEMENT_ID } from '../../../src/core/contracts/webview';
 import { deadPort, FIXTURES } from '../../helpers/hookFixtures';
 import { readZip } from '../../helpers/zip';
+import { readProcesses } from '../../../src/extension/model/agentTerminal';
 import { health, openAgentsView, packageVsix, root, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
@@ -265,6 +266,66 @@ test('Open in Dashboard wins over a hidden panel\'s page too, and only once', as
   await openFile(page, 'README.md');
   await page.locator('.tab', { hasText: 'AgentMonitor' }).first().click();
   await frame.locator('main[data-view="feed"]').waitFor({ timeout: 60_000 });
+});
+
+test('Focus Terminal on a session shows the terminal whose shell runs its agent; elsewhere it says none does (issue 18)', async () => {
+  const proj = path.join(workspace, 'term-proj');
+  fs.mkdirSync(proj, { recursive: true });
+  const claude = path.join(fixtures, 'bin', 'claude');
+  fs.mkdirSync(path.dirname(claude), { recursive: true });
+  fs.copyFileSync('/bin/sleep', claude); // a process named claude, as the real CLI's binary is
+  fs.chmodSync(claude, 0o755);
+  const start = (id: string, cwd: string) => post('/api/hooks/claude-code', { session_id: id, transcript_path: path.join(cs.dir, `${id}.jsonl`), cwd, hook_event_name: 'SessionStart', source: 'startup' });
+  const end = (id: string, cwd: string) => post('/api/hooks/claude-code', { session_id: id, transcript_path: path.join(cs.dir, `${id}.jsonl`), cwd, hook_event_name: 'SessionEnd', reason: 'exit' });
+  const elsewhere = path.join(fixtures, 'far-proj');
+  await start('e2e-term', proj);
+  await start('e2e-far', elsewhere);
+  let agentPid: number | undefined;
+  try {
+    await runCommand(page, 'Terminal: Create New Terminal');
+    const xterm = page.locator('.terminal-wrapper .xterm').first();
+    await xterm.waitFor({ timeout: 30_000 });
+    const running = () => readProcesses().find((p) => p.name === 'claude' && p.args.startsWith(claude))?.pid;
+    // Typed as a user does, into the focused terminal; again if the shell was not ready to read it.
+    for (let attempt = 1; !agentPid; attempt++) {
+      await xterm.click();
+      await page.keyboard.type(`cd ${proj} && ${claude} 600`);
+      await page.keyboard.press('Enter');
+      agentPid = await waitFor(running, 'the agent process in the terminal', 20_000).catch((e: Error) => {
+        if (attempt === 3) throw e;
+        return undefined;
+      });
+    }
+    await openFile(page, 'README.md');
+    assert.equal(await page.locator('.xterm.focus').count(), 0, 'the editor has the focus');
+
+    const view = await openAgentsView(page);
+    const menu = async (label: string) => {
+      const row = view.locator('.monaco-list-row', { hasText: label }).first();
+      await row.waitFor({ timeout: 30_000 });
+      const item = page.locator('.context-view .action-label', { hasText: 'Focus Terminal' }).first();
+      for (let attempt = 1; ; attempt++) {
+        await row.click({ button: 'right' });
+        try {
+          await item.click({ timeout: 10_000 });
+          return;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          await page.keyboard.press('Escape');
+        }
+      }
+    };
+    await menu('term-proj');
+    await page.locator('.xterm.focus').first().waitFor({ timeout: 30_000 });
+
+    await menu('far-proj');
+    await page.locator('.notification-toast', { hasText: 'no terminal of this window runs Claude Code in far-proj' }).waitFor({ timeout: 30_000 });
+    await openFile(page, 'README.md');
+  } finally {
+    if (agentPid) process.kill(agentPid, 'SIGKILL');
+    await end('e2e-term', proj);
+    await end('e2e-far', elsewhere);
+  }
 });
 
 test('every command is in the palette under "AgentMonitor:"', async () => {
