@@ -81,6 +81,16 @@ describe('Gemini CLI chat logs', () => {
     assert.deepEqual(events.filter((e) => e.event_type === 'tool_use').map((e) => e.status), ['error']);
   });
 
+  it('two calls with the same counts both count: the later one gets its own id, also after a resumed pass', () => {
+    const file = '/x/.gemini/tmp/p/chats/session-e.jsonl';
+    const p1 = new GeminiParser(file);
+    const first = feed(p1, [meta('s5'), user('u1', 'again'), gemini('g1', { tokens: tokens(80, 8) }), { $rewindTo: 'u1' }, user('u2', 'again')]);
+    const p2 = new GeminiParser(file, JSON.parse(JSON.stringify(p1.state())));
+    const second = feed(p2, [gemini('g2', { tokens: tokens(80, 8) }), gemini('g1', { tokens: tokens(80, 8) })]);
+    const ids = [...first, ...second].filter((e) => e.event_type === 'llm_request').map((e) => e.event_id);
+    assert.deepEqual(ids, ['llm:gemini-cli:s5#80.8.0.0.0', 'llm:gemini-cli:s5#80.8.0.0.0~g2', 'llm:gemini-cli:s5#80.8.0.0.0']);
+  });
+
   it('holds the newest message while tailing, carries it in the state, and emits it once closed', () => {
     const file = '/x/.gemini/tmp/p/chats/session-b.jsonl';
     const p1 = new GeminiParser(file);

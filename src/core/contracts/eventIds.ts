@@ -19,8 +19,9 @@
  *   (a prompt id, shared by every call of a turn) names the other's call; both carry the call's
  *   exact usage, so the identity is the session and the usage, `geminiUsageKey` (session.id =
  *   the chat log's `sessionId`; a sub-agent's calls carry the parent's). Limit: two calls of one
- *   session with the same five counts count once (the prompt grows every call of a conversation,
- *   so in practice only a rewound and repeated identical turn does).
+ *   session with the same five counts (the prompt grows every call of a conversation, so in
+ *   practice only a rewound and repeated identical turn) are one call to OTLP; the importer gives
+ *   the later one `<key>~<message id>`, so with the chat log both count.
  * - One tool call: `tool:<agent_type>:<tool_use_id>` (Claude `tool_use_id` in hooks and
  *   transcripts; Codex `call_id`). A PreToolUse stores it with status `running`; the
  *   PostToolUse/transcript result completes it.

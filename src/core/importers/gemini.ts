@@ -62,7 +62,16 @@ interface GeminiState {
   started: boolean;
   /** Messages seen in this pass and not yet turned into events, oldest first. */
   open: Msg[];
+  /** Recent usage keys and the message that first had each (`USAGE_KEYS_KEPT` at most, oldest first). */
+  keys?: [string, string][];
 }
+
+/**
+ * Usage keys remembered per file. A later message of the same session with the same five counts
+ * gets its own id (`<key>~<message id>`) while the first is remembered; OTLP, which cannot tell the
+ * two apart, counts it once.
+ */
+const USAGE_KEYS_KEPT = 500;
 
 export interface GeminiFileInfo {
   /** Set for a sub-agent's file (`chats/<parent id>/<id>.jsonl`): its events belong to the parent. */
@@ -167,6 +176,7 @@ export class GeminiParser implements LogParser {
   private skipped: SkippedLine[] = [];
   private readonly s: GeminiState;
   private readonly info: GeminiFileInfo;
+  private readonly keys: Map<string, string>;
 
   constructor(
     private readonly path: string,
@@ -175,6 +185,7 @@ export class GeminiParser implements LogParser {
   ) {
     const prev = state as GeminiState | undefined;
     this.s = prev && prev.v === 1 ? { ...prev, open: [...prev.open] } : { v: 1, sessionId: null, ownId: null, kind: null, started: false, open: [] };
+    this.keys = new Map(prev?.keys ?? []);
     this.info = info ?? geminiFileInfo(path);
   }
 
@@ -277,7 +288,7 @@ export class GeminiParser implements LogParser {
     if (t && t.input + t.output + t.thoughts + t.tool > 0) {
       const cached = Math.min(t.cached, t.input);
       this.out.push(eventOf(base, 'llm_request', {
-        event_id: llmRequestEventId(AGENT, geminiUsageKey(base.session_id, t)),
+        event_id: llmRequestEventId(AGENT, this.usageId(geminiUsageKey(base.session_id, t), m.id)),
         model: m.model,
         tokens_in: t.input - cached + t.tool,
         cache_read_tokens: cached,
@@ -304,6 +315,16 @@ export class GeminiParser implements LogParser {
     }
   }
 
+  private usageId(key: string, messageId: string): string {
+    const owner = this.keys.get(key);
+    if (owner === undefined) {
+      if (this.keys.size >= USAGE_KEYS_KEPT) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(key, messageId);
+      return key;
+    }
+    return owner === messageId ? key : `${key}~${messageId}`;
+  }
+
   drain(final: boolean): EventInputRaw[] {
     if (final) while (this.s.open.length) this.emit(this.s.open.shift()!);
     const out = this.out;
@@ -318,7 +339,7 @@ export class GeminiParser implements LogParser {
   }
 
   state(): GeminiState {
-    return { ...this.s, open: [...this.s.open] };
+    return { ...this.s, open: [...this.s.open], keys: [...this.keys] };
   }
 }
 
