@@ -73,6 +73,8 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
   // A subagent's entry: from its own session (Codex), or in this one marked with its agent id (Claude Code).
+  // The output shown above is not repeated in the details.
+  const details = e.detail && typeof e.detail.output === 'string' ? Object.fromEntries(Object.entries(e.detail).filter(([k]) => k !== 'output' && k !== 'output_chars')) : e.detail;
   const inSubagent =
     typeof e.detail?.session_id === 'string' ? e.detail.session_id : e.kind !== 'subagent' && typeof e.detail?.agent_id === 'string' ? e.detail.agent_id : null;
   return (
@@ -117,10 +119,10 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: {
         </a>
       )}
       {e.output && <ToolOutput text={e.output} total={typeof e.detail?.output_chars === 'number' ? e.detail.output_chars : null} />}
-      {e.kind === 'tool' && e.detail && Object.keys(e.detail).length > 0 && (
+      {e.kind === 'tool' && details && Object.keys(details).length > 0 && (
         <details class="tx-detail">
           <summary>Details</summary>
-          <pre class="json">{JSON.stringify(e.detail, null, 2)}</pre>
+          <pre class="json">{JSON.stringify(details, null, 2)}</pre>
         </details>
       )}
       {p.sub && p.sub.children.length > 0 && <SubagentTurns {...p.sub} agent={calledSubagent(e) ?? ''} />}

@@ -1,6 +1,8 @@
 /**
- * Full-text search over what was said and done (issue 17): prompts, assistant text, tool inputs,
- * the head of tool outputs and file paths, in one SQLite FTS4 table (sql.js has FTS4, not FTS5).
+ * Full-text search over what was said and done (issue 17): prompts, assistant text, tool inputs and
+ * file paths, in one SQLite FTS4 table (sql.js has FTS4, not FTS5). Tool outputs are not indexed:
+ * binding and tokenizing their text (sql.js copies a bound string character by character in JS)
+ * cost about a sixth of a first import's CPU on the benchmark logs, at 500 characters an output.
  *
  * Memory: the database lives in memory, and the text already lives outside it, in the payload
  * file. The table is contentless (`content=""`): it holds the index only, never a copy of the text;
@@ -22,8 +24,6 @@ export const CREATE_SEARCH_TABLE = `CREATE VIRTUAL TABLE ${SEARCH_TABLE} USING f
 
 /** Characters of one event's text that are indexed (metadata is capped below this already). */
 const MAX_DOC = 8000;
-/** Characters of a tool's output that are indexed (its head: indexing costs import time and memory). */
-const MAX_OUTPUT = 500;
 /** Rows indexed per transaction by the backfill. */
 const BACKFILL_CHUNK = 2000;
 
@@ -80,10 +80,6 @@ export function searchText(eventType: string, metadata: string | null): string |
       const parts = TOOL_FIELDS.map((f) => textOf(input[f])).filter((s): s is string => !!s);
       out = parts.length ? parts.join('\n') : null;
     }
-    // The head of the tool's output (importers: a string; hooks: `{stdout, output}`).
-    const o = m.output;
-    const output = typeof o === 'string' ? o : o && typeof o === 'object' && !Array.isArray(o) ? (textOf((o as Record<string, unknown>).stdout) ?? textOf((o as Record<string, unknown>).output)) : null;
-    if (output) out = out ? `${out}\n${output.slice(0, MAX_OUTPUT)}` : output.slice(0, MAX_OUTPUT);
   }
   return out ? out.slice(0, MAX_DOC) : null;
 }

@@ -79,6 +79,7 @@ describe('replies in the transcript (chromium)', async () => {
     await output.locator('summary').click();
     assert.equal(await output.locator('pre').textContent(), TOOL_OUTPUT);
     assert.equal(await output.locator('b').count(), 0, 'markup in an output stays text');
+    assert.doesNotMatch((await call.locator('.tx-detail pre').textContent()) ?? '', /file39/, 'the details do not repeat it');
     await screenshot(w.page, 'transcript-tool-output');
     assert.deepEqual(w.problems, []);
   });
