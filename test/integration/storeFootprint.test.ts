@@ -14,8 +14,10 @@ import { loadConfig } from '../../src/core/config';
 import type { EventInput } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { openCore, type Core } from '../../src/core/runtime';
-import { defaultWasmPath } from '../../src/core/store/database';
-import { COVERING_REQUEST_SQL } from '../../src/core/store/insert';
+import { toRecord } from '../../src/core/ingest/normalize';
+import { defaultWasmPath, openDatabase } from '../../src/core/store/database';
+import { eventIdHash } from '../../src/core/store/eventIdHash';
+import { COVERING_REQUEST_SQL, insertBatch } from '../../src/core/store/insert';
 import { MIGRATIONS } from '../../src/core/store/schema';
 import { toolCallsSql, toolClauses } from '../../src/core/store/queries/tools';
 import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
@@ -143,6 +145,61 @@ describe('store footprint', () => {
     }
   });
 
+  test('a stored event id is found by its hash and its text: two ids with one hash are two events, one id twice is one', async () => {
+    const { state } = await openDatabase(path.join(tmpDir(), 'h.db'), defaultWasmPath());
+    const db = state.db;
+    const rec = (id: number, eventId: string) => {
+      const r = toRecord({ session_id: 'h', agent_type: 'claude-code', event_type: 'user_prompt', event_id: eventId }, 'api', 32 * 1024);
+      r.id = id;
+      return r;
+    };
+    try {
+      insertBatch(db, [rec(1, 'first')]);
+      // The stored row gets the hash of another id, as a collision would give it.
+      db.run('UPDATE event_rows SET id_hash = ? WHERE id = 1', [eventIdHash('second')]);
+      assert.deepEqual(insertBatch(db, [rec(2, 'second'), rec(3, 'second')]).kinds, ['inserted', 'duplicate']);
+      assert.deepEqual(db.all('SELECT id, event_id FROM events ORDER BY id'), [
+        { id: 1, event_id: 'first' },
+        { id: 2, event_id: 'second' },
+      ]);
+      assert.match(planOf(db.raw, 'SELECT id FROM event_rows WHERE id_hash = 1 AND event_id = 2'), /USING INDEX events_event_hash \(id_hash=\?\)/);
+    } finally {
+      db.payloads.close();
+      db.raw.close();
+    }
+  });
+
+  test('a database of schema 7 (event ids in a unique index) is converted in a worker of its own too', async () => {
+    const dbPath = path.join(tmpDir(), 'a.db');
+    let core = await open(dbPath);
+    await core.ingest.ingest(history().map((e, i) => ({ ...e, event_id: `e-${i}` })));
+    const since = Date.now() - 72 * HOUR;
+    const before = await answers(core, since);
+    await core.close();
+    const file = await onDisk(dbPath);
+    try {
+      file.exec(`DROP INDEX events_event_hash;
+        ALTER TABLE event_rows DROP COLUMN id_hash;
+        CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NOT NULL;
+        UPDATE meta SET value = '[1,2,3,4,5,6,7]' WHERE key = 'applied_migrations'`);
+      fs.writeFileSync(dbPath, file.export());
+      fs.rmSync(`${dbPath}.sum`, { force: true });
+    } finally {
+      file.close();
+    }
+    core = await open(dbPath);
+    try {
+      assert.ok(core.store.stats.open.converted, 'converted in a worker');
+      assert.deepEqual(await answers(core, since), before);
+      // Each id is found again by its hash: the same events again are duplicates.
+      const again = await core.ingest.ingest(history().map((e, i) => ({ ...e, event_id: `e-${i}` })), { waitForStore: true });
+      assert.deepEqual([again.inserted, again.duplicates], [0, 240]);
+      assert.equal((await core.store.query('storeCounts', {})).events, 240);
+    } finally {
+      await core.close();
+    }
+  });
+
   test('event rows hold numbers for repeated strings and keep only indexes their queries use; a previous-schema database is converted in a worker of its own, and a kill during it loses nothing', async () => {
     const dbPath = path.join(tmpDir(), 'a.db');
     let core = await open(dbPath);
@@ -155,7 +212,7 @@ describe('store footprint', () => {
 
     let file = await onDisk(dbPath);
     try {
-      assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_id', 'events_session', 'events_tool_calls']);
+      assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_hash', 'events_session', 'events_tool_calls']);
       // No repeated string in a row: 4 sessions, 2 types, and one label per (agent, tool, status, model, project) seen.
       const textColumns = file.exec("SELECT name FROM pragma_table_info('event_rows') WHERE type = 'TEXT'")[0].values.map((r) => r[0]);
       assert.deepEqual(textColumns, ['event_id', 'client_timestamp']);
@@ -192,8 +249,8 @@ describe('store footprint', () => {
     }
     file = await onDisk(dbPath);
     try {
-      assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_id', 'events_session', 'events_tool_calls']);
-      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7]');
+      assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_hash', 'events_session', 'events_tool_calls']);
+      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7,8]');
       assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'view');
       assert.equal(file.exec('PRAGMA freelist_count')[0].values[0][0], 0, 'the old rows left no free pages');
     } finally {

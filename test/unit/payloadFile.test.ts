@@ -51,24 +51,6 @@ describe('PayloadFile', () => {
     p.close();
   });
 
-  it('dropLast takes back only the latest unflushed payload, so a skipped row leaves no bytes behind', () => {
-    const file = path.join(tmpDir(), 'x.payloads');
-    const p = new PayloadFile(file);
-    const a = p.add('{"a":1}', 1);
-    const b = p.add('{"b":22}', 2);
-    p.dropLast(a);
-    p.dropLast(b);
-    const c = p.add('{"c":333}', 3);
-    assert.equal(c.off, b.off, 'the next payload reuses the dropped one\'s offset');
-    p.flush();
-    assert.equal(fs.statSync(file).size, H + 2 * RECORD_HEADER + a.len + c.len);
-    assert.equal(p.read(a.off, a.len, 1), '{"a":1}');
-    assert.equal(p.read(c.off, c.len, 3), '{"c":333}');
-    p.dropLast(c);
-    assert.equal(p.read(c.off, c.len, 3), '{"c":333}', 'a flushed payload stays');
-    p.close();
-  });
-
   it('a record is read only by its own row: another id, a garbled byte or a cut file read as missing', () => {
     const file = path.join(tmpDir(), 'x.payloads');
     const p = new PayloadFile(file);

@@ -24,7 +24,9 @@ export function appliedMigrations(db: SqlDb): Set<number> {
 export function needsConversion(db: SqlDb): boolean {
   const applied = appliedMigrations(db);
   if (!MIGRATIONS.some((m) => m.rewritesEvents && !applied.has(m.version))) return false;
-  return !!db.get("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'") && !!db.get('SELECT 1 FROM events LIMIT 1');
+  // The hot table: \`event_rows\` from migration 7 on (\`events\` is then a view), \`events\` before.
+  const hot = db.get<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('event_rows', 'events') ORDER BY name = 'event_rows' DESC");
+  return !!hot && !!db.get(`SELECT 1 FROM ${hot.name} LIMIT 1`);
 }
 
 /** The worker entry that converts: the bundled store worker, or its source under tests. */

@@ -12,6 +12,7 @@ import { recordChange, totalChanges } from './changeLog';
 import type { SqlDb } from './sqlDb';
 import { indexEvent, indexFilled } from './searchIndex';
 import { storedClientTimestamp, type EventRecord } from './records';
+import { eventIdHash } from './eventIdHash';
 import { SessionStates } from './sessionState';
 
 interface SessionDelta {
@@ -58,9 +59,10 @@ const HOUR_MS = 3_600_000;
 
 const INSERT_EVENT = `INSERT INTO event_rows (id, event_id, session, type, label,
   tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens,
-  cost_usd, duration_ms, created_at, received_at, client_timestamp, payload_truncated, payload_off, payload_len)
-  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
-const INSERT_NEW_EVENT = `${INSERT_EVENT} ON CONFLICT(event_id) WHERE event_id IS NOT NULL DO NOTHING`;
+  cost_usd, duration_ms, created_at, received_at, client_timestamp, payload_truncated, payload_off, payload_len, id_hash)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+/** The stored row of an event id: by its hash (`eventIdHash.ts`), the text settling a collision. */
+const STORED_ID = 'SELECT id FROM event_rows WHERE id_hash = ? AND event_id = ?';
 
 /** The events columns whose values the filter menus list (`event_values`). */
 export type EventValueColumn = 'event_type' | 'tool_name' | 'model';
@@ -231,12 +233,12 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
   return out;
 
   /** A record whose `event_id` is stored already: a duplicate, or the completion/correction of a call. */
-  function applyDuplicate(r: EventRecord): void {
+  function applyDuplicate(r: EventRecord, storedId: number): void {
     const existing = db.get<{ id: number; status: string | null; session_id: string; tool_name: string | null }>(
-      'SELECT id, status, session_id, tool_name FROM events WHERE event_id = ?',
-      [r.event_id],
+      'SELECT id, status, session_id, tool_name FROM events WHERE id = ?',
+      [storedId],
     );
-    if (!existing) throw new Error(`event ${r.event_id} conflicted but is not stored`);
+    if (!existing) throw new Error(`event ${r.event_id} is stored as row ${storedId}, which the events view does not show`);
     // A running call is completed by its final status; a call one channel reported as a
     // success is corrected by another that knows it failed (Codex hooks and OTLP report a
     // shell command that exited 1 as a success, its rollout has the exit code).
@@ -307,10 +309,11 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
     if (covering.get(r.session_id) != null) return;
     covering.set(r.session_id, r.id);
     const [from, to] = metricsUsageIdRange(r.agent_type, r.session_id);
+    // Derived usage is stored under the session its id names (`metricsUsage.ts`): found through the session index.
     const derived = db.all<EventRecord>(
       `SELECT id, session_id, agent_type, model, project, created_at, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, cost_source
-       FROM events WHERE event_id >= ? AND event_id < ?`,
-      [from, to],
+       FROM events WHERE session_id = ? AND event_id >= ? AND event_id < ?`,
+      [r.session_id, from, to],
     );
     for (const d of derived) {
       db.run('DELETE FROM event_rows WHERE id = ?', [d.id]);
@@ -349,21 +352,20 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
           }
         } else dropDerivedUsage(r);
       }
-      // Insert first and look the stored row up only on a conflict: imports and live events are
-      // nearly all new, so the common case costs one index probe, not two.
-      const p = r.metadata ? db.payloads.add(r.metadata, r.id) : null;
-      const params = [
-        r.id, r.event_id, db.dictionary.session(r.session_id), db.dictionary.type(r.event_type), db.dictionary.label(r),
-        r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
-        r.cost_usd, r.duration_ms, r.created_at, r.received_at, storedClientTimestamp(r), r.payload_truncated, p?.off ?? null, p?.len ?? null,
-      ];
-      if (r.event_id === null) db.run(INSERT_EVENT, params);
-      else if (db.run(INSERT_NEW_EVENT, params) === 0) {
-        if (p) db.payloads.dropLast(p);
-        applyDuplicate(r);
+      const hash = r.event_id === null ? null : eventIdHash(r.event_id);
+      const stored = hash === null ? undefined : db.get<{ id: number }>(STORED_ID, [hash, r.event_id]);
+      if (stored) {
+        applyDuplicate(r, stored.id);
         if (r.event_type === 'llm_request' && !isDerived(r)) covering.set(r.session_id, out.ids[out.ids.length - 1]);
         continue;
       }
+      const p = r.metadata ? db.payloads.add(r.metadata, r.id) : null;
+      db.run(INSERT_EVENT, [
+        r.id, r.event_id, db.dictionary.session(r.session_id), db.dictionary.type(r.event_type), db.dictionary.label(r),
+        r.tokens_in, r.tokens_out, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens,
+        r.cost_usd, r.duration_ms, r.created_at, r.received_at, storedClientTimestamp(r), r.payload_truncated, p?.off ?? null, p?.len ?? null,
+        hash,
+      ]);
       out.ids.push(r.id);
       out.kinds.push('inserted');
       out.inserted++;

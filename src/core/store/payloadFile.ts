@@ -20,8 +20,6 @@ export interface PayloadRef {
 export interface PayloadStore {
   /** Reserve a record for row `id`'s metadata; it is written by `flush()` (once per insert batch). */
   add(json: string, id: number): PayloadRef;
-  /** Take back the latest `add` while it is unflushed (its row was not inserted after all). */
-  dropLast(ref: PayloadRef): void;
   /** Write what was added. Failure-atomic: on an error nothing of the batch stays in the file. */
   flush(): void;
   /** Forget unflushed reservations (a rolled-back batch). */
@@ -48,9 +46,6 @@ export class MemoryPayloads implements PayloadStore {
   add(json: string): PayloadRef {
     this.chunks.push(json);
     return { off: this.chunks.length - 1, len: 1 };
-  }
-  dropLast(ref: PayloadRef): void {
-    if (ref.off === this.chunks.length - 1) this.chunks.pop();
   }
   flush(): void {}
   discard(): void {}
@@ -79,7 +74,6 @@ export class PayloadFile {
   /** The unflushed batch, kept between flushes (fresh memory is expensive). */
   private batch = Buffer.allocUnsafe(BATCH_BYTES);
   private batchLen = 0;
-  private lastStart = -1;
   private scratch = Buffer.allocUnsafe(4096);
 
   constructor(readonly path: string) {
@@ -98,7 +92,6 @@ export class PayloadFile {
     const len = this.batch.write(json, at + head, 'utf8');
     if (this.framed) frame(this.batch, at, len, id);
     this.batchLen = at + head + len;
-    this.lastStart = at;
     return { off: this.size + at, len };
   }
 
@@ -110,7 +103,6 @@ export class PayloadFile {
     body.copy(this.batch, at + head, start, start + len);
     if (this.framed) frame(this.batch, at, len, id);
     this.batchLen = at + head + len;
-    this.lastStart = at;
     return { off: this.size + at, len };
   }
 
@@ -119,12 +111,6 @@ export class PayloadFile {
     const grown = Buffer.allocUnsafe(Math.max(bytes, this.batch.length * 2));
     this.batch.copy(grown, 0, 0, this.batchLen);
     this.batch = grown;
-  }
-
-  dropLast(ref: PayloadRef): void {
-    if (this.lastStart < 0 || this.size + this.lastStart !== ref.off) return;
-    this.batchLen = this.lastStart;
-    this.lastStart = -1;
   }
 
   flush(): void {
@@ -152,7 +138,6 @@ export class PayloadFile {
 
   discard(): void {
     this.batchLen = 0;
-    this.lastStart = -1;
     if (this.batch.length > MAX_KEPT_BATCH_BYTES) this.batch = Buffer.allocUnsafe(BATCH_BYTES);
   }
 

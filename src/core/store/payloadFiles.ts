@@ -85,10 +85,6 @@ export class PayloadFiles implements PayloadStore {
     return this.file.add(json, id);
   }
 
-  dropLast(ref: PayloadRef): void {
-    this.file.dropLast(ref);
-  }
-
   flush(): void {
     this.file.flush();
   }

@@ -12,19 +12,19 @@
  */
 import { CREATE_SEARCH_TABLE } from './searchIndex';
 
-/** \`event_types.id\` of tool_use (migration 7): the partial index of tool calls is on this code. */
+/** `event_types.id` of tool_use (migration 7): the partial index of tool calls is on this code. */
 export const TOOL_USE_TYPE = 1;
 
 /**
- * The \`event_labels.key\` of a row's label columns, in SQL (\`prefix\` qualifies the columns); the
- * store builds the same text with \`labelKey\` (\`eventDictionary.ts\`). Two texts for equal values
+ * The `event_labels.key` of a row's label columns, in SQL (`prefix` qualifies the columns); the
+ * store builds the same text with `labelKey` (`eventDictionary.ts`). Two texts for equal values
  * would only give those values two labels, each read back right.
  */
 export function labelKeySql(prefix: string): string {
   return `json_array(${LABEL_COLUMNS.map((c) => prefix + c).join(', ')})`;
 }
 
-/** The event columns \`event_labels\` holds, in key order. */
+/** The event columns `event_labels` holds, in key order. */
 export const LABEL_COLUMNS = ['agent_type', 'tool_name', 'status', 'model', 'cost_source', 'source', 'project', 'branch'] as const;
 
 export interface Migration {
@@ -217,13 +217,13 @@ CREATE INDEX events_tool_calls ON events(created_at) WHERE event_type = 'tool_us
   },
   {
     // Footprint (issue 24): the hot rows hold integers where they held repeated strings. A
-    // session id is stored once in \`event_sessions\`, the event type once in \`event_types\`
+    // session id is stored once in `event_sessions`, the event type once in `event_types`
     // (tool_use is 1: the partial index of tool calls names it), and the other repeated columns
-    // together as one \`event_labels\` row (agent, tool, status, model, cost source, source,
-    // project, branch: a few thousand combinations for a million events). \`events\` becomes a
-    // view with the old columns, so every query reads it as before; writes go to \`event_rows\`
-    // through \`eventDictionary.ts\`. A large database is converted in a short-lived worker
-    // (\`convertDatabase.ts\`) whose memory goes when it ends, and written out compacted.
+    // together as one `event_labels` row (agent, tool, status, model, cost source, source,
+    // project, branch: a few thousand combinations for a million events). `events` becomes a
+    // view with the old columns, so every query reads it as before; writes go to `event_rows`
+    // through `eventDictionary.ts`. A large database is converted in a short-lived worker
+    // (`convertDatabase.ts`) whose memory goes when it ends, and written out compacted.
     version: 7,
     rewritesEvents: true,
     sql: `
@@ -291,6 +291,21 @@ CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NO
 CREATE INDEX events_created_at ON event_rows(created_at);
 CREATE INDEX events_session ON event_rows(session, id);
 CREATE INDEX events_tool_calls ON event_rows(created_at) WHERE type = ${TOOL_USE_TYPE};
+`,
+  },
+  {
+    // Footprint (issue 24): stored event ids are found by a 48-bit hash (`eventIdHash.ts`, the
+    // SQL function `event_id_hash`) instead of a unique index of their text, 55 -> about 14 bytes
+    // an event; the store compares the text in the row (`insert.ts`). The two lookups of an id
+    // range (a session's usage from OTLP metrics, a Codex conversation's OTLP responses) go
+    // through the session.
+    version: 8,
+    rewritesEvents: true,
+    sql: `
+ALTER TABLE event_rows ADD COLUMN id_hash INTEGER;
+UPDATE event_rows SET id_hash = event_id_hash(event_id) WHERE event_id IS NOT NULL;
+DROP INDEX events_event_id;
+CREATE INDEX events_event_hash ON event_rows(id_hash) WHERE id_hash IS NOT NULL;
 `,
   },
 ];

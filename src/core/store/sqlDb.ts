@@ -4,6 +4,7 @@
  */
 import type { Database, SqlValue, Statement } from 'sql.js';
 import { EventDictionary } from './eventDictionary';
+import { eventIdHash } from './eventIdHash';
 import { MemoryPayloads, type PayloadStore } from './payloadFile';
 
 export type Params = SqlValue[] | Record<string, SqlValue>;
@@ -36,6 +37,7 @@ export class SqlDb {
   configure(): void {
     this.raw.exec(PRAGMAS);
     this.raw.create_function('payload', (off: number | null, len: number | null, id: number) => this.payloads.read(off, len, id));
+    this.raw.create_function('event_id_hash', (id: string | null) => (id === null ? null : eventIdHash(id)));
   }
 
   private stmt(sql: string): Statement {

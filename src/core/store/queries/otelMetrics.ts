@@ -134,7 +134,10 @@ export function codexOrdinal(db: SqlDb, it: CodexOrdinalItem): number {
   let stored = 0;
   if (it.kind === 'response') {
     const [lo, hi] = codexIdRange(it.conversation_id);
-    stored = db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE event_id >= ? AND event_id < ? AND source = 'otel'", [lo, hi])?.n ?? 0;
+    // Stored under the conversation's session (\`otel/codex.ts\`): found through the session index.
+    stored =
+      db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE session_id = ? AND event_id >= ? AND event_id < ? AND source = 'otel'", [it.conversation_id, lo, hi])
+        ?.n ?? 0;
   }
   const ordinal = Math.max(maxKnown, stored) + 1;
   db.run('INSERT INTO otel_codex_responses (conversation_id, record_key, ordinal) VALUES (?, ?, ?)', [key, it.record_key, ordinal]);
