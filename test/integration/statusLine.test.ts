@@ -2,7 +2,7 @@
  * The status-line bridge through a real server: `agentmonitor statusline` given the JSON Claude
  * Code 2.1.197 writes (test/helpers/statusLineInput.ts, from its bundled code) posts it, the plan
  * windows reach the usage monitor as claude-code `five_hour` / `seven_day` readings with their
- * window lengths, the same reading again adds nothing, and the line is printed whether or not the
+ * window lengths (kept as a gauge, not as events), and the line is printed whether or not the
  * server answers. The real CLI drives the same path in test/e2e/agents/claudeStatusLine.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import type { SessionDetail, UsageMonitor } from '../../src/core/contracts/api';
+import type { EventsPage, UsageMonitor } from '../../src/core/contracts/api';
+import type { StatusLineAck } from '../../src/core/contracts/statusLine';
 import { runStatusLine } from '../../src/core/cli/statusline';
 import { startTestServer } from '../helpers/server';
 import { waitFor } from '../helpers/hookFixtures';
@@ -48,15 +49,16 @@ test('agentmonitor statusline: plan windows reach the usage monitor (5 h = 300 m
     ],
   );
 
-  // Claude Code runs the command after every message: the same reading is not stored again.
-  assert.equal((await statusline(['--port', port], input)).code, 0);
+  // Claude Code runs the command after every message: readings are a gauge, never events (they
+  // would fill the session's transcript and the feed), and the same reading is not written again.
+  const again = await s.post<StatusLineAck>('/api/statusline/claude-code', JSON.parse(input));
+  assert.deepEqual([again.status, again.body], [200, { stored: 0 }]);
   const newer = JSON.stringify(claudeStatusLineInput({ sessionId: 'sl-1', cwd: '/work/proj', fiveHour: 0.31, sevenDay: 0.12, resetsAt }));
   assert.equal((await statusline(['--port', port], newer)).code, 0);
-  const detail = await waitFor('the newer reading stored', async () => {
-    const m = await s.get<UsageMonitor>('/api/stats/usage-monitor?agent_type=claude-code');
-    return m.body.rate_limits[0].used_percent === 31 ? (await s.get<SessionDetail>('/api/sessions/sl-1')).body : null;
-  });
-  assert.equal(detail.session.event_count, 2, 'two readings, not three');
+  const m = await s.get<UsageMonitor>('/api/stats/usage-monitor?agent_type=claude-code');
+  assert.deepEqual(m.body.rate_limits.map((l) => [l.window, l.used_percent]), [['five_hour', 31], ['seven_day', 12]]);
+  assert.equal((await s.get('/api/sessions/sl-1')).status, 404, 'no session or event made of readings');
+  assert.deepEqual((await s.get<EventsPage>('/api/events')).body.events, []);
 
   const bad = JSON.parse(input) as { rate_limits: { seven_day: Record<string, unknown> } };
   bad.rate_limits.seven_day.resets_at = 'soon';

@@ -16,6 +16,6 @@ test('every query whose code writes is declared with the tables it writes', () =
 });
 
 test('only writes outside the events, sessions and hourly rollup leave the kept rows valid', () => {
-  assert.deepEqual([...WRITES_OUTSIDE_KEPT_ROWS].sort(), ['assignCodexOrdinals', 'clearImportState', 'recordOtelCounters', 'setImportState']);
+  assert.deepEqual([...WRITES_OUTSIDE_KEPT_ROWS].sort(), ['assignCodexOrdinals', 'clearImportState', 'recordOtelCounters', 'recordRateLimits', 'setImportState']);
   for (const name of ['recalcCosts', 'clearAll', 'pruneEventsBefore', 'rebuildAggregates'] as const) assert.ok(WRITE_QUERIES.has(name) && !WRITES_OUTSIDE_KEPT_ROWS.has(name), name);
 });

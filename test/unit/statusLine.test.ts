@@ -1,47 +1,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validateEvent } from '../../src/core/contracts/events';
 import { validateStatusLine } from '../../src/core/contracts/statusLine';
 import {
   chainedCommand,
   hasOurStatusLine,
   installStatusLine,
   removeStatusLine,
-  statusLineEvents,
+  statusLineReadings,
   statusLineText,
 } from '../../src/core/hooks/statusLine';
 import { claudeStatusLineInput } from '../helpers/statusLineInput';
 
 const BIN = "/usr/bin/node '/opt/agent monitor/dist/cli.js'";
 
-test('a status-line reading of both plan windows is one rate_limit event with the windows’ lengths; the same reading again has the same id', () => {
+test('a status-line input’s plan windows are readings with the windows’ lengths (0.29 × 100 kept to the hundredth)', () => {
   const resetsAt = 1_765_000_000;
-  const input = claudeStatusLineInput({ sessionId: 's-1', cwd: '/work/proj', fiveHour: 0.29, sevenDay: 0.12, resetsAt });
-  const v = validateStatusLine(input);
+  const v = validateStatusLine(claudeStatusLineInput({ sessionId: 's-1', cwd: '/work/proj', fiveHour: 0.29, sevenDay: 0.12, resetsAt }));
   assert.ok(v.ok);
-  const events = statusLineEvents(v.value);
-  assert.equal(events.length, 1);
-  const e = validateEvent(events[0]);
-  assert.ok(e.ok, JSON.stringify(!e.ok && e.errors));
-  assert.equal(e.value.event_type, 'rate_limit');
-  assert.equal(e.value.agent_type, 'claude-code');
-  assert.equal(e.value.project, '/work/proj');
-  assert.deepEqual((e.value.metadata as { rate_limits: unknown }).rate_limits, [
-    // 0.29 * 100 is 28.999999999999996 in the input: kept to the hundredth.
-    { window: 'five_hour', used_percent: 29, window_minutes: 300, resets_at: new Date(resetsAt * 1000).toISOString() },
-    { window: 'seven_day', used_percent: 12, window_minutes: 10080, resets_at: new Date((resetsAt + 4 * 86_400) * 1000).toISOString() },
+  assert.deepEqual(statusLineReadings(v.value), [
+    { window: 'five_hour', used_percent: 29, window_minutes: 300, resets_at: resetsAt * 1000 },
+    { window: 'seven_day', used_percent: 12, window_minutes: 10080, resets_at: (resetsAt + 4 * 86_400) * 1000 },
   ]);
-  const again = statusLineEvents(v.value)[0];
-  assert.equal(again.event_id, events[0].event_id);
-  const later = validateStatusLine(claudeStatusLineInput({ sessionId: 's-1', cwd: '/work/proj', fiveHour: 0.3, sevenDay: 0.12, resetsAt }));
-  assert.ok(later.ok);
-  assert.notEqual(statusLineEvents(later.value)[0].event_id, events[0].event_id, 'a new reading is a new event');
 });
 
-test('a reading without rate limits (an API-key user) stores nothing; the printed line says what it knows', () => {
+test('an input without rate limits (an API-key user) has no readings; the printed line says what it knows', () => {
   const v = validateStatusLine(claudeStatusLineInput({ sessionId: 's-2', cwd: '/p' }));
   assert.ok(v.ok);
-  assert.deepEqual(statusLineEvents(v.value), []);
+  assert.deepEqual(statusLineReadings(v.value), []);
   assert.equal(statusLineText(v.value, true), 'Sonnet 4.5 · ctx 45%');
   const sub = validateStatusLine(claudeStatusLineInput({ sessionId: 's-2', cwd: '/p', fiveHour: 0.29, sevenDay: 0.12 }));
   assert.ok(sub.ok);

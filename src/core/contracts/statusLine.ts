@@ -11,8 +11,9 @@
  * `rate_limits {five_hour?, seven_day?}` with `used_percentage` (its utilization × 100, so not
  * always an integer) and `resets_at` (epoch seconds). Fields we do not read pass unvalidated.
  *
- * The route answers 200 `StatusLineAck` once what it stores is journaled; a body we cannot use gets
- * a 400 whose `error` names the field (`rate_limits.five_hour.used_percentage: …`).
+ * The route answers 200 `StatusLineAck` once the plan windows are stored (in `rate_limits`, beside
+ * Codex's readings); a body we cannot use gets a 400 whose `error` names the field
+ * (`rate_limits.five_hour.used_percentage: …`).
  */
 import { z } from 'zod';
 import { LONE_SURROGATE, hasLoneSurrogate } from './wellFormed';
@@ -73,6 +74,6 @@ export function validateStatusLine(raw: unknown): StatusLineValidation {
 
 /** Answer of `POST /api/statusline/claude-code`. */
 export interface StatusLineAck {
-  /** Events journaled from this reading (0 when it carried nothing to keep). */
-  events: number;
+  /** Plan windows written (0 when the input had none, or the same reading as the last one). */
+  stored: number;
 }

@@ -1,20 +1,15 @@
 /**
- * The status-line bridge (issue 18), apart from HTTP and the CLI: what a Claude Code status-line
- * reading is stored as, the short line `agentmonitor statusline` prints, and the pure merge that
- * puts our command into `settings.json`'s `statusLine` (chaining a command the user had) or takes
- * it out again (giving the user's command back unchanged).
+ * The status-line bridge (issue 18), apart from HTTP and the CLI: the plan readings a Claude Code
+ * status-line input carries, the short line `agentmonitor statusline` prints, and the pure merge
+ * that puts our command into `settings.json`'s `statusLine` (chaining a command the user had) or
+ * takes it out again (giving the user's command back unchanged).
  *
- * A reading of the plan limits becomes one `rate_limit` event (windows `five_hour` / `seven_day`,
- * stored with Codex's readings in `rate_limits`), whose id is the reading itself: Claude Code runs
- * the status line after every message, and the same reading again is a duplicate, not a new row.
+ * The readings (windows `five_hour` / `seven_day`) are kept with Codex's in `rate_limits`, as a
+ * gauge (`recordRateLimits`), not as events: Claude Code runs the status line after every message.
  */
-import { channelEventId } from '../contracts/eventIds';
-import type { EventInputRaw } from '../contracts/events';
 import { CLAUDE_PLAN_WINDOWS, type ClaudePlanWindow, type ClaudeStatusLine } from '../contracts/statusLine';
+import type { RateLimitReading } from '../store/queries/usageMonitor';
 import { isRecord } from './summarize';
-
-const AGENT = 'claude-code';
-const PROJECT_MAX = 512;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -23,34 +18,13 @@ function resetsAtMs(v: number | null | undefined): number | null {
   return v < 1e12 ? v * 1000 : v;
 }
 
-function projectOf(v: ClaudeStatusLine): string | undefined {
-  const dir = v.workspace?.project_dir || v.workspace?.current_dir || v.cwd;
-  return dir && dir.length <= PROJECT_MAX ? dir : undefined;
-}
-
-/** The events a status-line reading is stored as (none when it carries nothing we keep). */
-export function statusLineEvents(v: ClaudeStatusLine): EventInputRaw[] {
-  const out: EventInputRaw[] = [];
-  const limits: Record<string, unknown>[] = [];
-  const key: string[] = [];
+/** The plan windows a status-line input reports (none for an API-key user). */
+export function statusLineReadings(v: ClaudeStatusLine): RateLimitReading[] {
+  const out: RateLimitReading[] = [];
   for (const window of Object.keys(CLAUDE_PLAN_WINDOWS) as ClaudePlanWindow[]) {
     const w = v.rate_limits?.[window];
     if (!w) continue;
-    const used = round2(w.used_percentage);
-    const resets = resetsAtMs(w.resets_at);
-    limits.push({ window, used_percent: used, window_minutes: CLAUDE_PLAN_WINDOWS[window], resets_at: resets === null ? null : new Date(resets).toISOString() });
-    key.push(`${window}=${used}@${resets ?? ''}`);
-  }
-  if (limits.length) {
-    out.push({
-      session_id: v.session_id,
-      agent_type: AGENT,
-      event_type: 'rate_limit',
-      event_id: channelEventId('rate_limit', AGENT, v.session_id, `statusline:${key.join(',')}`),
-      project: projectOf(v),
-      source: 'hook',
-      metadata: { rate_limits: limits, channel: 'statusline' },
-    });
+    out.push({ window, used_percent: round2(w.used_percentage), window_minutes: CLAUDE_PLAN_WINDOWS[window], resets_at: resetsAtMs(w.resets_at) });
   }
   return out;
 }

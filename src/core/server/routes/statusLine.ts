@@ -1,40 +1,43 @@
 /**
  * `POST /api/statusline/claude-code` (contracts/statusLine.ts): the JSON Claude Code gives its
- * status-line command, as `agentmonitor statusline` forwards it. What it carries that we keep (the
- * plan windows' readings) is journaled before the 200 `StatusLineAck`, as hooks are; a body we
+ * status-line command, as `agentmonitor statusline` forwards it. Its plan windows are written to
+ * `rate_limits` (`recordRateLimits`: a gauge, not events) before the 200 `StatusLineAck`; the same
+ * reading again is written at most once a minute (which keeps its "as of" time current). A body we
  * cannot use gets a 400 naming the field.
  */
 import type { Router } from 'express';
-import { validateEvent, type EventInput } from '../../contracts/events';
 import { validateStatusLine, type StatusLineAck } from '../../contracts/statusLine';
-import { statusLineEvents } from '../../hooks/statusLine';
+import { statusLineReadings } from '../../hooks/statusLine';
 import type { ServerContext } from '../context';
 import { jsonBody } from '../jsonBody';
 
+const REWRITE_SAME_MS = 60_000;
+
 export function register(router: Router, ctx: ServerContext): void {
   const json = jsonBody(Math.min(ctx.config.maxBodyBytes, 1024 * 1024), () => true);
-  router.post('/api/statusline/claude-code', json, (req, res, next) => {
+  /** The last reading written per window and when (two entries): the same one again is written at most once a minute. */
+  const last = new Map<string, { reading: string; at: number }>();
+  router.post('/api/statusline/claude-code', json, async (req, res, next) => {
     const v = validateStatusLine(req.body as unknown);
     if (!v.ok) {
       res.status(400).json({ error: v.errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors: v.errors });
       return;
     }
-    const events: EventInput[] = [];
-    for (const raw of statusLineEvents(v.value)) {
-      const e = validateEvent(raw);
-      if (e.ok) events.push(e.value);
-      else ctx.log.warn(`status line of ${v.value.session_id}: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('; ')}`);
-    }
+    const now = Date.now();
+    const fresh = statusLineReadings(v.value).filter((r) => {
+      const had = last.get(r.window);
+      return !had || had.reading !== JSON.stringify(r) || now - had.at >= REWRITE_SAME_MS;
+    });
     try {
-      if (events.length) {
-        const { applied } = ctx.ingest.journalNow(events, { source: 'hook' });
-        applied.catch((e: unknown) => ctx.log.error(`status-line events are journaled but not applied yet: ${(e as Error).message ?? String(e)}`));
+      if (fresh.length) {
+        await ctx.store.query('recordRateLimits', { agent_type: 'claude-code', observed_at: now, limits: fresh });
+        for (const r of fresh) last.set(r.window, { reading: JSON.stringify(r), at: now });
       }
     } catch (e) {
       next(e);
       return;
     }
-    const ack: StatusLineAck = { events: events.length };
+    const ack: StatusLineAck = { stored: fresh.length };
     res.json(ack);
   });
 }

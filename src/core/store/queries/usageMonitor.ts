@@ -291,8 +291,40 @@ export function usageMonitor(db: SqlDb, p: UsageMonitorParams): UsageMonitor {
   };
 }
 
+/** One plan window's reading, as a gauge reports it (epoch ms). */
+export interface RateLimitReading {
+  window: string;
+  used_percent: number;
+  window_minutes: number | null;
+  resets_at: number | null;
+}
+
+/**
+ * Readings that arrive as a gauge (Claude Code's status line, every few seconds while it works):
+ * kept in `rate_limits` only, the latest per agent and window, never as events (they would fill
+ * the session's transcript and the feed). Not journaled: a reading lost to a crash before the next
+ * snapshot is sent again the next time the status line runs. An older reading changes nothing.
+ */
+function recordRateLimits(db: SqlDb, p: { agent_type: string; observed_at: number; limits: RateLimitReading[] }): number {
+  let n = 0;
+  for (const l of p.limits) {
+    db.run(
+      `INSERT INTO rate_limits (agent_type, window, used_percent, window_minutes, resets_at, observed_at) VALUES (?,?,?,?,?,?)
+       ON CONFLICT(agent_type, window) DO UPDATE SET used_percent = excluded.used_percent, window_minutes = excluded.window_minutes,
+         resets_at = excluded.resets_at, observed_at = excluded.observed_at WHERE excluded.observed_at >= rate_limits.observed_at`,
+      [p.agent_type, l.window, l.used_percent, l.window_minutes, l.resets_at, p.observed_at],
+    );
+    n++;
+  }
+  return n;
+}
+
 export const queries = {
   usageMonitor,
+  recordRateLimits,
 };
 
-export const writeQueries = {} as const;
+/** The tables each writing query changes (`registry.ts`). */
+export const writeQueries = {
+  recordRateLimits: ['rate_limits'],
+} as const;
