@@ -14,7 +14,8 @@ function find(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = path.join(dir, d.name);
-    if (d.isDirectory()) return find(p);
+    // node_modules: the agents suite's CLIs (test/e2e/agents/cli) bring packages with their own tests.
+    if (d.isDirectory()) return d.name === 'node_modules' ? [] : find(p);
     return /\.test\.(ts|tsx|mjs)$/.test(d.name) ? [p] : [];
   });
 }

@@ -57,6 +57,9 @@ for (const watch of [false, true]) {
       const home = path.join(dir, 'home');
       w.geminiDir = path.join(home, '.gemini');
       const dirs = { HOME: home, GEMINI_CLI_HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: path.join(home, '.codex') };
+      // Gemini CLI is installed: its folder is there when the server starts (serve watches the
+      // agents' folders that exist then).
+      fs.mkdirSync(w.geminiDir, { recursive: true });
       w.api = await startFakeModelApi();
       w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs, { watch });
       w.client = new MonitorClient(w.monitor.url);
@@ -137,6 +140,17 @@ for (const watch of [false, true]) {
         assert.equal(summary.files, 1, r.stdout);
         assert.equal(summary.skipped_lines, 0, r.stdout);
         assert.ok(summary.duplicates >= turns().length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
+      });
+    }
+
+    if (watch) {
+      test('serve reads the chat log live: the project and both tool calls arrive without an import', async () => {
+        // OTLP may have brought the calls first; the chat log adds the project and the tool calls.
+        await waitFor('the chat log read live', async () => {
+          const s = (await w.client.sessionOrUndefined(w.sessionId))?.session;
+          const tools = await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' });
+          return s?.project && tools.length >= 2 ? true : undefined;
+        });
       });
     }
 
