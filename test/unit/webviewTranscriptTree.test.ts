@@ -25,3 +25,18 @@ test("a subagent's entries go under the call that names it (transcript or hook),
     [[1, []], [2, [3, 4]], [5, [6]], [7, []], [8, []], [9, []]],
   );
 });
+
+test('while its call runs (no result yet), a subagent is nested under the call that gave its prompt', () => {
+  const long = `Run wc -c README.md and report. ${'x'.repeat(300)}`;
+  const tree = transcriptTree([
+    entry(1, 'tool', { input: { prompt: 'Something else entirely' } }),
+    entry(2, 'tool', { input: { prompt: `${long.slice(0, 200)}…` } }),
+    entry(3, 'subagent', { agent_id: 'a9', prompt: `${long.slice(0, 500)}…` }),
+    entry(4, 'tool', { agent_id: 'a9' }),
+    entry(5, 'subagent', { agent_id: 'b1', prompt: 'No call gave this' }),
+  ]);
+  assert.deepEqual(
+    tree.map((n) => [n.entry.id, n.agent ?? null, n.children.map((c) => c.id)]),
+    [[1, null, []], [2, 'a9', [3, 4]], [5, null, []]],
+  );
+});

@@ -12,7 +12,7 @@ import { routeHash } from '../data/appState';
 import { formatDateTime, formatDuration, formatInt, formatPercent, formatTime, formatTokens, formatUsd, shortId, totalTokens } from '../lib/format';
 import { sessionDurationMs } from './Sessions';
 import { turnTotals, type TurnTotals } from '../lib/turns';
-import { calledSubagent, transcriptTree } from '../lib/transcriptTree';
+import { transcriptTree } from '../lib/transcriptTree';
 
 const TRANSCRIPT_PAGE = 300;
 /** Pages loaded at most to reach the entry a link names (a search hit); past them, Load more. */
@@ -69,7 +69,7 @@ const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
   other: 'Event',
 };
 
-function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: { children: TranscriptEntry[]; hit: number | null; turns: Map<number, TurnTotals> } }) {
+function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: { agent: string; children: TranscriptEntry[]; hit: number | null; turns: Map<number, TurnTotals> } }) {
   const e = p.e;
   const child = typeof e.detail?.child_session_id === 'string' ? e.detail.child_session_id : null;
   // A subagent's entry: from its own session (Codex), or in this one marked with its agent id (Claude Code).
@@ -125,7 +125,7 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: {
           <pre class="json">{JSON.stringify(details, null, 2)}</pre>
         </details>
       )}
-      {p.sub && p.sub.children.length > 0 && <SubagentTurns {...p.sub} agent={calledSubagent(e) ?? ''} />}
+      {p.sub && p.sub.children.length > 0 && <SubagentTurns {...p.sub} />}
     </li>
   );
 }
@@ -233,7 +233,7 @@ function Transcript(p: { sessionId: string; eventId: number | null }) {
         {entries.length === 0 && !loading && !error && <p class="muted">No transcript entries for this session.</p>}
         <ol class="transcript" data-testid="transcript">
           {tree.map((n) => (
-            <Entry key={n.entry.id} e={n.entry} hit={n.entry.id === hit} turn={turns.get(n.entry.id)} sub={n.children.length ? { children: n.children, hit, turns } : undefined} />
+            <Entry key={n.entry.id} e={n.entry} hit={n.entry.id === hit} turn={turns.get(n.entry.id)} sub={n.children.length ? { agent: n.agent ?? '', children: n.children, hit, turns } : undefined} />
           ))}
         </ol>
         {cursor && (

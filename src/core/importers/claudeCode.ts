@@ -440,7 +440,7 @@ function resultText(content: unknown): string | undefined {
 export function toolInputSummary(input: unknown): Record<string, string> | undefined {
   if (!isObj(input)) return undefined;
   const out: Record<string, string> = {};
-  for (const k of ['command', 'file_path', 'path', 'pattern', 'url', 'description', 'subagent_type', 'query']) {
+  for (const k of ['command', 'file_path', 'path', 'pattern', 'url', 'description', 'subagent_type', 'query', 'prompt']) {
     const v = clip(input[k], 200);
     if (v) out[k] = v;
   }
