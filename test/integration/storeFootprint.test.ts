@@ -6,6 +6,7 @@
  * conversion leaves the old file whole.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
@@ -198,6 +199,50 @@ describe('store footprint', () => {
     } finally {
       await core.close();
     }
+  });
+
+  test('a conversion that finds the disk full leaves the old file whole, and the database is migrated in memory instead', async (t) => {
+    const mnt = tmpDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (e) {
+      t.skip(`mounting a small tmpfs is not permitted here (${(e as Error).message.split('\n')[0]})`);
+      return;
+    }
+    t.after(() => execFileSync('umount', ['-l', mnt]));
+    const made = path.join(tmpDir(), 'a.db');
+    let core = await open(made);
+    await core.ingest.ingest(history());
+    const since = Date.now() - 72 * HOUR;
+    const before = await answers(core, since);
+    await core.close();
+    const file = await onDisk(made);
+    toSchema5(file);
+    const old = Buffer.from(file.export());
+    file.close();
+
+    const dbPath = path.join(mnt, 'a.db');
+    fs.writeFileSync(dbPath, old);
+    const filler = path.join(mnt, 'filler');
+    const fd = fs.openSync(filler, 'w');
+    try {
+      for (;;) fs.writeSync(fd, Buffer.alloc(4096, 1));
+    } catch (e) {
+      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    // Room for the small files a start writes (payload header, journal), not for a database.
+    fs.ftruncateSync(fd, fs.fstatSync(fd).size - 16 * 1024);
+    fs.closeSync(fd);
+    assert.ok(old.length > 64 * 1024, `the database (${old.length} bytes) does not fit`);
+    core = await open(dbPath);
+    try {
+      assert.equal(core.store.stats.open.converted, null, 'the conversion could not write its file');
+      assert.deepEqual(await answers(core, since), before, 'every answer is the same, from the schema migrated in memory');
+    } finally {
+      await core.close();
+    }
+    assert.ok(fs.readFileSync(dbPath).equals(old), 'the old file is whole');
+    assert.deepEqual(fs.readdirSync(mnt).filter((f) => f.includes('.tmp-')), [], 'no temp file is left on the full disk');
   });
 
   test('event rows hold numbers for repeated strings and keep only indexes their queries use; a previous-schema database is converted in a worker of its own, and a kill during it loses nothing', async () => {

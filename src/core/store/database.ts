@@ -143,9 +143,12 @@ function replaceFile(dbPath: string, bytes: Uint8Array): void {
       off += chunk.length;
     }
     fs.fsyncSync(fd);
-  } finally {
+  } catch (e) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   keepAsBackup(dbPath);
   fs.renameSync(tmp, dbPath);
   digest.writeFor(dbPath);
