@@ -103,13 +103,13 @@ describe('overview: Needs you', async () => {
     for (const p of [{ ...start, session_id: 'notify-a' }, { ...permission, session_id: 'notify-a' }]) await hook(server, p);
     await w.page.waitForSelector(item('notify-a'));
     await w.page.waitForFunction(() => (window as unknown as { notes: unknown[] }).notes.length === 1);
-    assert.deepEqual(await notes(), [{ title: 'claude-code in proj needs your permission', body: 'Bash: ls -la' }]);
+    assert.deepEqual(await notes(), [{ title: 'Claude Code in proj needs your permission', body: 'Bash: ls -la' }]);
     // Claude Code's own notification of the same prompt is the same wait; a second agent's is a new one.
     await hook(server, { ...permissionPrompt, session_id: 'notify-a' });
     for (const p of [{ ...start, session_id: 'notify-b' }, { ...stop, session_id: 'notify-b' }]) await hook(server, p);
     await w.page.waitForFunction(() => (window as unknown as { notes: unknown[] }).notes.length >= 2);
     assert.deepEqual(await notes(), [
-      { title: 'claude-code in proj needs your permission', body: 'Bash: ls -la' },
+      { title: 'Claude Code in proj needs your permission', body: 'Bash: ls -la' },
       { title: 'claude-code in proj is waiting for your input', body: String(stop.last_assistant_message) },
     ]);
     assert.deepEqual(w.problems, []);
