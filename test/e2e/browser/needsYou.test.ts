@@ -110,7 +110,7 @@ describe('overview: Needs you', async () => {
     await w.page.waitForFunction(() => (window as unknown as { notes: unknown[] }).notes.length >= 2);
     assert.deepEqual(await notes(), [
       { title: 'Claude Code in proj needs your permission', body: 'Bash: ls -la' },
-      { title: 'claude-code in proj is waiting for your input', body: String(stop.last_assistant_message) },
+      { title: 'Claude Code in proj is waiting for your input', body: String(stop.last_assistant_message) },
     ]);
     assert.deepEqual(w.problems, []);
     await w.page.context().close();
