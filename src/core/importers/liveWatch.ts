@@ -4,7 +4,9 @@
  * SSE). Each file keeps its parser in memory between passes; a response whose content-block lines
  * may still be coming is held until the file has been quiet for `HOLD_MS`. On start, files changed
  * in the last `catchUpHours` are caught up from their stored offsets; older history is what
- * `agentmonitor import` is for.
+ * `agentmonitor import` is for. A folder that does not exist yet (an agent installed, or first run,
+ * after the server started: Gemini CLI creates `~/.gemini` then) is looked for every
+ * `missingRootCheckMs` and watched from when it appears, its files read from the start.
  *
  * A hook may name its session's transcript (`transcript_path`, `agent_transcript_path`) outside
  * those folders: `followTranscript` tails that one file (only a file shaped and named as that
@@ -53,6 +55,8 @@ export interface LogWatcherOptions {
   log: Logger;
   /** Catch up files modified this recently at start (default 48 h; 0 = none). */
   catchUpHours?: number;
+  /** How often folders that did not exist are looked for again (default 30 s). */
+  missingRootCheckMs?: number;
 }
 
 interface Tracked {
@@ -206,6 +210,43 @@ export function startLogWatcher(
     log.info(`following ${real}, named by a hook of session ${sessionId}`);
     schedule(real);
   };
+  const missing: { dir: string; kind: LogKind }[] = [];
+  let missingTimer: NodeJS.Timeout | null = null;
+
+  /** Watches a root; one that appeared after the start reports its files as new (read from the start). */
+  const watchRoot = async (r: { dir: string; kind: LogKind }, atStart: boolean): Promise<void> => {
+    const w = watch(r.dir, {
+      ignoreInitial: atStart,
+      depth: 6,
+      ignored: (p: string, st?: fs.Stats) => !!st?.isFile() && !LOG_SOURCES[r.kind].accepts(p),
+    });
+    w.on('add', schedule).on('change', schedule).on('error', (e) => log.warn(`watch ${r.dir}: ${(e as Error).message}`));
+    watchers.push(w);
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+  };
+
+  let looking = false;
+  const lookForMissing = async (): Promise<void> => {
+    if (looking || closed) return;
+    looking = true;
+    try {
+      for (const r of [...missing]) {
+        // A kind's folder may appear with or without its log subfolder: watch what is there.
+        const sub = LOG_SOURCES[r.kind].subdirs.map((s) => path.join(r.dir, s)).find((s) => fs.existsSync(s));
+        const dir = sub ?? (fs.existsSync(r.dir) ? r.dir : null);
+        if (!dir || closed) continue;
+        missing.splice(missing.indexOf(r), 1);
+        const root = { dir, kind: r.kind };
+        roots.push(root);
+        await watchRoot(root, false);
+        log.info(`watching ${dir} (appeared after the start)`);
+      }
+      if (!missing.length && missingTimer) clearInterval(missingTimer);
+    } finally {
+      looking = false;
+    }
+  };
+
   const ready = (async () => {
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
@@ -221,17 +262,17 @@ export function startLogWatcher(
     }
     for (const r of roots) {
       if (closed) break;
-      if (!fs.existsSync(r.dir)) continue;
-      const w = watch(r.dir, {
-        ignoreInitial: true,
-        depth: 6,
-        ignored: (p: string, st?: fs.Stats) => !!st?.isFile() && !LOG_SOURCES[r.kind].accepts(p),
-      });
-      w.on('add', schedule).on('change', schedule).on('error', (e) => log.warn(`watch ${r.dir}: ${(e as Error).message}`));
-      watchers.push(w);
-      await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+      if (!fs.existsSync(r.dir)) {
+        missing.push(r);
+        continue;
+      }
+      await watchRoot(r, true);
     }
-    log.info(`watching ${roots.map((r) => r.dir).join(', ') || 'no log folders'}`);
+    log.info(`watching ${roots.filter((r) => !missing.includes(r)).map((r) => r.dir).join(', ') || 'no log folders'}`);
+    if (missing.length && !closed) {
+      missingTimer = setInterval(() => void lookForMissing(), opts.missingRootCheckMs ?? 30_000);
+      missingTimer.unref();
+    }
   })().catch((e: Error) => log.warn(`log watcher: ${e.message}`));
 
   return {
@@ -246,6 +287,7 @@ export function startLogWatcher(
     },
     async close() {
       closed = true;
+      if (missingTimer) clearInterval(missingTimer);
       await ready;
       await Promise.all([...watchers, ...[...followed.values()].map((f) => f.watcher)].map((w) => w.close()));
       for (const t of files.values()) {
