@@ -20,6 +20,7 @@ import { defaultWasmPath, openDatabase } from '../../src/core/store/database';
 import { eventIdHash } from '../../src/core/store/eventIdHash';
 import { COVERING_REQUEST_SQL, insertBatch } from '../../src/core/store/insert';
 import { MIGRATIONS } from '../../src/core/store/schema';
+import { CONVERTING_NOTICE } from '../../src/core/contracts/storeWorker';
 import { toolCallsSql, toolClauses } from '../../src/core/store/queries/tools';
 import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
 import { spawnServe, stopServe } from '../helpers/serveProcess';
@@ -280,6 +281,7 @@ describe('store footprint', () => {
       (e: Error) => e.message,
     );
     assert.match(killed, /^serve exited with null/, 'the conversion was killed before the server listened');
+    assert.ok(killed.includes(CONVERTING_NOTICE), 'the server said it converts (the extension then waits for it)');
     assert.ok(fs.readFileSync(dbPath).equals(old), 'the old file is whole');
 
     core = await open(dbPath);

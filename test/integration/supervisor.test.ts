@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { CONVERTING_NOTICE } from '../../src/core/contracts/storeWorker';
 import { ServerSupervisor, type SupervisorOptions } from '../../src/extension/server/supervisor';
 import type { ServerState } from '../../src/extension/server/serverState';
 import { LiveConnection } from '../../src/extension/api/liveConnection';
@@ -196,6 +197,28 @@ test('a database that stays held by another AgentMonitor ends in a message namin
     assert.equal(w.states.filter((x) => x.kind === 'crashed').length, 0);
   } finally {
     holder.kill('SIGKILL');
+    w.sup.dispose();
+  }
+});
+
+test('a server that says it converts its database is waited for past the start timeout', async () => {
+  const dir = tmpDir();
+  const port = await deadPort();
+  // The real server, started the way a long conversion starts it: the notice on stderr first,
+  // then three times the start timeout before it goes on (a big database's conversion).
+  const slow = path.join(dir, 'converting-cli.js');
+  fs.writeFileSync(
+    slow,
+    `process.stderr.write(${JSON.stringify(CONVERTING_NOTICE)} + ' (test)\\n');\nsetTimeout(() => require(${JSON.stringify(cliPath)}), 3000);\n`,
+  );
+  const w = window(port, dir, { cliPath: slow, startTimeoutMs: 1000 });
+  try {
+    const s = await w.sup.start();
+    assert.equal(s.kind, 'owner', w.logs.join('\n'));
+    assert.ok(w.logs.some((l) => l.includes(CONVERTING_NOTICE)));
+    assert.equal(w.states.filter((x) => x.kind === 'crashed').length, 0);
+  } finally {
+    await w.sup.stop();
     w.sup.dispose();
   }
 });

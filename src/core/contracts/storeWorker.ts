@@ -79,6 +79,16 @@ export interface OpenResult {
   converted: ConversionResult | null;
 }
 
+/**
+ * The line (prefix) the server writes on stderr when a start converts its database
+ * (\`convertDatabase.ts\`): on a large database that takes minutes, and the extension's supervisor
+ * waits for a server that said this as long as it runs (up to \`CONVERSION_MAX_MS\`), not only its
+ * usual start timeout.
+ */
+export const CONVERTING_NOTICE = 'agentmonitor: converting the database';
+/** Longest a start that converts its database is waited for. */
+export const CONVERSION_MAX_MS = 30 * 60_000;
+
 /** The store worker's job for a converting worker (`workerData.convert`, `convertDatabase.ts`). */
 export interface ConversionJob {
   dbPath: string;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import type { ConversionJob, ConversionResult, OpenResult, SnapshotResult } from '../contracts/storeWorker';
+import { CONVERTING_NOTICE, type ConversionJob, type ConversionResult, type OpenResult, type SnapshotResult } from '../contracts/storeWorker';
 import { convertInWorker, needsConversion } from './convertDatabase';
 import { MIGRATIONS } from './schema';
 import { backfillSearch } from './searchIndex';
@@ -183,6 +183,7 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
     if (!readOnly && !(loaded instanceof Error) && needsConversion(loaded.db)) {
       loaded.db.clearStatements();
       loaded.db.raw.close();
+      process.stderr.write(`${CONVERTING_NOTICE} ${dbPath} (${(size / 1e6).toFixed(1)} MB) to the compact event schema, once after an upgrade\n`);
       try {
         converted = await convertInWorker({ dbPath, wasmPath });
       } catch (e) {

@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig } from '../../core/config';
+import { CONVERSION_MAX_MS, CONVERTING_NOTICE } from '../../core/contracts/storeWorker';
 import { lockUrl, probeOwner, type LockInfo } from '../../core/server/lockFile';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
 import { probeHealth } from '../api/healthProbe';
@@ -51,6 +52,8 @@ export class ServerSupervisor extends Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly crashes: CrashTracker;
   private readonly recentOutput: string[] = [];
+  /** Children that said they convert their database (`CONVERTING_NOTICE`). */
+  private readonly converting = new Set<ChildProcess>();
 
   constructor(private readonly opts: SupervisorOptions) {
     super();
@@ -257,11 +260,14 @@ export class ServerSupervisor extends Disposable {
     | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null }
     | { kind: 'timeout' }
   > {
-    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60_000);
+    const started = Date.now();
+    const deadline = started + (this.opts.startTimeoutMs ?? 60_000);
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     void exited.then((e) => (exit = e));
     let delay = 50;
-    while (Date.now() < deadline && !this.isDisposed) {
+    // A server converting its database (it says so on stderr) is waited for longer.
+    const waiting = () => Date.now() < deadline || (this.converting.has(child) && Date.now() < started + CONVERSION_MAX_MS);
+    while (waiting() && !this.isDisposed) {
       if (exit) return { kind: 'exited', ...(exit as { code: number | null; signal: NodeJS.Signals | null }) };
       const probe = await probeHealth(url, 1000);
       if (probe.kind === 'agentmonitor') {
@@ -327,6 +333,7 @@ export class ServerSupervisor extends Disposable {
   }
 
   private pipeOutput(child: ChildProcess): void {
+    child.once('exit', () => this.converting.delete(child));
     for (const [stream, dflt] of [
       [child.stdout, 'info'],
       [child.stderr, 'warn'],
@@ -339,7 +346,10 @@ export class ServerSupervisor extends Disposable {
         const lines = pending.split(/\r?\n/);
         pending = lines.pop() ?? '';
         if (pending.length > 64 * 1024) pending = pending.slice(-64 * 1024);
-        for (const line of lines) this.forward(line, dflt);
+        for (const line of lines) {
+          if (line.startsWith(CONVERTING_NOTICE)) this.converting.add(child);
+          this.forward(line, dflt);
+        }
       });
       stream.on('end', () => {
         if (pending) this.forward(pending, dflt);
