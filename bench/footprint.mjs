@@ -147,7 +147,8 @@ print(json.dumps({'events':n,'sizes':sizes}))`;
 
 async function measure(build, db) {
   const copy = freshCopy(db, build.key);
-  const server = await startProcess([cli(build), 'serve', '--port', '0', '--db', copy, '--no-watch']);
+  // The upgraded column's start converts the base's database: minutes on a loaded machine.
+  const server = await startProcess([cli(build), 'serve', '--port', '0', '--db', copy, '--no-watch'], {}, 20 * 60_000);
   try {
     const events = await storedEvents(server.url);
     const afterStart = rssMb(server.child.pid);

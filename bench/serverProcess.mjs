@@ -5,13 +5,14 @@ import * as path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-export function startProcess(args, env = {}) {
+/** `timeoutMs`: how long it may take to listen (a start that converts a large database takes minutes). */
+export function startProcess(args, env = {}, timeoutMs = 60_000) {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`did not start: ${out}`)), 60_000);
+    const t = setTimeout(() => reject(new Error(`did not start within ${timeoutMs} ms: ${out}`)), timeoutMs);
     const check = () => {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
