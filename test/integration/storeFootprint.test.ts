@@ -19,7 +19,7 @@ import { toRecord } from '../../src/core/ingest/normalize';
 import { defaultWasmPath, openDatabase } from '../../src/core/store/database';
 import { eventIdHash } from '../../src/core/store/eventIdHash';
 import { COVERING_REQUEST_SQL, insertBatch } from '../../src/core/store/insert';
-import { MIGRATIONS } from '../../src/core/store/schema';
+import { isoCreatedAtSql, MIGRATIONS } from '../../src/core/store/schema';
 import { CONVERTING_NOTICE } from '../../src/core/contracts/storeWorker';
 import { toolCallsSql, toolClauses } from '../../src/core/store/queries/tools';
 import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
@@ -62,6 +62,7 @@ function toSchema5(file: Database): void {
   const indexes = MIGRATIONS[0].sql.match(/CREATE (UNIQUE )?INDEX events_\w+ ON events\([^;]*;/g)!;
   assert.equal(indexes.length, 6);
   file.exec(`CREATE TABLE flat_events AS SELECT ${FLAT_COLUMNS} FROM events;
+    UPDATE flat_events SET client_timestamp = ${isoCreatedAtSql('')} WHERE client_timestamp = '';
     DROP VIEW events;
     DROP TABLE event_rows; DROP TABLE event_sessions; DROP TABLE event_types; DROP TABLE event_labels;
     DROP TABLE event_values;
@@ -300,9 +301,13 @@ describe('store footprint', () => {
       assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7,8]');
       assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'view');
       assert.equal(file.exec('PRAGMA freelist_count')[0].values[0][0], 0, 'the old rows left no free pages');
+      // The old schema kept client timestamps written out (every history() event has one): stored empty again.
+      assert.equal(file.exec("SELECT COUNT(*) FROM event_rows WHERE client_timestamp = ''")[0].values[0][0], 240);
     } finally {
       file.close();
     }
     assert.equal(fs.readdirSync(path.dirname(dbPath)).filter((f) => f.includes('.tmp-')).length, 0, 'the killed conversion left no temp file');
+    // The old file, kept as the backup by the conversion, is replaced by the compressed one at the clean stop.
+    assert.equal(fs.readFileSync(`${dbPath}.bak`).subarray(0, 8).toString('latin1'), 'AMbak\u0000br');
   });
 });

@@ -24,6 +24,14 @@ export function labelKeySql(prefix: string): string {
   return `json_array(${LABEL_COLUMNS.map((c) => prefix + c).join(', ')})`;
 }
 
+/**
+ * `created_at` (epoch ms) as JavaScript's `toISOString` writes it, in SQL: a client timestamp that
+ * says exactly this is stored as `''` (`storedClientTimestamp`), also by the conversion.
+ */
+export function isoCreatedAtSql(prefix: string): string {
+  return `strftime('%Y-%m-%dT%H:%M:%fZ', ${prefix}created_at / 1000.0, 'unixepoch')`;
+}
+
 /** The event columns `event_labels` holds, in key order. */
 export const LABEL_COLUMNS = ['agent_type', 'tool_name', 'status', 'model', 'cost_source', 'source', 'project', 'branch'] as const;
 
@@ -192,7 +200,7 @@ ALTER TABLE sessions ADD COLUMN context_at INTEGER;
   {
     // Footprint (issue 24): the event_type, tool_name and model indexes (59 bytes an event on 1M
     // events) served the feed's filter menus (a skip scan of each for its distinct values) and the
-    // Tools view's scan; the menus read \`event_values\` instead (filled here through those indexes
+    // Tools view's scan; the menus read `event_values` instead (filled here through those indexes
     // before they go, then by every insert), and the Tools view a partial index of tool calls by
     // time. The type index also steered a session's lookup of its model requests away from the
     // session index, through every request stored.
@@ -271,7 +279,8 @@ INSERT INTO event_rows (id, event_id, session, type, label, tokens_in, tokens_ou
     cache_write_1h_tokens, reasoning_tokens, cost_usd, duration_ms, created_at, received_at, client_timestamp,
     payload_truncated, payload_off, payload_len)
   SELECT e.id, e.event_id, s.id, t.id, l.id, e.tokens_in, e.tokens_out, e.cache_read_tokens, e.cache_write_tokens,
-    e.cache_write_1h_tokens, e.reasoning_tokens, e.cost_usd, e.duration_ms, e.created_at, e.received_at, e.client_timestamp,
+    e.cache_write_1h_tokens, e.reasoning_tokens, e.cost_usd, e.duration_ms, e.created_at, e.received_at,
+    CASE WHEN e.client_timestamp = ${isoCreatedAtSql('e.')} THEN '' ELSE e.client_timestamp END,
     e.payload_truncated, e.payload_off, e.payload_len
   FROM events e
   JOIN event_sessions s ON s.session_id = e.session_id

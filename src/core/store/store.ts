@@ -523,7 +523,9 @@ export class Store {
         // snapshot is kept, compressed, as the backup too, so nothing needs the journal. When that
         // fails (or the snapshot did), the journal since the backup stays, to rebuild a lost or
         // damaged file.
-        if (!this.dirty && !this.unapplied.length && this.journal.holdsBatches() && fs.existsSync(this.opts.dbPath)) {
+        // After a conversion the backup is the old file, whole: it is replaced the same way.
+        const oldBackup = this.stats.open.converted !== null;
+        if (!this.dirty && !this.unapplied.length && (this.journal.holdsBatches() || oldBackup) && fs.existsSync(this.opts.dbPath)) {
           try {
             this.journal.prune(await this.call<number>({ op: 'settleBackup' }));
           } catch (e) {
