@@ -137,6 +137,9 @@ describe('search in the dashboard (chromium)', async () => {
   it('a hit past the first transcript page: the page loads on until the hit is there', async () => {
     await search(page, 'needle');
     await page.locator(`[data-testid=search-hit][data-session="${LONG_SESSION}"]`).click();
+    // The Codex session's marked entry stays on the page until the hit's session replaces it.
+    await page.waitForFunction((id) => location.hash.startsWith(`#/sessions/${encodeURIComponent(id)}?event=`), LONG_SESSION);
+    await page.locator('[data-testid=transcript-entry][aria-current=true]', { hasText: 'find the needle' }).waitFor();
     const marked = await markedEntry(page);
     assert.match(marked.text, /find the needle in this haystack/);
     assert.ok(marked.inView);
