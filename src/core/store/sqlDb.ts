@@ -11,10 +11,13 @@ export type Params = SqlValue[] | Record<string, SqlValue>;
 
 /**
  * The whole database is in memory already (sql.js keeps the file in a buffer), so SQLite's page
- * cache only saves a 4 KB copy per miss: 32 MB keeps hot index pages without adding much to the
- * import's peak memory (the cache lives in the wasm heap, which never shrinks).
+ * cache only saves a 4 KB copy per miss, and it is a second copy of the pages it holds, in the
+ * wasm heap, which never shrinks. 2 MB holds the upper levels of the indexes. Measured against
+ * 32 MB (1M events, same runs): 372 instead of 407 MB resident after start, first import of 128 MB
+ * of Claude logs 0.93x the CPU and 0.96x the peak memory, the dashboard's aggregates after a write
+ * as fast (0.16-0.27 s for seven of them either way).
  */
-const PRAGMAS = 'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;';
+const PRAGMAS = 'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -2048;';
 
 export class SqlDb {
   private readonly cache = new Map<string, Statement>();
