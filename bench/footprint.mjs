@@ -23,6 +23,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildRef } from './refBuild.mjs';
 import { startProcess } from './serverProcess.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -48,15 +49,7 @@ function buildOf(ref) {
     const dirty = git('status', '--porcelain', '--', 'src').length > 0;
     return { name: 'current', dir: root, key: `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}` };
   }
-  const sha = git('rev-parse', '--short', ref);
-  const dir = path.join(cacheDir, `build-${sha}`);
-  if (!fs.existsSync(path.join(dir, 'dist', 'cli.js'))) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    spawnSync('git', ['worktree', 'prune'], { cwd: root });
-    git('worktree', 'add', '--detach', dir, sha);
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: dir, stdio: 'inherit' });
-  }
+  const { sha, dir } = buildRef(ref, cacheDir);
   return { name: `base ${sha}`, dir, key: sha };
 }
 

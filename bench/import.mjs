@@ -11,10 +11,11 @@
 // wall time, CPU and peak RSS of each, and the current build's ratios to the base (medians).
 // Usage: node bench/import.mjs [--quick] [--mb N] [--kind claude|codex] [--base REF [--rounds 2]]
 //   (needs `npm run build`)
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildRef } from './refBuild.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
@@ -123,16 +124,7 @@ async function importThroughServer(url, body) {
 
 /** The base build's cli.js: REF checked out into a temp worktree (kept between runs) and built. */
 function baseCli(ref) {
-  const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
-  const sha = git('rev-parse', '--short', ref);
-  const dir = path.join(os.tmpdir(), 'agentmonitor-bench-import', `build-${sha}`);
-  if (!fs.existsSync(path.join(dir, 'dist', 'cli.js'))) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    spawnSync('git', ['worktree', 'prune'], { cwd: root });
-    git('worktree', 'add', '--detach', dir, sha);
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: dir, stdio: 'inherit' });
-  }
+  const { sha, dir } = buildRef(ref, path.join(os.tmpdir(), 'agentmonitor-bench-import'));
   return { sha, cli: path.join(dir, 'dist', 'cli.js') };
 }
 

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `stdin`: written to the process's input, which is then closed. */
+export function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...args], {
       cwd: root,
@@ -16,5 +17,6 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     p.stderr.on('data', (c: Buffer) => (stderr += c));
     p.on('error', reject);
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    if (stdin !== undefined) p.stdin.end(stdin);
   });
 }

@@ -6,8 +6,6 @@
  * server answers. The real CLI drives the same path in test/e2e/agents/claudeStatusLine.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { EventsPage, UsageMonitor } from '../../src/core/contracts/api';
@@ -16,8 +14,8 @@ import { runStatusLine } from '../../src/core/cli/statusline';
 import { startTestServer } from '../helpers/server';
 import { waitFor } from '../helpers/hookFixtures';
 import { claudeStatusLineInput } from '../helpers/statusLineInput';
+import { runCli } from '../helpers/cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 
 async function statusline(argv: string[], input: string) {
   const out: string[] = [];
@@ -87,20 +85,7 @@ test('a chained status-line command gets the same input; its output and exit cod
   const s = await startTestServer();
   const port = String(new URL(s.url).port);
   const input = JSON.stringify(claudeStatusLineInput({ sessionId: 'sl-3', cwd: '/p', fiveHour: 0.07 }));
-  const run = (chain: string) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'statusline', '--port', port, '--chain', Buffer.from(chain).toString('base64url')], {
-        cwd: ROOT,
-        env: { ...process.env, AGENTMONITOR_TOKEN: '' },
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (c: Buffer) => (stdout += c));
-      p.stderr.on('data', (c: Buffer) => (stderr += c));
-      p.on('error', reject);
-      p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      p.stdin.end(input);
-    });
+  const run = (chain: string) => runCli(['statusline', '--port', port, '--chain', Buffer.from(chain).toString('base64url')], {}, input);
   const mine = await run(`input=$(cat); printf 'mine: %s bytes\\n' "\${#input}"`);
   assert.equal(mine.code, 0, mine.stderr);
   assert.equal(mine.stdout, `mine: ${Buffer.byteLength(input)} bytes\n`);
