@@ -29,6 +29,7 @@ export interface ServerConfig {
   claudeDirs: string[];
   codexDirs: string[];
   geminiDirs: string[];
+  copilotDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
   /** Keep what the model thought (Claude's thinking blocks, `metadata.thinking`) of what is imported. */
@@ -66,6 +67,11 @@ export function defaultGeminiDirs(env: NodeJS.ProcessEnv = process.env): string[
   return [path.join(env.GEMINI_CLI_HOME || os.homedir(), '.gemini')];
 }
 
+/** Copilot CLI's folder: `$COPILOT_HOME` or `~/.copilot`. */
+export function defaultCopilotDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [env.COPILOT_HOME || path.join(os.homedir(), '.copilot')];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const cfg: ServerConfig = {
     host: env.AGENTMONITOR_HOST || '127.0.0.1',
@@ -84,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     claudeDirs: defaultClaudeDirs(env),
     codexDirs: defaultCodexDirs(env),
     geminiDirs: defaultGeminiDirs(env),
+    copilotDirs: defaultCopilotDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
     storeThinking: env.AGENTMONITOR_THINKING !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,

@@ -58,6 +58,16 @@ test('doctor names Gemini CLI where it is, and says AgentMonitor reads its chat 
   assert.match(check(report, 'agents.gemini-cli')!.message, new RegExp(`config in ${m.home}/\\.gemini; AgentMonitor reads its chat logs`));
 });
 
+test('doctor names Copilot CLI where it is, and says AgentMonitor reads its session logs', async () => {
+  const m = machine();
+  const port = await deadPort();
+  assert.equal(check((await m.doctor('--port', String(port))).report, 'agents.copilot-cli'), undefined, 'not there: not mentioned');
+  fs.mkdirSync(path.join(m.home, '.copilot'));
+  const { report } = await m.doctor('--port', String(port));
+  assert.equal(check(report, 'agents.copilot-cli')?.status, 'ok');
+  assert.match(check(report, 'agents.copilot-cli')!.message, new RegExp(`config in ${m.home}/\\.copilot; AgentMonitor reads its session logs`));
+});
+
 test('doctor after hooks install, Codex [otel] and a running server: all in order', async () => {
   const m = machine();
   const s = await startTestServer();

@@ -125,7 +125,8 @@ describe('agentmonitor import that finds nothing', () => {
         `No transcripts found. Looked in:\n  Claude Code (projects/ below each):\n    ${env.CLAUDE_CONFIG_DIR} (no such folder)\n` +
           `  Codex (sessions/ and archived_sessions/ below each):\n    ${codex}\n` +
           `  Gemini CLI (tmp/<project>/chats/ below each):\n    ${path.join(home, '.gemini')} (no such folder)\n` +
-          'Name other folders with --claude-dir DIR, --codex-dir DIR and --gemini-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME).\n',
+          `  Copilot CLI (session-state/ below each):\n    ${path.join(home, '.copilot')} (no such folder)\n` +
+          'Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR and --copilot-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME).\n',
       ),
       out.stdout,
     );

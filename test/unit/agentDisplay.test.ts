@@ -9,6 +9,7 @@ test('every known agent type has a name and an icon; an unknown one is shown as 
   assert.deepEqual(Object.keys(AGENT_DISPLAY).sort(), [...KNOWN_AGENT_TYPES].sort());
   assert.deepEqual(agentDisplay('gemini-cli'), { name: 'Gemini CLI', icon: 'star-full' });
   assert.equal(agentLabel('gemini-cli'), 'Gemini CLI');
+  assert.equal(agentLabel('copilot-cli'), 'Copilot CLI');
   assert.equal(agentName('codex'), 'Codex');
   assert.deepEqual(agentDisplay('qwen-code'), { name: 'qwen-code', icon: 'robot' });
 });

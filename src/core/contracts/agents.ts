@@ -14,6 +14,7 @@ export const AGENT_DISPLAY: Readonly<Record<(typeof KNOWN_AGENT_TYPES)[number], 
   'claude-code': { name: 'Claude Code', icon: 'sparkle' },
   codex: { name: 'Codex', icon: 'terminal' },
   'gemini-cli': { name: 'Gemini CLI', icon: 'star-full' },
+  'copilot-cli': { name: 'Copilot CLI', icon: 'copilot' },
 };
 
 export function agentDisplay(agentType: string): AgentDisplay {

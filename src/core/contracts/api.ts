@@ -358,6 +358,8 @@ export interface ImportRequest {
   codex_dirs?: string[];
   /** Gemini CLI folders holding `tmp/<project>/chats/` (default `$GEMINI_CLI_HOME/.gemini` or `~/.gemini`). */
   gemini_dirs?: string[];
+  /** Copilot CLI folders holding `session-state/` (default `$COPILOT_HOME` or `~/.copilot`). */
+  copilot_dirs?: string[];
   /** Restrict to sessions whose cwd is inside one of these folders. */
   cwd_filter?: string[];
 }

@@ -22,6 +22,10 @@
  *   session with the same five counts (the prompt grows every call of a conversation, so in
  *   practice only a rewound and repeated identical turn) are one call to OTLP; the importer gives
  *   the later one `<key>~<message id>`, so with the chat log both count.
+ *   Copilot CLI: a call's `session.usage_record` names the provider's response id
+ *   (`accounting.usageId`, = `apiCallId`), so the identity is the session and that id,
+ *   `copilotCallKey`; usage its `session.shutdown` totals hold beyond the counted calls is keyed by
+ *   the shutdown event's id and the model.
  * - One tool call: `tool:<agent_type>:<tool_use_id>` (Claude `tool_use_id` in hooks and
  *   transcripts; Codex `call_id`). A PreToolUse stores it with status `running`; the
  *   PostToolUse/transcript result completes it.
@@ -51,6 +55,10 @@ export interface GeminiUsage {
 
 export function geminiUsageKey(sessionId: string, u: GeminiUsage): string {
   return `${sessionId}#${u.input}.${u.output}.${u.cached}.${u.thoughts}.${u.tool}`;
+}
+
+export function copilotCallKey(sessionId: string, callId: string): string {
+  return `${sessionId}#${callId}`;
 }
 
 export function toolEventId(agentType: string, toolUseId: string): string {

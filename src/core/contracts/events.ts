@@ -58,6 +58,7 @@ const ACCEPTED_EVENT_TYPES = [...EVENT_TYPES, ...(Object.keys(EVENT_TYPE_ALIASES
 export const AGENT_TYPE_ALIASES: ReadonlyMap<string, (typeof KNOWN_AGENT_TYPES)[number]> = new Map([
   ['claude_code', 'claude-code'],
   ['gemini_cli', 'gemini-cli'],
+  ['copilot_cli', 'copilot-cli'],
 ]);
 
 /**
@@ -79,7 +80,7 @@ export const EVENT_SOURCES = ['api', 'hook', 'otel', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** Known agent types; any other short identifier is accepted too. */
-export const KNOWN_AGENT_TYPES = ['claude-code', 'codex', 'gemini-cli'] as const;
+export const KNOWN_AGENT_TYPES = ['claude-code', 'codex', 'gemini-cli', 'copilot-cli'] as const;
 
 export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { agentPresence, claudeConfigDir, codexHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, type HookScope } from './locations';
+import { agentPresence, claudeConfigDir, codexHome, copilotHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
 import { chainedCommand, hasOurStatusLine } from './statusLine';
@@ -207,6 +207,21 @@ function geminiCheck(o: DoctorOptions): DoctorCheck | null {
   };
 }
 
+/** Copilot CLI, when it is there: read from its session logs. */
+function copilotCheck(o: DoctorOptions): DoctorCheck | null {
+  const bin = findOnPath('copilot', o.env);
+  const dir = copilotHome(o.env);
+  const hasDir = fs.existsSync(dir);
+  if (!bin && !hasDir) return null;
+  const where = path.join(dir, 'session-state', '<session>', 'events.jsonl');
+  return {
+    id: 'agents.copilot-cli',
+    area: 'agents',
+    status: 'ok',
+    message: `Copilot CLI: ${bin ?? '"copilot" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its session logs (${where}: \`agentmonitor import\`, and live while the server runs); no hooks or telemetry for it yet`,
+  };
+}
+
 async function serverCheck(o: DoctorOptions, url: string): Promise<DoctorCheck> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), o.healthTimeoutMs ?? 1500);
@@ -243,6 +258,8 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
   }
   const gemini = geminiCheck(o);
   if (gemini) checks.push(gemini);
+  const copilot = copilotCheck(o);
+  if (copilot) checks.push(copilot);
   for (const a of AGENTS) {
     for (const scope of a.agent === 'claude-code' ? (['user', 'project'] as const) : (['user'] as const)) {
       const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!, claudeVersion);

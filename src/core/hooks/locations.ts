@@ -29,6 +29,11 @@ export function geminiHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.GEMINI_CLI_HOME || home(env), '.gemini');
 }
 
+/** Copilot CLI's folder (`$COPILOT_HOME`, else `~/.copilot`). */
+export function copilotHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.COPILOT_HOME || path.join(home(env), '.copilot');
+}
+
 /** The settings file our hooks go into, or an error message when the scope does not exist for the agent. */
 export function hookSettingsPath(agent: HookAgent, scope: HookScope, env: NodeJS.ProcessEnv, cwd: string): string {
   if (agent === 'claude-code') {

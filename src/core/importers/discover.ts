@@ -1,7 +1,8 @@
 /**
  * Finding the log files: Claude Code transcripts under `<config dir>/projects/**.jsonl`, Codex
  * rollouts under `<codex home>/sessions/**` and `archived_sessions/`, Gemini CLI chats under
- * `<gemini dir>/tmp/<project>/chats/` (`LOG_SOURCES`). A folder without those subfolders is
+ * `<gemini dir>/tmp/<project>/chats/`, Copilot CLI sessions under
+ * `<copilot home>/session-state/<id>/events.jsonl` (`LOG_SOURCES`). A folder without those subfolders is
  * searched as it is. Main transcripts sort before their `subagents/` files, so the main chain is
  * seen first (trap 2).
  */
@@ -56,7 +57,7 @@ async function rootsOf(dirs: string[], subdirs: string[]): Promise<string[]> {
   return [...roots];
 }
 
-export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = []): Promise<LogFile[]> {
+export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = [], copilotDirs: string[] = []): Promise<LogFile[]> {
   const files: LogFile[] = [];
   const seen = new Set<string>();
   const add = async (roots: string[], kind: LogKind, accept: (p: string) => boolean) => {
@@ -74,7 +75,7 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[], ge
       }
     }
   };
-  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs };
+  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs };
   for (const kind of LOG_KINDS) {
     const src = LOG_SOURCES[kind];
     await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
@@ -100,18 +101,26 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
       return dirName === enc || dirName.startsWith(enc + '-');
     });
   }
-  const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await codexCwd(file.path);
+  const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await firstLineCwd(file.path, file.kind === 'copilot' ? copilotCwd : codexCwd);
   return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
 }
 
-async function codexCwd(file: string): Promise<string | null> {
+function codexCwd(o: { type?: string; payload?: { cwd?: unknown } }): string | null {
+  return o.type === 'session_meta' && typeof o.payload?.cwd === 'string' ? o.payload.cwd : null;
+}
+
+/** A Copilot CLI session's `session.start` names its working directory. */
+function copilotCwd(o: { type?: string; data?: { context?: { cwd?: unknown } } }): string | null {
+  return o.type === 'session.start' && typeof o.data?.context?.cwd === 'string' ? o.data.context.cwd : null;
+}
+
+async function firstLineCwd(file: string, cwdOf: (first: never) => string | null): Promise<string | null> {
   const fh = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const first = buf.toString('utf8', 0, bytesRead).split('\n', 1)[0];
-    const o = JSON.parse(first) as { type?: string; payload?: { cwd?: unknown } };
-    return o.type === 'session_meta' && typeof o.payload?.cwd === 'string' ? o.payload.cwd : null;
+    return cwdOf(JSON.parse(first) as never);
   } catch {
     return null;
   } finally {

@@ -13,6 +13,7 @@ export interface ImportDefaults {
   claudeDirs: string[];
   codexDirs: string[];
   geminiDirs: string[];
+  copilotDirs: string[];
 }
 
 export class ImportJobs {
@@ -35,12 +36,13 @@ export class ImportJobs {
     if (this.running) return null;
     const id = randomUUID();
     const abort = new AbortController();
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs;
     const done = runImport(this.deps, {
       importId: id,
       claudeDirs: req.claude_dirs ?? (all ? this.defaults.claudeDirs : []),
       codexDirs: req.codex_dirs ?? (all ? this.defaults.codexDirs : []),
       geminiDirs: req.gemini_dirs ?? (all ? this.defaults.geminiDirs : []),
+      copilotDirs: req.copilot_dirs ?? (all ? this.defaults.copilotDirs : []),
       cwdFilter: req.cwd_filter,
       signal: abort.signal,
       onProgress: (progress) => this.hub.broadcast({ type: 'import_progress', progress }),

@@ -52,6 +52,7 @@ export interface LogWatcherOptions {
   claudeDirs: string[];
   codexDirs: string[];
   geminiDirs?: string[];
+  copilotDirs?: string[];
   log: Logger;
   /** Catch up files modified this recently at start (default 48 h; 0 = none). */
   catchUpHours?: number;
@@ -78,7 +79,7 @@ export function startLogWatcher(
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [] };
+  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [] };
   const roots: { dir: string; kind: LogKind }[] = LOG_KINDS.flatMap((kind) =>
     dirs[kind].flatMap((d) => {
       const subs = LOG_SOURCES[kind].subdirs.map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
@@ -251,7 +252,7 @@ export function startLogWatcher(
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
       const cutoff = Date.now() - catchUpMs;
-      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? []);
+      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? [], opts.copilotDirs ?? []);
       for (const f of found) {
         try {
           if (fs.statSync(f.path).mtimeMs >= cutoff) await enqueue(() => pass(f.path, f.kind));

@@ -6,6 +6,7 @@
  */
 import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
 import { CodexParser } from './codex';
+import { CopilotParser, isCopilotEventsFile } from './copilot';
 import { GeminiParser, isGeminiChatFile } from './gemini';
 import type { LogKind, LogParser } from './types';
 
@@ -45,10 +46,17 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
     wholeFile: (p) => p.endsWith('.json'),
     parser: (file, state) => new GeminiParser(file, state),
   },
+  copilot: {
+    kind: 'copilot',
+    agentType: 'copilot-cli',
+    subdirs: ['session-state'],
+    accepts: isCopilotEventsFile,
+    parser: (file, state) => new CopilotParser(file, state),
+  },
 };
 
 /** Discovery order: main transcripts before the files that refer to them. */
-export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini'];
+export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot'];
 
 /** Folders to read, by kind (a kind left out is not read). */
 export type LogDirs = Partial<Record<LogKind, readonly string[]>>;

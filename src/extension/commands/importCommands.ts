@@ -57,11 +57,12 @@ export async function runImport(c: Container, title: string, req: ImportRequest)
 function importPlaces(c: Container, req: ImportRequest): ImportPlaces | undefined {
   try {
     const config = loadConfig(c.serverEnv());
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs;
     return {
       claudeDirs: req.claude_dirs ?? (all ? config.claudeDirs : []),
       codexDirs: req.codex_dirs ?? (all ? config.codexDirs : []),
       geminiDirs: req.gemini_dirs ?? (all ? config.geminiDirs : []),
+      copilotDirs: req.copilot_dirs ?? (all ? config.copilotDirs : []),
       cwdFilter: req.cwd_filter,
     };
   } catch {
@@ -79,11 +80,12 @@ export function workspaceImportRequest(c: Container, folders: readonly string[])
   };
 }
 
-/** A request naming Claude or Codex folders reads only what it names: name Gemini CLI's default folder too. */
+/** A request naming Claude or Codex folders reads only what it names: name Gemini CLI's and Copilot CLI's default folders too. */
 function geminiWhenOthersNamed(c: Container, named: boolean): ImportRequest {
   if (!named) return {};
   try {
-    return { gemini_dirs: loadConfig(c.serverEnv()).geminiDirs };
+    const config = loadConfig(c.serverEnv());
+    return { gemini_dirs: config.geminiDirs, copilot_dirs: config.copilotDirs };
   } catch {
     return {};
   }
@@ -101,7 +103,7 @@ export function registerImportCommands(c: Container): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand(COMMANDS.importAllLogs, async () => {
       const s = c.config.settings;
-      return runImport(c, 'AgentMonitor: importing all Claude Code, Codex and Gemini CLI logs', {
+      return runImport(c, 'AgentMonitor: importing all Claude Code, Codex, Gemini CLI and Copilot CLI logs', {
         ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
         ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
         ...geminiWhenOthersNamed(c, s.claudeConfigDirs.length > 0 || !!s.codexHome),

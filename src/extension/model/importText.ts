@@ -20,6 +20,7 @@ export interface ImportPlaces {
   claudeDirs: readonly string[];
   codexDirs: readonly string[];
   geminiDirs?: readonly string[];
+  copilotDirs?: readonly string[];
   /** Only sessions inside these folders (Import Workspace Logs). */
   cwdFilter?: readonly string[];
 }
@@ -29,9 +30,10 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
     // "0 new events from 0 files" told nothing: say where it looked and what points it elsewhere.
     const what = places.cwdFilter?.length ? `no transcripts of sessions in ${places.cwdFilter.join(', ')}` : 'no transcripts';
     const gemini = places.geminiDirs ?? [];
-    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini].join(', ');
+    const copilot = places.copilotDirs ?? [];
+    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini, ...copilot].join(', ');
     return (
-      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}); if your agents ` +
+      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}${copilot.length ? ", Copilot CLI's session-state/" : ''}); if your agents ` +
       'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
     );
   }

@@ -1,0 +1,56 @@
+/**
+ * Importing Copilot CLI sessions into a real store (sql.js file in a temp folder): the session the
+ * real CLI wrote (test/fixtures/copilot-cli, resumed once: two cumulative shutdowns) appears with
+ * exactly its tokens, priced from our Claude table under its dotted name, its tool call once, and a
+ * second import adds nothing.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { priceBook } from '../../src/core/pricing/priceTables';
+import { runImport } from '../../src/core/importers/importRunner';
+import { bySession, openTestCore, scratchDir } from './importHelpers';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'copilot-cli', 'copilot-home');
+const SID = '3f47e0f9-b021-4e70-8c71-bb39a40d860f';
+
+describe('import of Copilot CLI sessions', () => {
+  let core: Awaited<ReturnType<typeof openTestCore>>;
+  let home: string;
+  before(async () => {
+    core = await openTestCore();
+    home = path.join(scratchDir(), '.copilot');
+    fs.cpSync(FIXTURE, home, { recursive: true });
+  });
+  after(() => core.close());
+
+  const importOnce = () => runImport({ store: core.store, ingest: core.ingest }, { importId: 't', claudeDirs: [], codexDirs: [], copilotDirs: [home] });
+
+  it('stores the session with its exact tokens, priced, its tool call once', async () => {
+    const summary = await importOnce();
+    assert.equal(summary.files, 1);
+    assert.equal(summary.skipped_lines, 0, JSON.stringify(summary.skipped));
+    const s = (await bySession(core))[SID];
+    assert.ok(s, 'the session is there');
+    // Three calls: fresh input 101+102+103, cache read 4001+4002+4003, written 301+302+303, output 21+22+23.
+    assert.deepEqual([s.tokens_in, s.cache_read_tokens, s.cache_write_tokens, s.tokens_out, s.requests], [306, 12006, 906, 66, 3]);
+    const price = priceBook().resolve('claude-sonnet-4-6')?.price;
+    assert.ok(price?.cache_read && price.cache_write_5m, 'claude-sonnet-4-6 is in the price table');
+    const expected = (306 * price.input + 12006 * price.cache_read + 906 * price.cache_write_5m + 66 * price.output) / 1e6;
+    assert.ok(Math.abs(s.cost_usd - expected) < 1e-9, `${s.cost_usd} vs ${expected}`);
+    const sessions = await core.store.query('sessionsByIds', { now: Date.now(), idleMs: 60_000, endMs: 3_600_000, ids: [SID] });
+    assert.equal(sessions[0]?.agent_type, 'copilot-cli');
+    assert.equal(sessions[0]?.project, '/home/dev/proj');
+    const { tools } = await core.store.query('toolStats', { filter: {}, bucket: 'day', tz: 'UTC' });
+    assert.deepEqual(tools.map((t) => [t.tool_name, t.calls, t.errors, t.running]), [['bash', 1, 0, 0]]);
+  });
+
+  it('a second import reads nothing new and adds nothing', async () => {
+    const again = await importOnce();
+    assert.equal(again.events, 0);
+    assert.equal(again.files_skipped_unchanged, 1);
+    const s = (await bySession(core))[SID];
+    assert.equal(s.requests, 3);
+  });
+});
