@@ -310,3 +310,52 @@ export async function runGemini(o: GeminiOptions): Promise<GeminiRun> {
   }
   return { ...r, json };
 }
+
+export const COPILOT_MODEL = 'claude-sonnet-4.6';
+
+/** The installed Copilot CLI, or why it is not there. */
+export function findCopilotBinary(): string | { missing: string } {
+  const bin = path.join(cliDir, 'node_modules', '.bin', 'copilot');
+  return fs.existsSync(bin) ? bin : { missing: `Copilot CLI not installed (${bin}); run: node test/e2e/agents/installAgents.mjs` };
+}
+
+export interface CopilotOptions {
+  bin: string;
+  home: string;
+  cwd: string;
+  /** The fake API's root; the CLI is pointed at `<apiUrl>/copilot` as an Anthropic provider. */
+  apiUrl: string;
+  prompt: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * `copilot -p` headless (`--allow-all-tools`, which non-interactive runs require), offline
+ * (COPILOT_OFFLINE: no GitHub sign-in, telemetry, web tools or update check) with its BYOK provider
+ * on loopback: COPILOT_PROVIDER_BASE_URL + COPILOT_PROVIDER_TYPE=anthropic. XDG_CACHE_HOME is the
+ * one the installer unpacked the CLI into (it unpacks itself on a first run into
+ * `$XDG_CACHE_HOME/copilot`, 235 MB).
+ */
+export function copilotEnv(o: Pick<CopilotOptions, 'home' | 'apiUrl' | 'env'>): NodeJS.ProcessEnv {
+  const env = cleanEnv({
+    HOME: o.home,
+    XDG_CACHE_HOME: path.join(cliDir, 'node_modules', '.copilot-cache'),
+    COPILOT_OFFLINE: 'true',
+    COPILOT_PROVIDER_BASE_URL: `${o.apiUrl}/copilot`,
+    COPILOT_PROVIDER_TYPE: 'anthropic',
+    COPILOT_PROVIDER_API_KEY: 'fake',
+    COPILOT_MODEL,
+    ...o.env,
+  });
+  for (const k of Object.keys(env)) if (/^(GH_|GITHUB_|COPILOT_GITHUB_)/.test(k)) delete env[k];
+  return env;
+}
+
+export function copilotArgs(prompt: string): string[] {
+  return ['-p', prompt, '--allow-all-tools', '--no-color'];
+}
+
+export function runCopilot(o: CopilotOptions): Promise<ProcessResult> {
+  return runProcess(o.bin, copilotArgs(o.prompt), { cwd: o.cwd, env: copilotEnv(o), timeoutMs: o.timeoutMs ?? 120_000 });
+}

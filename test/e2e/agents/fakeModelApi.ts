@@ -8,6 +8,8 @@
  * Gemini CLI: `POST /v1beta/models/<model>:streamGenerateContent?alt=sse` answered with Gemini API
  * SSE (`GenerateContentResponse` chunks, `usageMetadata` on the last); `:generateContent` (the
  * CLI's side calls, e.g. its model router's classifier) answered with JSON and recorded apart.
+ * Copilot CLI (its BYOK provider, `COPILOT_PROVIDER_TYPE=anthropic`, base URL `<url>/copilot`):
+ * `POST /copilot/v1/messages` answered with Anthropic Messages SSE from its own script.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,6 +76,14 @@ export interface GeminiReply {
   toolCalls: ToolCall[];
 }
 
+export interface CopilotReply {
+  messageId: string;
+  model: string;
+  step: string;
+  usage: AnthropicUsage;
+  toolCalls: ToolCall[];
+}
+
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -93,6 +103,7 @@ export interface FakeModelApi {
   claudeReplies: ClaudeReply[];
   codexReplies: CodexReply[];
   geminiReplies: GeminiReply[];
+  copilotReplies: CopilotReply[];
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
@@ -364,9 +375,68 @@ function answerGemini(res: http.ServerResponse, model: string, stream: boolean, 
   res.end(`data: ${JSON.stringify(last)}\r\n\r\n`);
 }
 
+/** Distinct from the Claude numbers, cache writes included: Copilot's inputTokens add both cache figures. */
+function copilotUsage(stepIndex: number): AnthropicUsage {
+  return {
+    input_tokens: 230 + 19 * stepIndex,
+    output_tokens: 33 + 8 * stepIndex,
+    cache_creation_input_tokens: 700 + 41 * stepIndex,
+    cache_read_input_tokens: 9000 + 97 * stepIndex,
+  };
+}
+
+function copilotScript(cwd: string): ClaudeStep[] {
+  return [
+    { name: 'bash', blocks: [
+      { type: 'text', text: "I'll list the files." },
+      { type: 'tool_use', name: 'bash', input: { command: 'ls', description: 'List files' } },
+    ] },
+    { name: 'failing-view', blocks: [{ type: 'tool_use', name: 'view', input: { path: `${cwd}/${MISSING_FILE}` } }] },
+    { name: 'final', blocks: [{ type: 'text', text: FINAL_ANSWER }] },
+  ];
+}
+
+/** Copilot CLI states its working directory in the system prompt. */
+function copilotCwd(body: Json): string {
+  const m = /Current working directory: ([^\s\\"]+)/.exec(JSON.stringify(body.system ?? ''));
+  return m ? m[1] : '/nonexistent';
+}
+
+function answerCopilot(res: http.ServerResponse, body: Json, api: FakeModelApi): void {
+  const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : [];
+  const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4.6';
+  const script = copilotScript(copilotCwd(body));
+  // Each tool result sent back moves the script on; one user prompt per run.
+  const results = messages.filter((m) => Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_result')).length;
+  const stepIndex = Math.min(results, script.length - 1);
+  const step = script[stepIndex];
+  const usage = copilotUsage(stepIndex);
+  const messageId = fakeId('msg');
+  const blocks = step.blocks.map((b) => (b.type === 'tool_use' ? { ...b, id: fakeId('toolu') } : b));
+  api.copilotReplies.push({ messageId, model, step: step.name, usage,
+    toolCalls: blocks.filter((b) => b.type === 'tool_use').map((b) => ({ id: String(b.id), name: String(b.name), input: b.input as Json })) });
+  const stopReason = blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
+  const events: [string, Json][] = [['message_start', { type: 'message_start', message: {
+    id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 },
+  } }]];
+  blocks.forEach((b, index) => {
+    if (b.type === 'text') {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: b.text } }]);
+    } else {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } }]);
+      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } }]);
+    }
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+  });
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }]);
+  events.push(['message_stop', { type: 'message_stop' }]);
+  sse(res, events);
+}
+
 export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['claudeUsage']; claudeHeaders?: Record<string, string> } = {}): Promise<FakeModelApi> {
   const api: FakeModelApi = {
-    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], geminiReplies: [], requests: [], close: async () => {},
+    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], geminiReplies: [], copilotReplies: [], requests: [], close: async () => {},
   };
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -378,7 +448,7 @@ export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['clau
         return;
       }
       const gemini = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/.exec(path);
-      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses' || gemini)) {
+      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses' || path === '/copilot/v1/messages' || gemini)) {
         let body: Json;
         try {
           body = JSON.parse(raw) as Json;
@@ -389,6 +459,7 @@ export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['clau
         }
         record(200);
         if (gemini) answerGemini(res, decodeURIComponent(gemini[1]), gemini[2] === 'streamGenerateContent', body, api);
+        else if (path === '/copilot/v1/messages') answerCopilot(res, body, api);
         else if (path === '/v1/messages') answerClaude(req, res, body, api);
         else answerCodex(res, body, api);
         return;

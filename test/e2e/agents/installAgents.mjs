@@ -1,4 +1,4 @@
-// Installs the real agent CLIs the agents suite drives (Claude Code, Codex, Gemini CLI) into
+// Installs the real agent CLIs the agents suite drives (Claude Code, Codex, Gemini CLI, Copilot CLI) into
 // test/e2e/agents/cli/node_modules from their own lockfile, pinned to the versions the captures in
 // shared/fixtures/captured were made with. Kept apart from the main install: together they weigh
 // ~640 MB (native binaries from optional dependencies), which no other suite needs.
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 const cliDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'cli');
 const wanted = JSON.parse(fs.readFileSync(path.join(cliDir, 'package.json'), 'utf8')).devDependencies;
-const bins = { '@anthropic-ai/claude-code': 'claude', '@openai/codex': 'codex', '@google/gemini-cli': 'gemini' };
+const bins = { '@anthropic-ai/claude-code': 'claude', '@openai/codex': 'codex', '@google/gemini-cli': 'gemini', '@github/copilot': 'copilot' };
 
 function installedVersion(name) {
   try {
@@ -22,7 +22,9 @@ function installedVersion(name) {
 
 function runs(name) {
   const bin = path.join(cliDir, 'node_modules', '.bin', bins[name]);
-  const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  // Copilot CLI unpacks itself on its first run into $XDG_CACHE_HOME/copilot: the tests share this one.
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(cliDir, 'node_modules', '.copilot-cache'), COPILOT_OFFLINE: 'true' };
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 120_000, env });
   return r.status === 0 && r.stdout.includes(wanted[name]);
 }
 

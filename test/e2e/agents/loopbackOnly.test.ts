@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { claudeArgs, claudeEnv, codexArgs, codexEnv, findAgentBinaries, findGeminiBinary, geminiArgs, geminiEnv, makeProject, runProcess, writeCodexConfig, writeGeminiSettings } from './agentProcess';
+import { claudeArgs, claudeEnv, codexArgs, codexEnv, copilotArgs, copilotEnv, findAgentBinaries, findCopilotBinary, findGeminiBinary, geminiArgs, geminiEnv, makeProject, runProcess, writeCodexConfig, writeGeminiSettings } from './agentProcess';
 import { CLAUDE_PROMPT, CODEX_PROMPT, startFakeModelApi, type FakeModelApi } from './fakeModelApi';
 import { describeRun } from './monitorProcess';
 import { deadPort } from './serverDownScenario';
@@ -79,6 +79,13 @@ describe('the agents talk to loopback only', { skip }, () => {
   test('Gemini CLI', { skip: typeof gemini === 'string' ? false : gemini.missing }, async () => {
     writeGeminiSettings(home, geminiTelemetrySettings(monitorUrl));
     const trace = await traced('gemini', gemini as string, geminiArgs(CODEX_PROMPT), geminiEnv({ home, apiUrl: api.url }));
+    assert.match(trace, new RegExp(`htons\\(${api.port}\\)`), 'the trace shows no connection to the fake API: is strace tracing the agent?');
+    assert.deepEqual(outsideConnects(trace), []);
+  });
+
+  const copilot = findCopilotBinary();
+  test('Copilot CLI', { skip: typeof copilot === 'string' ? false : copilot.missing }, async () => {
+    const trace = await traced('copilot', copilot as string, copilotArgs(CODEX_PROMPT), copilotEnv({ home, apiUrl: api.url }));
     assert.match(trace, new RegExp(`htons\\(${api.port}\\)`), 'the trace shows no connection to the fake API: is strace tracing the agent?');
     assert.deepEqual(outsideConnects(trace), []);
   });
