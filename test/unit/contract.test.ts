@@ -66,6 +66,26 @@ describe('metadata cap', () => {
     assert.ok(!json!.includes('\uFFFD'), 'no broken characters');
   });
 
+  test('metadata from a log is serialized as the walk would: exact when it fits, capped the same when not', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 70; i++) deep = { d: deep };
+    let brackets: unknown = 'x';
+    for (let i = 0; i < 40; i++) brackets = [{ s: '{[' }, brackets];
+    const cases: [string, unknown][] = [
+      ['small', { a: 1, b: 'two', c: [1, null, undefined, 'x'], d: undefined, e: { f: true } }],
+      ['a scalar', 'just text'],
+      ['non-finite numbers', { n: NaN, i: Infinity, z: -0 }],
+      ['a date', { at: new Date(Date.UTC(2026, 0, 1)) }],
+      ['escapes and non-ASCII', { s: 'quote " back \\ nl \n tab \t café 日本語 😀 lone \ud800' }],
+      ['oversized', { output: 'é'.repeat(3000), list: Array.from({ length: 100 }, (_, i) => `item ${i}`) }],
+      ['just over by its escapes', { s: '"'.repeat(2040) }],
+      ['nested 70 deep', deep],
+      ['nested 40 deep with brackets in strings', brackets],
+      ['a BigInt', { big: 1n }],
+    ];
+    for (const [name, meta] of cases) assert.deepEqual(capMetadata(meta, 4096, true), capMetadata(meta, 4096), name);
+  });
+
   test('utf8Slice never splits a character', () => {
     const s = 'ab€😀c';
     for (let n = 0; n <= Buffer.byteLength(s); n++) {

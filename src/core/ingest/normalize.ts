@@ -4,7 +4,7 @@
 import { isPlausibleEventMs } from '../contracts/eventTime';
 import type { EventInput, EventSource } from '../contracts/events';
 import { computeCost } from '../pricing/cost';
-import { cappedJson, exactJson } from './capJson';
+import { cappedJson, exactJson, MAX_DEPTH } from './capJson';
 
 export { utf8Slice } from './capJson';
 import type { EventRecord } from '../store/records';
@@ -14,10 +14,19 @@ import type { EventRecord } from '../store/records';
  * shortened (never splitting a character), the longest limit that keeps every entry first; when
  * none does, containers keep what fits and say how many entries were left out. The work is bounded
  * by `maxBytes`, not by the size of the metadata (see `capJson.ts`). Returns whether anything was cut.
+ *
+ * `fromLog`: the metadata was built from a log line the importer has parsed already, so one
+ * `JSON.stringify` of it costs no more than that parse did; it is tried first (a tenth of the
+ * walk's cost) and kept when it is what the walk would give: within `maxBytes`, and too few
+ * brackets for a container as deep as `MAX_DEPTH`.
  */
-export function capMetadata(metadata: unknown, maxBytes: number): { json: string | null; truncated: boolean } {
+export function capMetadata(metadata: unknown, maxBytes: number, fromLog = false): { json: string | null; truncated: boolean } {
   if (metadata === undefined || metadata === null) return { json: null, truncated: false };
   const value = typeof metadata === 'object' ? metadata : { value: metadata };
+  if (fromLog) {
+    const json = plainJson(value, maxBytes);
+    if (json !== null) return { json, truncated: false };
+  }
   const keys = new Map<object, string[]>();
   try {
     const exact = exactJson(value, maxBytes, keys);
@@ -35,6 +44,23 @@ export function capMetadata(metadata: unknown, maxBytes: number): { json: string
   return { json: JSON.stringify({ _unserializable: true }), truncated: true };
 }
 
+/** `JSON.stringify(value)` when `exactJson` would give the same text, else null (then the walk decides). */
+function plainJson(value: object, maxBytes: number): string | null {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    return null;
+  }
+  if (json === undefined || (json.length * 3 > maxBytes && Buffer.byteLength(json, 'utf8') > maxBytes)) return null;
+  // A container at depth MAX_DEPTH has MAX_DEPTH opening brackets before it.
+  let brackets = 0;
+  for (const open of ['{', '[']) {
+    for (let i = json.indexOf(open); i >= 0; i = json.indexOf(open, i + 1)) if (++brackets >= MAX_DEPTH) return null;
+  }
+  return json;
+}
+
 /** The event's time: its `client_timestamp`, or when received if absent or outside the range. */
 export function eventTime(clientTimestamp: string | undefined, now: number): number {
   if (!clientTimestamp) return now;
@@ -43,7 +69,7 @@ export function eventTime(clientTimestamp: string | undefined, now: number): num
 }
 
 export function toRecord(e: EventInput, defaultSource: EventSource, maxPayloadBytes: number, now = Date.now()): EventRecord {
-  const { json, truncated } = capMetadata(e.metadata, maxPayloadBytes);
+  const { json, truncated } = capMetadata(e.metadata, maxPayloadBytes, defaultSource === 'import');
   const usage = {
     tokens_in: e.tokens_in ?? 0,
     tokens_out: e.tokens_out ?? 0,

@@ -84,10 +84,23 @@ export function searchText(eventType: string, metadata: string | null): string |
   return out ? out.slice(0, MAX_DOC) : null;
 }
 
+/** UTF-8 of a document: `MAX_DOC` UTF-16 units take at most 3 bytes each. */
+const docBytes = Buffer.allocUnsafe(MAX_DOC * 3);
+
+/**
+ * A document as the value bound for FTS: its UTF-8 bytes (a blob, which FTS reads as the same
+ * text), encoded natively; sql.js encodes a bound string in JS, one character at a time (a tenth
+ * of the index's cost on an import). A lone surrogate becomes other bytes than sql.js writes for
+ * it, both a separator to the tokenizer (`searchIndexBind.test.ts` compares the indexes).
+ */
+function docValue(body: string): string | Uint8Array {
+  return body.length > MAX_DOC ? body : docBytes.subarray(0, docBytes.write(body, 0, 'utf8'));
+}
+
 /** Index one newly stored event (store worker, inside the insert's transaction). */
 export function indexEvent(db: SqlDb, id: number, eventType: string, metadata: string | null): void {
   const body = searchText(eventType, metadata);
-  if (body) db.run(`INSERT INTO ${SEARCH_TABLE} (docid, body) VALUES (?, ?)`, [id, body]);
+  if (body) db.run(`INSERT INTO ${SEARCH_TABLE} (docid, body) VALUES (?, ?)`, [id, docValue(body)]);
 }
 
 /**
