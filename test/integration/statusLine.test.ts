@@ -8,13 +8,14 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import type { EventsPage, UsageMonitor } from '../../src/core/contracts/api';
+import type { EventsPage, SessionDetail, UsageMonitor } from '../../src/core/contracts/api';
 import type { StatusLineAck } from '../../src/core/contracts/statusLine';
 import { runStatusLine } from '../../src/core/cli/statusline';
 import { startTestServer } from '../helpers/server';
 import { waitFor } from '../helpers/hookFixtures';
 import { claudeStatusLineInput } from '../helpers/statusLineInput';
 import { runCli } from '../helpers/cli';
+import { openSse } from '../helpers/sse';
 
 
 async function statusline(argv: string[], input: string) {
@@ -95,4 +96,48 @@ test('a chained status-line command gets the same input; its output and exit cod
   });
   const failing = await run('echo partial; exit 3');
   assert.deepEqual([failing.code, failing.stdout], [3, 'partial\n']);
+});
+
+test('the status line\'s context goes on its session (its window over the model\'s), live as a session_update; before the session exists it is tried again', async () => {
+  const s = await startTestServer();
+  const sse = await openSse(`${s.url}/api/stream`);
+  try {
+    const sid = 'ctx-1';
+    const line = (tokens: number, window: number) => {
+      const input = claudeStatusLineInput({ sessionId: sid, cwd: '/work/proj', contextTokens: tokens });
+      const c = input.context_window as Record<string, unknown>;
+      return { ...input, context_window: { ...c, context_window_size: window, used_percentage: Math.round((100 * tokens) / window) } };
+    };
+    // Claude Code runs its status line before the first hook can have stored the session.
+    assert.equal((await s.post('/api/statusline/claude-code', line(100_000, 1_000_000))).status, 200);
+    assert.equal((await s.get('/api/sessions/ctx-1')).status, 404);
+
+    const request = { session_id: sid, agent_type: 'claude-code', event_type: 'llm_request', model: 'claude-sonnet-4-5-20250929', project: '/work/proj' };
+    assert.equal((await s.post('/api/events', { ...request, tokens_in: 10, cache_read_tokens: 9_990 })).status, 201);
+    const byModel = await waitFor('the request stored', async () => (await s.get<SessionDetail>('/api/sessions/ctx-1')).body.session?.context_tokens === 10_000 || null);
+    assert.ok(byModel);
+    assert.equal((await s.get<SessionDetail>('/api/sessions/ctx-1')).body.session.context_window, 200_000, "the model's window from its name");
+
+    // The reading the session missed is written when it comes again. The [1m] variant's transcript
+    // names the plain model: the status line knows the window.
+    assert.equal((await s.post('/api/statusline/claude-code', line(100_000, 1_000_000))).status, 200);
+    const first = await sse.waitFor('session_update', (m) => m.session.session_id === sid && m.session.context_tokens === 100_000);
+    assert.equal(first.session.context_window, 1_000_000);
+    assert.equal((await s.post('/api/statusline/claude-code', line(250_000, 1_000_000))).status, 200);
+    const update = await sse.waitFor('session_update', (m) => m.session.session_id === sid && m.session.context_tokens === 250_000);
+    assert.equal(update.session.context_window, 1_000_000);
+    const stored = (await s.get<SessionDetail>('/api/sessions/ctx-1')).body.session;
+    assert.deepEqual([stored.context_tokens, stored.context_window], [250_000, 1_000_000]);
+
+    // A newer request moves the tokens; the reported window stays.
+    const later = new Date(Date.now() + 5_000).toISOString();
+    assert.equal((await s.post('/api/events', { ...request, tokens_in: 20, cache_read_tokens: 299_980, client_timestamp: later })).status, 201);
+    const moved = await waitFor('the newer request', async () => {
+      const x = (await s.get<SessionDetail>('/api/sessions/ctx-1')).body.session;
+      return x.context_tokens === 300_000 ? x : null;
+    });
+    assert.equal(moved.context_window, 1_000_000);
+  } finally {
+    sse.close();
+  }
 });

@@ -6,6 +6,7 @@ import {
   hasOurStatusLine,
   installStatusLine,
   removeStatusLine,
+  statusLineContext,
   statusLineReadings,
   statusLineText,
 } from '../../src/core/hooks/statusLine';
@@ -32,6 +33,20 @@ test('an input without rate limits (an API-key user) has no readings; the printe
   assert.ok(sub.ok);
   assert.equal(statusLineText(sub.value, true), 'Sonnet 4.5 · ctx 45% · 5h 29% · 7d 12%');
   assert.equal(statusLineText(sub.value, false), 'Sonnet 4.5 · ctx 45% · 5h 29% · 7d 12% · AgentMonitor not reachable');
+});
+
+test('the context: the current usage\'s prompt (input + cache write + cache read) of the reported window; from the percentage without usage; none before a response', () => {
+  const input = claudeStatusLineInput({ sessionId: 's-3', cwd: '/p', contextTokens: 90_000 });
+  const v = validateStatusLine(input);
+  assert.ok(v.ok);
+  assert.deepEqual(statusLineContext(v.value), { tokens: 90_000, window: 200_000 });
+  const ctx = input.context_window as Record<string, unknown>;
+  const long = validateStatusLine({ ...input, context_window: { ...ctx, context_window_size: 1_000_000, current_usage: null, used_percentage: 12 } });
+  assert.ok(long.ok);
+  assert.deepEqual(statusLineContext(long.value), { tokens: 120_000, window: 1_000_000 });
+  const fresh = validateStatusLine({ ...input, context_window: { ...ctx, current_usage: null, used_percentage: null } });
+  assert.ok(fresh.ok);
+  assert.equal(statusLineContext(fresh.value), null);
 });
 
 test('validation names the field', () => {

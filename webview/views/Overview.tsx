@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { WAITING_STATES, type PeriodTotals, type Session } from '../../src/core/contracts/api';
 import type { StoredEvent } from '../../src/core/contracts/events';
 import { agentName } from '../../src/core/contracts/agents';
+import { contextPercent } from '../../src/core/contracts/contextWindow';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { NeedsYou } from '../components/NeedsYou';
@@ -159,7 +160,7 @@ function AgentCard(p: { s: Session; now: number }) {
           <>
             <dt>Context</dt>
             <dd data-testid="agent-card-context">
-              {s.context_window ? `${Math.min(100, Math.round((100 * s.context_tokens) / s.context_window))}% of ${formatInt(s.context_window)}` : `${formatTokens(s.context_tokens)} tokens`}
+              {s.context_window ? `${contextPercent(s.context_tokens, s.context_window)}% of ${formatInt(s.context_window)}` : `${formatTokens(s.context_tokens)} tokens`}
             </dd>
           </>
         ) : null}

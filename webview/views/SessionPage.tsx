@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { TranscriptEntry } from '../../src/core/contracts/api';
 import { agentName } from '../../src/core/contracts/agents';
+import { contextPercent } from '../../src/core/contracts/contextWindow';
 import { useApp } from '../components/appContext';
 import { Chart } from '../components/Chart';
 import { TokenCells, TokenHeaderCells } from '../components/tokenCells';
@@ -296,6 +297,14 @@ export function SessionPage(p: { sessionId: string; eventId?: number | null }) {
               <Metric label="Cost" value={formatUsd(s.cost_usd)} testId="session-cost" sub={<UnpricedNote tokens={s.unpriced_tokens} format={formatTokens} />} />
               <Metric label="Tokens" value={formatTokens(totalTokens(s))} title={formatInt(totalTokens(s))} sub={`${formatTokens(s.tokens_in)} in · ${formatTokens(s.tokens_out)} out`} />
               <Metric label="Cache" value={formatTokens(s.cache_read_tokens + s.cache_write_tokens)} sub={`${formatTokens(s.cache_read_tokens)} read · ${formatTokens(s.cache_write_tokens)} write`} />
+              {s.context_tokens ? (
+                <Metric
+                  label="Context"
+                  testId="session-context"
+                  value={s.context_window ? `${contextPercent(s.context_tokens, s.context_window)}%` : formatTokens(s.context_tokens)}
+                  sub={s.context_window ? `${formatInt(s.context_tokens)} of ${formatInt(s.context_window)} tokens` : 'tokens; window unknown'}
+                />
+              ) : null}
               <Metric label="Events" value={formatInt(s.event_count)} />
               <Metric label="Duration" value={formatDuration(sessionDurationMs(s))} />
             </div>

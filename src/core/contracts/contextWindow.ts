@@ -10,3 +10,8 @@ export function contextWindowOf(model: string | null | undefined): number | null
   if (m.startsWith('gpt-5')) return 272_000;
   return null;
 }
+
+/** How full a context is, in whole percent of its window (at most 100); null when either is unknown. */
+export function contextPercent(tokens: number | null, window: number | null): number | null {
+  return tokens && window ? Math.min(100, Math.round((100 * tokens) / window)) : null;
+}

@@ -29,6 +29,22 @@ export function statusLineReadings(v: ClaudeStatusLine): RateLimitReading[] {
   return out;
 }
 
+/**
+ * How full the session's context is, as Claude Code reports it: the prompt of the current usage
+ * (input + cache write + cache read, what `used_percentage` counts) against `context_window_size`;
+ * the tokens from `used_percentage` when no usage is given. Null before the first response.
+ */
+export function statusLineContext(v: ClaudeStatusLine): { tokens: number; window: number | null } | null {
+  const c = v.context_window;
+  if (!c) return null;
+  const window = c.context_window_size && c.context_window_size > 0 ? c.context_window_size : null;
+  const u = c.current_usage;
+  const prompt = u ? (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0) : 0;
+  if (prompt > 0) return { tokens: prompt, window };
+  if (typeof c.used_percentage === 'number' && c.used_percentage > 0 && window) return { tokens: Math.round((c.used_percentage / 100) * window), window };
+  return null;
+}
+
 /** `ctx 45%` and the plan windows, e.g. `Sonnet 4.5 · ctx 45% · 5h 42% · 7d 12%`. */
 export function statusLineText(v: ClaudeStatusLine, monitorReached: boolean): string {
   const parts: string[] = [];

@@ -317,6 +317,14 @@ DROP INDEX events_event_id;
 CREATE INDEX events_event_hash ON event_rows(id_hash) WHERE id_hash IS NOT NULL;
 `,
   },
+  {
+    // A session's context window as its agent reports it (Claude Code's status line,
+    // `context_window.context_window_size`); null: the model's, from its name (`contextWindow.ts`).
+    version: 9,
+    sql: `
+ALTER TABLE sessions ADD COLUMN context_window INTEGER;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

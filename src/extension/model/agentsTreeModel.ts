@@ -5,6 +5,7 @@
  */
 import type { AgentSummary, Session, SessionState, SessionStatus } from '../../core/contracts/api';
 import { agentDisplay } from '../../core/contracts/agents';
+import { contextPercent as contextPercentOf } from '../../core/contracts/contextWindow';
 import type { StoredEvent } from '../../core/contracts/events';
 import { agentLabel, escapeMarkdown, formatAgo, formatDuration, formatTokens, formatUsd, projectName, shortId } from './format';
 import { isWaiting, waitingLabel, waitingSessions } from './waiting';
@@ -344,7 +345,7 @@ export function sessionLabel(s: Session): string {
 
 /** How full the session's context is, in percent of the model's window; null when either is unknown. */
 export function contextPercent(s: Session): number | null {
-  return s.context_tokens && s.context_window ? Math.min(100, Math.round((100 * s.context_tokens) / s.context_window)) : null;
+  return contextPercentOf(s.context_tokens, s.context_window);
 }
 
 /** `45% of 200k (90k tokens)`, or the token count when the window is unknown. */

@@ -3,13 +3,14 @@
  * real hooks of an interactive Claude Code session that asked for permission
  * (`test/fixtures/claude-interactive`): a session already waiting is listed as the page opens, one that
  * starts waiting appears live (what it asks included), leaves when its agent works again, and the
- * entry opens the session.
+ * entry opens the session, whose page says how full its context is (live from the status line).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { claudeTurn, type Payload } from '../../helpers/waitingHooks';
+import { claudeStatusLineInput } from '../../helpers/statusLineInput';
 import { buildWebview, launch, openPage, screenshot } from './browser';
 
 async function hook(s: TestServer, p: Payload): Promise<void> {
@@ -68,6 +69,16 @@ describe('overview: Needs you', async () => {
     // The entry opens the session.
     await w.page.locator(item(sid)).click();
     await w.page.waitForFunction((id) => location.hash === `#/sessions/${encodeURIComponent(id)}`, sid);
+    // Its page says how full the context is; the status line's reading (a 1M window) replaces it live.
+    const context = w.page.locator('[data-testid=session-context]');
+    await context.waitFor();
+    assert.equal(await context.locator('.metric-value').textContent(), '45%');
+    assert.equal(await context.locator('.metric-sub').textContent(), '90,000 of 200,000 tokens');
+    const reading = claudeStatusLineInput({ sessionId: sid, cwd: '/work/proj', contextTokens: 250_000 });
+    reading.context_window = { ...(reading.context_window as object), context_window_size: 1_000_000, used_percentage: 25 };
+    assert.equal((await server.post('/api/statusline/claude-code', reading)).status, 200);
+    await w.page.waitForFunction(() => document.querySelector('[data-testid=session-context] .metric-value')?.textContent === '25%');
+    assert.equal(await context.locator('.metric-sub').textContent(), '250,000 of 1,000,000 tokens');
 
     // Both agents get their answer: nothing needs the user, and the strip is gone.
     await w.page.goto(`${server.url}/#/overview`);

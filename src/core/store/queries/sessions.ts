@@ -12,6 +12,7 @@ import type { AttentionList, ModelUsage, Session, SessionDetail, SessionSortKey,
 import type { SqlValue } from 'sql.js';
 import { contextWindowOf } from '../../contracts/contextWindow';
 import type { SqlDb } from '../sqlDb';
+import { recordChange, totalChanges } from '../changeLog';
 import { encodeCursor } from './cursor';
 import { whereSql } from './events';
 import { toolStatsWhere } from './tools';
@@ -30,6 +31,7 @@ type SessionRow = Omit<Session, 'started_at' | 'last_event_at' | 'ended_at' | 'u
   ended_at: number | null;
   unpriced_tokens: number;
   last_tool_status: string | null;
+  context_window: number | null;
 };
 
 /** SQL for the derived status; binds `[now - endMs, now - idleMs]`. */
@@ -70,7 +72,7 @@ export function rowToSession(r: SessionRow): Session {
     waiting_since: r.waiting_since !== null && (r.live_state === 'waiting_permission' || r.live_state === 'waiting_input') ? iso(r.waiting_since) : null,
     waiting_message: r.live_state === 'waiting_permission' || r.live_state === 'waiting_input' || r.live_state === 'error' ? r.waiting_message : null,
     context_tokens: r.context_tokens ?? null,
-    context_window: contextWindowOf(r.model),
+    context_window: r.context_window ?? contextWindowOf(r.model),
   };
 }
 
@@ -209,6 +211,8 @@ export const queries = {
     };
   },
 
+  recordContext,
+
   sessionsByIds(db: SqlDb, p: StatusClock & { ids: string[] }): Session[] {
     if (!p.ids.length) return [];
     const out: Session[] = [];
@@ -251,4 +255,32 @@ export const queries = {
   },
 };
 
-export const writeQueries = {} as const;
+/** How full a session's context is, as its agent reports it (Claude Code's status line). */
+export interface ReportedContext {
+  session_id: string;
+  tokens: number;
+  /** The window the agent reports, or null to keep the model's. */
+  window: number | null;
+  /** When it was reported (epoch ms): a model request stored later with a newer time replaces the tokens. */
+  at: number;
+}
+
+/**
+ * Store a reported context on its session (not journaled: the status line reports it again after
+ * the next message), logged as touching that session (`changeLog.ts`). `unknown`: no such session
+ * yet; `same`: nothing changed (or a newer model request is stored).
+ */
+function recordContext(db: SqlDb, p: ReportedContext): 'changed' | 'same' | 'unknown' {
+  const before = totalChanges(db);
+  const n = db.run(
+    `UPDATE sessions SET context_tokens = ?, context_window = COALESCE(?, context_window), context_at = ?
+     WHERE session_id = ? AND (context_at IS NULL OR context_at <= ?)
+       AND (context_tokens IS NOT ? OR context_window IS NOT COALESCE(?, context_window))`,
+    [p.tokens, p.window, p.at, p.session_id, p.at, p.tokens, p.window],
+  );
+  recordChange(db, before, totalChanges(db), { sessions: [p.session_id] });
+  if (n) return 'changed';
+  return db.get('SELECT 1 AS x FROM sessions WHERE session_id = ?', [p.session_id]) ? 'same' : 'unknown';
+}
+
+export const writeQueries = { recordContext: ['sessions'] } as const;
