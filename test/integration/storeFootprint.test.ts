@@ -70,6 +70,7 @@ function toSchema5(file: Database): void {
     INSERT INTO events SELECT * FROM flat_events;
     DROP TABLE flat_events;
     ${indexes.join('\n')}
+    ALTER TABLE sessions DROP COLUMN context_window;
     UPDATE meta SET value = '[1,2,3,4,5]' WHERE key = 'applied_migrations'`);
   assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'table');
 }
@@ -184,6 +185,7 @@ describe('store footprint', () => {
       file.exec(`DROP INDEX events_event_hash;
         ALTER TABLE event_rows DROP COLUMN id_hash;
         CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NOT NULL;
+        ALTER TABLE sessions DROP COLUMN context_window;
         UPDATE meta SET value = '[1,2,3,4,5,6,7]' WHERE key = 'applied_migrations'`);
       fs.writeFileSync(dbPath, file.export());
       fs.rmSync(`${dbPath}.sum`, { force: true });
@@ -298,7 +300,7 @@ describe('store footprint', () => {
     file = await onDisk(dbPath);
     try {
       assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_hash', 'events_session', 'events_tool_calls']);
-      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7,8]');
+      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7,8,9]');
       assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'view');
       assert.equal(file.exec('PRAGMA freelist_count')[0].values[0][0], 0, 'the old rows left no free pages');
       // The old schema kept client timestamps written out (every history() event has one): stored empty again.
