@@ -33,6 +33,8 @@ const WANTED_PAYLOADS = new Set([
   'web_search_call',
   'item_completed',
   'agent_message',
+  'task_complete',
+  'turn_aborted',
 ]);
 /** Tool items of `item_completed` (Codex 0.16x) whose id is the call id, with start and end times. */
 const TOOL_ITEMS = new Set(['CommandExecution', 'McpToolCall', 'FileChange', 'WebSearch']);
@@ -66,6 +68,8 @@ interface CodexState {
    * writes both counts each once.
    */
   messagesVia?: 'event_msg' | 'item';
+  /** No user answers this thread: a `codex exec` run or a spawned subagent's thread. */
+  unattended?: boolean;
 }
 
 function readTotals(u: unknown): Totals | null {
@@ -211,6 +215,7 @@ export class CodexParser implements LogParser {
       const spawn = src && isObj(src.subagent) && isObj(src.subagent.thread_spawn) ? src.subagent.thread_spawn : null;
       const parent = spawn ? str(spawn.parent_thread_id) : undefined;
       if (forkedFrom || parent) this.s.replay = true;
+      this.s.unattended = p.source === 'exec' || p.originator === 'codex_exec' || !!parent;
       const base = this.base(iso);
       if (base && !this.s.started) {
         this.s.started = true;
@@ -247,10 +252,36 @@ export class CodexParser implements LogParser {
       case 'context_compacted':
         this.compaction(iso, 'context_compacted');
         return;
+      case 'task_complete':
+      case 'turn_aborted':
+        this.turnEnd(p, iso, p.type === 'turn_aborted');
+        return;
       default:
         void lineNo;
         return;
     }
+  }
+
+  /**
+   * The turn is over (`task_complete`) or was interrupted (`turn_aborted`): a `stop`, with the id
+   * Codex's Stop / Interrupt hook gets (`channelEventId('stop' | 'interrupt', …, turn_id)`), so the
+   * two channels store it once. It makes an interactive session wait for input; a thread no user
+   * answers (`unattended`) ends its run instead.
+   */
+  private turnEnd(p: Record<string, unknown>, iso: string | undefined, aborted: boolean): void {
+    if (this.s.replay) return;
+    const base = this.base(iso);
+    if (!base) return;
+    const turn = str(p.turn_id) ?? `prompt-${this.s.prompts}`;
+    this.out.push(eventOf(base, 'stop', {
+      event_id: channelEventId(aborted ? 'interrupt' : 'stop', AGENT, base.session_id, turn),
+      metadata: {
+        turn_id: str(p.turn_id),
+        reason: aborted ? (str(p.reason) ?? 'interrupt') : undefined,
+        last_assistant_message: aborted ? undefined : clip(p.last_agent_message, ANSWER_TEXT_MAX),
+        unattended: this.s.unattended ? true : undefined,
+      },
+    }));
   }
 
   /** A prompt (`user`) or an answer (`assistant`) from whichever source this file uses. */

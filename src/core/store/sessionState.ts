@@ -7,12 +7,14 @@
  * - `waiting_permission`: a `PermissionRequest` hook, or a `Notification` of type
  *   `permission_prompt`;
  * - `waiting_input`: a `Stop` (or `Interrupt`) hook — the turn is over and the agent waits for the
- *   next prompt — or a `Notification` of type `idle_prompt` / `elicitation_dialog`;
+ *   next prompt — or Codex's rollout saying so (`task_complete`, `turn_aborted`), or a
+ *   `Notification` of type `idle_prompt` / `elicitation_dialog`;
  * - `working`: a prompt, a tool call (its start or its end: a granted permission ends in the call's
  *   PostToolUse), a subagent starting or stopping, a compaction;
  * - `idle`: a session (re)started and nothing asked yet;
  * - `error`: the turn failed (`StopFailure` hook);
- * - `ended`: `session_end`.
+ * - `ended`: `session_end`, or the turn's end in a Codex thread no user answers (`codex exec`, a
+ *   subagent's thread: metadata `unattended`).
  *
  * `waiting_since` is when the current wait began (kept while further signals of the same wait
  * arrive: the permission_prompt notification that follows a PermissionRequest, idle_prompt after
@@ -85,6 +87,7 @@ export function stateChange(r: EventRecord): Change | null {
     }
     case 'stop': {
       const m = meta(r);
+      if (m.unattended === true) return { state: 'ended', at, message: null };
       return { state: 'waiting_input', at, message: text(m.last_assistant_message) };
     }
     case 'user_prompt':
