@@ -30,6 +30,8 @@ export interface ServerConfig {
   codexDirs: string[];
   geminiDirs: string[];
   copilotDirs: string[];
+  /** OpenCode's data folders (holding `opencode.db`). */
+  opencodeDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
   /** Keep what the model thought (Claude's thinking blocks, `metadata.thinking`) of what is imported. */
@@ -72,6 +74,11 @@ export function defaultCopilotDirs(env: NodeJS.ProcessEnv = process.env): string
   return [env.COPILOT_HOME || path.join(os.homedir(), '.copilot')];
 }
 
+/** OpenCode's data folder: `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode` (on every OS). */
+export function defaultOpencodeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'opencode')];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const cfg: ServerConfig = {
     host: env.AGENTMONITOR_HOST || '127.0.0.1',
@@ -91,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     codexDirs: defaultCodexDirs(env),
     geminiDirs: defaultGeminiDirs(env),
     copilotDirs: defaultCopilotDirs(env),
+    opencodeDirs: defaultOpencodeDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
     storeThinking: env.AGENTMONITOR_THINKING !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,

@@ -68,6 +68,16 @@ test('doctor names Copilot CLI where it is, and says AgentMonitor reads its sess
   assert.match(check(report, 'agents.copilot-cli')!.message, new RegExp(`config in ${m.home}/\\.copilot; AgentMonitor reads its session logs`));
 });
 
+test('doctor names OpenCode where its data folder is, and says AgentMonitor reads its database', async () => {
+  const m = machine();
+  const port = await deadPort();
+  assert.equal(check((await m.doctor('--port', String(port))).report, 'agents.opencode'), undefined, 'not there: not mentioned');
+  fs.mkdirSync(path.join(m.home, '.local', 'share', 'opencode'), { recursive: true });
+  const { report } = await m.doctor('--port', String(port));
+  assert.equal(check(report, 'agents.opencode')?.status, 'ok');
+  assert.match(check(report, 'agents.opencode')!.message, new RegExp(`data in ${m.home}/\\.local/share/opencode; AgentMonitor reads its database`));
+});
+
 test('doctor after hooks install, Codex [otel] and a running server: all in order', async () => {
   const m = machine();
   const s = await startTestServer();

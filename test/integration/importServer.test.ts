@@ -116,7 +116,7 @@ describe('agentmonitor import that finds nothing', () => {
     const home = scratchDir();
     const codex = path.join(home, 'codex-home');
     fs.mkdirSync(path.join(codex, 'sessions'), { recursive: true });
-    const env = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: codex };
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: codex, XDG_DATA_HOME: path.join(home, '.local', 'share') };
     const out = await runCli(['import', '--db', path.join(home, 'a.db')], env);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^Imported 0 events from 0 files/);
@@ -126,7 +126,8 @@ describe('agentmonitor import that finds nothing', () => {
           `  Codex (sessions/ and archived_sessions/ below each):\n    ${codex}\n` +
           `  Gemini CLI (tmp/<project>/chats/ below each):\n    ${path.join(home, '.gemini')} (no such folder)\n` +
           `  Copilot CLI (session-state/ below each):\n    ${path.join(home, '.copilot')} (no such folder)\n` +
-          'Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR and --copilot-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME).\n',
+          `  OpenCode (opencode.db in each):\n    ${path.join(home, '.local', 'share', 'opencode')} (no such folder)\n` +
+          'Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR, --copilot-dir DIR and --opencode-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME, XDG_DATA_HOME).\n',
       ),
       out.stdout,
     );

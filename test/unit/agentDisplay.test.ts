@@ -11,6 +11,7 @@ test('every known agent type has a name and an icon; an unknown one is shown as 
   assert.equal(agentLabel('gemini-cli'), 'Gemini CLI');
   assert.equal(agentLabel('copilot-cli'), 'Copilot CLI');
   assert.equal(agentName('codex'), 'Codex');
+  assert.equal(agentLabel('opencode'), 'OpenCode');
   assert.deepEqual(agentDisplay('qwen-code'), { name: 'qwen-code', icon: 'robot' });
 });
 

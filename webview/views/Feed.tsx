@@ -168,6 +168,7 @@ function Detail(p: { e: StoredEvent; onClose(): void }) {
     ['Cache read', formatInt(e.cache_read_tokens)],
     ['Cache write', formatInt(e.cache_write_tokens)],
     ['Cost', `${formatUsd(e.cost_usd)} (${e.cost_source})`],
+    ...(typeof e.metadata?.agent_cost_usd === 'number' ? [["Agent's own cost", formatUsd(e.metadata.agent_cost_usd)] as [string, string]] : []),
     ['Project', e.project ?? '—'],
     ['Branch', e.branch ?? '—'],
     ['Source', e.source],

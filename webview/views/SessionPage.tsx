@@ -99,6 +99,11 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: {
           </span>
         )}
         {e.cost_usd !== null && e.cost_usd > 0 && <span class="muted">{formatUsd(e.cost_usd)}</span>}
+        {typeof e.detail?.agent_cost_usd === 'number' && (
+          <span class="muted" data-testid="agent-cost" title="What the agent itself computed for this call (its configured prices); AgentMonitor's price is the one counted">
+            agent's own figure {formatUsd(e.detail.agent_cost_usd)}
+          </span>
+        )}
         {inSubagent && <span class="badge badge-subagent" data-testid="subagent-badge">subagent {shortId(inSubagent, 10)}</span>}
         {p.turn && p.turn.calls > 0 && (
           <span class="muted" data-testid="turn-total" title="This turn: the prompt and everything until the next one">

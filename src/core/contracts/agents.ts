@@ -15,6 +15,7 @@ export const AGENT_DISPLAY: Readonly<Record<(typeof KNOWN_AGENT_TYPES)[number], 
   codex: { name: 'Codex', icon: 'terminal' },
   'gemini-cli': { name: 'Gemini CLI', icon: 'star-full' },
   'copilot-cli': { name: 'Copilot CLI', icon: 'copilot' },
+  opencode: { name: 'OpenCode', icon: 'code' },
 };
 
 export function agentDisplay(agentType: string): AgentDisplay {

@@ -360,6 +360,8 @@ export interface ImportRequest {
   gemini_dirs?: string[];
   /** Copilot CLI folders holding `session-state/` (default `$COPILOT_HOME` or `~/.copilot`). */
   copilot_dirs?: string[];
+  /** OpenCode data folders holding `opencode.db` (default `$XDG_DATA_HOME/opencode` or `~/.local/share/opencode`). */
+  opencode_dirs?: string[];
   /** Restrict to sessions whose cwd is inside one of these folders. */
   cwd_filter?: string[];
 }

@@ -26,6 +26,10 @@
  *   (`accounting.usageId`, = `apiCallId`), so the identity is the session and that id,
  *   `copilotCallKey`; usage its `session.shutdown` totals hold beyond the counted calls is keyed by
  *   the shutdown event's id and the model.
+ *   OpenCode: its database names a call by its message id, which `session fork` changes when it
+ *   copies a session; the copy keeps the message's provider, model, creation time (ms) and tokens,
+ *   so those are the identity (`opencodeUsageKey`), and a fork's copies count once. Its prompts
+ *   and answers are keyed the same way (session `copy`), its tool calls by call id and start time.
  * - One tool call: `tool:<agent_type>:<tool_use_id>` (Claude `tool_use_id` in hooks and
  *   transcripts; Codex `call_id`). A PreToolUse stores it with status `running`; the
  *   PostToolUse/transcript result completes it.
@@ -59,6 +63,19 @@ export function geminiUsageKey(sessionId: string, u: GeminiUsage): string {
 
 export function copilotCallKey(sessionId: string, callId: string): string {
   return `${sessionId}#${callId}`;
+}
+
+/** OpenCode's stored usage of one call (`message.data.tokens`). */
+export interface OpencodeUsage {
+  input: number;
+  output: number;
+  reasoning: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export function opencodeUsageKey(provider: string, model: string, createdMs: number, u: OpencodeUsage): string {
+  return `${provider}/${model}@${createdMs}#${u.input}.${u.output}.${u.reasoning}.${u.cacheRead}.${u.cacheWrite}`;
 }
 
 export function toolEventId(agentType: string, toolUseId: string): string {

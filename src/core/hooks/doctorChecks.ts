@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { agentPresence, claudeConfigDir, codexHome, copilotHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, type HookScope } from './locations';
+import { agentPresence, claudeConfigDir, codexHome, copilotHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, opencodeDataDir, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
 import { chainedCommand, hasOurStatusLine } from './statusLine';
@@ -222,6 +222,20 @@ function copilotCheck(o: DoctorOptions): DoctorCheck | null {
   };
 }
 
+/** OpenCode, when it is there: read from its database (no hooks or telemetry of ours). */
+function opencodeCheck(o: DoctorOptions): DoctorCheck | null {
+  const bin = findOnPath('opencode', o.env);
+  const dir = opencodeDataDir(o.env);
+  const hasDir = fs.existsSync(dir);
+  if (!bin && !hasDir) return null;
+  return {
+    id: 'agents.opencode',
+    area: 'agents',
+    status: 'ok',
+    message: `OpenCode: ${bin ?? '"opencode" not on PATH'}${hasDir ? `, data in ${dir}` : ''}; AgentMonitor reads its database (${path.join(dir, 'opencode.db')}: \`agentmonitor import\`, and live while the server runs); no hooks or telemetry for it`,
+  };
+}
+
 async function serverCheck(o: DoctorOptions, url: string): Promise<DoctorCheck> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), o.healthTimeoutMs ?? 1500);
@@ -260,6 +274,8 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
   if (gemini) checks.push(gemini);
   const copilot = copilotCheck(o);
   if (copilot) checks.push(copilot);
+  const opencode = opencodeCheck(o);
+  if (opencode) checks.push(opencode);
   for (const a of AGENTS) {
     for (const scope of a.agent === 'claude-code' ? (['user', 'project'] as const) : (['user'] as const)) {
       const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!, claudeVersion);

@@ -34,6 +34,11 @@ export function copilotHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.COPILOT_HOME || path.join(home(env), '.copilot');
 }
 
+/** OpenCode's data folder, holding `opencode.db` (`$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`). */
+export function opencodeDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_DATA_HOME || path.join(home(env), '.local', 'share'), 'opencode');
+}
+
 /** The settings file our hooks go into, or an error message when the scope does not exist for the agent. */
 export function hookSettingsPath(agent: HookAgent, scope: HookScope, env: NodeJS.ProcessEnv, cwd: string): string {
   if (agent === 'claude-code') {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { geminiFileInfo } from './gemini';
 import { LOG_KINDS, LOG_SOURCES } from './logSources';
+import { sqliteSignature } from './sqliteCopy';
 import type { LogKind } from './types';
 
 export interface LogFile {
@@ -22,8 +23,8 @@ export interface LogFile {
 const MAX_FILES = 200_000;
 const MAX_DEPTH = 8;
 
-async function walk(dir: string, depth: number, out: string[], accept: (p: string) => boolean): Promise<void> {
-  if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
+async function walk(dir: string, depth: number, out: string[], accept: (p: string) => boolean, maxDepth = MAX_DEPTH): Promise<void> {
+  if (depth > maxDepth || out.length >= MAX_FILES) return;
   let entries: fs.Dirent[];
   try {
     entries = await fs.promises.readdir(dir, { withFileTypes: true });
@@ -32,7 +33,7 @@ async function walk(dir: string, depth: number, out: string[], accept: (p: strin
   }
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) await walk(p, depth + 1, out, accept);
+    if (e.isDirectory()) await walk(p, depth + 1, out, accept, maxDepth);
     else if (e.isFile() && accept(p)) out.push(p);
   }
 }
@@ -57,25 +58,26 @@ async function rootsOf(dirs: string[], subdirs: string[]): Promise<string[]> {
   return [...roots];
 }
 
-export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = [], copilotDirs: string[] = []): Promise<LogFile[]> {
+export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = [], copilotDirs: string[] = [], opencodeDirs: string[] = []): Promise<LogFile[]> {
   const files: LogFile[] = [];
   const seen = new Set<string>();
   const add = async (roots: string[], kind: LogKind, accept: (p: string) => boolean) => {
     const found: string[] = [];
-    for (const r of roots) await walk(r, 0, found, accept);
+    // A database sits directly in its folder (OpenCode's also holds snapshot repositories).
+    for (const r of roots) await walk(r, 0, found, accept, LOG_SOURCES[kind].database ? 0 : MAX_DEPTH);
     found.sort();
     for (const p of found) {
       if (seen.has(p)) continue;
       seen.add(p);
       try {
-        const st = await fs.promises.stat(p);
+        const st = LOG_SOURCES[kind].database ? sqliteSignature(p) : await fs.promises.stat(p);
         files.push({ path: p, kind, size: st.size, mtimeMs: st.mtimeMs });
       } catch {
         /* vanished */
       }
     }
   };
-  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs };
+  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, opencode: opencodeDirs };
   for (const kind of LOG_KINDS) {
     const src = LOG_SOURCES[kind];
     await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
@@ -101,6 +103,8 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
       return dirName === enc || dirName.startsWith(enc + '-');
     });
   }
+  // An OpenCode database holds every project's sessions: it is read whole.
+  if (file.kind === 'opencode') return true;
   const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await firstLineCwd(file.path, file.kind === 'copilot' ? copilotCwd : codexCwd);
   return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
 }

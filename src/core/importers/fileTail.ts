@@ -13,6 +13,8 @@ import { validateImported } from './eventCheck';
 import { GEMINI_JSON_MAX_BYTES } from './gemini';
 import { headHash, readLines } from './lineReader';
 import { LOG_SOURCES } from './logSources';
+import type { OpencodeState } from './opencode';
+import { sqliteSignature } from './sqliteCopy';
 import type { LogKind, LogParser, SkippedLine } from './types';
 
 interface TailStateJson {
@@ -77,6 +79,7 @@ export function looksUnchanged(prev: ImportStateRow | null | undefined, st: { si
 }
 
 export async function tailFile(file: string, kind: LogKind, prev: ImportStateRow | null, opts: PassOptions): Promise<PassResult> {
+  if (LOG_SOURCES[kind].database) return databasePass(file, kind, prev, opts);
   const st = await fs.promises.stat(file);
   const mtime = Math.floor(st.mtimeMs);
   if (looksUnchanged(prev, st)) {
@@ -161,4 +164,43 @@ async function wholeFilePass(file: string, kind: LogKind, prev: ImportStateRow |
     updated_at: Date.now(),
   };
   return { unchanged: false, restarted: !!prev, bytesRead: st.size, lines: 1, events: valid.length, skipped, state, parser: null };
+}
+
+/**
+ * An agent's SQLite database (`LogSource.database`): unchanged while the file and its WAL keep
+ * their sizes and mtimes (`sqliteSignature`), else read from the watermark in its state.
+ */
+async function databasePass(file: string, kind: LogKind, prev: ImportStateRow | null, opts: PassOptions): Promise<PassResult> {
+  const sig = sqliteSignature(file);
+  if (looksUnchanged(prev, sig)) {
+    return { unchanged: true, restarted: false, bytesRead: 0, lines: 0, events: 0, skipped: [], state: prev!, parser: null };
+  }
+  const saved = parseState(prev, kind);
+  const skipped: SkippedLine[] = [];
+  const batchSize = opts.batchSize ?? 2000;
+  let lines = 0;
+  let events = 0;
+  const res = await LOG_SOURCES[kind].database!(file, (saved?.parser as OpencodeState | undefined) ?? null, batchSize, async (raw, skip) => {
+    for (const s of skip) skipped.push(s);
+    const valid: EventInput[] = [];
+    for (const r of raw) {
+      const v = validateImported(r);
+      if (v.ok) valid.push(v.value);
+      else skipped.push({ line: 0, reason: `invalid event: ${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
+    }
+    lines += raw.length;
+    events += valid.length;
+    for (let i = 0; i < valid.length; i += batchSize) await opts.onEvents(valid.slice(i, i + batchSize));
+  });
+  for (const s of res.skipped) skipped.push(s);
+  const state: ImportStateRow = {
+    path: file,
+    size: res.signature.size,
+    mtime_ms: Math.floor(res.signature.mtimeMs),
+    byte_offset: res.signature.size,
+    head_hash: '',
+    state_json: JSON.stringify({ kind, lines: (saved?.lines ?? 0) + lines, parser: res.state } satisfies TailStateJson),
+    updated_at: Date.now(),
+  };
+  return { unchanged: false, restarted: false, bytesRead: res.signature.size, lines, events, skipped, state, parser: null };
 }

@@ -14,6 +14,7 @@ export interface ImportDefaults {
   codexDirs: string[];
   geminiDirs: string[];
   copilotDirs: string[];
+  opencodeDirs?: string[];
 }
 
 export class ImportJobs {
@@ -36,13 +37,14 @@ export class ImportJobs {
     if (this.running) return null;
     const id = randomUUID();
     const abort = new AbortController();
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs;
     const done = runImport(this.deps, {
       importId: id,
       claudeDirs: req.claude_dirs ?? (all ? this.defaults.claudeDirs : []),
       codexDirs: req.codex_dirs ?? (all ? this.defaults.codexDirs : []),
       geminiDirs: req.gemini_dirs ?? (all ? this.defaults.geminiDirs : []),
       copilotDirs: req.copilot_dirs ?? (all ? this.defaults.copilotDirs : []),
+      opencodeDirs: req.opencode_dirs ?? (all ? (this.defaults.opencodeDirs ?? []) : []),
       cwdFilter: req.cwd_filter,
       signal: abort.signal,
       onProgress: (progress) => this.hub.broadcast({ type: 'import_progress', progress }),

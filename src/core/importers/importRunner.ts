@@ -43,6 +43,7 @@ export interface ImportJob {
   codexDirs: string[];
   geminiDirs?: string[];
   copilotDirs?: string[];
+  opencodeDirs?: string[];
   cwdFilter?: string[];
   onProgress?(p: ImportProgress): void;
   signal?: AbortSignal;
@@ -115,7 +116,7 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   };
   report(true);
 
-  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs, job.geminiDirs ?? [], job.copilotDirs ?? []);
+  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs, job.geminiDirs ?? [], job.copilotDirs ?? [], job.opencodeDirs ?? []);
   if (job.cwdFilter?.length) {
     const keep: LogFile[] = [];
     for (const f of files) if (await fileMatchesCwd(f, job.cwdFilter)) keep.push(f);

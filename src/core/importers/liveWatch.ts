@@ -7,6 +7,10 @@
  * `agentmonitor import` is for. A folder that does not exist yet (an agent installed, or first run,
  * after the server started: Gemini CLI creates `~/.gemini` then) is looked for every
  * `missingRootCheckMs` and watched from when it appears, its files read from the start.
+ * An agent whose sessions are in a SQLite database (`LogSource.database`: OpenCode) is polled
+ * instead: every `databasePollMs` its folder's database files are listed and, when a file's or its
+ * WAL's size or mtime moved, read from the stored watermark; a pass that took T waits 10 T before
+ * the next (a large database never takes more than a tenth of a core).
  *
  * A hook may name its session's transcript (`transcript_path`, `agent_transcript_path`) outside
  * those folders: `followTranscript` tails that one file (only a file shaped and named as that
@@ -25,11 +29,14 @@ import { ClaudeSessionIndex } from './claudeCode';
 import { discoverLogs } from './discover';
 import { drainValidated, tailFile } from './fileTail';
 import { LOG_KINDS, LOG_SOURCES } from './logSources';
+import { sqliteSignature } from './sqliteCopy';
 import type { LogKind, LogParser } from './types';
 
 export const HOLD_MS = 400;
 const DEBOUNCE_MS = 40;
 const MAX_OPEN_FILES = 500;
+/** A database pass that took T is followed by the next no sooner than DB_BACKOFF × T later. */
+const DB_BACKOFF = 10;
 /** Transcripts named by hooks that are followed at most (outside the watched folders). */
 export const MAX_FOLLOWED = 64;
 
@@ -53,11 +60,14 @@ export interface LogWatcherOptions {
   codexDirs: string[];
   geminiDirs?: string[];
   copilotDirs?: string[];
+  opencodeDirs?: string[];
   log: Logger;
   /** Catch up files modified this recently at start (default 48 h; 0 = none). */
   catchUpHours?: number;
   /** How often folders that did not exist are looked for again (default 30 s). */
   missingRootCheckMs?: number;
+  /** How often agents' databases are checked for changes (default 2 s). */
+  databasePollMs?: number;
 }
 
 interface Tracked {
@@ -67,6 +77,8 @@ interface Tracked {
   timer: NodeJS.Timeout | null;
   holdTimer: NodeJS.Timeout | null;
   lines: number;
+  /** Database sources: when the next pass may start (`DB_BACKOFF`). */
+  notBefore?: number;
 }
 
 export function startLogWatcher(
@@ -79,7 +91,7 @@ export function startLogWatcher(
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [] };
+  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [], opencode: opts.opencodeDirs ?? [] };
   const roots: { dir: string; kind: LogKind }[] = LOG_KINDS.flatMap((kind) =>
     dirs[kind].flatMap((d) => {
       const subs = LOG_SOURCES[kind].subdirs.map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
@@ -120,6 +132,7 @@ export function startLogWatcher(
   const pass = async (p: string, kind: LogKind): Promise<void> => {
     if (closed || !LOG_SOURCES[kind].accepts(p)) return;
     const t = await tracked(p, kind);
+    const began = Date.now();
     try {
       const res = await tailFile(p, kind, t.state, { final: false, parser: t.parser ?? undefined, index, onEvents: ingest });
       if (res.unchanged) return;
@@ -128,6 +141,10 @@ export function startLogWatcher(
       t.lines += res.lines;
       for (const s of res.skipped) log.debug(`watch: ${p}:${s.line}: ${s.reason}`);
       await core.store.query('setImportState', { rows: [res.state] });
+      if (LOG_SOURCES[kind].database) {
+        t.notBefore = Date.now() + DB_BACKOFF * (Date.now() - began);
+        return;
+      }
       if (t.holdTimer) clearTimeout(t.holdTimer);
       t.holdTimer = setTimeout(() => {
         t.holdTimer = null;
@@ -226,6 +243,41 @@ export function startLogWatcher(
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
   };
 
+  /** Database sources' folders, polled (`databasePollMs`) instead of watched. */
+  const polled: { dir: string; kind: LogKind }[] = [];
+  let pollTimer: NodeJS.Timeout | null = null;
+  let polling = false;
+  const poll = async (): Promise<void> => {
+    if (polling || closed) return;
+    polling = true;
+    try {
+      for (const r of polled) {
+        let names: string[];
+        try {
+          names = await fs.promises.readdir(r.dir);
+        } catch {
+          continue; // not there (yet)
+        }
+        for (const name of names) {
+          const p = path.join(r.dir, name);
+          if (!LOG_SOURCES[r.kind].accepts(p)) continue;
+          const t = files.get(p);
+          if (t && ((t.notBefore ?? 0) > Date.now() || t.timer)) continue;
+          let sig;
+          try {
+            sig = sqliteSignature(p);
+          } catch {
+            continue;
+          }
+          if (t?.state && t.state.size === sig.size && t.state.mtime_ms === Math.floor(sig.mtimeMs)) continue;
+          await enqueue(() => pass(p, r.kind));
+        }
+      }
+    } finally {
+      polling = false;
+    }
+  };
+
   let looking = false;
   const lookForMissing = async (): Promise<void> => {
     if (looking || closed) return;
@@ -252,7 +304,7 @@ export function startLogWatcher(
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
       const cutoff = Date.now() - catchUpMs;
-      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? [], opts.copilotDirs ?? []);
+      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? [], opts.copilotDirs ?? [], opts.opencodeDirs ?? []);
       for (const f of found) {
         try {
           if (fs.statSync(f.path).mtimeMs >= cutoff) await enqueue(() => pass(f.path, f.kind));
@@ -263,6 +315,10 @@ export function startLogWatcher(
     }
     for (const r of roots) {
       if (closed) break;
+      if (LOG_SOURCES[r.kind].database) {
+        polled.push(r);
+        continue;
+      }
       if (!fs.existsSync(r.dir)) {
         missing.push(r);
         continue;
@@ -270,6 +326,10 @@ export function startLogWatcher(
       await watchRoot(r, true);
     }
     log.info(`watching ${roots.filter((r) => !missing.includes(r)).map((r) => r.dir).join(', ') || 'no log folders'}`);
+    if (polled.length && !closed) {
+      pollTimer = setInterval(() => void poll(), opts.databasePollMs ?? 2000);
+      pollTimer.unref();
+    }
     if (missing.length && !closed) {
       missingTimer = setInterval(() => void lookForMissing(), opts.missingRootCheckMs ?? 30_000);
       missingTimer.unref();
@@ -289,6 +349,7 @@ export function startLogWatcher(
     async close() {
       closed = true;
       if (missingTimer) clearInterval(missingTimer);
+      if (pollTimer) clearInterval(pollTimer);
       await ready;
       await Promise.all([...watchers, ...[...followed.values()].map((f) => f.watcher)].map((w) => w.close()));
       for (const t of files.values()) {

@@ -8,6 +8,7 @@ import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeC
 import { CodexParser } from './codex';
 import { CopilotParser, isCopilotEventsFile } from './copilot';
 import { GeminiParser, isGeminiChatFile } from './gemini';
+import { isOpencodeDb, readOpencodeDb } from './opencode';
 import type { LogKind, LogParser } from './types';
 
 export interface LogSource {
@@ -21,6 +22,12 @@ export interface LogSource {
   /** Whether the file is read in one piece on every change rather than tailed by line. */
   wholeFile?(filePath: string): boolean;
   parser(filePath: string, state: unknown, index?: ClaudeSessionIndex): LogParser;
+  /**
+   * For an agent that keeps its sessions in a SQLite database instead of logs: reads what was
+   * written since `state` (a copy of the file, its WAL applied). Such a file is found only directly
+   * in the configured folder (`subdirs` empty) and polled by live mode instead of watched.
+   */
+  database?: typeof readOpencodeDb;
 }
 
 export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
@@ -53,10 +60,20 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
     accepts: isCopilotEventsFile,
     parser: (file, state) => new CopilotParser(file, state),
   },
+  opencode: {
+    kind: 'opencode',
+    agentType: 'opencode',
+    subdirs: [],
+    accepts: isOpencodeDb,
+    parser: () => {
+      throw new Error('an OpenCode database is read by readOpencodeDb, not by lines');
+    },
+    database: readOpencodeDb,
+  },
 };
 
 /** Discovery order: main transcripts before the files that refer to them. */
-export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot'];
+export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'opencode'];
 
 /** Folders to read, by kind (a kind left out is not read). */
 export type LogDirs = Partial<Record<LogKind, readonly string[]>>;

@@ -57,12 +57,13 @@ export async function runImport(c: Container, title: string, req: ImportRequest)
 function importPlaces(c: Container, req: ImportRequest): ImportPlaces | undefined {
   try {
     const config = loadConfig(c.serverEnv());
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs;
     return {
       claudeDirs: req.claude_dirs ?? (all ? config.claudeDirs : []),
       codexDirs: req.codex_dirs ?? (all ? config.codexDirs : []),
       geminiDirs: req.gemini_dirs ?? (all ? config.geminiDirs : []),
       copilotDirs: req.copilot_dirs ?? (all ? config.copilotDirs : []),
+      opencodeDirs: req.opencode_dirs ?? (all ? config.opencodeDirs : []),
       cwdFilter: req.cwd_filter,
     };
   } catch {
@@ -80,12 +81,12 @@ export function workspaceImportRequest(c: Container, folders: readonly string[])
   };
 }
 
-/** A request naming Claude or Codex folders reads only what it names: name Gemini CLI's and Copilot CLI's default folders too. */
+/** A request naming Claude or Codex folders reads only what it names: name Gemini CLI's, Copilot CLI's and OpenCode's default folders too. */
 function geminiWhenOthersNamed(c: Container, named: boolean): ImportRequest {
   if (!named) return {};
   try {
     const config = loadConfig(c.serverEnv());
-    return { gemini_dirs: config.geminiDirs, copilot_dirs: config.copilotDirs };
+    return { gemini_dirs: config.geminiDirs, copilot_dirs: config.copilotDirs, opencode_dirs: config.opencodeDirs };
   } catch {
     return {};
   }

@@ -21,6 +21,7 @@ export interface ImportPlaces {
   codexDirs: readonly string[];
   geminiDirs?: readonly string[];
   copilotDirs?: readonly string[];
+  opencodeDirs?: readonly string[];
   /** Only sessions inside these folders (Import Workspace Logs). */
   cwdFilter?: readonly string[];
 }
@@ -31,9 +32,10 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
     const what = places.cwdFilter?.length ? `no transcripts of sessions in ${places.cwdFilter.join(', ')}` : 'no transcripts';
     const gemini = places.geminiDirs ?? [];
     const copilot = places.copilotDirs ?? [];
-    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini, ...copilot].join(', ');
+    const opencode = places.opencodeDirs ?? [];
+    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini, ...copilot, ...opencode].join(', ');
     return (
-      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}${copilot.length ? ", Copilot CLI's session-state/" : ''}); if your agents ` +
+      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}${copilot.length ? ", Copilot CLI's session-state/" : ''}${opencode.length ? ", OpenCode's opencode.db" : ''}); if your agents ` +
       'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
     );
   }

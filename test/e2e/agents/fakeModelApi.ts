@@ -10,6 +10,9 @@
  * CLI's side calls, e.g. its model router's classifier) answered with JSON and recorded apart.
  * Copilot CLI (its BYOK provider, `COPILOT_PROVIDER_TYPE=anthropic`, base URL `<url>/copilot`):
  * `POST /copilot/v1/messages` answered with Anthropic Messages SSE from its own script.
+ * OpenCode (a custom provider on `@ai-sdk/openai-compatible`): `POST /v1/chat/completions`
+ * answered with Chat Completions SSE, `usage` in the last chunk; a sub-agent's conversation (the
+ * task tool's child session) is recognised by `SUBAGENT_MARK` in its first user message.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,6 +87,22 @@ export interface CopilotReply {
   toolCalls: ToolCall[];
 }
 
+/** `usage` as the Chat Completions API reports it (the stream's last chunk). */
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+}
+
+export interface OpencodeReply {
+  model: string;
+  step: string;
+  subagent: boolean;
+  usage: ChatUsage;
+  toolCalls: ToolCall[];
+}
+
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -104,6 +123,7 @@ export interface FakeModelApi {
   codexReplies: CodexReply[];
   geminiReplies: GeminiReply[];
   copilotReplies: CopilotReply[];
+  opencodeReplies: OpencodeReply[];
   requests: RecordedRequest[];
   close(): Promise<void>;
 }
@@ -434,9 +454,55 @@ function answerCopilot(res: http.ServerResponse, body: Json, api: FakeModelApi):
   sse(res, events);
 }
 
+function chatUsage(stepIndex: number, subagent: boolean): ChatUsage {
+  const k = stepIndex + (subagent ? 10 : 0);
+  return { prompt_tokens: 2400 + 53 * k, completion_tokens: 60 + 9 * k, cached_tokens: 1024 + 128 * k, reasoning_tokens: 11 + 3 * k };
+}
+
+interface ChatStep { name: string; text?: string; call?: { name: string; args: Json } }
+
+function opencodeScript(): ChatStep[] {
+  return [
+    { name: 'bash', text: 'Listing the files.', call: { name: 'bash', args: { command: 'ls', description: 'List files' } } },
+    { name: 'failing-read', call: { name: 'read', args: { filePath: MISSING_FILE } } },
+    { name: 'subagent', call: { name: 'task', args: { description: 'Count bytes', prompt: SUBAGENT_PROMPT, subagent_type: 'general' } } },
+    { name: 'final', text: FINAL_ANSWER },
+  ];
+}
+
+function answerChat(res: http.ServerResponse, body: Json, api: FakeModelApi): void {
+  const messages = Array.isArray(body.messages) ? (body.messages as Json[]) : [];
+  const model = typeof body.model === 'string' ? body.model : 'unknown';
+  const firstUser = messages.find((m) => m.role === 'user');
+  const subagent = JSON.stringify(firstUser?.content ?? '').includes(SUBAGENT_MARK);
+  const results = messages.filter((m) => m.role === 'tool').length;
+  const script = opencodeScript();
+  const step: ChatStep = subagent
+    ? { name: 'subagent-answer', text: 'README.md has 12 bytes.' }
+    : script[Math.min(results, script.length - 1)];
+  const stepIndex = subagent ? 0 : script.indexOf(step);
+  const usage = chatUsage(stepIndex, subagent);
+  const callId = step.call ? fakeId('call') : null;
+  api.opencodeReplies.push({ model, step: step.name, subagent, usage,
+    toolCalls: step.call ? [{ id: callId!, name: step.call.name, input: step.call.args }] : [] });
+  const id = fakeId('chatcmpl');
+  const chunk = (o: Json) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, ...o })}\n\n`;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (step.text) res.write(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: step.text } }] }));
+  if (step.call) {
+    res.write(chunk({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: callId, type: 'function',
+      function: { name: step.call.name, arguments: JSON.stringify(step.call.args) } }] } }] }));
+  }
+  res.write(chunk({ choices: [{ index: 0, delta: {}, finish_reason: step.call ? 'tool_calls' : 'stop' }] }));
+  res.write(chunk({ choices: [], usage: { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens,
+    total_tokens: usage.prompt_tokens + usage.completion_tokens, prompt_tokens_details: { cached_tokens: usage.cached_tokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens } } }));
+  res.end('data: [DONE]\n\n');
+}
+
 export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['claudeUsage']; claudeHeaders?: Record<string, string> } = {}): Promise<FakeModelApi> {
   const api: FakeModelApi = {
-    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], geminiReplies: [], copilotReplies: [], requests: [], close: async () => {},
+    url: '', port: 0, claudeUsage: opts.claudeUsage ?? claudeUsage, claudeHeaders: opts.claudeHeaders ?? {}, claudeReplies: [], codexReplies: [], geminiReplies: [], copilotReplies: [], opencodeReplies: [], requests: [], close: async () => {},
   };
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -448,7 +514,7 @@ export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['clau
         return;
       }
       const gemini = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/.exec(path);
-      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses' || path === '/copilot/v1/messages' || gemini)) {
+      if (req.method === 'POST' && (path === '/v1/messages' || path === '/v1/responses' || path === '/copilot/v1/messages' || path === '/v1/chat/completions' || gemini)) {
         let body: Json;
         try {
           body = JSON.parse(raw) as Json;
@@ -460,6 +526,7 @@ export async function startFakeModelApi(opts: { claudeUsage?: FakeModelApi['clau
         record(200);
         if (gemini) answerGemini(res, decodeURIComponent(gemini[1]), gemini[2] === 'streamGenerateContent', body, api);
         else if (path === '/copilot/v1/messages') answerCopilot(res, body, api);
+        else if (path === '/v1/chat/completions') answerChat(res, body, api);
         else if (path === '/v1/messages') answerClaude(req, res, body, api);
         else answerCodex(res, body, api);
         return;
