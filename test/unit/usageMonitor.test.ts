@@ -227,3 +227,14 @@ test('a rate-limit reading whose window has passed is stale: reset since, or old
   const then = await usageMonitor(db, { now: ms('11:00', old), day_start: ms('00:00', old), agent_type: 'codex' });
   assert.deepEqual(stale(then), [['codex', 'primary', false, at('09:00', old)]]);
 });
+
+test('a rate-limit reading that names neither its window nor its reset is stale once older than the longest window (a week)', async () => {
+  const db = await freshCore();
+  await add(db, [
+    { agent_type: 'codex', event_type: 'rate_limit', client_timestamp: at('09:00', '2025-11-03'), metadata: { rate_limits: [{ window: 'primary', used_percent: 97 }] } },
+  ]);
+  const staleAt = async (day: string) => (await usageMonitor(db, { now: ms('09:00', day), day_start: ms('00:00', day) })).rate_limits.map((r) => [r.window, r.stale]);
+  assert.deepEqual(await staleAt('2025-11-09'), [['primary', false]]);
+  assert.deepEqual(await staleAt('2025-11-10'), [['primary', true]]);
+  assert.deepEqual(await staleAt('2026-12-07'), [['primary', true]], 'thirteen months on: not a 97% alarm');
+});

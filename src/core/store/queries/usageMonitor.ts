@@ -185,14 +185,18 @@ function todayCost(db: SqlDb, dayStart: number, now: number, agent: string | nul
   return hourly + partial;
 }
 
+/** The longest plan window any agent reports (a week): a reading older than it says nothing about now. */
+const LONGEST_WINDOW_MIN = 10_080;
+
 /**
  * Whether a reading says nothing about now: its window has reset since (`resets_at` passed), or it
- * is older than its window (`observed_at` more than `window_minutes` ago). A reading with neither
- * is taken as current.
+ * is older than its window (`observed_at` more than `window_minutes` ago; a reading that names no
+ * window, as older Codex versions wrote some, more than the longest window ago).
  */
 export function rateLimitStale(r: { window_minutes: number | null; resets_at: number | null; observed_at: number }, now: number): boolean {
   if (r.resets_at !== null && r.resets_at <= now) return true;
-  return r.window_minutes !== null && r.window_minutes > 0 && r.observed_at + r.window_minutes * MINUTE_MS <= now;
+  const minutes = r.window_minutes !== null && r.window_minutes > 0 ? r.window_minutes : LONGEST_WINDOW_MIN;
+  return r.observed_at + minutes * MINUTE_MS <= now;
 }
 
 function rateLimits(db: SqlDb, agent: string | null, now: number): RateLimitInfo[] {
