@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runDoctorChecks } from '../../src/core/hooks/doctorChecks';
-import { claudeCodeTelemetryShell, codexOtelConfig, geminiTelemetrySettings } from '../../src/core/setup/snippets';
+import { claudeCodeTelemetryShell, codexOtelConfig, copilotTelemetryShell, geminiTelemetrySettings } from '../../src/core/setup/snippets';
 import { tmpDir } from '../helpers/tmp';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,6 +30,10 @@ test('README and the extension\'s README show exactly the module\'s Claude Code 
 
 test('README shows exactly the module\'s Gemini CLI telemetry settings', () => {
   assert.equal(readmeSnippet('gemini-telemetry'), geminiTelemetrySettings());
+});
+
+test('README shows exactly the module\'s Copilot CLI telemetry environment', () => {
+  assert.equal(readmeSnippet('copilot-telemetry'), copilotTelemetryShell());
 });
 
 test('doctor\'s telemetry fixes are the module\'s snippets for its port', async () => {

@@ -207,7 +207,7 @@ function geminiCheck(o: DoctorOptions): DoctorCheck | null {
   };
 }
 
-/** Copilot CLI, when it is there: read from its session logs. */
+/** Copilot CLI, when it is there: read from its session logs (and OTLP when the user points it here). */
 function copilotCheck(o: DoctorOptions): DoctorCheck | null {
   const bin = findOnPath('copilot', o.env);
   const dir = copilotHome(o.env);
@@ -218,7 +218,7 @@ function copilotCheck(o: DoctorOptions): DoctorCheck | null {
     id: 'agents.copilot-cli',
     area: 'agents',
     status: 'ok',
-    message: `Copilot CLI: ${bin ?? '"copilot" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its session logs (${where}: \`agentmonitor import\`, and live while the server runs); no hooks or telemetry for it yet`,
+    message: `Copilot CLI: ${bin ?? '"copilot" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its session logs (${where}: \`agentmonitor import\`, and live while the server runs); its telemetry may go to AgentMonitor too (README, Copilot CLI telemetry); no hooks for it yet`,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * One decoded OTLP export → stored events (logs), counters and metric-derived usage (metrics) or nothing (traces), with the
+ * One decoded OTLP export → stored events (logs; Copilot CLI's spans), counters and metric-derived usage (metrics), with the
  * counts an OTLP `partialSuccess` answer needs. Every produced event is validated against the
  * event contract and handed to ingest with source `otel`.
  */
@@ -8,13 +8,14 @@ import { channelEventId, codexResponseKey, llmRequestEventId } from '../contract
 import type { IngestSink } from '../ingest/types';
 import type { StoreClient } from '../store/storeClient';
 import { mapClaudeLogRecord } from './claudeCode';
+import { isCopilotSpan, mapCopilotSpan } from './copilot';
 import { CodexBatchState, mapCodexLogRecord } from './codex';
 import { mapGeminiLogRecord } from './gemini';
 import { eventNameOf, type CodexOrdinalRef } from './mappedEvent';
 import { metricsUsageEvents } from './metricsUsage';
 import { counterRowsOf } from './otelCounters';
 import { otelAgentOf } from './otlpAttributes';
-import { logRecordsOf, metricPointsOf, spanCountOf } from './otlpRecords';
+import { logRecordsOf, metricPointsOf, spansOf } from './otlpRecords';
 import type { OtlpSignal } from './otlpProto';
 
 export interface OtlpDeps {
@@ -135,12 +136,42 @@ export async function ingestOtlpMetrics(request: unknown, deps: OtlpDeps): Promi
   return { received: points.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 
-export function ingestOtlpTraces(request: unknown): OtlpExportResult {
-  return { received: spanCountOf(request), rejected: 0, stored: 0, duplicates: 0 };
+/** Spans are counted; Copilot CLI's `chat` and `execute_tool` spans become events, others are not stored. */
+export async function ingestOtlpTraces(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
+  const spans = spansOf(request);
+  const rejections = new Rejections();
+  const events: EventInput[] = [];
+  for (const span of spans) {
+    if (span.malformed) {
+      rejections.add('span', span.index, 'not an object');
+      continue;
+    }
+    if (!isCopilotSpan(span)) continue;
+    const out = mapCopilotSpan(span);
+    if (out.kind === 'ignored') continue;
+    if (out.kind === 'rejected') {
+      rejections.add('span', span.index, out.reason);
+      continue;
+    }
+    const v = validateEvent(out.event.raw);
+    if (!v.ok) {
+      rejections.add('span', span.index, v.errors.map((e) => `${e.field}: ${e.message}`).join(', '));
+      continue;
+    }
+    events.push(v.value);
+  }
+  let stored = 0;
+  let duplicates = 0;
+  for (let i = 0; i < events.length; i += INGEST_CHUNK) {
+    const outcome = await deps.ingest.ingest(events.slice(i, i + INGEST_CHUNK), { source: 'otel', waitForStore: true });
+    stored += outcome.inserted + outcome.completed;
+    duplicates += outcome.duplicates;
+  }
+  return { received: spans.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 
 export function ingestOtlp(signal: OtlpSignal, request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
   if (signal === 'logs') return ingestOtlpLogs(request, deps);
   if (signal === 'metrics') return ingestOtlpMetrics(request, deps);
-  return Promise.resolve(ingestOtlpTraces(request));
+  return ingestOtlpTraces(request, deps);
 }

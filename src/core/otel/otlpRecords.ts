@@ -1,6 +1,6 @@
 /**
  * Flattens OTLP export requests (the OTLP/JSON shape, which decoded protobuf is turned into too)
- * into plain log records, metric points and span counts. Tolerant where the specification asks it
+ * into plain log records, metric points and spans. Tolerant where the specification asks it
  * (64-bit integers as numbers or decimal strings, unknown fields ignored, missing times); strict
  * about the containers, whose wrong shape makes the whole request a 400.
  */
@@ -207,18 +207,55 @@ export function metricPointsOf(request: unknown): OtlpMetricPoint[] {
   return out;
 }
 
-/** Number of spans in a trace export (traces are accepted and counted, not stored). */
-export function spanCountOf(request: unknown): number {
+export interface OtlpSpan {
+  index: number;
+  resource: Attributes;
+  scope: string;
+  name: string;
+  spanId: string;
+  attributes: Attributes;
+  startTimeUnixNano: string | null;
+  endTimeUnixNano: string | null;
+  /** `Status.code`: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  statusMessage: string;
+  /** Set when the entry was not a span object at all (it is then rejected). */
+  malformed?: true;
+}
+
+/** The spans of a trace export, flattened (only those of agents with a span mapping are stored). */
+export function spansOf(request: unknown): OtlpSpan[] {
   const req = object(request, 'the request body');
-  let n = 0;
+  const out: OtlpSpan[] = [];
   list(req, 'resourceSpans', '').forEach((rsRaw, i) => {
     const rs = object(rsRaw, `resourceSpans[${i}]`);
+    const resource = isObject(rs.resource) ? keyValues(rs.resource.attributes) : {};
     list(rs, 'scopeSpans', `resourceSpans[${i}].`).forEach((ssRaw, j) => {
       const ss = object(ssRaw, `resourceSpans[${i}].scopeSpans[${j}]`);
-      n += list(ss, 'spans', `resourceSpans[${i}].scopeSpans[${j}].`).length;
+      const scope = isObject(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : '';
+      for (const sp of list(ss, 'spans', `resourceSpans[${i}].scopeSpans[${j}].`)) {
+        const index = out.length;
+        if (!isObject(sp)) {
+          out.push({ index, resource, scope, name: '', spanId: '', attributes: {}, startTimeUnixNano: null, endTimeUnixNano: null, statusCode: 0, statusMessage: '', malformed: true });
+          continue;
+        }
+        const status = isObject(sp.status) ? sp.status : {};
+        out.push({
+          index,
+          resource,
+          scope,
+          name: typeof sp.name === 'string' ? sp.name : '',
+          spanId: typeof sp.spanId === 'string' ? sp.spanId : '',
+          attributes: keyValues(sp.attributes),
+          startTimeUnixNano: uint64String(sp.startTimeUnixNano),
+          endTimeUnixNano: uint64String(sp.endTimeUnixNano),
+          statusCode: toNumber(status.code) ?? 0,
+          statusMessage: typeof status.message === 'string' ? status.message : '',
+        });
+      }
     });
   });
-  return n;
+  return out;
 }
 
 /** Decimal nanoseconds → epoch ms, null outside the event time range (garbage or a unit mix-up). */

@@ -96,12 +96,31 @@ export interface ClaudeTelemetryOptions {
   logUserPrompts?: boolean;
 }
 
-/** The same environment as `export` lines for a shell profile. */
-export function claudeCodeTelemetryShell(t: TelemetryTarget = {}, opts: ClaudeTelemetryOptions = {}): string {
+function shellExports(env: Record<string, string>): string {
   const quote = (v: string) => (/^[\w./:-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
-  return Object.entries(claudeCodeTelemetryEnv(t, opts))
+  return Object.entries(env)
     .map(([k, v]) => `export ${k}=${quote(v)}`)
     .join('\n');
+}
+
+/** The same environment as `export` lines for a shell profile. */
+export function claudeCodeTelemetryShell(t: TelemetryTarget = {}, opts: ClaudeTelemetryOptions = {}): string {
+  return shellExports(claudeCodeTelemetryEnv(t, opts));
+}
+
+/**
+ * Environment for GitHub Copilot CLI's telemetry: OTLP/HTTP (JSON by default) to `<endpoint>/v1/traces`
+ * and `/v1/metrics`. Its `chat` spans carry each API call's usage, its `execute_tool` spans the tool
+ * calls (`otel/copilot.ts`); its session logs carry the rest.
+ */
+export function copilotTelemetryEnv(t: TelemetryTarget = {}): Record<string, string> {
+  const env: Record<string, string> = { COPILOT_OTEL_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint(t) };
+  if (t.token) env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${t.token}`;
+  return env;
+}
+
+export function copilotTelemetryShell(t: TelemetryTarget = {}): string {
+  return shellExports(copilotTelemetryEnv(t));
 }
 
 /** What the dashboard's empty state shows, for the server at `url`. */

@@ -6,8 +6,10 @@
  * (`~/.copilot/session-state/<id>/events.jsonl`): by `agentmonitor import`, and live with `serve`
  * following the logs. The session must show with exactly the tokens the fake API reported (the
  * log's inputTokens include the cache reads and writes), each tool call once with its status, the
- * session ended by its shutdown, and a second read must change no total.
- * Not covered: OTLP and hooks (not mapped yet); `~/.copilot/session-store.db` (not read).
+ * session ended by its shutdown, and a second read must change no total. Its telemetry goes to the
+ * server as the README's environment says (OTLP/HTTP JSON traces): each call then arrives twice, as
+ * a `chat` span and in the log, and must count once; each tool call as an `execute_tool` span too.
+ * Not covered: hooks (not mapped yet); `~/.copilot/session-store.db` (not read).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -16,6 +18,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ImportSummary } from '../../../src/core/contracts/api';
 import { toolEventId } from '../../../src/core/contracts/eventIds';
+import { copilotTelemetryEnv } from '../../../src/core/setup/snippets';
 import { COPILOT_MODEL, findCopilotBinary, findFiles, makeProject, runCopilot, type ProcessResult } from './agentProcess';
 import { chromiumMissing } from './dashboardProbe';
 import { CODEX_PROMPT, MISSING_FILE, startFakeModelApi, sumUsage, type FakeModelApi } from './fakeModelApi';
@@ -60,7 +63,7 @@ for (const watch of [false, true]) {
       w.monitor = await startMonitor(path.join(dir, 'db', 'agentmonitor.db'), dirs, { watch });
       w.client = new MonitorClient(w.monitor.url);
       w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
-      w.run = await runCopilot({ bin: bin as string, home, cwd: w.project, apiUrl: w.api.url, prompt: PROMPT });
+      w.run = await runCopilot({ bin: bin as string, home, cwd: w.project, apiUrl: w.api.url, prompt: PROMPT, env: copilotTelemetryEnv({ url: w.monitor.url }) });
       w.logFiles = findFiles(path.join(w.copilotDir, 'session-state'), /events\.jsonl$/);
       w.sessionId = w.logFiles.length === 1 ? path.basename(path.dirname(w.logFiles[0])) : '';
       w.session = { client: w.client, sessionId: w.sessionId, agentType: AGENT, project: w.project, model: COPILOT_MODEL };
@@ -82,12 +85,23 @@ for (const watch of [false, true]) {
     });
 
     if (!watch) {
-      test('agentmonitor import reads the session log', async () => {
+      test('OTLP brought every call and both tool calls before any import', async () => {
+        const otel = await waitFor('an llm_request per call from OTLP', async () => {
+          const evs = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
+          return evs.length >= turns().length ? evs : undefined;
+        }).catch(() => w.client.events({ session_id: w.sessionId, event_type: 'llm_request' }));
+        assert.deepEqual(otel.map((e) => e.source), turns().map(() => 'otel'));
+        const tools = await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' });
+        assert.deepEqual(tools.map((e) => e.source), ['otel', 'otel']);
+      });
+
+      test('agentmonitor import reads the session log and recognises every call OTLP brought', async () => {
         const r = await agentmonitor(['import', '--copilot-dir', w.copilotDir, '--db', w.monitor.dbPath, '--json'], w.userEnv);
         assert.equal(r.code, 0, describeRun(r));
         const summary = JSON.parse(r.stdout) as ImportSummary;
         assert.equal(summary.files, 1, r.stdout);
         assert.equal(summary.skipped_lines, 0, r.stdout);
+        assert.ok(summary.duplicates >= turns().length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
       });
     } else {
       test('serve reads the session log live: the calls, both tool calls and the end arrive without an import', async () => {
