@@ -59,6 +59,12 @@ function ToolOutput(p: { text: string; total: number | null }) {
   );
 }
 
+/** Copilot's nano AI units as AI units, to the precision that shows. */
+export function formatAiu(nano: number): string {
+  const aiu = nano / 1e9;
+  return aiu === 0 ? '0' : aiu >= 100 ? aiu.toFixed(0) : aiu >= 1 ? aiu.toFixed(2) : aiu.toPrecision(2);
+}
+
 const KIND_LABEL: Record<TranscriptEntry['kind'], string> = {
   prompt: 'Prompt',
   answer: 'Answer',
@@ -102,6 +108,11 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: {
         {typeof e.detail?.agent_cost_usd === 'number' && (
           <span class="muted" data-testid="agent-cost" title="What the agent itself computed for this call (its configured prices); AgentMonitor's price is the one counted">
             agent's own figure {formatUsd(e.detail.agent_cost_usd)}
+          </span>
+        )}
+        {typeof e.detail?.copilot_total_nano_aiu === 'number' && (
+          <span class="muted" data-testid="agent-cost" title="Copilot's own cost of the session so far, in its AI units (a nano-AIU count it keeps); AgentMonitor's price is the one counted">
+            Copilot's own figure, session so far: {formatAiu(e.detail.copilot_total_nano_aiu)} AI units
           </span>
         )}
         {inSubagent && <span class="badge badge-subagent" data-testid="subagent-badge">subagent {shortId(inSubagent, 10)}</span>}

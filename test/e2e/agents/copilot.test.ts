@@ -9,7 +9,8 @@
  * session ended by its shutdown, and a second read must change no total. Its telemetry goes to the
  * server as the README's environment says (OTLP/HTTP JSON traces): each call then arrives twice, as
  * a `chat` span and in the log, and must count once; each tool call as an `execute_tool` span too.
- * Not covered: hooks (not mapped yet); `~/.copilot/session-store.db` (not read).
+ * Not covered: hooks (not mapped: their input names no tool call or message id, docs/E2E.md);
+ * `~/.copilot/session-store.db` (not read).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
