@@ -1,13 +1,13 @@
 /**
- * Issue 18, Codex without hooks: the rollout alone says when a Codex session waits for the user.
- * The real captured rollout (`codex exec`, Codex 0.169.0) is written into a folder the live watcher
- * follows, line by line, its times moved to now: its `task_complete` ends the turn. The interactive
- * variant is the same rollout with the `session_meta` of an interactive run (`source: "cli"`,
- * originator `codex_cli_rs`: the capture has no interactive rollout); the next prompt
- * (`item_completed` UserMessage, as 0.169 writes it) clears the wait, and an interrupted turn
- * (`turn_aborted`, built from Codex's TurnAborted event: `turn_id`, `reason`) waits again. A `codex exec`
- * run has no one to answer it: its turn's end ends it. With Codex's hooks installed as well, the
- * hook's Stop and the rollout's turn end are one event.
+ * Issue 18, Codex: when a Codex session waits for the user, from its hooks and from its rollout
+ * alone, on real captures of the interactive TUI (`test/fixtures/codex-interactive`: Codex 0.169.0
+ * asked to run `ls -la` and `cat does-not-exist.txt`; `approved/` answered both, `denied/` pressed
+ * Esc on the second) and of `codex exec` (`test/shared/fixtures/captured/codex-json`). Rollouts are
+ * written into a folder the live watcher follows, their times moved to just before now.
+ *
+ * What the rollout says: the turn's end (`task_complete`, `turn_aborted`) makes the session wait for
+ * input; it records no approval request (while Codex asked, its last line was the call with no
+ * output yet), so only the PermissionRequest hook says a session waits for permission.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -16,35 +16,52 @@ import { after, test } from 'node:test';
 import type { AttentionList, EventsPage, Session } from '../../src/core/contracts/api';
 import { startLogWatcher } from '../../src/core/importers/liveWatch';
 import { silentLogger } from '../../src/core/log';
-import { CODEX_CAPTURE, jsonLines } from '../helpers/hookFixtures';
+import { CODEX_CAPTURE, jsonLines, REPO_ROOT } from '../helpers/hookFixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { openSse, type SseClient } from '../helpers/sse';
 import { scratchDir } from './importHelpers';
 
 type Json = Record<string, unknown>;
 
-function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(path.join(dir, d.name)) : [path.join(dir, d.name)]));
-}
-
-const CAPTURED = filesUnder(path.join(CODEX_CAPTURE, 'codex-home', 'sessions')).find((f) => /rollout-.*\.jsonl$/.test(f))!;
-const SID = /([0-9a-f-]{36})\.jsonl$/.exec(CAPTURED)![1];
+const INTERACTIVE = path.join(REPO_ROOT, 'test/fixtures/codex-interactive');
 const FINAL = 'The project contains README.md and src/main.py.';
+/** Rollout lines written when Codex asked about `ls -la` (both interactive runs). */
+const ASKED_LS = 13;
 
-/** The captured rollout's lines with their times moved so that its first line is `start`. */
-function rolloutLines(start: number, interactive: boolean): Json[] {
-  const lines = fs.readFileSync(CAPTURED, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Json);
-  const shift = start - Date.parse(String(lines[0].timestamp));
-  return lines.map((l) => {
-    const out: Json = { ...l, timestamp: new Date(Date.parse(String(l.timestamp)) + shift).toISOString() };
-    if (interactive && l.type === 'session_meta') out.payload = { ...(l.payload as Json), source: 'cli', originator: 'codex_cli_rs' };
-    return out;
-  });
+interface Capture {
+  file: string;
+  sid: string;
+  hooks: (name: string) => Json[];
 }
 
-const isTurnEnd = (l: Json) => l.type === 'event_msg' && (l.payload as Json).type === 'task_complete';
+function capture(dir: string): Capture {
+  const sessions = path.join(dir, 'sessions');
+  const file = path.join(sessions, fs.readdirSync(sessions, { recursive: true }).map(String).find((f) => f.endsWith('.jsonl'))!);
+  return { file, sid: /([0-9a-f-]{36})\.jsonl$/.exec(file)![1], hooks: (name) => jsonLines(path.join(dir, `hooks-${name}.jsonl`)) };
+}
 
-async function follow(s: TestServer): Promise<{ dir: string; sse: SseClient }> {
+const APPROVED = capture(path.join(INTERACTIVE, 'approved'));
+const DENIED = capture(path.join(INTERACTIVE, 'denied'));
+const EXEC = capture(path.join(CODEX_CAPTURE, 'codex-home'));
+
+/** A capture's rollout lines with their times moved so that its first line is a minute ago. */
+function rolloutLines(c: Capture): Json[] {
+  const lines = fs.readFileSync(c.file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Json);
+  const shift = Date.now() - 60_000 - Date.parse(String(lines[0].timestamp));
+  return lines.map((l) => ({ ...l, timestamp: new Date(Date.parse(String(l.timestamp)) + shift).toISOString() }));
+}
+
+interface Followed {
+  s: TestServer;
+  sse: SseClient;
+  /** Append lines to the capture's rollout in the followed folder. */
+  append(lines: Json[]): void;
+  /** The first session_update from now on (after what was received) in `state`. */
+  next(state: Session['state']): Promise<Session>;
+}
+
+async function follow(c: Capture): Promise<Followed> {
+  const s = await startTestServer();
   const home = path.join(scratchDir(), '.codex');
   const dir = path.join(home, 'sessions', '2026', '12', '07');
   fs.mkdirSync(dir, { recursive: true });
@@ -53,71 +70,98 @@ async function follow(s: TestServer): Promise<{ dir: string; sse: SseClient }> {
   await watcher.ready;
   const sse = await openSse(`${s.url}/api/stream`);
   after(() => sse.close());
-  return { dir, sse };
+  const file = path.join(dir, path.basename(c.file));
+  let mark = 0;
+  return {
+    s,
+    sse,
+    append: (lines) => {
+      mark = sse.messages.length;
+      fs.appendFileSync(file, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+    },
+    next: (state) => {
+      const from = Math.min(mark, sse.messages.length);
+      mark = sse.messages.length;
+      return sse.waitFor('session_update', (m) => sse.messages.indexOf(m) >= from && m.session.session_id === c.sid && m.session.state === state, 30_000).then((m) => m.session);
+    },
+  };
 }
 
-const append = (file: string, lines: Json[]) => fs.appendFileSync(file, lines.map((l) => JSON.stringify(l) + '\n').join(''));
-/** The first session_update after `from` (an index into the messages received) in `state`. */
-const stateIs = (sse: SseClient, from: number, state: Session['state']) =>
-  sse.waitFor('session_update', (m) => sse.messages.indexOf(m) >= from && m.session.session_id === SID && m.session.state === state, 30_000).then((m) => m.session);
+async function hook(f: Followed, payload: Json, state: Session['state']): Promise<Session> {
+  const waiting = f.next(state);
+  assert.equal((await f.s.post('/api/hooks/codex', payload)).status, 200);
+  return waiting;
+}
 
-test('an interactive Codex session followed live: working, waiting for input after its turn ends, working on the next prompt, waiting again after an interrupt', async () => {
-  const s = await startTestServer();
-  const { dir, sse } = await follow(s);
-  const lines = rolloutLines(Date.now() - 60_000, true);
-  const end = lines.findIndex(isTurnEnd);
-  const file = path.join(dir, path.basename(CAPTURED));
+/** The next prompt, as 0.169 writes one: the captured one with another turn and item id and a time of now. */
+function nextPrompt(lines: Json[]): Json {
+  const prompt = lines.find((l) => ((l.payload as Json).item as Json | undefined)?.type === 'UserMessage')!;
+  const p = prompt.payload as Json;
+  return { ...prompt, timestamp: new Date().toISOString(), payload: { ...p, turn_id: 'turn-2', item: { ...(p.item as Json), id: 'user-message-2', content: [{ type: 'text', text: 'and the tests?' }] } } };
+}
 
-  let from = sse.messages.length;
-  append(file, lines.slice(0, end));
-  await stateIs(sse, from, 'working');
-  assert.deepEqual((await s.get<AttentionList>('/api/attention')).body.sessions, []);
+const attention = async (s: TestServer) => (await s.get<AttentionList>('/api/attention')).body.sessions.map((x) => [x.session_id, x.state, x.waiting_message]);
+const stops = async (s: TestServer, sid: string) => (await s.get<EventsPage>(`/api/events?session_id=${sid}&event_type=stop`)).body.events.length;
 
-  from = sse.messages.length;
-  append(file, lines.slice(end));
-  const waiting = await stateIs(sse, from, 'waiting_input');
-  assert.equal(waiting.waiting_message, FINAL);
-  assert.deepEqual((await s.get<AttentionList>('/api/attention')).body.sessions.map((x) => [x.session_id, x.state]), [[SID, 'waiting_input']]);
+test('Codex hooks of an interactive session: waiting for permission while asked, working once allowed, waiting for input after the answer; the rollout\'s turn end is the Stop hook\'s event', async () => {
+  const c = APPROVED;
+  const f = await follow(c);
+  const [ls, cat] = c.hooks('PermissionRequest');
+  const [lsDone, catDone] = c.hooks('PostToolUse');
+  await hook(f, c.hooks('SessionStart')[0], 'idle');
+  await hook(f, c.hooks('UserPromptSubmit')[0], 'working');
+  assert.equal((await hook(f, ls, 'waiting_permission')).waiting_message, 'Bash: ls -la');
+  assert.deepEqual(await attention(f.s), [[c.sid, 'waiting_permission', 'Bash: ls -la']]);
+  await hook(f, lsDone, 'working');
+  assert.deepEqual(await attention(f.s), []);
+  assert.equal((await hook(f, cat, 'waiting_permission')).waiting_message, 'Bash: cat does-not-exist.txt');
+  await hook(f, catDone, 'working');
+  assert.equal((await hook(f, c.hooks('Stop')[0], 'waiting_input')).waiting_message, FINAL);
 
-  // The user answers: the agent works again and leaves the attention list.
-  const prompt = lines.find((l) => l.type === 'event_msg' && ((l.payload as Json).item as Json | undefined)?.type === 'UserMessage')!;
-  const turn2 = 'turn-2-of-the-test';
-  const now = () => new Date().toISOString();
-  from = sse.messages.length;
-  append(file, [
-    { type: 'event_msg', timestamp: now(), payload: { type: 'task_started', turn_id: turn2 } },
-    { ...prompt, timestamp: now(), payload: { ...(prompt.payload as Json), turn_id: turn2, item: { ...((prompt.payload as Json).item as Json), id: 'user-message-2', content: [{ type: 'text', text: 'and the tests?' }] } } },
-  ]);
-  assert.equal((await stateIs(sse, from, 'working')).waiting_since, null);
-  assert.deepEqual((await s.get<AttentionList>('/api/attention')).body.sessions, []);
+  // The rollout, read after the hooks: its turn's end is the Stop hook's event. A next prompt
+  // appended after it shows when the watcher has read that far.
+  const lines = rolloutLines(c);
+  f.append([...lines, nextPrompt(lines)]);
+  await f.next('working');
+  assert.equal(await stops(f.s, c.sid), 1);
+});
 
-  // Esc: the turn is aborted and the agent waits for the next prompt.
-  from = sse.messages.length;
-  append(file, [{ type: 'event_msg', timestamp: now(), payload: { type: 'turn_aborted', turn_id: turn2, reason: 'interrupted' } }]);
-  await stateIs(sse, from, 'waiting_input');
-  const stops = (await s.get<EventsPage>(`/api/events?session_id=${SID}&event_type=stop`)).body.events;
-  assert.equal(stops.length, 2, 'the finished turn and the interrupted one');
+test('the rollout alone of an interactive session: working while Codex asks (no approval is written there), waiting for input after task_complete, working on the next prompt', async () => {
+  const c = APPROVED;
+  const f = await follow(c);
+  const lines = rolloutLines(c);
+  f.append(lines.slice(0, ASKED_LS));
+  await f.next('working');
+  assert.deepEqual(await attention(f.s), []);
+
+  f.append(lines.slice(ASKED_LS));
+  assert.equal((await f.next('waiting_input')).waiting_message, FINAL);
+  assert.deepEqual(await attention(f.s), [[c.sid, 'waiting_input', FINAL]]);
+
+  f.append([nextPrompt(lines)]);
+  assert.equal((await f.next('working')).waiting_since, null);
+  assert.deepEqual(await attention(f.s), []);
+});
+
+test('a denied call: the Interrupt hook and the rollout\'s turn_aborted are one stop, and the session waits for input', async () => {
+  const c = DENIED;
+  const f = await follow(c);
+  f.append(rolloutLines(c));
+  await f.next('waiting_input');
+  assert.equal(await stops(f.s, c.sid), 1);
+  // The hook of the same interrupt, after: the same event, stored once.
+  // A later hook that says nothing about the state shows when the Interrupt hook was applied.
+  const applied = f.sse.waitFor('event', (m) => m.event.session_id === c.sid && m.event.event_type === 'hook_event', 30_000);
+  assert.equal((await f.s.post('/api/hooks/codex', c.hooks('Interrupt')[0])).status, 200);
+  assert.equal((await f.s.post('/api/hooks/codex', c.hooks('PreModelRequest')[0])).status, 200);
+  await applied;
+  assert.equal(await stops(f.s, c.sid), 1);
+  assert.deepEqual((await attention(f.s)).map((x) => x.slice(0, 2)), [[c.sid, 'waiting_input']]);
 });
 
 test('a codex exec run ends with its turn: never listed as waiting', async () => {
-  const s = await startTestServer();
-  const { dir, sse } = await follow(s);
-  append(path.join(dir, path.basename(CAPTURED)), rolloutLines(Date.now() - 60_000, false));
-  await stateIs(sse, 0, 'ended');
-  assert.deepEqual((await s.get<AttentionList>('/api/attention')).body.sessions, []);
-});
-
-test("with Codex's hooks too, its Stop hook and the rollout's task_complete are one event", async () => {
-  const s = await startTestServer();
-  const { dir, sse } = await follow(s);
-  const hook = (name: string) => jsonLines(path.join(CODEX_CAPTURE, `hooks-${name}.jsonl`))[0];
-  assert.equal((await s.post('/api/hooks/codex', hook('SessionStart'))).status, 200);
-  append(path.join(dir, path.basename(CAPTURED)), rolloutLines(Date.now() - 60_000, true));
-  await sse.waitFor('event', (m) => m.event.session_id === SID && m.event.event_type === 'stop', 30_000);
-  // The hook's Stop for the same turn comes after; SessionEnd after it shows it was applied.
-  const from = sse.messages.length;
-  for (const name of ['Stop', 'SessionEnd']) assert.equal((await s.post('/api/hooks/codex', hook(name))).status, 200);
-  await stateIs(sse, from, 'ended');
-  const stops = (await s.get<EventsPage>(`/api/events?session_id=${SID}&event_type=stop`)).body.events;
-  assert.equal(stops.length, 1);
+  const f = await follow(EXEC);
+  f.append(rolloutLines(EXEC));
+  await f.next('ended');
+  assert.deepEqual(await attention(f.s), []);
 });
