@@ -39,6 +39,8 @@
  *   whose log records never arrive: `usage-metrics:<agent_type>:<session_id>#<series and interval>`.
  *   Such an event stands in for the session's requests only while none is stored: the store drops
  *   it when another `llm_request` of the session arrives, and skips it when one is there already.
+ *   Copilot CLI's session store (`session-store.db`, whose rows name no response id) stands in the
+ *   same way for a session whose log gives none of its calls: `…#store:<row id>`.
  */
 export function llmRequestEventId(agentType: string, requestId: string): string {
   return `llm:${agentType}:${requestId}`;

@@ -21,7 +21,8 @@
  * - `user.message` with a `source` is not typed by the user (skill injection, another agent's
  *   prompt); `system.message` is the system prompt.
  * - `~/.copilot/session-store.db` (SQLite, WAL) repeats the usage per call
- *   (`assistant_usage_events`); it is not read: the events file is the one source of a session.
+ *   (`assistant_usage_events`) without response ids: `copilotStore.ts` reads it as a stand-in for
+ *   sessions whose log gives none of their calls (one source per session, never both).
  * Identity of a call: its session and the provider's response id (`copilotCallKey`).
  */
 import type { EventInputRaw } from '../contracts/events';

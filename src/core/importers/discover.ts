@@ -77,7 +77,7 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[], ge
       }
     }
   };
-  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, opencode: opencodeDirs };
+  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, 'copilot-store': copilotDirs, opencode: opencodeDirs };
   for (const kind of LOG_KINDS) {
     const src = LOG_SOURCES[kind];
     await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
@@ -103,8 +103,8 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
       return dirName === enc || dirName.startsWith(enc + '-');
     });
   }
-  // An OpenCode database holds every project's sessions: it is read whole.
-  if (file.kind === 'opencode') return true;
+  // An OpenCode database (or Copilot CLI's session store) holds every project's sessions: it is read whole.
+  if (file.kind === 'opencode' || file.kind === 'copilot-store') return true;
   const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await firstLineCwd(file.path, file.kind === 'copilot' ? copilotCwd : codexCwd);
   return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
 }

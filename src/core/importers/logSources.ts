@@ -7,6 +7,7 @@
 import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
 import { CodexParser } from './codex';
 import { CopilotParser, isCopilotEventsFile } from './copilot';
+import { isCopilotStoreDb, readCopilotStore } from './copilotStore';
 import { GeminiParser, isGeminiChatFile } from './gemini';
 import { isOpencodeDb, readOpencodeDb } from './opencode';
 import type { LogKind, LogParser } from './types';
@@ -60,6 +61,16 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
     accepts: isCopilotEventsFile,
     parser: (file, state) => new CopilotParser(file, state),
   },
+  'copilot-store': {
+    kind: 'copilot-store',
+    agentType: 'copilot-cli',
+    subdirs: [],
+    accepts: isCopilotStoreDb,
+    parser: () => {
+      throw new Error("Copilot CLI's session store is read by readCopilotStore, not by lines");
+    },
+    database: readCopilotStore,
+  },
   opencode: {
     kind: 'opencode',
     agentType: 'opencode',
@@ -73,7 +84,7 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
 };
 
 /** Discovery order: main transcripts before the files that refer to them. */
-export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'opencode'];
+export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'copilot-store', 'opencode'];
 
 /** Folders to read, by kind (a kind left out is not read). */
 export type LogDirs = Partial<Record<LogKind, readonly string[]>>;

@@ -59,7 +59,8 @@ export interface DatabasePass {
 type SqlJs = Awaited<ReturnType<ReturnType<typeof loadPatchedSqlJs>>>;
 let sqlJs: Promise<SqlJs> | null = null;
 
-function loadSqlJs(): Promise<SqlJs> {
+/** sql.js, loaded once for the agents whose databases are read. */
+export function loadSqlJs(): Promise<SqlJs> {
   if (!sqlJs) {
     const wasm = fs.readFileSync(sqlJsDistFile('sql-wasm.wasm'));
     sqlJs = loadPatchedSqlJs()({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer });

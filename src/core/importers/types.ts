@@ -5,7 +5,7 @@
  */
 import type { EventInputRaw, EventType } from '../contracts/events';
 
-export type LogKind = 'claude' | 'codex' | 'gemini' | 'copilot' | 'opencode';
+export type LogKind = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode';
 
 export interface SkippedLine {
   line: number;

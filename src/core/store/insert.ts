@@ -2,9 +2,9 @@
  * Applying a batch of event records to the database, inside one transaction: dedup by `event_id`
  * (completing `running` rows), the lean `events` row plus its payload, then the running totals on
  * `sessions`, the `usage_hourly` rollup, `agents` and `rate_limits`. Deterministic, so replaying
- * the journal rebuilds exactly the same state. Usage derived from OTLP metrics (`usage-metrics:` ids)
- * counts only for a session without another `llm_request`: it is skipped when the session has one,
- * and removed (with its share of the totals) when one arrives.
+ * the journal rebuilds exactly the same state. Usage derived from OTLP metrics or Copilot CLI's
+ * session store (`usage-metrics:` ids) counts only for a session without another `llm_request`:
+ * it is skipped when the session has one, and removed (with its share of the totals) when one arrives.
  */
 import type { InsertOutcome } from '../contracts/storeWorker';
 import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
@@ -215,6 +215,8 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
 }
 
 const isDerived = (r: EventRecord) => r.event_id !== null && r.event_id.startsWith(METRICS_USAGE_ID_PREFIX);
+/** Agents with stand-in usage: Claude Code's OTLP metrics, Copilot CLI's session store (`importers/copilotStore.ts`). */
+const hasStandInUsage = (agentType: string) => agentType === 'claude-code' || agentType === 'copilot-cli';
 
 /**
  * One batch's writes and what they add up to. A class, not closures inside `insertBatch`: its
@@ -247,7 +249,7 @@ class BatchWriter {
 
   record(r: EventRecord): void {
     const out = this.out;
-    if (r.event_type === 'llm_request' && r.agent_type === 'claude-code') {
+    if (r.event_type === 'llm_request' && hasStandInUsage(r.agent_type)) {
       if (isDerived(r)) {
         const cover = this.coveringRequest(r.session_id);
         if (cover !== null) {

@@ -6,11 +6,13 @@
  * (`~/.copilot/session-state/<id>/events.jsonl`): by `agentmonitor import`, and live with `serve`
  * following the logs. The session must show with exactly the tokens the fake API reported (the
  * log's inputTokens include the cache reads and writes), each tool call once with its status, the
- * session ended by its shutdown, and a second read must change no total. Its telemetry goes to the
- * server as the README's environment says (OTLP/HTTP JSON traces): each call then arrives twice, as
- * a `chat` span and in the log, and must count once; each tool call as an `execute_tool` span too.
- * Not covered: hooks (not mapped: their input names no tool call or message id, docs/E2E.md);
- * `~/.copilot/session-store.db` (not read).
+ * session ended by its shutdown, and a second read must change no total. The CLI's
+ * `session-store.db`, read too (imported, and polled live), repeats the calls and must add nothing.
+ * Its telemetry goes to the server as the README's environment says (OTLP/HTTP JSON traces): each
+ * call then arrives twice, as a `chat` span and in the log, and must count once; each tool call as
+ * an `execute_tool` span too.
+ * Not covered: hooks (not mapped: their input names no tool call or message id, docs/E2E.md); the
+ * session store alone (integration test copilotImport).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -83,6 +85,7 @@ for (const watch of [false, true]) {
       assert.deepEqual(turns().map((r) => r.step), ['bash', 'failing-view', 'final'], describeRun(w.run));
       assert.ok(w.api.requests.every((r) => r.url === '/copilot/v1/messages'), `Copilot CLI called outside the model API: ${JSON.stringify(w.api.requests)}`);
       assert.equal(w.logFiles.length, 1, `session logs: ${w.logFiles.join(', ')}`);
+      assert.ok(fs.existsSync(path.join(w.copilotDir, 'session-store.db')), 'the session store is written too');
     });
 
     if (!watch) {
@@ -100,7 +103,7 @@ for (const watch of [false, true]) {
         const r = await agentmonitor(['import', '--copilot-dir', w.copilotDir, '--db', w.monitor.dbPath, '--json'], w.userEnv);
         assert.equal(r.code, 0, describeRun(r));
         const summary = JSON.parse(r.stdout) as ImportSummary;
-        assert.equal(summary.files, 1, r.stdout);
+        assert.equal(summary.files, 2, `events.jsonl and session-store.db: ${r.stdout}`);
         assert.equal(summary.skipped_lines, 0, r.stdout);
         assert.ok(summary.duplicates >= turns().length, `import recognised only ${summary.duplicates} known events: ${r.stdout}`);
       });
@@ -160,7 +163,7 @@ for (const watch of [false, true]) {
 
     test('reading the session log again changes no total', () =>
       expectImportChangesNoTotal(w.client, {
-        monitor: w.monitor, userEnv: w.userEnv, dirArgs: ['--copilot-dir', w.copilotDir], files: w.logFiles, knownCalls: turns().length,
+        monitor: w.monitor, userEnv: w.userEnv, dirArgs: ['--copilot-dir', w.copilotDir], files: [...w.logFiles, path.join(w.copilotDir, 'session-store.db')], knownCalls: turns().length,
         countTools: async () => (await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' })).length,
         watching: true,
       }));
