@@ -89,8 +89,8 @@ const docBytes = Buffer.allocUnsafe(MAX_DOC * 3);
 
 /**
  * A document as the value bound for FTS: its UTF-8 bytes (a blob, which FTS reads as the same
- * text), encoded natively; sql.js encodes a bound string in JS, one character at a time (a tenth
- * of the index's cost on an import). A lone surrogate becomes other bytes than sql.js writes for
+ * text), encoded natively; sql.js encodes a bound string in JS, one character at a time (a sixth
+ * of the index's cost on the Codex benchmark import, in a profile). A lone surrogate becomes other bytes than sql.js writes for
  * it, both a separator to the tokenizer (`searchIndexBind.test.ts` compares the indexes).
  */
 function docValue(body: string): string | Uint8Array {
