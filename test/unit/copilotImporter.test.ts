@@ -2,8 +2,9 @@
  * GitHub Copilot CLI session logs. `test/fixtures/copilot-cli/copilot-home` holds a session the real
  * `@github/copilot` 1.0.102 wrote against a fake Anthropic API on loopback (a prompt, a `bash`
  * call, two API calls; then resumed with a second prompt and one call, so two cumulative
- * shutdowns; paths rewritten to /home/dev, the system prompt removed). The other cases are lines in
- * the same format (its `session-events.schema.json`), built by hand.
+ * shutdowns; paths rewritten to /home/dev, the system prompt removed), and `openai-run` one against a
+ * fake OpenAI chat-completions API. The other cases are lines in the same format (its
+ * `session-events.schema.json`), built by hand.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -106,6 +107,19 @@ describe('Copilot CLI session logs', () => {
     const tool = events.filter((e) => e.event_type === 'tool_use');
     assert.deepEqual(tool.map((e) => [e.tool_name, e.status, e.duration_ms]), [['view', 'error', 1500]]);
     assert.equal((tool[0].metadata as { output: string }).output, 'Path does not exist');
+  });
+
+  it('with an OpenAI-compatible provider (chat completions): input includes the cached tokens, output the reasoning', () => {
+    // The real CLI 1.0.102 with COPILOT_PROVIDER_TYPE=openai against a fake chat-completions API that
+    // answered prompt_tokens 1001/1002 (cached 601/602), completion_tokens 51/52 (reasoning 21/22).
+    const file = path.join(__dirname, '..', 'fixtures', 'copilot-cli', 'openai-run', 'session-state', 'ff7ed995-1915-4432-b1fd-ae75bf025948', 'events.jsonl');
+    const events = feed(new CopilotParser(file), lines(file));
+    const reqs = events.filter((e) => e.event_type === 'llm_request');
+    assert.deepEqual(reqs.map((e) => [e.event_id, e.model, e.tokens_in, e.cache_read_tokens, e.cache_write_tokens, e.tokens_out, e.reasoning_tokens]), [
+      ['llm:copilot-cli:ff7ed995-1915-4432-b1fd-ae75bf025948#chatcmpl-1', 'gpt-5-mini', 400, 601, 0, 51, 21],
+      ['llm:copilot-cli:ff7ed995-1915-4432-b1fd-ae75bf025948#chatcmpl-2', 'gpt-5-mini', 400, 602, 0, 52, 22],
+    ]);
+    assert.deepEqual(events.filter((e) => e.event_type === 'tool_use').map((e) => [e.tool_name, e.status]), [['bash', 'success']]);
   });
 
   it('finds events.jsonl under session-state and prices claude-sonnet-4.6 as claude-sonnet-4-6', async () => {
