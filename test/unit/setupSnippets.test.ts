@@ -32,8 +32,8 @@ test('README shows exactly the module\'s Gemini CLI telemetry settings', () => {
   assert.equal(readmeSnippet('gemini-telemetry'), geminiTelemetrySettings());
 });
 
-test('README shows exactly the module\'s Copilot CLI telemetry environment', () => {
-  assert.equal(readmeSnippet('copilot-telemetry'), copilotTelemetryShell());
+test('README and the extension\'s README show exactly the module\'s Copilot CLI telemetry environment', () => {
+  for (const file of ['README.md', 'docs/vsix/README.md']) assert.equal(readmeSnippet('copilot-telemetry', file), copilotTelemetryShell(), file);
 });
 
 test('doctor\'s telemetry fixes are the module\'s snippets for its port', async () => {
