@@ -22,8 +22,6 @@ export const INGEST_BATCH = 2000;
 const PARSE_BATCH = 2000;
 export const MAX_SKIPPED_LISTED = 200;
 const PROGRESS_EVERY_MS = 250;
-/** Imports reading more than this reserve room in the database file first (`reserveForImport`). */
-const RESERVE_FROM_LOG_BYTES = 16 << 20;
 
 export interface ImportDeps {
   store: StoreClient;
@@ -128,7 +126,6 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   progress.files_total = files.length;
   progress.bytes_total = files.reduce((a, f) => a + Math.max(0, f.size - (states.get(f.path)?.byte_offset ?? 0)), 0);
   report(true);
-  if (progress.bytes_total > RESERVE_FROM_LOG_BYTES) await deps.store.query('reserveForImport', { logBytes: progress.bytes_total });
 
   const batcher = new Batcher(deps.ingest, !deps.persist);
   let pendingStates: ImportStateRow[] = [];

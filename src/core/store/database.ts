@@ -1,8 +1,9 @@
 /**
  * Opening the sql.js database from its snapshot file (moving a corrupt file aside, and falling back
  * to `<db>.bak` when the file is corrupt, empty or missing), applying migrations, and writing
- * atomic snapshots (export → temp file → fsync → the previous file linked as `<db>.bak` → one
- * rename over `<db>`): at every instant `<db>` is a whole snapshot, the old one or the new one.
+ * atomic snapshots (temp file → fsync → the previous file linked as `<db>.bak` → one rename over
+ * `<db>`): at every instant `<db>` is a whole snapshot, the old one or the new one. The database
+ * reads the pages it has not changed from that snapshot file (`pagedFile.ts`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,13 +16,15 @@ import { backfillSearch } from './searchIndex';
 import { PayloadFiles } from './payloadFiles';
 import { touchingNothing } from './changeLog';
 import { SqlDb } from './sqlDb';
-import { FileSnapshot } from './fileSnapshot';
-import { databaseFileBytes, loadPatchedSqlJs, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
-import { digestPath, matchesDigest, moveDigest, SnapshotDigest } from './snapshotDigest';
+import { PagedFile, type FrozenFile } from './pagedFile';
+import { loadPatchedSqlJs, openPagedDatabase, sqlJsDistFile, type SqlJsInit } from './sqlJsRuntime';
+import { digestPath, matchesDigest, matchesDigestFile, moveDigest, SnapshotDigest } from './snapshotDigest';
 import { failpoint } from './failpoint';
 
 export interface OpenDatabase {
   db: SqlDb;
+  /** The database's file: the last snapshot on disk and the pages written since. */
+  file: PagedFile;
   dbPath: string;
   appliedSeq: number;
   snapshotSeq: number;
@@ -52,27 +55,38 @@ const COMPRESSED_BACKUP_HEADER = Buffer.from('AMbak\u0000br', 'latin1');
 const startsWith = (bytes: Buffer, head: Buffer) => bytes.length >= head.length && bytes.subarray(0, head.length).equals(head);
 
 /**
- * A database file's bytes; a backup may be a clean stop's compressed one, decompressed here. The
- * database itself is never decompressed: damage that happens to look compressed must not load.
+ * A database file, read from disk as SQLite asks for its pages; a backup may be a clean stop's
+ * compressed one, decompressed into memory here. The database itself is never decompressed:
+ * damage that happens to look compressed must not load.
  */
-function readDatabaseFile(file: string, backup: boolean): Buffer {
-  const bytes = fs.readFileSync(file);
-  if (!backup || !startsWith(bytes, COMPRESSED_BACKUP_HEADER)) return bytes;
+function openFile(file: string, backup: boolean): { file: PagedFile; trusted: boolean } {
+  const head = Buffer.alloc(COMPRESSED_BACKUP_HEADER.length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!backup || !head.equals(COMPRESSED_BACKUP_HEADER)) return { file: PagedFile.open(file), trusted: matchesDigestFile(file) };
   let db: Buffer;
   try {
-    db = zlib.brotliDecompressSync(bytes.subarray(COMPRESSED_BACKUP_HEADER.length));
+    db = zlib.brotliDecompressSync(fs.readFileSync(file).subarray(COMPRESSED_BACKUP_HEADER.length));
   } catch (e) {
     throw new Error(`the compressed backup is damaged (${(e as Error).message})`, { cause: e });
   }
   if (!startsWith(db, SQLITE_HEADER)) throw new Error('the compressed backup does not hold a database');
-  return db;
+  return { file: PagedFile.fromBytes(db), trusted: matchesDigest(file, db) };
 }
 
-function tryLoad(SQL: SqlJs, file: string, backup = false): { db: SqlDb; integrity: OpenResult['integrity'] } | Error {
+type Loaded = { db: SqlDb; file: PagedFile; integrity: OpenResult['integrity'] };
+
+function tryLoad(SQL: SqlJs, path: string, backup = false): Loaded | Error {
+  let file: PagedFile | null = null;
+  let raw: ReturnType<typeof openPagedDatabase> | null = null;
   try {
-    const buf = readDatabaseFile(file, backup);
-    const trusted = matchesDigest(file, buf);
-    const raw = new SQL.Database(buf);
+    const opened = openFile(path, backup);
+    file = opened.file;
+    raw = openPagedDatabase(SQL, file);
     const db = new SqlDb(raw);
     // Touch the schema and the hot table: a damaged file fails here, not on the first insert.
     db.get('SELECT COUNT(*) AS n FROM sqlite_master');
@@ -81,16 +95,26 @@ function tryLoad(SQL: SqlJs, file: string, backup = false): { db: SqlDb; integri
       const rows = db.get("SELECT 1 FROM sqlite_master WHERE name = 'event_rows'") ? 'event_rows' : 'events';
       db.get(`SELECT MAX(id) AS m FROM ${rows}`);
     }
-    if (trusted) return { db, integrity: 'digest' };
+    if (opened.trusted) return { db, file, integrity: 'digest' };
     const check = db.get<{ quick_check: string }>('PRAGMA quick_check(1)');
-    if (check && check.quick_check !== 'ok') {
-      raw.close();
-      return new Error(`integrity check failed: ${check.quick_check}`);
-    }
-    return { db, integrity: 'checked' };
+    if (check && check.quick_check !== 'ok') throw new Error(`integrity check failed: ${check.quick_check}`);
+    return { db, file, integrity: 'checked' };
   } catch (e) {
+    try {
+      raw?.close();
+    } catch {
+      /* closing a damaged database may fail too */
+    }
+    file?.close();
     return e instanceof Error ? e : new Error(String(e));
   }
+}
+
+/** Close the database and its file. */
+export function closeDatabase(db: SqlDb, file: PagedFile): void {
+  db.clearStatements();
+  db.raw.close();
+  file.close();
 }
 
 /** Applies the migrations the database lacks; returns its schema version and whether any ran. */
@@ -118,29 +142,32 @@ export async function convertFile(job: ConversionJob): Promise<ConversionResult>
   const t0 = performance.now();
   const SQL = await loadSqlJs(job.wasmPath);
   const bytesBefore = fs.statSync(job.dbPath).size;
-  const db = new SqlDb(new SQL.Database(fs.readFileSync(job.dbPath)));
-  migrate(db);
-  db.exec('VACUUM');
-  const file = databaseFileBytes(db.raw);
-  failpoint('convert-before-replace');
-  replaceFile(job.dbPath, file);
-  const bytesAfter = file.length;
-  db.clearStatements();
-  db.raw.close();
-  return { bytesBefore, bytesAfter, ms: performance.now() - t0 };
+  const file = PagedFile.open(job.dbPath);
+  const db = new SqlDb(openPagedDatabase(SQL, file));
+  try {
+    migrate(db);
+    db.exec('VACUUM');
+    const converted = file.freeze();
+    failpoint('convert-before-replace');
+    replaceFile(job.dbPath, converted);
+    return { bytesBefore, bytesAfter: converted.size, ms: performance.now() - t0 };
+  } finally {
+    closeDatabase(db, file);
+  }
 }
 
-/** Write `bytes` as the new `<db>` (temp file, fsync, the old file kept as `<db>.bak`, rename). */
-function replaceFile(dbPath: string, bytes: Uint8Array): void {
+/** Write `frozen` as the new `<db>` (temp file, fsync, the old file kept as `<db>.bak`, rename). */
+function replaceFile(dbPath: string, frozen: FrozenFile): void {
   const tmp = `${dbPath}.tmp-${process.pid}`;
   const digest = new SnapshotDigest();
   const fd = fs.openSync(tmp, 'w');
   try {
-    for (let off = 0; off < bytes.length; ) {
-      const chunk = bytes.subarray(off, Math.min(bytes.length, off + WRITE_CHUNK));
-      digest.update(chunk);
-      for (let w = 0; w < chunk.length; ) w += fs.writeSync(fd, chunk, w, chunk.length - w);
-      off += chunk.length;
+    const chunk = new Uint8Array(Math.min(WRITE_CHUNK, Math.max(1, frozen.size)));
+    for (let off = 0; off < frozen.size; ) {
+      const n = readFrozen(frozen, off, chunk);
+      digest.update(chunk.subarray(0, n));
+      for (let w = 0; w < n; ) w += fs.writeSync(fd, chunk, w, n - w, off + w);
+      off += n;
     }
     fs.fsyncSync(fd);
   } catch (e) {
@@ -153,6 +180,12 @@ function replaceFile(dbPath: string, bytes: Uint8Array): void {
   fs.renameSync(tmp, dbPath);
   digest.writeFor(dbPath);
   syncDirectory(dbPath);
+}
+
+function readFrozen(frozen: FrozenFile, pos: number, into: Uint8Array): number {
+  const n = frozen.read(pos, into);
+  if (n <= 0) throw new Error(`could not read the database at byte ${pos} to write its snapshot`);
+  return n;
 }
 
 function syncDirectory(file: string): void {
@@ -174,6 +207,7 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
   let corruptMovedTo: string | null = null;
   let loadedBackup = false;
   let db: SqlDb | null = null;
+  let file: PagedFile | null = null;
   let integrity: OpenResult['integrity'] = 'new';
 
   let converted: ConversionResult | null = null;
@@ -181,8 +215,7 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
   if (size > 0) {
     let loaded = tryLoad(SQL, dbPath);
     if (!readOnly && !(loaded instanceof Error) && needsConversion(loaded.db)) {
-      loaded.db.clearStatements();
-      loaded.db.raw.close();
+      closeDatabase(loaded.db, loaded.file);
       process.stderr.write(`${CONVERTING_NOTICE} ${dbPath} (${(size / 1e6).toFixed(1)} MB) to the compact event schema, once after an upgrade\n`);
       try {
         converted = await convertInWorker({ dbPath, wasmPath });
@@ -192,7 +225,7 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
       }
       loaded = tryLoad(SQL, dbPath);
     }
-    if (!(loaded instanceof Error)) ({ db, integrity } = loaded);
+    if (!(loaded instanceof Error)) ({ db, file, integrity } = loaded);
     else {
       corruptMovedTo = `${dbPath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       fs.renameSync(dbPath, corruptMovedTo);
@@ -206,11 +239,14 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
   if (!db && fs.existsSync(`${dbPath}.bak`) && (corruptMovedTo || size <= 0)) {
     const bak = tryLoad(SQL, `${dbPath}.bak`, true);
     if (!(bak instanceof Error)) {
-      ({ db, integrity } = bak);
+      ({ db, file, integrity } = bak);
       loadedBackup = true;
     }
   }
-  if (!db) db = new SqlDb(new SQL.Database());
+  if (!db || !file) {
+    file = PagedFile.fromBytes();
+    db = new SqlDb(openPagedDatabase(SQL, file));
+  }
 
   const { version: schemaVersion, migrated } = migrate(db);
   db.payloads = PayloadFiles.open(db, dbPath);
@@ -219,7 +255,7 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
   const snapshotSeq = seqRow ? Number(seqRow.value) : 0;
   const counts = db.get<{ n: number; m: number | null }>('SELECT COUNT(*) AS n, MAX(id) AS m FROM event_rows')!;
   return {
-    state: { db, dbPath, appliedSeq: snapshotSeq, snapshotSeq, unappliedSeqs: new Set() },
+    state: { db, file, dbPath, appliedSeq: snapshotSeq, snapshotSeq, unappliedSeqs: new Set() },
     result: { snapshotSeq, maxId: counts.m ?? 0, events: counts.n, corruptMovedTo, loadedBackup, schemaVersion, migrated, integrity, converted },
   };
 }
@@ -229,9 +265,10 @@ const WRITE_CHUNK = 4 << 20;
 
 /**
  * Write the database to a temp file, fsync it and rename it over the snapshot, keeping the previous
- * one as `.bak`. The file is frozen copy-on-write (`FileSnapshot`) and written out asynchronously:
- * the store worker answers queries and applies inserts meanwhile (those come after `seq` and stay
- * in the journal). It is blocked only to freeze the file (`exportMs`); `writeMs` is the rest.
+ * one as `.bak`; the database then reads its unchanged pages from the new file. The file is frozen
+ * (`PagedFile.freeze`) and written out asynchronously: the store worker answers queries and applies
+ * inserts meanwhile (those come after `seq` and stay in the journal). It is blocked only to freeze
+ * the file (`exportMs`); `writeMs` is the rest.
  */
 export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<SnapshotResult> {
   const t0 = performance.now();
@@ -240,39 +277,45 @@ export async function writeSnapshot(s: OpenDatabase, seq: number): Promise<Snaps
   s.db.payloads.sync();
   // The file holds the committed database only between transactions: this throws inside one.
   s.db.raw.exec('BEGIN IMMEDIATE; COMMIT');
-  const view = new FileSnapshot(s.db.raw);
+  const frozen = s.file.freeze();
   const t1 = performance.now();
   const tmp = `${s.dbPath}.tmp-${process.pid}`;
   let fh: fs.promises.FileHandle | null = null;
   const digest = new SnapshotDigest();
   try {
     fh = await fs.promises.open(tmp, 'w');
-    const chunk = new Uint8Array(Math.min(WRITE_CHUNK, Math.max(1, view.length)));
-    for (let off = 0; off < view.length; ) {
-      const n = view.read(off, chunk);
+    const chunk = new Uint8Array(Math.min(WRITE_CHUNK, Math.max(1, frozen.size)));
+    for (let off = 0; off < frozen.size; ) {
+      const n = readFrozen(frozen, off, chunk);
       digest.update(chunk.subarray(0, n));
       for (let w = 0; w < n; ) w += (await fh.write(chunk, w, n - w, off + w)).bytesWritten;
       off += n;
     }
-    view.close();
     await fh.sync();
     await fh.close();
+    if (fs.existsSync(s.dbPath)) keepAsBackup(s.dbPath);
+    failpoint('snapshot-before-rename');
+    fs.renameSync(tmp, s.dbPath);
   } catch (e) {
-    view.close();
     await fh?.close().catch(() => {});
     fs.rmSync(tmp, { force: true });
+    s.file.thaw(frozen);
     throw e;
   }
-  if (fs.existsSync(s.dbPath)) keepAsBackup(s.dbPath);
-  failpoint('snapshot-before-rename');
-  fs.renameSync(tmp, s.dbPath);
   failpoint('snapshot-after-rename');
   digest.writeFor(s.dbPath);
   syncDirectory(s.dbPath);
+  try {
+    s.file.rebase(frozen, s.dbPath);
+  } catch (e) {
+    // The snapshot is in place; the pages stay in memory and are read as before until the next one.
+    s.file.thaw(frozen);
+    process.stderr.write(`agentmonitor: could not reopen ${s.dbPath} after its snapshot (${(e as Error).message})\n`);
+  }
   s.db.payloads.afterSnapshot();
   const previousSeq = s.snapshotSeq;
   s.snapshotSeq = seq;
-  return { seq, bytes: view.length, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
+  return { seq, bytes: frozen.size, exportMs: t1 - t0, writeMs: performance.now() - t1, previousSeq };
 }
 
 /**

@@ -38,16 +38,44 @@ export class SnapshotDigest {
   }
 }
 
-/** True when `bytes` (the content of `file`) are exactly what its digest file describes. */
-export function matchesDigest(file: string, bytes: Uint8Array): boolean {
+const CHUNK = 4 << 20;
+
+function readDigest(file: string): DigestFile | null {
   let d: Partial<DigestFile>;
   try {
     d = JSON.parse(fs.readFileSync(digestPath(file), 'utf8')) as Partial<DigestFile>;
   } catch {
-    return false;
+    return null;
   }
-  if (d.algorithm !== ALGORITHM || d.bytes !== bytes.length || typeof d.digest !== 'string') return false;
+  return d.algorithm === ALGORITHM && typeof d.bytes === 'number' && typeof d.digest === 'string' ? (d as DigestFile) : null;
+}
+
+/** True when `bytes` (the content of `file`) are exactly what its digest file describes. */
+export function matchesDigest(file: string, bytes: Uint8Array): boolean {
+  const d = readDigest(file);
+  if (!d || d.bytes !== bytes.length) return false;
   return createHash(ALGORITHM).update(bytes).digest('hex') === d.digest;
+}
+
+/** `matchesDigest` for the file's content on disk, read a chunk at a time. */
+export function matchesDigestFile(file: string): boolean {
+  const d = readDigest(file);
+  if (!d) return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.fstatSync(fd).size !== d.bytes) return false;
+    const hash = createHash(ALGORITHM);
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, d.bytes)));
+    for (let pos = 0; ; ) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, pos);
+      if (n <= 0) break;
+      hash.update(chunk.subarray(0, n));
+      pos += n;
+    }
+    return hash.digest('hex') === d.digest;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Move the digest of `from` along with the file (or drop a stale one at `to`). */

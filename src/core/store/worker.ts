@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
-import { convertFile, openDatabase, settleBackup, writeSnapshot, type OpenDatabase } from './database';
+import { closeDatabase, convertFile, openDatabase, settleBackup, writeSnapshot, type OpenDatabase } from './database';
 import { runConversionIfAsked } from './convertDatabase';
 import { insertBatch } from './insert';
 import { touchingNothing } from './changeLog';
@@ -53,9 +53,10 @@ function handle(msg: WorkerRequest): unknown {
     case 'close': {
       const s = state;
       state = null;
-      s?.db.clearStatements();
-      s?.db.payloads.close();
-      s?.db.raw.close();
+      if (s) {
+        s.db.payloads.close();
+        closeDatabase(s.db, s.file);
+      }
       return null;
     }
     default: {
