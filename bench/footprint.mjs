@@ -12,6 +12,9 @@
 // Then, alternating the builds, each round serves a fresh copy of each database and measures:
 //   - resident memory (VmRSS of the `serve` process, all its threads) once it listens, and again
 //     after the dashboard's first questions (the overview, Sessions, Costs, Tools and Usage);
+//   - seconds from spawning `serve` until it listens (open, integrity digest, the views' warm-up),
+//     and to answer the first questions twice: as they come (warmed before listening) and again
+//     after one posted event, which any live agent causes (computed cold);
 //   - after a clean stop (SIGTERM): the database's bytes per stored event, the events table's own
 //     bytes per row (SQLite's dbstat, read through python3's sqlite3 when the machine has it), and
 //     what the folder holds (database, backup, journal, payloads) as a multiple of the database.
@@ -105,6 +108,25 @@ function firstQuestions() {
   ];
 }
 
+async function askFirstQuestions(build, url) {
+  const t0 = performance.now();
+  for (const q of firstQuestions()) {
+    const r = await fetch(url + q);
+    if (!r.ok) throw new Error(`${build.name}: GET ${q} answered ${r.status}`);
+    await r.arrayBuffer();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+async function postOneEvent(url) {
+  const r = await fetch(`${url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ session_id: 'bench-footprint', agent_type: 'bench', event_type: 'tool_use', tool_name: 'BenchTool', status: 'success', duration_ms: 5, event_id: `bench-footprint-${Math.random()}` }),
+  });
+  if (!r.ok) throw new Error(`POST /api/events answered ${r.status}`);
+}
+
 async function storedEvents(url) {
   const r = await fetch(`${url}/api/stats`);
   return (await r.json()).total.events;
@@ -141,16 +163,16 @@ print(json.dumps({'events':n,'sizes':sizes}))`;
 async function measure(build, db) {
   const copy = freshCopy(db, build.key);
   // The upgraded column's start converts the base's database: minutes on a loaded machine.
+  const t0 = performance.now();
   const server = await startProcess([cli(build), 'serve', '--port', '0', '--db', copy, '--no-watch'], {}, 20 * 60_000);
+  const startS = (performance.now() - t0) / 1000;
   try {
-    const events = await storedEvents(server.url);
     const afterStart = rssMb(server.child.pid);
-    for (const q of firstQuestions()) {
-      const r = await fetch(server.url + q);
-      if (!r.ok) throw new Error(`${build.name}: GET ${q} answered ${r.status}`);
-      await r.arrayBuffer();
-    }
+    const questionsS = await askFirstQuestions(build, server.url);
     const afterQuestions = rssMb(server.child.pid);
+    await postOneEvent(server.url);
+    const coldQuestionsS = await askFirstQuestions(build, server.url);
+    const events = await storedEvents(server.url);
     await server.stop();
     const disk = folderBytes(copy);
     const stat = tableBytes(copy);
@@ -158,6 +180,9 @@ async function measure(build, db) {
     const result = {
       afterStart,
       afterQuestions,
+      startS,
+      questionsS,
+      coldQuestionsS,
       bytesPerEvent: disk.database / n,
       // The flat events table, or (migration 7) its rows and the dictionaries they point into.
       tableBytesPerRow: stat ? ['events', 'event_rows', 'event_sessions', 'event_types', 'event_labels'].reduce((s, k) => s + (stat.sizes[k] ?? 0), 0) / n : NaN,
@@ -201,6 +226,9 @@ const fig = (b, k) => median(results.get(b).map((r) => r[k]));
 const rows = [
   ['RSS after start (MB)', 'afterStart', (v) => v.toFixed(0), 'at most 250'],
   ['RSS after first questions (MB)', 'afterQuestions', (v) => v.toFixed(0), 'at most 250'],
+  ['start until listening (s)', 'startS', (v) => v.toFixed(2), ''],
+  ['first questions (s)', 'questionsS', (v) => v.toFixed(2), 'at most 1.1x'],
+  ['first questions after a write (s)', 'coldQuestionsS', (v) => v.toFixed(2), 'at most 1.1x'],
   ['database bytes per event', 'bytesPerEvent', (v) => v.toFixed(0), ''],
   ['events table bytes per row', 'tableBytesPerRow', (v) => v.toFixed(0), 'at most 120'],
   ['events indexes bytes per event', 'indexBytesPerEvent', (v) => v.toFixed(0), ''],

@@ -2,7 +2,7 @@
  * What a stored event costs (issue 24), on real database files: a client timestamp that says
  * exactly the event's time is stored empty and read back whole; event rows hold numbers for their
  * repeated strings and keep only the indexes their queries' plans use; a database of an earlier
- * schema is converted in a worker of its own with every answer unchanged, and a kill during the
+ * schema is converted in a process of its own with every answer unchanged, and a kill during the
  * conversion leaves the old file whole.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import type { EventInput } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { openCore, type Core } from '../../src/core/runtime';
 import { toRecord } from '../../src/core/ingest/normalize';
-import { defaultWasmPath, openDatabase } from '../../src/core/store/database';
+import { convertFile, defaultWasmPath, openDatabase } from '../../src/core/store/database';
 import { eventIdHash } from '../../src/core/store/eventIdHash';
 import { COVERING_REQUEST_SQL, insertBatch } from '../../src/core/store/insert';
 import { isoCreatedAtSql, MIGRATIONS } from '../../src/core/store/schema';
@@ -100,6 +100,15 @@ async function answers(core: Core, since: number): Promise<unknown[]> {
   ]);
 }
 
+/** The same database as schema 7 wrote it: event ids in a unique index, no hash column; migrations 8 and 9 not applied. */
+function toSchema7(file: Database): void {
+  file.exec(`DROP INDEX events_event_hash;
+    ALTER TABLE event_rows DROP COLUMN id_hash;
+    CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NOT NULL;
+    ALTER TABLE sessions DROP COLUMN context_window;
+    UPDATE meta SET value = '[1,2,3,4,5,6,7]' WHERE key = 'applied_migrations'`);
+}
+
 describe('store footprint', () => {
   test('a client timestamp that is exactly the event time is stored empty and read back whole', async () => {
     const dbPath = path.join(tmpDir(), 'a.db');
@@ -173,7 +182,7 @@ describe('store footprint', () => {
     }
   });
 
-  test('a database of schema 7 (event ids in a unique index) is converted in a worker of its own too', async () => {
+  test('a database of schema 7 (event ids in a unique index) is converted in a process of its own too', async () => {
     const dbPath = path.join(tmpDir(), 'a.db');
     let core = await open(dbPath);
     await core.ingest.ingest(history().map((e, i) => ({ ...e, event_id: `e-${i}` })));
@@ -182,11 +191,7 @@ describe('store footprint', () => {
     await core.close();
     const file = await onDisk(dbPath);
     try {
-      file.exec(`DROP INDEX events_event_hash;
-        ALTER TABLE event_rows DROP COLUMN id_hash;
-        CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NOT NULL;
-        ALTER TABLE sessions DROP COLUMN context_window;
-        UPDATE meta SET value = '[1,2,3,4,5,6,7]' WHERE key = 'applied_migrations'`);
+      toSchema7(file);
       fs.writeFileSync(dbPath, file.export());
       fs.rmSync(`${dbPath}.sum`, { force: true });
     } finally {
@@ -194,7 +199,7 @@ describe('store footprint', () => {
     }
     core = await open(dbPath);
     try {
-      assert.ok(core.store.stats.open.converted, 'converted in a worker');
+      assert.ok(core.store.stats.open.converted, 'converted in a process of its own');
       assert.deepEqual(await answers(core, since), before);
       // Each id is found again by its hash: the same events again are duplicates.
       const again = await core.ingest.ingest(history().map((e, i) => ({ ...e, event_id: `e-${i}` })), { waitForStore: true });
@@ -203,6 +208,25 @@ describe('store footprint', () => {
     } finally {
       await core.close();
     }
+  });
+
+  test('a conversion whose server is gone (its parent changed) never replaces the file', async () => {
+    const dbPath = path.join(tmpDir(), 'a.db');
+    const core = await open(dbPath);
+    await core.ingest.ingest(history().map((e, i) => ({ ...e, event_id: `e-${i}` })));
+    await core.close();
+    const file = await onDisk(dbPath);
+    try {
+      toSchema7(file);
+      fs.writeFileSync(dbPath, file.export());
+    } finally {
+      file.close();
+    }
+    const old = fs.readFileSync(dbPath);
+    // This test process is not the converting process's parent: as if the server had died.
+    await assert.rejects(convertFile({ dbPath, wasmPath: defaultWasmPath(), parentPid: process.pid }), /the server that asked for the conversion is gone/);
+    assert.ok(fs.readFileSync(dbPath).equals(old), 'the file is untouched');
+    assert.deepEqual(fs.readdirSync(path.dirname(dbPath)).filter((f) => f.includes('.tmp-')), []);
   });
 
   test('a conversion that finds the disk full leaves the old file whole, and the database is migrated in memory instead', async (t) => {

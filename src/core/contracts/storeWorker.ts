@@ -93,6 +93,8 @@ export const CONVERSION_MAX_MS = 30 * 60_000;
 export interface ConversionJob {
   dbPath: string;
   wasmPath: string;
+  /** The server that asked: a conversion whose server is gone never replaces the file. */
+  parentPid: number;
 }
 
 export interface ConversionResult {

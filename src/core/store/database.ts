@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { CONVERTING_NOTICE, type ConversionJob, type ConversionResult, type OpenResult, type SnapshotResult } from '../contracts/storeWorker';
-import { convertInWorker, needsConversion } from './convertDatabase';
+import { convertInProcess, needsConversion } from './convertDatabase';
 import { MIGRATIONS } from './schema';
 import { backfillSearch } from './searchIndex';
 import { PayloadFiles } from './payloadFiles';
@@ -135,7 +135,7 @@ function migrate(db: SqlDb): { version: number; migrated: boolean } {
 }
 
 /**
- * In a converting worker (`convertDatabase.ts`): apply the file's pending migrations, VACUUM, and
+ * In a converting process (`convertDatabase.ts`): apply the file's pending migrations, VACUUM, and
  * replace the file with the result as a snapshot would (the old file kept as `<db>.bak`).
  */
 export async function convertFile(job: ConversionJob): Promise<ConversionResult> {
@@ -148,7 +148,9 @@ export async function convertFile(job: ConversionJob): Promise<ConversionResult>
     migrate(db);
     db.exec('VACUUM');
     const converted = file.freeze();
-    failpoint('convert-before-replace');
+    // A crash of the server here takes this process with it (the test kills both).
+    failpoint('convert-before-replace', job.parentPid);
+    if (process.ppid !== job.parentPid) throw new Error('the server that asked for the conversion is gone');
     replaceFile(job.dbPath, converted);
     return { bytesBefore, bytesAfter: converted.size, ms: performance.now() - t0 };
   } finally {
@@ -218,7 +220,7 @@ export async function openDatabase(dbPath: string, wasmPath: string, readOnly = 
       closeDatabase(loaded.db, loaded.file);
       process.stderr.write(`${CONVERTING_NOTICE} ${dbPath} (${(size / 1e6).toFixed(1)} MB) to the compact event schema, once after an upgrade\n`);
       try {
-        converted = await convertInWorker({ dbPath, wasmPath });
+        converted = await convertInProcess({ dbPath, wasmPath });
       } catch (e) {
         // The old file is whole: migrate it here instead (correct, only not compacted).
         process.stderr.write(`agentmonitor: ${(e as Error).message}; migrating ${dbPath} in place instead\n`);

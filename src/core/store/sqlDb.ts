@@ -10,12 +10,11 @@ import { MemoryPayloads, type PayloadStore } from './payloadFile';
 export type Params = SqlValue[] | Record<string, SqlValue>;
 
 /**
- * The whole database is in memory already (sql.js keeps the file in a buffer), so SQLite's page
- * cache only saves a 4 KB copy per miss, and it is a second copy of the pages it holds, in the
- * wasm heap, which never shrinks. 2 MB holds the upper levels of the indexes. Measured against
- * 32 MB (1M events, same runs): 372 instead of 407 MB resident after start, first import of 128 MB
- * of Claude logs 0.93x the CPU and 0.96x the peak memory, the dashboard's aggregates after a write
- * as fast (0.16-0.27 s for seven of them either way).
+ * SQLite's page cache is in the wasm heap, which never shrinks; a miss costs a 4 KB copy from the
+ * pages written since the last snapshot or one `pread` of the snapshot file (`pagedFile.ts`), which
+ * the OS caches. 2 MB holds the upper levels of the indexes. 32 MB was measured when the whole
+ * file was in memory (1M events, same runs): 35 MB more resident after start, first import of 128
+ * MB of Claude logs 1.07x the CPU, the dashboard's aggregates after a write as fast.
  */
 const PRAGMAS = 'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -2048;';
 
@@ -33,9 +32,10 @@ export class SqlDb {
   }
 
   /**
-   * Connection settings and SQL functions, applied once per connection. The database lives in wasm memory and durability
-   * comes from our journal and snapshots (DESIGN §3), so SQLite's own rollback journal is kept in
-   * memory and it never syncs: a transaction can still roll back, nothing touches a file.
+   * Connection settings and SQL functions, applied once per connection. Durability comes from
+   * our journal and snapshots (DESIGN §3), so SQLite's own rollback journal is kept in memory and
+   * it never syncs: a transaction can still roll back, and the snapshot file is never written
+   * (changed pages stay in memory until the next snapshot, `pagedFile.ts`).
    */
   configure(): void {
     this.raw.exec(PRAGMAS);

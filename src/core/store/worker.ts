@@ -71,7 +71,7 @@ function need(): OpenDatabase {
   return state;
 }
 
-// This thread is either the store worker or, for a moment at open, the worker converting its file.
+// This is either the store worker thread or, for a moment at open, the process converting its file.
 if (!runConversionIfAsked(convertFile)) parentPort!.on('message', serve);
 
 function serve(msg: WorkerRequest): void {
