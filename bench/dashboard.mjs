@@ -73,7 +73,7 @@ function build() {
  */
 async function fillDb(file, events) {
   const mod = (p) => tsImport(path.join(root, p), import.meta.url);
-  const { openDatabase, writeSnapshot } = await mod('src/core/store/database.ts');
+  const { closeDatabase, openDatabase, writeSnapshot } = await mod('src/core/store/database.ts');
   const { insertBatch } = await mod('src/core/store/insert.ts');
   const { toRecord } = await mod('src/core/ingest/normalize.ts');
   const { demoChunks, demoScaleFor } = await mod('src/core/cli/demo.ts');
@@ -97,7 +97,7 @@ async function fillDb(file, events) {
   }
   await writeSnapshot(state, 0);
   state.db.payloads?.close();
-  state.db.raw.close();
+  closeDatabase(state.db, state.file);
   return { events: n, scale, seconds: (performance.now() - t0) / 1000, bytes: fs.statSync(file).size };
 }
 
