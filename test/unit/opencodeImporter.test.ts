@@ -128,7 +128,7 @@ describe('OpenCode database', () => {
     assert.deepEqual([...tools.values()].sort(), [['bash', 'success', sid], ['read', 'error', sid], ['task', 'success', sid]]);
     const prompts = new Set(events.filter((e) => e.event_type === 'user_prompt').map((e) => `${(e.metadata as { prompt: string }).prompt}`));
     // `opencode run` stores its message words quoted.
-    assert.ok(prompts.has('"list the files"') && prompts.has('"and now?"'), [...prompts].join('|'));
+    assert.deepEqual([...prompts].sort(), ['"and now?"', '"list the files"'], 'the sub-agent\'s task prompt is not the user\'s');
     assert.ok(events.some((e) => e.event_type === 'response' && (e.metadata as { text: string }).text === 'The project contains README.md and src/main.py.'));
   });
 

@@ -18,7 +18,8 @@
  *   the same times, tokens and tool call ids: identities here are built from what a copy keeps
  *   (`opencodeUsageKey`), so a copy counts once, under the session seen first.
  * - A sub-agent (the task tool) runs in a child session (`session.parent_id`): its events belong
- *   to the root session, with the child's id as `agent_id`.
+ *   to the root session, with the child's id as `agent_id`; its prompt (the task call's input) is
+ *   not a prompt of the user's.
  * - OpenCode's side calls (the session title from its small model) are billed but never stored.
  * The database is read from a watermark (`time_updated`, id) kept in the import state, so a pass
  * reads only messages written since the previous one.
@@ -243,6 +244,8 @@ class OpencodeReader {
     const created = typeof time.created === 'number' ? time.created : 0;
     const { agentId } = this.owner(sessionId);
     if (m.role === 'user') {
+      // A sub-agent's prompt is the task call's input (kept on that call), not the user's.
+      if (agentId) return;
       const text = this.parts(id)
         .filter((p) => p.type === 'text' && !p.synthetic && !p.ignored)
         .map((p) => (typeof p.text === 'string' ? p.text : ''))

@@ -359,3 +359,77 @@ export function copilotArgs(prompt: string): string[] {
 export function runCopilot(o: CopilotOptions): Promise<ProcessResult> {
   return runProcess(o.bin, copilotArgs(o.prompt), { cwd: o.cwd, env: copilotEnv(o), timeoutMs: o.timeoutMs ?? 120_000 });
 }
+
+/** The model OpenCode is configured with: a name our price table knows, on a custom provider. */
+export const OPENCODE_MODEL = 'gpt-5';
+/** The prices OpenCode is told for it (USD per M: input, output, cache read), as ours for gpt-5. */
+export const OPENCODE_MODEL_COST = { input: 1.25, output: 10, cache_read: 0.125 };
+
+/** The installed OpenCode, or why it is not there. */
+export function findOpencodeBinary(): string | { missing: string } {
+  const bin = path.join(cliDir, 'node_modules', '.bin', 'opencode');
+  return fs.existsSync(bin) ? bin : { missing: `OpenCode not installed (${bin}); run: node test/e2e/agents/installAgents.mjs` };
+}
+
+/**
+ * The project's `opencode.json`: a custom provider `fakeai` on `@ai-sdk/openai-compatible` (bundled
+ * in the binary, so nothing is installed) whose `baseURL` is the fake API on loopback.
+ */
+export function writeOpencodeConfig(project: string, apiUrl: string): string {
+  const file = path.join(project, 'opencode.json');
+  fs.writeFileSync(file, JSON.stringify({
+    provider: { fakeai: { npm: '@ai-sdk/openai-compatible', name: 'Fake AI', options: { baseURL: `${apiUrl}/v1`, apiKey: 'fake' },
+      models: { [OPENCODE_MODEL]: { name: 'GPT-5 (fake)', cost: OPENCODE_MODEL_COST } } } },
+    model: `fakeai/${OPENCODE_MODEL}`,
+    autoupdate: false,
+    share: 'disabled',
+    permission: { '*': 'allow' },
+  }, null, 2));
+  return file;
+}
+
+export interface OpencodeOptions {
+  bin: string;
+  home: string;
+  cwd: string;
+  prompt: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * OpenCode offline, its folders under `home` (XDG_*: data in `$XDG_DATA_HOME/opencode`). Without
+ * these it would fetch models.dev's model list (OPENCODE_DISABLE_MODELS_FETCH) and check for updates;
+ * at start it installs `@opencode-ai/plugin` into its config folder in the background with npm's
+ * own client (Arborist), which reads npm's config from the environment: offline and a registry on
+ * a closed loopback port make that fail at once (OpenCode logs it and goes on). PWD must be the
+ * project: OpenCode takes its directory (and so its project config) from it, not from the process's
+ * working directory.
+ */
+export function opencodeEnv(o: Pick<OpencodeOptions, 'home' | 'cwd' | 'env'>): NodeJS.ProcessEnv {
+  const env = cleanEnv({
+    HOME: o.home,
+    // OpenCode takes its working directory from PWD when it is set (the caller's, inherited).
+    PWD: o.cwd,
+    XDG_DATA_HOME: path.join(o.home, '.local', 'share'),
+    XDG_CONFIG_HOME: path.join(o.home, '.config'),
+    XDG_CACHE_HOME: path.join(o.home, '.cache'),
+    XDG_STATE_HOME: path.join(o.home, '.local', 'state'),
+    OPENCODE_DISABLE_MODELS_FETCH: '1',
+    OPENCODE_DISABLE_AUTOUPDATE: '1',
+    npm_config_offline: 'true',
+    npm_config_registry: 'http://127.0.0.1:9/',
+    ...o.env,
+  });
+  for (const k of Object.keys(env)) if (/^OPENCODE_(?!DISABLE_)/.test(k)) delete env[k];
+  return env;
+}
+
+/** `--title` names the session, so OpenCode makes no title call to its small model. */
+export function opencodeArgs(prompt: string): string[] {
+  return ['run', '--title', 'e2e probe', '--format', 'json', prompt];
+}
+
+export function runOpencode(o: OpencodeOptions): Promise<ProcessResult> {
+  return runProcess(o.bin, opencodeArgs(o.prompt), { cwd: o.cwd, env: opencodeEnv(o), timeoutMs: o.timeoutMs ?? 120_000 });
+}

@@ -1,4 +1,4 @@
-// Installs the real agent CLIs the agents suite drives (Claude Code, Codex, Gemini CLI, Copilot CLI) into
+// Installs the real agent CLIs the agents suite drives (Claude Code, Codex, Gemini CLI, Copilot CLI, OpenCode) into
 // test/e2e/agents/cli/node_modules from their own lockfile, pinned to the versions the captures in
 // shared/fixtures/captured were made with. Kept apart from the main install: together they weigh
 // ~640 MB (native binaries from optional dependencies), which no other suite needs.
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 const cliDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'cli');
 const wanted = JSON.parse(fs.readFileSync(path.join(cliDir, 'package.json'), 'utf8')).devDependencies;
-const bins = { '@anthropic-ai/claude-code': 'claude', '@openai/codex': 'codex', '@google/gemini-cli': 'gemini', '@github/copilot': 'copilot' };
+const bins = { '@anthropic-ai/claude-code': 'claude', '@openai/codex': 'codex', '@google/gemini-cli': 'gemini', '@github/copilot': 'copilot', 'opencode-ai': 'opencode' };
 
 function installedVersion(name) {
   try {

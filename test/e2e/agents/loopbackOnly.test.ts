@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { claudeArgs, claudeEnv, codexArgs, codexEnv, copilotArgs, copilotEnv, findAgentBinaries, findCopilotBinary, findGeminiBinary, geminiArgs, geminiEnv, makeProject, runProcess, writeCodexConfig, writeGeminiSettings } from './agentProcess';
+import { claudeArgs, claudeEnv, codexArgs, codexEnv, copilotArgs, copilotEnv, findAgentBinaries, findCopilotBinary, findGeminiBinary, findOpencodeBinary, geminiArgs, geminiEnv, makeProject, opencodeArgs, opencodeEnv, runProcess, writeCodexConfig, writeGeminiSettings, writeOpencodeConfig } from './agentProcess';
 import { CLAUDE_PROMPT, CODEX_PROMPT, startFakeModelApi, type FakeModelApi } from './fakeModelApi';
 import { describeRun } from './monitorProcess';
 import { deadPort } from './serverDownScenario';
@@ -86,6 +86,15 @@ describe('the agents talk to loopback only', { skip }, () => {
   const copilot = findCopilotBinary();
   test('Copilot CLI', { skip: typeof copilot === 'string' ? false : copilot.missing }, async () => {
     const trace = await traced('copilot', copilot as string, copilotArgs(CODEX_PROMPT), copilotEnv({ home, apiUrl: api.url }));
+    assert.match(trace, new RegExp(`htons\\(${api.port}\\)`), 'the trace shows no connection to the fake API: is strace tracing the agent?');
+    assert.deepEqual(outsideConnects(trace), []);
+  });
+
+  const opencode = findOpencodeBinary();
+  test('OpenCode', { skip: typeof opencode === 'string' ? false : opencode.missing }, async () => {
+    writeOpencodeConfig(project, api.url);
+    const trace = await traced('opencode', opencode as string, opencodeArgs(CODEX_PROMPT), opencodeEnv({ home, cwd: project }));
+    fs.rmSync(path.join(project, 'opencode.json'));
     assert.match(trace, new RegExp(`htons\\(${api.port}\\)`), 'the trace shows no connection to the fake API: is strace tracing the agent?');
     assert.deepEqual(outsideConnects(trace), []);
   });
