@@ -168,6 +168,15 @@ export function fillMetadataGaps(oldJson: string | null, newJson: string): strin
   return changed ? JSON.stringify(stored) : null;
 }
 
+/** Whether a tool call's metadata carries a permission decision (`otel/*.ts` tool_decision). */
+function isDecision(metadata: string): boolean {
+  try {
+    return typeof (JSON.parse(metadata) as { decision?: unknown }).decision === 'string';
+  } catch {
+    return false;
+  }
+}
+
 function newSessionDelta(r: EventRecord): SessionDelta {
   return {
     agent_type: r.agent_type,
@@ -351,6 +360,12 @@ class BatchWriter {
     const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
     if (!completes && !corrects) {
       if (r.metadata) this.fillGaps(existing.id, r.event_type, r.metadata);
+      // The decision on a call already stored (OTLP tool_decision after its PreToolUse hook) is
+      // news for the state: allowed, the agent proceeds before the call's end.
+      if (r.event_type === 'tool_use' && r.metadata && r.metadata.includes('"decision"') && isDecision(r.metadata)) {
+        this.touch(existing.session_id, r);
+        this.states.note(existing.session_id, r);
+      }
       out.ids.push(existing.id);
       out.kinds.push('duplicate');
       out.duplicates++;

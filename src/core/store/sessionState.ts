@@ -10,7 +10,8 @@
  *   next prompt — or Codex's rollout saying so (`task_complete`, `turn_aborted`), or a
  *   `Notification` of type `idle_prompt` / `elicitation_dialog`;
  * - `working`: a prompt, a tool call (its start or its end: a granted permission ends in the call's
- *   PostToolUse), a subagent starting or stopping, a compaction;
+ *   PostToolUse, or earlier in the OTLP `tool_decision` on it), a subagent starting or stopping, a
+ *   compaction;
  * - `idle`: a session (re)started and nothing asked yet;
  * - `error`: the turn failed (`StopFailure` hook);
  * - `ended`: `session_end`, or the turn's end in a Codex thread no user answers (`codex exec`, a
