@@ -79,6 +79,12 @@ describe("Copilot CLI's session store without the session's log, then with it", 
 
   const importOnce = () => runImport({ store: core.store, ingest: core.ingest }, { importId: 't', claudeDirs: [], codexDirs: [], copilotDirs: [home] });
 
+  it('an import of another folder\'s sessions leaves the store alone', async () => {
+    const summary = await runImport({ store: core.store, ingest: core.ingest }, { importId: 't', claudeDirs: [], codexDirs: [], copilotDirs: [home], cwdFilter: ['/elsewhere'] });
+    assert.equal(summary.files, 0);
+    assert.equal((await bySession(core))[SID], undefined);
+  });
+
   it('the store alone gives the session, its project and its exact tokens', async () => {
     const summary = await importOnce();
     assert.equal(summary.files, 1);

@@ -103,8 +103,11 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
       return dirName === enc || dirName.startsWith(enc + '-');
     });
   }
-  // An OpenCode database (or Copilot CLI's session store) holds every project's sessions: it is read whole.
-  if (file.kind === 'opencode' || file.kind === 'copilot-store') return true;
+  // An OpenCode database holds every project's sessions: it is read whole.
+  if (file.kind === 'opencode') return true;
+  // Copilot CLI's session store too, but it only stands in for sessions whose log is gone: an import
+  // of some folders' sessions reads their logs and leaves the store (every project's calls) alone.
+  if (file.kind === 'copilot-store') return false;
   const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await firstLineCwd(file.path, file.kind === 'copilot' ? copilotCwd : codexCwd);
   return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
 }
