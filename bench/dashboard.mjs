@@ -1,5 +1,10 @@
 // Dashboard performance: `node bench/dashboard.mjs [--events 1000000] [--rebuild] [--fill-only]
-// [--samples 7]`.
+// [--samples 7] [--base REF]`.
+//
+// With --base REF: the large database only, served by REF's build (checked out into a temp
+// worktree and built there, `refBuild.mjs`) and by the current build, base first; the columns are
+// then base, current and current/base (issues 20 and 24 ask for the figures against an earlier
+// build in the same run). REF must read the current schema (or convert it at its start).
 //
 // Builds two databases with the demo generator through the store's own insert code (the small one
 // is the baseline measured in the same run), serves a fresh copy of each with `agentmonitor serve`
@@ -36,6 +41,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tsImport } from 'tsx/esm/api';
 import { chromium } from 'playwright-core';
+import { buildRef } from './refBuild.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const arg = (name, dflt) => {
@@ -50,6 +56,8 @@ const FEED_RATE = 500;
 /** How long a user looks at the overview before a first switch, in the second restart column. */
 const RESTART_LOOK_MS = 3000;
 const FEED_SECONDS = 10;
+const BASE_REF = arg('base', null);
+const CURRENT_CLI = path.join(root, 'dist', 'cli.js');
 const tmp = path.join(os.tmpdir(), 'agentmonitor-bench');
 fs.mkdirSync(tmp, { recursive: true });
 
@@ -117,9 +125,9 @@ function copyDb(file, label) {
  * server's default is 30): the timed runs use an hour, so that the writes that make cold switches do
  * not also time the export of a snapshot, measured on its own (`measureSnapshot`).
  */
-async function serve(dbFile, snapshotS = 3600) {
+async function serve(dbFile, snapshotS = 3600, cli = CURRENT_CLI) {
   const env = { ...process.env, AGENTMONITOR_SNAPSHOT_INTERVAL_S: String(snapshotS) };
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'serve', '--db', dbFile, '--port', '0', '--no-watch'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [cli, 'serve', '--db', dbFile, '--port', '0', '--no-watch'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -267,11 +275,11 @@ async function measureSwitches(context, url) {
 }
 
 /** Each view's first switch after `serve` started and the overview loaded (nothing cached anywhere). */
-async function measureRestartSwitches(context, file, label, lookMs = 0) {
+async function measureRestartSwitches(context, file, label, lookMs = 0, cli = CURRENT_CLI) {
   const out = {};
   for (const view of Object.keys(VIEWS)) {
     if (view === 'overview') continue;
-    const server = await serve(copyDb(file, label));
+    const server = await serve(copyDb(file, label), 3600, cli);
     try {
       const { page } = await openDashboard(context, server.url, false);
       if (lookMs) await page.waitForTimeout(lookMs);
@@ -332,8 +340,8 @@ async function measureApi(url) {
  * fsync are `write_ms`): those durations, and an aggregate asked for just after a write while the
  * next snapshot is due.
  */
-async function measureSnapshot(file, label) {
-  const server = await serve(copyDb(file, label), 0.2);
+async function measureSnapshot(file, label, cli = CURRENT_CLI) {
+  const server = await serve(copyDb(file, label), 0.2, cli);
   try {
     await fetch(`${server.url}/api/health`);
     const r = await fetch(`${server.url}/api/events`, {
@@ -433,15 +441,22 @@ async function main() {
   }
   if (FILL_ONLY) return;
   const { browser, context } = await newBrowser();
-  const results = {};
+  const base = BASE_REF ? buildRef(BASE_REF, path.join(tmp, 'builds')) : null;
+  const runs = base
+    ? [
+        [`base ${base.sha}`, bigFile, path.join(base.dir, 'dist', 'cli.js')],
+        ['current', bigFile, CURRENT_CLI],
+      ]
+    : [
+        ['baseline', smallFile, CURRENT_CLI],
+        ['large', bigFile, CURRENT_CLI],
+      ];
+  const results = [];
   try {
-    for (const [label, file] of [
-      ['baseline', smallFile],
-      ['large', bigFile],
-    ]) {
-      const copy = copyDb(file, label);
+    for (const [label, file, cli] of runs) {
+      const copy = copyDb(file, 'run');
       const t0 = performance.now();
-      const server = await serve(copy);
+      const server = await serve(copy, 3600, cli);
       const startS = (performance.now() - t0) / 1000;
       const r = { startS };
       try {
@@ -454,40 +469,40 @@ async function main() {
       } finally {
         await server.stop();
       }
-      r.restart = await measureRestartSwitches(context, file, label);
-      r.restartLook = await measureRestartSwitches(context, file, label, RESTART_LOOK_MS);
-      r.snapshot = await measureSnapshot(file, label);
-      results[label] = r;
+      r.restart = await measureRestartSwitches(context, file, 'run', 0, cli);
+      r.restartLook = await measureRestartSwitches(context, file, 'run', RESTART_LOOK_MS, cli);
+      r.snapshot = await measureSnapshot(file, 'run', cli);
+      results.push(r);
     }
   } finally {
     await browser.close();
   }
 
-  const b = results.baseline;
-  const l = results.large;
+  const [b, l] = results;
+  const [bName, lName] = runs.map((r) => r[0]);
   const ratio = (x, y) => `${(x / y).toFixed(2)}x`;
   const row = (x, y) => `${ms(x).padStart(7)} ${ms(y).padStart(7)} ${ratio(y, x).padStart(6)}`;
   console.log(`\nbundle: webview.js ${(sizes.js.gz / 1024).toFixed(1)} KB gzipped (${(sizes.js.raw / 1024).toFixed(0)} KB), webview.css ${(sizes.css.gz / 1024).toFixed(1)} KB gzipped; target < 150 KB`);
-  console.log(`databases: baseline ${b.events} events, large ${l.events} events (asked ${TARGET_EVENTS}); server start ${b.startS.toFixed(1)} s vs ${l.startS.toFixed(1)} s`);
-  console.log(`\nmedians of ${SAMPLES} (paint) and 3 (switches, API); columns: baseline, large, large/baseline`);
+  console.log(`databases: ${bName} ${b.events} events, ${lName} ${l.events} events (asked ${TARGET_EVENTS}); server start ${b.startS.toFixed(1)} s vs ${l.startS.toFixed(1)} s`);
+  console.log(`\nmedians of ${SAMPLES} (paint) and 3 (switches, API); columns: ${bName}, ${lName}, ${lName}/${bName}`);
   console.log(`first meaningful paint, first visit : ${row(b.paint.first, l.paint.first)}   target < 1000 ms`);
   console.log(`first meaningful paint, repeat visit: ${row(b.paint.repeat, l.paint.repeat)}`);
-  console.log(`  first-visit samples: baseline ${b.paint.firstAll.map((x) => x.toFixed(0)).join(' ')}; large ${l.paint.firstAll.map((x) => x.toFixed(0)).join(' ')}`);
+  console.log(`  first-visit samples: ${bName} ${b.paint.firstAll.map((x) => x.toFixed(0)).join(' ')}; ${lName} ${l.paint.firstAll.map((x) => x.toFixed(0)).join(' ')}`);
   console.log('view switch, all of the view on screen (target < 200 ms); first data section in ( )');
-  console.log(`                  warm: baseline        large   ratio | cold (after a write)               | cold (serve restarted)              | serve restarted, ${RESTART_LOOK_MS / 1000} s on the overview first`);
+  console.log(`                  warm: ${bName.padEnd(13)} ${lName.padEnd(7)} ratio | cold (after a write)               | cold (serve restarted)              | serve restarted, ${RESTART_LOOK_MS / 1000} s on the overview first`);
   const cell = (x, y) => `${ms(x.done).padStart(7)} (${x.first.toFixed(0).padStart(4)}) ${ms(y.done).padStart(7)} (${y.first.toFixed(0).padStart(4)}) ${ratio(y.done, x.done).padStart(6)}`;
   for (const v of Object.keys(b.switches.warm)) {
     console.log(`  ${v.padEnd(10)} ${cell(b.switches.warm[v], l.switches.warm[v])} | ${cell(b.switches.cold[v], l.switches.cold[v])} | ${cell(b.restart[v], l.restart[v])} | ${cell(b.restartLook[v], l.restartLook[v])}`);
   }
-  console.log('api                              cold: baseline   large  ratio | warm (cached)');
+  console.log(`api                              cold: ${bName} ${lName} ratio | warm (cached)`);
   for (const k of Object.keys(b.api)) console.log(`  ${k.padEnd(32)} ${row(b.api[k].cold, l.api[k].cold)} | ${row(b.api[k].warm, l.api[k].warm)}`);
   console.log(
     `snapshot (every 30 s while written to): store worker blocked ${ms(b.snapshot.exportMs)} vs ${ms(l.snapshot.exportMs)} (${ratio(l.snapshot.exportMs, b.snapshot.exportMs)}), ` +
       `write and fsync ${ms(b.snapshot.writeMs)} vs ${ms(l.snapshot.writeMs)}; an aggregate asked during it took ${ms(b.snapshot.blockedMs)} vs ${ms(l.snapshot.blockedMs)}`,
   );
   for (const [label, r] of [
-    ['baseline', b],
-    ['large', l],
+    [bName, b],
+    [lName, l],
   ]) {
     const f = r.feed;
     console.log(

@@ -28,6 +28,20 @@ function fill(db: Database, from: number, n: number, width = 300): void {
 
 const summary = (db: Database) => db.exec('SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(LENGTH(v)), 0) FROM t')[0].values[0];
 
+/** A plain database file of table `t` with rows 1..n, and that file opened paged. */
+async function pagedFrom(n: number) {
+  const SQL = await sqlJs();
+  const dir = tmpDir();
+  const seed = new SQL.Database();
+  seed.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  fill(seed, 1, n);
+  const dbFile = path.join(dir, 'base.db');
+  fs.writeFileSync(dbFile, seed.export());
+  seed.close();
+  const file = PagedFile.open(dbFile);
+  return { SQL, dir, dbFile, file, db: openPagedDatabase(SQL, file) };
+}
+
 /** Write what `frozen` holds to `file`, as a snapshot does. */
 function writeOut(frozen: FrozenFile, file: string): void {
   const out = Buffer.alloc(frozen.size);
@@ -69,16 +83,7 @@ test('a paged database reads what it wrote, through freezes, snapshots written o
 });
 
 test('a failed snapshot thaws: no write is lost, and the next snapshot holds everything', async () => {
-  const SQL = await sqlJs();
-  const dir = tmpDir();
-  const seed = new SQL.Database();
-  seed.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-  fill(seed, 1, 2000);
-  fs.writeFileSync(path.join(dir, 'base.db'), seed.export());
-  seed.close();
-
-  const file = PagedFile.open(path.join(dir, 'base.db'));
-  const db = openPagedDatabase(SQL, file);
+  const { SQL, dir, file, db } = await pagedFrom(2000);
   db.exec('PRAGMA journal_mode = MEMORY');
   const failed = file.freeze();
   db.exec('BEGIN; DELETE FROM t WHERE id <= 1000; COMMIT');
@@ -96,17 +101,8 @@ test('a failed snapshot thaws: no write is lost, and the next snapshot holds eve
 });
 
 test('truncation: VACUUM shrinks the file, bytes past the cut read as zeros even where the base file has data', async () => {
-  const SQL = await sqlJs();
-  const dir = tmpDir();
-  const seed = new SQL.Database();
-  seed.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-  fill(seed, 1, 4000);
-  fs.writeFileSync(path.join(dir, 'base.db'), seed.export());
-  seed.close();
-  const baseSize = fs.statSync(path.join(dir, 'base.db')).size;
-
-  const file = PagedFile.open(path.join(dir, 'base.db'));
-  const db = openPagedDatabase(SQL, file);
+  const { SQL, dir, dbFile, file, db } = await pagedFrom(4000);
+  const baseSize = fs.statSync(dbFile).size;
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA temp_store = MEMORY');
   db.exec('DELETE FROM t WHERE id > 100; VACUUM');
   assert.ok(file.size < baseSize / 10, `VACUUM truncated the file: ${baseSize} -> ${file.size}`);
@@ -128,16 +124,7 @@ test('truncation: VACUUM shrinks the file, bytes past the cut read as zeros even
 });
 
 test('a base file damaged under a running database is an I/O error, never pages of zeros', async () => {
-  const SQL = await sqlJs();
-  const dir = tmpDir();
-  const seed = new SQL.Database();
-  seed.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-  fill(seed, 1, 3000);
-  const dbFile = path.join(dir, 'base.db');
-  fs.writeFileSync(dbFile, seed.export());
-  seed.close();
-  const file = PagedFile.open(dbFile);
-  const db = openPagedDatabase(SQL, file);
+  const { dbFile, file, db } = await pagedFrom(3000);
   db.exec('PRAGMA cache_size = -64');
   assert.deepEqual(summary(db), [3000, (3000 * 3001) / 2, 3000 * 300]);
   fs.truncateSync(dbFile, 8 * PAGE);
