@@ -1,10 +1,11 @@
 // Dashboard performance: `node bench/dashboard.mjs [--events 1000000] [--rebuild] [--fill-only]
 // [--samples 7] [--base REF]`.
 //
-// With --base REF: the large database only, served by REF's build (checked out into a temp
-// worktree and built there, `refBuild.mjs`) and by the current build, base first; the columns are
-// then base, current and current/base (issues 20 and 24 ask for the figures against an earlier
-// build in the same run). REF must read the current schema (or convert it at its start).
+// With --base REF: REF's build (checked out into a temp worktree and built there, `refBuild.mjs`)
+// and the current build, base first, each serving a demo database of --events events that it
+// filled itself (its own schema and insert code; `demoDb`, shared with bench/footprint.mjs); the
+// columns are then base, current and current/base (issues 20 and 24 ask for the figures against
+// an earlier build in the same run).
 //
 // Builds two databases with the demo generator through the store's own insert code (the small one
 // is the baseline measured in the same run), serves a fresh copy of each with `agentmonitor serve`
@@ -41,7 +42,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tsImport } from 'tsx/esm/api';
 import { chromium } from 'playwright-core';
-import { buildRef } from './refBuild.mjs';
+import { buildOf, cliOf, demoDb } from './refBuild.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const arg = (name, dflt) => {
@@ -430,10 +431,12 @@ async function main() {
   const sizes = build();
   const bigFile = path.join(tmp, `bench-${TARGET_EVENTS}.db`);
   const smallFile = path.join(tmp, 'bench-baseline.db');
-  for (const [file, n] of [
-    [smallFile, 10_000],
-    [bigFile, TARGET_EVENTS],
-  ]) {
+  for (const [file, n] of BASE_REF
+    ? []
+    : [
+        [smallFile, 10_000],
+        [bigFile, TARGET_EVENTS],
+      ]) {
     if (!REBUILD && fs.existsSync(file)) continue;
     console.log(`filling ${file} with ~${n} events`);
     const r = await fillDb(file, n);
@@ -441,12 +444,9 @@ async function main() {
   }
   if (FILL_ONLY) return;
   const { browser, context } = await newBrowser();
-  const base = BASE_REF ? buildRef(BASE_REF, path.join(tmp, 'builds')) : null;
-  const runs = base
-    ? [
-        [`base ${base.sha}`, bigFile, path.join(base.dir, 'dist', 'cli.js')],
-        ['current', bigFile, CURRENT_CLI],
-      ]
+  const builds = BASE_REF ? [buildOf(BASE_REF), buildOf(null)] : [];
+  const runs = BASE_REF
+    ? builds.map((b) => [b.name, demoDb(b, TARGET_EVENTS), cliOf(b)])
     : [
         ['baseline', smallFile, CURRENT_CLI],
         ['large', bigFile, CURRENT_CLI],

@@ -22,14 +22,13 @@
 // existing user's database becomes after the upgrade's migrations.
 // Goals (issue 24): RSS after start and after the first questions <= 250 MB; <= 120 bytes a stored
 // event; on disk <= 1.5x the database with no journal left and no second full copy.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildRef } from './refBuild.mjs';
+import { buildOf, cliOf as cli, demoDb } from './refBuild.mjs';
 import { startProcess } from './serverProcess.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
@@ -40,39 +39,6 @@ const FOOTPRINT_BASE = '5e85780';
 const EVENTS = Number(opt('events', args.includes('--quick') ? '200000' : '1000000'));
 const ROUNDS = Number(opt('rounds', '2'));
 const BASE_REF = opt('base', FOOTPRINT_BASE);
-const cacheDir = path.join(os.tmpdir(), 'agentmonitor-footprint');
-fs.mkdirSync(cacheDir, { recursive: true });
-
-const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
-
-/** A built checkout of `ref` (the working tree itself for the current build). */
-function buildOf(ref) {
-  if (ref === null) {
-    if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-    const dirty = git('status', '--porcelain', '--', 'src').length > 0;
-    return { name: 'current', dir: root, key: `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}` };
-  }
-  const { sha, dir } = buildRef(ref, cacheDir);
-  return { name: `base ${sha}`, dir, key: sha };
-}
-
-function cli(build) {
-  return path.join(build.dir, 'dist', 'cli.js');
-}
-
-/** The build's demo database of EVENTS events (filled once per commit, size and working-tree state). */
-function filledDb(build) {
-  const db = path.join(cacheDir, `demo-${build.key}-${EVENTS}.db`);
-  if (fs.existsSync(`${db}.done`) && build.key.endsWith('-dirty') === false) return db;
-  for (const f of fs.readdirSync(cacheDir)) if (f.startsWith(path.basename(db))) fs.rmSync(path.join(cacheDir, f), { force: true });
-  console.log(`${build.name}: filling ${EVENTS.toLocaleString()} demo events …`);
-  const t0 = Date.now();
-  execFileSync(process.execPath, [cli(build), 'demo', '--db', db, '--events', String(EVENTS), '--days', '30', '--seed', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  console.log(`${build.name}: filled in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  fs.writeFileSync(`${db}.done`, '');
-  return db;
-}
-
 /** A fresh folder holding a copy of the database and its payloads, as a user's would after a clean stop. */
 function freshCopy(db, label) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `am-footprint-${label}-`));
@@ -207,8 +173,8 @@ const base = buildOf(BASE_REF);
 const REF = opt('ref', null);
 const current = REF ? { ...buildOf(REF), name: 'current' } : buildOf(null);
 const dbs = new Map([
-  [base, filledDb(base)],
-  [current, filledDb(current)],
+  [base, demoDb(base, EVENTS)],
+  [current, demoDb(current, EVENTS)],
 ]);
 // An existing user's upgrade: the current build on a copy of the base's database (migrated at start).
 const upgraded = { ...current, name: 'upgraded' };
