@@ -60,7 +60,7 @@ test('Claude Code: the context is the main agent\'s last request (not its subage
   assert.equal((await session(s, sid)).context_tokens, 31_000);
 });
 
-test('Codex: the context is the last response\'s input (cached included), of a 272k window', async () => {
+test('Codex: the context is the last response\'s input (cached included), of the window its token_count reports (258,400 of the model\'s 272k)', async () => {
   const home = path.join(CODEX_CAPTURE, 'codex-home');
   const rollout = filesUnder(home).find((f) => /rollout-.*\.jsonl$/.test(f))!;
   const counts = lines(rollout).filter((l) => l.type === 'event_msg' && (l.payload as Json).type === 'token_count' && (l.payload as Json).info);
@@ -71,5 +71,22 @@ test('Codex: the context is the last response\'s input (cached included), of a 2
   await importInto(s, { codex_dirs: [path.join(home, 'sessions')] });
   const imported = await session(s, sid);
   assert.equal(imported.context_tokens, lastUsage.input_tokens);
-  assert.equal(imported.context_window, 272_000);
+  assert.equal(imported.context_window, ((counts.at(-1)!.payload as Json).info as Json).model_context_window);
+  assert.equal(imported.context_window, 258_400);
+});
+
+test('Codex: the reported window arrives with the rollout also when OTLP stored its responses first', async () => {
+  const home = path.join(CODEX_CAPTURE, 'codex-home');
+  const rollout = filesUnder(home).find((f) => /rollout-.*\.jsonl$/.test(f))!;
+  const sid = String((lines(rollout).find((l) => l.type === 'session_meta')!.payload as Json).id);
+  const s = await startTestServer({ claudeDirs: [], codexDirs: [path.join(home, 'sessions')] });
+  const otlp = path.join(CODEX_CAPTURE, 'otlp');
+  for (const f of fs.readdirSync(otlp).filter((n) => n.endsWith('-otlp-logs.json')).sort()) {
+    assert.equal((await s.post('/api/otel/v1/logs', JSON.parse(fs.readFileSync(path.join(otlp, f), 'utf8')))).status, 200);
+  }
+  const fromOtlp = await session(s, sid);
+  assert.ok(fromOtlp.context_tokens, 'OTLP stored the responses');
+  assert.equal(fromOtlp.context_window, 272_000, "the model's, before the rollout");
+  await importInto(s, { codex_dirs: [path.join(home, 'sessions')] });
+  assert.equal((await session(s, sid)).context_window, 258_400);
 });

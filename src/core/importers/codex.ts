@@ -369,6 +369,8 @@ export class CodexParser implements LogParser {
       tokens_out: delta.output,
       reasoning_tokens: Math.min(delta.reasoning, delta.output),
       status: 'success',
+      // The window Codex fills (its model's, less what it keeps back): how full the context is.
+      metadata: num(info.model_context_window) > 0 ? { context_window: num(info.model_context_window) } : undefined,
     }));
   }
 

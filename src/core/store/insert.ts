@@ -362,6 +362,7 @@ class BatchWriter {
       if (r.metadata) this.fillGaps(existing.id, r.event_type, r.metadata);
       // The decision on a call already stored (OTLP tool_decision after its PreToolUse hook) is
       // news for the state: allowed, the agent proceeds before the call's end.
+      if (r.event_type === 'llm_request') this.states.noteWindow(existing.session_id, r);
       if (r.event_type === 'tool_use' && r.metadata && r.metadata.includes('"decision"') && isDecision(r.metadata)) {
         this.touch(existing.session_id, r);
         this.states.note(existing.session_id, r);

@@ -23,7 +23,9 @@
  *
  * Beside it, how full the context is (`context_tokens`, `context_at`): the prompt of the main
  * agent's latest model request (input + cache read + cache write tokens; a subagent's requests,
- * marked `agent_id`, have their own context, and usage derived from OTLP metrics is no request).
+ * marked `agent_id`, have their own context, and usage derived from OTLP metrics is no request),
+ * and `context_window` when the agent reports it (Codex's token_count; Claude Code's status line
+ * writes it apart, `queries/sessions.ts`).
  */
 import { METRICS_USAGE_ID_PREFIX } from '../contracts/eventIds';
 import type { SqlDb } from './sqlDb';
@@ -137,12 +139,27 @@ export function contextTokens(r: EventRecord): number | null {
   return prompt;
 }
 
+/** The context window a model request reports (`metadata.context_window`: Codex's token_count), or null. */
+export function reportedWindow(r: EventRecord): number | null {
+  if (r.event_type !== 'llm_request' || !r.metadata || !r.metadata.includes('"context_window"')) return null;
+  const w = meta(r).context_window;
+  return typeof w === 'number' && Number.isInteger(w) && w > 0 ? w : null;
+}
+
 export class SessionStates {
   private readonly changes = new Map<string, Change[]>();
   private readonly contexts = new Map<string, { tokens: number; at: number }>();
+  private readonly windows = new Map<string, number>();
+
+  /** The context window a model request reports, also when the request was stored already by another channel. */
+  noteWindow(sessionId: string, r: EventRecord): void {
+    const w = reportedWindow(r);
+    if (w !== null) this.windows.set(sessionId, w);
+  }
 
   /** An event stored (inserted, or completing a stored call) for `sessionId`. */
   note(sessionId: string, r: EventRecord): void {
+    this.noteWindow(sessionId, r);
     const tokens = contextTokens(r);
     if (tokens !== null) {
       const had = this.contexts.get(sessionId);
@@ -156,6 +173,7 @@ export class SessionStates {
   }
 
   apply(db: SqlDb): void {
+    for (const [sid, w] of this.windows) db.run('UPDATE sessions SET context_window = ? WHERE session_id = ? AND context_window IS NOT ?', [w, sid, w]);
     for (const [sid, c] of this.contexts) {
       db.run('UPDATE sessions SET context_tokens = ?, context_at = ? WHERE session_id = ? AND (context_at IS NULL OR context_at <= ?)', [c.tokens, c.at, sid, c.at]);
     }
