@@ -2,9 +2,9 @@
  * GitHub Copilot CLI session logs. `test/fixtures/copilot-cli/copilot-home` holds a session the real
  * `@github/copilot` 1.0.102 wrote against a fake Anthropic API on loopback (a prompt, a `bash`
  * call, two API calls; then resumed with a second prompt and one call, so two cumulative
- * shutdowns; paths rewritten to /home/dev, the system prompt removed), and `openai-run` one against a
- * fake OpenAI chat-completions API. The other cases are lines in the same format (its
- * `session-events.schema.json`), built by hand.
+ * shutdowns; paths rewritten to /home/dev, the system prompt removed); `openai-run` one against a
+ * fake OpenAI chat-completions API, `subagent-run` one with a `task` sub-agent. The other cases are
+ * lines in the same format (its `session-events.schema.json`), built by hand.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -120,6 +120,28 @@ describe('Copilot CLI session logs', () => {
       ['llm:copilot-cli:ff7ed995-1915-4432-b1fd-ae75bf025948#chatcmpl-2', 'gpt-5-mini', 400, 602, 0, 52, 22],
     ]);
     assert.deepEqual(events.filter((e) => e.event_type === 'tool_use').map((e) => [e.tool_name, e.status]), [['bash', 'success']]);
+  });
+
+  it('a sub-agent (the task tool): its calls counted once in the session, its turns named by the task call', () => {
+    // The real CLI 1.0.102: a task call whose sub-agent ran bash, then the main answer; the fake API
+    // answered input 101..104 (cache read 4001..4004, written 301..304), output 21..24.
+    const sid = '2c12558a-1616-4ee7-a687-1f631a197923';
+    const file = path.join(__dirname, '..', 'fixtures', 'copilot-cli', 'subagent-run', 'session-state', sid, 'events.jsonl');
+    const events = feed(new CopilotParser(file), lines(file));
+    for (const e of events) assert.ok(validateEvent(e).ok, JSON.stringify(e));
+    assert.ok(events.every((e) => e.session_id === sid));
+    const sub = '0a6fb415-610f-4df5-847a-176a0d5b7e54';
+    assert.deepEqual(tokensOf(events), [1, 2, 3, 4].map((k) => ['claude-sonnet-4.6', 100 + k, 4000 + k, 300 + k, 20 + k]));
+    const agentOf = (e: EventInputRaw) => (e.metadata as { agent_id?: string } | undefined)?.agent_id;
+    assert.deepEqual(events.filter((e) => e.event_type === 'llm_request').map(agentOf), [undefined, sub, sub, undefined]);
+    assert.deepEqual(events.filter((e) => e.event_type === 'user_prompt').map((e) => (e.metadata as { prompt: string }).prompt), ['count the README bytes with a subagent'], "not the sub-agent's prompt");
+    assert.deepEqual(events.filter((e) => e.event_type === 'subagent_start' || e.event_type === 'subagent_stop').map((e) => [e.event_type, e.event_id]), [
+      ['subagent_start', `subagent_start:copilot-cli:${sid}:${sub}`],
+      ['subagent_stop', `subagent_stop:copilot-cli:${sid}:${sub}`],
+    ]);
+    const tools = events.filter((e) => e.event_type === 'tool_use');
+    assert.deepEqual(tools.map((e) => [e.tool_name, e.status, agentOf(e)]), [['task', 'success', undefined], ['bash', 'success', sub]]);
+    assert.equal((tools[0].metadata as { subagent_id?: string }).subagent_id, sub, 'the task call names its sub-agent');
   });
 
   it('finds events.jsonl under session-state and prices claude-sonnet-4.6 as claude-sonnet-4-6', async () => {

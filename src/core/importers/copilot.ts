@@ -20,6 +20,11 @@
  *   `tool.execution_complete` (`success`, `result.content`, `error.message`).
  * - `user.message` with a `source` is not typed by the user (skill injection, another agent's
  *   prompt); `system.message` is the system prompt.
+ * - A sub-agent (the `task` tool) writes into the same file, its events marked with its `agentId`:
+ *   `subagent.started` (`toolCallId` = the task call), its prompt (a `user.message` with a source),
+ *   its usage records, tool calls and answers, then `subagent.completed` / `subagent.failed`. The
+ *   task call's completion names the sub-agent (`metadata.subagent_id`), as Claude Code's does, so
+ *   the dashboard nests its turns under the call.
  * - `~/.copilot/session-store.db` (SQLite, WAL) repeats the usage per call
  *   (`assistant_usage_events`) without response ids: `copilotStore.ts` reads it as a stand-in for
  *   sessions whose log gives none of their calls (one source per session, never both).
@@ -52,11 +57,14 @@ interface CopilotState {
   /** Usage counted so far, by model (usage records and shutdown top-ups). */
   counted: Record<string, Usage>;
   tools: [string, number, string][];
+  /** Sub-agents by the task call that started them (`MAX_SUBAGENTS` at most, oldest dropped). */
+  subagents?: [string, string][];
   /** Copilot's own cumulative cost (nano AI units) as of the last shutdown. */
   nanoAiu?: number;
 }
 
 const MAX_MODELS = 200;
+const MAX_SUBAGENTS = 200;
 
 /** The session id of a file `session-state/<id>/events.jsonl` (the folder's name). */
 export function copilotSessionIdOf(filePath: string): string | null {
@@ -91,6 +99,7 @@ export class CopilotParser implements LogParser {
   private skipped: SkippedLine[] = [];
   private readonly s: CopilotState;
   private readonly tools: PendingTools;
+  private readonly subagents: Map<string, string>;
 
   constructor(
     private readonly path: string,
@@ -101,6 +110,7 @@ export class CopilotParser implements LogParser {
       ? { ...prev, counted: copyCounted(prev.counted) }
       : { v: 1, sessionId: copilotSessionIdOf(path), started: false, counted: {}, tools: [] };
     this.tools = new PendingTools(prev?.v === 1 ? prev.tools : []);
+    this.subagents = new Map(prev?.v === 1 ? (prev.subagents ?? []) : []);
   }
 
   line(text: string, lineNo: number): void {
@@ -140,6 +150,11 @@ export class CopilotParser implements LogParser {
         return;
       case 'session.usage_record':
         if (isObj(d.usage)) this.usageRecord(d.usage, iso, agentId, lineNo);
+        return;
+      case 'subagent.started':
+      case 'subagent.completed':
+      case 'subagent.failed':
+        this.subagent(o.type, d, agentId, iso);
         return;
       case 'session.shutdown':
         this.shutdown(d, str(o.id) ?? `line${lineNo}`, iso);
@@ -210,6 +225,22 @@ export class CopilotParser implements LogParser {
     this.tools.remember(id, iso ? Date.parse(iso) : 0, name, event);
   }
 
+  private subagent(type: string, d: Record<string, unknown>, agentId: string | undefined, iso: string | undefined): void {
+    const base = this.base(iso);
+    const callId = str(d.toolCallId);
+    if (!base || !agentId) return;
+    const start = type === 'subagent.started';
+    if (start && callId) {
+      if (this.subagents.size >= MAX_SUBAGENTS) this.subagents.delete(this.subagents.keys().next().value!);
+      this.subagents.set(callId, agentId);
+    }
+    this.out.push(eventOf(base, start ? 'subagent_start' : 'subagent_stop', {
+      event_id: channelEventId(start ? 'subagent_start' : 'subagent_stop', AGENT, base.session_id, agentId),
+      status: type === 'subagent.failed' ? 'error' : undefined,
+      metadata: { agent_id: agentId, subagent_type: str(d.agentName), name: str(d.agentDisplayName), description: clip(str(d.agentDescription), 500), call_id: callId },
+    }));
+  }
+
   private toolEnd(d: Record<string, unknown>, iso: string | undefined): void {
     const id = str(d.toolCallId);
     const base = this.base(iso);
@@ -217,15 +248,20 @@ export class CopilotParser implements LogParser {
     const status = d.success === true ? 'success' : 'error';
     const result = isObj(d.result) ? d.result : {};
     const error = isObj(d.error) ? d.error : {};
-    const output = toolOutputFields(typeof result.content === 'string' ? result.content : str(error.message));
-    const done = this.tools.complete(id, iso ? Date.parse(iso) : NaN, status, undefined, output.output ? output : undefined);
+    const output: { output?: string; output_chars?: number; subagent_id?: string } = toolOutputFields(typeof result.content === 'string' ? result.content : str(error.message));
+    const subagent = this.subagents.get(id);
+    if (subagent) {
+      output.subagent_id = subagent;
+      this.subagents.delete(id);
+    }
+    const done = this.tools.complete(id, iso ? Date.parse(iso) : NaN, status, undefined, output.output || subagent ? output : undefined);
     if (!done) return;
     this.out.push(eventOf(base, 'tool_use', {
       event_id: toolEventId(AGENT, id),
       tool_name: done.name,
       status,
       duration_ms: done.duration,
-      metadata: output.output ? output : undefined,
+      metadata: output.output || subagent ? output : undefined,
     }));
   }
 
@@ -323,6 +359,6 @@ export class CopilotParser implements LogParser {
   }
 
   state(): CopilotState {
-    return { ...this.s, counted: copyCounted(this.s.counted), tools: this.tools.toJSON() };
+    return { ...this.s, counted: copyCounted(this.s.counted), tools: this.tools.toJSON(), subagents: [...this.subagents] };
   }
 }

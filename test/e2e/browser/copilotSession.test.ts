@@ -30,6 +30,8 @@ describe('a Copilot CLI session (chromium)', async () => {
     return JSON.stringify(o);
   });
   fs.writeFileSync(file, lines.join('\n') + '\n');
+  // A second session, whose task call ran a sub-agent (the real CLI's run, test/fixtures/copilot-cli/subagent-run).
+  fs.cpSync(path.join(FIXTURE, '..', 'subagent-run', 'session-state'), path.join(home, 'session-state'), { recursive: true });
   const server = await startTestServer({ claudeDirs: [], codexDirs: [], copilotDirs: [home] });
   const sse = await openSse(`${server.url}/api/stream`);
   const r = await server.post<{ import_id: string }>('/api/import', { copilot_dirs: [home] });
@@ -49,6 +51,16 @@ describe('a Copilot CLI session (chromium)', async () => {
     const own = w.page.locator('[data-testid=agent-cost]');
     await own.nth(1).waitFor();
     assert.deepEqual(await own.allTextContents(), ["Copilot's own figure, session so far: 1.50 AI units", "Copilot's own figure, session so far: 2.34 AI units"]);
+    assert.deepEqual(w.problems, []);
+  });
+
+  it("a sub-agent's turns are folded under the task call that ran it", async () => {
+    await w.page.goto(`${server.url}/#/sessions/2c12558a-1616-4ee7-a687-1f631a197923`);
+    const task = w.page.locator('[data-testid=transcript-entry]').filter({ has: w.page.locator('.tx-tool', { hasText: /^task$/ }) }).first();
+    await task.locator('[data-testid=subagent-turns]').waitFor();
+    // Its prompt is not a prompt of the session; its two model calls and its bash call are inside.
+    assert.match((await task.locator('[data-testid=subagent-turns] > summary').textContent()) ?? '', /^Subagent 0a6fb415-6…: \d+ entries, 2 model calls$/);
+    assert.equal(await task.locator('[data-testid=subagent-turns] .tx-tool', { hasText: /^bash$/ }).count(), 1);
     assert.deepEqual(w.problems, []);
   });
 
