@@ -32,6 +32,8 @@ export interface ServerConfig {
   copilotDirs: string[];
   /** OpenCode's data folders (holding `opencode.db`). */
   opencodeDirs: string[];
+  /** VS Code user folders (Copilot Chat's session files). */
+  copilotChatDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
   /** Keep what the model thought (Claude's thinking blocks, `metadata.thinking`) of what is imported. */
@@ -79,6 +81,20 @@ export function defaultOpencodeDirs(env: NodeJS.ProcessEnv = process.env): strin
   return [path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'opencode')];
 }
 
+/**
+ * VS Code's user folders, where Copilot Chat's session files are: `AGENTMONITOR_VSCODE_USER_DIR`
+ * (comma-separated; the extension sets its own), else VS Code's and VS Code Insiders' per OS.
+ */
+export function defaultCopilotChatDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.AGENTMONITOR_VSCODE_USER_DIR) return env.AGENTMONITOR_VSCODE_USER_DIR.split(',').map((s) => s.trim()).filter(Boolean);
+  const home = env.HOME || os.homedir();
+  const base =
+    process.platform === 'darwin' ? path.join(home, 'Library', 'Application Support')
+    : process.platform === 'win32' ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
+    : env.XDG_CONFIG_HOME || path.join(home, '.config');
+  return ['Code', 'Code - Insiders'].map((n) => path.join(base, n, 'User'));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const cfg: ServerConfig = {
     host: env.AGENTMONITOR_HOST || '127.0.0.1',
@@ -99,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     geminiDirs: defaultGeminiDirs(env),
     copilotDirs: defaultCopilotDirs(env),
     opencodeDirs: defaultOpencodeDirs(env),
+    copilotChatDirs: defaultCopilotChatDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
     storeThinking: env.AGENTMONITOR_THINKING !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,

@@ -107,6 +107,11 @@ export class Container extends Disposable {
   }
 
   serverEnv(): NodeJS.ProcessEnv {
-    return serverEnv(this.config.settings, process.env);
+    const env = serverEnv(this.config.settings, process.env);
+    // This editor's user folder (its global storage is `<User>/globalStorage/<extension>`): where
+    // Copilot Chat's session files are, whichever VS Code build or profile this is.
+    const storage = this.context.globalStorageUri;
+    if (storage.scheme === 'file' && !env.AGENTMONITOR_VSCODE_USER_DIR) env.AGENTMONITOR_VSCODE_USER_DIR = path.dirname(path.dirname(storage.fsPath));
+    return env;
   }
 }

@@ -78,6 +78,15 @@ test('doctor names OpenCode where its data folder is, and says AgentMonitor read
   assert.match(check(report, 'agents.opencode')!.message, new RegExp(`data in ${m.home}/\\.local/share/opencode; AgentMonitor reads its database`));
 });
 
+test('doctor names Copilot Chat where VS Code keeps chat sessions, their tokens approximate', async () => {
+  const m = machine();
+  const port = await deadPort();
+  assert.equal(check((await m.doctor('--port', String(port))).report, 'agents.copilot-chat'), undefined, 'not there: not mentioned');
+  fs.mkdirSync(path.join(m.home, '.config', 'Code', 'User', 'workspaceStorage'), { recursive: true });
+  const { report } = await m.doctor('--port', String(port));
+  assert.match(check(report, 'agents.copilot-chat')!.message, new RegExp(`chat session files in ${m.home}/\\.config/Code/User .*approximate`));
+});
+
 test('doctor after hooks install, Codex [otel] and a running server: all in order', async () => {
   const m = machine();
   const s = await startTestServer();

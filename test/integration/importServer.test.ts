@@ -116,7 +116,7 @@ describe('agentmonitor import that finds nothing', () => {
     const home = scratchDir();
     const codex = path.join(home, 'codex-home');
     fs.mkdirSync(path.join(codex, 'sessions'), { recursive: true });
-    const env = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: codex, XDG_DATA_HOME: path.join(home, '.local', 'share') };
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: codex, XDG_DATA_HOME: path.join(home, '.local', 'share'), AGENTMONITOR_VSCODE_USER_DIR: path.join(home, 'vscode-user') };
     const out = await runCli(['import', '--db', path.join(home, 'a.db')], env);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^Imported 0 events from 0 files/);
@@ -127,7 +127,8 @@ describe('agentmonitor import that finds nothing', () => {
           `  Gemini CLI (tmp/<project>/chats/ below each):\n    ${path.join(home, '.gemini')} (no such folder)\n` +
           `  Copilot CLI (session-state/ below each):\n    ${path.join(home, '.copilot')} (no such folder)\n` +
           `  OpenCode (opencode.db in each):\n    ${path.join(home, '.local', 'share', 'opencode')} (no such folder)\n` +
-          'Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR, --copilot-dir DIR and --opencode-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME, XDG_DATA_HOME).\n',
+          `  Copilot Chat (workspaceStorage/*/chatSessions/ below each):\n    ${path.join(home, 'vscode-user')} (no such folder)\n` +
+          'Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR, --copilot-dir DIR, --opencode-dir DIR and --copilot-chat-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME, XDG_DATA_HOME, AGENTMONITOR_VSCODE_USER_DIR).\n',
       ),
       out.stdout,
     );

@@ -105,6 +105,15 @@ function Entry(p: { e: TranscriptEntry; hit: boolean; turn?: TurnTotals; sub?: {
           </span>
         )}
         {e.cost_usd !== null && e.cost_usd > 0 && <span class="muted">{formatUsd(e.cost_usd)}</span>}
+        {e.detail?.approximate === true && (
+          <span
+            class="badge"
+            data-testid="approximate-usage"
+            title="Copilot Chat's session files give one prompt and one output count per request: no cache split, and a request that made several model calls (agent mode's tool rounds) is under-counted. Exact per-call figures need Copilot Chat's own OpenTelemetry export, which AgentMonitor does not read yet."
+          >
+            approximate
+          </span>
+        )}
         {typeof e.detail?.agent_cost_usd === 'number' && (
           <span class="muted" data-testid="agent-cost" title="What the agent itself computed for this call (its configured prices); AgentMonitor's price is the one counted">
             agent's own figure {formatUsd(e.detail.agent_cost_usd)}

@@ -1,5 +1,5 @@
 /**
- * `agentmonitor import [--claude-dir DIR]… [--codex-dir DIR]… [--gemini-dir DIR]… [--copilot-dir DIR]… [--opencode-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`:
+ * `agentmonitor import [--claude-dir DIR]… [--codex-dir DIR]… [--gemini-dir DIR]… [--copilot-dir DIR]… [--opencode-dir DIR]… [--copilot-chat-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`:
  * incremental import of Claude Code transcripts, Codex rollouts, Gemini CLI chats, Copilot CLI sessions and OpenCode's database. One writer (DESIGN §3): when a
  * live server owns the database, the import runs inside it (`POST /api/import`, progress over SSE);
  * otherwise this process opens the database itself. Progress goes to stderr, the summary to stdout.
@@ -28,7 +28,8 @@ OpenCode's database (incremental: a re-run reads only what was appended). Withou
 --codex-dir/--gemini-dir/--copilot-dir/--opencode-dir, imports all five from their default places
 (CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex;
 GEMINI_CLI_HOME/.gemini or ~/.gemini; COPILOT_HOME or ~/.copilot; XDG_DATA_HOME/opencode or
-~/.local/share/opencode). Finding no
+~/.local/share/opencode; Copilot Chat's session files in VS Code's user folder,
+AGENTMONITOR_VSCODE_USER_DIR or ~/.config/Code/User and its Insiders'). Finding no
 transcript at all, it names the folders it looked in.
 When a server owns the database the import runs inside it; any folder works when this command
 runs as the server's user (it proves that with the key in the server's lock file) or sends the
@@ -40,6 +41,7 @@ Options:
   --gemini-dir DIR   a Gemini CLI folder holding tmp/<project>/chats/ (repeatable)
   --copilot-dir DIR  a Copilot CLI folder holding session-state/ (repeatable)
   --opencode-dir DIR an OpenCode data folder holding opencode.db (repeatable)
+  --copilot-chat-dir DIR  a VS Code user folder holding workspaceStorage/ (repeatable)
   --cwd DIR          only sessions whose working directory is inside DIR (repeatable)
   --db PATH          database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
   --json             print the summary as JSON
@@ -98,7 +100,8 @@ export function nothingFoundText(s: ImportSummary, req: ImportRequest): string |
   if (req.gemini_dirs?.length) text += `  Gemini CLI (tmp/<project>/chats/ below each):\n${folders(req.gemini_dirs)}`;
   if (req.copilot_dirs?.length) text += `  Copilot CLI (session-state/ below each):\n${folders(req.copilot_dirs)}`;
   if (req.opencode_dirs?.length) text += `  OpenCode (opencode.db in each):\n${folders(req.opencode_dirs)}`;
-  return `${text}Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR, --copilot-dir DIR and --opencode-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME, XDG_DATA_HOME).\n`;
+  if (req.copilot_chat_dirs?.length) text += `  Copilot Chat (workspaceStorage/*/chatSessions/ below each):\n${folders(req.copilot_chat_dirs)}`;
+  return `${text}Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR, --copilot-dir DIR, --opencode-dir DIR and --copilot-chat-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME, XDG_DATA_HOME, AGENTMONITOR_VSCODE_USER_DIR).\n`;
 }
 
 /** Read SSE messages from a streaming response until `stop` returns true. */
@@ -174,6 +177,7 @@ export async function run(argv: string[]): Promise<number> {
       'gemini-dir': { type: 'string', multiple: true },
       'copilot-dir': { type: 'string', multiple: true },
       'opencode-dir': { type: 'string', multiple: true },
+      'copilot-chat-dir': { type: 'string', multiple: true },
       cwd: { type: 'string', multiple: true },
       db: { type: 'string' },
       json: { type: 'boolean' },
@@ -201,13 +205,15 @@ export async function run(argv: string[]): Promise<number> {
   const gemini = absolute(v['gemini-dir']);
   const copilot = absolute(v['copilot-dir']);
   const opencode = absolute(v['opencode-dir']);
-  const all = !claude && !codex && !gemini && !copilot && !opencode;
+  const copilotChat = absolute(v['copilot-chat-dir']);
+  const all = !claude && !codex && !gemini && !copilot && !opencode && !copilotChat;
   const req: ImportRequest = {
     claude_dirs: claude ?? (all ? config.claudeDirs : []),
     codex_dirs: codex ?? (all ? config.codexDirs : []),
     gemini_dirs: gemini ?? (all ? config.geminiDirs : []),
     copilot_dirs: copilot ?? (all ? config.copilotDirs : []),
     opencode_dirs: opencode ?? (all ? config.opencodeDirs : []),
+    copilot_chat_dirs: copilotChat ?? (all ? config.copilotChatDirs : []),
     cwd_filter: v.cwd as string[] | undefined,
   };
   const tty = process.stderr.isTTY;
@@ -232,7 +238,7 @@ export async function run(argv: string[]): Promise<number> {
       try {
         summary = await runImport(
           { store: core.store, ingest: core.ingest, persist: () => core.store.snapshot() },
-          { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, geminiDirs: req.gemini_dirs, copilotDirs: req.copilot_dirs, opencodeDirs: req.opencode_dirs, cwdFilter: req.cwd_filter, onProgress },
+          { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, geminiDirs: req.gemini_dirs, copilotDirs: req.copilot_dirs, opencodeDirs: req.opencode_dirs, copilotChatDirs: req.copilot_chat_dirs, cwdFilter: req.cwd_filter, onProgress },
         );
       } finally {
         await core.close();

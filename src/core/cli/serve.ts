@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
       onCoreOpen: async (core) => {
         const { config } = core;
         if (!config.watchLogs) return null;
-        const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, geminiDirs: config.geminiDirs, copilotDirs: config.copilotDirs, opencodeDirs: config.opencodeDirs, log });
+        const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, geminiDirs: config.geminiDirs, copilotDirs: config.copilotDirs, opencodeDirs: config.opencodeDirs, copilotChatDirs: config.copilotChatDirs, log });
         // The watcher logs the folders it follows once it is ready.
         watcher.ready.catch((e: Error) => log.warn(`log watcher failed to start: ${e.message}`));
         return watcher;

@@ -16,6 +16,7 @@ export const AGENT_DISPLAY: Readonly<Record<(typeof KNOWN_AGENT_TYPES)[number], 
   'gemini-cli': { name: 'Gemini CLI', icon: 'star-full' },
   'copilot-cli': { name: 'Copilot CLI', icon: 'copilot' },
   opencode: { name: 'OpenCode', icon: 'code' },
+  'copilot-chat': { name: 'Copilot Chat', icon: 'comment-discussion' },
 };
 
 export function agentDisplay(agentType: string): AgentDisplay {

@@ -362,6 +362,8 @@ export interface ImportRequest {
   copilot_dirs?: string[];
   /** OpenCode data folders holding `opencode.db` (default `$XDG_DATA_HOME/opencode` or `~/.local/share/opencode`). */
   opencode_dirs?: string[];
+  /** VS Code user folders holding Copilot Chat's `workspaceStorage/<hash>/chatSessions/` (default: VS Code's and VS Code Insiders'). */
+  copilot_chat_dirs?: string[];
   /** Restrict to sessions whose cwd is inside one of these folders. */
   cwd_filter?: string[];
 }

@@ -80,7 +80,7 @@ export const EVENT_SOURCES = ['api', 'hook', 'otel', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** Known agent types; any other short identifier is accepted too. */
-export const KNOWN_AGENT_TYPES = ['claude-code', 'codex', 'gemini-cli', 'copilot-cli', 'opencode'] as const;
+export const KNOWN_AGENT_TYPES = ['claude-code', 'codex', 'gemini-cli', 'copilot-cli', 'opencode', 'copilot-chat'] as const;
 
 export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
+import { defaultCopilotChatDirs } from '../config';
 import { agentPresence, claudeConfigDir, codexHome, copilotHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, opencodeDataDir, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
@@ -236,6 +237,18 @@ function opencodeCheck(o: DoctorOptions): DoctorCheck | null {
   };
 }
 
+/** Copilot Chat in VS Code, when a VS Code user folder has chat sessions: read from those files. */
+function copilotChatCheck(o: DoctorOptions): DoctorCheck | null {
+  const dirs = defaultCopilotChatDirs(o.env).filter((d) => fs.existsSync(path.join(d, 'workspaceStorage')) || fs.existsSync(path.join(d, 'globalStorage', 'emptyWindowChatSessions')));
+  if (!dirs.length) return null;
+  return {
+    id: 'agents.copilot-chat',
+    area: 'agents',
+    status: 'ok',
+    message: `Copilot Chat: AgentMonitor reads VS Code's chat session files in ${dirs.join(', ')} (\`agentmonitor import\`, and live while the server runs); their tokens are approximate (one count per request, no cache split)`,
+  };
+}
+
 async function serverCheck(o: DoctorOptions, url: string): Promise<DoctorCheck> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), o.healthTimeoutMs ?? 1500);
@@ -276,6 +289,8 @@ export async function runDoctorChecks(o: DoctorOptions): Promise<DoctorReport> {
   if (copilot) checks.push(copilot);
   const opencode = opencodeCheck(o);
   if (opencode) checks.push(opencode);
+  const copilotChat = copilotChatCheck(o);
+  if (copilotChat) checks.push(copilotChat);
   for (const a of AGENTS) {
     for (const scope of a.agent === 'claude-code' ? (['user', 'project'] as const) : (['user'] as const)) {
       const c = hookCheck(a.agent, scope, a.name, o, installed.get(a.agent)!, claudeVersion);

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { copilotChatProject } from './copilotChat';
 import { geminiFileInfo } from './gemini';
 import { LOG_KINDS, LOG_SOURCES } from './logSources';
 import { sqliteSignature } from './sqliteCopy';
@@ -58,13 +59,13 @@ async function rootsOf(dirs: string[], subdirs: string[]): Promise<string[]> {
   return [...roots];
 }
 
-export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = [], copilotDirs: string[] = [], opencodeDirs: string[] = []): Promise<LogFile[]> {
+export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = [], copilotDirs: string[] = [], opencodeDirs: string[] = [], copilotChatDirs: string[] = []): Promise<LogFile[]> {
   const files: LogFile[] = [];
   const seen = new Set<string>();
   const add = async (roots: string[], kind: LogKind, accept: (p: string) => boolean) => {
     const found: string[] = [];
     // A database sits directly in its folder (OpenCode's also holds snapshot repositories).
-    for (const r of roots) await walk(r, 0, found, accept, LOG_SOURCES[kind].database ? 0 : MAX_DEPTH);
+    for (const r of roots) await walk(r, 0, found, accept, LOG_SOURCES[kind].database ? 0 : (LOG_SOURCES[kind].maxDepth ?? MAX_DEPTH));
     found.sort();
     for (const p of found) {
       if (seen.has(p)) continue;
@@ -77,7 +78,7 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[], ge
       }
     }
   };
-  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, 'copilot-store': copilotDirs, opencode: opencodeDirs };
+  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, 'copilot-store': copilotDirs, opencode: opencodeDirs, 'copilot-chat': copilotChatDirs };
   for (const kind of LOG_KINDS) {
     const src = LOG_SOURCES[kind];
     await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
@@ -108,6 +109,10 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
   // Copilot CLI's session store too, but it only stands in for sessions whose log is gone: an import
   // of some folders' sessions reads their logs and leaves the store (every project's calls) alone.
   if (file.kind === 'copilot-store') return false;
+  if (file.kind === 'copilot-chat') {
+    const project = copilotChatProject(file.path);
+    return !!project && norm.some((f) => project === f || project.startsWith(f + path.sep));
+  }
   const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await firstLineCwd(file.path, file.kind === 'copilot' ? copilotCwd : codexCwd);
   return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
 }

@@ -15,6 +15,7 @@ export interface ImportDefaults {
   geminiDirs: string[];
   copilotDirs: string[];
   opencodeDirs?: string[];
+  copilotChatDirs?: string[];
 }
 
 export class ImportJobs {
@@ -37,7 +38,7 @@ export class ImportJobs {
     if (this.running) return null;
     const id = randomUUID();
     const abort = new AbortController();
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs && !req.copilot_chat_dirs;
     const done = runImport(this.deps, {
       importId: id,
       claudeDirs: req.claude_dirs ?? (all ? this.defaults.claudeDirs : []),
@@ -45,6 +46,7 @@ export class ImportJobs {
       geminiDirs: req.gemini_dirs ?? (all ? this.defaults.geminiDirs : []),
       copilotDirs: req.copilot_dirs ?? (all ? this.defaults.copilotDirs : []),
       opencodeDirs: req.opencode_dirs ?? (all ? (this.defaults.opencodeDirs ?? []) : []),
+      copilotChatDirs: req.copilot_chat_dirs ?? (all ? (this.defaults.copilotChatDirs ?? []) : []),
       cwdFilter: req.cwd_filter,
       signal: abort.signal,
       onProgress: (progress) => this.hub.broadcast({ type: 'import_progress', progress }),

@@ -42,6 +42,7 @@ export interface ImportJob {
   geminiDirs?: string[];
   copilotDirs?: string[];
   opencodeDirs?: string[];
+  copilotChatDirs?: string[];
   cwdFilter?: string[];
   onProgress?(p: ImportProgress): void;
   signal?: AbortSignal;
@@ -114,7 +115,7 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   };
   report(true);
 
-  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs, job.geminiDirs ?? [], job.copilotDirs ?? [], job.opencodeDirs ?? []);
+  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs, job.geminiDirs ?? [], job.copilotDirs ?? [], job.opencodeDirs ?? [], job.copilotChatDirs ?? []);
   if (job.cwdFilter?.length) {
     const keep: LogFile[] = [];
     for (const f of files) if (await fileMatchesCwd(f, job.cwdFilter)) keep.push(f);

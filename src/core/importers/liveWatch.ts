@@ -61,6 +61,8 @@ export interface LogWatcherOptions {
   geminiDirs?: string[];
   copilotDirs?: string[];
   opencodeDirs?: string[];
+  /** VS Code user folders (Copilot Chat's session files). */
+  copilotChatDirs?: string[];
   log: Logger;
   /** Catch up files modified this recently at start (default 48 h; 0 = none). */
   catchUpHours?: number;
@@ -91,7 +93,7 @@ export function startLogWatcher(
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [], 'copilot-store': opts.copilotDirs ?? [], opencode: opts.opencodeDirs ?? [] };
+  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [], 'copilot-store': opts.copilotDirs ?? [], opencode: opts.opencodeDirs ?? [], 'copilot-chat': opts.copilotChatDirs ?? [] };
   const roots: { dir: string; kind: LogKind }[] = LOG_KINDS.flatMap((kind) =>
     dirs[kind].flatMap((d) => {
       const subs = LOG_SOURCES[kind].subdirs.map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
@@ -235,7 +237,7 @@ export function startLogWatcher(
   const watchRoot = async (r: { dir: string; kind: LogKind }, atStart: boolean): Promise<void> => {
     const w = watch(r.dir, {
       ignoreInitial: atStart,
-      depth: 6,
+      depth: LOG_SOURCES[r.kind].maxDepth ?? 6,
       ignored: (p: string, st?: fs.Stats) => !!st?.isFile() && !LOG_SOURCES[r.kind].accepts(p),
     });
     w.on('add', schedule).on('change', schedule).on('error', (e) => log.warn(`watch ${r.dir}: ${(e as Error).message}`));
@@ -304,7 +306,7 @@ export function startLogWatcher(
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
       const cutoff = Date.now() - catchUpMs;
-      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? [], opts.copilotDirs ?? [], opts.opencodeDirs ?? []);
+      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? [], opts.copilotDirs ?? [], opts.opencodeDirs ?? [], opts.copilotChatDirs ?? []);
       for (const f of found) {
         try {
           if (fs.statSync(f.path).mtimeMs >= cutoff) await enqueue(() => pass(f.path, f.kind));

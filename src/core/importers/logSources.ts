@@ -6,6 +6,7 @@
  */
 import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
 import { CodexParser } from './codex';
+import { CopilotChatParser, isCopilotChatFile } from './copilotChat';
 import { CopilotParser, isCopilotEventsFile } from './copilot';
 import { isCopilotStoreDb, readCopilotStore } from './copilotStore';
 import { GeminiParser, isGeminiChatFile } from './gemini';
@@ -20,6 +21,8 @@ export interface LogSource {
   subdirs: readonly string[];
   /** Whether a file found under those folders is one of this agent's logs. */
   accepts(filePath: string): boolean;
+  /** How deep below a log subfolder the logs sit at most (default 8 for discovery, 6 for live mode). */
+  maxDepth?: number;
   /** Whether the file is read in one piece on every change rather than tailed by line. */
   wholeFile?(filePath: string): boolean;
   parser(filePath: string, state: unknown, index?: ClaudeSessionIndex): LogParser;
@@ -81,10 +84,20 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
     },
     database: readOpencodeDb,
   },
+  'copilot-chat': {
+    kind: 'copilot-chat',
+    agentType: 'copilot-chat',
+    // A VS Code user folder: each window's storage, and the empty windows' chats.
+    subdirs: ['workspaceStorage', 'globalStorage/emptyWindowChatSessions'],
+    accepts: isCopilotChatFile,
+    maxDepth: 2,
+    wholeFile: () => true,
+    parser: (file) => new CopilotChatParser(file),
+  },
 };
 
 /** Discovery order: main transcripts before the files that refer to them. */
-export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'copilot-store', 'opencode'];
+export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'copilot-store', 'opencode', 'copilot-chat'];
 
 /** Folders to read, by kind (a kind left out is not read). */
 export type LogDirs = Partial<Record<LogKind, readonly string[]>>;

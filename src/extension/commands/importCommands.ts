@@ -57,13 +57,14 @@ export async function runImport(c: Container, title: string, req: ImportRequest)
 function importPlaces(c: Container, req: ImportRequest): ImportPlaces | undefined {
   try {
     const config = loadConfig(c.serverEnv());
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs;
+    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs && !req.copilot_chat_dirs;
     return {
       claudeDirs: req.claude_dirs ?? (all ? config.claudeDirs : []),
       codexDirs: req.codex_dirs ?? (all ? config.codexDirs : []),
       geminiDirs: req.gemini_dirs ?? (all ? config.geminiDirs : []),
       copilotDirs: req.copilot_dirs ?? (all ? config.copilotDirs : []),
       opencodeDirs: req.opencode_dirs ?? (all ? config.opencodeDirs : []),
+      copilotChatDirs: req.copilot_chat_dirs ?? (all ? config.copilotChatDirs : []),
       cwdFilter: req.cwd_filter,
     };
   } catch {
@@ -86,7 +87,7 @@ function geminiWhenOthersNamed(c: Container, named: boolean): ImportRequest {
   if (!named) return {};
   try {
     const config = loadConfig(c.serverEnv());
-    return { gemini_dirs: config.geminiDirs, copilot_dirs: config.copilotDirs, opencode_dirs: config.opencodeDirs };
+    return { gemini_dirs: config.geminiDirs, copilot_dirs: config.copilotDirs, opencode_dirs: config.opencodeDirs, copilot_chat_dirs: config.copilotChatDirs };
   } catch {
     return {};
   }

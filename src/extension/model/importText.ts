@@ -22,6 +22,7 @@ export interface ImportPlaces {
   geminiDirs?: readonly string[];
   copilotDirs?: readonly string[];
   opencodeDirs?: readonly string[];
+  copilotChatDirs?: readonly string[];
   /** Only sessions inside these folders (Import Workspace Logs). */
   cwdFilter?: readonly string[];
 }
@@ -33,9 +34,10 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
     const gemini = places.geminiDirs ?? [];
     const copilot = places.copilotDirs ?? [];
     const opencode = places.opencodeDirs ?? [];
-    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini, ...copilot, ...opencode].join(', ');
+    const chat = places.copilotChatDirs ?? [];
+    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini, ...copilot, ...opencode, ...chat].join(', ');
     return (
-      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}${copilot.length ? ", Copilot CLI's session-state/" : ''}${opencode.length ? ", OpenCode's opencode.db" : ''}); if your agents ` +
+      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}${copilot.length ? ", Copilot CLI's session-state/" : ''}${opencode.length ? ", OpenCode's opencode.db" : ''}${chat.length ? ", Copilot Chat's chatSessions/" : ''}); if your agents ` +
       'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
     );
   }

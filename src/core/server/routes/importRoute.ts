@@ -18,7 +18,7 @@ import { apiGet } from './apiGet';
 const dirList = z.array(z.string().trim().min(1).max(4096)).max(64);
 
 const ImportRequestSchema = z
-  .object({ claude_dirs: dirList.optional(), codex_dirs: dirList.optional(), gemini_dirs: dirList.optional(), copilot_dirs: dirList.optional(), opencode_dirs: dirList.optional(), cwd_filter: dirList.optional() })
+  .object({ claude_dirs: dirList.optional(), codex_dirs: dirList.optional(), gemini_dirs: dirList.optional(), copilot_dirs: dirList.optional(), opencode_dirs: dirList.optional(), copilot_chat_dirs: dirList.optional(), cwd_filter: dirList.optional() })
   .strict();
 
 const RecalcSchema = z.object({ price_overrides: z.record(z.string(), z.unknown()).optional() }).strict();
@@ -35,7 +35,7 @@ export function importJobs(ctx: ServerContext): ImportJobs {
   if (!jobs) {
     const store = ctx.core.store;
     const persist = () => store.snapshot();
-    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest, persist }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs, geminiDirs: ctx.config.geminiDirs, copilotDirs: ctx.config.copilotDirs, opencodeDirs: ctx.config.opencodeDirs });
+    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest, persist }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs, geminiDirs: ctx.config.geminiDirs, copilotDirs: ctx.config.copilotDirs, opencodeDirs: ctx.config.opencodeDirs, copilotChatDirs: ctx.config.copilotChatDirs });
     jobsByCtx.set(ctx, jobs);
   }
   return jobs;
