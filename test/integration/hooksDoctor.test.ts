@@ -87,6 +87,15 @@ test('doctor names Copilot Chat where VS Code keeps chat sessions, their tokens 
   assert.match(check(report, 'agents.copilot-chat')!.message, new RegExp(`chat session files in ${m.home}/\\.config/Code/User .*approximate`));
 });
 
+test('hooks install --agent copilot says why Copilot CLI gets no hooks and what covers it', async () => {
+  const m = machine();
+  const out: string[] = [];
+  const code = await runHooks(['install', '--agent', 'copilot'], { ...m.io, out: (s) => out.push(s), err: (s) => out.push(s) });
+  assert.equal(code, 2);
+  assert.match(out.join(''), /Copilot CLI gets no AgentMonitor hooks: its hook input names no tool call or message id/);
+  assert.match(out.join(''), /session logs, which AgentMonitor already follows live/);
+});
+
 test('doctor after hooks install, Codex [otel] and a running server: all in order', async () => {
   const m = machine();
   const s = await startTestServer();

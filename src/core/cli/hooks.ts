@@ -67,6 +67,15 @@ function agentsFor(value: string | undefined, action: string, env: NodeJS.Proces
       return ['codex'];
     case 'all':
       return action === 'install' && !fs.existsSync(codexHome(env)) ? ['claude-code'] : ['claude-code', 'codex'];
+    case 'copilot':
+    case 'copilot-cli':
+      // Its hook input ({sessionId, timestamp, cwd, toolName, toolArgs, toolResult}, {…, prompt})
+      // names no tool call or message id: a hook's call or prompt could not be matched with the log's.
+      throw new UsageError(
+        'Copilot CLI gets no AgentMonitor hooks: its hook input names no tool call or message id, so its tool calls and prompts ' +
+          'would count twice beside its session logs, which AgentMonitor already follows live (~/.copilot/session-state). ' +
+          'For each model call as it is made, point its telemetry at AgentMonitor (README, Copilot CLI telemetry).',
+      );
     default:
       throw new UsageError(`--agent must be claude, codex or all, got "${value}"`);
   }

@@ -219,7 +219,7 @@ function copilotCheck(o: DoctorOptions): DoctorCheck | null {
     id: 'agents.copilot-cli',
     area: 'agents',
     status: 'ok',
-    message: `Copilot CLI: ${bin ?? '"copilot" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its session logs (${where}: \`agentmonitor import\`, and live while the server runs); its telemetry may go to AgentMonitor too (README, Copilot CLI telemetry); no hooks for it yet`,
+    message: `Copilot CLI: ${bin ?? '"copilot" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its session logs (${where}: \`agentmonitor import\`, and live while the server runs); its telemetry may go to AgentMonitor too (README, Copilot CLI telemetry); no hooks for it (its hook input names no tool call or message id to match)`,
   };
 }
 
