@@ -6,7 +6,8 @@
  * (`~/.copilot/session-state/<id>/events.jsonl`): by `agentmonitor import`, and live with `serve`
  * following the logs. The session must show with exactly the tokens the fake API reported (the
  * log's inputTokens include the cache reads and writes), each tool call once with its status, the
- * session ended by its shutdown, and a second read must change no total. The CLI's
+ * session ended by its shutdown, and a second read must change no total; resumed, its second
+ * shutdown (the whole session's totals again) must add nothing. The CLI's
  * `session-store.db`, read too (imported, and polled live), repeats the calls and must add nothing.
  * Its telemetry goes to the server as the README's environment says (OTLP/HTTP JSON traces): each
  * call then arrives twice, as a `chat` span and in the log, and must count once; each tool call as
@@ -22,7 +23,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ImportSummary } from '../../../src/core/contracts/api';
 import { toolEventId } from '../../../src/core/contracts/eventIds';
 import { copilotTelemetryEnv } from '../../../src/core/setup/snippets';
-import { COPILOT_MODEL, findCopilotBinary, findFiles, makeProject, runCopilot, type ProcessResult } from './agentProcess';
+import { COPILOT_MODEL, copilotArgs, copilotEnv, findCopilotBinary, findFiles, makeProject, runCopilot, runProcess, type ProcessResult } from './agentProcess';
 import { chromiumMissing } from './dashboardProbe';
 import { CODEX_PROMPT, MISSING_FILE, startFakeModelApi, sumUsage, type FakeModelApi } from './fakeModelApi';
 import { MonitorClient, sameMoney, tokenTotals, waitFor } from './monitorClient';
@@ -173,5 +174,29 @@ for (const watch of [false, true]) {
     test('the session page shows the final answer', () => expectFinalAnswer(w.session));
 
     test('the dashboard shows the session', { skip: chromiumMissing() }, () => expectDashboardShows(w.session, w.monitor.url));
+
+    test('resumed (copilot --resume): its second shutdown repeats the whole session\'s totals, yet each call counts once', async () => {
+      const before = turns().length;
+      const again = await runProcess(bin as string, ['--resume', w.sessionId, ...copilotArgs('say it again')], {
+        cwd: w.project, env: copilotEnv({ home: path.dirname(w.copilotDir), apiUrl: w.api.url, env: copilotTelemetryEnv({ url: w.monitor.url }) }), timeoutMs: 120_000,
+      });
+      assert.equal(again.code, 0, describeRun(again));
+      assert.equal(turns().length, before + 1, 'one more call: the scripted answer');
+      const log = fs.readFileSync(w.logFiles[0], 'utf8');
+      assert.equal(log.split('"type":"session.shutdown"').length - 1, 2, 'two shutdowns in the log');
+      if (!watch) {
+        const r = await agentmonitor(['import', '--copilot-dir', w.copilotDir, '--db', w.monitor.dbPath, '--json'], w.userEnv);
+        assert.equal(r.code, 0, describeRun(r));
+      }
+      const sent = sumUsage(turns().map((r) => r.usage));
+      const want = { tokens_in: sent.input_tokens, tokens_out: sent.output_tokens, cache_read_tokens: sent.cache_read_input_tokens, cache_write_tokens: sent.cache_creation_input_tokens };
+      const session = await waitFor('the resumed call counted', async () => {
+        const s = (await w.client.session(w.sessionId)).session;
+        return JSON.stringify(tokenTotals(s)) === JSON.stringify(want) && s.status === 'ended' ? s : undefined;
+      }).catch(async () => (await w.client.session(w.sessionId)).session);
+      assert.deepEqual(tokenTotals(session), want);
+      const calls = await w.client.events({ session_id: w.sessionId, event_type: 'llm_request' });
+      assert.equal(calls.length, turns().length, calls.map((e) => `${e.event_id} ${e.source}`).join(', '));
+    });
   });
 }
