@@ -3,7 +3,8 @@
  * store: imported with exactly the tokens the fake API answered, a fork's copies counted once,
  * priced from our table with OpenCode's own figure kept beside, shown as OpenCode; a second import
  * reads nothing. Live mode polls the database: the commits a running opencode adds to the WAL
- * arrive without an import.
+ * arrive without an import. The JSON storage of versions before the database gives the same, and
+ * counts once beside it.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -16,6 +17,8 @@ import { runImport } from '../../src/core/importers/importRunner';
 import { startLogWatcher } from '../../src/core/importers/liveWatch';
 import { silentLogger } from '../../src/core/log';
 import { priceBook } from '../../src/core/pricing/priceTables';
+import { readSqliteCopy } from '../../src/core/importers/sqliteCopy';
+import { loadPatchedSqlJs, sqlJsDistFile } from '../../src/core/store/sqlJsRuntime';
 import { bySession, openTestCore, scratchDir } from './importHelpers';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'opencode');
@@ -126,5 +129,69 @@ describe('live mode and an OpenCode database', () => {
     const s = (await bySession(core))[MAIN];
     assert.equal(s.requests, 5, 'the fork\'s copies added no call to the original');
     assert.equal((await bySession(core))[FORK].requests, 1);
+  });
+});
+
+/**
+ * OpenCode's JSON storage of versions before its database (`storage/message/<session>/<message>.json`,
+ * `part/<message>/<part>.json`, `session/<project>/<session>.json`), written here from the real
+ * database's rows, which hold the same objects (`data`) that those files held.
+ */
+async function jsonStorageFromDb(dbFile: string, storage: string): Promise<void> {
+  const copy = readSqliteCopy(dbFile);
+  const wasm = fs.readFileSync(sqlJsDistFile('sql-wasm.wasm'));
+  const SQL = await loadPatchedSqlJs()({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer });
+  const db = new SQL.Database(copy.bytes);
+  const rows = (sql: string) => {
+    const r = db.exec(sql)[0];
+    return r ? r.values.map((v) => Object.fromEntries(r.columns.map((c, i) => [c, v[i]]))) : [];
+  };
+  const write = (file: string, o: object) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(o, null, 2));
+  };
+  for (const s of rows('SELECT id, project_id, parent_id, directory, title, version, time_created, time_updated FROM session')) {
+    write(path.join(storage, 'session', String(s.project_id), `${s.id}.json`), {
+      id: s.id, projectID: s.project_id, directory: s.directory, ...(s.parent_id ? { parentID: s.parent_id } : {}), title: s.title, version: s.version,
+      time: { created: s.time_created, updated: s.time_updated },
+    });
+  }
+  for (const m of rows('SELECT id, session_id, data FROM message')) write(path.join(storage, 'message', String(m.session_id), `${m.id}.json`), { id: m.id, sessionID: m.session_id, ...JSON.parse(String(m.data)) });
+  for (const p of rows('SELECT id, message_id, session_id, data FROM part')) write(path.join(storage, 'part', String(p.message_id), `${p.id}.json`), { id: p.id, messageID: p.message_id, sessionID: p.session_id, ...JSON.parse(String(p.data)) });
+  db.close();
+}
+
+describe('OpenCode\'s JSON storage (versions before the database)', () => {
+  let core: Awaited<ReturnType<typeof openTestCore>>;
+  let home: string;
+  before(async () => {
+    core = await openTestCore();
+    const from = path.join(scratchDir(), 'db');
+    place(from, ['opencode.db', 'opencode.db-wal']);
+    home = path.join(scratchDir(), 'opencode');
+    await jsonStorageFromDb(path.join(from, 'opencode.db'), path.join(home, 'storage'));
+  });
+  after(() => core.close());
+
+  it('gives the database\'s sessions, calls and tokens; beside the database, each counts once', async () => {
+    const summary = await runImport({ store: core.store, ingest: core.ingest }, { importId: 'j', claudeDirs: [], codexDirs: [], opencodeDirs: [home] });
+    assert.equal(summary.skipped_lines, 0, JSON.stringify(summary.skipped));
+    assert.equal(summary.files, 14, 'one file per message');
+    const check = async () => {
+      const all = await bySession(core);
+      const s = all[MAIN];
+      assert.deepEqual([s.tokens_in, s.cache_read_tokens, s.tokens_out, s.requests], [sum(RUN1, 0) - sum(RUN1, 2), sum(RUN1, 2), sum(RUN1, 1), 5]);
+      assert.equal(all[FORK].requests, 1);
+      const sessions = await core.store.query('sessionsByIds', { now: Date.now(), idleMs: 60_000, endMs: 3_600_000, ids: [MAIN] });
+      assert.deepEqual([sessions[0]?.agent_type, sessions[0]?.project], ['opencode', '/tmp/ocprobe2/proj']);
+      const { tools } = await core.store.query('toolStats', { filter: {}, bucket: 'day', tz: 'UTC' });
+      assert.deepEqual(tools.map((t) => [t.tool_name, t.calls, t.errors]).sort(), [['bash', 1, 0], ['read', 1, 1], ['task', 1, 0]]);
+    };
+    await check();
+    // The same history in a database beside it (a newer opencode copies the files into one).
+    place(home, ['opencode.db', 'opencode.db-wal']);
+    const both = await runImport({ store: core.store, ingest: core.ingest }, { importId: 'k', claudeDirs: [], codexDirs: [], opencodeDirs: [home] });
+    assert.equal(both.events, 0, 'nothing new');
+    await check();
   });
 });

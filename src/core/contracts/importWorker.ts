@@ -9,7 +9,7 @@ import type { EventInput } from './events';
 
 export const IMPORT_WORKER_CREDITS = 2;
 
-export type LogKindWire = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode' | 'copilot-chat';
+export type LogKindWire = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode' | 'opencode-json' | 'copilot-chat';
 
 export interface FilePassOutcome {
   unchanged: boolean;

@@ -66,7 +66,9 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[], ge
     const found: string[] = [];
     // A database sits directly in its folder (OpenCode's also holds snapshot repositories).
     for (const r of roots) await walk(r, 0, found, accept, LOG_SOURCES[kind].database ? 0 : (LOG_SOURCES[kind].maxDepth ?? MAX_DEPTH));
-    found.sort();
+    const key = LOG_SOURCES[kind].sortKey;
+    if (key) found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    else found.sort();
     for (const p of found) {
       if (seen.has(p)) continue;
       seen.add(p);
@@ -78,7 +80,7 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[], ge
       }
     }
   };
-  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, 'copilot-store': copilotDirs, opencode: opencodeDirs, 'copilot-chat': copilotChatDirs };
+  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, 'copilot-store': copilotDirs, opencode: opencodeDirs, 'opencode-json': opencodeDirs, 'copilot-chat': copilotChatDirs };
   for (const kind of LOG_KINDS) {
     const src = LOG_SOURCES[kind];
     await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
@@ -105,7 +107,7 @@ export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<
     });
   }
   // An OpenCode database holds every project's sessions: it is read whole.
-  if (file.kind === 'opencode') return true;
+  if (file.kind === 'opencode' || file.kind === 'opencode-json') return true;
   // Copilot CLI's session store too, but it only stands in for sessions whose log is gone: an import
   // of some folders' sessions reads their logs and leaves the store (every project's calls) alone.
   if (file.kind === 'copilot-store') return false;

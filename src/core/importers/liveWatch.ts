@@ -93,7 +93,7 @@ export function startLogWatcher(
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [], 'copilot-store': opts.copilotDirs ?? [], opencode: opts.opencodeDirs ?? [], 'copilot-chat': opts.copilotChatDirs ?? [] };
+  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [], 'copilot-store': opts.copilotDirs ?? [], opencode: opts.opencodeDirs ?? [], 'opencode-json': opts.opencodeDirs ?? [], 'copilot-chat': opts.copilotChatDirs ?? [] };
   const roots: { dir: string; kind: LogKind }[] = LOG_KINDS.flatMap((kind) =>
     dirs[kind].flatMap((d) => {
       const subs = LOG_SOURCES[kind].subdirs.map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));

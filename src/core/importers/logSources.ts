@@ -4,6 +4,7 @@
  * Discovery (`discover.ts`), the tailer (`fileTail.ts`) and live mode (`liveWatch.ts`) go through
  * this table; adding an agent's logs is one parser module plus one entry here (docs/DEVELOPING.md).
  */
+import * as path from 'node:path';
 import { ClaudeParser, claudeFileInfo, type ClaudeSessionIndex } from './claudeCode';
 import { CodexParser } from './codex';
 import { CopilotChatParser, isCopilotChatFile } from './copilotChat';
@@ -11,6 +12,7 @@ import { CopilotParser, isCopilotEventsFile } from './copilot';
 import { isCopilotStoreDb, readCopilotStore } from './copilotStore';
 import { GeminiParser, isGeminiChatFile } from './gemini';
 import { isOpencodeDb, readOpencodeDb } from './opencode';
+import { isOpencodeMessageFile, OpencodeJsonParser } from './opencodeJson';
 import type { LogKind, LogParser } from './types';
 
 export interface LogSource {
@@ -21,6 +23,8 @@ export interface LogSource {
   subdirs: readonly string[];
   /** Whether a file found under those folders is one of this agent's logs. */
   accepts(filePath: string): boolean;
+  /** Discovery order when not by path (default: by path). */
+  sortKey?(filePath: string): string;
   /** How deep below a log subfolder the logs sit at most (default 8 for discovery, 6 for live mode). */
   maxDepth?: number;
   /** Whether the file is read in one piece on every change rather than tailed by line. */
@@ -84,6 +88,18 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
     },
     database: readOpencodeDb,
   },
+  'opencode-json': {
+    kind: 'opencode-json',
+    agentType: 'opencode',
+    // Versions before the database: one file per message (its parts and session beside).
+    subdirs: ['storage/message'],
+    accepts: isOpencodeMessageFile,
+    // By message id, which grows with its creation: a fork's copies come after their originals.
+    sortKey: (p) => path.basename(p),
+    maxDepth: 1,
+    wholeFile: () => true,
+    parser: (file) => new OpencodeJsonParser(file),
+  },
   'copilot-chat': {
     kind: 'copilot-chat',
     agentType: 'copilot-chat',
@@ -97,7 +113,7 @@ export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = {
 };
 
 /** Discovery order: main transcripts before the files that refer to them. */
-export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'copilot-store', 'opencode', 'copilot-chat'];
+export const LOG_KINDS: readonly LogKind[] = ['claude', 'codex', 'gemini', 'copilot', 'copilot-store', 'opencode', 'opencode-json', 'copilot-chat'];
 
 /** Folders to read, by kind (a kind left out is not read). */
 export type LogDirs = Partial<Record<LogKind, readonly string[]>>;

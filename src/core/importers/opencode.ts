@@ -69,7 +69,7 @@ export function loadSqlJs(): Promise<SqlJs> {
   return sqlJs;
 }
 
-interface SessionRow {
+export interface SessionRow {
   parent: string | null;
   directory?: string;
   title?: string;
@@ -116,79 +116,23 @@ export async function readOpencodeDb(
   }
 }
 
-class OpencodeReader {
-  private readonly sessions = new Map<string, SessionRow>();
+/**
+ * Builds the events of OpenCode messages, whichever store they come from (the database, or the
+ * JSON files of versions before it): the same ids either way, so a message in both counts once.
+ */
+export abstract class OpencodeEvents {
+  readonly sessions = new Map<string, SessionRow>();
   private readonly started = new Set<string>();
-  private out: EventInputRaw[] = [];
-  private skipped: SkippedLine[] = [];
-  private events = 0;
-  private after: [number, string] | null;
-  private partsStmt: Statement | null = null;
+  out: EventInputRaw[] = [];
+  skipped: SkippedLine[] = [];
 
-  constructor(
-    private readonly db: Database,
-    private readonly file: string,
-    prev: OpencodeState | null,
-    private readonly batchSize: number,
-    private readonly onEvents: (events: EventInputRaw[], skipped: SkippedLine[]) => Promise<void>,
-  ) {
-    this.after = prev?.v === 1 ? prev.after : null;
-  }
+  constructor(protected readonly file: string) {}
 
-  async run(signature: SqliteSignature): Promise<DatabasePass> {
-    const tables = new Set(this.db.exec("SELECT name FROM sqlite_master WHERE type = 'table'")[0]?.values.map((r) => String(r[0])) ?? []);
-    if (!tables.has('message') || !tables.has('session')) {
-      return { events: 0, skipped: [{ line: 0, reason: 'not an OpenCode database (no message or session table)' }], state: { v: 1, after: this.after }, signature };
-    }
-    const sessions = this.db.prepare('SELECT id, parent_id, directory, title, time_created FROM session');
-    while (sessions.step()) {
-      const r = sessions.getAsObject();
-      this.sessions.set(String(r.id), {
-        parent: typeof r.parent_id === 'string' && r.parent_id ? r.parent_id : null,
-        directory: str(r.directory),
-        title: str(r.title),
-        created: typeof r.time_created === 'number' ? r.time_created : undefined,
-      });
-    }
-    sessions.free();
-    this.partsStmt = tables.has('part') ? this.db.prepare('SELECT data FROM part WHERE message_id = ? ORDER BY id') : null;
-    const a = this.after;
-    const stmt = this.db.prepare(
-      a
-        ? 'SELECT id, session_id, time_updated, data FROM message WHERE time_updated > ? OR (time_updated = ? AND id > ?) ORDER BY time_updated, id'
-        : 'SELECT id, session_id, time_updated, data FROM message ORDER BY time_updated, id',
-    );
-    try {
-      if (a) stmt.bind([a[0], a[0], a[1]]);
-      let n = 0;
-      while (stmt.step()) {
-        const r = stmt.getAsObject();
-        const id = String(r.id);
-        n++;
-        this.message(id, String(r.session_id), parseJson(r.data), n);
-        this.after = [Number(r.time_updated), id];
-        if (this.out.length >= this.batchSize) await this.flush();
-      }
-      await this.flush();
-    } finally {
-      stmt.free();
-      this.partsStmt?.free();
-    }
-    return { events: this.events, skipped: [], state: { v: 1, after: this.after }, signature };
-  }
-
-  private async flush(): Promise<void> {
-    if (!this.out.length && !this.skipped.length) return;
-    const events = this.out;
-    const skipped = this.skipped;
-    this.out = [];
-    this.skipped = [];
-    this.events += events.length;
-    await this.onEvents(events, skipped);
-  }
+  /** The message's parts (text, tool calls, steps), in order. */
+  protected abstract parts(messageId: string): Record<string, unknown>[];
 
   /** The root session of `id` and, for a sub-agent's session, its own id. */
-  private owner(id: string): { root: string; agentId?: string } {
+  protected owner(id: string): { root: string; agentId?: string } {
     let cur = id;
     for (let i = 0; i < MAX_DEPTH; i++) {
       const parent = this.sessions.get(cur)?.parent;
@@ -198,13 +142,13 @@ class OpencodeReader {
     return cur === id ? { root: id } : { root: cur, agentId: id };
   }
 
-  private base(sessionId: string, ts: string | undefined): EventBase {
+  protected base(sessionId: string, ts: string | undefined): EventBase {
     const root = this.owner(sessionId).root;
     return { session_id: root, agent_type: AGENT, source: 'import', client_timestamp: ts, project: this.sessions.get(root)?.directory, branch: undefined };
   }
 
   /** The session's start (or a sub-agent's), once per pass; repeated ids add nothing. */
-  private start(sessionId: string): void {
+  protected start(sessionId: string): void {
     if (this.started.has(sessionId)) return;
     this.started.add(sessionId);
     const s = this.sessions.get(sessionId);
@@ -223,19 +167,7 @@ class OpencodeReader {
     }));
   }
 
-  private parts(messageId: string): Record<string, unknown>[] {
-    if (!this.partsStmt) return [];
-    const out: Record<string, unknown>[] = [];
-    this.partsStmt.bind([messageId]);
-    while (this.partsStmt.step()) {
-      const p = parseJson(this.partsStmt.get()[0]);
-      if (p) out.push(p);
-    }
-    this.partsStmt.reset();
-    return out;
-  }
-
-  private message(id: string, sessionId: string, m: Record<string, unknown> | null, n: number): void {
+  message(id: string, sessionId: string, m: Record<string, unknown> | null, n: number): void {
     if (!m) {
       this.skipped.push({ line: n, reason: `message ${id}: data is not a JSON object` });
       return;
@@ -315,5 +247,86 @@ class OpencodeReader {
         metadata: { call_id: callId, input: clip(p.state.input === undefined ? undefined : JSON.stringify(p.state.input), 300), ...toolOutputFields(output), agent_id: agentId },
       }));
     }
+  }
+}
+
+class OpencodeReader extends OpencodeEvents {
+  private events = 0;
+  private after: [number, string] | null;
+  private partsStmt: Statement | null = null;
+
+  constructor(
+    private readonly db: Database,
+    file: string,
+    prev: OpencodeState | null,
+    private readonly batchSize: number,
+    private readonly onEvents: (events: EventInputRaw[], skipped: SkippedLine[]) => Promise<void>,
+  ) {
+    super(file);
+    this.after = prev?.v === 1 ? prev.after : null;
+  }
+
+  protected parts(messageId: string): Record<string, unknown>[] {
+    if (!this.partsStmt) return [];
+    const out: Record<string, unknown>[] = [];
+    this.partsStmt.bind([messageId]);
+    while (this.partsStmt.step()) {
+      const p = parseJson(this.partsStmt.get()[0]);
+      if (p) out.push(p);
+    }
+    this.partsStmt.reset();
+    return out;
+  }
+
+  async run(signature: SqliteSignature): Promise<DatabasePass> {
+    const tables = new Set(this.db.exec("SELECT name FROM sqlite_master WHERE type = 'table'")[0]?.values.map((r) => String(r[0])) ?? []);
+    if (!tables.has('message') || !tables.has('session')) {
+      return { events: 0, skipped: [{ line: 0, reason: 'not an OpenCode database (no message or session table)' }], state: { v: 1, after: this.after }, signature };
+    }
+    const sessions = this.db.prepare('SELECT id, parent_id, directory, title, time_created FROM session');
+    while (sessions.step()) {
+      const r = sessions.getAsObject();
+      this.sessions.set(String(r.id), {
+        parent: typeof r.parent_id === 'string' && r.parent_id ? r.parent_id : null,
+        directory: str(r.directory),
+        title: str(r.title),
+        created: typeof r.time_created === 'number' ? r.time_created : undefined,
+      });
+    }
+    sessions.free();
+    this.partsStmt = tables.has('part') ? this.db.prepare('SELECT data FROM part WHERE message_id = ? ORDER BY id') : null;
+    const a = this.after;
+    const stmt = this.db.prepare(
+      a
+        ? 'SELECT id, session_id, time_updated, data FROM message WHERE time_updated > ? OR (time_updated = ? AND id > ?) ORDER BY time_updated, id'
+        : 'SELECT id, session_id, time_updated, data FROM message ORDER BY time_updated, id',
+    );
+    try {
+      if (a) stmt.bind([a[0], a[0], a[1]]);
+      let n = 0;
+      while (stmt.step()) {
+        const r = stmt.getAsObject();
+        const id = String(r.id);
+        n++;
+        this.message(id, String(r.session_id), parseJson(r.data), n);
+        this.after = [Number(r.time_updated), id];
+        if (this.out.length >= this.batchSize) await this.flush();
+      }
+      await this.flush();
+    } finally {
+      stmt.free();
+      this.partsStmt?.free();
+    }
+    return { events: this.events, skipped: [], state: { v: 1, after: this.after }, signature };
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.out.length && !this.skipped.length) return;
+    const events = this.out;
+    const skipped = this.skipped;
+    this.out = [];
+    this.skipped = [];
+    this.events += events.length;
+    await this.onEvents(events, skipped);
   }
 }

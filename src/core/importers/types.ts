@@ -5,7 +5,7 @@
  */
 import type { EventInputRaw, EventType } from '../contracts/events';
 
-export type LogKind = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode' | 'copilot-chat';
+export type LogKind = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode' | 'opencode-json' | 'copilot-chat';
 
 export interface SkippedLine {
   line: number;
