@@ -1,5 +1,5 @@
 /**
- * `agentmonitor serve [--host] [--port] [--db | --demo] [--no-watch] [--no-thinking] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
+ * `agentmonitor serve [--host] [--port] [--db | --demo | --database-url] [--no-watch] [--no-thinking] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
  * then flushes (final snapshot) and exits.
  */
 import type { ServerConfig } from '../config';
@@ -8,6 +8,8 @@ import { startLogWatcher } from '../importers/liveWatch';
 import { startServer } from '../server/server';
 import { parseArgs, UsageError } from './args';
 import { DEMO_PORT, demoDbPath } from './demoDatabase';
+import { startTeamServer } from '../team/teamServer';
+import { redactUrl } from '../team/pgStore';
 
 const HELP = `Usage: agentmonitor serve [options]
 
@@ -22,6 +24,11 @@ Options:
   --no-watch      do not follow Claude Code / Codex transcript logs live
   --no-thinking   do not store what the model thought (Claude's thinking) from transcripts
                   (env AGENTMONITOR_THINKING=0; what is stored already stays)
+  --database-url URL
+                  team mode: keep events in PostgreSQL 15+ (postgres://user:pass@host/db, env
+                  AGENTMONITOR_DATABASE_URL); several servers may serve one database. Serves the
+                  event contract, /api/health, /api/stats/cost (by day, model, project, agent,
+                  person) and the live stream; other routes answer 501 for now
   --insecure-no-token
                   allow a non-loopback --host without AGENTMONITOR_TOKEN (everything open to
                   the network; env AGENTMONITOR_INSECURE_NO_TOKEN=1). Without it such a bind
@@ -31,7 +38,7 @@ Options:
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, thinking: { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, thinking: { type: 'boolean' }, demo: { type: 'boolean' }, 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor serve: ${e.message}\n\n${HELP}`);
@@ -45,6 +52,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (args.values.demo && args.values.db !== undefined) {
     process.stderr.write(`agentmonitor serve: --demo serves ${demoDbPath()}; it does not go with --db\n\n${HELP}`);
+    return 2;
+  }
+  const databaseUrl = args.values['database-url'] !== undefined ? String(args.values['database-url']) : process.env.AGENTMONITOR_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && (args.values.demo || args.values.db !== undefined)) {
+    process.stderr.write(`agentmonitor serve: --database-url keeps events in PostgreSQL; it does not go with --db or --demo\n\n${HELP}`);
+    return 2;
+  }
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    process.stderr.write(`agentmonitor serve: --database-url must be a postgres:// or postgresql:// URL, got "${redactUrl(databaseUrl)}"\n`);
     return 2;
   }
   const overrides: Partial<ServerConfig> = {};
@@ -61,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     overrides.watchLogs = false;
   }
   const log = stderrLogger();
+  if (databaseUrl !== undefined) return runTeam(databaseUrl, overrides, log);
   let server;
   try {
     server = await startServer(overrides, {
@@ -97,5 +114,33 @@ export async function run(argv: string[]): Promise<number> {
   // Only now: a caller that stops us as soon as it reads this line must find the handlers in place
   // (signals arrive at once, not through the event loop).
   process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
+  return 0;
+}
+
+/** `serve --database-url`: the team server, until SIGINT/SIGTERM. */
+async function runTeam(databaseUrl: string, overrides: Partial<ServerConfig>, log: ReturnType<typeof stderrLogger>): Promise<number> {
+  let server;
+  try {
+    server = await startTeamServer(overrides, { databaseUrl, log });
+  } catch (e) {
+    process.stderr.write(`agentmonitor serve: ${(e as Error).message}\n`);
+    return 1;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    server.close().then(
+      () => process.exit(0),
+      (e: Error) => {
+        log.error(`shutdown failed: ${e.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.stdout.write(`AgentMonitor team server listening on ${server.url}\n  database:  ${redactUrl(databaseUrl)} (PostgreSQL)\n`);
   return 0;
 }

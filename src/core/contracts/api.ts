@@ -224,6 +224,13 @@ export interface CostBreakdown {
   totals: PeriodTotals;
 }
 
+/**
+ * `GET /api/stats/cost?by=day|model|project|agent|person` on a team server (`serve --database-url`):
+ * the local answer's shape, plus `by=person` (who sent the events: `metadata["user.email"]`, else
+ * `metadata.user_email`, else `unknown`); no `by=session`, no `stack=model` yet.
+ */
+export type TeamCostBreakdown = Omit<CostBreakdown, 'by' | 'stacked'> & { by: 'day' | 'model' | 'project' | 'agent' | 'person' };
+
 export interface ToolStat {
   tool_name: string;
   calls: number;
@@ -256,6 +263,8 @@ export interface FilterOptions {
 export interface Health {
   status: 'ok' | 'degraded';
   service: 'agentmonitor';
+  /** Where events are kept: the local sql.js file, or a team server's PostgreSQL (`serve --database-url`). */
+  storage: 'sqljs' | 'postgres';
   version: string;
   pid: number;
   port: number;

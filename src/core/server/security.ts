@@ -101,7 +101,7 @@ function localPort(req: Request): number {
   return req.socket.localPort ?? 0;
 }
 
-export function securityMiddleware(ctx: ServerContext): RequestHandler {
+export function securityMiddleware(ctx: Pick<ServerContext, 'config'>): RequestHandler {
   return (req, res, next) => {
     const port = localPort(req);
     const host = req.headers.host;

@@ -12,7 +12,7 @@ import { decodeOnce, jsonBody, mayHoldLoneSurrogates } from '../jsonBody';
 /** Most items accepted in one batch request. */
 export const MAX_BATCH_ITEMS = 5000;
 
-export function register(router: Router, ctx: ServerContext): void {
+export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'ingest'>): void {
   const json = jsonBody(ctx.config.maxBodyBytes, ['application/json', 'application/*+json', 'text/plain'], { encodedOnce: true });
 
   router.post('/api/events', json, async (req, res, next) => {

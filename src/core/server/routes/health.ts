@@ -26,6 +26,7 @@ export function register(router: Router, ctx: ServerContext): void {
     const body: Health = {
       status,
       service: 'agentmonitor',
+      storage: 'sqljs',
       version: ctx.version,
       pid: process.pid,
       port: req.socket.localPort ?? ctx.config.port,

@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import type { ServerContext } from '../context';
 import { filterLists, QueryParamError, sendParamError, type Query } from '../queryParams';
 
-export function register(router: Router, ctx: ServerContext): void {
+export function register(router: Router, ctx: Pick<ServerContext, 'sse'>): void {
   router.get('/api/stream', (req, res) => {
     let filter;
     try {

@@ -1,0 +1,177 @@
+/**
+ * `GET /api/stats/cost` on the team store: the local answer's shape (CostBreakdown) by day (in an
+ * IANA zone), model, project, agent or person. Whole hours come from `am_usage_hourly`, a bound
+ * inside an hour from that partial hour's events. Sessions are counted as locally: sessions whose
+ * [started_at, last_event_at] overlaps the bucket, by the session's own project, latest model,
+ * agent or person.
+ *
+ * Not yet as the local store: days of zones whose offset is not a whole hour are cut at the hour
+ * holding local midnight (the local store reads that hour's events in quarter hours); `by=session`
+ * and `stack=model` are not served.
+ */
+import type { CostRow, TeamCostBreakdown } from '../contracts/api';
+import { addDays, dayKey, dayStartOf, isCalendarTime } from '../zonedTime';
+import type { CostParams } from '../store/queries/cost';
+import type { PgStore } from './pgStore';
+
+export const TEAM_COST_GROUPS = ['day', 'model', 'project', 'agent', 'person'] as const;
+export type TeamCostGroup = (typeof TEAM_COST_GROUPS)[number];
+
+export type TeamCostParams = Omit<CostParams, 'by' | 'stack_model'> & { by: TeamCostGroup };
+
+const HOUR_MS = 3_600_000;
+
+const EMPTY_KEY: Record<TeamCostGroup, string> = { day: '', model: '(no model)', project: '(no project)', agent: '', person: 'unknown' };
+const COLUMN: Record<Exclude<TeamCostGroup, 'day'>, string> = { model: 'model', project: 'project', agent: 'agent_type', person: 'person' };
+
+interface Grouped {
+  b: number;
+  k: string;
+  events: number;
+  requests: number;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  unpriced_tokens: number;
+}
+
+function where(p: TeamCostParams, time: string, col: (k: 'agent' | 'project' | 'model') => string): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    clauses.push(sql.replace('?', `$${params.length}`));
+  };
+  if (p.agent_type?.length) add(`${col('agent')} = ANY(?)`, p.agent_type);
+  if (p.project?.length) add(`${col('project')} = ANY(?)`, p.project);
+  if (p.model?.length) add(`${col('model')} = ANY(?)`, p.model);
+  if (p.since !== null) add(`${time} >= ?`, p.since);
+  if (p.until !== null) add(`${time} < ?`, p.until);
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+async function fromRollup(store: PgStore, p: TeamCostParams): Promise<Grouped[]> {
+  const k = p.by === 'day' ? "''" : COLUMN[p.by];
+  const w = where(p, 'hour', (c) => (c === 'agent' ? 'agent_type' : c));
+  return (
+    await store.pool.query<Grouped>(
+      `SELECT ${p.by === 'day' ? 'hour' : '0'} AS b, ${k} AS k, SUM(events) AS events, SUM(requests) AS requests, SUM(tokens_in) AS tokens_in,
+         SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
+         SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens
+       FROM am_usage_hourly ${w.sql} GROUP BY 1, 2`,
+      w.params,
+    )
+  ).rows;
+}
+
+async function fromEvents(store: PgStore, p: TeamCostParams): Promise<Grouped[]> {
+  const k = p.by === 'day' ? "''" : p.by === 'agent' || p.by === 'person' ? COLUMN[p.by] : `COALESCE(${COLUMN[p.by]}, '')`;
+  const w = where(p, 'created_at', (c) => (c === 'agent' ? 'agent_type' : `COALESCE(${c}, '')`));
+  return (
+    await store.pool.query<Grouped>(
+      `SELECT ${p.by === 'day' ? '(created_at / 3600000) * 3600000' : '0'} AS b, ${k} AS k, COUNT(*) AS events,
+         COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0) AS requests,
+         SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
+         SUM(cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd,
+         COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0) AS unpriced_tokens
+       FROM am_events ${w.sql} GROUP BY 1, 2`,
+      w.params,
+    )
+  ).rows;
+}
+
+/** Whole hours from the rollup; a bound inside an hour from that part's events. */
+async function groupedRows(store: PgStore, p: TeamCostParams): Promise<Grouped[]> {
+  const aligned = (t: number | null) => t === null || t % HOUR_MS === 0;
+  if (aligned(p.since) && aligned(p.until)) return fromRollup(store, p);
+  const lo = p.since === null ? null : Math.ceil(p.since / HOUR_MS) * HOUR_MS;
+  const hi = p.until === null ? null : Math.floor(p.until / HOUR_MS) * HOUR_MS;
+  if (lo !== null && hi !== null && lo >= hi) return fromEvents(store, p);
+  const out = await fromRollup(store, { ...p, since: lo, until: hi });
+  if (p.since !== null && lo !== p.since) out.push(...(await fromEvents(store, { ...p, since: p.since, until: lo })));
+  if (p.until !== null && hi !== p.until) out.push(...(await fromEvents(store, { ...p, since: hi, until: p.until })));
+  return out;
+}
+
+function emptyRow(key: string): CostRow {
+  return { key, requests: 0, events: 0, sessions: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
+}
+
+function addInto(t: CostRow, r: Grouped): void {
+  t.events += r.events;
+  t.requests += r.requests;
+  t.tokens_in += r.tokens_in;
+  t.tokens_out += r.tokens_out;
+  t.cache_read_tokens += r.cache_read_tokens;
+  t.cache_write_tokens += r.cache_write_tokens;
+  t.cost_usd += r.cost_usd;
+  t.unpriced_tokens = (t.unpriced_tokens ?? 0) + r.unpriced_tokens;
+}
+
+interface SessionRow {
+  started_at: number;
+  last_event_at: number;
+  k: string;
+}
+
+async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<SessionRow[]> {
+  const k = p.by === 'day' ? "''" : p.by === 'agent' || p.by === 'person' ? COLUMN[p.by] : `COALESCE(${COLUMN[p.by]}, '')`;
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    clauses.push(sql.replace('?', `$${params.length}`));
+  };
+  if (p.since !== null) add('last_event_at >= ?', p.since);
+  if (p.until !== null) add('started_at < ?', p.until);
+  if (p.agent_type?.length) add('agent_type = ANY(?)', p.agent_type);
+  if (p.project?.length) add("COALESCE(project, '') = ANY(?)", p.project);
+  if (p.model?.length) add("COALESCE(model, '') = ANY(?)", p.model);
+  return (await store.pool.query<SessionRow>(`SELECT started_at, last_event_at, ${k} AS k FROM am_sessions ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}`, params)).rows;
+}
+
+export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
+  const rows = await groupedRows(store, p);
+  const byKey = new Map<string, CostRow>();
+  const totals = emptyRow('');
+  for (const r of rows) {
+    if (p.by === 'day' && !isCalendarTime(r.b)) continue;
+    const key = p.by === 'day' ? dayKey(r.b, p.tz) : r.k === '' ? EMPTY_KEY[p.by] : r.k;
+    let row = byKey.get(key);
+    if (!row) byKey.set(key, (row = emptyRow(key)));
+    addInto(row, r);
+    addInto(totals, r);
+  }
+  let out = [...byKey.values()];
+  if (p.by === 'day') out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else out.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
+
+  const sessions = await sessionsInRange(store, p);
+  totals.sessions = sessions.length;
+  if (p.by === 'day') {
+    const days = out.map((r) => {
+      const start = dayStartOf(r.key, p.tz);
+      return { row: r, start, end: addDays(start, 1, p.tz) };
+    });
+    for (const s of sessions) for (const d of days) if (d.end > s.started_at && d.start <= s.last_event_at) d.row.sessions++;
+  } else {
+    const counts = new Map<string, number>();
+    for (const s of sessions) {
+      const key = s.k === '' ? EMPTY_KEY[p.by] : s.k;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const r of out) r.sessions = counts.get(r.key) ?? 0;
+  }
+  if (p.limit !== undefined && out.length > p.limit) out = out.slice(0, p.limit);
+  const { key: _key, ...totalFields } = totals;
+  return {
+    by: p.by,
+    tz: p.tz,
+    since: p.since === null ? null : new Date(p.since).toISOString(),
+    until: p.until === null ? null : new Date(p.until).toISOString(),
+    rows: out,
+    totals: totalFields,
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * The team store: events, rollups and sessions in PostgreSQL (schema in `pgSchema.ts`). One batch
+ * is one transaction: event_id dedup, the events, the hourly rollup, the sessions and a NOTIFY of
+ * the inserted ids, so nothing is acknowledged, counted or streamed before COMMIT. Every team
+ * server LISTENs and streams what any of them committed.
+ */
+import pg from 'pg';
+import type { StoredEvent } from '../contracts/events';
+import type { Logger } from '../log';
+import { recordToStoredEvent, type EventRecord } from '../store/records';
+import { EVENTS_CHANNEL, MIGRATIONS, monthPartition, SCHEMA_LOCK } from './pgSchema';
+
+/** An event as the team store keeps it: the local record plus who sent it. */
+export type TeamRecord = EventRecord & { person: string };
+
+export interface TeamInsertOutcome {
+  /** Stored id per input (the existing row's id for a duplicate). */
+  ids: number[];
+  inserted: number;
+  duplicates: number;
+}
+
+/** bigint (20) and numeric (1700, PostgreSQL's SUM of bigint) read as JS numbers. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+/** Most ids in one NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
+const IDS_PER_NOTIFY = 400;
+
+const EVENT_COLUMNS = [
+  'id', 'event_id', 'session_id', 'agent_type', 'event_type', 'tool_name', 'status', 'model', 'tokens_in', 'tokens_out',
+  'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'cost_usd', 'cost_source',
+  'duration_ms', 'project', 'branch', 'source', 'person', 'created_at', 'received_at', 'client_timestamp', 'metadata', 'payload_truncated',
+] as const;
+
+/** Insert the batch's rows (a JSON array), roll them up and update sessions, in one statement. */
+const INSERT_SQL = `
+WITH ins AS (
+  INSERT INTO am_events (${EVENT_COLUMNS.join(', ')})
+  SELECT ${EVENT_COLUMNS.join(', ')} FROM json_populate_recordset(NULL::am_events, $1::json)
+  RETURNING *
+), hours AS (
+  INSERT INTO am_usage_hourly AS u (hour, person, project, model, agent_type, events, requests, tokens_in, tokens_out,
+    cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens)
+  SELECT (created_at / 3600000) * 3600000, person, COALESCE(project, ''), COALESCE(model, ''), agent_type, COUNT(*),
+    COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0),
+    SUM(tokens_in), SUM(tokens_out), SUM(cache_read_tokens), SUM(cache_write_tokens), COALESCE(SUM(cost_usd), 0),
+    COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0)
+  FROM ins GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (hour, person, project, model, agent_type) DO UPDATE SET
+    events = u.events + excluded.events, requests = u.requests + excluded.requests,
+    tokens_in = u.tokens_in + excluded.tokens_in, tokens_out = u.tokens_out + excluded.tokens_out,
+    cache_read_tokens = u.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens,
+    cost_usd = u.cost_usd + excluded.cost_usd, unpriced_tokens = u.unpriced_tokens + excluded.unpriced_tokens
+  RETURNING 1
+)
+INSERT INTO am_sessions AS s (session_id, agent_type, project, model, person, started_at, last_event_at)
+SELECT session_id, (array_agg(agent_type ORDER BY id))[1],
+  (array_agg(project ORDER BY id) FILTER (WHERE project IS NOT NULL))[1],
+  (array_agg(model ORDER BY created_at DESC, id DESC) FILTER (WHERE model IS NOT NULL))[1],
+  (array_agg(person ORDER BY id))[1], MIN(created_at), MAX(created_at)
+FROM ins GROUP BY session_id
+ON CONFLICT (session_id) DO UPDATE SET
+  project = COALESCE(s.project, excluded.project),
+  model = CASE WHEN excluded.last_event_at >= s.last_event_at THEN COALESCE(excluded.model, s.model) ELSE COALESCE(s.model, excluded.model) END,
+  started_at = LEAST(s.started_at, excluded.started_at),
+  last_event_at = GREATEST(s.last_event_at, excluded.last_event_at)`;
+
+export class PgStore {
+  private readonly partitions = new Set<string>();
+  private listener: pg.Client | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {}
+
+  /** Connect, apply pending migrations, and return the store (throws naming what failed). */
+  static async open(url: string, log: Logger): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 8, types, application_name: 'agentmonitor' });
+    // An idle client's error (the server restarted) must not crash the process; queries report it.
+    pool.on('error', (e) => log.warn(`postgres: idle connection failed: ${e.message}`));
+    const store = new PgStore(pool, log);
+    try {
+      await store.migrate();
+    } catch (e) {
+      await pool.end();
+      throw new Error(`cannot open the team database ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      await c.query('CREATE TABLE IF NOT EXISTS am_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const done = new Set((await c.query<{ version: number }>('SELECT version FROM am_schema')).rows.map((r) => r.version));
+      const newest = Math.max(0, ...done);
+      const known = MIGRATIONS[MIGRATIONS.length - 1].version;
+      if (newest > known) throw new Error(`its schema is version ${newest}, newer than this AgentMonitor knows (${known}); upgrade AgentMonitor`);
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO am_schema (version) VALUES ($1)', [m.version]);
+        this.log.info(`postgres: applied schema migration ${m.version}`);
+      }
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Make the month partitions the records fall in (once per process each; concurrent servers serialize on the lock). */
+  private async ensurePartitions(records: TeamRecord[]): Promise<void> {
+    const wanted = new Map<string, { from: number; to: number }>();
+    for (const r of records) {
+      const p = monthPartition(r.created_at);
+      if (!this.partitions.has(p.name)) wanted.set(p.name, p);
+    }
+    if (!wanted.size) return;
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      for (const [name, p] of wanted) {
+        await c.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF am_events FOR VALUES FROM (${p.from}) TO (${p.to})`);
+      }
+      await c.query('COMMIT');
+      for (const name of wanted.keys()) this.partitions.add(name);
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  /**
+   * Insert a batch in one transaction. An event whose `event_id` is stored already (by any
+   * server, in any month) or repeated earlier in the batch is a duplicate and changes nothing.
+   */
+  async insert(records: TeamRecord[]): Promise<TeamInsertOutcome> {
+    if (!records.length) return { ids: [], inserted: 0, duplicates: 0 };
+    await this.ensurePartitions(records);
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const ids: number[] = (await c.query<{ id: number }>("SELECT nextval('am_events_id_seq') AS id FROM generate_series(1, $1)", [records.length])).rows.map((r) => r.id);
+      const firstInBatch = new Map<string, number>();
+      const claims: { event_id: string; id: number; created_at: number }[] = [];
+      records.forEach((r, i) => {
+        if (r.event_id === null) return;
+        if (firstInBatch.has(r.event_id)) return;
+        firstInBatch.set(r.event_id, i);
+        claims.push({ event_id: r.event_id, id: ids[i], created_at: r.created_at });
+      });
+      const existing = new Map<string, number>();
+      if (claims.length) {
+        const fresh = new Set(
+          (
+            await c.query<{ event_id: string }>(
+              `INSERT INTO am_event_ids (event_id, id, created_at) SELECT * FROM json_to_recordset($1::json) AS x(event_id text, id bigint, created_at bigint)
+               ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+              [JSON.stringify(claims)],
+            )
+          ).rows.map((r) => r.event_id),
+        );
+        const taken = claims.filter((x) => !fresh.has(x.event_id)).map((x) => x.event_id);
+        if (taken.length) {
+          for (const r of (await c.query<{ event_id: string; id: number }>('SELECT event_id, id FROM am_event_ids WHERE event_id = ANY($1)', [taken])).rows) {
+            existing.set(r.event_id, r.id);
+          }
+        }
+      }
+      const out: TeamInsertOutcome = { ids: [], inserted: 0, duplicates: 0 };
+      const rows: Record<string, unknown>[] = [];
+      records.forEach((r, i) => {
+        if (r.event_id !== null && (existing.has(r.event_id) || firstInBatch.get(r.event_id) !== i)) {
+          out.ids.push(existing.get(r.event_id) ?? ids[firstInBatch.get(r.event_id)!]);
+          out.duplicates++;
+          return;
+        }
+        out.ids.push(ids[i]);
+        out.inserted++;
+        rows.push({ ...r, id: ids[i] });
+      });
+      if (rows.length) {
+        await c.query(INSERT_SQL, [JSON.stringify(rows)]);
+        const inserted = rows.map((r) => r.id as number);
+        for (let i = 0; i < inserted.length; i += IDS_PER_NOTIFY) {
+          await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(inserted.slice(i, i + IDS_PER_NOTIFY))]);
+        }
+      }
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Stored events by id, in id order. */
+  async eventsByIds(ids: number[]): Promise<StoredEvent[]> {
+    const rows = (await this.pool.query<TeamRecord>(`SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events WHERE id = ANY($1) ORDER BY id`, [ids])).rows;
+    return rows.map((r) => recordToStoredEvent(r));
+  }
+
+  async eventCount(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM am_events')).rows[0].n;
+  }
+
+  /** Call `onIds` with the ids of every batch any server commits, from now on. */
+  async listen(onIds: (ids: number[]) => void): Promise<void> {
+    const c = new pg.Client({ connectionString: (this.pool.options as { connectionString: string }).connectionString, types, application_name: 'agentmonitor-listen' });
+    c.on('error', (e) => this.log.warn(`postgres: the LISTEN connection failed: ${e.message}; live updates stop until the server restarts`));
+    c.on('notification', (n) => {
+      if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
+      try {
+        onIds(JSON.parse(n.payload) as number[]);
+      } catch (e) {
+        this.log.warn(`postgres: bad notification: ${(e as Error).message}`);
+      }
+    });
+    await c.connect();
+    await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+    this.listener = c;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener?.end().catch(() => {});
+    await this.pool.end();
+  }
+}
+
+/** The database URL without its password, for logs and health. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable database URL)';
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The team server (`agentmonitor serve --database-url postgres://…`): stateless, over PostgreSQL
+ * (`pgStore.ts`), so several can serve one database. It serves our JSON ingest contract (the
+ * local route modules, over a PostgreSQL `IngestSink`), `GET /api/health` (storage `postgres`),
+ * `GET /api/stats/cost?by=day|model|project|agent|person` and `GET /api/stream`, whose events come
+ * from LISTEN/NOTIFY, so a client of any server sees what any server committed. Every other route
+ * answers 501 naming what team mode does not serve yet.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Health, TeamCostBreakdown } from '../contracts/api';
+import type { EventInput } from '../contracts/events';
+import { loadConfig, type ServerConfig } from '../config';
+import { toRecord } from '../ingest/normalize';
+import type { IngestOptions, IngestOutcome, IngestSink } from '../ingest/types';
+import { stderrLogger, type Logger } from '../log';
+import { checkBindExposure, securityMiddleware } from '../server/security';
+import { SseHub } from '../server/sseHub';
+import { QueryParamError, int, list, oneOf, sendParamError, timeRange, timeZone, type Query } from '../server/queryParams';
+import * as eventsRoute from '../server/routes/events';
+import * as streamRoute from '../server/routes/stream';
+import { VERSION } from '../version';
+import { TEAM_COST_GROUPS, teamCostBreakdown } from './pgCost';
+import { PgStore, redactUrl, type TeamRecord } from './pgStore';
+
+/** Who sent an event: `metadata["user.email"]` (OTLP's resource attribute), else `metadata.user_email`, else `unknown`. */
+export function personOf(e: EventInput): string {
+  const m = e.metadata;
+  if (m && typeof m === 'object' && !Array.isArray(m)) {
+    for (const k of ['user.email', 'user_email']) {
+      const v = (m as Record<string, unknown>)[k];
+      if (typeof v === 'string' && v.trim()) return v.trim().slice(0, 320);
+    }
+  }
+  return 'unknown';
+}
+
+/** Errors of the team database, answered 503 with what failed (never a bare 500). */
+class TeamStoreError extends Error {
+  readonly status = 503;
+  readonly expose = true;
+}
+
+/** The ingest boundary over PostgreSQL: acknowledged once the batch's transaction committed. */
+export class TeamIngest implements IngestSink {
+  constructor(
+    private readonly store: PgStore,
+    private readonly config: ServerConfig,
+  ) {}
+
+  async ingest(events: EventInput[], opts: IngestOptions = {}): Promise<IngestOutcome> {
+    const now = Date.now();
+    const records: TeamRecord[] = events.map((e) => ({ ...toRecord(e, opts.source ?? 'api', this.config.maxPayloadBytes, now), person: personOf(e) }));
+    try {
+      const out = await this.store.insert(records);
+      return { ...out, completed: 0 };
+    } catch (e) {
+      throw new TeamStoreError(`the team database did not take the events: ${(e as Error).message}`);
+    }
+  }
+
+  journalNow(): { applied: Promise<IngestOutcome> } {
+    // Only hooks answer before the store applies; team mode does not serve hooks yet.
+    throw new TeamStoreError('team mode does not journal ahead of PostgreSQL');
+  }
+}
+
+export interface RunningTeamServer {
+  url: string;
+  port: number;
+  store: PgStore;
+  hub: SseHub;
+  close(): Promise<void>;
+}
+
+export interface TeamStartOptions {
+  databaseUrl: string;
+  log?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+const SERVED = 'POST /api/events, POST /api/events/batch, GET /api/health, GET /api/stats/cost, GET /api/stream';
+
+export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
+  const config = loadConfig(opts.env ?? process.env, overrides);
+  const log = opts.log ?? stderrLogger();
+  checkBindExposure(config, log);
+  const store = await PgStore.open(opts.databaseUrl, log);
+  const hub = new SseHub({ maxClients: config.maxSseClients, heartbeatMs: config.sseHeartbeatMs, log });
+  const startedAt = Date.now();
+  try {
+    await store.listen((ids) => {
+      if (!hub.clientCount()) return;
+      store.eventsByIds(ids).then(
+        (events) => {
+          for (const event of events) hub.broadcast({ type: 'event', event });
+        },
+        (e: Error) => log.warn(`postgres: could not read notified events: ${e.message}`),
+      );
+    });
+  } catch (e) {
+    hub.close();
+    await store.close();
+    throw e;
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(securityMiddleware({ config }));
+  const router = express.Router();
+  eventsRoute.register(router, { config, ingest: new TeamIngest(store, config) });
+  streamRoute.register(router, { sse: hub });
+  router.get('/api/health', async (req, res) => {
+    let events = -1;
+    let status: Health['status'] = 'ok';
+    try {
+      events = await store.eventCount();
+    } catch (e) {
+      status = 'degraded';
+      log.warn(`health: postgres query failed: ${(e as Error).message}`);
+    }
+    const body: Health = {
+      status,
+      service: 'agentmonitor',
+      storage: 'postgres',
+      version: VERSION,
+      pid: process.pid,
+      port: req.socket.localPort ?? config.port,
+      host: config.host,
+      db_path: redactUrl(opts.databaseUrl),
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+      sse_clients: hub.clientCount(),
+      events,
+      journal_pending: 0,
+      journal_seq: 0,
+      last_snapshot_at: null,
+    };
+    res.json(body);
+  });
+  router.get('/api/stats/cost', async (req, res, next) => {
+    try {
+      const q = req.query as Query;
+      if (q.stack !== undefined && q.stack !== 'none') throw new QueryParamError('stack', 'stack=model is not available in team mode yet');
+      const tz = timeZone(q);
+      const body: TeamCostBreakdown = await teamCostBreakdown(store, {
+        by: oneOf(q, 'by', TEAM_COST_GROUPS, 'day'),
+        tz,
+        ...timeRange(q, tz),
+        agent_type: list(q, 'agent_type'),
+        project: list(q, 'project'),
+        model: list(q, 'model'),
+        limit: int(q, 'limit', 1, 10_000, 1000),
+      });
+      res.json(body);
+    } catch (e) {
+      if (e instanceof QueryParamError) sendParamError(res, e);
+      else next(new TeamStoreError(`the team database did not answer: ${(e as Error).message}`));
+    }
+  });
+  app.use(router);
+  app.use((req, res) => {
+    res.status(501).json({ error: `${req.method} ${req.path} is not available in team mode (PostgreSQL) yet; a team server serves ${SERVED}` });
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const e = err as { status?: number; statusCode?: number; type?: string; message?: string; limit?: number; expose?: boolean };
+    const status = e.status ?? e.statusCode ?? 500;
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: `request body larger than the limit of ${e.limit ?? config.maxBodyBytes} bytes` });
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: `invalid JSON body: ${e.message ?? ''}` });
+      return;
+    }
+    if (status >= 500) log.error(`request failed: ${(err as Error)?.stack ?? String(err)}`);
+    if (res.headersSent) return;
+    res.status(status).json({ error: status >= 500 && !e.expose ? 'internal error' : (e.message ?? 'bad request') });
+  });
+
+  let server: http.Server;
+  try {
+    server = await new Promise<http.Server>((resolve, reject) => {
+      const s = http.createServer(app);
+      s.once('error', reject);
+      s.listen(config.port, config.host, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+    });
+  } catch (e) {
+    hub.close();
+    await store.close();
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closed = false;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    store,
+    hub,
+    async close() {
+      if (closed) return;
+      closed = true;
+      hub.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Team mode on a real PostgreSQL (a throwaway cluster, `test/helpers/postgres.ts`): the same events
+ * into the local sql.js server and into a team server give the same `/api/stats/cost` by day, model,
+ * project and agent; a repeated batch changes nothing; two team servers on one database both stream
+ * an insert to their SSE clients; `by=person`, health and the 501 of what is not served yet.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { CostRow, Health, TeamCostBreakdown } from '../../src/core/contracts/api';
+import type { EventInput } from '../../src/core/contracts/events';
+import { silentLogger } from '../../src/core/log';
+import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
+import { postgresSkipReason, startCluster } from '../helpers/postgres';
+import * as path from 'node:path';
+import { startServer, type RunningServer } from '../../src/core/server/server';
+import { tmpDir } from '../helpers/tmp';
+import { connectSse, type SseClient } from '../helpers/sse';
+
+const skip = postgresSkipReason();
+const HOUR = 3_600_000;
+const BASE = Date.UTC(2026, 9, 30, 20, 0, 0); // three days across a month end: two partitions
+
+/** Events over three days, several models (one unpriced), projects, people and agents; every one with an event_id. */
+function fleetEvents(): EventInput[] {
+  const models = ['claude-sonnet-4-5', 'gpt-5', 'claude-opus-4-1', 'no-such-model-x'];
+  const people = ['ana@example.com', 'bo@example.com', undefined];
+  const out: EventInput[] = [];
+  for (let i = 0; i < 120; i++) {
+    const session = `s${i % 9}`;
+    const usage = i % 5 !== 0;
+    out.push({
+      event_id: `fleet-${i}`,
+      session_id: session,
+      agent_type: i % 3 === 0 ? 'codex' : 'claude_code',
+      event_type: usage ? 'llm_request' : 'tool_use',
+      tool_name: usage ? undefined : 'Bash',
+      model: usage ? models[i % models.length] : undefined,
+      project: i % 4 === 0 ? undefined : `proj-${i % 3}`,
+      tokens_in: usage ? 1000 + i * 37 : undefined,
+      tokens_out: usage ? 200 + i * 11 : undefined,
+      cache_read_tokens: usage ? i * 101 : undefined,
+      cache_write_tokens: usage && i % 2 ? i * 13 : undefined,
+      client_timestamp: new Date(BASE + i * 0.6 * HOUR + (i % 7) * 61_000).toISOString(),
+      metadata: people[Number(session.slice(1)) % 3] ? { 'user.email': people[Number(session.slice(1)) % 3] } : { note: 'x' },
+    } as EventInput);
+  }
+  return out;
+}
+
+function comparable(rows: CostRow[]): unknown[] {
+  return rows.map((r) => ({ ...r, cost_usd: Math.round(r.cost_usd * 1e9) / 1e9 }));
+}
+
+async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const r = await fetch(url);
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
+  let local: RunningServer;
+  let a: RunningTeamServer;
+  let b: RunningTeamServer;
+  const events = fleetEvents();
+
+  before(async () => {
+    const cluster = await startCluster();
+    const url = await cluster.createDatabase('team_contract');
+    const dir = tmpDir();
+    // Not startTestServer: its `after` registered inside this hook would close the server at once.
+    local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'agentmonitor.db'), watchLogs: false }, { log: silentLogger, env: { HOME: dir } });
+    a = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: url, log: silentLogger });
+    // The second server finds the schema migrated and the partitions made by the first.
+    b = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: url, log: silentLogger });
+    const l = await postJson<{ duplicates: number }>(`${local.url}/api/events/batch`, events);
+    assert.equal(l.status, 201);
+    const t = await postJson<{ duplicates: number; ids: number[] }>(`${a.url}/api/events/batch`, events);
+    assert.equal(t.status, 201);
+    assert.equal(t.body.duplicates, 0);
+  });
+  after(async () => {
+    await local?.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  for (const tz of ['UTC', 'America/New_York']) {
+    for (const by of ['day', 'model', 'project', 'agent'] as const) {
+      test(`by=${by} in ${tz}: the same answer as the local store`, async () => {
+        const q = `/api/stats/cost?by=${by}&tz=${encodeURIComponent(tz)}`;
+        const want = (await getJson<TeamCostBreakdown>(local.url + q)).body;
+        const got = await getJson<TeamCostBreakdown>(b.url + q);
+        assert.equal(got.status, 200);
+        assert.ok(want.rows.length > 1, `several ${by} rows`);
+        assert.deepEqual(comparable(got.body.rows), comparable(want.rows));
+        assert.deepEqual(comparable([{ key: '', ...got.body.totals }]), comparable([{ key: '', ...want.totals }]));
+      });
+    }
+  }
+
+  test('a range with bounds inside hours: the same answer as the local store', async () => {
+    const q = `/api/stats/cost?by=model&tz=UTC&since=${new Date(BASE + 5 * HOUR + 1234).toISOString()}&until=${new Date(BASE + 50 * HOUR + 777_000).toISOString()}`;
+    const want = (await getJson<TeamCostBreakdown>(local.url + q)).body;
+    const got = (await getJson<TeamCostBreakdown>(a.url + q)).body;
+    assert.deepEqual(comparable(got.rows), comparable(want.rows));
+  });
+
+  test('by=person sums what each person sent; events without one are "unknown"', async () => {
+    const got = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=person&tz=UTC`)).body;
+    assert.deepEqual(got.rows.map((r) => r.key).sort(), ['ana@example.com', 'bo@example.com', 'unknown']);
+    const ana = events.filter((e) => (e.metadata as Record<string, unknown>)['user.email'] === 'ana@example.com');
+    const row = got.rows.find((r) => r.key === 'ana@example.com')!;
+    assert.equal(row.events, ana.length);
+    assert.equal(row.tokens_in, ana.reduce((s, e) => s + (e.tokens_in ?? 0), 0));
+    assert.equal(row.sessions, new Set(ana.map((e) => e.session_id)).size);
+    const all = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=day&tz=UTC`)).body;
+    assert.equal(Math.round(got.totals.cost_usd * 1e9), Math.round(all.totals.cost_usd * 1e9));
+  });
+
+  test('a repeated batch, to either server, changes nothing', async () => {
+    const before = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=model&tz=UTC`)).body;
+    const again = await postJson<{ duplicates: number; ids: number[] }>(`${b.url}/api/events/batch`, events);
+    assert.equal(again.status, 201);
+    assert.equal(again.body.duplicates, events.length);
+    const afterRepeat = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=model&tz=UTC`)).body;
+    assert.deepEqual(afterRepeat, before);
+    const health = (await getJson<Health>(`${a.url}/api/health`)).body;
+    assert.equal(health.events, events.length);
+  });
+
+  test('two team servers on one database both stream an insert to their SSE clients', async () => {
+    const clients = (await Promise.all([connectSse(`${a.url}/api/stream`), connectSse(`${b.url}/api/stream`)])) as SseClient[];
+    try {
+      for (const c of clients) assert.equal(c.status, 200);
+      const live: EventInput = { event_id: 'live-1', session_id: 'live', agent_type: 'claude_code', event_type: 'session_start', metadata: { 'user.email': 'ana@example.com' } };
+      const posted = await postJson<{ id: number; duplicate: boolean }>(`${a.url}/api/events`, live);
+      assert.equal(posted.status, 201);
+      for (const c of clients) {
+        const m = await c.waitFor('event', (x) => x.event.event_id === 'live-1');
+        assert.equal(m.event.id, posted.body.id);
+        assert.equal(m.event.session_id, 'live');
+      }
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
+  test('health names the backend; what team mode does not serve answers 501 naming it', async () => {
+    const team = (await getJson<Health>(`${a.url}/api/health`)).body;
+    assert.equal(team.storage, 'postgres');
+    assert.doesNotMatch(team.db_path, /:[^@/]*@/, 'no password in health');
+    assert.equal((await getJson<Health>(`${local.url}/api/health`)).body.storage, 'sqljs');
+    const sessions = await getJson<{ error: string }>(`${a.url}/api/sessions`);
+    assert.equal(sessions.status, 501);
+    assert.match(sessions.body.error, /GET \/api\/sessions is not available in team mode/);
+    const bad = await getJson<{ error: string }>(`${a.url}/api/stats/cost?by=session`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /by/);
+  });
+});
+
+if (skip) test(`team mode on PostgreSQL: skipped (${skip})`, { skip }, () => {});
