@@ -5,7 +5,9 @@
  * an insert to their SSE clients; `by=person`, health and the 501 of what is not served yet.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import type { CostRow, Health, TeamCostBreakdown } from '../../src/core/contracts/api';
 import type { EventInput } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
@@ -14,6 +16,7 @@ import { postgresSkipReason, startCluster } from '../helpers/postgres';
 import * as path from 'node:path';
 import { startServer, type RunningServer } from '../../src/core/server/server';
 import { tmpDir } from '../helpers/tmp';
+import { cliCommand, runCli } from '../helpers/serveProcess';
 import { connectSse, type SseClient } from '../helpers/sse';
 
 const skip = postgresSkipReason();
@@ -65,11 +68,12 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
   let local: RunningServer;
   let a: RunningTeamServer;
   let b: RunningTeamServer;
+  let url: string;
   const events = fleetEvents();
 
   before(async () => {
     const cluster = await startCluster();
-    const url = await cluster.createDatabase('team_contract');
+    url = await cluster.createDatabase('team_contract');
     const dir = tmpDir();
     // Not startTestServer: its `after` registered inside this hook would close the server at once.
     local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'agentmonitor.db'), watchLogs: false }, { log: silentLogger, env: { HOME: dir } });
@@ -130,6 +134,63 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     assert.deepEqual(afterRepeat, before);
     const health = (await getJson<Health>(`${a.url}/api/health`)).body;
     assert.equal(health.events, events.length);
+  });
+
+  test('a batch the database refuses is answered 503 and leaves nothing: no event, no rollup, no claimed event_id', async () => {
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const batch: EventInput[] = [
+      { event_id: 'atom-1', session_id: 'atom', agent_type: 'codex', event_type: 'llm_request', model: 'gpt-5', tokens_in: 500 },
+      { event_id: 'atom-2', session_id: 'boom', agent_type: 'codex', event_type: 'llm_request', model: 'gpt-5', tokens_in: 700 },
+    ];
+    try {
+      const before = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=model&tz=UTC`)).body;
+      const count = (await getJson<Health>(`${a.url}/api/health`)).body.events;
+      // The second row fails inside the batch's transaction, after the first was inserted and its event_id claimed.
+      await db.query(`CREATE FUNCTION am_test_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.session_id = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+      await db.query('CREATE TRIGGER am_test_boom BEFORE INSERT ON am_events FOR EACH ROW EXECUTE FUNCTION am_test_boom()');
+      const refused = await postJson<{ error: string }>(`${a.url}/api/events/batch`, batch);
+      assert.equal(refused.status, 503);
+      assert.match(refused.body.error, /the team database did not take the events: refused by the test/);
+      assert.deepEqual((await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=model&tz=UTC`)).body, before);
+      assert.equal((await getJson<Health>(`${a.url}/api/health`)).body.events, count);
+      await db.query('DROP TRIGGER am_test_boom ON am_events');
+      const retried = await postJson<{ duplicates: number }>(`${b.url}/api/events/batch`, batch);
+      assert.equal(retried.status, 201);
+      assert.equal(retried.body.duplicates, 0);
+      assert.equal((await getJson<Health>(`${a.url}/api/health`)).body.events, count + 2);
+    } finally {
+      await db.end();
+    }
+  });
+
+  test('the CLI: AGENTMONITOR_DATABASE_URL runs a team server; --db with it, a bad URL and an unreachable database are refused', async () => {
+    const child = spawn(process.execPath, [...cliCommand(), 'serve', '--port', '0'], { env: { ...process.env, AGENTMONITOR_DATABASE_URL: url, AGENTMONITOR_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let out = '';
+    const base = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /team server listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    });
+    assert.equal((await getJson<Health>(`${base}/api/health`)).body.storage, 'postgres');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+
+    const both = await runCli(['serve', '--database-url', url, '--db', '/tmp/x.db']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--database-url keeps events in PostgreSQL; it does not go with --db or --demo/);
+    const mysql = await runCli(['serve', '--database-url', 'mysql://u:pw@h/db']);
+    assert.equal(mysql.code, 2);
+    assert.match(mysql.stderr, /must be a postgres:\/\/ or postgresql:\/\/ URL, got "mysql:\/\/u:\*\*\*@h\/db"/);
+    const down = await runCli(['serve', '--port', '0', '--database-url', 'postgres://u:secret-pw@127.0.0.1:1/x']);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /cannot open the team database postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED/);
+    assert.doesNotMatch(down.stderr, /secret-pw/);
   });
 
   test('two team servers on one database both stream an insert to their SSE clients', async () => {
