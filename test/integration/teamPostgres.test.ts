@@ -210,6 +210,24 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     }
   });
 
+  test('a LISTEN connection PostgreSQL drops is reopened: the next insert still reaches both servers\' clients', async () => {
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const clients = (await Promise.all([connectSse(`${a.url}/api/stream`), connectSse(`${b.url}/api/stream`)])) as SseClient[];
+    try {
+      const next = [a.store.listenGeneration + 1, b.store.listenGeneration + 1];
+      const killed = await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'agentmonitor-listen' AND datname = current_database()");
+      assert.equal(killed.rowCount, 2);
+      await Promise.all([a.store.whenListening(next[0]), b.store.whenListening(next[1])]);
+      const posted = await postJson<{ id: number }>(`${b.url}/api/events`, { event_id: 'live-2', session_id: 'live', agent_type: 'codex', event_type: 'session_start' });
+      assert.equal(posted.status, 201);
+      for (const c of clients) assert.equal((await c.waitFor('event', (x) => x.event.event_id === 'live-2')).event.id, posted.body.id);
+    } finally {
+      for (const c of clients) c.close();
+      await db.end();
+    }
+  });
+
   test('health names the backend; what team mode does not serve answers 501 naming it', async () => {
     const team = (await getJson<Health>(`${a.url}/api/health`)).body;
     assert.equal(team.storage, 'postgres');

@@ -221,26 +221,84 @@ export class PgStore {
     return (await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM am_events')).rows[0].n;
   }
 
-  /** Call `onIds` with the ids of every batch any server commits, from now on. */
+  /**
+   * Call `onIds` with the ids of every batch any server commits, from now on. A lost LISTEN
+   * connection (PostgreSQL restarted, the backend was terminated) is reopened with backoff; what
+   * was committed while it was down is not streamed (the cost views have it).
+   */
   async listen(onIds: (ids: number[]) => void): Promise<void> {
+    this.onIds = onIds;
+    await this.openListener();
+  }
+
+  /** LISTEN connections opened so far (1 after `listen`, one more per reconnection). */
+  listenGeneration = 0;
+  private onIds: ((ids: number[]) => void) | null = null;
+  private generationWaiters: { n: number; resolve: () => void }[] = [];
+  private relistenTimer: NodeJS.Timeout | null = null;
+
+  /** Resolves once the LISTEN connection of generation `n` (or a later one) is open. */
+  whenListening(n: number): Promise<void> {
+    if (this.listenGeneration >= n) return Promise.resolve();
+    return new Promise((resolve) => this.generationWaiters.push({ n, resolve }));
+  }
+
+  private async openListener(): Promise<void> {
     const c = new pg.Client({ connectionString: (this.pool.options as { connectionString: string }).connectionString, types, application_name: 'agentmonitor-listen' });
-    c.on('error', (e) => this.log.warn(`postgres: the LISTEN connection failed: ${e.message}; live updates stop until the server restarts`));
     c.on('notification', (n) => {
       if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
       try {
-        onIds(JSON.parse(n.payload) as number[]);
+        this.onIds?.(JSON.parse(n.payload) as number[]);
       } catch (e) {
         this.log.warn(`postgres: bad notification: ${(e as Error).message}`);
       }
     });
-    await c.connect();
-    await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+    c.on('error', (e) => this.lostListener(c, e.message));
+    c.on('end', () => this.lostListener(c, 'connection ended'));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (e) {
+      await c.end().catch(() => {});
+      throw e;
+    }
+    if (this.closed) {
+      await c.end().catch(() => {});
+      return;
+    }
     this.listener = c;
+    this.listenGeneration++;
+    const ready = this.generationWaiters.filter((w) => w.n <= this.listenGeneration);
+    this.generationWaiters = this.generationWaiters.filter((w) => w.n > this.listenGeneration);
+    for (const w of ready) w.resolve();
+  }
+
+  private lostListener(c: pg.Client, why: string): void {
+    if (this.closed || this.listener !== c) return;
+    this.listener = null;
+    c.end().catch(() => {});
+    this.log.warn(`postgres: the LISTEN connection was lost (${why}); live updates resume once it is reopened`);
+    const retry = (delayMs: number) => {
+      this.relistenTimer = setTimeout(() => {
+        this.relistenTimer = null;
+        if (this.closed) return;
+        this.openListener().then(
+          () => this.log.info('postgres: LISTEN connection reopened'),
+          (e: Error) => {
+            this.log.warn(`postgres: reopening the LISTEN connection failed: ${e.message}`);
+            retry(Math.min(delayMs * 2, 30_000));
+          },
+        );
+      }, delayMs);
+      this.relistenTimer.unref();
+    };
+    retry(100);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.relistenTimer) clearTimeout(this.relistenTimer);
     await this.listener?.end().catch(() => {});
     await this.pool.end();
   }
