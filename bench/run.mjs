@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const dir = path.dirname(new URL(import.meta.url).pathname);
-const all = ['ingest', 'import', 'dashboard', 'hooks', 'bigBody', 'attack'];
+const all = ['ingest', 'import', 'dashboard', 'hooks', 'bigBody', 'attack', 'team'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 let failed = 0;

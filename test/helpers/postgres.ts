@@ -48,24 +48,65 @@ function freePort(): Promise<number> {
 
 let running: TestCluster | null = null;
 
-/** Start (once per test process) a cluster on 127.0.0.1. */
-export async function startCluster(): Promise<TestCluster> {
+const PREFIX = 'agentmonitor-pg-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stop and remove the clusters of test processes that died without their exit handler (killed by
+ * a signal, a cancelled test file): each cluster's dir names its owner's pid in `owner.pid`.
+ */
+function removeOrphans(run: (cmd: string, args: string[]) => void): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+    try {
+      if (fs.existsSync(path.join(dir, 'data', 'postmaster.pid'))) run('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // Not running.
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Start (once per process) a cluster on 127.0.0.1. Tests run it without fsync; `durable` (the
+ * benchmark) keeps PostgreSQL's defaults, so commits cost what they cost on a real server.
+ */
+export async function startCluster(opts: { durable?: boolean } = {}): Promise<TestCluster> {
   if (running) return running;
   const bin = binDir()!;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-pg-'));
-  const data = path.join(dir, 'data');
   const run = (cmd: string, args: string[]) => {
     const full = path.join(bin, cmd);
     if (asRoot()) execFileSync('runuser', ['-u', 'postgres', '--', full, ...args], { stdio: 'pipe' });
     else execFileSync(full, args, { stdio: 'pipe' });
   };
+  removeOrphans(run);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), PREFIX));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
+  const data = path.join(dir, 'data');
   if (asRoot()) execFileSync('chown', ['postgres:postgres', dir]);
   fs.chmodSync(dir, 0o700);
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   // fsync off: a test cluster is thrown away, never recovered.
-  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=16MB`;
-  run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
+  const fast = opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB';
+  const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=60${fast}`;
+  run('pg_ctl', ['-D', data, '-o', settings, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   const stop = () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
