@@ -114,10 +114,11 @@ interface SessionRow {
   started_at: number;
   last_event_at: number;
   k: string;
+  n: number;
 }
 
+/** By day: each session's span (one row per session); else the sessions per key (one row per key). */
 async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<SessionRow[]> {
-  const k = p.by === 'day' ? "''" : p.by === 'agent' || p.by === 'person' ? COLUMN[p.by] : `COALESCE(${COLUMN[p.by]}, '')`;
   const clauses: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
@@ -129,7 +130,10 @@ async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<Sessi
   if (p.agent_type?.length) add('agent_type = ANY(?)', p.agent_type);
   if (p.project?.length) add("COALESCE(project, '') = ANY(?)", p.project);
   if (p.model?.length) add("COALESCE(model, '') = ANY(?)", p.model);
-  return (await store.pool.query<SessionRow>(`SELECT started_at, last_event_at, ${k} AS k FROM am_sessions ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}`, params)).rows;
+  const w = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  if (p.by === 'day') return (await store.pool.query<SessionRow>(`SELECT started_at, last_event_at, '' AS k, 1 AS n FROM am_sessions ${w}`, params)).rows;
+  const k = p.by === 'agent' || p.by === 'person' ? COLUMN[p.by] : `COALESCE(${COLUMN[p.by]}, '')`;
+  return (await store.pool.query<SessionRow>(`SELECT 0 AS started_at, 0 AS last_event_at, ${k} AS k, COUNT(*) AS n FROM am_sessions ${w} GROUP BY 3`, params)).rows;
 }
 
 export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
@@ -149,7 +153,7 @@ export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Prom
   else out.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : 1));
 
   const sessions = await sessionsInRange(store, p);
-  totals.sessions = sessions.length;
+  totals.sessions = sessions.reduce((n, s) => n + s.n, 0);
   if (p.by === 'day') {
     const days = out.map((r) => {
       const start = dayStartOf(r.key, p.tz);
@@ -160,7 +164,7 @@ export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Prom
     const counts = new Map<string, number>();
     for (const s of sessions) {
       const key = s.k === '' ? EMPTY_KEY[p.by] : s.k;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      counts.set(key, (counts.get(key) ?? 0) + s.n);
     }
     for (const r of out) r.sessions = counts.get(r.key) ?? 0;
   }
