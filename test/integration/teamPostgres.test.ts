@@ -113,7 +113,7 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     assert.deepEqual(comparable(got.rows), comparable(want.rows));
   });
 
-  test('by=person sums what each person sent; events without one are "unknown"', async () => {
+  test('by=person sums what each person sent, events without one are "unknown"; person= narrows any view to one person', async () => {
     const got = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=person&tz=UTC`)).body;
     assert.deepEqual(got.rows.map((r) => r.key).sort(), ['ana@example.com', 'bo@example.com', 'unknown']);
     const ana = events.filter((e) => (e.metadata as Record<string, unknown>)['user.email'] === 'ana@example.com');
@@ -121,6 +121,12 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     assert.equal(row.events, ana.length);
     assert.equal(row.tokens_in, ana.reduce((s, e) => s + (e.tokens_in ?? 0), 0));
     assert.equal(row.sessions, new Set(ana.map((e) => e.session_id)).size);
+    const anaByProject = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=project&tz=UTC&person=ana@example.com`)).body;
+    assert.equal(anaByProject.totals.events, ana.length);
+    assert.equal(anaByProject.totals.sessions, row.sessions);
+    const anaProjects = new Map<string, number>();
+    for (const e of ana) anaProjects.set(e.project ?? '(no project)', (anaProjects.get(e.project ?? '(no project)') ?? 0) + 1);
+    assert.deepEqual(new Map(anaByProject.rows.map((r) => [r.key, r.events])), anaProjects);
     const all = (await getJson<TeamCostBreakdown>(`${a.url}/api/stats/cost?by=day&tz=UTC`)).body;
     assert.equal(Math.round(got.totals.cost_usd * 1e9), Math.round(all.totals.cost_usd * 1e9));
   });

@@ -225,8 +225,8 @@ export interface CostBreakdown {
 }
 
 /**
- * `GET /api/stats/cost?by=day|model|project|agent|person` on a team server (`serve --database-url`):
- * the local answer's shape, plus `by=person` (who sent the events: `metadata["user.email"]`, else
+ * `GET /api/stats/cost?by=day|model|project|agent|person[&person=…]` on a team server (`serve --database-url`):
+ * the local answer's shape, plus `by=person` and the `person` filter (who sent the events: `metadata["user.email"]`, else
  * `metadata.user_email`, else `unknown`); no `by=session`, no `stack=model` yet.
  */
 export type TeamCostBreakdown = Omit<CostBreakdown, 'by' | 'stacked'> & { by: 'day' | 'model' | 'project' | 'agent' | 'person' };

@@ -17,7 +17,8 @@ import type { PgStore } from './pgStore';
 export const TEAM_COST_GROUPS = ['day', 'model', 'project', 'agent', 'person'] as const;
 export type TeamCostGroup = (typeof TEAM_COST_GROUPS)[number];
 
-export type TeamCostParams = Omit<CostParams, 'by' | 'stack_model'> & { by: TeamCostGroup };
+/** The local params, plus `person` (who sent the events) as a filter. */
+export type TeamCostParams = Omit<CostParams, 'by' | 'stack_model'> & { by: TeamCostGroup; person?: string[] };
 
 const HOUR_MS = 3_600_000;
 
@@ -47,6 +48,7 @@ function where(p: TeamCostParams, time: string, col: (k: 'agent' | 'project' | '
   if (p.agent_type?.length) add(`${col('agent')} = ANY(?)`, p.agent_type);
   if (p.project?.length) add(`${col('project')} = ANY(?)`, p.project);
   if (p.model?.length) add(`${col('model')} = ANY(?)`, p.model);
+  if (p.person?.length) add('person = ANY(?)', p.person);
   if (p.since !== null) add(`${time} >= ?`, p.since);
   if (p.until !== null) add(`${time} < ?`, p.until);
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
@@ -130,6 +132,7 @@ async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<Sessi
   if (p.agent_type?.length) add('agent_type = ANY(?)', p.agent_type);
   if (p.project?.length) add("COALESCE(project, '') = ANY(?)", p.project);
   if (p.model?.length) add("COALESCE(model, '') = ANY(?)", p.model);
+  if (p.person?.length) add('person = ANY(?)', p.person);
   const w = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
   if (p.by === 'day') return (await store.pool.query<SessionRow>(`SELECT started_at, last_event_at, '' AS k, 1 AS n FROM am_sessions ${w}`, params)).rows;
   const k = p.by === 'agent' || p.by === 'person' ? COLUMN[p.by] : `COALESCE(${COLUMN[p.by]}, '')`;

@@ -2,7 +2,7 @@
  * The team server (`agentmonitor serve --database-url postgres://…`): stateless, over PostgreSQL
  * (`pgStore.ts`), so several can serve one database. It serves our JSON ingest contract (the
  * local route modules, over a PostgreSQL `IngestSink`), `GET /api/health` (storage `postgres`),
- * `GET /api/stats/cost?by=day|model|project|agent|person` and `GET /api/stream`, whose events come
+ * `GET /api/stats/cost?by=day|model|project|agent|person[&person=…]` and `GET /api/stream`, whose events come
  * from LISTEN/NOTIFY, so a client of any server sees what any server committed. Every other route
  * answers 501 naming what team mode does not serve yet.
  */
@@ -151,6 +151,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
         agent_type: list(q, 'agent_type'),
         project: list(q, 'project'),
         model: list(q, 'model'),
+        person: list(q, 'person'),
         limit: int(q, 'limit', 1, 10_000, 1000),
       });
       res.json(body);
