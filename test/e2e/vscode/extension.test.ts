@@ -16,6 +16,7 @@ import { INITIAL_STATE_ELEMENT_ID } from '../../../src/core/contracts/webview';
 import { deadPort, FIXTURES } from '../../helpers/hookFixtures';
 import { readZip } from '../../helpers/zip';
 import { readProcesses } from '../../../src/extension/model/agentTerminal';
+import { CHAT_SESSION_ID, chatJournal } from '../../helpers/copilotChatFiles';
 import { health, openAgentsView, packageVsix, root, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
@@ -125,6 +126,11 @@ before(async () => {
       'agentMonitor.dailyBudgetUSD': 1.5,
     },
   });
+  // A Copilot Chat session of an empty window of this editor (built to VS Code's format; no Copilot
+  // sign-in can run here), in the user folder the extension finds from its own storage location.
+  const chats = path.join(cs.dir, 'user-data', 'User', 'globalStorage', 'emptyWindowChatSessions');
+  fs.mkdirSync(chats, { recursive: true });
+  fs.writeFileSync(path.join(chats, `${CHAT_SESSION_ID}.jsonl`), chatJournal());
 });
 
 after(async () => {
@@ -196,6 +202,18 @@ test('activation starts the server; the tree and the status bar follow hook even
   assert.match(await row.innerText(), /\$1\.25 · /);
   await view.locator('.monaco-list-row', { hasText: 'Claude Code' }).first().waitFor();
   await page.locator('.statusbar-item', { hasText: '$1.25 · 1 active' }).waitFor({ timeout: 30_000 });
+});
+
+test("the server reads this editor's Copilot Chat sessions, found from the extension's storage location", async () => {
+  // This suite runs without live log watching, so an import of that folder: the server reads, for a
+  // caller without its token, only its own agent folders (else 403), and this one is among them
+  // only because the extension told it.
+  await post('/api/import', { copilot_chat_dirs: [path.join(cs.dir, 'user-data', 'User')] });
+  const s = await waitFor(async () => {
+    const res = await fetch(`${cs.amUrl}/api/sessions/${CHAT_SESSION_ID}`);
+    return res.ok ? ((await res.json()) as { session: { agent_type: string; tokens_in: number } }).session : undefined;
+  }, 'the Copilot Chat session');
+  assert.deepEqual([s.agent_type, s.tokens_in], ['copilot-chat', 18234]);
 });
 
 test('Open Dashboard shows live data through the webview bridge', async () => {
