@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { CostRow, Health, TeamCostBreakdown } from '../../src/core/contracts/api';
 import type { EventInput } from '../../src/core/contracts/events';
+import { toRecord } from '../../src/core/ingest/normalize';
 import { silentLogger } from '../../src/core/log';
+import type { TeamRecord } from '../../src/core/team/pgStore';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
 import { postgresSkipReason, startCluster } from '../helpers/postgres';
 import * as path from 'node:path';
@@ -214,6 +216,35 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     } finally {
       for (const c of clients) c.close();
     }
+  });
+
+  test('concurrent batches over overlapping sessions and hours are all taken and all counted (no deadlock reaches a client)', async () => {
+    const count = (await getJson<Health>(`${a.url}/api/health`)).body.events;
+    // Eight writers at once (a server's whole pool), each batch a sliding window over 200 sessions:
+    // batches with different key sets lock shared rollup and session rows in different orders
+    // unless the store orders them.
+    let seq = 0;
+    const batch = (): TeamRecord[] =>
+      Array.from({ length: 50 }, (_, i) => {
+        const n = seq++;
+        const e: EventInput = {
+          event_id: `conc-${n}`,
+          session_id: `conc-${n % 200}`,
+          agent_type: 'claude_code',
+          event_type: i % 4 ? 'tool_use' : 'llm_request',
+          model: i % 4 ? undefined : 'claude-sonnet-4-5',
+          tokens_in: i % 4 ? undefined : 1200,
+          project: `/p/${n % 7}`,
+          client_timestamp: new Date(BASE + (n % 5) * HOUR).toISOString(),
+        };
+        return { ...toRecord(e, 'api', 32_768), person: `d${n % 20}@example.com` };
+      });
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; i < 40; i++) await (w % 2 ? a : b).store.insert(batch());
+      }),
+    );
+    assert.equal((await getJson<Health>(`${a.url}/api/health`)).body.events, count + seq);
   });
 
   test('a LISTEN connection PostgreSQL drops is reopened: the next insert still reaches both servers\' clients', async () => {

@@ -28,6 +28,10 @@ const types = {
   },
 } as unknown as pg.CustomTypesConfig;
 
+/** SQLSTATE of a deadlock PostgreSQL broke by aborting this transaction. */
+const DEADLOCK = '40P01';
+const MAX_ATTEMPTS = 5;
+
 /** Most ids in one NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
 const IDS_PER_NOTIFY = 400;
 
@@ -50,7 +54,7 @@ WITH ins AS (
     COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0),
     SUM(tokens_in), SUM(tokens_out), SUM(cache_read_tokens), SUM(cache_write_tokens), COALESCE(SUM(cost_usd), 0),
     COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0)
-  FROM ins GROUP BY 1, 2, 3, 4, 5
+  FROM ins GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (hour, person, project, model, agent_type) DO UPDATE SET
     events = u.events + excluded.events, requests = u.requests + excluded.requests,
     tokens_in = u.tokens_in + excluded.tokens_in, tokens_out = u.tokens_out + excluded.tokens_out,
@@ -63,7 +67,7 @@ SELECT session_id, (array_agg(agent_type ORDER BY id))[1],
   (array_agg(project ORDER BY id) FILTER (WHERE project IS NOT NULL))[1],
   (array_agg(model ORDER BY created_at DESC, id DESC) FILTER (WHERE model IS NOT NULL))[1],
   (array_agg(person ORDER BY id))[1], MIN(created_at), MAX(created_at)
-FROM ins GROUP BY session_id
+FROM ins GROUP BY session_id ORDER BY session_id
 ON CONFLICT (session_id) DO UPDATE SET
   project = COALESCE(s.project, excluded.project),
   model = CASE WHEN excluded.last_event_at >= s.last_event_at THEN COALESCE(excluded.model, s.model) ELSE COALESCE(s.model, excluded.model) END,
@@ -153,6 +157,20 @@ export class PgStore {
   async insert(records: TeamRecord[]): Promise<TeamInsertOutcome> {
     if (!records.length) return { ids: [], inserted: 0, duplicates: 0 };
     await this.ensurePartitions(records);
+    // Concurrent batches take their row locks in key order (claims, rollup hours, sessions), which
+    // keeps them from waiting on each other in a cycle; a deadlock PostgreSQL still reports rolled
+    // the whole batch back, so it is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertOnce(records);
+      } catch (e) {
+        if ((e as { code?: string }).code !== DEADLOCK || attempt >= MAX_ATTEMPTS) throw e;
+        this.log.debug(`postgres: batch deadlocked, retrying (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  private async insertOnce(records: TeamRecord[]): Promise<TeamInsertOutcome> {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
@@ -165,6 +183,7 @@ export class PgStore {
         firstInBatch.set(r.event_id, i);
         claims.push({ event_id: r.event_id, id: ids[i], created_at: r.created_at });
       });
+      claims.sort((x, y) => (x.event_id < y.event_id ? -1 : x.event_id > y.event_id ? 1 : 0));
       const existing = new Map<string, number>();
       if (claims.length) {
         const fresh = new Set(
