@@ -17,6 +17,7 @@ import { deadPort, FIXTURES } from '../../helpers/hookFixtures';
 import { readZip } from '../../helpers/zip';
 import { readProcesses } from '../../../src/extension/model/agentTerminal';
 import { CHAT_SESSION_ID, chatJournal } from '../../helpers/copilotChatFiles';
+import { claudeTurn } from '../../helpers/waitingHooks';
 import { health, openAgentsView, packageVsix, root, runCommand, startCodeServer, ticker, waitFor, type CodeServer } from './codeServer';
 
 let cs: CodeServer;
@@ -202,6 +203,26 @@ test('activation starts the server; the tree and the status bar follow hook even
   assert.match(await row.innerText(), /\$1\.25 · /);
   await view.locator('.monaco-list-row', { hasText: 'Claude Code' }).first().waitFor();
   await page.locator('.statusbar-item', { hasText: '$1.25 · 1 active' }).waitFor({ timeout: 30_000 });
+});
+
+test('an agent asking for permission: a notification with Show Session, the status bar counts it, and allowing the call clears it (issue 18)', async () => {
+  // The real hooks of an interactive Claude Code 2.1.197 session that asked before running `ls -la`.
+  const turn = claudeTurn();
+  for (const p of [turn.start, turn.prompt, turn.pre, turn.permission]) await post('/api/hooks/claude-code', p);
+  const toast = page.locator('.notification-toast', { hasText: 'needs your permission' });
+  await toast.waitFor({ timeout: 60_000 });
+  const text = await toast.innerText();
+  assert.match(text, /AgentMonitor: Claude Code in proj needs your permission: Bash: ls -la/);
+  assert.match(text, /Show Session/);
+  await page.locator('.statusbar-item', { hasText: '2 active · $(bell-dot) 1 waiting' }).or(page.locator('.statusbar-item', { hasText: /2 active .*1 waiting/ })).first().waitFor({ timeout: 30_000 });
+
+  await post('/api/hooks/claude-code', turn.post);
+  await waitFor(async () => /2 active$/.test((await ticker(page).innerText()).trim()), 'the status bar to stop counting the session once its call runs');
+  // The session ends (as the next tests expect one active session) and the toast is cleared.
+  await post('/api/hooks/claude-code', turn.end);
+  await waitFor(async () => /· 1 active$/.test((await ticker(page).innerText()).trim()), 'the ended session to leave the count');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await toast.waitFor({ state: 'detached', timeout: 30_000 });
 });
 
 test("the server reads this editor's Copilot Chat sessions, found from the extension's storage location", async () => {
