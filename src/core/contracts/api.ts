@@ -39,6 +39,12 @@ export interface Totals {
   unpriced_tokens?: number;
 }
 
+/** What a usage rollup adds up per group: events and model requests, with their totals. */
+export interface UsageSums extends Required<Totals> {
+  events: number;
+  requests: number;
+}
+
 export interface Session extends Totals {
   session_id: string;
   agent_type: string;

@@ -6,6 +6,7 @@
  * session store (`usage-metrics:` ids) counts only for a session without another `llm_request`:
  * it is skipped when the session has one, and removed (with its share of the totals) when one arrives.
  */
+import type { UsageSums } from '../contracts/api';
 import type { InsertOutcome } from '../contracts/storeWorker';
 import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
 import { recordChange, totalChanges } from './changeLog';
@@ -40,19 +41,11 @@ interface SessionDelta {
   transcript_path: string | null;
 }
 
-interface HourDelta {
+interface HourDelta extends UsageSums {
   hour: number;
   agent_type: string;
   model: string;
   project: string;
-  events: number;
-  requests: number;
-  tokens_in: number;
-  tokens_out: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-  unpriced_tokens: number;
 }
 
 const HOUR_MS = 3_600_000;

@@ -9,7 +9,7 @@
  * holding local midnight (the local store reads that hour's events in quarter hours); `by=session`
  * and `stack=model` are not served.
  */
-import type { CostRow, TeamCostBreakdown } from '../contracts/api';
+import type { CostRow, TeamCostBreakdown, UsageSums } from '../contracts/api';
 import { addDays, dayKey, dayStartOf, isCalendarTime } from '../zonedTime';
 import type { CostParams } from '../store/queries/cost';
 import type { PgStore } from './pgStore';
@@ -25,17 +25,9 @@ const HOUR_MS = 3_600_000;
 const EMPTY_KEY: Record<TeamCostGroup, string> = { day: '', model: '(no model)', project: '(no project)', agent: '', person: 'unknown' };
 const COLUMN: Record<Exclude<TeamCostGroup, 'day'>, string> = { model: 'model', project: 'project', agent: 'agent_type', person: 'person' };
 
-interface Grouped {
+interface Grouped extends UsageSums {
   b: number;
   k: string;
-  events: number;
-  requests: number;
-  tokens_in: number;
-  tokens_out: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-  unpriced_tokens: number;
 }
 
 function where(p: TeamCostParams, time: string, col: (k: 'agent' | 'project' | 'model') => string): { sql: string; params: unknown[] } {

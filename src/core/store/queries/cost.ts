@@ -14,7 +14,7 @@
  * patched after writes) and are grouped here; sums of costs follow SQLite's own
  * (Kahan-Babuska-Neumaier) summation.
  */
-import type { CostBreakdown, CostRow, PeriodTotals, Pulse } from '../../contracts/api';
+import type { CostBreakdown, CostRow, PeriodTotals, Pulse, UsageSums } from '../../contracts/api';
 import type { SqlValue } from 'sql.js';
 import type { SqlDb } from '../sqlDb';
 import { addDays, dayKey, dayStartOf, isCalendarTime } from '../../zonedTime';
@@ -76,18 +76,10 @@ const EVENTS: Source = {
   col: { model: "COALESCE(model, '')", project: "COALESCE(project, '')", agent: 'agent_type', session: 'session_id' },
 };
 
-interface GroupedRow {
+interface GroupedRow extends UsageSums {
   b: number;
   k: string;
   m: string;
-  events: number;
-  requests: number;
-  tokens_in: number;
-  tokens_out: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-  unpriced_tokens: number;
 }
 
 const EMPTY_KEY: Record<CostGroup, string> = {
