@@ -95,12 +95,24 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`agentmonitor serve: ${(e as Error).message}\n`);
     return 1;
   }
+  exitOnStop(() => server.close(), log, 'flushing and stopping', true);
+  // Only now: a caller that stops us as soon as it reads this line must find the handlers in place
+  // (signals arrive at once, not through the event loop).
+  process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
+  return 0;
+}
+
+/**
+ * On SIGINT or SIGTERM (and, with `onDisconnect`, when the parent that forked us goes away): close
+ * the server once, then exit 0, or 1 if closing failed.
+ */
+function exitOnStop(close: () => Promise<unknown>, log: ReturnType<typeof stderrLogger>, doing: string, onDisconnect: boolean): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: flushing and stopping`);
-    server.close().then(
+    log.info(`${signal}: ${doing}`);
+    close().then(
       () => process.exit(0),
       (e: Error) => {
         log.error(`shutdown failed: ${e.message}`);
@@ -110,11 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('disconnect', () => stop('parent disconnected'));
-  // Only now: a caller that stops us as soon as it reads this line must find the handlers in place
-  // (signals arrive at once, not through the event loop).
-  process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);
-  return 0;
+  if (onDisconnect) process.on('disconnect', () => stop('parent disconnected'));
 }
 
 /** `serve --database-url`: the team server, until SIGINT/SIGTERM. */
@@ -126,21 +134,7 @@ async function runTeam(databaseUrl: string, overrides: Partial<ServerConfig>, lo
     process.stderr.write(`agentmonitor serve: ${(e as Error).message}\n`);
     return 1;
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping`);
-    server.close().then(
-      () => process.exit(0),
-      (e: Error) => {
-        log.error(`shutdown failed: ${e.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  exitOnStop(() => server.close(), log, 'stopping', false);
   process.stdout.write(`AgentMonitor team server listening on ${server.url}\n  database:  ${redactUrl(databaseUrl)} (PostgreSQL)\n`);
   return 0;
 }
