@@ -13,6 +13,7 @@ import type { CostRow, TeamCostBreakdown, UsageSums } from '../contracts/api';
 import { addDays, dayKey, dayStartOf, isCalendarTime } from '../zonedTime';
 import type { CostParams } from '../store/queries/cost';
 import type { PgStore } from './pgStore';
+import { addToCostRow, emptyCostRow } from '../contracts/costRows';
 
 export const TEAM_COST_GROUPS = ['day', 'model', 'project', 'agent', 'person'] as const;
 export type TeamCostGroup = (typeof TEAM_COST_GROUPS)[number];
@@ -89,21 +90,6 @@ async function groupedRows(store: PgStore, p: TeamCostParams): Promise<Grouped[]
   return out;
 }
 
-function emptyRow(key: string): CostRow {
-  return { key, requests: 0, events: 0, sessions: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
-}
-
-function addInto(t: CostRow, r: Grouped): void {
-  t.events += r.events;
-  t.requests += r.requests;
-  t.tokens_in += r.tokens_in;
-  t.tokens_out += r.tokens_out;
-  t.cache_read_tokens += r.cache_read_tokens;
-  t.cache_write_tokens += r.cache_write_tokens;
-  t.cost_usd += r.cost_usd;
-  t.unpriced_tokens = (t.unpriced_tokens ?? 0) + r.unpriced_tokens;
-}
-
 interface SessionRow {
   started_at: number;
   last_event_at: number;
@@ -134,14 +120,14 @@ async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<Sessi
 export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
   const rows = await groupedRows(store, p);
   const byKey = new Map<string, CostRow>();
-  const totals = emptyRow('');
+  const totals = emptyCostRow('');
   for (const r of rows) {
     if (p.by === 'day' && !isCalendarTime(r.b)) continue;
     const key = p.by === 'day' ? dayKey(r.b, p.tz) : r.k === '' ? EMPTY_KEY[p.by] : r.k;
     let row = byKey.get(key);
-    if (!row) byKey.set(key, (row = emptyRow(key)));
-    addInto(row, r);
-    addInto(totals, r);
+    if (!row) byKey.set(key, (row = emptyCostRow(key)));
+    addToCostRow(row, r);
+    addToCostRow(totals, r);
   }
   let out = [...byKey.values()];
   if (p.by === 'day') out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -21,6 +21,7 @@ import { addDays, dayKey, dayStartOf, isCalendarTime } from '../../zonedTime';
 import { whereSql } from './events';
 import { rows as readRows } from './rows';
 import { R, S, rollupInRange, sessionsInRange } from './costRanges';
+import { addToCostRow, emptyCostRow } from '../../contracts/costRows';
 
 const HOUR_MS = 3_600_000;
 const QUARTER_MS = 900_000;
@@ -190,21 +191,6 @@ function grouped(db: SqlDb, src: Source, p: CostParams): GroupedRow[] {
 }
 
 const aligned = (t: number | null) => t === null || t % HOUR_MS === 0;
-
-function emptyRow(key: string): CostRow {
-  return { key, requests: 0, events: 0, sessions: 0, tokens_in: 0, tokens_out: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_tokens: 0 };
-}
-
-function addInto(t: CostRow, r: Omit<CostRow, 'key' | 'sessions'>): void {
-  t.events += r.events;
-  t.requests += r.requests;
-  t.tokens_in += r.tokens_in;
-  t.tokens_out += r.tokens_out;
-  t.cache_read_tokens += r.cache_read_tokens;
-  t.cache_write_tokens += r.cache_write_tokens;
-  t.cost_usd += r.cost_usd;
-  t.unpriced_tokens = (t.unpriced_tokens ?? 0) + (r.unpriced_tokens ?? 0);
-}
 
 /**
  * Day labels of the rows' buckets, and the buckets that straddle a local midnight. The zone's
@@ -379,7 +365,7 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
   const until = p.until ?? Number.MAX_SAFE_INTEGER;
   // Tens of thousands of sessions at 1M events: one pass adds the totals and keeps the `limit`
   // most expensive (cost descending, then id), and only those become objects.
-  const totals = emptyRow('');
+  const totals = emptyCostRow('');
   const top = new TopSessions(p.limit ?? Number.POSITIVE_INFINITY);
   let unpriced = 0;
   const cost = new KbnSum();
@@ -394,7 +380,7 @@ function bySession(db: SqlDb, p: CostParams): CostReport {
         [session_id, since, until],
       )!;
       if (r.events === 0) continue;
-      addInto(totals, { ...r, cost_usd: 0 });
+      addToCostRow(totals, { ...r, cost_usd: 0 });
       cost.add(r.cost_usd);
       totals.sessions++;
       top.offer({ key: session_id, cost_usd: r.cost_usd, values: null, crossing: { key: session_id, sessions: 1, ...r } });
@@ -509,13 +495,13 @@ export const queries = {
 
     const byKey = new Map<string, CostRow>();
     const stacks = new Map<string, { key: string; model: string; cost_usd: number; tokens: number }>();
-    const totals = emptyRow('');
+    const totals = emptyCostRow('');
     for (const r of rows) {
       const key = labels ? labels.get(r.b)! : r.k === '' ? EMPTY_KEY[p.by] : r.k;
       let row = byKey.get(key);
-      if (!row) byKey.set(key, (row = emptyRow(key)));
-      addInto(row, r);
-      addInto(totals, r);
+      if (!row) byKey.set(key, (row = emptyCostRow(key)));
+      addToCostRow(row, r);
+      addToCostRow(totals, r);
       if (p.by === 'day' && p.stack_model) {
         const tokens = r.tokens_in + r.tokens_out + r.cache_read_tokens + r.cache_write_tokens;
         if (tokens === 0 && r.cost_usd === 0) continue;
