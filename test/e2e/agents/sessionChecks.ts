@@ -48,7 +48,11 @@ export async function expectPromptOnce(s: SessionUnderTest, prompt: string): Pro
 }
 
 export async function expectFinalAnswer(s: SessionUnderTest): Promise<void> {
-  const entries = await s.client.transcript(s.sessionId);
+  const has = (es: Awaited<ReturnType<MonitorClient['transcript']>>) => es.some((e) => e.kind === 'answer' && e.text?.includes(FINAL_ANSWER));
+  const entries = await waitFor('the final answer in the transcript', async () => {
+    const es = await s.client.transcript(s.sessionId);
+    return has(es) ? es : undefined;
+  }).catch(() => s.client.transcript(s.sessionId));
   assert.ok(
     entries.some((e) => e.kind === 'answer' && e.text?.includes(FINAL_ANSWER)),
     `no answer entry with the final answer among: ${JSON.stringify(entries.map((e) => [e.kind, e.event_type, e.text?.slice(0, 60)]))}`,
