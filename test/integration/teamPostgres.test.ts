@@ -2,7 +2,8 @@
  * Team mode on a real PostgreSQL (a throwaway cluster, `test/helpers/postgres.ts`): the same events
  * into the local sql.js server and into a team server give the same `/api/stats/cost` by day, model,
  * project and agent; a repeated batch changes nothing; two team servers on one database both stream
- * an insert to their SSE clients; `by=person`, health and the 501 of what is not served yet.
+ * an insert to their SSE clients; `by=person`, health and the 501 of what is not served yet
+ * (the read routes' contract: `teamContract.test.ts`).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -270,10 +271,10 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     assert.equal(team.storage, 'postgres');
     assert.doesNotMatch(team.db_path, /:[^@/]*@/, 'no password in health');
     assert.equal((await getJson<Health>(`${local.url}/api/health`)).body.storage, 'sqljs');
-    const sessions = await getJson<{ error: string }>(`${a.url}/api/sessions`);
-    assert.equal(sessions.status, 501);
-    assert.match(sessions.body.error, /GET \/api\/sessions is not available in team mode/);
-    const bad = await getJson<{ error: string }>(`${a.url}/api/stats/cost?by=session`);
+    const transcript = await getJson<{ error: string }>(`${a.url}/api/sessions/s1/transcript`);
+    assert.equal(transcript.status, 501);
+    assert.match(transcript.body.error, /GET \/api\/sessions\/s1\/transcript is not available in team mode/);
+    const bad = await getJson<{ error: string }>(`${a.url}/api/stats/cost?by=week`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /by/);
   });

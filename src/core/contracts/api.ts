@@ -74,6 +74,8 @@ export interface Session extends Totals {
   context_tokens: number | null;
   /** The context window of the session's model, when known (`contextWindow.ts`). */
   context_window: number | null;
+  /** Who ran it (a team server only; see `TeamCostBreakdown`). */
+  person?: string;
 }
 
 /** `GET /api/attention`: sessions waiting for the user, longest waiting first. */
@@ -231,11 +233,11 @@ export interface CostBreakdown {
 }
 
 /**
- * `GET /api/stats/cost?by=day|model|project|agent|person[&person=…]` on a team server (`serve --database-url`):
+ * `GET /api/stats/cost?by=day|model|project|session|agent|person[&person=…]` on a team server (`serve --database-url`):
  * the local answer's shape, plus `by=person` and the `person` filter (who sent the events: `metadata["user.email"]`, else
- * `metadata.user_email`, else `unknown`); no `by=session`, no `stack=model` yet.
+ * `metadata.user_email`, else `unknown`).
  */
-export type TeamCostBreakdown = Omit<CostBreakdown, 'by' | 'stacked'> & { by: 'day' | 'model' | 'project' | 'agent' | 'person' };
+export type TeamCostBreakdown = Omit<CostBreakdown, 'by'> & { by: CostBreakdown['by'] | 'person' };
 
 export interface ToolStat {
   tool_name: string;
@@ -264,6 +266,8 @@ export interface FilterOptions {
   projects: string[];
   branches: string[];
   sources: string[];
+  /** Who sent events (a team server only: `person=` filters sessions, events and costs). */
+  people?: string[];
 }
 
 export interface Health {

@@ -10,6 +10,21 @@ import type { Warmer } from './warmer';
 import type { StoreClient } from '../store/storeClient';
 import type { Broadcaster } from '../ingest/broadcaster';
 
+/**
+ * What the read routes (`routes/queries.ts` registerReads) need: the local server gives its store,
+ * the store's answer cache and the warmer; a team server (`team/teamServer.ts`) its PostgreSQL
+ * reader (`team/pgRead.ts`), no cache and no warmer.
+ */
+export interface ReadContext {
+  config: ServerConfig;
+  store: StoreClient;
+  /** An answer kept `ttlMs` while nothing was written (or computed each time). */
+  cached<T>(key: string, ttlMs: number, compute: () => Promise<T>): Promise<T>;
+  warmer: Pick<Warmer, 'want'>;
+  /** The store knows who sent each event (a team server): `person=` filters and `by=person` are served. */
+  people: boolean;
+}
+
 export interface ServerContext {
   config: ServerConfig;
   store: StoreClient;

@@ -16,7 +16,8 @@ import { storedClientTimestamp, type EventRecord } from './records';
 import { eventIdHash } from './eventIdHash';
 import { SessionStates } from './sessionState';
 
-interface SessionDelta {
+/** One batch's share of a session row (the team store, `team/pgStore.ts`, adds them up the same way). */
+export interface SessionDelta {
   agent_type: string;
   project: string | null;
   branch: string | null;
@@ -170,7 +171,7 @@ function isDecision(metadata: string): boolean {
   }
 }
 
-function newSessionDelta(r: EventRecord): SessionDelta {
+export function newSessionDelta(r: EventRecord): SessionDelta {
   return {
     agent_type: r.agent_type,
     project: null,
@@ -194,6 +195,37 @@ function newSessionDelta(r: EventRecord): SessionDelta {
     last_event_type: null,
     transcript_path: null,
   };
+}
+
+/** An event after the batch's session_end reopens the session: the batch's row is not ended. */
+export function settleEnd(s: SessionDelta): void {
+  if (s.reopened_at !== null && s.ended_at !== null && s.reopened_at > s.ended_at) s.ended_at = null;
+}
+
+/** A newly inserted event's share of its session's row. */
+export function addToSession(s: SessionDelta, r: EventRecord): void {
+  s.event_count++;
+  s.started_at = Math.min(s.started_at, r.created_at);
+  if (r.created_at >= s.last_event_at) {
+    s.last_event_at = r.created_at;
+    s.last_event_type = r.event_type;
+    if (r.branch) s.branch = r.branch;
+    if (r.model) s.model = r.model;
+  }
+  if (r.project && !s.project) s.project = r.project;
+  if (r.branch && !s.branch) s.branch = r.branch;
+  if (r.model && !s.model) s.model = r.model;
+  addUsage(s, r, 1);
+  if (r.tool_name && r.event_type === 'tool_use' && r.created_at >= s.last_tool_at) {
+    s.last_tool = r.tool_name;
+    s.last_tool_status = r.status;
+    s.last_tool_at = r.created_at;
+  }
+  if (r.event_type === 'session_end') s.ended_at = Math.max(s.ended_at ?? 0, r.created_at);
+  else s.reopened_at = Math.max(s.reopened_at ?? 0, r.created_at);
+  if (!s.parent_session_id) s.parent_session_id = metaString(r.metadata, 'parent_session_id');
+  const tp = metaString(r.metadata, 'transcript_path');
+  if (tp) s.transcript_path = tp;
 }
 
 export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
@@ -296,30 +328,8 @@ class BatchWriter {
     if (r.model) values.add(`model\u0000${r.model}`);
     if (r.tool_name && r.event_type === 'tool_use') this.toolEvents.push(r.id);
 
-    const s = this.touch(r.session_id, r);
-    s.event_count++;
-    s.started_at = Math.min(s.started_at, r.created_at);
-    if (r.created_at >= s.last_event_at) {
-      s.last_event_at = r.created_at;
-      s.last_event_type = r.event_type;
-      if (r.branch) s.branch = r.branch;
-      if (r.model) s.model = r.model;
-    }
-    if (r.project && !s.project) s.project = r.project;
-    if (r.branch && !s.branch) s.branch = r.branch;
-    if (r.model && !s.model) s.model = r.model;
+    addToSession(this.touch(r.session_id, r), r);
     const tokens = tokenSum(r);
-    addUsage(s, r, 1);
-    if (r.tool_name && r.event_type === 'tool_use' && r.created_at >= s.last_tool_at) {
-      s.last_tool = r.tool_name;
-      s.last_tool_status = r.status;
-      s.last_tool_at = r.created_at;
-    }
-    if (r.event_type === 'session_end') s.ended_at = Math.max(s.ended_at ?? 0, r.created_at);
-    else s.reopened_at = Math.max(s.reopened_at ?? 0, r.created_at);
-    if (!s.parent_session_id) s.parent_session_id = metaString(r.metadata, 'parent_session_id');
-    const tp = metaString(r.metadata, 'transcript_path');
-    if (tp) s.transcript_path = tp;
 
     const h = this.hourOf(r);
     h.events++;
@@ -457,7 +467,7 @@ class BatchWriter {
   finish(): void {
     const db = this.db;
     for (const [sid, s] of this.sessions) {
-      if (s.reopened_at !== null && s.ended_at !== null && s.reopened_at > s.ended_at) s.ended_at = null;
+      settleEnd(s);
       db.run(UPSERT_SESSION, [
         sid, s.agent_type, s.project, s.branch, s.model, s.started_at, s.last_event_at, s.ended_at,
         s.event_count, s.tokens_in, s.tokens_out, s.cache_read_tokens, s.cache_write_tokens, s.cost_usd, s.unpriced_tokens,

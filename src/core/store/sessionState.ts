@@ -34,13 +34,13 @@ import type { EventRecord } from './records';
 export const STORED_STATES = ['working', 'waiting_permission', 'waiting_input', 'idle', 'ended', 'error'] as const;
 export type StoredState = (typeof STORED_STATES)[number];
 
-interface Change {
+export interface StateChange {
   state: StoredState;
   at: number;
   message: string | null;
 }
 
-interface Current {
+export interface SessionLiveState {
   state: StoredState | null;
   state_at: number | null;
   waiting_since: number | null;
@@ -75,7 +75,7 @@ function permissionAsk(r: EventRecord, m: Record<string, unknown>): string | nul
 }
 
 /** The state an event moves its session to, or null when it says nothing about it. */
-export function stateChange(r: EventRecord): Change | null {
+export function stateChange(r: EventRecord): StateChange | null {
   const at = r.created_at;
   switch (r.event_type) {
     case 'permission_request': {
@@ -112,7 +112,7 @@ export function stateChange(r: EventRecord): Change | null {
 
 const isWaiting = (s: StoredState | null) => s === 'waiting_permission' || s === 'waiting_input';
 
-function fold(cur: Current, c: Change): void {
+export function fold(cur: SessionLiveState, c: StateChange): void {
   if (cur.state_at !== null && c.at < cur.state_at) return;
   if (isWaiting(c.state)) {
     if (cur.state === c.state) {
@@ -147,7 +147,7 @@ export function reportedWindow(r: EventRecord): number | null {
 }
 
 export class SessionStates {
-  private readonly changes = new Map<string, Change[]>();
+  private readonly changes = new Map<string, StateChange[]>();
   private readonly contexts = new Map<string, { tokens: number; at: number }>();
   private readonly windows = new Map<string, number>();
 
@@ -178,7 +178,7 @@ export class SessionStates {
       db.run('UPDATE sessions SET context_tokens = ?, context_at = ? WHERE session_id = ? AND (context_at IS NULL OR context_at <= ?)', [c.tokens, c.at, sid, c.at]);
     }
     for (const [sid, list] of this.changes) {
-      const cur = db.get<Current>('SELECT state, state_at, waiting_since, waiting_message FROM sessions WHERE session_id = ?', [sid]);
+      const cur = db.get<SessionLiveState>('SELECT state, state_at, waiting_since, waiting_message FROM sessions WHERE session_id = ?', [sid]);
       if (!cur) continue;
       const before = JSON.stringify(cur);
       for (const c of list) fold(cur, c);

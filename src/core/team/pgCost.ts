@@ -1,13 +1,14 @@
 /**
  * `GET /api/stats/cost` on the team store: the local answer's shape (CostBreakdown) by day (in an
- * IANA zone), model, project, agent or person. Whole hours come from `am_usage_hourly`, a bound
+ * IANA zone), model, project, session, agent or person. Whole hours come from `am_usage_hourly`, a bound
  * inside an hour from that partial hour's events. Sessions are counted as locally: sessions whose
  * [started_at, last_event_at] overlaps the bucket, by the session's own project, latest model,
  * agent or person.
  *
+ * `stack=model` stacks days by model; `by=session` sums each session's events in the range.
+ *
  * Not yet as the local store: days of zones whose offset is not a whole hour are cut at the hour
- * holding local midnight (the local store reads that hour's events in quarter hours); `by=session`
- * and `stack=model` are not served.
+ * holding local midnight (the local store reads that hour's events in quarter hours).
  */
 import type { CostRow, TeamCostBreakdown, UsageSums } from '../contracts/api';
 import { addDays, dayKey, dayStartOf, isCalendarTime } from '../zonedTime';
@@ -18,8 +19,8 @@ import { addToCostRow, emptyCostRow } from '../contracts/costRows';
 export const TEAM_COST_GROUPS = ['day', 'model', 'project', 'agent', 'person'] as const;
 export type TeamCostGroup = (typeof TEAM_COST_GROUPS)[number];
 
-/** The local params, plus `person` (who sent the events) as a filter. */
-export type TeamCostParams = Omit<CostParams, 'by' | 'stack_model'> & { by: TeamCostGroup; person?: string[] };
+/** The local params (`person`, who sent the events, is a filter), grouped also by person. */
+export type TeamCostParams = Omit<CostParams, 'by'> & { by: TeamCostGroup | 'session' };
 
 const HOUR_MS = 3_600_000;
 
@@ -29,7 +30,11 @@ const COLUMN: Record<Exclude<TeamCostGroup, 'day'>, string> = { model: 'model', 
 interface Grouped extends UsageSums {
   b: number;
   k: string;
+  /** The model, with `stack_model`; else ''. */
+  m: string;
 }
+
+type GroupedParams = Omit<TeamCostParams, 'by'> & { by: TeamCostGroup };
 
 function where(p: TeamCostParams, time: string, col: (k: 'agent' | 'project' | 'model') => string): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -47,38 +52,40 @@ function where(p: TeamCostParams, time: string, col: (k: 'agent' | 'project' | '
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-async function fromRollup(store: PgStore, p: TeamCostParams): Promise<Grouped[]> {
+async function fromRollup(store: PgStore, p: GroupedParams): Promise<Grouped[]> {
   const k = p.by === 'day' ? "''" : COLUMN[p.by];
+  const m = p.by === 'day' && p.stack_model ? 'model' : "''";
   const w = where(p, 'hour', (c) => (c === 'agent' ? 'agent_type' : c));
   return (
     await store.pool.query<Grouped>(
-      `SELECT ${p.by === 'day' ? 'hour' : '0'} AS b, ${k} AS k, SUM(events) AS events, SUM(requests) AS requests, SUM(tokens_in) AS tokens_in,
+      `SELECT ${p.by === 'day' ? 'hour' : '0'} AS b, ${k} AS k, ${m} AS m, SUM(events) AS events, SUM(requests) AS requests, SUM(tokens_in) AS tokens_in,
          SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
          SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens
-       FROM am_usage_hourly ${w.sql} GROUP BY 1, 2`,
+       FROM am_usage_hourly ${w.sql} GROUP BY 1, 2, 3`,
       w.params,
     )
   ).rows;
 }
 
-async function fromEvents(store: PgStore, p: TeamCostParams): Promise<Grouped[]> {
+async function fromEvents(store: PgStore, p: GroupedParams): Promise<Grouped[]> {
   const k = p.by === 'day' ? "''" : p.by === 'agent' || p.by === 'person' ? COLUMN[p.by] : `COALESCE(${COLUMN[p.by]}, '')`;
+  const m = p.by === 'day' && p.stack_model ? "COALESCE(model, '')" : "''";
   const w = where(p, 'created_at', (c) => (c === 'agent' ? 'agent_type' : `COALESCE(${c}, '')`));
   return (
     await store.pool.query<Grouped>(
-      `SELECT ${p.by === 'day' ? '(created_at / 3600000) * 3600000' : '0'} AS b, ${k} AS k, COUNT(*) AS events,
+      `SELECT ${p.by === 'day' ? '(created_at / 3600000) * 3600000' : '0'} AS b, ${k} AS k, ${m} AS m, COUNT(*) AS events,
          COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0) AS requests,
          SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
          SUM(cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd,
          COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0) AS unpriced_tokens
-       FROM am_events ${w.sql} GROUP BY 1, 2`,
+       FROM am_events ${w.sql} GROUP BY 1, 2, 3`,
       w.params,
     )
   ).rows;
 }
 
 /** Whole hours from the rollup; a bound inside an hour from that part's events. */
-async function groupedRows(store: PgStore, p: TeamCostParams): Promise<Grouped[]> {
+async function groupedRows(store: PgStore, p: GroupedParams): Promise<Grouped[]> {
   const aligned = (t: number | null) => t === null || t % HOUR_MS === 0;
   if (aligned(p.since) && aligned(p.until)) return fromRollup(store, p);
   const lo = p.since === null ? null : Math.ceil(p.since / HOUR_MS) * HOUR_MS;
@@ -98,7 +105,7 @@ interface SessionRow {
 }
 
 /** By day: each session's span (one row per session); else the sessions per key (one row per key). */
-async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<SessionRow[]> {
+async function sessionsInRange(store: PgStore, p: GroupedParams): Promise<SessionRow[]> {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
@@ -118,8 +125,14 @@ async function sessionsInRange(store: PgStore, p: TeamCostParams): Promise<Sessi
 }
 
 export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
+  if (p.by === 'session') return bySession(store, p);
+  return grouped(store, { ...p, by: p.by });
+}
+
+async function grouped(store: PgStore, p: GroupedParams): Promise<TeamCostBreakdown> {
   const rows = await groupedRows(store, p);
   const byKey = new Map<string, CostRow>();
+  const stacks = new Map<string, { key: string; model: string; cost_usd: number; tokens: number }>();
   const totals = emptyCostRow('');
   for (const r of rows) {
     if (p.by === 'day' && !isCalendarTime(r.b)) continue;
@@ -128,6 +141,16 @@ export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Prom
     if (!row) byKey.set(key, (row = emptyCostRow(key)));
     addToCostRow(row, r);
     addToCostRow(totals, r);
+    if (p.by === 'day' && p.stack_model) {
+      // As the local store stacks: per day and model, leaving out rows without tokens or cost.
+      const tokens = r.tokens_in + r.tokens_out + r.cache_read_tokens + r.cache_write_tokens;
+      if (tokens === 0 && r.cost_usd === 0) continue;
+      const st = stacks.get(`${key}\u0000${r.m}`);
+      if (st) {
+        st.cost_usd += r.cost_usd;
+        st.tokens += tokens;
+      } else stacks.set(`${key}\u0000${r.m}`, { key, model: r.m === '' ? EMPTY_KEY.model : r.m, cost_usd: r.cost_usd, tokens });
+    }
   }
   let out = [...byKey.values()];
   if (p.by === 'day') out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -151,12 +174,66 @@ export async function teamCostBreakdown(store: PgStore, p: TeamCostParams): Prom
   }
   if (p.limit !== undefined && out.length > p.limit) out = out.slice(0, p.limit);
   const { key: _key, ...totalFields } = totals;
-  return {
+  const result: TeamCostBreakdown = {
     by: p.by,
     tz: p.tz,
     since: p.since === null ? null : new Date(p.since).toISOString(),
     until: p.until === null ? null : new Date(p.until).toISOString(),
     rows: out,
+    totals: totalFields,
+  };
+  if (p.by === 'day' && p.stack_model) result.stacked = [...stacks.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : b.cost_usd - a.cost_usd));
+  return result;
+}
+
+/**
+ * `by=session`: each session overlapping the range (filtered by its own agent, project, model and
+ * person, as locally) with its events inside the range; cost descending, then session id.
+ */
+async function bySession(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
+  const params: unknown[] = [];
+  const bind = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const inSession: string[] = [];
+  const onEvents: string[] = [];
+  if (p.since !== null) {
+    inSession.push(`last_event_at >= ${bind(p.since)}`);
+    onEvents.push(`e.created_at >= ${bind(p.since)}`);
+  }
+  if (p.until !== null) {
+    inSession.push(`started_at < ${bind(p.until)}`);
+    onEvents.push(`e.created_at < ${bind(p.until)}`);
+  }
+  if (p.agent_type?.length) inSession.push(`agent_type = ANY(${bind(p.agent_type)})`);
+  if (p.project?.length) inSession.push(`COALESCE(project, '') = ANY(${bind(p.project)})`);
+  if (p.model?.length) inSession.push(`COALESCE(model, '') = ANY(${bind(p.model)})`);
+  if (p.person?.length) inSession.push(`person = ANY(${bind(p.person)})`);
+  const rows = (
+    await store.pool.query<Omit<CostRow, 'sessions'>>(
+      `SELECT e.session_id AS key, COUNT(*) AS events,
+         COUNT(*) FILTER (WHERE e.tokens_in + e.tokens_out + e.cache_read_tokens + e.cache_write_tokens > 0) AS requests,
+         SUM(e.tokens_in) AS tokens_in, SUM(e.tokens_out) AS tokens_out, SUM(e.cache_read_tokens) AS cache_read_tokens,
+         SUM(e.cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(e.cost_usd), 0) AS cost_usd,
+         COALESCE(SUM(e.tokens_in + e.tokens_out + e.cache_read_tokens + e.cache_write_tokens) FILTER (WHERE e.cost_source = 'unpriced'), 0) AS unpriced_tokens
+       FROM am_events e WHERE e.session_id IN (SELECT session_id FROM am_sessions ${inSession.length ? `WHERE ${inSession.join(' AND ')}` : ''})
+         ${onEvents.map((c) => `AND ${c}`).join(' ')}
+       GROUP BY e.session_id`,
+      params,
+    )
+  ).rows.map((r): CostRow => ({ ...r, sessions: 1 }));
+  rows.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const totals = emptyCostRow('');
+  for (const r of rows) addToCostRow(totals, r);
+  totals.sessions = rows.length;
+  const { key: _key, ...totalFields } = totals;
+  return {
+    by: 'session',
+    tz: p.tz,
+    since: p.since === null ? null : new Date(p.since).toISOString(),
+    until: p.until === null ? null : new Date(p.until).toISOString(),
+    rows: p.limit !== undefined ? rows.slice(0, p.limit) : rows,
     totals: totalFields,
   };
 }

@@ -9,7 +9,8 @@
  * - `am_usage_hourly`: the rollup per hour × person × project × model × agent, written in the same
  *   transaction as the events, so cost views never scan events for whole hours.
  * - `am_sessions`: per session its span, agent, first project, latest model and person (what the
- *   cost views count sessions by).
+ *   cost views count sessions by); from version 2 also the local `sessions` row's totals and state.
+ * - `am_agents`, `am_event_values` (version 2): the agents seen and the values of the filter menus.
  */
 
 export const MIGRATIONS: { version: number; sql: string }[] = [
@@ -78,6 +79,39 @@ CREATE TABLE am_sessions (
   last_event_at bigint NOT NULL
 );
 CREATE INDEX am_sessions_span ON am_sessions (last_event_at, started_at);
+`,
+  },
+  {
+    // The read API (issue 25, team read routes): sessions carry the local `sessions` row's running
+    // totals and live state (written from the same per-batch sums as the local store,
+    // `store/insert.ts` addToSession); agents' first/last event; the values the filter menus list.
+    version: 2,
+    sql: `
+ALTER TABLE am_sessions
+  ADD COLUMN branch text, ADD COLUMN ended_at bigint,
+  ADD COLUMN event_count bigint NOT NULL DEFAULT 0, ADD COLUMN tokens_in bigint NOT NULL DEFAULT 0,
+  ADD COLUMN tokens_out bigint NOT NULL DEFAULT 0, ADD COLUMN cache_read_tokens bigint NOT NULL DEFAULT 0,
+  ADD COLUMN cache_write_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN cost_usd double precision NOT NULL DEFAULT 0,
+  ADD COLUMN unpriced_tokens bigint NOT NULL DEFAULT 0, ADD COLUMN parent_session_id text, ADD COLUMN last_tool text,
+  ADD COLUMN last_tool_status text, ADD COLUMN last_event_type text, ADD COLUMN transcript_path text,
+  ADD COLUMN state text, ADD COLUMN state_at bigint, ADD COLUMN waiting_since bigint, ADD COLUMN waiting_message text,
+  ADD COLUMN context_tokens bigint, ADD COLUMN context_at bigint, ADD COLUMN context_window bigint;
+UPDATE am_sessions s SET event_count = t.n, tokens_in = t.tin, tokens_out = t.tout, cache_read_tokens = t.cr, cache_write_tokens = t.cw,
+  cost_usd = t.cost, unpriced_tokens = t.unpriced
+FROM (SELECT session_id, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cache_read_tokens) AS cr,
+        SUM(cache_write_tokens) AS cw, COALESCE(SUM(cost_usd), 0) AS cost,
+        COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0) AS unpriced
+      FROM am_events GROUP BY session_id) t
+WHERE s.session_id = t.session_id;
+CREATE INDEX am_sessions_parent ON am_sessions (parent_session_id) WHERE parent_session_id IS NOT NULL;
+CREATE INDEX am_sessions_person ON am_sessions (person, last_event_at);
+CREATE INDEX am_events_time ON am_events (created_at, id);
+CREATE TABLE am_agents (agent_type text PRIMARY KEY, first_seen_at bigint NOT NULL, last_seen_at bigint NOT NULL);
+INSERT INTO am_agents SELECT agent_type, MIN(created_at), MAX(created_at) FROM am_events GROUP BY agent_type;
+CREATE TABLE am_event_values (col text NOT NULL, value text NOT NULL, PRIMARY KEY (col, value));
+INSERT INTO am_event_values SELECT DISTINCT 'event_type', event_type FROM am_events
+  UNION SELECT DISTINCT 'tool_name', tool_name FROM am_events WHERE tool_name IS NOT NULL
+  UNION SELECT DISTINCT 'model', model FROM am_events WHERE model IS NOT NULL;
 `,
   },
 ];

@@ -1,13 +1,16 @@
 /**
  * The team store: events, rollups and sessions in PostgreSQL (schema in `pgSchema.ts`). One batch
- * is one transaction: event_id dedup, the events, the hourly rollup, the sessions and a NOTIFY of
+ * is one transaction: event_id dedup, the events, the hourly rollup, agents, filter values, the
+ * sessions (summed as the local store sums them, `store/insert.ts`) and a NOTIFY of
  * the inserted ids, so nothing is acknowledged, counted or streamed before COMMIT. Every team
  * server LISTENs and streams what any of them committed.
  */
 import pg from 'pg';
 import type { StoredEvent } from '../contracts/events';
 import type { Logger } from '../log';
+import { addToSession, newSessionDelta, settleEnd, type SessionDelta } from '../store/insert';
 import { recordToStoredEvent, type EventRecord } from '../store/records';
+import { contextTokens, fold, reportedWindow, stateChange, type SessionLiveState, type StateChange } from '../store/sessionState';
 import { EVENTS_CHANNEL, MIGRATIONS, monthPartition, SCHEMA_LOCK } from './pgSchema';
 
 /** An event as the team store keeps it: the local record plus who sent it. */
@@ -35,13 +38,14 @@ const MAX_ATTEMPTS = 5;
 /** Most ids in one NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
 const IDS_PER_NOTIFY = 400;
 
-const EVENT_COLUMNS = [
+/** The columns of `am_events`, in the order the store writes and reads them. */
+export const EVENT_COLUMNS = [
   'id', 'event_id', 'session_id', 'agent_type', 'event_type', 'tool_name', 'status', 'model', 'tokens_in', 'tokens_out',
   'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'cost_usd', 'cost_source',
   'duration_ms', 'project', 'branch', 'source', 'person', 'created_at', 'received_at', 'client_timestamp', 'metadata', 'payload_truncated',
 ] as const;
 
-/** Insert the batch's rows (a JSON array), roll them up and update sessions, in one statement. */
+/** Insert the batch's rows (a JSON array), roll them up, note agents and filter values, in one statement. */
 const INSERT_SQL = `
 WITH ins AS (
   INSERT INTO am_events (${EVENT_COLUMNS.join(', ')})
@@ -61,18 +65,104 @@ WITH ins AS (
     cache_read_tokens = u.cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens,
     cost_usd = u.cost_usd + excluded.cost_usd, unpriced_tokens = u.unpriced_tokens + excluded.unpriced_tokens
   RETURNING 1
+), agents AS (
+  INSERT INTO am_agents AS a (agent_type, first_seen_at, last_seen_at)
+  SELECT agent_type, MIN(created_at), MAX(created_at) FROM ins GROUP BY 1 ORDER BY 1
+  ON CONFLICT (agent_type) DO UPDATE SET first_seen_at = LEAST(a.first_seen_at, excluded.first_seen_at), last_seen_at = GREATEST(a.last_seen_at, excluded.last_seen_at)
+  RETURNING 1
 )
-INSERT INTO am_sessions AS s (session_id, agent_type, project, model, person, started_at, last_event_at)
-SELECT session_id, (array_agg(agent_type ORDER BY id))[1],
-  (array_agg(project ORDER BY id) FILTER (WHERE project IS NOT NULL))[1],
-  (array_agg(model ORDER BY created_at DESC, id DESC) FILTER (WHERE model IS NOT NULL))[1],
-  (array_agg(person ORDER BY id))[1], MIN(created_at), MAX(created_at)
-FROM ins GROUP BY session_id ORDER BY session_id
+INSERT INTO am_event_values (col, value)
+SELECT DISTINCT col, value FROM ins, LATERAL (VALUES ('event_type', event_type), ('tool_name', tool_name), ('model', model)) AS v(col, value)
+WHERE value IS NOT NULL ORDER BY 1, 2
+ON CONFLICT DO NOTHING`;
+
+const SESSION_FIELDS = `session_id text, agent_type text, project text, branch text, model text, person text, started_at bigint, last_event_at bigint,
+  ended_at bigint, reopened_at bigint, event_count bigint, tokens_in bigint, tokens_out bigint, cache_read_tokens bigint, cache_write_tokens bigint,
+  cost_usd double precision, unpriced_tokens bigint, parent_session_id text, last_tool text, last_tool_status text, last_event_type text,
+  transcript_path text, state text, state_at bigint, waiting_since bigint, waiting_message text, wait_continues boolean,
+  context_tokens bigint, context_at bigint, context_window bigint`;
+
+/**
+ * The batch's sums per session (key order) onto `am_sessions`: the local store's UPSERT_SESSION
+ * (`store/insert.ts`), then the live state and context as `store/sessionState.ts` applies them.
+ */
+const SESSIONS_SQL = `
+WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(${SESSION_FIELDS}))
+INSERT INTO am_sessions AS s (session_id, agent_type, project, branch, model, person, started_at, last_event_at, ended_at, event_count,
+  tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens, parent_session_id, last_tool, last_tool_status,
+  last_event_type, transcript_path, state, state_at, waiting_since, waiting_message, context_tokens, context_at, context_window)
+SELECT session_id, agent_type, project, branch, model, person, started_at, last_event_at, ended_at, event_count,
+  tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens, parent_session_id, last_tool, last_tool_status,
+  last_event_type, transcript_path, state, state_at, waiting_since, waiting_message, context_tokens, context_at, context_window
+FROM x ORDER BY session_id
 ON CONFLICT (session_id) DO UPDATE SET
   project = COALESCE(s.project, excluded.project),
+  branch = CASE WHEN excluded.last_event_at >= s.last_event_at THEN COALESCE(excluded.branch, s.branch) ELSE COALESCE(s.branch, excluded.branch) END,
   model = CASE WHEN excluded.last_event_at >= s.last_event_at THEN COALESCE(excluded.model, s.model) ELSE COALESCE(s.model, excluded.model) END,
+  last_event_type = CASE WHEN excluded.last_event_at >= s.last_event_at THEN excluded.last_event_type ELSE s.last_event_type END,
+  last_tool = CASE WHEN excluded.last_tool IS NOT NULL AND excluded.last_event_at >= s.last_event_at THEN excluded.last_tool ELSE COALESCE(s.last_tool, excluded.last_tool) END,
+  last_tool_status = CASE WHEN excluded.last_tool IS NOT NULL AND excluded.last_event_at >= s.last_event_at THEN excluded.last_tool_status ELSE COALESCE(s.last_tool_status, excluded.last_tool_status) END,
   started_at = LEAST(s.started_at, excluded.started_at),
-  last_event_at = GREATEST(s.last_event_at, excluded.last_event_at)`;
+  last_event_at = GREATEST(s.last_event_at, excluded.last_event_at),
+  ended_at = CASE
+    WHEN (SELECT reopened_at FROM x WHERE x.session_id = excluded.session_id) >= GREATEST(COALESCE(s.ended_at, 0), COALESCE(excluded.ended_at, 0)) THEN NULL
+    WHEN excluded.ended_at IS NOT NULL THEN GREATEST(COALESCE(s.ended_at, 0), excluded.ended_at)
+    ELSE s.ended_at END,
+  event_count = s.event_count + excluded.event_count,
+  tokens_in = s.tokens_in + excluded.tokens_in,
+  tokens_out = s.tokens_out + excluded.tokens_out,
+  cache_read_tokens = s.cache_read_tokens + excluded.cache_read_tokens,
+  cache_write_tokens = s.cache_write_tokens + excluded.cache_write_tokens,
+  cost_usd = s.cost_usd + excluded.cost_usd,
+  unpriced_tokens = s.unpriced_tokens + excluded.unpriced_tokens,
+  parent_session_id = COALESCE(s.parent_session_id, excluded.parent_session_id),
+  transcript_path = COALESCE(excluded.transcript_path, s.transcript_path),
+  context_window = COALESCE(excluded.context_window, s.context_window),
+  context_tokens = CASE WHEN excluded.context_at IS NOT NULL AND (s.context_at IS NULL OR s.context_at <= excluded.context_at) THEN excluded.context_tokens ELSE s.context_tokens END,
+  context_at = CASE WHEN excluded.context_at IS NOT NULL AND (s.context_at IS NULL OR s.context_at <= excluded.context_at) THEN excluded.context_at ELSE s.context_at END,
+  waiting_since = CASE WHEN excluded.state IS NULL OR (s.state_at IS NOT NULL AND excluded.state_at < s.state_at) THEN s.waiting_since
+    WHEN s.state = excluded.state AND excluded.state IN ('waiting_permission', 'waiting_input')
+      AND (SELECT wait_continues FROM x WHERE x.session_id = excluded.session_id) THEN s.waiting_since
+    ELSE excluded.waiting_since END,
+  waiting_message = CASE WHEN excluded.state IS NULL OR (s.state_at IS NOT NULL AND excluded.state_at < s.state_at) THEN s.waiting_message
+    WHEN s.state = excluded.state AND excluded.state IN ('waiting_permission', 'waiting_input') THEN COALESCE(s.waiting_message, excluded.waiting_message)
+    ELSE excluded.waiting_message END,
+  state = CASE WHEN excluded.state IS NULL OR (s.state_at IS NOT NULL AND excluded.state_at < s.state_at) THEN s.state ELSE excluded.state END,
+  state_at = CASE WHEN excluded.state IS NULL OR (s.state_at IS NOT NULL AND excluded.state_at < s.state_at) THEN s.state_at ELSE excluded.state_at END`;
+
+
+/** The batch's inserted rows summed per session (session id order), as the local store sums them. */
+function sessionRows(rows: TeamRecord[]): Record<string, unknown>[] {
+  const bySession = new Map<string, { d: SessionDelta; person: string; changes: StateChange[]; ctx: { tokens: number; at: number } | null; window: number | null }>();
+  for (const r of rows) {
+    let e = bySession.get(r.session_id);
+    if (!e) bySession.set(r.session_id, (e = { d: newSessionDelta(r), person: r.person, changes: [], ctx: null, window: null }));
+    addToSession(e.d, r);
+    e.window = reportedWindow(r) ?? e.window;
+    const tokens = contextTokens(r);
+    if (tokens !== null && (!e.ctx || r.created_at >= e.ctx.at)) e.ctx = { tokens, at: r.created_at };
+    const change = stateChange(r);
+    if (change) e.changes.push(change);
+  }
+  return [...bySession.keys()].sort().map((sid) => {
+    const e = bySession.get(sid)!;
+    settleEnd(e.d);
+    const live: SessionLiveState = { state: null, state_at: null, waiting_since: null, waiting_message: null };
+    for (const c of e.changes) fold(live, c);
+    const { last_tool_at: _at, ...d } = e.d;
+    return {
+      session_id: sid,
+      ...d,
+      person: e.person,
+      ...live,
+      // Every change of the batch is the wait it ends in: a stored wait of that kind goes on (its start is kept).
+      wait_continues: e.changes.every((c) => c.state === live.state),
+      context_tokens: e.ctx?.tokens ?? null,
+      context_at: e.ctx?.at ?? null,
+      context_window: e.window,
+    };
+  });
+}
 
 export class PgStore {
   private readonly partitions = new Set<string>();
@@ -203,7 +293,7 @@ export class PgStore {
         }
       }
       const out: TeamInsertOutcome = { ids: [], inserted: 0, duplicates: 0 };
-      const rows: Record<string, unknown>[] = [];
+      const rows: TeamRecord[] = [];
       records.forEach((r, i) => {
         if (r.event_id !== null && (existing.has(r.event_id) || firstInBatch.get(r.event_id) !== i)) {
           out.ids.push(existing.get(r.event_id) ?? ids[firstInBatch.get(r.event_id)!]);
@@ -216,6 +306,7 @@ export class PgStore {
       });
       if (rows.length) {
         await c.query(INSERT_SQL, [JSON.stringify(rows)]);
+        await c.query(SESSIONS_SQL, [JSON.stringify(sessionRows(rows))]);
         const inserted = rows.map((r) => r.id as number);
         for (let i = 0; i < inserted.length; i += IDS_PER_NOTIFY) {
           await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(inserted.slice(i, i + IDS_PER_NOTIFY))]);

@@ -1,15 +1,16 @@
 /**
  * The team server (`agentmonitor serve --database-url postgres://…`): stateless, over PostgreSQL
  * (`pgStore.ts`), so several can serve one database. It serves our JSON ingest contract (the
- * local route modules, over a PostgreSQL `IngestSink`), `GET /api/health` (storage `postgres`),
- * `GET /api/stats/cost?by=day|model|project|agent|person[&person=…]` and `GET /api/stream`, whose events come
- * from LISTEN/NOTIFY, so a client of any server sees what any server committed. Every other route
- * answers 501 naming what team mode does not serve yet.
+ * local route modules, over a PostgreSQL `IngestSink`), `GET /api/health` (storage `postgres`), the
+ * dashboard and the local read routes over `PgReader` (`pgRead.ts`; `person=` filters, `by=person`),
+ * and `GET /api/stream`, whose events come from LISTEN/NOTIFY, so a client of any server sees what
+ * any server committed. Every other route, and a read whose query `PgReader` does not answer yet,
+ * answers 501 naming what a team server serves.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { Health, TeamCostBreakdown } from '../contracts/api';
+import type { Health } from '../contracts/api';
 import type { EventInput } from '../contracts/events';
 import { loadConfig, type ServerConfig } from '../config';
 import { toRecord } from '../ingest/normalize';
@@ -17,11 +18,12 @@ import type { IngestOptions, IngestOutcome, IngestSink } from '../ingest/types';
 import { stderrLogger, type Logger } from '../log';
 import { checkBindExposure, securityMiddleware } from '../server/security';
 import { SseHub } from '../server/sseHub';
-import { QueryParamError, int, list, oneOf, sendParamError, timeRange, timeZone, type Query } from '../server/queryParams';
 import * as eventsRoute from '../server/routes/events';
 import * as streamRoute from '../server/routes/stream';
+import * as dashboardRoute from '../server/routes/dashboard';
+import { registerReads } from '../server/routes/queries';
 import { VERSION } from '../version';
-import { TEAM_COST_GROUPS, teamCostBreakdown } from './pgCost';
+import { NotServedError, PgReader } from './pgRead';
 import { PgStore, redactUrl, type TeamRecord } from './pgStore';
 
 /** Who sent an event: `metadata["user.email"]` (OTLP's resource attribute), else `metadata.user_email`, else `unknown`. */
@@ -80,7 +82,9 @@ export interface TeamStartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const SERVED = 'POST /api/events, POST /api/events/batch, GET /api/health, GET /api/stats/cost, GET /api/stream';
+const SERVED =
+  'the dashboard (GET /), POST /api/events, POST /api/events/batch, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
+  '/api/sessions, /api/sessions/:id, /api/attention, /api/events, /api/filter-options, /api/stream';
 
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
   const config = loadConfig(opts.env ?? process.env, overrides);
@@ -139,32 +143,19 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
     };
     res.json(body);
   });
-  router.get('/api/stats/cost', async (req, res, next) => {
-    try {
-      const q = req.query as Query;
-      if (q.stack !== undefined && q.stack !== 'none') throw new QueryParamError('stack', 'stack=model is not available in team mode yet');
-      const tz = timeZone(q);
-      const body: TeamCostBreakdown = await teamCostBreakdown(store, {
-        by: oneOf(q, 'by', TEAM_COST_GROUPS, 'day'),
-        tz,
-        ...timeRange(q, tz),
-        agent_type: list(q, 'agent_type'),
-        project: list(q, 'project'),
-        model: list(q, 'model'),
-        person: list(q, 'person'),
-        limit: int(q, 'limit', 1, 10_000, 1000),
-      });
-      res.json(body);
-    } catch (e) {
-      if (e instanceof QueryParamError) sendParamError(res, e);
-      else next(new TeamStoreError(`the team database did not answer: ${(e as Error).message}`));
-    }
-  });
+  // The local read routes over the PostgreSQL reader (one route layer), and the dashboard they feed.
+  registerReads(router, { config, store: new PgReader(store), cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
+  dashboardRoute.register(router, { config, version: VERSION });
   app.use(router);
-  app.use((req, res) => {
+  const notServed = (req: express.Request, res: express.Response) => {
     res.status(501).json({ error: `${req.method} ${req.path} is not available in team mode (PostgreSQL) yet; a team server serves ${SERVED}` });
-  });
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  };
+  app.use(notServed);
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (err instanceof NotServedError) {
+      notServed(req, res);
+      return;
+    }
     const e = err as { status?: number; statusCode?: number; type?: string; message?: string; limit?: number; expose?: boolean };
     const status = e.status ?? e.statusCode ?? 500;
     if (e.type === 'entity.too.large') {

@@ -184,7 +184,8 @@ function sendStatic(req: Request, res: Response, dir: string | null, name: strin
   } else res.send(asset.body);
 }
 
-export function register(router: Router, ctx: ServerContext): void {
+/** Needs only the config and version: the team server serves the same page (`team/teamServer.ts`). */
+export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'version'>): void {
   const page = (req: Request, res: Response) => {
     const dist = distDir();
     res.setHeader('Cache-Control', 'no-store');

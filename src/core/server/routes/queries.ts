@@ -8,10 +8,10 @@
  */
 import type { Request, Router } from 'express';
 import { EVENT_ORDERS, type SessionStatus } from '../../contracts/api';
-import type { ServerContext } from '../context';
+import type { ReadContext, ServerContext } from '../context';
 import { apiGet } from './apiGet';
 import { decodeCursor } from '../../store/queries/cursor';
-import { COST_GROUPS } from '../../store/queries/cost';
+import { COST_GROUPS, type CostGroup } from '../../store/queries/cost';
 import { EVENTS_BY_TIME_CURSOR, EVENTS_CURSOR } from '../../store/queries/events';
 import { sessionsCursorKind } from '../../store/queries/sessions';
 import { statsParams } from '../../store/queries/stats';
@@ -34,7 +34,7 @@ function cursor(q: Query, kind: string, arity: number): (string | number | null)
   return v;
 }
 
-function clock(ctx: ServerContext, now = Date.now()) {
+function clock(ctx: ReadContext, now = Date.now()) {
   return { now, idleMs: ctx.config.idleAfterMinutes * 60_000, endMs: ctx.config.endAfterMinutes * 60_000 };
 }
 
@@ -47,11 +47,21 @@ function sessionId(req: Request): string {
 /** Bounds the rows one `GET /api/events?offset=` may skip (deeper pages: follow `next_cursor`). */
 const MAX_EVENTS_OFFSET = 100_000;
 
-function eventListParams(q: Query): QueryParams<'listEvents'> {
+/**
+ * `person` (who sent the events): a filter only a team server's store can answer (it knows each
+ * event's person); a local server refuses it rather than answer as if it had filtered.
+ */
+function person(ctx: ReadContext, q: Query): string[] | undefined {
+  const v = list(q, 'person');
+  if (v && !ctx.people) throw new QueryParamError('person', 'person filters need a team server (serve --database-url); this server keeps one machine\'s events');
+  return v;
+}
+
+function eventListParams(ctx: ReadContext, q: Query): QueryParams<'listEvents'> {
   const order = oneOf(q, 'order', EVENT_ORDERS, 'id');
   const c = order === 'created_at' ? cursor(q, EVENTS_BY_TIME_CURSOR, 2) : cursor(q, EVENTS_CURSOR, 1);
   return {
-    filter: { ...filterLists(q), ...timeRange(q, timeZone(q)) },
+    filter: { ...filterLists(q), ...timeRange(q, timeZone(q)), person: person(ctx, q) },
     order,
     before_id: c ? Number(c[c.length - 1]) : null,
     before_at: c && order === 'created_at' ? Number(c[0]) : null,
@@ -69,7 +79,7 @@ function usd(q: Query, field: string): number | undefined {
   return n;
 }
 
-function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessions'> {
+function sessionListParams(ctx: ReadContext, q: Query): QueryParams<'listSessions'> {
   const status = list(q, 'status');
   const bad = status?.find((s) => !(SESSION_STATUSES as readonly string[]).includes(s));
   if (bad) throw new QueryParamError('status', `status must be active, idle or ended, got "${bad}"`);
@@ -79,6 +89,7 @@ function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessi
     ...clock(ctx, c ? Number(c[3]) : Date.now()),
     agent_type: list(q, 'agent_type'),
     project: list(q, 'project'),
+    person: person(ctx, q),
     status: status as SessionStatus[] | undefined,
     q: single(q, 'q'),
     since: timeRange(q, timeZone(q)).since,
@@ -94,13 +105,14 @@ function sessionListParams(ctx: ServerContext, q: Query): QueryParams<'listSessi
 }
 
 /** The overview's numbers in `tz`, kept a second (every dashboard and the SSE stats ask them). */
-function statsAnswer(ctx: ServerContext, tz: string): Promise<QueryResult<'stats'>> {
-  return ctx.core.store.cached(`stats:${tz}`, 1000, () => ctx.store.query('stats', statsParams(ctx.config, tz)));
+function statsAnswer(ctx: ReadContext, tz: string): Promise<QueryResult<'stats'>> {
+  return ctx.cached(`stats:${tz}`, 1000, () => ctx.store.query('stats', statsParams(ctx.config, tz)));
 }
 
-function costParams(q: Query): QueryParams<'costBreakdown'> {
+function costParams(ctx: ReadContext, q: Query): QueryParams<'costBreakdown'> {
   const tz = timeZone(q);
-  const by = oneOf(q, 'by', COST_GROUPS, 'day');
+  // `by=person` is answered by a team store only; the local store's groups are COST_GROUPS.
+  const by = oneOf<CostGroup | 'person'>(q, 'by', ctx.people ? [...COST_GROUPS, 'person'] : COST_GROUPS, 'day') as CostGroup;
   const stack = oneOf(q, 'stack', ['none', 'model'] as const, 'none');
   if (stack === 'model' && by !== 'day') throw new QueryParamError('stack', 'stack=model needs by=day');
   return {
@@ -111,17 +123,18 @@ function costParams(q: Query): QueryParams<'costBreakdown'> {
     agent_type: list(q, 'agent_type'),
     project: list(q, 'project'),
     model: list(q, 'model'),
+    person: person(ctx, q),
     limit: int(q, 'limit', 1, 10_000, 1000),
   };
 }
 
-function toolParams(q: Query): QueryParams<'toolStats'> {
+function toolParams(ctx: ReadContext, q: Query): QueryParams<'toolStats'> {
   const tz = timeZone(q);
   const range = timeRange(q, tz);
   const span = (range.until ?? Date.now()) - (range.since ?? 0);
   const bucket = oneOf(q, 'bucket', ['hour', 'day'] as const, span <= 2 * DAY_MS ? 'hour' : 'day');
   const { agent_type, session_id, project, model, tool_name, source } = filterLists(q);
-  return { filter: { agent_type, session_id, project, model, tool_name, source, ...range }, bucket, tz };
+  return { filter: { agent_type, session_id, project, model, tool_name, source, ...range, person: person(ctx, q) }, bucket, tz };
 }
 
 /** Local midnight `days - 1` days before today in `tz`, as the dashboard's period picker sends it. */
@@ -138,19 +151,19 @@ function cacheKey(name: string, params: unknown): string {
  * Heavy aggregates answered from the store's cache while nothing was written (a dashboard re-fetches
  * them on every view switch; several windows ask the same), keyed by their params.
  */
-function cachedQuery<K extends 'costBreakdown' | 'toolStats'>(ctx: ServerContext, name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
-  return ctx.core.store.cached(cacheKey(name, params), AGGREGATE_TTL_MS, () => ctx.store.query(name, params));
+function cachedQuery<K extends 'costBreakdown' | 'toolStats'>(ctx: ReadContext, name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
+  return ctx.cached(cacheKey(name, params), AGGREGATE_TTL_MS, () => ctx.store.query(name, params));
 }
 
 /** A view's question: answered through the cache, and kept ready by the warmer from now on. */
-function viewAnswer<K extends 'costBreakdown' | 'toolStats'>(ctx: ServerContext, name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
+function viewAnswer<K extends 'costBreakdown' | 'toolStats'>(ctx: ReadContext, name: K, params: QueryParams<K>): Promise<QueryResult<K>> {
   const compute = () => cachedQuery(ctx, name, params);
   ctx.warmer.want(cacheKey(name, params), compute);
   return compute();
 }
 
 /** What the Costs and Tools views ask first in `tz`, parsed exactly as their own requests are. */
-function viewDefaults(ctx: ServerContext, tz: string): [string, () => Promise<unknown>][] {
+function viewDefaults(ctx: ReadContext, tz: string): [string, () => Promise<unknown>][] {
   const { costs, tools } = VIEW_DEFAULT_REQUESTS;
   const asked = (days: number, q: Record<string, string | number>): Query => ({
     since: periodSince(days, tz),
@@ -159,11 +172,11 @@ function viewDefaults(ctx: ServerContext, tz: string): [string, () => Promise<un
   });
   return [
     ...costs.queries.map((q): [string, () => Promise<unknown>] => {
-      const params = costParams(asked(costs.days, q));
+      const params = costParams(ctx, asked(costs.days, q));
       return [cacheKey('costBreakdown', params), () => cachedQuery(ctx, 'costBreakdown', params)];
     }),
     ...tools.queries.map((q): [string, () => Promise<unknown>] => {
-      const params = toolParams(asked(tools.days, q));
+      const params = toolParams(ctx, asked(tools.days, q));
       return [cacheKey('toolStats', params), () => cachedQuery(ctx, 'toolStats', params)];
     }),
   ];
@@ -177,17 +190,18 @@ function viewDefaults(ctx: ServerContext, tz: string): [string, () => Promise<un
  * 0.8 s in all on 1M events, after a 3.2 s load), so the first page and the first look at any view
  * find them done. Stops after `maxMs`.
  */
-export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000): Promise<void> {
-  const opened = ctx.core.store.stats.open;
-  if (!opened || opened.events < ctx.config.warmUpAtStartEvents) return;
+export async function warmViewsBeforeListening(server: ServerContext, maxMs = 5000): Promise<void> {
+  const opened = server.core.store.stats.open;
+  if (!opened || opened.events < server.config.warmUpAtStartEvents) return;
+  const ctx = readContext(server);
   const tz = localTimeZone();
   const views = viewDefaults(ctx, tz);
   // What a page asks as it starts (DASHBOARD_STARTUP_REQUESTS) and the Sessions list, then the views.
-  await ctx.warmer.runNow(
+  await server.warmer.runNow(
     [
       () => statsAnswer(ctx, tz),
       () => ctx.store.query('listSessions', sessionListParams(ctx, { status: 'active,idle', limit: '50' })),
-      () => ctx.store.query('listEvents', eventListParams({ limit: '200', order: 'created_at' })),
+      () => ctx.store.query('listEvents', eventListParams(ctx, { limit: '200', order: 'created_at' })),
       () => ctx.store.query('listSessions', sessionListParams(ctx, { nest: 'true', limit: '50' })),
       ...views.map(([, compute]) => compute),
     ],
@@ -197,9 +211,19 @@ export async function warmViewsBeforeListening(ctx: ServerContext, maxMs = 5000)
   for (const [key, compute] of views) ctx.warmer.want(key, compute, true);
 }
 
+/** The local server's read context: its store, the store's answer cache and the warmer. */
+function readContext(ctx: ServerContext): ReadContext {
+  return { config: ctx.config, store: ctx.store, cached: (key, ttlMs, compute) => ctx.core.store.cached(key, ttlMs, compute), warmer: ctx.warmer, people: false };
+}
+
 export function register(router: Router, ctx: ServerContext): void {
+  registerReads(router, readContext(ctx));
+}
+
+/** The read routes over any store that answers the named queries (the local one, or a team server's `team/pgRead.ts`). */
+export function registerReads(router: Router, ctx: ReadContext): void {
   apiGet(router, '/api/events', async (req, res) => {
-    res.json(await ctx.store.query('listEvents', eventListParams(req.query as Query)));
+    res.json(await ctx.store.query('listEvents', eventListParams(ctx, req.query as Query)));
   });
 
   apiGet(router, '/api/stats', async (req, res) => {
@@ -210,11 +234,11 @@ export function register(router: Router, ctx: ServerContext): void {
   });
 
   apiGet(router, '/api/stats/cost', async (req, res) => {
-    res.json(await viewAnswer(ctx, 'costBreakdown', costParams(req.query as Query)));
+    res.json(await viewAnswer(ctx, 'costBreakdown', costParams(ctx, req.query as Query)));
   });
 
   apiGet(router, '/api/stats/tools', async (req, res) => {
-    res.json(await viewAnswer(ctx, 'toolStats', toolParams(req.query as Query)));
+    res.json(await viewAnswer(ctx, 'toolStats', toolParams(ctx, req.query as Query)));
   });
 
   apiGet(router, '/api/stats/pulse', async (req, res) => {
@@ -228,7 +252,7 @@ export function register(router: Router, ctx: ServerContext): void {
 
   apiGet(router, '/api/attention', async (req, res) => {
     const q = req.query as Query;
-    res.json(await ctx.store.query('attention', { ...clock(ctx), agent_type: list(q, 'agent_type'), project: list(q, 'project'), limit: int(q, 'limit', 1, 500, 100) }));
+    res.json(await ctx.store.query('attention', { ...clock(ctx), agent_type: list(q, 'agent_type'), project: list(q, 'project'), person: person(ctx, q), limit: int(q, 'limit', 1, 500, 100) }));
   });
 
   apiGet(router, '/api/sessions/:id', async (req, res) => {

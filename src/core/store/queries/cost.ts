@@ -41,6 +41,8 @@ export interface CostParams {
   agent_type?: string[];
   project?: string[];
   model?: string[];
+  /** Who sent the events: answered by a team store only (`team/pgRead.ts`); the local routes refuse it. */
+  person?: string[];
   /** Most rows returned (largest cost first for non-day groups); totals cover everything. */
   limit?: number;
 }

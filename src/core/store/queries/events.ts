@@ -17,6 +17,8 @@ export type EventListColumn = (typeof EVENT_LIST_COLUMNS)[number];
 export type EventQueryFilter = { [K in EventListColumn]?: string[] } & {
   since?: number | null;
   until?: number | null;
+  /** Who sent the events: answered by a team store only (`team/pgRead.ts`); the local routes refuse it. */
+  person?: string[];
 };
 
 export interface SqlWhere {

@@ -112,6 +112,8 @@ function sortExpr(key: SessionSortKey, c: StatusClock): { sql: string; params: S
 export interface ListSessionsParams extends StatusClock {
   agent_type?: string[];
   project?: string[];
+  /** Who sent the events: answered by a team store only (`team/pgRead.ts`); the local routes refuse it. */
+  person?: string[];
   status?: SessionStatus[];
   /** Substring of session id, project, branch or model (case-insensitive). */
   q?: string;
@@ -147,6 +149,8 @@ function likePattern(q: string): string {
 function selectSessions(db: SqlDb, clock: StatusClock, where: string[], params: SqlValue[], tail: string, tailParams: SqlValue[] = []): SessionRow[] {
   return db.all<SessionRow>(`${SESSION_SELECT} ${whereSql(where)} ${tail}`, [...statusParams(clock), ...statusParams(clock), ...params, ...tailParams]);
 }
+
+export type AttentionParams = StatusClock & { agent_type?: string[]; project?: string[]; /** Team store only (see ListSessionsParams). */ person?: string[]; limit: number };
 
 export const queries = {
   listSessions(db: SqlDb, p: ListSessionsParams): SessionsPage {
@@ -224,7 +228,7 @@ export const queries = {
   },
 
   /** Sessions whose agent waits for the user, longest waiting first. */
-  attention(db: SqlDb, p: StatusClock & { agent_type?: string[]; project?: string[]; limit: number }): AttentionList {
+  attention(db: SqlDb, p: AttentionParams): AttentionList {
     const clauses = [`s.waiting_since IS NOT NULL`, `s.state IN ('waiting_permission', 'waiting_input')`, 's.ended_at IS NULL', 's.last_event_at >= ?'];
     const params: SqlValue[] = [p.now - p.endMs];
     listParam('s.agent_type', p.agent_type, clauses, params);

@@ -91,10 +91,17 @@ function toolRows(db: SqlDb, clauses: string[], params: SqlValue[]): SqlValue[][
  * on 76,000 calls).
  */
 function scanTools(db: SqlDb, clauses: string[], params: SqlValue[], hourly: boolean): { perTool: Map<string, ToolAcc>; hours: HourAcc[] } {
-  const perTool = new Map<string, ToolAcc>();
   // The Tools view's question is kept in memory; narrower ones (a session's tools) are read.
   const all = toolClauses(clauses);
-  const rows = hourly ? toolRows(db, all, params) : readAll(db, toolCallsSql(all), params);
+  return accumulate(hourly ? toolRows(db, all, params) : readAll(db, toolCallsSql(all), params), hourly);
+}
+
+/**
+ * Tool-call rows as `toolCallsSql` selects them (`[id, tool_name, 0 ok | 1 running | 2 failed,
+ * duration_ms, epoch hour]`, the team store reads the same columns), added up per tool.
+ */
+function accumulate(rows: SqlValue[][], hourly: boolean): { perTool: Map<string, ToolAcc>; hours: HourAcc[] } {
+  const perTool = new Map<string, ToolAcc>();
   for (const row of rows) {
     const tool = row[T.tool] as string;
     const code = row[T.code] as number;
@@ -152,26 +159,39 @@ export interface ToolStatsParams {
   tz: string;
 }
 
+/** A session's tools from its tool-call rows (see `accumulate`). */
+export function toolListOfRows(rows: SqlValue[][]): ToolStat[] {
+  return toolStatsOf(accumulate(rows, false).perTool);
+}
+
+/** `GET /api/stats/tools` from the matching tool-call rows (see `accumulate`). */
+export function toolStatsOfRows(rows: SqlValue[][], p: Pick<ToolStatsParams, 'bucket' | 'tz'>): ToolStats {
+  return toolStatsFromScan(accumulate(rows, true), p);
+}
+
+function toolStatsFromScan({ perTool, hours }: { perTool: Map<string, ToolAcc>; hours: HourAcc[] }, p: Pick<ToolStatsParams, 'bucket' | 'tz'>): ToolStats {
+  const buckets = new Map<string, { bucket: string; tool_name: string; calls: number; errors: number }>();
+  const labels = new Map<number, string>();
+  for (const r of hours) {
+    let label = labels.get(r.h);
+    if (label === undefined) {
+      label = p.bucket === 'day' ? dayKey(r.h * HOUR_MS, p.tz) : new Date(r.h * HOUR_MS).toISOString();
+      labels.set(r.h, label);
+    }
+    const key = `${label}\u0000${r.tool_name}`;
+    const b = buckets.get(key);
+    if (b) {
+      b.calls += r.calls;
+      b.errors += r.errors;
+    } else buckets.set(key, { bucket: label, tool_name: r.tool_name, calls: r.calls, errors: r.errors });
+  }
+  return { tools: toolStatsOf(perTool), timeline: [...buckets.values()], bucket: p.bucket };
+}
+
 export const queries = {
   toolStats(db: SqlDb, p: ToolStatsParams): ToolStats {
     const w = eventFilterWhere(p.filter);
-    const { perTool, hours } = scanTools(db, w.clauses, w.params, true);
-    const buckets = new Map<string, { bucket: string; tool_name: string; calls: number; errors: number }>();
-    const labels = new Map<number, string>();
-    for (const r of hours) {
-      let label = labels.get(r.h);
-      if (label === undefined) {
-        label = p.bucket === 'day' ? dayKey(r.h * HOUR_MS, p.tz) : new Date(r.h * HOUR_MS).toISOString();
-        labels.set(r.h, label);
-      }
-      const key = `${label}\u0000${r.tool_name}`;
-      const b = buckets.get(key);
-      if (b) {
-        b.calls += r.calls;
-        b.errors += r.errors;
-      } else buckets.set(key, { bucket: label, tool_name: r.tool_name, calls: r.calls, errors: r.errors });
-    }
-    return { tools: toolStatsOf(perTool), timeline: [...buckets.values()], bucket: p.bucket };
+    return toolStatsFromScan(scanTools(db, w.clauses, w.params, true), p);
   },
 };
 

@@ -1,0 +1,225 @@
+/**
+ * The one storage contract (issue 25): the same events into a local sql.js server and into a team
+ * server on a real PostgreSQL give the same answers on every read route a team server serves.
+ *
+ * The events: the real Claude Code and Codex captures (test/shared/fixtures/captured) imported into
+ * a first local server and read back out of it, plus a small fleet of people; then the same batches
+ * posted to a fresh local server and to a team server. Answers are compared whole, except what
+ * differs by construction (`generated_at`, `received_at`, the team's `person`/`people`), with
+ * costs to 1e-9 (PostgreSQL sums doubles in another order than SQLite).
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions } from '../../src/core/contracts/api';
+import type { EventInput, StoredEvent } from '../../src/core/contracts/events';
+import { silentLogger } from '../../src/core/log';
+import { startServer, type RunningServer } from '../../src/core/server/server';
+import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
+import { CLAUDE_CAPTURE, CODEX_CAPTURE } from '../helpers/hookFixtures';
+import { CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION } from '../helpers/capturedImport';
+import { postgresSkipReason, startCluster } from '../helpers/postgres';
+import { connectSse, type SseClient } from '../helpers/sse';
+import { tmpDir } from '../helpers/tmp';
+
+const skip = postgresSkipReason();
+const HOUR = 3_600_000;
+const BASE = Date.UTC(2026, 10, 20, 9, 0, 0);
+const PEOPLE = ['ana@example.com', 'bo@example.com', 'cy@example.com'];
+
+/** A stored event as the input that stores it again (computed costs are priced again by each server). */
+function asInput(e: StoredEvent): EventInput {
+  const input: Record<string, unknown> = { ...e, client_timestamp: e.created_at };
+  for (const k of ['id', 'created_at', 'received_at', 'payload_truncated', 'cost_source']) delete input[k];
+  if (e.cost_source !== 'agent') delete input.cost_usd;
+  for (const [k, v] of Object.entries(input)) if (v === null) delete input[k];
+  return input as unknown as EventInput;
+}
+
+/** Three people's sessions over two days: tools (one failing, one running), models, a subagent, an ended session. */
+function fleet(): EventInput[] {
+  const out: EventInput[] = [];
+  for (let i = 0; i < 90; i++) {
+    const s = i % 6;
+    const at = BASE + i * 0.4 * HOUR + s * 7_000;
+    const common = {
+      session_id: `fleet-${s}`,
+      agent_type: s % 2 ? 'codex' : 'claude-code',
+      project: `/work/proj-${s % 3}`,
+      branch: i % 5 ? 'main' : 'feature',
+      client_timestamp: new Date(at).toISOString(),
+      metadata: { 'user.email': PEOPLE[s % 3], ...(s === 5 ? { parent_session_id: 'fleet-1' } : {}) },
+    };
+    const kind = i % 3;
+    if (kind === 0) out.push({ ...common, event_id: `f-${i}`, event_type: 'llm_request', model: ['claude-sonnet-4-5', 'gpt-5', 'no-such-model'][i % 3 === 0 ? (i / 3) % 3 : 0], tokens_in: 900 + i * 13, tokens_out: 120 + i * 7, cache_read_tokens: i * 50 } as EventInput);
+    else if (kind === 1) out.push({ ...common, event_id: `f-${i}`, event_type: 'tool_use', tool_name: ['Bash', 'Read', 'Edit'][i % 3], status: i % 7 === 1 ? 'error' : i === 88 ? 'running' : 'success', duration_ms: 100 + i * 11 } as EventInput);
+    else out.push({ ...common, event_id: `f-${i}`, event_type: i % 4 === 2 ? 'user_prompt' : 'session_start' } as EventInput);
+  }
+  out.push({ session_id: 'fleet-4', agent_type: 'claude-code', event_type: 'session_end', event_id: 'f-end-4', client_timestamp: new Date(BASE + 40 * HOUR).toISOString(), metadata: { 'user.email': PEOPLE[1] } });
+  return out;
+}
+
+/** What may differ by construction removed, costs rounded to 1e-9. */
+function comparable(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(comparable);
+  if (x && typeof x === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'generated_at' || k === 'received_at' || k === 'person' || k === 'people') continue;
+      o[k] = comparable(v);
+    }
+    return o;
+  }
+  if (typeof x === 'number' && !Number.isInteger(x)) return Math.round(x * 1e9) / 1e9;
+  return x;
+}
+
+async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const r = await fetch(url);
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+describe('one storage contract: the local store and the team store answer the same', { skip: skip ?? false }, () => {
+  let source: RunningServer;
+  let local: RunningServer;
+  let team: RunningTeamServer;
+  const events: EventInput[] = [];
+
+  before(async () => {
+    const cluster = await startCluster();
+    const url = await cluster.createDatabase('team_read_contract');
+    const dir = tmpDir();
+    const claudeDirs = [path.join(CLAUDE_CAPTURE, 'claude-config')];
+    const codexDirs = [path.join(CODEX_CAPTURE, 'codex-home')];
+    const env = { HOME: dir } as NodeJS.ProcessEnv;
+    source = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'source.db'), watchLogs: false, claudeDirs, codexDirs }, { log: silentLogger, env });
+    const sse = (await connectSse(`${source.url}/api/stream`)) as SseClient;
+    const imported = await postJson<{ import_id: string }>(`${source.url}/api/import`, { claude_dirs: claudeDirs, codex_dirs: codexDirs });
+    assert.equal(imported.status, 202);
+    await sse.waitFor('import_done', (m) => m.summary.import_id === imported.body.import_id, 60_000);
+    sse.close();
+    const stored: StoredEvent[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const page: EventsPage = (await getJson<EventsPage>(`${source.url}/api/events?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      stored.push(...page.events);
+      cursor = page.next_cursor;
+    }
+    assert.ok(stored.length > 20, `the captures hold events (${stored.length})`);
+    events.push(...stored.reverse().map(asInput), ...fleet());
+
+    local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'local.db'), watchLogs: false }, { log: silentLogger, env });
+    team = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: url, log: silentLogger });
+    for (let i = 0; i < events.length; i += 100) {
+      const batch = events.slice(i, i + 100);
+      for (const base of [local.url, team.url]) assert.equal((await postJson(`${base}/api/events/batch`, batch)).status, 201);
+    }
+  });
+  after(async () => {
+    await source?.close();
+    await local?.close();
+    await team?.close();
+  });
+
+  async function same(route: string): Promise<unknown> {
+    const [want, got] = await Promise.all([getJson<unknown>(local.url + route), getJson<unknown>(team.url + route)]);
+    assert.equal(want.status, 200, `local ${route}: ${JSON.stringify(want.body)}`);
+    assert.equal(got.status, 200, `team ${route}: ${JSON.stringify(got.body)}`);
+    assert.deepEqual(comparable(got.body), comparable(want.body), route);
+    return want.body;
+  }
+
+  const since = encodeURIComponent(new Date(BASE - 30 * 24 * HOUR).toISOString());
+  const routes = [
+    '/api/stats?tz=UTC',
+    '/api/stats?tz=America%2FNew_York',
+    '/api/sessions?limit=50',
+    '/api/sessions?status=active,idle&limit=50',
+    '/api/sessions?nest=true&limit=50',
+    '/api/sessions?sort=cost_usd&dir=desc&limit=50',
+    '/api/sessions?sort=tokens&dir=asc&limit=50',
+    '/api/sessions?sort=duration&limit=50',
+    '/api/sessions?q=PROJ-1&limit=50',
+    '/api/sessions?agent_type=codex&limit=50',
+    '/api/sessions?parent_session_id=fleet-1',
+    '/api/sessions?min_cost=0.001&limit=50',
+    '/api/attention',
+    `/api/sessions/${CAPTURED_CLAUDE_SESSION}`,
+    `/api/sessions/${CAPTURED_CODEX_SESSION}`,
+    '/api/sessions/fleet-1',
+    '/api/sessions/fleet-4',
+    '/api/events?limit=200&order=created_at',
+    '/api/events?limit=100',
+    '/api/events?agent_type=codex&event_type=tool_use&limit=100',
+    `/api/events?session_id=${CAPTURED_CLAUDE_SESSION}&limit=1000`,
+    `/api/events?since=${encodeURIComponent(new Date(BASE + 5 * HOUR).toISOString())}&until=${encodeURIComponent(new Date(BASE + 9 * HOUR).toISOString())}&limit=100`,
+    '/api/filter-options',
+    `/api/stats/cost?by=day&stack=model&since=${since}&tz=UTC`,
+    `/api/stats/cost?by=day&stack=model&since=${since}&tz=America%2FNew_York`,
+    `/api/stats/cost?by=model&since=${since}&tz=UTC`,
+    `/api/stats/cost?by=project&since=${since}&tz=UTC`,
+    `/api/stats/cost?by=session&limit=50&since=${since}&tz=UTC`,
+    '/api/stats/cost?by=session&limit=3&tz=UTC',
+    '/api/stats/cost?by=agent&tz=UTC',
+    `/api/stats/tools?since=${since}&tz=UTC&bucket=day`,
+    `/api/stats/tools?since=${since}&tz=UTC&bucket=hour&agent_type=codex`,
+    '/api/stats/pulse?minutes=60',
+  ];
+  for (const route of routes) test(`GET ${route}`, async () => void (await same(route)));
+
+  test('the pages a cursor walks are the same', async () => {
+    for (const first of ['/api/sessions?limit=4', '/api/sessions?limit=4&sort=cost_usd&dir=asc', '/api/events?limit=40', '/api/events?limit=40&order=created_at']) {
+      let l = (await getJson<SessionsPage & EventsPage>(local.url + first)).body;
+      let t = (await getJson<SessionsPage & EventsPage>(team.url + first)).body;
+      for (let page = 0; page < 3 && l.next_cursor; page++) {
+        assert.ok(t.next_cursor, `${first}: the team server has a page ${page + 2}`);
+        const sep = first.includes('?') ? '&' : '?';
+        l = (await getJson<SessionsPage & EventsPage>(`${local.url}${first}${sep}cursor=${l.next_cursor}`)).body;
+        t = (await getJson<SessionsPage & EventsPage>(`${team.url}${first}${sep}cursor=${t.next_cursor}`)).body;
+        assert.deepEqual(comparable(t.sessions ?? t.events), comparable(l.sessions ?? l.events), `${first} page ${page + 2}`);
+      }
+    }
+  });
+
+  test('the answers hold data: sessions of both captures and the fleet, with costs and tools', async () => {
+    const page = (await getJson<SessionsPage>(`${team.url}/api/sessions?limit=50`)).body;
+    const ids = page.sessions.map((s) => s.session_id);
+    for (const id of [CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION, 'fleet-0']) assert.ok(ids.includes(id), id);
+    const claude = (await getJson<SessionDetail>(`${team.url}/api/sessions/${CAPTURED_CLAUDE_SESSION}`)).body;
+    assert.ok(claude.session.cost_usd > 0 && claude.models.length && claude.tools.length, 'the captured session has cost, models and tools');
+    assert.deepEqual((await getJson<SessionDetail>(`${team.url}/api/sessions/fleet-1`)).body.children.map((c) => c.session_id), ['fleet-5']);
+    assert.equal((await getJson<SessionDetail>(`${team.url}/api/sessions/fleet-4`)).body.session.status, 'ended');
+  });
+
+  test('a team server filters sessions, the feed and costs by person; a local server refuses person=', async () => {
+    const ana = (await getJson<SessionsPage>(`${team.url}/api/sessions?person=ana@example.com&limit=50`)).body.sessions;
+    assert.deepEqual(ana.map((s) => s.session_id).sort(), ['fleet-0', 'fleet-3']);
+    assert.ok(ana.every((s) => s.person === 'ana@example.com'));
+    const feed = (await getJson<EventsPage>(`${team.url}/api/events?person=bo@example.com&limit=1000`)).body.events;
+    assert.equal(feed.length, events.filter((e) => (e.metadata as Record<string, unknown> | undefined)?.['user.email'] === 'bo@example.com').length);
+    assert.ok(feed.every((e) => ['fleet-1', 'fleet-4'].includes(e.session_id)));
+    const byPerson = (await getJson<TeamCostBreakdown>(`${team.url}/api/stats/cost?by=person&tz=UTC`)).body;
+    assert.deepEqual(byPerson.rows.map((r) => r.key).sort(), [...PEOPLE, 'unknown']);
+    const anaCost = (await getJson<TeamCostBreakdown>(`${team.url}/api/stats/cost?by=model&person=ana@example.com&tz=UTC`)).body;
+    assert.equal(Math.round(anaCost.totals.cost_usd * 1e9), Math.round(byPerson.rows.find((r) => r.key === 'ana@example.com')!.cost_usd * 1e9));
+    const people = (await getJson<FilterOptions>(`${team.url}/api/filter-options`)).body.people;
+    assert.deepEqual(people, [...PEOPLE, 'unknown']);
+    const refused = await getJson<{ error: string }>(`${local.url}/api/sessions?person=ana@example.com`);
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /person filters need a team server/);
+  });
+
+  test('what the team server does not serve yet answers 501 naming what it serves', async () => {
+    for (const route of [`/api/sessions/${CAPTURED_CLAUDE_SESSION}/transcript`, '/api/search?q=hello', '/api/stats/usage-monitor']) {
+      const r = await getJson<{ error: string }>(team.url + route);
+      assert.equal(r.status, 501, route);
+      assert.match(r.body.error, /is not available in team mode \(PostgreSQL\) yet; a team server serves the dashboard/);
+    }
+  });
+});
+
+if (skip) test(`the storage contract: skipped (${skip})`, { skip }, () => {});
