@@ -1,0 +1,106 @@
+/**
+ * The dashboard of a team server (`serve --database-url`, on a throwaway PostgreSQL) in Chromium:
+ * the overview, the Sessions list, a session's page and the Costs view show what two people's
+ * agents sent, with the numbers the team server's API answers.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { CostBreakdown, SessionDetail, Stats } from '../../../src/core/contracts/api';
+import type { EventInput } from '../../../src/core/contracts/events';
+import { silentLogger } from '../../../src/core/log';
+import { startTeamServer, type RunningTeamServer } from '../../../src/core/team/teamServer';
+import { formatUsd } from '../../../webview/lib/format';
+import { postgresSkipReason, startCluster } from '../../helpers/postgres';
+import { buildWebview, launch, openPage, screenshot, type Watched } from './browser';
+
+const skip = postgresSkipReason();
+
+function seed(now: number): EventInput[] {
+  const at = (s: number) => new Date(now - s * 1000).toISOString();
+  const ana = { session_id: 'team-ana', agent_type: 'claude-code', project: '/work/shop', metadata: { 'user.email': 'ana@example.com' } };
+  const bo = { session_id: 'team-bo', agent_type: 'codex', project: '/work/api', metadata: { 'user.email': 'bo@example.com' } };
+  return [
+    { ...ana, event_type: 'session_start', event_id: 'ta-1', client_timestamp: at(300) },
+    { ...ana, event_type: 'llm_request', event_id: 'ta-2', model: 'claude-sonnet-4-5', tokens_in: 4000, tokens_out: 1500, cache_read_tokens: 30_000, client_timestamp: at(200) },
+    { ...ana, event_type: 'tool_use', event_id: 'ta-3', tool_name: 'Bash', status: 'success', duration_ms: 900, client_timestamp: at(150) },
+    { ...bo, event_type: 'llm_request', event_id: 'tb-1', model: 'gpt-5', tokens_in: 9000, tokens_out: 700, client_timestamp: at(120) },
+  ];
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').trim();
+}
+
+async function goto(page: Page, hash: string): Promise<void> {
+  await page.evaluate((h) => (location.hash = h), hash);
+  await page.waitForFunction((h) => document.querySelector('main')?.getAttribute('data-view') === h.split('/')[1], hash);
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  return (await (await fetch(url)).json()) as T;
+}
+
+describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, async () => {
+  if (skip) return;
+  // Set up in the suite body (not a before hook) so the browser lives until the suite ends.
+  buildWebview();
+  const cluster = await startCluster();
+  const team: RunningTeamServer = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: await cluster.createDatabase('team_dashboard'), log: silentLogger });
+  after(() => team.close());
+  const w: Watched = await openPage(await launch());
+  const page: Page = w.page;
+
+  before(async () => {
+    const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed(Date.now())) });
+    assert.equal(posted.status, 201);
+    await page.goto(`${team.url}/`);
+    await page.waitForSelector('[data-testid=period-today]');
+  });
+
+  it('the overview shows today\'s cost and a card per running session, from the team database', async () => {
+    const stats = await getJson<Stats>(`${team.url}/api/stats?tz=UTC`);
+    assert.ok(stats.today.cost_usd > 0, 'the seeded usage is priced');
+    await page.waitForFunction((want) => document.querySelector('[data-testid=period-today] .metric-value')?.textContent?.trim() === want, formatUsd(stats.today.cost_usd));
+    const detail = await getJson<SessionDetail>(`${team.url}/api/sessions/team-ana`);
+    const card = page.locator('[data-testid=agent-card][data-session=team-ana]');
+    await card.waitFor();
+    assert.equal(((await card.locator('[data-testid=agent-card-cost]').textContent()) ?? '').trim(), formatUsd(detail.session.cost_usd));
+    await screenshot(page, 'team-overview');
+  });
+
+  it('Sessions lists both people\'s sessions; a session\'s page shows its cost and models', async () => {
+    await goto(page, '#/sessions');
+    await page.waitForSelector('[data-testid=sessions-table] tr[data-key=team-ana]');
+    await page.waitForSelector('[data-testid=sessions-table] tr[data-key=team-bo]');
+    await page.locator('[data-testid=sessions-table] tr[data-key=team-ana] a').first().click();
+    const detail = await getJson<SessionDetail>(`${team.url}/api/sessions/team-ana`);
+    assert.equal(detail.session.person, 'ana@example.com');
+    await page.waitForSelector('[data-testid=session-cost] .metric-value');
+    assert.equal(await text(page, '[data-testid=session-cost] .metric-value'), formatUsd(detail.session.cost_usd));
+    await page.waitForSelector('[data-testid=session-models] tr[data-key="claude-sonnet-4-5"]');
+    assert.equal(await text(page, '[data-testid=session-models] tr[data-key="claude-sonnet-4-5"] [data-col=cost]'), formatUsd(detail.models[0].cost_usd));
+    await screenshot(page, 'team-session');
+  });
+
+  it('Costs shows the total and the cost per model the team server computes', async () => {
+    await goto(page, '#/costs');
+    const since = await page.evaluate(() => {
+      const d = new Date();
+      return new Date(d.getFullYear(), d.getMonth(), d.getDate() - 29).toISOString();
+    });
+    const byDay = await getJson<CostBreakdown>(`${team.url}/api/stats/cost?by=day&stack=model&tz=UTC&since=${encodeURIComponent(since)}`);
+    const byModel = await getJson<CostBreakdown>(`${team.url}/api/stats/cost?by=model&tz=UTC&since=${encodeURIComponent(since)}`);
+    await page.waitForSelector('[data-testid=cost-by-model] tr[data-key="gpt-5"]');
+    assert.equal(await text(page, '[data-testid=costs-total] .metric-value'), formatUsd(byDay.totals.cost_usd));
+    const gpt = byModel.rows.find((r) => r.key === 'gpt-5')!;
+    assert.equal(await text(page, '[data-testid=cost-by-model] tr[data-key="gpt-5"] [data-col=cost]'), formatUsd(gpt.cost_usd));
+    await screenshot(page, 'team-costs');
+    assert.deepEqual(
+      w.problems.filter((p) => /CSP|pageerror/.test(p)),
+      [],
+    );
+  });
+});
+
+if (skip) it(`a team server's dashboard: skipped (${skip})`, { skip }, () => {});
