@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { load(): Promise<Command>; summary: string }> = 
   doctor: { load: () => import('./core/cli/doctor'), summary: 'check what is configured, reachable and missing' },
   demo: { load: () => import('./core/cli/demo'), summary: 'fill a database with a realistic week of agent activity' },
   recalc: { load: () => import('./core/cli/recalc'), summary: 're-price stored usage after price or override changes' },
+  team: { load: () => import('./core/cli/team'), summary: 'per-person tokens of a team server (team token create|list|revoke)' },
+  push: { load: () => import('./core/cli/push'), summary: 'forward this machine\'s events to a team server (push --to URL --token T)' },
   prices: { load: () => import('./core/cli/prices'), summary: "update model prices from LiteLLM's table (prices update [--from URL|FILE])" },
 };
 

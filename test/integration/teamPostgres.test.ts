@@ -62,8 +62,11 @@ async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   return { status: r.status, body: (await r.json()) as T };
 }
 
+/** The team servers' service token (AGENTMONITOR_TOKEN): its writes keep each event's own person. */
+const SERVICE_TOKEN = 'contract-suite-service-token';
+
 async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` }, body: JSON.stringify(body) });
   return { status: r.status, body: (await r.json()) as T };
 }
 
@@ -80,9 +83,9 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     const dir = tmpDir();
     // Not startTestServer: its `after` registered inside this hook would close the server at once.
     local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'agentmonitor.db'), watchLogs: false }, { log: silentLogger, env: { HOME: dir } });
-    a = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: url, log: silentLogger });
+    a = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
     // The second server finds the schema migrated and the partitions made by the first.
-    b = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: url, log: silentLogger });
+    b = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
     const l = await postJson<{ duplicates: number }>(`${local.url}/api/events/batch`, events);
     assert.equal(l.status, 201);
     const t = await postJson<{ duplicates: number; ids: number[] }>(`${a.url}/api/events/batch`, events);

@@ -25,6 +25,11 @@ export interface IngestOptions {
    * their turn's ordinal in the conversation, assigned by the store (`EventRecord.number_turn`).
    */
   numberCodexPrompts?: boolean;
+  /**
+   * Team mode: the person the request's token belongs to. The team store records the events as
+   * this person, whatever their metadata says (a token writes only as its person).
+   */
+  person?: string;
 }
 
 export interface IngestOutcome {

@@ -10,12 +10,12 @@
  */
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import type { ServerContext } from './context';
 
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
@@ -101,21 +101,27 @@ function localPort(req: Request): number {
   return req.socket.localPort ?? 0;
 }
 
+/** Answers 403 and returns true when the Host or Origin is not this server's (DNS rebinding, CSRF). */
+export function refuseForeignHostOrOrigin(req: Request, res: Response, configuredHost: string): boolean {
+  const port = localPort(req);
+  const host = req.headers.host;
+  if (!host || !isOwnHost(host, port, configuredHost)) {
+    res.status(403).json({
+      error: `refused: Host "${host ?? ''}" is not this server's address (use http://127.0.0.1:${port}); this protects against DNS rebinding`,
+    });
+    return true;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isAllowedOrigin(origin, port, configuredHost)) {
+    res.status(403).json({ error: `refused: requests from origin "${origin}" are not allowed (only this server's own pages and VS Code webviews)` });
+    return true;
+  }
+  return false;
+}
+
 export function securityMiddleware(ctx: Pick<ServerContext, 'config'>): RequestHandler {
   return (req, res, next) => {
-    const port = localPort(req);
-    const host = req.headers.host;
-    if (!host || !isOwnHost(host, port, ctx.config.host)) {
-      res.status(403).json({
-        error: `refused: Host "${host ?? ''}" is not this server's address (use http://127.0.0.1:${port}); this protects against DNS rebinding`,
-      });
-      return;
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !isAllowedOrigin(origin, port, ctx.config.host)) {
-      res.status(403).json({ error: `refused: requests from origin "${origin}" are not allowed (only this server's own pages and VS Code webviews)` });
-      return;
-    }
+    if (refuseForeignHostOrOrigin(req, res, ctx.config.host)) return;
     const token = ctx.config.token;
     if (token && (WRITE_METHODS.has(req.method) || !isLoopbackAddress(req.socket.remoteAddress))) {
       if (!tokenMatches(req.headers.authorization, token)) {

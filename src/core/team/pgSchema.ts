@@ -11,6 +11,8 @@
  * - `am_sessions`: per session its span, agent, first project, latest model and person (what the
  *   cost views count sessions by); from version 2 also the local `sessions` row's totals and state.
  * - `am_agents`, `am_event_values` (version 2): the agents seen and the values of the filter menus.
+ * - `am_tokens` (3): per-person access tokens (`team token create`); only the SHA-256 of a token
+ *   is kept, so the database cannot give a token back.
  */
 
 export const MIGRATIONS: { version: number; sql: string }[] = [
@@ -112,6 +114,21 @@ CREATE TABLE am_event_values (col text NOT NULL, value text NOT NULL, PRIMARY KE
 INSERT INTO am_event_values SELECT DISTINCT 'event_type', event_type FROM am_events
   UNION SELECT DISTINCT 'tool_name', tool_name FROM am_events WHERE tool_name IS NOT NULL
   UNION SELECT DISTINCT 'model', model FROM am_events WHERE model IS NOT NULL;
+`,
+  },
+  {
+    // Per-person access tokens (team/pgTokens.ts).
+    version: 3,
+    sql: `
+CREATE TABLE am_tokens (
+  id bigserial PRIMARY KEY,
+  person text NOT NULL,
+  token_sha256 text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  last_used_at timestamptz,
+  revoked_at timestamptz
+);
+CREATE INDEX am_tokens_person ON am_tokens (person);
 `,
   },
 ];

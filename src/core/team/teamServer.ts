@@ -5,7 +5,7 @@
  * dashboard and the local read routes over `PgReader` (`pgRead.ts`; `person=` filters, `by=person`),
  * and `GET /api/stream`, whose events come from LISTEN/NOTIFY, so a client of any server sees what
  * any server committed. Every other route, and a read whose query `PgReader` does not answer yet,
- * answers 501 naming what a team server serves.
+ * answers 501 naming what a team server serves. Access: `teamAuth.ts` (per-person tokens).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,6 @@ import { loadConfig, type ServerConfig } from '../config';
 import { toRecord } from '../ingest/normalize';
 import type { IngestOptions, IngestOutcome, IngestSink } from '../ingest/types';
 import { stderrLogger, type Logger } from '../log';
-import { checkBindExposure, securityMiddleware } from '../server/security';
 import { SseHub } from '../server/sseHub';
 import * as eventsRoute from '../server/routes/events';
 import * as streamRoute from '../server/routes/stream';
@@ -25,8 +24,13 @@ import { registerReads } from '../server/routes/queries';
 import { VERSION } from '../version';
 import { NotServedError, PgReader } from './pgRead';
 import { PgStore, redactUrl, type TeamRecord } from './pgStore';
+import { teamAuth } from './teamAuth';
 
-/** Who sent an event: `metadata["user.email"]` (OTLP's resource attribute), else `metadata.user_email`, else `unknown`. */
+/**
+ * Who sent an event written with the service token (`AGENTMONITOR_TOKEN`): `metadata["user.email"]`
+ * (OTLP's resource attribute), else `metadata.user_email`, else `unknown`. A person's token
+ * overrides it (`IngestOptions.person`).
+ */
 export function personOf(e: EventInput): string {
   const m = e.metadata;
   if (m && typeof m === 'object' && !Array.isArray(m)) {
@@ -53,7 +57,7 @@ export class TeamIngest implements IngestSink {
 
   async ingest(events: EventInput[], opts: IngestOptions = {}): Promise<IngestOutcome> {
     const now = Date.now();
-    const records: TeamRecord[] = events.map((e) => ({ ...toRecord(e, opts.source ?? 'api', this.config.maxPayloadBytes, now), person: personOf(e) }));
+    const records: TeamRecord[] = events.map((e) => ({ ...toRecord(e, opts.source ?? 'api', this.config.maxPayloadBytes, now), person: opts.person ?? personOf(e) }));
     try {
       const out = await this.store.insert(records);
       return { ...out, completed: 0 };
@@ -89,7 +93,7 @@ const SERVED =
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
   const config = loadConfig(opts.env ?? process.env, overrides);
   const log = opts.log ?? stderrLogger();
-  checkBindExposure(config, log);
+  // No bind check: off loopback every request needs a token (teamAuth.ts).
   const store = await PgStore.open(opts.databaseUrl, log);
   const hub = new SseHub({ maxClients: config.maxSseClients, heartbeatMs: config.sseHeartbeatMs, log });
   const startedAt = Date.now();
@@ -112,7 +116,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(securityMiddleware({ config }));
+  app.use(teamAuth(config, store, log));
   const router = express.Router();
   eventsRoute.register(router, { config, ingest: new TeamIngest(store, config) });
   streamRoute.register(router, { sse: hub });

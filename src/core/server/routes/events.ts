@@ -3,7 +3,7 @@
  * (an array, or `{events: [...]}`), validated with zod; one bad item never drops the others. A body
  * encoded twice (a JSON string holding the JSON) is decoded once.
  */
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { validateEvent, type BatchResult, type EventInput, type FieldError, type ValidationResult } from '../../contracts/events';
 import { LONE_SURROGATE, loneSurrogatePath } from '../../contracts/wellFormed';
 import type { ServerContext } from '../context';
@@ -22,7 +22,7 @@ export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'in
         res.status(400).json({ error: describe(v.errors), errors: v.errors });
         return;
       }
-      const out = await ctx.ingest.ingest([v.value], { source: 'api' });
+      const out = await ctx.ingest.ingest([v.value], { source: 'api', person: writerPerson(res) });
       const duplicate = out.duplicates > 0;
       res.status(duplicate ? 200 : 201).json({ id: out.ids[0], duplicate });
     } catch (e) {
@@ -54,7 +54,7 @@ export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'in
         } else result.rejected.push({ index, errors: v.errors.map((e) => ({ ...e, field: `events[${index}].${e.field}` })) });
       });
       if (valid.length) {
-        const out = await ctx.ingest.ingest(valid, { source: 'api' });
+        const out = await ctx.ingest.ingest(valid, { source: 'api', person: writerPerson(res) });
         positions.forEach((p, i) => (result.ids[p] = out.ids[i]));
         result.duplicates = out.duplicates;
       }
@@ -63,6 +63,12 @@ export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'in
       next(e);
     }
   });
+}
+
+/** The person a team server authenticated the request as (`team/teamAuth.ts`); undefined on a local server. */
+function writerPerson(res: Response): string | undefined {
+  const p: unknown = res.locals.person;
+  return typeof p === 'string' ? p : undefined;
 }
 
 /** The contract's validation; with `deep`, metadata strings are checked for lone surrogates too. */

@@ -65,6 +65,7 @@ function eventListParams(ctx: ReadContext, q: Query): QueryParams<'listEvents'> 
     order,
     before_id: c ? Number(c[c.length - 1]) : null,
     before_at: c && order === 'created_at' ? Number(c[0]) : null,
+    after_id: q.after_id === undefined ? null : int(q, 'after_id', 0, Number.MAX_SAFE_INTEGER, 0),
     offset: int(q, 'offset', 0, MAX_EVENTS_OFFSET, 0),
     limit: int(q, 'limit', 1, 1000, 100),
   };

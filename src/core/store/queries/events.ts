@@ -79,6 +79,8 @@ export interface ListEventsParams {
   before_id?: number | null;
   /** From an event-time cursor: only events before this time, or at it with a smaller id. */
   before_at?: number | null;
+  /** Only events with a larger id, oldest first (how `push` reads the store); `order` and the cursor do not apply. */
+  after_id?: number | null;
   /** Events to skip first (the original AgentMonitor's paging; the cursor is cheaper). */
   offset?: number;
   limit: number;
@@ -88,7 +90,10 @@ export const queries = {
   listEvents(db: SqlDb, p: ListEventsParams): EventsPage {
     const w = eventFilterWhere(p.filter, 'e', true);
     const byTime = p.order === 'created_at';
-    if (byTime && p.before_at != null && p.before_id != null) {
+    if (p.after_id != null) {
+      w.clauses.push('e.id > ?');
+      w.params.push(p.after_id);
+    } else if (byTime && p.before_at != null && p.before_id != null) {
       // A range on created_at (its index walks backwards from there), ties broken by id.
       w.clauses.push('e.created_at <= ? AND (e.created_at < ? OR e.id < ?)');
       w.params.push(p.before_at, p.before_at, p.before_id);
@@ -98,14 +103,14 @@ export const queries = {
     }
     const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
     const offset = Math.max(0, Math.floor(p.offset ?? 0));
-    const order = byTime ? 'e.created_at DESC, e.id DESC' : 'e.id DESC';
+    const order = p.after_id != null ? 'e.id' : byTime ? 'e.created_at DESC, e.id DESC' : 'e.id DESC';
     const rows = db.all<EventRecord>(`${EVENT_SELECT} ${whereSql(w.clauses)} ORDER BY ${order} LIMIT ? OFFSET ?`, [...w.params, limit + 1, offset]);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
       events: page.map(recordToStoredEvent),
-      next_cursor: !more ? null : byTime ? encodeCursor(EVENTS_BY_TIME_CURSOR, [last.created_at, last.id]) : encodeCursor(EVENTS_CURSOR, [last.id]),
+      next_cursor: !more || p.after_id != null ? null : byTime ? encodeCursor(EVENTS_BY_TIME_CURSOR, [last.created_at, last.id]) : encodeCursor(EVENTS_CURSOR, [last.id]),
     };
   },
 };
