@@ -20,6 +20,19 @@ describe('POST /api/events and /api/events/batch', () => {
     assert.equal((await s.core.store.query('storeCounts', {})).events, 1);
   });
 
+  test('GET /api/events?after_id= lists the events after an id, oldest first (what push reads); a bad after_id is a 400 naming it', async () => {
+    const s = await startTestServer();
+    const r = await s.post<BatchResult>('/api/events/batch', [0, 1, 2, 3, 4].map((i) => ev({ event_id: `after-${i}` })));
+    const ids = r.body.ids as number[];
+    const page = await s.get<{ events: { id: number; event_id: string }[]; next_cursor: string | null }>(`/api/events?after_id=${ids[1]}&limit=2`);
+    assert.equal(page.status, 200);
+    assert.deepEqual(page.body.events.map((e) => e.event_id), ['after-2', 'after-3']);
+    assert.equal(page.body.next_cursor, null);
+    const bad = await s.get<{ error: string }>('/api/events?after_id=-1');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /after_id/);
+  });
+
   test('a batch with one bad item keeps the others', async () => {
     const s = await startTestServer();
     const r = await s.post<BatchResult>('/api/events/batch', [ev(), ev({ event_type: 'nope' }), ev({ event_type: 'llm_request', model: 'm', tokens_in: 5 })]);

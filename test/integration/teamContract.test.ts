@@ -79,8 +79,11 @@ async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   return { status: r.status, body: (await r.json()) as T };
 }
 
+/** The team server's service token (AGENTMONITOR_TOKEN): its writes keep each event's own person. */
+const SERVICE_TOKEN = 'contract-suite-service-token';
+
 async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` }, body: JSON.stringify(body) });
   return { status: r.status, body: (await r.json()) as T };
 }
 
@@ -113,7 +116,7 @@ describe('one storage contract: the local store and the team store answer the sa
     events.push(...stored.reverse().map(asInput), ...fleet());
 
     local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'local.db'), watchLogs: false }, { log: silentLogger, env });
-    team = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: url, log: silentLogger });
+    team = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
     for (let i = 0; i < events.length; i += 100) {
       const batch = events.slice(i, i + 100);
       for (const base of [local.url, team.url]) assert.equal((await postJson(`${base}/api/events/batch`, batch)).status, 201);
