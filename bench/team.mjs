@@ -2,9 +2,11 @@
 // request, 20 connections, no event_id) into one team server and into two team servers on one
 // PostgreSQL database, each as a ratio to the local sql.js server measured in the same run (rounds
 // alternate local and team). PostgreSQL runs with its durable defaults (fsync, synchronous commit):
-// a team server answers after COMMIT, the local one after its journal write.
+// a team server answers after COMMIT, the local one after its journal write. Requests carry a
+// person's token (`team token create`), so a team server checks it in PostgreSQL per request.
 // Usage: node bench/team.mjs [--quick]   (needs `npm run build` and Debian's postgresql)
 import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -48,7 +50,7 @@ const body = JSON.stringify(Array.from({ length: PER_BATCH }, (_, i) => makeEven
 async function eventsPerSecond(urls) {
   const runs = await Promise.all(
     urls.map((url) =>
-      autocannon({ url: `${url}/api/events/batch`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: Math.ceil(20 / urls.length), duration: DURATION }),
+      autocannon({ url: `${url}/api/events/batch`, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body, connections: Math.ceil(20 / urls.length), duration: DURATION }),
     ),
   );
   let errors = 0;
@@ -66,6 +68,7 @@ const dbUrl = await cluster.createDatabase('bench_team');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-bench-team-'));
 const cli = path.join(root, 'dist', 'cli.js');
 const local = await startProcess([cli, 'serve', '--port', '0', '--db', path.join(dir, 'local.db'), '--no-watch']);
+const token = execFileSync(process.execPath, [cli, 'team', 'token', 'create', '--person', 'bench@example.com', '--database-url', dbUrl], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 const teamA = await startProcess([cli, 'serve', '--port', '0', '--database-url', dbUrl]);
 const teamB = await startProcess([cli, 'serve', '--port', '0', '--database-url', dbUrl]);
 try {

@@ -46,13 +46,14 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
   // Set up in the suite body (not a before hook) so the browser lives until the suite ends.
   buildWebview();
   const cluster = await startCluster();
-  const team: RunningTeamServer = await startTeamServer({ port: 0, host: '127.0.0.1' }, { databaseUrl: await cluster.createDatabase('team_dashboard'), log: silentLogger });
+  // The service token (AGENTMONITOR_TOKEN) writes the seed as the people its events name.
+  const team: RunningTeamServer = await startTeamServer({ port: 0, host: '127.0.0.1', token: 'dashboard-service-token' }, { databaseUrl: await cluster.createDatabase('team_dashboard'), log: silentLogger });
   after(() => team.close());
   const w: Watched = await openPage(await launch());
   const page: Page = w.page;
 
   before(async () => {
-    const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed(Date.now())) });
+    const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token' }, body: JSON.stringify(seed(Date.now())) });
     assert.equal(posted.status, 201);
     await page.goto(`${team.url}/`);
     await page.waitForSelector('[data-testid=period-today]');
