@@ -25,6 +25,7 @@ import { cursorFileFor, pushEventId, readCursor } from '../../src/core/team/push
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
 import { postgresSkipReason, startCluster, type TestCluster } from '../helpers/postgres';
 import { cliCommand, runCli } from '../helpers/serveProcess';
+import { openSse } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
 import { publicClaudeDir, publicCodexDir } from './importHelpers';
 
@@ -293,6 +294,39 @@ describe('team tokens and push on PostgreSQL', { skip: skip ?? false }, () => {
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /--to must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/x"/);
     });
+  });
+
+  test('push follows: an event the local server takes after the backlog reaches the team server; SIGTERM stops it cleanly', async () => {
+    const url = await cluster.createDatabase('push_follow');
+    const team = await startTeamServer({ port: 0, host: '127.0.0.1', token: null }, { databaseUrl: url, log: silentLogger });
+    const token = await createToken(url, 'eve@example.com');
+    const db = path.join(tmpDir(), 'agentmonitor.db');
+    fs.copyFileSync(localDb, db);
+    const local = await startServer({ port: 0, host: '127.0.0.1', dbPath: db, watchLogs: false }, { log: silentLogger, env: { HOME: path.dirname(db) } });
+    const sse = await openSse(`${team.url}/api/stream`);
+    const pushProc = spawn(process.execPath, [...cliCommand(), 'push', '--to', team.url, '--token', token, '--db', db, '--interval', '0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    pushProc.stdout!.on('data', (d) => (out += d));
+    pushProc.stderr!.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => pushProc.on('close', resolve));
+    try {
+      const backlog = (await local.core.store.query('listEvents', { filter: {}, limit: 1 })).events[0];
+      assert.equal((await sse.waitFor('event', (m) => m.event.event_id === pushEventId(backlog), 60_000)).event.session_id, backlog.session_id);
+      const posted = await req<{ id: number }>(`${local.url}/api/events`, { body: { event_id: 'followed-1', session_id: 'followed', agent_type: 'codex', event_type: 'llm_request', model: 'gpt-5', tokens_in: 321 } });
+      assert.equal(posted.status, 201);
+      const got = await sse.waitFor('event', (m) => m.event.event_id === 'followed-1', 60_000);
+      assert.equal(got.event.tokens_in, 321);
+      pushProc.kill('SIGTERM');
+      assert.equal(await exited, 0, err);
+      assert.match(out, /^pushed \d+ events to http:\/\/127\.0\.0\.1:\d+: \d+ new, 0 already there; cursor at local id \d+/);
+      assert.equal(readCursor(cursorFileFor(db, team.url))!.last_id, posted.body.id);
+    } finally {
+      pushProc.kill('SIGKILL');
+      sse.close();
+      await local.close();
+      await team.close();
+    }
   });
 
   test('kill -9 of the team server during a push loses nothing acknowledged; the push resumes when it is back', async () => {
