@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions } from '../../src/core/contracts/api';
+import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions, TranscriptPage } from '../../src/core/contracts/api';
 import type { EventInput, StoredEvent } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { startServer, type RunningServer } from '../../src/core/server/server';
@@ -155,6 +155,11 @@ describe('one storage contract: the local store and the team store answer the sa
     `/api/sessions/${CAPTURED_CODEX_SESSION}`,
     '/api/sessions/fleet-1',
     '/api/sessions/fleet-4',
+    `/api/sessions/${CAPTURED_CLAUDE_SESSION}/transcript?limit=1000`,
+    `/api/sessions/${CAPTURED_CODEX_SESSION}/transcript?limit=1000`,
+    '/api/sessions/fleet-1/transcript',
+    `/api/sessions/${CAPTURED_CLAUDE_SESSION}/timeline`,
+    '/api/sessions/fleet-1/timeline',
     '/api/events?limit=200&order=created_at',
     '/api/events?limit=100',
     '/api/events?agent_type=codex&event_type=tool_use&limit=100',
@@ -175,15 +180,17 @@ describe('one storage contract: the local store and the team store answer the sa
   for (const route of routes) test(`GET ${route}`, async () => void (await same(route)));
 
   test('the pages a cursor walks are the same', async () => {
-    for (const first of ['/api/sessions?limit=4', '/api/sessions?limit=4&sort=cost_usd&dir=asc', '/api/events?limit=40', '/api/events?limit=40&order=created_at']) {
-      let l = (await getJson<SessionsPage & EventsPage>(local.url + first)).body;
-      let t = (await getJson<SessionsPage & EventsPage>(team.url + first)).body;
+    type Page = SessionsPage & EventsPage & TranscriptPage;
+    const pages = ['/api/sessions?limit=4', '/api/sessions?limit=4&sort=cost_usd&dir=asc', '/api/events?limit=40', '/api/events?limit=40&order=created_at', `/api/sessions/${CAPTURED_CLAUDE_SESSION}/transcript?limit=7`];
+    for (const first of pages) {
+      let l = (await getJson<Page>(local.url + first)).body;
+      let t = (await getJson<Page>(team.url + first)).body;
       for (let page = 0; page < 3 && l.next_cursor; page++) {
         assert.ok(t.next_cursor, `${first}: the team server has a page ${page + 2}`);
         const sep = first.includes('?') ? '&' : '?';
-        l = (await getJson<SessionsPage & EventsPage>(`${local.url}${first}${sep}cursor=${l.next_cursor}`)).body;
-        t = (await getJson<SessionsPage & EventsPage>(`${team.url}${first}${sep}cursor=${t.next_cursor}`)).body;
-        assert.deepEqual(comparable(t.sessions ?? t.events), comparable(l.sessions ?? l.events), `${first} page ${page + 2}`);
+        l = (await getJson<Page>(`${local.url}${first}${sep}cursor=${l.next_cursor}`)).body;
+        t = (await getJson<Page>(`${team.url}${first}${sep}cursor=${t.next_cursor}`)).body;
+        assert.deepEqual(comparable(t.sessions ?? t.events ?? t.entries), comparable(l.sessions ?? l.events ?? l.entries), `${first} page ${page + 2}`);
       }
     }
   });
@@ -217,7 +224,7 @@ describe('one storage contract: the local store and the team store answer the sa
   });
 
   test('what the team server does not serve yet answers 501 naming what it serves', async () => {
-    for (const route of [`/api/sessions/${CAPTURED_CLAUDE_SESSION}/transcript`, '/api/search?q=hello', '/api/stats/usage-monitor']) {
+    for (const route of ['/api/search?q=hello', '/api/stats/usage-monitor', '/api/import']) {
       const r = await getJson<{ error: string }>(team.url + route);
       assert.equal(r.status, 501, route);
       assert.match(r.body.error, /is not available in team mode \(PostgreSQL\) yet; a team server serves the dashboard/);

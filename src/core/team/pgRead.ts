@@ -6,11 +6,25 @@
  * `NotServedError`, which the team server answers 501.
  *
  * Served: stats, listSessions, attention, sessionDetail, listEvents, filterOptions, costBreakdown
- * (`pgCost.ts`), toolStats, pulse. Not yet: transcripts, timelines, search, usage monitor, and
- * every writing query.
+ * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline. Not yet: search, the usage monitor,
+ * and every writing query.
  */
 import type pg from 'pg';
-import type { AttentionList, ModelUsage, Pulse, Session, SessionDetail, SessionsPage, Stats, EventsPage, FilterOptions, ToolStats, PeriodTotals } from '../contracts/api';
+import type {
+  AttentionList,
+  EventsPage,
+  FilterOptions,
+  ModelUsage,
+  PeriodTotals,
+  Pulse,
+  Session,
+  SessionDetail,
+  SessionsPage,
+  SessionTimeline,
+  Stats,
+  ToolStats,
+  TranscriptPage,
+} from '../contracts/api';
 import { EVENT_SOURCES } from '../contracts/events';
 import type { StoreClient } from '../store/storeClient';
 import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
@@ -20,6 +34,7 @@ import { statsParams, type StatsParams } from '../store/queries/stats';
 import { toolListOfRows, toolStatsOfRows, type ToolStatsParams } from '../store/queries/tools';
 import type { CostParams, PulseParams } from '../store/queries/cost';
 import { encodeCursor } from '../store/queries/cursor';
+import { MAX_DEPTH, MAX_FAMILY, TIMELINE_POINTS, transcriptLimit, transcriptPage, type TranscriptParams } from '../store/queries/transcript';
 import { recordToStoredEvent } from '../store/records';
 import { localTimeZone } from '../zonedTime';
 import { teamCostBreakdown, type TeamCostGroup } from './pgCost';
@@ -96,6 +111,8 @@ export class PgReader implements StoreClient {
     costBreakdown: (p) => this.costBreakdown(p),
     toolStats: (p) => this.toolStats(p),
     pulse: (p) => this.pulse(p),
+    transcript: (p) => this.transcript(p),
+    sessionTimeline: (p) => this.sessionTimeline(p),
   };
 
   private async rows<T>(text: string, params: unknown[]): Promise<T[]> {
@@ -316,6 +333,54 @@ export class PgReader implements StoreClient {
 
   async toolStats(p: ToolStatsParams): Promise<ToolStats> {
     return toolStatsOfRows(await this.toolRows((q) => eventClauses(q, p.filter)), p);
+  }
+
+  /** `queries/transcript.ts` sessionFamily: the session and its subagents (3 levels, 1000 at most), null when unknown. */
+  private async family(sessionId: string): Promise<string[] | null> {
+    if (!(await this.rows('SELECT 1 FROM am_sessions WHERE session_id = $1', [sessionId])).length) return null;
+    const ids = [sessionId];
+    let frontier = [sessionId];
+    for (let depth = 0; depth < MAX_DEPTH && frontier.length && ids.length < MAX_FAMILY; depth++) {
+      frontier = (await this.rows<{ session_id: string }>('SELECT session_id FROM am_sessions WHERE parent_session_id = ANY($1) LIMIT $2', [frontier, MAX_FAMILY]))
+        .map((r) => r.session_id)
+        .filter((id) => !ids.includes(id));
+      ids.push(...frontier);
+    }
+    return ids;
+  }
+
+  async transcript(p: TranscriptParams): Promise<TranscriptPage | null> {
+    const ids = await this.family(p.session_id);
+    if (!ids) return null;
+    const q = new Sql();
+    const clauses = [q.bind('session_id = ANY(?)', ids)];
+    if (p.after) clauses.push(q.bind('(created_at > ? OR (created_at = ? AND id > ?))', p.after[0], p.after[0], p.after[1]));
+    const rows = await this.rows<TeamRecord>(
+      `SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events ${whereSql(clauses)} ORDER BY created_at ASC, id ASC LIMIT ${q.bind('?', transcriptLimit(p) + 1)}`,
+      q.params,
+    );
+    return transcriptPage(rows, p);
+  }
+
+  async sessionTimeline(p: { session_id: string }): Promise<SessionTimeline | null> {
+    const ids = await this.family(p.session_id);
+    if (!ids) return null;
+    const [span] = await this.rows<{ lo: number | null; hi: number | null }>('SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM am_events WHERE session_id = ANY($1)', [ids]);
+    const points: SessionTimeline['points'] = [];
+    if (span.lo === null || span.hi === null) return { session_id: p.session_id, points };
+    const width = Math.max(1, Math.ceil((span.hi - span.lo + 1) / TIMELINE_POINTS));
+    let cost = 0;
+    let tokens = 0;
+    for (const r of await this.rows<{ at: number; cost: number; tokens: number }>(
+      `SELECT MAX(created_at) AS at, COALESCE(SUM(cost_usd), 0) AS cost, SUM(tokens_in + tokens_out) AS tokens FROM am_events
+       WHERE session_id = ANY($1) GROUP BY (created_at - $2) / $3 ORDER BY 1`,
+      [ids, span.lo, width],
+    )) {
+      cost += r.cost;
+      tokens += r.tokens;
+      points.push({ at: new Date(r.at).toISOString(), cost_usd: cost, tokens });
+    }
+    return { session_id: p.session_id, points };
   }
 
   async pulse(p: PulseParams): Promise<Pulse> {

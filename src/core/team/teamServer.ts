@@ -88,7 +88,7 @@ export interface TeamStartOptions {
 
 const SERVED =
   'the dashboard (GET /), POST /api/events, POST /api/events/batch, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
-  '/api/sessions, /api/sessions/:id, /api/attention, /api/events, /api/filter-options, /api/stream';
+  '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/stream';
 
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
   const config = loadConfig(opts.env ?? process.env, overrides);

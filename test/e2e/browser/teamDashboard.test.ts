@@ -70,7 +70,7 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
     await screenshot(page, 'team-overview');
   });
 
-  it('Sessions lists both people\'s sessions; a session\'s page shows its cost and models', async () => {
+  it('Sessions lists both people\'s sessions; a session\'s page shows its cost, models and transcript', async () => {
     await goto(page, '#/sessions');
     await page.waitForSelector('[data-testid=sessions-table] tr[data-key=team-ana]');
     await page.waitForSelector('[data-testid=sessions-table] tr[data-key=team-bo]');
@@ -81,6 +81,8 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
     assert.equal(await text(page, '[data-testid=session-cost] .metric-value'), formatUsd(detail.session.cost_usd));
     await page.waitForSelector('[data-testid=session-models] tr[data-key="claude-sonnet-4-5"]');
     assert.equal(await text(page, '[data-testid=session-models] tr[data-key="claude-sonnet-4-5"] [data-col=cost]'), formatUsd(detail.models[0].cost_usd));
+    const bash = page.locator('[data-testid=transcript-entry][data-kind=tool]', { hasText: 'Bash' });
+    await bash.waitFor();
     await screenshot(page, 'team-session');
   });
 

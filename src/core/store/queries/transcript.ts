@@ -19,7 +19,9 @@ import { EVENT_SELECT } from './events';
 import { textOf } from '../searchIndex';
 
 const MAX_TEXT = 8000;
-const MAX_DEPTH = 3;
+/** Levels of subagents a transcript follows, and most sessions in one family. */
+export const MAX_DEPTH = 3;
+export const MAX_FAMILY = 1000;
 
 const KIND: Record<string, TranscriptEntry['kind']> = {
   user_prompt: 'prompt',
@@ -133,9 +135,9 @@ function sessionFamily(db: SqlDb, sessionId: string): string[] | null {
   if (!known) return null;
   const ids = [sessionId];
   let frontier = [sessionId];
-  for (let depth = 0; depth < MAX_DEPTH && frontier.length && ids.length < 1000; depth++) {
+  for (let depth = 0; depth < MAX_DEPTH && frontier.length && ids.length < MAX_FAMILY; depth++) {
     frontier = db
-      .all<{ session_id: string }>('SELECT session_id FROM sessions WHERE parent_session_id IN (SELECT value FROM json_each(?)) LIMIT 1000', [JSON.stringify(frontier)])
+      .all<{ session_id: string }>('SELECT session_id FROM sessions WHERE parent_session_id IN (SELECT value FROM json_each(?)) LIMIT ?', [JSON.stringify(frontier), MAX_FAMILY])
       .map((r) => r.session_id)
       .filter((id) => !ids.includes(id));
     ids.push(...frontier);
@@ -155,6 +157,30 @@ export interface TranscriptParams {
   after?: [number, number] | null;
 }
 
+/** The entries one page holds (the query reads one more, to know whether another page follows). */
+export function transcriptLimit(p: TranscriptParams): number {
+  return Math.max(1, Math.min(1000, Math.floor(p.limit)));
+}
+
+/**
+ * A page from the session family's events after the cursor, in (created_at, id) order, at most
+ * `transcriptLimit(p) + 1` of them (the team store reads the same rows, `team/pgRead.ts`).
+ */
+export function transcriptPage(rows: EventRecord[], p: TranscriptParams): TranscriptPage {
+  const limit = transcriptLimit(p);
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  const entries = page.map((r) => toEntry(r, p.session_id));
+  dropEchoes(entries, page);
+  return {
+    session_id: p.session_id,
+    // A reply event with nothing to show (its thinking not kept, or a channel that logs no text).
+    entries: entries.filter((e) => e.event_type !== 'response' || e.text || e.detail?.thinking || e.detail?.text_shown_in !== undefined),
+    next_cursor: more ? encodeCursor(TRANSCRIPT_CURSOR, [last.created_at, last.id]) : null,
+  };
+}
+
 export const queries = {
   /** Null when the session is unknown. */
   transcript(db: SqlDb, p: TranscriptParams): TranscriptPage | null {
@@ -166,19 +192,8 @@ export const queries = {
       clauses.push('(e.created_at > ? OR (e.created_at = ? AND e.id > ?))');
       params.push(p.after[0], p.after[0], p.after[1]);
     }
-    const limit = Math.max(1, Math.min(1000, Math.floor(p.limit)));
-    const rows = db.all<EventRecord>(`${EVENT_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY e.created_at ASC, e.id ASC LIMIT ?`, [...params, limit + 1]);
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    const entries = page.map((r) => toEntry(r, p.session_id));
-    dropEchoes(entries, page);
-    return {
-      session_id: p.session_id,
-      // A reply event with nothing to show (its thinking not kept, or a channel that logs no text).
-      entries: entries.filter((e) => e.event_type !== 'response' || e.text || e.detail?.thinking || e.detail?.text_shown_in !== undefined),
-      next_cursor: more ? encodeCursor(TRANSCRIPT_CURSOR, [last.created_at, last.id]) : null,
-    };
+    const rows = db.all<EventRecord>(`${EVENT_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY e.created_at ASC, e.id ASC LIMIT ?`, [...params, transcriptLimit(p) + 1]);
+    return transcriptPage(rows, p);
   },
 
   /**
