@@ -6,9 +6,10 @@
 //    (targets, issue 20: at most 3x ccusage's time for Claude logs, 4x for Codex rollouts);
 //  - re-import with nothing changed (target < 0.5 s);
 //  - a report query over the imported data (GET /api/stats/cost?by=day on `serve`, target < 100 ms).
-// With --base REF: instead, the first full import by REF's build (checked out into a temp worktree
-// and built there) and by the current build, alternating, --rounds times each on fresh databases:
-// wall time, CPU and peak RSS of each, and the current build's ratios to the base (medians).
+// With --base REF: instead, ccusage, the first full import by REF's build (checked out into a temp
+// worktree and built there) and by the current build, alternating, --rounds times each on fresh
+// databases: wall time, CPU and peak RSS of each, the current build's ratios to the base and both
+// builds' ratios to ccusage (medians).
 // Usage: node bench/import.mjs [--quick] [--mb N] [--kind claude|codex] [--base REF [--rounds 2]]
 //   (needs `npm run build`)
 import { spawn } from 'node:child_process';
@@ -146,9 +147,14 @@ if (args.includes('--base')) {
   const rounds = Number(opt('rounds', '2'));
   for (const kind of KINDS) {
     const dir = await ensureData(kind);
-    const runs = { base: [], current: [] };
+    const runs = { base: [], current: [], ccusage: [] };
     let events = 0;
+    const ccHome = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-bench-import-'));
+    const ccArgs = [kind, 'daily', '--json', '--offline', '-z', 'UTC'];
+    const ccEnv = { PATH: process.env.PATH, HOME: ccHome, ...(kind === 'claude' ? { CLAUDE_CONFIG_DIR: dir } : { CODEX_HOME: dir }) };
+    await measure(CCUSAGE, ccArgs, ccEnv); // warms the page cache
     for (let i = 0; i < rounds; i++) {
+      runs.ccusage.push(await measure(CCUSAGE, ccArgs, ccEnv));
       for (const [name, cli] of [['base', base.cli], ['current', CLI]]) {
         const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-bench-import-'));
         const db = path.join(work, 'agentmonitor.db');
@@ -164,8 +170,11 @@ if (args.includes('--base')) {
     const m = (name, key) => median(runs[name].map((r) => r[key]));
     const range = (name, key, div) => runs[name].map((r) => fmt(r[key] / div, div === 1 ? 0 : 2)).join(', ');
     console.log(`\n${kind}: first import, ${events} events, base ${base.sha} vs current, ${rounds} alternating runs each (medians; runs in order)`);
-    for (const name of ['base', 'current']) console.log(`  ${name.padEnd(8)} wall ${range(name, 'ms', 1000)} s, CPU ${range(name, 'cpuMs', 1000)} s, peak RSS ${range(name, 'rssMb', 1)} MB`);
+    fs.rmSync(ccHome, { recursive: true, force: true });
+    for (const name of ['ccusage', 'base', 'current']) console.log(`  ${name.padEnd(8)} wall ${range(name, 'ms', 1000)} s, CPU ${range(name, 'cpuMs', 1000)} s, peak RSS ${range(name, 'rssMb', 1)} MB`);
     console.log(`  current / base: wall ${fmt(m('current', 'ms') / m('base', 'ms'))}x, CPU ${fmt(m('current', 'cpuMs') / m('base', 'cpuMs'))}x, peak RSS ${fmt(m('current', 'rssMb') / m('base', 'rssMb'))}x`);
+    const target = kind === 'claude' ? 3 : 4;
+    for (const name of ['base', 'current']) console.log(`  ${name} / ccusage (target <= ${target}x): CPU ${fmt(m(name, 'cpuMs') / m('ccusage', 'cpuMs'))}x, wall ${fmt(m(name, 'ms') / m('ccusage', 'ms'))}x`);
   }
   process.exit(0);
 }

@@ -52,6 +52,11 @@ export type WorkerRequest =
    * cover its seq.
    */
   | { id: number; op: 'insert'; seq: number; records: EventRecord[]; journaled: boolean }
+  /**
+   * Unjournaled records packed by an import's parse worker (`store/packedRecords.ts`, v8-serialized
+   * `EventRecord[]`), applied as one `insert`; the records get the ids `firstId`, `firstId + 1`, … in order.
+   */
+  | { id: number; op: 'insertPacked'; seq: number; firstId: number; chunks: Uint8Array[] }
   | { id: number; op: 'query'; name: string; params: unknown; write: boolean }
   | { id: number; op: 'snapshot'; seq: number }
   /** After the final snapshot of a clean stop: copy it as `<db>.bak`; answers the seq both cover. */

@@ -7,15 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventInput } from '../contracts/events';
-import type { FilePassOutcome, FromImportWorker, ToImportWorker } from '../contracts/importWorker';
+import type { FilePassOutcome, FromImportWorker, PackedRecords, RecordOptions, ToImportWorker } from '../contracts/importWorker';
 import type { ImportStateRow } from '../contracts/importWorker';
 import { ClaudeSessionIndex } from './claudeCode';
 import { tailFile } from './fileTail';
 import type { LogKind } from './types';
 
+/** A batch of a file's events: as parsed, or normalized and packed by the parse worker (`RecordOptions`). */
+export type ParsedBatch = { events: EventInput[]; packed?: undefined } | { packed: PackedRecords; events?: undefined };
+
 export interface FileParsers {
-  /** Parse one file; calls are served in order; `onEvents` is awaited before more events come. */
-  parse(file: string, kind: LogKind, prev: ImportStateRow | null, onEvents: (e: EventInput[]) => Promise<void>): Promise<FilePassOutcome>;
+  /** Parse one file; calls are served in order; `onBatch` is awaited before more events come. */
+  parse(file: string, kind: LogKind, prev: ImportStateRow | null, onBatch: (b: ParsedBatch) => Promise<void>): Promise<FilePassOutcome>;
   close(): Promise<void>;
 }
 
@@ -30,9 +33,9 @@ export function inProcessParsers(batchSize: number): FileParsers {
   const index = new ClaudeSessionIndex();
   let last: Promise<unknown> = Promise.resolve();
   return {
-    parse(file, kind, prev, onEvents) {
+    parse(file, kind, prev, onBatch) {
       const run = async (): Promise<FilePassOutcome> => {
-        const r = await tailFile(file, kind, prev, { final: true, index, batchSize, onEvents });
+        const r = await tailFile(file, kind, prev, { final: true, index, batchSize, onEvents: (events) => onBatch({ events }) });
         return { unchanged: r.unchanged, restarted: r.restarted, bytesRead: r.bytesRead, lines: r.lines, events: r.events, skipped: r.skipped, state: r.state };
       };
       const p = last.then(run, run);
@@ -57,11 +60,12 @@ function spawnParseWorker(): Worker {
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(src)});`, { eval: true, resourceLimits });
 }
 
-export function workerParsers(batchSize: number): FileParsers {
+/** With `records`, the worker hands out packed records (`contracts/importWorker.ts`), else events. */
+export function workerParsers(batchSize: number, records?: RecordOptions): FileParsers {
   const worker = spawnParseWorker();
   const send = (m: ToImportWorker) => worker.postMessage(m);
   interface Job {
-    onEvents: (e: EventInput[]) => Promise<void>;
+    onBatch: (b: ParsedBatch) => Promise<void>;
     resolve: (o: FilePassOutcome) => void;
     reject: (e: Error) => void;
   }
@@ -78,8 +82,9 @@ export function workerParsers(batchSize: number): FileParsers {
   worker.on('message', (m: FromImportWorker) => {
     const job = jobs.get(m.seq);
     if (!job) return;
-    if (m.type === 'events') {
-      chain = chain.then(() => job.onEvents(m.events)).then(() => send({ type: 'credit' }));
+    if (m.type === 'events' || m.type === 'records') {
+      const batch: ParsedBatch = m.type === 'events' ? { events: m.events } : { packed: m.packed };
+      chain = chain.then(() => job.onBatch(batch)).then(() => send({ type: 'credit' }));
       chain.catch((e: Error) => failAll(e));
     } else if (m.type === 'done') {
       jobs.delete(m.seq);
@@ -94,12 +99,12 @@ export function workerParsers(batchSize: number): FileParsers {
     if (jobs.size) failAll(new Error(`the import parse worker exited (${code})`));
   });
   return {
-    parse(file, kind, prev, onEvents) {
+    parse(file, kind, prev, onBatch) {
       if (failure) return Promise.reject(failure);
       const id = ++seq;
       return new Promise<FilePassOutcome>((resolve, reject) => {
-        jobs.set(id, { onEvents, resolve, reject });
-        send({ type: 'file', seq: id, path: file, kind, state: prev, batchSize });
+        jobs.set(id, { onBatch, resolve, reject });
+        send({ type: 'file', seq: id, path: file, kind, state: prev, batchSize, records });
       });
     },
     async close() {

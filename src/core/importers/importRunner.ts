@@ -6,12 +6,12 @@
  */
 import type { ImportProgress, ImportSummary } from '../contracts/api';
 import type { EventInput } from '../contracts/events';
-import type { FilePassOutcome } from '../contracts/importWorker';
-import type { IngestSink } from '../ingest/types';
+import type { FilePassOutcome, PackedRecords } from '../contracts/importWorker';
+import type { IngestOutcome, IngestSink } from '../ingest/types';
 import type { StoreClient } from '../store/storeClient';
 import type { ImportStateRow } from '../contracts/importWorker';
 import { discoverLogs, fileMatchesCwd, type LogFile } from './discover';
-import { inProcessParsers, workerBundlePath, workerParsers } from './fileParsers';
+import { inProcessParsers, workerBundlePath, workerParsers, type ParsedBatch } from './fileParsers';
 import { looksUnchanged } from './fileTail';
 
 /**
@@ -50,9 +50,14 @@ export interface ImportJob {
   parseInWorker?: boolean;
 }
 
-/** Batches events across files and keeps at most one ingest in flight while parsing goes on. */
+/**
+ * Batches events (or records packed by the parse worker) across files and keeps at most one ingest
+ * in flight while parsing goes on.
+ */
 class Batcher {
   private buf: EventInput[] = [];
+  private packed: PackedRecords[] = [];
+  private packedCount = 0;
   private inflight: Promise<void> | null = null;
   inserted = 0;
   duplicates = 0;
@@ -62,17 +67,32 @@ class Batcher {
     private readonly journal: boolean,
   ) {}
 
-  async add(events: EventInput[]): Promise<void> {
-    for (const e of events) this.buf.push(e);
-    if (this.buf.length >= INGEST_BATCH) await this.send();
+  async add(b: ParsedBatch): Promise<void> {
+    if (b.packed) {
+      this.packed.push(b.packed);
+      this.packedCount += b.packed.count;
+    } else for (const e of b.events) this.buf.push(e);
+    if (this.buf.length + this.packedCount >= INGEST_BATCH) await this.send();
   }
 
+  /** An import hands in either events or packed records (its parsers decide), never both. */
   private async send(): Promise<void> {
     if (this.inflight) await this.inflight;
+    if (this.packed.length) {
+      const chunks = this.packed;
+      this.packed = [];
+      this.packedCount = 0;
+      this.settle(this.ingest.ingestPacked!(chunks));
+      if (this.buf.length) await this.inflight;
+    }
     if (!this.buf.length) return;
     const batch = this.buf;
     this.buf = [];
-    this.inflight = this.ingest.ingest(batch, { source: 'import', quiet: true, waitForStore: true, journal: this.journal }).then((r) => {
+    this.settle(this.ingest.ingest(batch, { source: 'import', quiet: true, waitForStore: true, journal: this.journal }));
+  }
+
+  private settle(ingested: Promise<IngestOutcome>): void {
+    this.inflight = ingested.then((r) => {
       this.inserted += r.inserted + r.completed;
       this.duplicates += r.duplicates;
       this.inflight = null;
@@ -140,11 +160,13 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
 
   const changed = files.filter((f) => !looksUnchanged(states.get(f.path), f));
   const inWorker = job.parseInWorker ?? (!!workerBundlePath() && changed.length > 1);
-  const parsers = inWorker ? workerParsers(PARSE_BATCH) : inProcessParsers(PARSE_BATCH);
+  // Skipping the journal, the parse worker normalizes and packs the records itself (`contracts/importWorker.ts`).
+  const records = deps.persist && deps.ingest.ingestPacked ? deps.ingest.recordOptions?.() : undefined;
+  const parsers = inWorker ? workerParsers(PARSE_BATCH, records) : inProcessParsers(PARSE_BATCH);
   const outcomes = files.map((f) => {
     const prev = states.get(f.path);
     if (looksUnchanged(prev, f)) return Promise.resolve(unchangedOutcome(prev!));
-    const p = parsers.parse(f.path, f.kind, prev ?? null, (events) => batcher.add(events));
+    const p = parsers.parse(f.path, f.kind, prev ?? null, (b) => batcher.add(b));
     p.catch(() => {});
     return p;
   });

@@ -3,7 +3,11 @@
  * only ingests (journal, store) while the next file is parsed. Speaks `contracts/importWorker.ts`.
  */
 import { parentPort } from 'node:worker_threads';
-import { IMPORT_WORKER_CREDITS, type FromImportWorker, type ToImportWorker } from '../contracts/importWorker';
+import { IMPORT_WORKER_CREDITS, type FromImportWorker, type RecordOptions, type ToImportWorker } from '../contracts/importWorker';
+import type { EventInput } from '../contracts/events';
+import { toRecords } from '../ingest/normalize';
+import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../pricing/priceTables';
+import { packRecords } from '../store/packedRecords';
 import { ClaudeSessionIndex } from './claudeCode';
 import { tailFile } from './fileTail';
 
@@ -33,6 +37,24 @@ async function waitCredit(): Promise<void> {
   credits--;
 }
 
+/** The price book of the last job's options, built again only when they change. */
+let book: { key: string; book: PriceBook } | null = null;
+
+function priceBookOf(o: RecordOptions): PriceBook {
+  const key = JSON.stringify(o.prices);
+  if (book?.key !== key) book = { key, book: new PriceBook(o.prices.overrides as PriceOverrides, o.prices.updated as UpdatedPrices) };
+  return book.book;
+}
+
+/** The job's events, as events or (with `records`) as packed records, transferred. */
+function sendBatch(seq: number, events: EventInput[], o: RecordOptions | undefined): void {
+  if (!o) return send({ type: 'events', seq, events });
+  const packed = packRecords(toRecords(events, { source: 'import', maxPayloadBytes: o.maxPayloadBytes, storeThinking: o.storeThinking, book: priceBookOf(o) }));
+  const b = packed.bytes;
+  const owned = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
+  port.postMessage({ type: 'records', seq, packed } satisfies FromImportWorker, owned ? [b.buffer as ArrayBuffer] : []);
+}
+
 async function main(): Promise<void> {
   for (;;) {
     const job = queue.shift();
@@ -48,7 +70,7 @@ async function main(): Promise<void> {
         batchSize: job.batchSize,
         onEvents: async (events) => {
           await waitCredit();
-          send({ type: 'events', seq: job.seq, events });
+          sendBatch(job.seq, events, job.records);
         },
       });
       send({ type: 'done', seq: job.seq, outcome: { unchanged: res.unchanged, restarted: res.restarted, bytesRead: res.bytesRead, lines: res.lines, events: res.events, skipped: res.skipped, state: res.state } });

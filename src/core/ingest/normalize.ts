@@ -4,6 +4,7 @@
 import { isPlausibleEventMs } from '../contracts/eventTime';
 import type { EventInput, EventSource } from '../contracts/events';
 import { computeCost } from '../pricing/cost';
+import type { PriceBook } from '../pricing/priceTables';
 import { cappedJson, exactJson, MAX_DEPTH } from './capJson';
 
 export { utf8Slice } from './capJson';
@@ -68,7 +69,39 @@ export function eventTime(clientTimestamp: string | undefined, now: number): num
   return isPlausibleEventMs(t, now) ? t : now;
 }
 
-export function toRecord(e: EventInput, defaultSource: EventSource, maxPayloadBytes: number, now = Date.now()): EventRecord {
+/** The event without `metadata.thinking` (the setting to keep thinking is off). */
+export function withoutThinking(e: EventInput): EventInput {
+  const m = e.metadata;
+  if (!m || typeof m !== 'object' || Array.isArray(m) || !('thinking' in m)) return e;
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) if (k !== 'thinking') rest[k] = v;
+  return { ...e, metadata: rest };
+}
+
+/** How a batch of events becomes records: `Ingestor`'s settings, and the price book (the process's by default). */
+export interface RecordSettings {
+  source: EventSource;
+  maxPayloadBytes: number;
+  /** False: `metadata.thinking` is dropped. */
+  storeThinking: boolean;
+  /** Codex hook prompts get their turn numbered by the store (`IngestOptions.numberCodexPrompts`). */
+  numberCodexPrompts?: boolean;
+  book?: PriceBook;
+}
+
+/** A batch of events as records (ids still 0: the store's writer assigns them). */
+export function toRecords(events: EventInput[], settings: RecordSettings, now = Date.now()): EventRecord[] {
+  const dropThinking = settings.storeThinking === false;
+  return events.map((e) => {
+    if (dropThinking) e = withoutThinking(e);
+    const r = toRecord(e, settings.source, settings.maxPayloadBytes, now, settings.book);
+    const turn = settings.numberCodexPrompts && e.event_type === 'user_prompt' ? (e.metadata as Record<string, unknown> | null | undefined)?.turn_id : undefined;
+    if (typeof turn === 'string') r.number_turn = turn;
+    return r;
+  });
+}
+
+export function toRecord(e: EventInput, defaultSource: EventSource, maxPayloadBytes: number, now = Date.now(), book?: PriceBook): EventRecord {
   const { json, truncated } = capMetadata(e.metadata, maxPayloadBytes, defaultSource === 'import');
   const usage = {
     tokens_in: e.tokens_in ?? 0,
@@ -85,7 +118,7 @@ export function toRecord(e: EventInput, defaultSource: EventSource, maxPayloadBy
     cost_usd = e.cost_usd;
     cost_source = 'agent';
   } else if (hasTokens) {
-    const c = computeCost(e.model, usage);
+    const c = computeCost(e.model, usage, book);
     if (c.priced && c.cost_usd !== null) {
       cost_usd = c.cost_usd;
       cost_source = 'computed';

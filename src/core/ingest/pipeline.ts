@@ -9,22 +9,15 @@ import type { Session } from '../contracts/api';
 import type { Logger } from '../log';
 import type { Broadcaster } from './broadcaster';
 import type { InsertOutcome } from '../contracts/storeWorker';
+import type { PackedRecords, RecordOptions } from '../contracts/importWorker';
+import { priceBook } from '../pricing/priceTables';
 import { QUERIES } from '../store/queries/registry';
 import { recordToStoredEvent, type EventRecord } from '../store/records';
 import type { Store } from '../store/store';
-import { toRecord } from './normalize';
+import { toRecords } from './normalize';
 import type { IngestOptions, IngestOutcome, IngestSink } from './types';
 
 export const SESSION_UPDATE_MS = 250;
-
-/** The event without `metadata.thinking` (the setting to keep thinking is off). */
-function withoutThinking(e: EventInput): EventInput {
-  const m = e.metadata;
-  if (!m || typeof m !== 'object' || Array.isArray(m) || !('thinking' in m)) return e;
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) if (k !== 'thinking') rest[k] = v;
-  return { ...e, metadata: rest };
-}
 
 export interface IngestorOptions {
   store: Store;
@@ -63,16 +56,21 @@ export class Ingestor implements IngestSink {
     return { applied: this.settle(records, applied, opts) };
   }
 
+  recordOptions(): RecordOptions {
+    return { maxPayloadBytes: this.o.maxPayloadBytes, storeThinking: this.o.storeThinking !== false, prices: priceBook().inputs };
+  }
+
+  async ingestPacked(chunks: PackedRecords[]): Promise<IngestOutcome> {
+    if (!chunks.length) return { ids: [], inserted: 0, duplicates: 0, completed: 0 };
+    await this.o.store.whenWritable();
+    const out = await this.o.store.appendPacked(chunks);
+    this.afterApply(out);
+    this.accepted += out.inserted;
+    return { ids: out.ids, inserted: out.inserted, duplicates: out.duplicates, completed: out.completed };
+  }
+
   private toRecords(events: EventInput[], opts: IngestOptions): EventRecord[] {
-    const now = Date.now();
-    const dropThinking = this.o.storeThinking === false;
-    return events.map((e) => {
-      if (dropThinking) e = withoutThinking(e);
-      const r = toRecord(e, opts.source ?? 'api', this.o.maxPayloadBytes, now);
-      const turn = opts.numberCodexPrompts && e.event_type === 'user_prompt' ? (e.metadata as Record<string, unknown> | null | undefined)?.turn_id : undefined;
-      if (typeof turn === 'string') r.number_turn = turn;
-      return r;
-    });
+    return toRecords(events, { source: opts.source ?? 'api', maxPayloadBytes: this.o.maxPayloadBytes, storeThinking: this.o.storeThinking !== false, numberCodexPrompts: opts.numberCodexPrompts });
   }
 
   private async settle(records: EventRecord[], applied: Promise<InsertOutcome>, opts: IngestOptions): Promise<IngestOutcome> {

@@ -2,6 +2,7 @@
  * What every channel (HTTP contract, hooks, OTLP, importers) hands its normalized events to.
  */
 import type { EventInput, EventSource } from '../contracts/events';
+import type { PackedRecords, RecordOptions } from '../contracts/importWorker';
 
 export interface IngestOptions {
   /** Source recorded for events that do not name one. */
@@ -50,4 +51,14 @@ export interface IngestSink {
    * settles when the store has them.
    */
   journalNow(events: EventInput[], opts?: IngestOptions): { applied: Promise<IngestOutcome> };
+  /**
+   * A bulk import's parse worker normalizes and prices its events itself, with these settings (the
+   * same `ingest/normalize.ts` and the same prices as `ingest`), and hands them to `ingestPacked`.
+   */
+  recordOptions?(): RecordOptions;
+  /**
+   * Store records packed by a parse worker (`recordOptions`), in order, waiting for the store; never
+   * journaled and never broadcast: for imports only (`IngestOptions.journal` false, `quiet`).
+   */
+  ingestPacked?(chunks: PackedRecords[]): Promise<IngestOutcome>;
 }

@@ -71,8 +71,12 @@ export class PriceBook {
   private readonly aliases = new Map<string, string>();
   private readonly cache = new Map<string, ResolvedPrice | null>();
 
+  /** What the book was built from: another thread builds the same book from them (an import's parse worker). */
+  readonly inputs: { overrides: PriceOverrides; updated: UpdatedPrices };
+
   /** Bundled tables, then the prices of an update (replacing a model's whole price), then overrides. */
   constructor(overrides: PriceOverrides = {}, updated: UpdatedPrices = {}) {
+    this.inputs = { overrides, updated };
     for (const t of TABLES) {
       for (const [k, v] of Object.entries(t.models)) this.prices.set(k, { price: ModelPriceSchema.parse(v), family: t.family as PriceFamily });
       for (const [k, v] of Object.entries(t.aliases ?? {})) this.aliases.set(k, v);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { InsertOutcome, OpenResult, SnapshotResult, WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
+import type { PackedRecords } from '../contracts/importWorker';
 import type { Logger } from '../log';
 import { defaultWasmPath, leftoverTempFiles } from './database';
 import type { CompactionResult } from './payloadCompaction';
@@ -142,12 +143,12 @@ export class Store {
     return store;
   }
 
-  private call<T>(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<T> {
+  private call<T>(req: DistributiveOmit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.workerError) return Promise.reject(this.workerError);
     const id = this.nextReq++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...req, id } as WorkerRequest);
+      this.worker.postMessage({ ...req, id } as WorkerRequest, transfer);
     });
   }
 
@@ -291,6 +292,35 @@ export class Store {
     if (this.workerError) throw this.workerError;
     this.stats.journalSeq = this.journal.append(records);
     return this.enqueue(records, true);
+  }
+
+  /**
+   * Records packed by an import's parse worker (`store/packedRecords.ts`): numbered here, in order,
+   * and passed on to the worker as bytes (transferred). Never journaled: like `append(records,
+   * false)`, durable from the next snapshot.
+   */
+  appendPacked(chunks: PackedRecords[]): Promise<InsertOutcome> {
+    if (this.closed || !this.journal) return Promise.reject(new Error(this.closed ? 'store is closed' : 'store is read-only'));
+    if (this.workerError) return Promise.reject(this.workerError);
+    const count = chunks.reduce((n, c) => n + c.count, 0);
+    const firstId = this.nextId;
+    this.nextId += count;
+    this.gen++;
+    this.dirty = true;
+    // Records queued before these reach the worker first.
+    if (this.queue.length) this.flush();
+    this.inFlight += count;
+    this.stats.pendingRecords = this.queuedRecords + this.inFlight;
+    const bytes = chunks.map((c) => c.bytes);
+    const transfer = bytes.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer);
+    const done = () => {
+      this.inFlight -= count;
+      this.stats.pendingRecords = this.queuedRecords + this.inFlight;
+      this.releaseWaiters();
+    };
+    const applied = this.call<InsertOutcome>({ op: 'insertPacked', seq: this.stats.journalSeq, firstId, chunks: bytes }, transfer);
+    applied.then(done, done);
+    return applied;
   }
 
   /** Resolves when the queue is below its bound; callers await it before appending more. */

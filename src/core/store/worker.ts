@@ -3,13 +3,14 @@
  * never block the HTTP thread. Protocol: `src/core/contracts/storeWorker.ts`.
  */
 import { parentPort } from 'node:worker_threads';
-import type { WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
+import type { EventRecord, InsertOutcome, WorkerRequest, WorkerResponse } from '../contracts/storeWorker';
 import { closeDatabase, convertFile, openDatabase, settleBackup, writeSnapshot, type OpenDatabase } from './database';
 import { runConversionIfAsked } from './convertDatabase';
 import { insertBatch } from './insert';
 import { touchingNothing } from './changeLog';
 import { QUERIES, WRITES_OUTSIDE_KEPT_ROWS, type QueryName } from './queries/registry';
 import { numberTurns } from './numberTurns';
+import { unpackRecords } from './packedRecords';
 
 let state: OpenDatabase | null = null;
 
@@ -17,20 +18,10 @@ function handle(msg: WorkerRequest): unknown {
   switch (msg.op) {
     case 'open':
       throw new Error('open is asynchronous');
-    case 'insert': {
-      const s = need();
-      let out;
-      try {
-        numberTurns(s.db, msg.records);
-        out = insertBatch(s.db, msg.records);
-      } catch (e) {
-        if (msg.journaled) s.unappliedSeqs.add(msg.seq);
-        throw e;
-      }
-      s.unappliedSeqs.delete(msg.seq);
-      s.appliedSeq = Math.max(s.appliedSeq, msg.seq);
-      return out;
-    }
+    case 'insert':
+      return insert(need(), msg.seq, msg.records, msg.journaled);
+    case 'insertPacked':
+      return insert(need(), msg.seq, unpackRecords(msg.chunks, msg.firstId), false);
     case 'query': {
       const s = need();
       const fn = (QUERIES as Record<string, (db: unknown, p: unknown) => unknown>)[msg.name];
@@ -64,6 +55,20 @@ function handle(msg: WorkerRequest): unknown {
       throw new Error(`unknown op ${JSON.stringify(never)}`);
     }
   }
+}
+
+function insert(s: OpenDatabase, seq: number, records: EventRecord[], journaled: boolean): InsertOutcome {
+  let out;
+  try {
+    numberTurns(s.db, records);
+    out = insertBatch(s.db, records);
+  } catch (e) {
+    if (journaled) s.unappliedSeqs.add(seq);
+    throw e;
+  }
+  s.unappliedSeqs.delete(seq);
+  s.appliedSeq = Math.max(s.appliedSeq, seq);
+  return out;
 }
 
 function need(): OpenDatabase {
