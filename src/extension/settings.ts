@@ -29,6 +29,9 @@ export interface ExtensionSettings {
   /** Notify when an agent starts waiting for a permission / for input. */
   notifyWaitingPermission: boolean;
   notifyWaitingInput: boolean;
+  /** A team server the local server pushes its events to (both set), `agentmonitor push`'s --to and --token. */
+  teamServerUrl: string;
+  teamToken: string;
 }
 
 export const DEFAULT_SETTINGS: ExtensionSettings = {
@@ -52,6 +55,8 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   sessionsPerAgent: 50,
   notifyWaitingPermission: true,
   notifyWaitingInput: true,
+  teamServerUrl: '',
+  teamToken: '',
 };
 
 /** Settings whose change needs the server restarted with a new environment. */
@@ -71,6 +76,8 @@ export const SERVER_SETTING_KEYS: readonly (keyof ExtensionSettings)[] = [
   'watchLogs',
   'storeThinking',
   'dailyBudgetUsd',
+  'teamServerUrl',
+  'teamToken',
 ];
 
 type Getter = (key: string) => unknown;
@@ -139,6 +146,8 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     sessionsPerAgent: Math.round(numberSetting(get('sessionsPerAgent'), d.sessionsPerAgent, 1, 1000)),
     notifyWaitingPermission: typeof get('notifyWaitingPermission') === 'boolean' ? (get('notifyWaitingPermission') as boolean) : d.notifyWaitingPermission,
     notifyWaitingInput: typeof get('notifyWaitingInput') === 'boolean' ? (get('notifyWaitingInput') as boolean) : d.notifyWaitingInput,
+    teamServerUrl: stringSetting(get('teamServerURL'), d.teamServerUrl),
+    teamToken: stringSetting(get('teamToken'), d.teamToken),
   };
 }
 
@@ -166,6 +175,12 @@ export function serverEnv(s: ExtensionSettings, base: NodeJS.ProcessEnv): NodeJS
   env.AGENTMONITOR_THINKING = s.storeThinking ? '1' : '0';
   if (s.dailyBudgetUsd > 0) env.AGENTMONITOR_DAILY_BUDGET_USD = String(s.dailyBudgetUsd);
   else delete env.AGENTMONITOR_DAILY_BUDGET_USD;
+  delete env.AGENTMONITOR_TEAM_URL;
+  delete env.AGENTMONITOR_TEAM_TOKEN;
+  if (s.teamServerUrl && s.teamToken) {
+    env.AGENTMONITOR_TEAM_URL = s.teamServerUrl;
+    env.AGENTMONITOR_TEAM_TOKEN = s.teamToken;
+  }
   return env;
 }
 

@@ -24,7 +24,7 @@ import { tokenHash } from '../../src/core/team/pgTokens';
 import { cursorFileFor, pushEventId, readCursor } from '../../src/core/team/push';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
 import { postgresSkipReason, startCluster, type TestCluster } from '../helpers/postgres';
-import { cliCommand, runCli } from '../helpers/serveProcess';
+import { cliCommand, runCli, spawnServe, stopServe } from '../helpers/serveProcess';
 import { openSse } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
 import { publicClaudeDir, publicCodexDir } from './importHelpers';
@@ -325,6 +325,27 @@ describe('team tokens and push on PostgreSQL', { skip: skip ?? false }, () => {
       pushProc.kill('SIGKILL');
       sse.close();
       await local.close();
+      await team.close();
+    }
+  });
+
+  test('serve with AGENTMONITOR_TEAM_URL and _TOKEN (the extension\'s team settings) pushes what the local server takes', async () => {
+    const url = await cluster.createDatabase('push_serve');
+    const team = await startTeamServer({ port: 0, host: '127.0.0.1', token: null }, { databaseUrl: url, log: silentLogger });
+    const token = await createToken(url, 'fay@example.com');
+    const sse = await openSse(`${team.url}/api/stream`);
+    const local = await spawnServe(path.join(tmpDir(), 'agentmonitor.db'), [], { AGENTMONITOR_TEAM_URL: team.url, AGENTMONITOR_TEAM_TOKEN: token });
+    try {
+      const posted = await req<{ id: number }>(`${local.url}/api/events`, { body: { event_id: 'served-1', session_id: 'served', agent_type: 'claude_code', event_type: 'llm_request', model: 'claude-sonnet-4-5', tokens_in: 77 } });
+      assert.equal(posted.status, 201);
+      assert.equal((await sse.waitFor('event', (m) => m.event.event_id === 'served-1', 60_000)).event.tokens_in, 77);
+      const byPerson = (await req<TeamCostBreakdown>(`${team.url}/api/stats/cost?by=person&tz=UTC`)).body;
+      assert.deepEqual(byPerson.rows.map((r) => [r.key, r.events]), [['fay@example.com', 1]]);
+      assert.equal(await stopServe(local), 0);
+      assert.match(local.output(), /pushing this database's events to the team server http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      local.child.kill('SIGKILL');
+      sse.close();
       await team.close();
     }
   });

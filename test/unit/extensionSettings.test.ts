@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_SETTINGS, readSettings, RENAMED_SETTINGS } from '../../src/extension/settings';
+import { DEFAULT_SETTINGS, readSettings, RENAMED_SETTINGS, serverEnv } from '../../src/extension/settings';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
   contributes: { configuration: { title: string; order: number; properties: Record<string, { order?: number }> }[] };
@@ -54,4 +54,14 @@ test('a value under a renamed setting\'s old key still counts while the new key 
   assert.equal(both.dbPath, '/new/b.db', 'the new key wins once set');
   assert.equal(both.maxSseClients, 9);
   assert.equal(readSettings((k) => declaredDefaults[k]).dbPath, DEFAULT_SETTINGS.dbPath);
+});
+
+test('the team settings reach the server as AGENTMONITOR_TEAM_URL and _TOKEN only when both are set', () => {
+  const both = readSettings((k) => ({ teamServerURL: ' https://team.example.com ', teamToken: 'amt_x' })[k]);
+  const env = serverEnv(both, { AGENTMONITOR_TEAM_URL: 'http://stale', PATH: '/bin' });
+  assert.equal(env.AGENTMONITOR_TEAM_URL, 'https://team.example.com');
+  assert.equal(env.AGENTMONITOR_TEAM_TOKEN, 'amt_x');
+  const urlOnly = serverEnv(readSettings((k) => ({ teamServerURL: 'https://team.example.com' })[k]), { AGENTMONITOR_TEAM_URL: 'http://stale', AGENTMONITOR_TEAM_TOKEN: 'old' });
+  assert.equal(urlOnly.AGENTMONITOR_TEAM_URL, undefined, "the editor's own environment does not push either");
+  assert.equal(urlOnly.AGENTMONITOR_TEAM_TOKEN, undefined);
 });

@@ -10,6 +10,7 @@ import { parseArgs, UsageError } from './args';
 import { DEMO_PORT, demoDbPath } from './demoDatabase';
 import { startTeamServer } from '../team/teamServer';
 import { redactUrl } from '../team/pgStore';
+import { startServerPush } from '../team/push';
 
 const HELP = `Usage: agentmonitor serve [options]
 
@@ -33,6 +34,9 @@ Options:
                   allow a non-loopback --host without AGENTMONITOR_TOKEN (everything open to
                   the network; env AGENTMONITOR_INSECURE_NO_TOKEN=1). Without it such a bind
                   refuses to start.
+
+With AGENTMONITOR_TEAM_URL and AGENTMONITOR_TEAM_TOKEN both set, the local server also pushes its
+events to that team server as they come (what "agentmonitor push" does).
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -95,7 +99,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`agentmonitor serve: ${(e as Error).message}\n`);
     return 1;
   }
-  exitOnStop(() => server.close(), log, 'flushing and stopping', true);
+  // Demo data never goes to a team.
+  const pushing = args.values.demo ? null : startServerPush(server.core, process.env, log);
+  exitOnStop(async () => {
+    await pushing?.stop();
+    await server.close();
+  }, log, 'flushing and stopping', true);
   // Only now: a caller that stops us as soon as it reads this line must find the handlers in place
   // (signals arrive at once, not through the event loop).
   process.stdout.write(`AgentMonitor ${server.ctx.version} listening on ${server.url}\n  dashboard: ${server.url}/\n  database:  ${server.ctx.config.dbPath}\n`);

@@ -47,6 +47,8 @@ export interface PushOptions {
   retryForMs?: number;
   log: Logger;
   signal?: AbortSignal;
+  /** Read this open core (a local server pushing its own store) instead of finding the owner. */
+  core?: Core;
   /** After each acknowledged batch (tests and progress). */
   onBatch?(b: PushedBatch): void;
 }
@@ -300,6 +302,7 @@ export async function push(opts: PushOptions): Promise<PushTotals> {
   let core: Core | null = null;
   let coreSignature = '';
   const openSource = async (): Promise<LocalSource | null> => {
+    if (opts.core) return { ...fileSource(opts.core), close: async () => {} };
     const owner = await probeOwner(opts.dbPath, opts.localToken ?? null);
     if (owner.kind === 'server') {
       if (core) {
@@ -362,4 +365,27 @@ export async function push(opts: PushOptions): Promise<PushTotals> {
   } finally {
     if (core) await (core as Core).close();
   }
+}
+
+/**
+ * `serve` with `AGENTMONITOR_TEAM_URL` and `AGENTMONITOR_TEAM_TOKEN` (the extension's team
+ * settings): the local server follows its own store into the team server. A refusal (a revoked
+ * token) is logged and ends the push, never the server.
+ */
+export function startServerPush(core: Core, env: NodeJS.ProcessEnv, log: Logger): { stop(): Promise<void> } | null {
+  const to = env.AGENTMONITOR_TEAM_URL?.trim();
+  const token = env.AGENTMONITOR_TEAM_TOKEN?.trim();
+  if (!to || !token) return null;
+  const stop = new AbortController();
+  log.info(`pushing this database's events to the team server ${to}`);
+  const running = push({ to, token, dbPath: core.config.dbPath, core, follow: true, log, signal: stop.signal }).then(
+    (t) => log.info(`push to ${to} stopped; cursor at local id ${t.lastId}`),
+    (e: Error) => log.error(`push to the team server stopped: ${e.message}`),
+  );
+  return {
+    async stop() {
+      stop.abort();
+      await running;
+    },
+  };
 }
