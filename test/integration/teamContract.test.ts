@@ -223,6 +223,25 @@ describe('one storage contract: the local store and the team store answer the sa
     assert.match(refused.body.error, /person filters need a team server/);
   });
 
+  test('the stream filters by person on a team server (events carry their person); a local server refuses person=', async () => {
+    const bo = (await connectSse(`${team.url}/api/stream?person=bo@example.com`)) as SseClient;
+    try {
+      assert.equal(bo.status, 200);
+      for (const [person, id] of [['ana@example.com', 'live-ana'], ['bo@example.com', 'live-bo']]) {
+        const r = await postJson(`${team.url}/api/events`, { session_id: `live-${person}`, agent_type: 'codex', event_type: 'session_start', event_id: id, metadata: { 'user.email': person } });
+        assert.equal(r.status, 201);
+      }
+      // One LISTEN connection delivers commits in order: ana's event would have come first.
+      const got = await bo.waitFor('event', (m) => m.event.event_id === 'live-bo');
+      assert.equal(got.event.person, 'bo@example.com');
+      assert.deepEqual(bo.messages.filter((m) => m.type === 'event').map((m) => (m.type === 'event' ? m.event.event_id : '')), ['live-bo']);
+    } finally {
+      bo.close();
+    }
+    const refused = await connectSse(`${local.url}/api/stream?person=bo@example.com`);
+    assert.equal(refused.status, 400);
+  });
+
   test('what the team server does not serve yet answers 501 naming what it serves', async () => {
     for (const route of ['/api/search?q=hello', '/api/stats/usage-monitor', '/api/import']) {
       const r = await getJson<{ error: string }>(team.url + route);

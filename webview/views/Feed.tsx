@@ -14,13 +14,15 @@ import { distinctIdLabels } from '../lib/idLabels';
 
 const ROW_HEIGHT = 28;
 
-type SelectKey = 'agent_type' | 'event_type' | 'tool_name' | 'model' | 'project';
+type SelectKey = 'agent_type' | 'event_type' | 'tool_name' | 'model' | 'project' | 'person';
 const SELECTS: { key: SelectKey; label: string; options: keyof FilterOptions }[] = [
   { key: 'agent_type', label: 'Agent', options: 'agent_types' },
   { key: 'event_type', label: 'Event type', options: 'event_types' },
   { key: 'tool_name', label: 'Tool', options: 'tool_names' },
   { key: 'model', label: 'Model', options: 'models' },
   { key: 'project', label: 'Project', options: 'projects' },
+  // Listed by a team server only (`people`).
+  { key: 'person', label: 'Person', options: 'people' },
 ];
 
 function FilterBar() {
@@ -39,7 +41,7 @@ function FilterBar() {
         set('session_id', session.trim());
       }}
     >
-      {SELECTS.map((s) => (
+      {SELECTS.filter((s) => s.key !== 'person' || opts.data?.people).map((s) => (
         <label key={s.key}>
           <span>{s.label}</span>
           <select data-filter={s.key} value={f[s.key]?.[0] ?? ''} onChange={(e) => set(s.key, (e.currentTarget as HTMLSelectElement).value)}>

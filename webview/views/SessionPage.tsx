@@ -310,7 +310,8 @@ export function SessionPage(p: { sessionId: string; eventId?: number | null }) {
           <Section title={`${agentName(s.agent_type)} · ${s.project ?? 'no project'}`} id="session-head" level={1}>
             <p class="muted" data-testid="session-id">
               {s.session_id}
-              {s.branch ? ` · ${s.branch}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />
+              {s.branch ? ` · ${s.branch}` : ''}
+              {s.person ? ` · ${s.person}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />
               {s.parent_session_id && (
                 <>
                   {' '}

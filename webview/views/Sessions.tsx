@@ -80,6 +80,8 @@ interface SessionFilter {
   agent_type?: string;
   status?: SessionStatus;
   project?: string;
+  /** A team server's people only. */
+  person?: string;
   /** USD, as typed (a valid amount). */
   min_cost?: string;
 }
@@ -90,7 +92,7 @@ const STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
 function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): void; minCost: string; onMinCost(v: string): void }) {
   const opts = useApi('/api/filter-options');
   const f = p.filter;
-  const select = (key: 'agent_type' | 'status' | 'project', label: string, values: readonly string[]) => (
+  const select = (key: 'agent_type' | 'status' | 'project' | 'person', label: string, values: readonly string[]) => (
     <label>
       <span>{label}</span>
       <select data-filter={key} value={f[key] ?? ''} onChange={(e) => p.onChange({ ...f, [key]: (e.currentTarget as HTMLSelectElement).value || undefined })}>
@@ -109,6 +111,7 @@ function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): 
       {select('agent_type', 'Agent', opts.data?.agent_types ?? [])}
       {select('status', 'Status', STATUSES)}
       {select('project', 'Project', opts.data?.projects ?? [])}
+      {opts.data?.people && select('person', 'Person', opts.data.people)}
       <label>
         <span>Cost at least ($)</span>
         <input
@@ -147,7 +150,7 @@ export function Sessions() {
   const listKey = sessionQueryString(list);
   const query = list.q ?? '';
   const sort: SortState<SessionSortKey> = list.sort ? { key: list.sort, dir: list.dir ?? 'desc' } : DEFAULT_SESSION_SORT;
-  const filter: SessionFilter = { agent_type: list.agent_type, status: list.status, project: list.project, min_cost: list.min_cost };
+  const filter: SessionFilter = { agent_type: list.agent_type, status: list.status, project: list.project, person: list.person, min_cost: list.min_cost };
   // The latest list, for changes made after a debounce (the route may have moved meanwhile).
   const latest = useRef(list);
   latest.current = list;
@@ -163,7 +166,7 @@ export function Sessions() {
     const isDefault = v.key === DEFAULT_SESSION_SORT.key && v.dir === DEFAULT_SESSION_SORT.dir;
     setList({ sort: isDefault ? undefined : v.key, dir: isDefault ? undefined : v.dir });
   };
-  const setFilter = (f: SessionFilter) => setList({ agent_type: f.agent_type, status: f.status, project: f.project, min_cost: f.min_cost });
+  const setFilter = (f: SessionFilter) => setList({ agent_type: f.agent_type, status: f.status, project: f.project, person: f.person, min_cost: f.min_cost });
   const [q, setQ] = useState(query);
   const [minCost, setMinCost] = useState(list.min_cost ?? '');
   const [rows, setRows] = useState<ListedSession[]>([]);
@@ -186,6 +189,7 @@ export function Sessions() {
         agent_type: filter.agent_type,
         status: filter.status,
         project: filter.project,
+        person: filter.person,
         min_cost: filter.min_cost,
         // Searching lists subagents too (a search may be for one); otherwise under their parent.
         nest: query ? undefined : true,

@@ -250,6 +250,8 @@ export interface StoredEvent extends EventColumns {
   payload_truncated: boolean;
   /** Set when the event had metadata but its record in the payload file is missing or damaged. */
   payload_missing?: true;
+  /** Who sent it (a team server only: the writing token's person, else `metadata["user.email"]`). */
+  person?: string;
 }
 
 export interface FieldError {

@@ -46,9 +46,11 @@ export interface EventFilter {
   project?: string[];
   branch?: string[];
   source?: string[];
+  /** Who sent the event: a team server only (`StoredEvent.person`); a local server refuses it. */
+  person?: string[];
   /** ISO or epoch ms. */
   since?: string;
   until?: string;
 }
 
-export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'branch', 'source'] as const;
+export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'branch', 'source', 'person'] as const;

@@ -57,6 +57,7 @@ export function matchesFilter(f: EventFilter, msg: SseMessage): boolean {
     if (f.agent_type?.length && !f.agent_type.includes(s.agent_type)) return false;
     if (f.session_id?.length && !f.session_id.includes(s.session_id)) return false;
     if (f.project?.length && !f.project.includes(s.project ?? '')) return false;
+    if (f.person?.length && !f.person.includes(s.person ?? '')) return false;
   }
   return true;
 }

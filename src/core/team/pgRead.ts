@@ -25,7 +25,7 @@ import type {
   ToolStats,
   TranscriptPage,
 } from '../contracts/api';
-import { EVENT_SOURCES } from '../contracts/events';
+import { EVENT_SOURCES, type StoredEvent } from '../contracts/events';
 import type { StoreClient } from '../store/storeClient';
 import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
 import { rowToSession, sessionsCursorKind, type AttentionParams, type ListSessionsParams, type StatusClock } from '../store/queries/sessions';
@@ -293,7 +293,7 @@ export class PgReader implements StoreClient {
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
-      events: page.map((r) => recordToStoredEvent(r)),
+      events: page.map(teamEvent),
       next_cursor: !more ? null : byTime ? encodeCursor(EVENTS_BY_TIME_CURSOR, [last.created_at, last.id]) : encodeCursor(EVENTS_CURSOR, [last.id]),
     };
   }
@@ -402,6 +402,11 @@ export class PgReader implements StoreClient {
       idle_after_minutes: p.idle_after_minutes,
     };
   }
+}
+
+/** A stored event as the API answers it, with who sent it. */
+export function teamEvent(r: TeamRecord): StoredEvent {
+  return { ...recordToStoredEvent(r), person: r.person };
 }
 
 function statusValues(c: StatusClock): number[] {

@@ -325,7 +325,7 @@ export class PgStore {
   /** Stored events by id, in id order. */
   async eventsByIds(ids: number[]): Promise<StoredEvent[]> {
     const rows = (await this.pool.query<TeamRecord>(`SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events WHERE id = ANY($1) ORDER BY id`, [ids])).rows;
-    return rows.map((r) => recordToStoredEvent(r));
+    return rows.map((r) => ({ ...recordToStoredEvent(r), person: r.person }));
   }
 
   /** Events stored, from the rollup (every event is counted in one of its rows): no scan of the events. */

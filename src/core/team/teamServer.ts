@@ -119,7 +119,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   app.use(teamAuth(config, store, log));
   const router = express.Router();
   eventsRoute.register(router, { config, ingest: new TeamIngest(store, config) });
-  streamRoute.register(router, { sse: hub });
+  streamRoute.register(router, { sse: hub, people: true });
   router.get('/api/health', async (req, res) => {
     let events = -1;
     let status: Health['status'] = 'ok';

@@ -86,6 +86,31 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
     await screenshot(page, 'team-session');
   });
 
+  it('Sessions and the live feed filter by person; a live event of another person stays out of the filtered feed', async () => {
+    await goto(page, '#/sessions');
+    await page.locator('select[data-filter=person]').selectOption('bo@example.com');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=sessions-table] tr[data-key=team-ana]'));
+    assert.equal(await page.locator('[data-testid=sessions-table] tr[data-key=team-bo]').count(), 1);
+    assert.match(await page.evaluate(() => location.hash), /person=bo%40example\.com/);
+    await goto(page, '#/feed');
+    await page.locator('select[data-filter=person]').selectOption('ana@example.com');
+    await page.locator('.vlist-spacer .vrow', { hasText: 'team-ana' }).first().waitFor();
+    assert.equal(await page.locator('.vlist-spacer .vrow', { hasText: 'team-bo' }).count(), 0);
+    const live = (person: string, session: string, tool: string) =>
+      fetch(`${team.url}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token' },
+        body: JSON.stringify({ session_id: session, agent_type: 'codex', event_type: 'tool_use', tool_name: tool, event_id: `live-${tool}`, metadata: { 'user.email': person } }),
+      });
+    assert.equal((await live('bo@example.com', 'team-bo', 'HiddenTool')).status, 201);
+    assert.equal((await live('ana@example.com', 'team-ana', 'ShownTool')).status, 201);
+    await page.locator('.vlist-spacer .vrow', { hasText: 'ShownTool' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.vlist-spacer .vrow', { hasText: 'HiddenTool' }).count(), 0);
+    await screenshot(page, 'team-feed-person');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.locator('.vlist-spacer .vrow', { hasText: 'HiddenTool' }).waitFor({ timeout: 10_000 });
+  });
+
   it('Costs shows the total and the cost per model the team server computes', async () => {
     await goto(page, '#/costs');
     const since = await page.evaluate(() => {
