@@ -4,8 +4,11 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultAgentDirs } from './agents/folders';
+import type { AgentDirsConfig } from './agents/identities';
 
-export interface ServerConfig {
+/** The agents' log folders are one field each, named by the agent's identity (`claudeDirs`, `geminiDirs`, …; `src/core/agents/`). */
+export interface ServerConfig extends AgentDirsConfig {
   host: string;
   port: number;
   dbPath: string;
@@ -26,14 +29,6 @@ export interface ServerConfig {
   snapshotIntervalS: number;
   /** Days of raw events to keep (0 = forever); per-hour aggregates are kept regardless. */
   retentionDays: number;
-  claudeDirs: string[];
-  codexDirs: string[];
-  geminiDirs: string[];
-  copilotDirs: string[];
-  /** OpenCode's data folders (holding `opencode.db`). */
-  opencodeDirs: string[];
-  /** VS Code user folders (Copilot Chat's session files). */
-  copilotChatDirs: string[];
   watchLogs: boolean;
   dailyBudgetUsd: number | null;
   /** Keep what the model thought (Claude's thinking blocks, `metadata.thinking`) of what is imported. */
@@ -56,45 +51,6 @@ export function defaultDbPath(): string {
   return path.join(os.homedir(), '.agentmonitor', 'agentmonitor.db');
 }
 
-export function defaultClaudeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  if (env.CLAUDE_CONFIG_DIR) return env.CLAUDE_CONFIG_DIR.split(',').map((s) => s.trim()).filter(Boolean);
-  const home = os.homedir();
-  return [path.join(home, '.claude'), path.join(home, '.config', 'claude')];
-}
-
-export function defaultCodexDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [env.CODEX_HOME || path.join(os.homedir(), '.codex')];
-}
-
-/** Gemini CLI's folder: `$GEMINI_CLI_HOME/.gemini` (the CLI's own override of the home) or `~/.gemini`. */
-export function defaultGeminiDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [path.join(env.GEMINI_CLI_HOME || os.homedir(), '.gemini')];
-}
-
-/** Copilot CLI's folder: `$COPILOT_HOME` or `~/.copilot`. */
-export function defaultCopilotDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [env.COPILOT_HOME || path.join(os.homedir(), '.copilot')];
-}
-
-/** OpenCode's data folder: `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode` (on every OS). */
-export function defaultOpencodeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'opencode')];
-}
-
-/**
- * VS Code's user folders, where Copilot Chat's session files are: `AGENTMONITOR_VSCODE_USER_DIR`
- * (comma-separated; the extension sets its own), else VS Code's and VS Code Insiders' per OS.
- */
-export function defaultCopilotChatDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  if (env.AGENTMONITOR_VSCODE_USER_DIR) return env.AGENTMONITOR_VSCODE_USER_DIR.split(',').map((s) => s.trim()).filter(Boolean);
-  const home = env.HOME || os.homedir();
-  const base =
-    process.platform === 'darwin' ? path.join(home, 'Library', 'Application Support')
-    : process.platform === 'win32' ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
-    : env.XDG_CONFIG_HOME || path.join(home, '.config');
-  return ['Code', 'Code - Insiders'].map((n) => path.join(base, n, 'User'));
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const cfg: ServerConfig = {
     host: env.AGENTMONITOR_HOST || '127.0.0.1',
@@ -110,12 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     endAfterMinutes: num(env.AGENTMONITOR_END_MINUTES, 120, 'AGENTMONITOR_END_MINUTES'),
     snapshotIntervalS: num(env.AGENTMONITOR_SNAPSHOT_INTERVAL_S, 30, 'AGENTMONITOR_SNAPSHOT_INTERVAL_S', 0.05),
     retentionDays: num(env.AGENTMONITOR_RETENTION_DAYS, 0, 'AGENTMONITOR_RETENTION_DAYS'),
-    claudeDirs: defaultClaudeDirs(env),
-    codexDirs: defaultCodexDirs(env),
-    geminiDirs: defaultGeminiDirs(env),
-    copilotDirs: defaultCopilotDirs(env),
-    opencodeDirs: defaultOpencodeDirs(env),
-    copilotChatDirs: defaultCopilotChatDirs(env),
+    ...defaultAgentDirs(env),
     watchLogs: env.AGENTMONITOR_WATCH !== '0',
     storeThinking: env.AGENTMONITOR_THINKING !== '0',
     dailyBudgetUsd: env.AGENTMONITOR_DAILY_BUDGET_USD ? num(env.AGENTMONITOR_DAILY_BUDGET_USD, 0, 'AGENTMONITOR_DAILY_BUDGET_USD') : null,

@@ -147,7 +147,7 @@ describe('Copilot CLI session logs', () => {
   it('finds events.jsonl under session-state and prices claude-sonnet-4.6 as claude-sonnet-4-6', async () => {
     assert.ok(isCopilotEventsFile(REAL));
     assert.ok(!isCopilotEventsFile(path.join(HOME, 'session-state', SID, 'workspace.yaml')));
-    const found = await discoverLogs([], [], [], [HOME]);
+    const found = await discoverLogs({ copilotDirs: [HOME] });
     assert.deepEqual(found.map((f) => [f.kind, f.path]), [['copilot', REAL]]);
     assert.equal(priceBook().resolve('claude-sonnet-4.6')?.key, 'claude-sonnet-4-6');
   });

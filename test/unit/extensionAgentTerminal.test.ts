@@ -72,6 +72,12 @@ test('agent processes: the binary by name, or node running the package; not look
   assert.ok(!isAgentProcess(p('node', 'node /x/claudette.js'), 'claude-code'));
   assert.ok(!isAgentProcess(p('claude', 'claude'), 'codex'));
   assert.ok(!isAgentProcess(p('claude', 'claude'), 'gemini-cli'));
+  // Every agent whose identity names its CLI (src/core/agents/), not only Claude Code and Codex.
+  assert.ok(isAgentProcess(p('node', 'node /usr/lib/node_modules/@google/gemini-cli/dist/index.js'), 'gemini-cli'));
+  assert.ok(isAgentProcess(p('gemini', 'gemini -p hi'), 'gemini-cli'));
+  assert.ok(isAgentProcess(p('copilot', 'copilot'), 'copilot-cli'));
+  assert.ok(isAgentProcess(p('opencode', 'opencode run hi'), 'opencode'));
+  assert.ok(!isAgentProcess(p('code', 'code'), 'copilot-chat'));
 });
 
 test('the waiting notification offers Focus Terminal only where a terminal runs the agent', async () => {

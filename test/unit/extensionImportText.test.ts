@@ -16,7 +16,7 @@ test('an import that found nothing names the folders it looked in and the settin
   assert.equal(
     importSummaryText(nothing, places),
     'Import done: no transcripts found. Looked in /home/me/.claude, /home/me/.config/claude, /home/me/.codex (Claude Code\'s projects/, ' +
-      'Codex\'s sessions/); if your agents keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".',
+      'Codex\'s sessions/ and archived_sessions/); if your agents keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".',
   );
   assert.match(importSummaryText(nothing, { ...places, cwdFilter: ['/work/shop'] }), /^Import done: no transcripts of sessions in \/work\/shop found\. Looked in /);
 });

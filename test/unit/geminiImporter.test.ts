@@ -154,7 +154,7 @@ describe('Gemini CLI chat logs', () => {
     for (const f of ['session-1.jsonl', 'session-0.json', 'parent/sub.jsonl']) fs.writeFileSync(path.join(chats, f), '');
     fs.writeFileSync(path.join(home, 'tmp', 'p', 'checkpoints', 'checkpoint-x.json'), '{}');
     fs.writeFileSync(path.join(home, 'tmp', 'p', 'logs.json'), '[]');
-    const found = await discoverLogs([], [], [home]);
+    const found = await discoverLogs({ geminiDirs: [home] });
     assert.deepEqual(
       found.map((f) => [path.relative(home, f.path), f.kind]),
       [

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { logAgentNames } from '../../src/core/contracts/agents';
 import { connectAgentSnippets } from '../../src/core/setup/snippets';
 import type { SortState } from '../lib/tableSort';
 import { VSCODE_COMMANDS, VSCODE_SETTINGS } from '../lib/vscodeHost';
@@ -153,7 +154,7 @@ export function ConnectAgents() {
       </ul>
       {inVscode && (
         <p class="muted">
-          While the setting <code>{VSCODE_SETTINGS.watchLogs}</code> is on, new Claude Code and Codex transcripts show up without hooks. The server's port is the setting{' '}
+          While the setting <code>{VSCODE_SETTINGS.watchLogs}</code> is on, new {logAgentNames()} sessions show up without hooks. The server's port is the setting{' '}
           <code>{VSCODE_SETTINGS.port}</code>.
         </p>
       )}

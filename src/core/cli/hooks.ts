@@ -8,10 +8,12 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { AGENTS } from '../agents/registry';
+import type { AgentAdapter } from '../agents/types';
 import { loadConfig } from '../config';
 import { ourHookEvents, parseVersion, type Version } from '../hooks/hookSettings';
 import { installAgentHooks, uninstallAgentHooks, type HookInstallReport } from '../hooks/installer';
-import { agentPresence, codexHome, findOnPath, hookSettingsPath, type HookScope } from '../hooks/locations';
+import { agentPresence, findOnPath, hookSettingsPath, type HookScope } from '../hooks/locations';
 import type { HookAgent } from '../hooks/normalize';
 import { readSettings, SettingsFileError } from '../hooks/settingsFile';
 import { hasOurStatusLine } from '../hooks/statusLine';
@@ -58,33 +60,23 @@ const defaultIo = (): CliIo => ({
   err: (s) => process.stderr.write(s),
 });
 
-function agentsFor(value: string | undefined, action: string, env: NodeJS.ProcessEnv): HookAgent[] {
-  switch (value ?? 'all') {
-    case 'claude':
-    case 'claude-code':
-      return ['claude-code'];
-    case 'codex':
-      return ['codex'];
-    case 'all':
-      return action === 'install' && !fs.existsSync(codexHome(env)) ? ['claude-code'] : ['claude-code', 'codex'];
-    case 'copilot':
-    case 'copilot-cli':
-      // Its hook input ({sessionId, timestamp, cwd, toolName, toolArgs, toolResult}, {…, prompt})
-      // names no tool call or message id: a hook's call or prompt could not be matched with the log's.
-      throw new UsageError(
-        'Copilot CLI gets no AgentMonitor hooks: its hook input names no tool call or message id, so its tool calls and prompts ' +
-          'would count twice beside its session logs, which AgentMonitor already follows live (~/.copilot/session-state). ' +
-          'For each model call as it is made, point its telemetry at AgentMonitor (README, Copilot CLI telemetry).',
-      );
-    default:
-      throw new UsageError(`--agent must be claude, codex or all, got "${value}"`);
+/** The agents `--agent <value>` selects, from each adapter's `hooks` (`src/core/agents/`). */
+export function agentsFor(value: string | undefined, action: string, env: NodeJS.ProcessEnv, agents: readonly AgentAdapter[] = AGENTS): HookAgent[] {
+  const v = value ?? 'all';
+  if (v === 'all') {
+    return agents.flatMap((a) => (a.hooks && 'agent' in a.hooks && (action !== 'install' || a.hooks.inAll(env)) ? [a.hooks.agent] : []));
   }
+  const hooks = agents.find((a) => a.hooks?.cliNames.includes(v))?.hooks;
+  if (hooks && 'agent' in hooks) return [hooks.agent];
+  if (hooks) throw new UsageError(hooks.unsupported);
+  const names = agents.flatMap((a) => (a.hooks && 'agent' in a.hooks ? [a.hooks.cliNames[0]] : []));
+  throw new UsageError(`--agent must be ${names.join(', ')} or all, got "${value}"`);
 }
 
-const AGENT_NAMES: Record<HookAgent, string> = { 'claude-code': 'Claude Code', codex: 'Codex' };
+const agentName = (agent: HookAgent) => AGENTS.find((a) => a.hooks && 'agent' in a.hooks && a.hooks.agent === agent)?.identity.name ?? agent;
 
 function describe(r: HookInstallReport, dryRun: boolean): string {
-  const name = `${AGENT_NAMES[r.agent]} (${r.scope})`;
+  const name = `${agentName(r.agent)} (${r.scope})`;
   // A dry run writes nothing: it says what it would do, and there is no backup to name.
   const tail = dryRun ? ' (dry run, nothing written)' : r.backup ? ` (backup: ${r.backup})` : '';
   const [add, update, remove] = dryRun ? ['would add', 'would update', 'would remove'] : ['added', 'updated', 'removed'];
@@ -151,7 +143,7 @@ function cliCommand(env: NodeJS.ProcessEnv): string {
 function notInstalled(agent: HookAgent, env: NodeJS.ProcessEnv): string | null {
   const p = agentPresence(agent, env);
   if (p.installed) return null;
-  return `${AGENT_NAMES[agent]} is not installed ("${p.binName}" not on PATH, no ${p.dir}): no hooks written for it; install it first, or add --force to write them anyway`;
+  return `${agentName(agent)} is not installed ("${p.binName}" not on PATH, no ${p.dir}): no hooks written for it; install it first, or add --force to write them anyway`;
 }
 
 export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise<number> {
@@ -228,7 +220,7 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
         const statusLineOurs = agent === 'claude-code' ? hasOurStatusLine(loaded.data) : undefined;
         results.push({ agent, scope, file, exists: loaded.exists, events, ...(statusLineOurs === undefined ? {} : { status_line: statusLineOurs }) });
         const slText = statusLineOurs === undefined ? '' : statusLineOurs ? ', status line: ours' : ', status line: not ours';
-        if (!json) io.out(`${AGENT_NAMES[agent]} (${scope}): ${events.length ? `${events.length} AgentMonitor hooks` : 'no AgentMonitor hooks'} in ${file}${slText}\n`);
+        if (!json) io.out(`${agentName(agent)} (${scope}): ${events.length ? `${events.length} AgentMonitor hooks` : 'no AgentMonitor hooks'} in ${file}${slText}\n`);
         continue;
       }
       const r = action === 'install' ? installAgentHooks(opts) : uninstallAgentHooks(opts);

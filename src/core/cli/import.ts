@@ -1,6 +1,8 @@
 /**
- * `agentmonitor import [--claude-dir DIR]… [--codex-dir DIR]… [--gemini-dir DIR]… [--copilot-dir DIR]… [--opencode-dir DIR]… [--copilot-chat-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`:
- * incremental import of Claude Code transcripts, Codex rollouts, Gemini CLI chats, Copilot CLI sessions and OpenCode's database. One writer (DESIGN §3): when a
+ * `agentmonitor import [--<agent>-dir DIR]… [--cwd DIR]… [--db PATH] [--json]`: incremental import
+ * of every registered agent's logs (`--claude-dir`, `--codex-dir`, `--gemini-dir`, `--copilot-dir`,
+ * `--opencode-dir`, `--copilot-chat-dir`: one option per agent with log folders, from its identity,
+ * `src/core/agents/`). One writer (DESIGN §3): when a
  * live server owns the database, the import runs inside it (`POST /api/import`, progress over SSE);
  * otherwise this process opens the database itself. Progress goes to stderr, the summary to stdout.
  * The server reads only its own agent log folders for API clients; this command sends the key from
@@ -9,6 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { requestedDirs, type AgentDirs } from '../agents/folders';
+import { AGENTS, folderAgents } from '../agents/registry';
+import type { AgentAdapter } from '../agents/types';
 import type { ImportProgress, ImportRequest, ImportSummary } from '../contracts/api';
 import type { SseMessage } from '../contracts/sse';
 import { loadConfig } from '../config';
@@ -17,36 +22,53 @@ import { stderrLogger } from '../log';
 import { openCore } from '../runtime';
 import { LOCK_KEY_HEADER } from '../server/importAccess';
 import { probeOwner } from '../server/lockFile';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args';
 
 const BULK_SNAPSHOT_INTERVAL_S = 600;
 
-const HELP = `Usage: agentmonitor import [options]
+/** `a, b and c`. */
+function listed(items: readonly string[], sep = ', '): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(sep)} and ${items[items.length - 1]}`;
+}
 
-Imports Claude Code transcripts, Codex rollouts, Gemini CLI chats, Copilot CLI sessions and
-OpenCode's database (incremental: a re-run reads only what was appended). Without --claude-dir/
---codex-dir/--gemini-dir/--copilot-dir/--opencode-dir, imports all five from their default places
-(CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude; CODEX_HOME or ~/.codex;
-GEMINI_CLI_HOME/.gemini or ~/.gemini; COPILOT_HOME or ~/.copilot; XDG_DATA_HOME/opencode or
-~/.local/share/opencode; Copilot Chat's session files in VS Code's user folder,
-AGENTMONITOR_VSCODE_USER_DIR or ~/.config/Code/User and its Insiders'). Finding no
-transcript at all, it names the folders it looked in.
-When a server owns the database the import runs inside it; any folder works when this command
+function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}
+
+const option = (flag: string, text: string) => `  ${flag.padEnd(24)}${text}\n`;
+
+/** The help, from the registered agents (one `--<agent>-dir` option each). */
+export function importHelp(agents: readonly AgentAdapter[] = AGENTS): string {
+  const folders = folderAgents(agents).map((a) => a.identity.folders);
+  return (
+    'Usage: agentmonitor import [options]\n\n' +
+    wrap(
+      `Imports ${listed(folders.map((f) => f.logs))} (incremental: a re-run reads only what was appended). ` +
+        `Without a --<agent>-dir option, imports every agent's logs from their default places ` +
+        `(${folders.map((f) => f.defaults).join('; ')}). Finding no transcript at all, it names the folders it looked in.`,
+    ) +
+    '\n' +
+    `When a server owns the database the import runs inside it; any folder works when this command
 runs as the server's user (it proves that with the key in the server's lock file) or sends the
 server's AGENTMONITOR_TOKEN.
 
 Options:
-  --claude-dir DIR   a Claude config dir holding projects/ (repeatable)
-  --codex-dir DIR    a Codex home holding sessions/ (repeatable)
-  --gemini-dir DIR   a Gemini CLI folder holding tmp/<project>/chats/ (repeatable)
-  --copilot-dir DIR  a Copilot CLI folder holding session-state/ (repeatable)
-  --opencode-dir DIR an OpenCode data folder holding opencode.db (repeatable)
-  --copilot-chat-dir DIR  a VS Code user folder holding workspaceStorage/ (repeatable)
-  --cwd DIR          only sessions whose working directory is inside DIR (repeatable)
-  --db PATH          database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
-  --json             print the summary as JSON
-  --quiet            no progress on stderr
-`;
+` +
+    folders.map((f) => option(`--${f.option} DIR`, `${f.holds} (repeatable)`)).join('') +
+    option('--cwd DIR', 'only sessions whose working directory is inside DIR (repeatable)') +
+    option('--db PATH', 'database file (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)') +
+    option('--json', 'print the summary as JSON') +
+    option('--quiet', 'no progress on stderr')
+  );
+}
 
 export interface LiveServer {
   url: string;
@@ -90,18 +112,20 @@ export function formatSummary(s: ImportSummary, maxListed = 20): string {
  * What an import that found no log file at all adds to its summary: the folders it looked in (a
  * missing one said so) and how to name others. Null when it found files (new or unchanged).
  */
-export function nothingFoundText(s: ImportSummary, req: ImportRequest): string | null {
+export function nothingFoundText(s: ImportSummary, req: ImportRequest, agents: readonly AgentAdapter[] = AGENTS): string | null {
   if (s.files || s.files_skipped_unchanged || s.cancelled) return null;
   const folders = (dirs: string[] | undefined) => (dirs ?? []).map((d) => `    ${d}${fs.existsSync(d) ? '' : ' (no such folder)'}\n`).join('');
   const cwd = req.cwd_filter?.length ? ` of sessions inside ${req.cwd_filter.join(', ')} (--cwd)` : '';
   let text = `No transcripts${cwd} found. Looked in:\n`;
-  if (req.claude_dirs?.length) text += `  Claude Code (projects/ below each):\n${folders(req.claude_dirs)}`;
-  if (req.codex_dirs?.length) text += `  Codex (sessions/ and archived_sessions/ below each):\n${folders(req.codex_dirs)}`;
-  if (req.gemini_dirs?.length) text += `  Gemini CLI (tmp/<project>/chats/ below each):\n${folders(req.gemini_dirs)}`;
-  if (req.copilot_dirs?.length) text += `  Copilot CLI (session-state/ below each):\n${folders(req.copilot_dirs)}`;
-  if (req.opencode_dirs?.length) text += `  OpenCode (opencode.db in each):\n${folders(req.opencode_dirs)}`;
-  if (req.copilot_chat_dirs?.length) text += `  Copilot Chat (workspaceStorage/*/chatSessions/ below each):\n${folders(req.copilot_chat_dirs)}`;
-  return `${text}Name other folders with --claude-dir DIR, --codex-dir DIR, --gemini-dir DIR, --copilot-dir DIR, --opencode-dir DIR and --copilot-chat-dir DIR (or set CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, COPILOT_HOME, XDG_DATA_HOME, AGENTMONITOR_VSCODE_USER_DIR).\n`;
+  const lists = req as Record<string, string[] | undefined>;
+  const withFolders = folderAgents(agents);
+  for (const { identity: a } of withFolders) {
+    const dirs = lists[a.folders.request];
+    if (dirs?.length) text += `  ${a.name} (${a.folders.lookedIn}):\n${folders(dirs)}`;
+  }
+  const options = listed(withFolders.map((a) => `--${a.identity.folders.option} DIR`));
+  const envs = [...new Set(withFolders.map((a) => a.identity.folders.env))].join(', ');
+  return `${text}Name other folders with ${options} (or set ${envs}).\n`;
 }
 
 /** Read SSE messages from a streaming response until `stop` returns true. */
@@ -168,16 +192,32 @@ export async function importViaServer(server: LiveServer, req: ImportRequest, on
   }
 }
 
+/** One repeatable `--<agent>-dir` option per agent with log folders. */
+export function folderOptions(agents: readonly AgentAdapter[] = AGENTS): Record<string, OptionSpec> {
+  return Object.fromEntries(folderAgents(agents).map((a) => [a.identity.folders.option, { type: 'string', multiple: true }]));
+}
+
+/**
+ * The request the parsed options make: every agent's field, in the registry's order, holding the
+ * folders named (absolute: a running server resolves paths against its own working directory),
+ * or, when no agent's were named, its defaults from `config`.
+ */
+export function importRequestOf(values: ParsedArgs['values'], config: AgentDirs, agents: readonly AgentAdapter[] = AGENTS): ImportRequest {
+  const absolute = (dirs: unknown) => (dirs as string[] | undefined)?.map((d) => path.resolve(d));
+  const named = folderAgents(agents).map((a) => ({ a, dirs: absolute(values[a.identity.folders.option]) }));
+  const all = named.every((n) => !n.dirs);
+  const defaults = config as Record<string, string[] | undefined>;
+  return {
+    ...Object.fromEntries(named.map(({ a, dirs }) => [a.identity.folders.request, dirs ?? (all ? (defaults[a.identity.folders.config] ?? []) : [])])),
+    cwd_filter: values.cwd as string[] | undefined,
+  } as ImportRequest;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
     args = parseArgs(argv, {
-      'claude-dir': { type: 'string', multiple: true },
-      'codex-dir': { type: 'string', multiple: true },
-      'gemini-dir': { type: 'string', multiple: true },
-      'copilot-dir': { type: 'string', multiple: true },
-      'opencode-dir': { type: 'string', multiple: true },
-      'copilot-chat-dir': { type: 'string', multiple: true },
+      ...folderOptions(),
       cwd: { type: 'string', multiple: true },
       db: { type: 'string' },
       json: { type: 'boolean' },
@@ -187,35 +227,18 @@ export async function run(argv: string[]): Promise<number> {
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`agentmonitor import: ${e.message}\n\n${HELP}`);
+      process.stderr.write(`agentmonitor import: ${e.message}\n\n${importHelp()}`);
       return 2;
     }
     throw e;
   }
   const v = args.values;
   if (v.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(importHelp());
     return 0;
   }
   const config = loadConfig(process.env, v.db !== undefined ? { dbPath: String(v.db) } : {});
-  // Absolute: a running server resolves paths against its own working directory.
-  const absolute = (dirs: unknown) => (dirs as string[] | undefined)?.map((d) => path.resolve(d));
-  const claude = absolute(v['claude-dir']);
-  const codex = absolute(v['codex-dir']);
-  const gemini = absolute(v['gemini-dir']);
-  const copilot = absolute(v['copilot-dir']);
-  const opencode = absolute(v['opencode-dir']);
-  const copilotChat = absolute(v['copilot-chat-dir']);
-  const all = !claude && !codex && !gemini && !copilot && !opencode && !copilotChat;
-  const req: ImportRequest = {
-    claude_dirs: claude ?? (all ? config.claudeDirs : []),
-    codex_dirs: codex ?? (all ? config.codexDirs : []),
-    gemini_dirs: gemini ?? (all ? config.geminiDirs : []),
-    copilot_dirs: copilot ?? (all ? config.copilotDirs : []),
-    opencode_dirs: opencode ?? (all ? config.opencodeDirs : []),
-    copilot_chat_dirs: copilotChat ?? (all ? config.copilotChatDirs : []),
-    cwd_filter: v.cwd as string[] | undefined,
-  };
+  const req = importRequestOf(v, config);
   const tty = process.stderr.isTTY;
   let lastShown = 0;
   const onProgress = (p: ImportProgress) => {
@@ -238,7 +261,7 @@ export async function run(argv: string[]): Promise<number> {
       try {
         summary = await runImport(
           { store: core.store, ingest: core.ingest, persist: () => core.store.snapshot() },
-          { importId: randomUUID(), claudeDirs: req.claude_dirs!, codexDirs: req.codex_dirs!, geminiDirs: req.gemini_dirs, copilotDirs: req.copilot_dirs, opencodeDirs: req.opencode_dirs, copilotChatDirs: req.copilot_chat_dirs, cwdFilter: req.cwd_filter, onProgress },
+          { importId: randomUUID(), ...requestedDirs(req, {}), cwdFilter: req.cwd_filter, onProgress },
         );
       } finally {
         await core.close();

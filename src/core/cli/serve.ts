@@ -2,6 +2,7 @@
  * `agentmonitor serve [--host] [--port] [--db | --demo | --database-url] [--no-watch] [--no-thinking] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
  * then flushes (final snapshot) and exits.
  */
+import { pickAgentDirs } from '../agents/folders';
 import type { ServerConfig } from '../config';
 import { stderrLogger } from '../log';
 import { startLogWatcher } from '../importers/liveWatch';
@@ -89,7 +90,7 @@ export async function run(argv: string[]): Promise<number> {
       onCoreOpen: async (core) => {
         const { config } = core;
         if (!config.watchLogs) return null;
-        const watcher = startLogWatcher(core, { claudeDirs: config.claudeDirs, codexDirs: config.codexDirs, geminiDirs: config.geminiDirs, copilotDirs: config.copilotDirs, opencodeDirs: config.opencodeDirs, copilotChatDirs: config.copilotChatDirs, log });
+        const watcher = startLogWatcher(core, { ...pickAgentDirs(config), log });
         // The watcher logs the folders it follows once it is ready.
         watcher.ready.catch((e: Error) => log.warn(`log watcher failed to start: ${e.message}`));
         return watcher;

@@ -1,8 +1,9 @@
 /**
  * How each known agent type is shown (the tree, the ticker, the dashboard): its name and the
- * codicon the tree draws. An agent type not listed here is shown as it is, with a generic icon.
+ * codicon the tree draws, from the agents' identities (`src/core/agents/identities.ts`). An agent
+ * type not listed there is shown as it is, with a generic icon.
  */
-import type { KNOWN_AGENT_TYPES } from './events';
+import { AGENT_IDENTITIES, type KnownAgentType } from '../agents/identities';
 
 export interface AgentDisplay {
   name: string;
@@ -10,14 +11,15 @@ export interface AgentDisplay {
   icon: string;
 }
 
-export const AGENT_DISPLAY: Readonly<Record<(typeof KNOWN_AGENT_TYPES)[number], AgentDisplay>> = {
-  'claude-code': { name: 'Claude Code', icon: 'sparkle' },
-  codex: { name: 'Codex', icon: 'terminal' },
-  'gemini-cli': { name: 'Gemini CLI', icon: 'star-full' },
-  'copilot-cli': { name: 'Copilot CLI', icon: 'copilot' },
-  opencode: { name: 'OpenCode', icon: 'code' },
-  'copilot-chat': { name: 'Copilot Chat', icon: 'comment-discussion' },
-};
+export const AGENT_DISPLAY: Readonly<Record<KnownAgentType, AgentDisplay>> = Object.fromEntries(
+  AGENT_IDENTITIES.map((a) => [a.agentType, { name: a.name, icon: a.icon }]),
+) as Record<KnownAgentType, AgentDisplay>;
+
+/** The names of the agents whose log files are read (`a, b and c`), for texts that list them. */
+export function logAgentNames(): string {
+  const names = AGENT_IDENTITIES.filter((a) => 'folders' in a).map((a) => a.name);
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
 
 export function agentDisplay(agentType: string): AgentDisplay {
   return (AGENT_DISPLAY as Record<string, AgentDisplay | undefined>)[agentType] ?? { name: agentType, icon: 'robot' };

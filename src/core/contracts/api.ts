@@ -3,6 +3,7 @@
  * the server's query layer produces them. Times are ISO-8601 strings; money is USD; token names
  * follow the event contract (`events.ts`).
  */
+import type { AgentDirsRequest } from '../agents/identities';
 import type { CostSource, EventStatus, StoredEvent } from './events';
 
 export type SessionStatus = 'active' | 'idle' | 'ended';
@@ -371,21 +372,16 @@ export interface RateLimitInfo {
   stale: boolean;
 }
 
-/** `POST /api/import` body and its final summary. */
-export interface ImportRequest {
-  claude_dirs?: string[];
-  codex_dirs?: string[];
-  /** Gemini CLI folders holding `tmp/<project>/chats/` (default `$GEMINI_CLI_HOME/.gemini` or `~/.gemini`). */
-  gemini_dirs?: string[];
-  /** Copilot CLI folders holding `session-state/` (default `$COPILOT_HOME` or `~/.copilot`). */
-  copilot_dirs?: string[];
-  /** OpenCode data folders holding `opencode.db` (default `$XDG_DATA_HOME/opencode` or `~/.local/share/opencode`). */
-  opencode_dirs?: string[];
-  /** VS Code user folders holding Copilot Chat's `workspaceStorage/<hash>/chatSessions/` (default: VS Code's and VS Code Insiders'). */
-  copilot_chat_dirs?: string[];
+/**
+ * `POST /api/import` body and its final summary. One folder list per agent with log folders, named
+ * by its identity's `folders.request` (`claude_dirs`, `codex_dirs`, `gemini_dirs`, `copilot_dirs`,
+ * `opencode_dirs`, `copilot_chat_dirs`, …; `src/core/agents/`). A request naming none imports every
+ * agent's default folders; one naming some imports only those.
+ */
+export type ImportRequest = AgentDirsRequest & {
   /** Restrict to sessions whose cwd is inside one of these folders. */
   cwd_filter?: string[];
-}
+};
 
 export interface ImportSummary {
   import_id: string;

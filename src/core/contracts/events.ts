@@ -16,6 +16,7 @@
  * with a final status (a PreToolUse followed by its PostToolUse). Channels that see the same thing
  * derive the same id — see `eventIds.ts`.
  */
+import { AGENT_IDENTITIES, type KnownAgentType } from '../agents/identities';
 import { z } from 'zod';
 import { EVENT_TIME_RANGE, isPlausibleTimestamp } from './eventTime';
 import { LONE_SURROGATE, hasLoneSurrogate } from './wellFormed';
@@ -54,12 +55,10 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const EVENT_TYPE_ALIASES = { llm_response: 'llm_request' } as const satisfies Record<string, EventType>;
 const ACCEPTED_EVENT_TYPES = [...EVENT_TYPES, ...(Object.keys(EVENT_TYPE_ALIASES) as (keyof typeof EVENT_TYPE_ALIASES)[])] as const;
 
-/** Other spellings of a known agent type (the original AgentMonitor's hooks send `claude_code`). */
-export const AGENT_TYPE_ALIASES: ReadonlyMap<string, (typeof KNOWN_AGENT_TYPES)[number]> = new Map([
-  ['claude_code', 'claude-code'],
-  ['gemini_cli', 'gemini-cli'],
-  ['copilot_cli', 'copilot-cli'],
-]);
+/** Other spellings of a known agent type (the original AgentMonitor's hooks send `claude_code`): each agent's `aliases`. */
+export const AGENT_TYPE_ALIASES: ReadonlyMap<string, KnownAgentType> = new Map(
+  AGENT_IDENTITIES.flatMap((a): [string, KnownAgentType][] => ('aliases' in a ? a.aliases.map((alias): [string, KnownAgentType] => [alias, a.agentType]) : [])),
+);
 
 /**
  * What an `instruction_load` keeps of its metadata: where the instructions came from and why they
@@ -79,8 +78,8 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 export const EVENT_SOURCES = ['api', 'hook', 'otel', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
-/** Known agent types; any other short identifier is accepted too. */
-export const KNOWN_AGENT_TYPES = ['claude-code', 'codex', 'gemini-cli', 'copilot-cli', 'opencode', 'copilot-chat'] as const;
+/** Known agent types (each registered agent's, `src/core/agents/identities.ts`); any other short identifier is accepted too. */
+export const KNOWN_AGENT_TYPES: readonly KnownAgentType[] = AGENT_IDENTITIES.map((a) => a.agentType);
 
 export type CostSource = 'agent' | 'computed' | 'unpriced' | 'none';
 

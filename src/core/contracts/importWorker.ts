@@ -14,7 +14,8 @@ import type { EventInput } from './events';
 
 export const IMPORT_WORKER_CREDITS = 2;
 
-export type LogKindWire = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode' | 'opencode-json' | 'copilot-chat';
+/** A registered log source's `kind` (`importers/logSources.ts`; `claude`, `codex`, `copilot-store`, …). */
+export type LogKindWire = string;
 
 export interface FilePassOutcome {
   unchanged: boolean;

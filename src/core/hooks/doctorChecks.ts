@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { defaultCopilotChatDirs } from '../config';
+import { defaultCopilotChatDirs } from '../agents/copilotChat';
 import { agentPresence, claudeConfigDir, codexHome, copilotHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, opencodeDataDir, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';

@@ -8,8 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copilotChatProject } from './copilotChat';
-import { geminiFileInfo } from './gemini';
+import { dirsByKind, type AgentDirs } from '../agents/folders';
 import { LOG_KINDS, LOG_SOURCES } from './logSources';
 import { sqliteSignature } from './sqliteCopy';
 import type { LogKind } from './types';
@@ -59,7 +58,8 @@ async function rootsOf(dirs: string[], subdirs: string[]): Promise<string[]> {
   return [...roots];
 }
 
-export async function discoverLogs(claudeDirs: string[], codexDirs: string[], geminiDirs: string[] = [], copilotDirs: string[] = [], opencodeDirs: string[] = [], copilotChatDirs: string[] = []): Promise<LogFile[]> {
+/** The log files in each agent's folders, every registered kind's, in `LOG_KINDS` order. */
+export async function discoverLogs(agentDirs: AgentDirs): Promise<LogFile[]> {
   const files: LogFile[] = [];
   const seen = new Set<string>();
   const add = async (roots: string[], kind: LogKind, accept: (p: string) => boolean) => {
@@ -80,64 +80,16 @@ export async function discoverLogs(claudeDirs: string[], codexDirs: string[], ge
       }
     }
   };
-  const dirs: Record<LogKind, string[]> = { claude: claudeDirs, codex: codexDirs, gemini: geminiDirs, copilot: copilotDirs, 'copilot-store': copilotDirs, opencode: opencodeDirs, 'opencode-json': opencodeDirs, 'copilot-chat': copilotChatDirs };
+  const dirs = dirsByKind(agentDirs);
   for (const kind of LOG_KINDS) {
     const src = LOG_SOURCES[kind];
-    await add(await rootsOf(dirs[kind], [...src.subdirs]), kind, src.accepts);
+    await add(await rootsOf(dirs[kind] ?? [], [...src.subdirs]), kind, src.accepts);
   }
   return files;
 }
 
-/** Claude Code's folder name for a cwd (`/home/me/x.y` → `-home-me-x-y`). */
-export function claudeProjectDirName(cwd: string): string {
-  return cwd.replace(/[^a-zA-Z0-9]/g, '-');
-}
-
-/** Whether a log file belongs to a session whose cwd is inside one of `folders`. */
+/** Whether a log file belongs to a session whose cwd is inside one of `folders` (its source's `inCwd`). */
 export async function fileMatchesCwd(file: LogFile, folders: string[]): Promise<boolean> {
   if (!folders.length) return true;
-  const norm = folders.map((f) => path.resolve(f));
-  if (file.kind === 'claude') {
-    const parts = file.path.split(path.sep);
-    const i = parts.lastIndexOf('projects');
-    const dirName = i >= 0 ? parts[i + 1] : parts[parts.length - 2];
-    return norm.some((f) => {
-      const enc = claudeProjectDirName(f);
-      return dirName === enc || dirName.startsWith(enc + '-');
-    });
-  }
-  // An OpenCode database holds every project's sessions: it is read whole.
-  if (file.kind === 'opencode' || file.kind === 'opencode-json') return true;
-  // Copilot CLI's session store too, but it only stands in for sessions whose log is gone: an import
-  // of some folders' sessions reads their logs and leaves the store (every project's calls) alone.
-  if (file.kind === 'copilot-store') return false;
-  if (file.kind === 'copilot-chat') {
-    const project = copilotChatProject(file.path);
-    return !!project && norm.some((f) => project === f || project.startsWith(f + path.sep));
-  }
-  const cwd = file.kind === 'gemini' ? (geminiFileInfo(file.path).project ?? null) : await firstLineCwd(file.path, file.kind === 'copilot' ? copilotCwd : codexCwd);
-  return !!cwd && norm.some((f) => cwd === f || cwd.startsWith(f + path.sep));
-}
-
-function codexCwd(o: { type?: string; payload?: { cwd?: unknown } }): string | null {
-  return o.type === 'session_meta' && typeof o.payload?.cwd === 'string' ? o.payload.cwd : null;
-}
-
-/** A Copilot CLI session's `session.start` names its working directory. */
-function copilotCwd(o: { type?: string; data?: { context?: { cwd?: unknown } } }): string | null {
-  return o.type === 'session.start' && typeof o.data?.context?.cwd === 'string' ? o.data.context.cwd : null;
-}
-
-async function firstLineCwd(file: string, cwdOf: (first: never) => string | null): Promise<string | null> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const first = buf.toString('utf8', 0, bytesRead).split('\n', 1)[0];
-    return cwdOf(JSON.parse(first) as never);
-  } catch {
-    return null;
-  } finally {
-    await fh.close();
-  }
+  return LOG_SOURCES[file.kind].inCwd(file.path, folders.map((f) => path.resolve(f)));
 }

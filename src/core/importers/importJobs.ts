@@ -4,19 +4,14 @@
  * `import_done`). The last summary is kept for clients that missed the message.
  */
 import { randomUUID } from 'node:crypto';
+import { requestedDirs, type AgentDirs } from '../agents/folders';
 import type { ImportRequest, ImportSummary } from '../contracts/api';
 import type { Broadcaster } from '../ingest/broadcaster';
 import type { Logger } from '../log';
 import { runImport, type ImportDeps } from './importRunner';
 
-export interface ImportDefaults {
-  claudeDirs: string[];
-  codexDirs: string[];
-  geminiDirs: string[];
-  copilotDirs: string[];
-  opencodeDirs?: string[];
-  copilotChatDirs?: string[];
-}
+/** Each agent's folders a request naming none imports (the server's). */
+export type ImportDefaults = AgentDirs;
 
 export class ImportJobs {
   private running: { id: string; abort: AbortController; done: Promise<ImportSummary | null> } | null = null;
@@ -38,15 +33,9 @@ export class ImportJobs {
     if (this.running) return null;
     const id = randomUUID();
     const abort = new AbortController();
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs && !req.copilot_chat_dirs;
     const done = runImport(this.deps, {
       importId: id,
-      claudeDirs: req.claude_dirs ?? (all ? this.defaults.claudeDirs : []),
-      codexDirs: req.codex_dirs ?? (all ? this.defaults.codexDirs : []),
-      geminiDirs: req.gemini_dirs ?? (all ? this.defaults.geminiDirs : []),
-      copilotDirs: req.copilot_dirs ?? (all ? this.defaults.copilotDirs : []),
-      opencodeDirs: req.opencode_dirs ?? (all ? (this.defaults.opencodeDirs ?? []) : []),
-      copilotChatDirs: req.copilot_chat_dirs ?? (all ? (this.defaults.copilotChatDirs ?? []) : []),
+      ...requestedDirs(req, this.defaults),
       cwdFilter: req.cwd_filter,
       signal: abort.signal,
       onProgress: (progress) => this.hub.broadcast({ type: 'import_progress', progress }),

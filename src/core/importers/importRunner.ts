@@ -4,6 +4,7 @@
  * next is parsed), and store each file's new offset once its events are in. Malformed, torn or
  * enormous lines are skipped and counted; they never abort the import.
  */
+import type { AgentDirs } from '../agents/folders';
 import type { ImportProgress, ImportSummary } from '../contracts/api';
 import type { EventInput } from '../contracts/events';
 import type { FilePassOutcome, PackedRecords } from '../contracts/importWorker';
@@ -35,14 +36,9 @@ export interface ImportDeps {
   persist?: () => Promise<unknown>;
 }
 
-export interface ImportJob {
+/** An import: the folders of each agent (`claudeDirs`, `geminiDirs`, …; one left out is not read) and how to run it. */
+export interface ImportJob extends AgentDirs {
   importId: string;
-  claudeDirs: string[];
-  codexDirs: string[];
-  geminiDirs?: string[];
-  copilotDirs?: string[];
-  opencodeDirs?: string[];
-  copilotChatDirs?: string[];
   cwdFilter?: string[];
   onProgress?(p: ImportProgress): void;
   signal?: AbortSignal;
@@ -135,7 +131,7 @@ export async function runImport(deps: ImportDeps, job: ImportJob): Promise<Impor
   };
   report(true);
 
-  let files: LogFile[] = await discoverLogs(job.claudeDirs, job.codexDirs, job.geminiDirs ?? [], job.copilotDirs ?? [], job.opencodeDirs ?? [], job.copilotChatDirs ?? []);
+  let files: LogFile[] = await discoverLogs(job);
   if (job.cwdFilter?.length) {
     const keep: LogFile[] = [];
     for (const f of files) if (await fileMatchesCwd(f, job.cwdFilter)) keep.push(f);

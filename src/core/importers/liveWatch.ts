@@ -29,6 +29,7 @@ import { ClaudeSessionIndex } from './claudeCode';
 import { discoverLogs } from './discover';
 import { drainValidated, tailFile } from './fileTail';
 import { LOG_KINDS, LOG_SOURCES } from './logSources';
+import { dirsByKind, type AgentDirs } from '../agents/folders';
 import { sqliteSignature } from './sqliteCopy';
 import type { LogKind, LogParser } from './types';
 
@@ -42,27 +43,15 @@ export const MAX_FOLLOWED = 64;
 
 /**
  * The kind of log a hook's `transcript_path` is, when it is shaped and named as session
- * `sessionId`'s transcript (or one of its subagents'); otherwise null.
+ * `sessionId`'s transcript (or one of its subagents'; each source's `hookTranscript`); otherwise null.
  */
 export function hookTranscriptKind(sessionId: string, p: string): LogKind | null {
   if (!path.isAbsolute(p) || p.includes('\0') || !sessionId || sessionId.includes('/') || sessionId.includes('\\')) return null;
-  const parts = p.split(/[\\/]/);
-  const n = parts.length;
-  const base = parts[n - 1];
-  if (base === `${sessionId}.jsonl` && parts[n - 3] === 'projects') return 'claude';
-  if (/^agent-[\w-]+\.jsonl$/.test(base) && parts[n - 2] === 'subagents' && parts[n - 3] === sessionId && parts[n - 5] === 'projects') return 'claude';
-  if (base.startsWith('rollout-') && base.endsWith(`-${sessionId}.jsonl`)) return 'codex';
-  return null;
+  return LOG_KINDS.find((kind) => LOG_SOURCES[kind].hookTranscript?.(sessionId, p)) ?? null;
 }
 
-export interface LogWatcherOptions {
-  claudeDirs: string[];
-  codexDirs: string[];
-  geminiDirs?: string[];
-  copilotDirs?: string[];
-  opencodeDirs?: string[];
-  /** VS Code user folders (Copilot Chat's session files). */
-  copilotChatDirs?: string[];
+/** The folders of each agent to watch (`claudeDirs`, `geminiDirs`, …; one left out is not watched). */
+export interface LogWatcherOptions extends AgentDirs {
   log: Logger;
   /** Catch up files modified this recently at start (default 48 h; 0 = none). */
   catchUpHours?: number;
@@ -93,9 +82,9 @@ export function startLogWatcher(
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const dirs: Record<LogKind, string[]> = { claude: opts.claudeDirs, codex: opts.codexDirs, gemini: opts.geminiDirs ?? [], copilot: opts.copilotDirs ?? [], 'copilot-store': opts.copilotDirs ?? [], opencode: opts.opencodeDirs ?? [], 'opencode-json': opts.opencodeDirs ?? [], 'copilot-chat': opts.copilotChatDirs ?? [] };
+  const dirs = dirsByKind(opts);
   const roots: { dir: string; kind: LogKind }[] = LOG_KINDS.flatMap((kind) =>
-    dirs[kind].flatMap((d) => {
+    (dirs[kind] ?? []).flatMap((d) => {
       const subs = LOG_SOURCES[kind].subdirs.map((s) => path.join(d, s)).filter((s) => fs.existsSync(s));
       return (subs.length ? subs : [d]).map((dir) => ({ dir, kind }));
     }),
@@ -306,7 +295,7 @@ export function startLogWatcher(
     const catchUpMs = (opts.catchUpHours ?? 48) * 3_600_000;
     if (catchUpMs > 0) {
       const cutoff = Date.now() - catchUpMs;
-      const found = await discoverLogs(opts.claudeDirs, opts.codexDirs, opts.geminiDirs ?? [], opts.copilotDirs ?? [], opts.opencodeDirs ?? [], opts.copilotChatDirs ?? []);
+      const found = await discoverLogs(opts);
       for (const f of found) {
         try {
           if (fs.statSync(f.path).mtimeMs >= cutoff) await enqueue(() => pass(f.path, f.kind));

@@ -5,7 +5,8 @@
  */
 import type { EventInputRaw, EventType } from '../contracts/events';
 
-export type LogKind = 'claude' | 'codex' | 'gemini' | 'copilot' | 'copilot-store' | 'opencode' | 'opencode-json' | 'copilot-chat';
+/** The `kind` of one of the registered agents' log sources (`importers/logSources.ts`): `claude`, `copilot-store`, … */
+export type LogKind = string;
 
 export interface SkippedLine {
   line: number;

@@ -5,10 +5,9 @@
  * histograms are accepted and dropped.
  */
 import type { OtelCounterPoint } from '../store/queries/otelMetrics';
-import { otelAgentOf } from './otlpAttributes';
+import { otelAgentOf } from './otelAgent';
 import { nanosToMs, type AttrValue, type OtlpMetricPoint } from './otlpRecords';
 
-const CODEX_COUNTERS = new Set(['codex.conversation.turn.count', 'codex.tool.call', 'codex.api_request', 'codex.sse_event']);
 
 /** Attributes that identify a user or process, not what a counter counts. */
 const DROPPED_ATTRIBUTES = new Set([
@@ -45,16 +44,12 @@ function canonicalAttributes(attrs: Record<string, AttrValue>): string {
   return json.length > MAX_ATTRIBUTES_JSON ? JSON.stringify({ truncated: json.slice(0, MAX_ATTRIBUTES_JSON) }) : json;
 }
 
-function isKept(agent: string, metric: string): boolean {
-  return agent === 'claude-code' ? metric.startsWith('claude_code.') : CODEX_COUNTERS.has(metric);
-}
-
 export function counterRowsOf(points: OtlpMetricPoint[]): CounterMapping {
   const out: CounterMapping = { rows: [], rejected: [] };
   for (const p of points) {
     if (p.kind !== 'sum') continue;
     const agent = otelAgentOf(p.resource, p.metric);
-    if (!agent || !isKept(agent, p.metric)) continue;
+    if (!agent?.otel?.keepsCounter?.(p.metric)) continue;
     const reject = (reason: string) => out.rejected.push({ index: p.index, reason: `${p.metric}: ${reason}` });
     if (p.value === null) { reject('data point has no finite value'); continue; }
     if (p.temporality !== DELTA && p.temporality !== CUMULATIVE) { reject('aggregationTemporality must be 1 (delta) or 2 (cumulative)'); continue; }
@@ -63,7 +58,7 @@ export function counterRowsOf(points: OtlpMetricPoint[]): CounterMapping {
     const session = p.attributes['session.id'] ?? p.attributes['conversation.id'];
     const end = pad(p.timeUnixNano);
     out.rows.push({
-      agent_type: agent,
+      agent_type: agent.identity.agentType,
       metric: p.metric,
       session_id: typeof session === 'string' ? session.slice(0, 256) : '',
       attributes: canonicalAttributes(p.attributes),

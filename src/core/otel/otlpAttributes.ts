@@ -1,11 +1,9 @@
 /**
  * Reading typed values out of OTLP attributes, which agents spell loosely (Claude Code sends
- * `success` as "true", Codex sends token counts as strings), and telling which agent sent them.
+ * `success` as "true", Codex sends token counts as strings).
  */
 import type { AttrValue, Attributes } from './otlpRecords';
 import { toNumber } from './otlpRecords';
-
-export type OtelAgent = 'claude-code' | 'codex' | 'gemini-cli';
 
 /** Longest text kept from an attribute (prompts, tool input/output, error messages). */
 export const TEXT_MAX = 2000;
@@ -51,18 +49,6 @@ export function attrBool(a: Attributes, key: string): boolean | undefined {
   if (v === 'true') return true;
   if (v === 'false') return false;
   return undefined;
-}
-
-/** Which agent a record or metric comes from: resource `service.name` first, then its name. */
-export function otelAgentOf(resource: Attributes, name: string): OtelAgent | null {
-  const service = resource['service.name'];
-  if (service === 'claude-code') return 'claude-code';
-  if (typeof service === 'string' && /^codex([_-]|$)/.test(service)) return 'codex';
-  if (service === 'gemini-cli') return 'gemini-cli';
-  if (name.startsWith('claude_code.')) return 'claude-code';
-  if (name.startsWith('gemini_cli.')) return 'gemini-cli';
-  if (name.startsWith('codex.')) return 'codex';
-  return null;
 }
 
 /** Drop undefined values so metadata stays small. */

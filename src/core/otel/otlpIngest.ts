@@ -7,15 +7,12 @@ import { validateEvent, type EventInput } from '../contracts/events';
 import { channelEventId, codexResponseKey, llmRequestEventId } from '../contracts/eventIds';
 import type { IngestSink } from '../ingest/types';
 import type { StoreClient } from '../store/storeClient';
-import { mapClaudeLogRecord } from './claudeCode';
-import { isCopilotSpan, mapCopilotSpan } from './copilot';
-import { CodexBatchState, mapCodexLogRecord } from './codex';
-import { mapGeminiLogRecord } from './gemini';
-import { eventNameOf, type CodexOrdinalRef } from './mappedEvent';
+import type { AgentAdapter } from '../agents/types';
+import { eventNameOf, type CodexOrdinalRef, type MapOutcome } from './mappedEvent';
 import { metricsUsageEvents } from './metricsUsage';
 import { counterRowsOf } from './otelCounters';
-import { otelAgentOf } from './otlpAttributes';
-import { logRecordsOf, metricPointsOf, spansOf } from './otlpRecords';
+import { otelAgentOf, spanAgentOf } from './otelAgent';
+import { logRecordsOf, metricPointsOf, spansOf, type OtlpLogRecord } from './otlpRecords';
 import type { OtlpSignal } from './otlpProto';
 
 export interface OtlpDeps {
@@ -60,7 +57,8 @@ interface Pending {
 export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
   const records = logRecordsOf(request);
   const rejections = new Rejections();
-  const codexState = new CodexBatchState();
+  // Each agent's mapper lives for this request (Codex numbers a conversation's records within it).
+  const mappers = new Map<AgentAdapter, ((rec: OtlpLogRecord) => MapOutcome) | null>();
   const pending: Pending[] = [];
   for (const rec of records) {
     if (rec.malformed) {
@@ -69,7 +67,10 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
     }
     const agent = otelAgentOf(rec.resource, eventNameOf(rec, ''));
     if (!agent) continue;
-    const out = agent === 'claude-code' ? mapClaudeLogRecord(rec) : agent === 'gemini-cli' ? mapGeminiLogRecord(rec) : mapCodexLogRecord(rec, codexState);
+    let map = mappers.get(agent);
+    if (map === undefined) mappers.set(agent, (map = agent.otel?.logMapper?.() ?? null));
+    if (!map) continue;
+    const out = map(rec);
     if (out.kind === 'ignored') continue;
     if (out.kind === 'rejected') {
       rejections.add('log record', rec.index, out.reason);
@@ -136,7 +137,7 @@ export async function ingestOtlpMetrics(request: unknown, deps: OtlpDeps): Promi
   return { received: points.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 
-/** Spans are counted; Copilot CLI's `chat` and `execute_tool` spans become events, others are not stored. */
+/** Spans are counted; those an agent maps (Copilot CLI's `chat` and `execute_tool`) become events, others are not stored. */
 export async function ingestOtlpTraces(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
   const spans = spansOf(request);
   const rejections = new Rejections();
@@ -146,8 +147,9 @@ export async function ingestOtlpTraces(request: unknown, deps: OtlpDeps): Promis
       rejections.add('span', span.index, 'not an object');
       continue;
     }
-    if (!isCopilotSpan(span)) continue;
-    const out = mapCopilotSpan(span);
+    const agent = spanAgentOf(span);
+    if (!agent) continue;
+    const out = agent.map(span);
     if (out.kind === 'ignored') continue;
     if (out.kind === 'rejected') {
       rejections.add('span', span.index, out.reason);

@@ -8,6 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IncomingHttpHeaders } from 'node:http';
+import { allDirs, mapRequestDirs, requestDirs } from '../agents/folders';
+import { folderAgents } from '../agents/registry';
 import type { ImportRequest } from '../contracts/api';
 import type { ServerContext } from './context';
 import { secretMatches, tokenMatches } from './security';
@@ -43,13 +45,11 @@ export type ImportAccess = { ok: true; req: ImportRequest } | { ok: false; error
 /** The request with its folders resolved, or why it is refused (answered 403). */
 export async function checkImportAccess(ctx: ServerContext, req: ImportRequest, headers: IncomingHttpHeaders): Promise<ImportAccess> {
   const resolve = (dirs: string[] | undefined) => (dirs ? Promise.all(dirs.map(realPathLoose)) : Promise.resolve(undefined));
-  const [claude, codex, gemini, copilot, opencode, copilotChat] = await Promise.all([resolve(req.claude_dirs), resolve(req.codex_dirs), resolve(req.gemini_dirs), resolve(req.copilot_dirs), resolve(req.opencode_dirs), resolve(req.copilot_chat_dirs)]);
-  const resolved: ImportRequest = { ...req, claude_dirs: claude, codex_dirs: codex, gemini_dirs: gemini, copilot_dirs: copilot, opencode_dirs: opencode, copilot_chat_dirs: copilotChat };
+  const resolved = await mapRequestDirs(req, resolve);
   if (trustedCaller(ctx, headers)) return { ok: true, req: resolved };
-  const { claudeDirs, codexDirs, geminiDirs, copilotDirs, opencodeDirs, copilotChatDirs } = ctx.config;
-  const roots = await Promise.all([...claudeDirs, ...codexDirs, ...geminiDirs, ...copilotDirs, ...opencodeDirs, ...copilotChatDirs].map(realPathLoose));
-  const real = [...(claude ?? []), ...(codex ?? []), ...(gemini ?? []), ...(copilot ?? []), ...(opencode ?? []), ...(copilotChat ?? [])];
-  const refused = [...(req.claude_dirs ?? []), ...(req.codex_dirs ?? []), ...(req.gemini_dirs ?? []), ...(req.copilot_dirs ?? []), ...(req.opencode_dirs ?? []), ...(req.copilot_chat_dirs ?? [])]
+  const roots = await Promise.all(allDirs(ctx.config).map(realPathLoose));
+  const real = requestDirs(resolved);
+  const refused = requestDirs(req)
     .map((asked, i) => ({ asked, real: real[i] }))
     .filter((d) => !roots.some((r) => isInside(d.real, r)))
     .map((d) => (d.asked === d.real ? d.asked : `${d.asked} (${d.real})`));
@@ -58,8 +58,10 @@ export async function checkImportAccess(ctx: ServerContext, req: ImportRequest, 
     ok: false,
     error:
       `import refused: ${refused.join(', ')} ${refused.length > 1 ? 'are not agent log folders' : 'is not an agent log folder'} of this server. ` +
-      `Allowed: the Claude config dirs (${claudeDirs.join(', ')}), the Codex homes (${codexDirs.join(', ')}), the Gemini CLI folders (${geminiDirs.join(', ')}), the Copilot CLI folders (${copilotDirs.join(', ')}), the OpenCode data folders (${opencodeDirs.join(', ')}), the VS Code user folders (${copilotChatDirs.join(', ')}) and folders inside them ` +
-      '(set CLAUDE_CONFIG_DIR / CODEX_HOME / GEMINI_CLI_HOME / COPILOT_HOME / XDG_DATA_HOME where the server starts); any folder with "Authorization: Bearer <AGENTMONITOR_TOKEN>" ' +
+      `Allowed: ${folderAgents()
+        .map((a) => `the ${a.identity.name} folders (${((ctx.config as unknown as Record<string, string[]>)[a.identity.folders.config] ?? []).join(', ')})`)
+        .join(', ')} and folders inside them ` +
+      `(set ${[...new Set(folderAgents().map((a) => a.identity.folders.env))].join(' / ')} where the server starts); any folder with "Authorization: Bearer <AGENTMONITOR_TOKEN>" ` +
       'or with `agentmonitor import` run by the server\'s user',
   };
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { requestedDirs } from '../../core/agents/folders';
+import { folderAgents } from '../../core/agents/registry';
 import { loadConfig } from '../../core/config';
 import type { ImportRequest, ImportSummary } from '../../core/contracts/api';
 import type { Container } from '../container';
@@ -56,40 +58,36 @@ export async function runImport(c: Container, title: string, req: ImportRequest)
 /** The folders the server reads for `req`: those it names, else the server's defaults for this window's settings. */
 function importPlaces(c: Container, req: ImportRequest): ImportPlaces | undefined {
   try {
-    const config = loadConfig(c.serverEnv());
-    const all = !req.claude_dirs && !req.codex_dirs && !req.gemini_dirs && !req.copilot_dirs && !req.opencode_dirs && !req.copilot_chat_dirs;
-    return {
-      claudeDirs: req.claude_dirs ?? (all ? config.claudeDirs : []),
-      codexDirs: req.codex_dirs ?? (all ? config.codexDirs : []),
-      geminiDirs: req.gemini_dirs ?? (all ? config.geminiDirs : []),
-      copilotDirs: req.copilot_dirs ?? (all ? config.copilotDirs : []),
-      opencodeDirs: req.opencode_dirs ?? (all ? config.opencodeDirs : []),
-      copilotChatDirs: req.copilot_chat_dirs ?? (all ? config.copilotChatDirs : []),
-      cwdFilter: req.cwd_filter,
-    };
+    return { ...requestedDirs(req, loadConfig(c.serverEnv())), cwdFilter: req.cwd_filter };
   } catch {
     return undefined;
   }
 }
 
 export function workspaceImportRequest(c: Container, folders: readonly string[]): ImportRequest {
-  const s = c.config.settings;
   return {
-    ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
-    ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
-    ...geminiWhenOthersNamed(c, s.claudeConfigDirs.length > 0 || !!s.codexHome),
+    ...settingsImportRequest(c),
     cwd_filter: [...folders],
   };
 }
 
-/** A request naming Claude or Codex folders reads only what it names: name Gemini CLI's, Copilot CLI's and OpenCode's default folders too. */
-function geminiWhenOthersNamed(c: Container, named: boolean): ImportRequest {
-  if (!named) return {};
+/**
+ * The folders this window's settings name (Claude Code's and Codex's). A request naming some
+ * agents' folders reads only what it names: every other agent's default folders are named too.
+ */
+function settingsImportRequest(c: Container): ImportRequest {
+  const s = c.config.settings;
+  const named: ImportRequest = {
+    ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
+    ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
+  };
+  if (!Object.keys(named).length) return named;
   try {
-    const config = loadConfig(c.serverEnv());
-    return { gemini_dirs: config.geminiDirs, copilot_dirs: config.copilotDirs, opencode_dirs: config.opencodeDirs, copilot_chat_dirs: config.copilotChatDirs };
+    const config = loadConfig(c.serverEnv()) as unknown as Record<string, string[]>;
+    const given = named as Record<string, string[] | undefined>;
+    return Object.fromEntries(folderAgents().map(({ identity: { folders: f } }) => [f.request, given[f.request] ?? config[f.config]]));
   } catch {
-    return {};
+    return named;
   }
 }
 
@@ -104,12 +102,8 @@ export function registerImportCommands(c: Container): vscode.Disposable[] {
       return runImport(c, 'AgentMonitor: importing the logs of this workspace', workspaceImportRequest(c, folders));
     }),
     vscode.commands.registerCommand(COMMANDS.importAllLogs, async () => {
-      const s = c.config.settings;
-      return runImport(c, 'AgentMonitor: importing all Claude Code, Codex, Gemini CLI and Copilot CLI logs', {
-        ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
-        ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
-        ...geminiWhenOthersNamed(c, s.claudeConfigDirs.length > 0 || !!s.codexHome),
-      });
+      const names = folderAgents().map((a) => a.identity.name);
+      return runImport(c, `AgentMonitor: importing all ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} logs`, settingsImportRequest(c));
     }),
   ];
 }

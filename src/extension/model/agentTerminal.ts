@@ -7,6 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AGENT_IDENTITIES } from '../../core/agents/identities';
+import type { AgentIdentity } from '../../core/agents/identity';
 
 export interface ProcInfo {
   pid: number;
@@ -85,13 +87,13 @@ function readProc(procDir: string): ProcInfo[] {
 
 /** Whether a process is the agent's CLI (its executable, or a node script named for it). */
 export function isAgentProcess(p: ProcInfo, agentType: string): boolean {
-  const bin = agentType === 'codex' ? 'codex' : agentType === 'claude-code' ? 'claude' : null;
-  if (!bin) return false;
-  if (p.name === bin) return true;
+  const proc = (AGENT_IDENTITIES as readonly AgentIdentity[]).find((a) => a.agentType === agentType)?.process;
+  if (!proc) return false;
+  if (proc.bins.includes(p.name)) return true;
   const argv0 = path.basename(p.args.split(' ')[0] ?? '');
-  if (argv0 === bin) return true;
+  if (proc.bins.includes(argv0)) return true;
   // `node …/bin/claude` or `node …/@anthropic-ai/claude-code/cli.js`, `node …/@openai/codex/bin/codex.js`.
-  return /^(node|nodejs|bun)$/.test(p.name) && new RegExp(`[/\\\\](${bin}|${bin === 'claude' ? 'claude-code' : 'codex'})([/\\\\.\\s]|$)`).test(p.args);
+  return /^(node|nodejs|bun)$/.test(p.name) && new RegExp(`[/\\\\](${proc.scripts.join('|')})([/\\\\.\\s]|$)`).test(p.args);
 }
 
 function descendsFrom(pid: number, ancestor: number, parent: Map<number, number>): boolean {

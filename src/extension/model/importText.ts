@@ -1,4 +1,6 @@
 /** Import progress and summary texts, and waiting for an import's end over SSE. Pure. */
+import type { AgentDirs } from '../../core/agents/folders';
+import { folderAgents } from '../../core/agents/registry';
 import type { ImportProgress, ImportSummary } from '../../core/contracts/api';
 import type { SseMessage } from '../../core/contracts/sse';
 
@@ -16,13 +18,7 @@ export function importFraction(p: ImportProgress): number {
 }
 
 /** The folders an import read (the server's defaults made explicit), for a summary that found nothing. */
-export interface ImportPlaces {
-  claudeDirs: readonly string[];
-  codexDirs: readonly string[];
-  geminiDirs?: readonly string[];
-  copilotDirs?: readonly string[];
-  opencodeDirs?: readonly string[];
-  copilotChatDirs?: readonly string[];
+export interface ImportPlaces extends AgentDirs {
   /** Only sessions inside these folders (Import Workspace Logs). */
   cwdFilter?: readonly string[];
 }
@@ -31,13 +27,14 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
   if (places && !s.files && !s.files_skipped_unchanged && !s.cancelled) {
     // "0 new events from 0 files" told nothing: say where it looked and what points it elsewhere.
     const what = places.cwdFilter?.length ? `no transcripts of sessions in ${places.cwdFilter.join(', ')}` : 'no transcripts';
-    const gemini = places.geminiDirs ?? [];
-    const copilot = places.copilotDirs ?? [];
-    const opencode = places.opencodeDirs ?? [];
-    const chat = places.copilotChatDirs ?? [];
-    const where = [...places.claudeDirs, ...places.codexDirs, ...gemini, ...copilot, ...opencode, ...chat].join(', ');
+    const lists = places as Record<string, readonly string[] | undefined>;
+    const read = folderAgents()
+      .map(({ identity: a }) => ({ a, dirs: lists[a.folders.config] ?? [] }))
+      .filter((r) => r.dirs.length);
+    const where = read.flatMap((r) => r.dirs).join(', ');
+    const what2 = read.map((r) => `${r.a.name}'s ${r.a.folders.lookedIn.replace(/ (below|in) each$/, '')}`).join(', ');
     return (
-      `Import done: ${what} found. Looked in ${where} (Claude Code's projects/, Codex's sessions/${gemini.length ? ", Gemini CLI's tmp/" : ''}${copilot.length ? ", Copilot CLI's session-state/" : ''}${opencode.length ? ", OpenCode's opencode.db" : ''}${chat.length ? ", Copilot Chat's chatSessions/" : ''}); if your agents ` +
+      `Import done: ${what} found. Looked in ${where} (${what2}); if your agents ` +
       'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
     );
   }

@@ -7,6 +7,8 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { AGENTS, folderAgents } from '../../agents/registry';
+import type { AgentAdapter } from '../../agents/types';
 import type { ImportRequest } from '../../contracts/api';
 import { ImportJobs } from '../../importers/importJobs';
 import { parseOverrides, PriceBook, setPriceBook, setPriceUpdate, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
@@ -17,9 +19,13 @@ import { apiGet } from './apiGet';
 
 const dirList = z.array(z.string().trim().min(1).max(4096)).max(64);
 
-const ImportRequestSchema = z
-  .object({ claude_dirs: dirList.optional(), codex_dirs: dirList.optional(), gemini_dirs: dirList.optional(), copilot_dirs: dirList.optional(), opencode_dirs: dirList.optional(), copilot_chat_dirs: dirList.optional(), cwd_filter: dirList.optional() })
-  .strict();
+/** Every registered agent's folder field (`claude_dirs`, …) and the cwd filter; any other field is refused. */
+export function importRequestSchema(agents: readonly AgentAdapter[] = AGENTS) {
+  const folders = Object.fromEntries(folderAgents(agents).map((a) => [a.identity.folders.request, dirList.optional()]));
+  return z.object({ ...folders, cwd_filter: dirList.optional() }).strict();
+}
+
+const ImportRequestSchema = importRequestSchema();
 
 const RecalcSchema = z.object({ price_overrides: z.record(z.string(), z.unknown()).optional() }).strict();
 
@@ -35,7 +41,7 @@ export function importJobs(ctx: ServerContext): ImportJobs {
   if (!jobs) {
     const store = ctx.core.store;
     const persist = () => store.snapshot();
-    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest, persist }, ctx.sse, ctx.log, { claudeDirs: ctx.config.claudeDirs, codexDirs: ctx.config.codexDirs, geminiDirs: ctx.config.geminiDirs, copilotDirs: ctx.config.copilotDirs, opencodeDirs: ctx.config.opencodeDirs, copilotChatDirs: ctx.config.copilotChatDirs });
+    jobs = new ImportJobs({ store: ctx.store, ingest: ctx.ingest, persist }, ctx.sse, ctx.log, ctx.config);
     jobsByCtx.set(ctx, jobs);
   }
   return jobs;

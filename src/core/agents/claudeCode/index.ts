@@ -1,0 +1,47 @@
+/** Claude Code: transcripts under `<config dir>/projects/`, OTLP logs and counters, hooks. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClaudeParser, claudeFileInfo } from '../../importers/claudeCode';
+import { claudeFileInCwd } from '../../importers/cwdMatch';
+import { mapClaudeLogRecord } from '../../otel/claudeCode';
+import type { AgentAdapter } from '../types';
+import { claudeCodeIdentity } from './identity';
+
+/** `CLAUDE_CONFIG_DIR` (comma-separated), else `~/.claude` and `~/.config/claude`. */
+export function defaultClaudeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.CLAUDE_CONFIG_DIR) return env.CLAUDE_CONFIG_DIR.split(',').map((s) => s.trim()).filter(Boolean);
+  const home = os.homedir();
+  return [path.join(home, '.claude'), path.join(home, '.config', 'claude')];
+}
+
+/** Session `sessionId`'s transcript `…/projects/<dir>/<session>.jsonl`, or a subagent's `…/projects/<dir>/<session>/subagents/agent-<id>.jsonl`. */
+function isClaudeHookTranscript(sessionId: string, p: string): boolean {
+  const parts = p.split(/[\\/]/);
+  const n = parts.length;
+  const base = parts[n - 1];
+  if (base === `${sessionId}.jsonl` && parts[n - 3] === 'projects') return true;
+  return /^agent-[\w-]+\.jsonl$/.test(base) && parts[n - 2] === 'subagents' && parts[n - 3] === sessionId && parts[n - 5] === 'projects';
+}
+
+export const claudeCode: AgentAdapter = {
+  identity: claudeCodeIdentity,
+  defaultDirs: defaultClaudeDirs,
+  logSources: [
+    {
+      kind: 'claude',
+      agentType: 'claude-code',
+      subdirs: ['projects'],
+      accepts: (p) => p.endsWith('.jsonl'),
+      inCwd: claudeFileInCwd,
+      parser: (file, state, index) => new ClaudeParser({ path: file, ...claudeFileInfo(file), index }, state),
+      hookTranscript: isClaudeHookTranscript,
+    },
+  ],
+  otel: {
+    service: (s) => s === 'claude-code',
+    namePrefix: 'claude_code.',
+    logMapper: () => mapClaudeLogRecord,
+    keepsCounter: (metric) => metric.startsWith('claude_code.'),
+  },
+  hooks: { agent: 'claude-code', cliNames: ['claude', 'claude-code'], inAll: () => true },
+};

@@ -1,0 +1,19 @@
+import type { AgentIdentity } from '../identity';
+
+export const codexIdentity = {
+  id: 'codex',
+  agentType: 'codex',
+  name: 'Codex',
+  icon: 'terminal',
+  process: { bins: ['codex'], scripts: ['codex'] },
+  folders: {
+    request: 'codex_dirs',
+    config: 'codexDirs',
+    option: 'codex-dir',
+    holds: 'a Codex home holding sessions/',
+    logs: 'Codex rollouts',
+    defaults: 'CODEX_HOME or ~/.codex',
+    lookedIn: 'sessions/ and archived_sessions/ below each',
+    env: 'CODEX_HOME',
+  },
+} as const satisfies AgentIdentity;

@@ -1,0 +1,20 @@
+import type { AgentIdentity } from '../identity';
+
+export const geminiCliIdentity = {
+  id: 'gemini',
+  agentType: 'gemini-cli',
+  aliases: ['gemini_cli'],
+  name: 'Gemini CLI',
+  icon: 'star-full',
+  process: { bins: ['gemini'], scripts: ['gemini', 'gemini-cli'] },
+  folders: {
+    request: 'gemini_dirs',
+    config: 'geminiDirs',
+    option: 'gemini-dir',
+    holds: 'a Gemini CLI folder holding tmp/<project>/chats/',
+    logs: 'Gemini CLI chats',
+    defaults: 'GEMINI_CLI_HOME/.gemini or ~/.gemini',
+    lookedIn: 'tmp/<project>/chats/ below each',
+    env: 'GEMINI_CLI_HOME',
+  },
+} as const satisfies AgentIdentity;

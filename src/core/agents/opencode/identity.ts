@@ -1,0 +1,19 @@
+import type { AgentIdentity } from '../identity';
+
+export const opencodeIdentity = {
+  id: 'opencode',
+  agentType: 'opencode',
+  name: 'OpenCode',
+  icon: 'code',
+  process: { bins: ['opencode'], scripts: ['opencode'] },
+  folders: {
+    request: 'opencode_dirs',
+    config: 'opencodeDirs',
+    option: 'opencode-dir',
+    holds: 'an OpenCode data folder holding opencode.db',
+    logs: "OpenCode's database",
+    defaults: 'XDG_DATA_HOME/opencode or ~/.local/share/opencode',
+    lookedIn: 'opencode.db in each',
+    env: 'XDG_DATA_HOME',
+  },
+} as const satisfies AgentIdentity;

@@ -1,0 +1,44 @@
+/** OpenCode: `<data folder>/opencode.db` (SQLite), or before it one JSON file per message under `storage/message/`. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isOpencodeDb, readOpencodeDb } from '../../importers/opencode';
+import { isOpencodeMessageFile, OpencodeJsonParser } from '../../importers/opencodeJson';
+import type { AgentAdapter } from '../types';
+import { opencodeIdentity } from './identity';
+
+/** `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode` (on every OS). */
+export function defaultOpencodeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'opencode')];
+}
+
+export const opencode: AgentAdapter = {
+  identity: opencodeIdentity,
+  defaultDirs: defaultOpencodeDirs,
+  logSources: [
+    {
+      kind: 'opencode',
+      agentType: 'opencode',
+      subdirs: [],
+      accepts: isOpencodeDb,
+      // It holds every project's sessions: it is read whole.
+      inCwd: () => true,
+      parser: () => {
+        throw new Error('an OpenCode database is read by readOpencodeDb, not by lines');
+      },
+      database: readOpencodeDb,
+    },
+    {
+      kind: 'opencode-json',
+      agentType: 'opencode',
+      // Versions before the database: one file per message (its parts and session beside).
+      subdirs: ['storage/message'],
+      accepts: isOpencodeMessageFile,
+      inCwd: () => true,
+      // By message id, which grows with its creation: a fork's copies come after their originals.
+      sortKey: (p) => path.basename(p),
+      maxDepth: 1,
+      wholeFile: () => true,
+      parser: (file) => new OpencodeJsonParser(file),
+    },
+  ],
+};
