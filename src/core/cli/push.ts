@@ -17,7 +17,8 @@ The team server stores the events as the token's person.
 
 Options:
   --to URL        the team server (env AGENTMONITOR_TEAM_URL)
-  --token TOKEN   your team token (env AGENTMONITOR_TEAM_TOKEN; from "agentmonitor team token create")
+  --token TOKEN   your team token (from "agentmonitor team token create"); prefer the env
+                  AGENTMONITOR_TEAM_TOKEN: other users of this machine can see a command line
   --once          send the backlog and exit instead of following
   --db PATH       local database (default ~/.agentmonitor/agentmonitor.db, env AGENTMONITOR_DB_PATH)
   --batch N       most events per request (default 500, at most 5000)

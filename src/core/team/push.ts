@@ -362,6 +362,10 @@ export async function push(opts: PushOptions): Promise<PushTotals> {
       await sleep(intervalMs, opts.signal);
       if (opts.signal?.aborted) return totals;
     }
+  } catch (e) {
+    // Stopped (SIGINT/SIGTERM) while a request or a read was under way: what was acknowledged is in the cursor.
+    if (opts.signal?.aborted) return totals;
+    throw e;
   } finally {
     if (core) await (core as Core).close();
   }
