@@ -76,8 +76,9 @@ export async function checkToken(db: Queryable, token: string): Promise<TokenChe
   if (!row) return { ok: false, why: 'unknown token: no such token on this team server' };
   if (row.revoked_at) return { ok: false, why: `token ${row.id} of ${row.person} was revoked on ${row.revoked_at.toISOString()}` };
   if (row.stale) {
-    // Best effort: a failed update must not fail the request it accompanies.
-    db.query('UPDATE am_tokens SET last_used_at = now() WHERE id = $1', [row.id]).catch(() => {});
+    // Awaited (at most once a minute per token), so `team token list` right after shows it; a
+    // failed update must not fail the request it accompanies.
+    await db.query('UPDATE am_tokens SET last_used_at = now() WHERE id = $1', [row.id]).catch(() => {});
   }
   return { ok: true, id: row.id, person: row.person };
 }
