@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { computeCost, costAtPrice, type UsageTokens } from '../../src/core/pricing/cost';
 import { normalizeModelName } from '../../src/core/pricing/modelName';
-import { parseOverrides, PriceBook, PRICE_TABLE_DATES } from '../../src/core/pricing/priceTables';
+import { PriceBook, PRICE_TABLE_DATES, TABLES } from '../../src/core/pricing/priceBook';
+import { checkedPriceBook, ModelPriceSchema, parseOverrides } from '../../src/core/pricing/priceTables';
 import { tmpDir } from '../helpers/tmp';
 import { FIXTURES_DIR } from '../helpers/sharedDir';
 
@@ -37,6 +38,10 @@ describe('model-name normalization', () => {
 describe('price tables', () => {
   it('carry an as-of date per family', () => {
     for (const f of ['claude', 'openai', 'gemini']) assert.match(PRICE_TABLE_DATES[f], /^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('hold only prices the schema accepts (the store worker takes them unchecked)', () => {
+    for (const t of TABLES) for (const [model, v] of Object.entries(t.models)) assert.ok(ModelPriceSchema.safeParse(v).success, `${t.family} ${model}`);
   });
 
   it('resolve every spelling of one model to the same price', () => {
@@ -190,7 +195,7 @@ describe('prices from LiteLLM (model_prices_and_context_window.json, BerriAI/lit
 
 describe('overrides', () => {
   it('replace fields of a known model and add new models', () => {
-    const b = new PriceBook(parseOverrides('{"claude-sonnet-4-5-20250929": {"input": 2}, "my-local-model": {"input": 1, "output": 2}}'));
+    const b = checkedPriceBook(parseOverrides('{"claude-sonnet-4-5-20250929": {"input": 2}, "my-local-model": {"input": 1, "output": 2}}'));
     close(computeCost('claude-sonnet-4-5', u({ tokens_in: 100_000, tokens_out: 100_000 }), b).cost_usd, 0.2 + 1.5);
     close(computeCost('my-local-model', u({ tokens_in: 1_000_000, tokens_out: 1_000_000 }), b).cost_usd, 3);
   });
@@ -198,7 +203,7 @@ describe('overrides', () => {
   it('load from a file path, optionally wrapped in {models}', () => {
     const file = path.join(tmpDir(), 'prices.json');
     fs.writeFileSync(file, JSON.stringify({ models: { 'gpt-5': { output: 20 } } }));
-    const b = new PriceBook(parseOverrides(file));
+    const b = checkedPriceBook(parseOverrides(file));
     close(computeCost('gpt-5', u({ tokens_out: 1_000_000 }), b).cost_usd, 20);
   });
 
@@ -207,7 +212,7 @@ describe('overrides', () => {
     assert.throws(() => parseOverrides('{"gpt-5": {"inptu": 1}}'), /gpt-5/);
     assert.throws(() => parseOverrides('{not json'), /AGENTMONITOR_PRICE_OVERRIDES/);
     assert.throws(() => parseOverrides('/nonexistent/prices.json'), /\/nonexistent\/prices\.json/);
-    assert.throws(() => new PriceBook(parseOverrides('{"brand-new": {"output": 1}}')), /brand-new/);
+    assert.throws(() => checkedPriceBook(parseOverrides('{"brand-new": {"output": 1}}')), /brand-new/);
   });
 
   it('costAtPrice defaults missing cache prices sensibly', () => {

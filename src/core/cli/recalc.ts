@@ -6,7 +6,7 @@
  */
 import { loadConfig, type ServerConfig } from '../config';
 import { stderrLogger } from '../log';
-import { parseOverrides } from '../pricing/priceTables';
+import { checkedPriceBook, parseOverrides } from '../pricing/priceTables';
 import { loadPriceUpdate } from '../pricing/priceUpdate';
 import { openCore } from '../runtime';
 import type { RecalcResult } from '../store/queries/pricing';
@@ -42,7 +42,10 @@ export async function recalcStored(config: ServerConfig, logName: string): Promi
   }
   const core = await openCore({ config, log: stderrLogger(logName) });
   try {
-    return await core.store.query('recalcCosts', { overrides, updated: loadPriceUpdate(config.dbPath)?.models ?? {} });
+    const updated = loadPriceUpdate(config.dbPath)?.models ?? {};
+    // Checked here: the store worker builds its book from them unchecked.
+    checkedPriceBook(overrides, updated);
+    return await core.store.query('recalcCosts', { overrides, updated });
   } finally {
     await core.close();
   }

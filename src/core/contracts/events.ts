@@ -18,6 +18,7 @@
  */
 import { AGENT_IDENTITIES, type KnownAgentType } from '../agents/identities';
 import { z } from 'zod';
+import { EVENT_SOURCES, type EventSource } from './eventSources';
 import { EVENT_TIME_RANGE, isPlausibleTimestamp } from './eventTime';
 import { LONE_SURROGATE, hasLoneSurrogate } from './wellFormed';
 
@@ -75,8 +76,7 @@ function instructionLoadMetadata(meta: unknown): Record<string, unknown> | undef
 export const EVENT_STATUSES = ['success', 'error', 'timeout', 'running'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-export const EVENT_SOURCES = ['api', 'hook', 'otel', 'import'] as const;
-export type EventSource = (typeof EVENT_SOURCES)[number];
+export { EVENT_SOURCES, type EventSource };
 
 /** Known agent types (each registered agent's, `src/core/agents/identities.ts`); any other short identifier is accepted too. */
 export const KNOWN_AGENT_TYPES: readonly KnownAgentType[] = AGENT_IDENTITIES.map((a) => a.agentType);

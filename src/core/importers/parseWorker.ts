@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { IMPORT_WORKER_CREDITS, type FromImportWorker, type RecordOptions, type ToImportWorker } from '../contracts/importWorker';
 import type { EventInput } from '../contracts/events';
 import { toRecords } from '../ingest/normalize';
-import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../pricing/priceTables';
+import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../pricing/priceBook';
 import { packRecords } from '../store/packedRecords';
 import { ClaudeSessionIndex } from './claudeCode';
 import { tailFile } from './fileTail';

@@ -4,7 +4,8 @@
 import { isPlausibleEventMs } from '../contracts/eventTime';
 import type { EventInput, EventSource } from '../contracts/events';
 import { computeCost } from '../pricing/cost';
-import type { PriceBook } from '../pricing/priceTables';
+import type { PriceBook } from '../pricing/priceBook';
+import { priceBook } from '../pricing/priceTables';
 import { cappedJson, exactJson, MAX_DEPTH } from './capJson';
 
 export { utf8Slice } from './capJson';
@@ -118,7 +119,7 @@ export function toRecord(e: EventInput, defaultSource: EventSource, maxPayloadBy
     cost_usd = e.cost_usd;
     cost_source = 'agent';
   } else if (hasTokens) {
-    const c = computeCost(e.model, usage, book);
+    const c = computeCost(e.model, usage, book ?? priceBook());
     if (c.priced && c.cost_usd !== null) {
       cost_usd = c.cost_usd;
       cost_source = 'computed';

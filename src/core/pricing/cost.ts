@@ -5,7 +5,7 @@
  * `cache_write_tokens`. Tiered models bill the tokens of each type past 200k at the above-200k
  * price. Unknown models return `priced: false` and `cost_usd: null`, never a guessed price.
  */
-import { priceBook, type ModelPrice, type PriceBook } from './priceTables';
+import type { ModelPrice, PriceBook } from './priceBook';
 
 export interface UsageTokens {
   tokens_in: number;
@@ -47,7 +47,7 @@ export function costAtPrice(p: ModelPrice, u: UsageTokens): number {
 export function computeCost(
   model: string | null | undefined,
   usage: UsageTokens,
-  book: PriceBook = priceBook(),
+  book: PriceBook,
 ): { cost_usd: number | null; priced: boolean } {
   const r = book.resolve(model);
   if (!r) return { cost_usd: null, priced: false };

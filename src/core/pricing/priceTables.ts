@@ -7,10 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import claudeTable from './tables/claude.json';
-import geminiTable from './tables/gemini.json';
-import openaiTable from './tables/openai.json';
-import { normalizeModelName } from './modelName';
+import { overrideKey, PriceBook, TABLES, type ModelPrice, type PriceFamily, type PriceOverrides, type ResolvedPrice, type UpdatedPrices } from './priceBook';
 
 const RateSchema = z.number().finite().nonnegative().max(1e5);
 
@@ -36,87 +33,32 @@ export const ModelPriceSchema = z
   })
   .strict();
 
-/** USD per million tokens. */
-export type ModelPrice = z.infer<typeof ModelPriceSchema>;
-export type PriceFamily = 'claude' | 'openai' | 'gemini' | 'override';
-
-export interface ResolvedPrice {
-  /** Table key the model resolved to. */
-  key: string;
-  family: PriceFamily;
-  price: ModelPrice;
-  fast: boolean;
-}
-
-interface TableFile {
-  family: string;
-  as_of: string;
-  models: Record<string, unknown>;
-  aliases?: Record<string, string>;
-}
-
-const TABLES: TableFile[] = [claudeTable, openaiTable, geminiTable];
-
-/** As-of dates of the built-in tables, by family. */
-export const PRICE_TABLE_DATES: Record<string, string> = Object.fromEntries(TABLES.map((t) => [t.family, t.as_of]));
+export type { ModelPrice, PriceFamily, PriceOverrides, ResolvedPrice, UpdatedPrices };
 
 const OverridesSchema = z.record(z.string().min(1), ModelPriceSchema.partial().strict());
-export type PriceOverrides = z.infer<typeof OverridesSchema>;
 
-/** Prices from `agentmonitor prices update` (`priceUpdate.ts`), by table key. */
-export type UpdatedPrices = Record<string, { family: PriceFamily; price: ModelPrice }>;
+/** Compiles only while the schema and the book's plain `ModelPrice` say the same. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const PRICE_SCHEMA_MATCHES: Same<ModelPrice, z.infer<typeof ModelPriceSchema>> = true;
 
-export class PriceBook {
-  private readonly prices = new Map<string, { price: ModelPrice; family: PriceFamily }>();
-  private readonly aliases = new Map<string, string>();
-  private readonly cache = new Map<string, ResolvedPrice | null>();
+let tablesChecked = false;
 
-  /** What the book was built from: another thread builds the same book from them (an import's parse worker). */
-  readonly inputs: { overrides: PriceOverrides; updated: UpdatedPrices };
-
-  /** Bundled tables, then the prices of an update (replacing a model's whole price), then overrides. */
-  constructor(overrides: PriceOverrides = {}, updated: UpdatedPrices = {}) {
-    this.inputs = { overrides, updated };
-    for (const t of TABLES) {
-      for (const [k, v] of Object.entries(t.models)) this.prices.set(k, { price: ModelPriceSchema.parse(v), family: t.family as PriceFamily });
-      for (const [k, v] of Object.entries(t.aliases ?? {})) this.aliases.set(k, v);
-    }
-    for (const [model, u] of Object.entries(updated)) {
-      const key = this.keyOf(model) ?? model;
-      this.prices.set(key, { price: u.price, family: this.prices.get(key)?.family ?? u.family });
-    }
-    for (const [model, o] of Object.entries(overrides)) {
-      const key = this.keyOf(normalizeModelName(model).name) ?? normalizeModelName(model).name;
-      const base = this.prices.get(key);
-      const merged = { ...(base?.price ?? {}), ...o };
-      const ok = ModelPriceSchema.safeParse(merged);
-      if (!ok.success) throw new Error(`price override for "${model}": ${ok.error.issues.map((i) => `${i.path.join('.') || 'price'}: ${i.message}`).join('; ')}`);
-      this.prices.set(key, { price: ok.data, family: base?.family ?? 'override' });
-    }
+/**
+ * A price book from overrides and a price update, checked as the main thread builds one: the
+ * bundled tables once per process, and every overridden model's merged price (an override of an
+ * unknown model needs its input and output price). Throws naming the model.
+ */
+export function checkedPriceBook(overrides: PriceOverrides = {}, updated: UpdatedPrices = {}): PriceBook {
+  if (!tablesChecked) {
+    for (const t of TABLES) for (const v of Object.values(t.models)) ModelPriceSchema.parse(v);
+    tablesChecked = true;
   }
-
-  private keyOf(name: string): string | null {
-    if (this.prices.has(name)) return name;
-    const alias = this.aliases.get(name);
-    if (alias && this.prices.has(alias)) return alias;
-    const noLatest = name.replace(/-latest$/, '');
-    if (noLatest !== name) return this.keyOf(noLatest);
-    return null;
+  const book = new PriceBook(overrides, updated);
+  for (const model of Object.keys(overrides)) {
+    const ok = ModelPriceSchema.safeParse(book.priceAt(overrideKey(book, model)));
+    if (!ok.success) throw new Error(`price override for "${model}": ${ok.error.issues.map((i) => `${i.path.join('.') || 'price'}: ${i.message}`).join('; ')}`);
   }
-
-  /** The price of a model, or null when it is unknown. */
-  resolve(model: string | null | undefined): ResolvedPrice | null {
-    if (!model) return null;
-    const hit = this.cache.get(model);
-    if (hit !== undefined) return hit;
-    const n = normalizeModelName(model);
-    const key = this.keyOf(n.name);
-    const entry = key ? this.prices.get(key)! : null;
-    const out = entry && key ? { key, family: entry.family, price: entry.price, fast: n.fast } : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(model, out);
-    return out;
-  }
+  return book;
 }
 
 /** Parse overrides given as JSON text or as the path of a JSON file; errors name the source. */
@@ -150,7 +92,7 @@ let currentUpdate: UpdatedPrices = {};
 export function priceBook(): PriceBook {
   if (!current) {
     try {
-      current = new PriceBook(parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES), currentUpdate);
+      current = checkedPriceBook(parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES), currentUpdate);
     } catch (e) {
       overridesError = (e as Error).message;
       process.stderr.write(`agentmonitor: ignoring price overrides: ${overridesError}\n`);

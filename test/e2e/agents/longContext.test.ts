@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { computeCost } from '../../../src/core/pricing/cost';
-import { PriceBook } from '../../../src/core/pricing/priceTables';
+import { PriceBook } from '../../../src/core/pricing/priceBook';
 import { claudeEnv, findAgentBinaries, makeProject, parseJsonLines, runProcess, type ClaudeResultLine } from './agentProcess';
 import { startFakeModelApi, type AnthropicUsage } from './fakeModelApi';
 

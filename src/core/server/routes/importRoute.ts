@@ -11,7 +11,7 @@ import { AGENTS, folderAgents } from '../../agents/registry';
 import type { AgentAdapter } from '../../agents/types';
 import type { ImportRequest } from '../../contracts/api';
 import { ImportJobs } from '../../importers/importJobs';
-import { parseOverrides, PriceBook, setPriceBook, setPriceUpdate, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
+import { checkedPriceBook, parseOverrides, setPriceBook, setPriceUpdate, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
 import { loadPriceUpdate } from '../../pricing/priceUpdate';
 import type { ServerContext } from '../context';
 import { checkImportAccess, type ImportAccess } from '../importAccess';
@@ -111,7 +111,7 @@ export function register(router: Router, ctx: ServerContext): void {
       res.status(409).json({ error: (e as Error).message, errors: [{ field: 'price_update', message: (e as Error).message }] });
       return;
     }
-    const book = new PriceBook(overrides, updated);
+    const book = checkedPriceBook(overrides, updated);
     try {
       setPriceUpdate(updated);
       setPriceBook(book);

@@ -5,7 +5,7 @@
  * view), agents, projects and branches from `agents` and `sessions`.
  */
 import type { FilterOptions } from '../../contracts/api';
-import { EVENT_SOURCES } from '../../contracts/events';
+import { EVENT_SOURCES } from '../../contracts/eventSources';
 import type { SqlDb } from '../sqlDb';
 import type { EventValueColumn } from '../insert';
 

@@ -4,7 +4,7 @@
  * the database's price update (`agentmonitor prices update`) and overrides; agent-reported costs are kept. Then the rollups are rebuilt from the events.
  */
 import { computeCost } from '../../pricing/cost';
-import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
+import { PriceBook, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceBook';
 import type { SqlDb } from '../sqlDb';
 import type { WriteDeclarations } from './writes';
 import { queries as aggregates } from './aggregates';
@@ -34,6 +34,7 @@ interface Row {
 const PAGE = 5000;
 
 export const queries = {
+  /** `overrides` and `updated` as checked on the main thread (`checkedPriceBook`): the book here takes them as they are. */
   recalcCosts(db: SqlDb, p: { overrides?: PriceOverrides; updated?: UpdatedPrices } = {}): RecalcResult {
     const book = new PriceBook(p.overrides ?? {}, p.updated ?? {});
     const out: RecalcResult = { examined: 0, changed: 0, priced: 0, unpriced: 0, sessions: 0, hours: 0 };
