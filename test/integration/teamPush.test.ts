@@ -3,8 +3,9 @@
  * real processes: `team token create|list|revoke`; a write needs a live token and is stored as its
  * person; a revoked token gets 401; reads need a token off loopback; `push` of a local store filled
  * from the shared fixtures gives the team server the local cost answers, a second push changes
- * nothing, and a team server killed with SIGKILL during a push loses nothing it acknowledged while
- * the push resumes once it is back.
+ * nothing, a following push (and `serve` with the team env) forwards what arrives later, a push
+ * killed with SIGKILL resumes from its cursor, and a team server killed with SIGKILL during a push
+ * loses nothing it acknowledged while the push resumes once it is back.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -346,6 +347,47 @@ describe('team tokens and push on PostgreSQL', { skip: skip ?? false }, () => {
     } finally {
       local.child.kill('SIGKILL');
       sse.close();
+      await team.close();
+    }
+  });
+
+  test('kill -9 of the push itself: the next push resumes from its cursor and the team totals equal the local ones', async () => {
+    const url = await cluster.createDatabase('push_crash');
+    const team = await startTeamServer({ port: 0, host: '127.0.0.1', token: null }, { databaseUrl: url, log: silentLogger });
+    const token = await createToken(url, 'gus@example.com');
+    const db = path.join(tmpDir(), 'agentmonitor.db');
+    fs.copyFileSync(localDb, db);
+    const events = await localEvents(db);
+    try {
+      const first = spawn(process.execPath, [...cliCommand(), 'push', '--to', team.url, '--token', token, '--db', db, '--once', '--batch', '5'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const closed = new Promise<void>((resolve) => first.on('close', () => resolve()));
+      let err = '';
+      await new Promise<void>((resolve) => {
+        first.stderr!.on('data', (d) => {
+          err += d;
+          if (/push: sent 5 events/.test(err)) resolve();
+        });
+      });
+      first.kill('SIGKILL');
+      await closed;
+      const cursor = readCursor(cursorFileFor(db, team.url))!;
+      assert.ok(cursor.last_id > 0 && cursor.last_id < events[events.length - 1].id, `killed during the push (cursor ${cursor.last_id})`);
+      const second = await runCli(['push', '--to', team.url, '--token', token, '--db', db, '--once', '--json']);
+      assert.equal(second.code, 0, second.stderr);
+      const totals = JSON.parse(second.stdout) as { events: number; inserted: number; duplicates: number };
+      assert.equal(totals.events, events.filter((e) => e.id > cursor.last_id).length, 'it resumed from the cursor');
+      assert.ok(totals.duplicates <= 5, `at most the batch in flight was sent twice (${totals.duplicates})`);
+      assert.equal((await req<Health>(`${team.url}/api/health`)).body.events, events.length);
+      const local = await startServer({ port: 0, host: '127.0.0.1', dbPath: db, watchLogs: false }, { log: silentLogger, env: { HOME: path.dirname(db) } });
+      try {
+        for (const q of ['by=model', 'by=day']) {
+          const want = (await req<TeamCostBreakdown>(`${local.url}/api/stats/cost?${q}&tz=UTC`)).body;
+          assert.deepEqual(rounded((await req<TeamCostBreakdown>(`${team.url}/api/stats/cost?${q}&tz=UTC`)).body), rounded(want), q);
+        }
+      } finally {
+        await local.close();
+      }
+    } finally {
       await team.close();
     }
   });
