@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
@@ -24,7 +25,8 @@ function events(n: number, prefix: string, withIds: boolean): unknown[] {
     model: 'claude-sonnet-4-5',
     tokens_in: 100 + i,
     ...(withIds ? { event_id: `${prefix}-${i}` } : {}),
-    metadata: { tag: `${prefix}-${i}`, text: 'lorem ipsum '.repeat(20) },
+    // Text that deflates poorly: a batch's payload block must not fit in a full disk's last page.
+    metadata: { tag: `${prefix}-${i}`, text: createHash('sha512').update(`${prefix}-${i}`).digest('base64') + createHash('sha512').update(`${prefix}+${i}`).digest('base64') + createHash('sha512').update(`${prefix}*${i}`).digest('base64') },
   }));
 }
 

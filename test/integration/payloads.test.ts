@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import type { StoredEvent } from '../../src/core/contracts/events';
 import { toRecord } from '../../src/core/ingest/normalize';
 import { defaultWasmPath, openDatabase, writeSnapshot } from '../../src/core/store/database';
 import { insertBatch } from '../../src/core/store/insert';
+import { BLOCK_HEADER, FILE_HEADER } from '../../src/core/store/payloadRecord';
 import type { EventRecord } from '../../src/core/store/records';
 import { loadConfig } from '../../src/core/config';
 import { silentLogger } from '../../src/core/log';
@@ -19,7 +21,8 @@ import { openCore } from '../../src/core/runtime';
 import { spawnServe } from '../helpers/serveProcess';
 import { crashCopy, tmpDir } from '../helpers/tmp';
 
-const text = (tag: string, i: number) => `${tag}-${i}-` + 'x'.repeat(400);
+/** About 400 bytes that deflate poorly (a block of them must not fit in the freed page below). */
+const text = (tag: string, i: number) => `${tag}-${i}-` + range(0, 5).map((k) => createHash('sha512').update(`${tag}-${i}-${k}`).digest('base64')).join('');
 
 function records(tag: string, ids: number[]): EventRecord[] {
   return ids.map((id) => {
@@ -37,10 +40,21 @@ async function getEvents(url: string): Promise<StoredEvent[]> {
   return ((await r.json()) as EventsPage).events;
 }
 
+/** `n` events, one request each: each request's batch writes a payload block of its own. */
 async function postEvents(url: string, tag: string, n: number): Promise<void> {
-  const events = range(0, n).map((i) => ({ session_id: 's', agent_type: 'claude-code', event_type: 'user_prompt', metadata: { tag, i } }));
-  const r = await fetch(`${url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
-  assert.equal(r.status, 201);
+  for (const i of range(0, n)) {
+    const event = { session_id: 's', agent_type: 'claude-code', event_type: 'user_prompt', metadata: { tag, i } };
+    const r = await fetch(`${url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    assert.equal(r.status, 201);
+  }
+}
+
+/** Where each block of a payload file starts (`payloadRecord.ts`). */
+function blockStarts(file: string): number[] {
+  const bytes = fs.readFileSync(file);
+  const out: number[] = [];
+  for (let at = FILE_HEADER.length; at + BLOCK_HEADER <= bytes.length; at += BLOCK_HEADER + bytes.readUInt32LE(at + 4)) out.push(at);
+  return out;
 }
 
 describe('payload file', () => {
@@ -51,13 +65,16 @@ describe('payload file', () => {
     p.child.kill('SIGTERM');
     assert.equal(await p.exited, 0);
 
-    // Cut the last three records and garble one byte of the body of the tenth.
+    // Each batch is a block of its own: cut the last three and garble one byte of the tenth.
     const file = `${dbPath}.payloads`;
-    const bytes = fs.readFileSync(file);
-    const record = (i: number) => bytes.indexOf(`{"tag":"old","i":${i}}`) - 12;
-    fs.truncateSync(file, record(17) + 5);
+    const blocks = blockStarts(file);
+    assert.equal(blocks.length, 20);
+    fs.truncateSync(file, blocks[17] + 5);
     const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, Buffer.from('7'), 0, 1, bytes.indexOf(`{"tag":"old","i":9}`) + 17);
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, blocks[9] + BLOCK_HEADER + 2);
+    byte[0] ^= 0x5a;
+    fs.writeSync(fd, byte, 0, 1, blocks[9] + BLOCK_HEADER + 2);
     fs.closeSync(fd);
 
     const p2 = await spawnServe(dbPath);

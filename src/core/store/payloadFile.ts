@@ -3,14 +3,16 @@
  * (`<db>.payloads`, see `payloadFiles.ts` for which file a snapshot uses): inserting hundreds of
  * bytes per row into sql.js costs more than the rest of the row, and metadata is only read for
  * the few rows on screen. An event row holds `(payload_off, payload_len)`; SQL reads it back with
- * the `payload(off, len, id)` function registered on the connection. Records are framed
- * (`payloadRecord.ts`) so that a read verifies it found the row's own record; files written before
- * the framing (no file header) are read as they are. The file is fsynced before every snapshot, so
+ * the `payload(off, len, id)` function registered on the connection. Records are framed and
+ * gathered into deflated blocks (`payloadRecord.ts`) so that a read verifies it found the row's own
+ * record; files written before the blocks (plain records) or before the framing (no file header)
+ * are read as they are. The file is fsynced before every snapshot, so
  * a snapshot never points past durable bytes; journal replay appends again (old copies are
  * unreferenced garbage).
  */
 import * as fs from 'node:fs';
-import { FILE_HEADER, frame, RECORD_HEADER, verify } from './payloadRecord';
+import * as zlib from 'node:zlib';
+import { BLOCK_HEADER, BLOCKED, blockedOffset, blockOf, FILE_HEADER, frame, frameBlock, MAX_BLOCK_RECORDS, RECORD_HEADER, recordAt, verify } from './payloadRecord';
 
 export interface PayloadRef {
   off: number;
@@ -64,6 +66,13 @@ export class MemoryPayloads implements PayloadStore {
 const BATCH_BYTES = 64 * 1024;
 /** A batch buffer grown past this (one huge batch) is not kept. */
 const MAX_KEPT_BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * Records a block gathers before it is deflated (a record larger than this gets a block of its
+ * own). On 1M demo events' payloads, 32 KB blocks deflate to 0.19 of their size at level 1 (4 KB:
+ * 0.30, 64 KB: 0.17) for 0.4 s of CPU, and inflating one to read a record costs 40 µs.
+ */
+const BLOCK_RAW_BYTES = 32 * 1024;
+const DEFLATE = { level: 1 };
 const LEGACY_FIRST_BYTE = 0x7b; // '{': unframed files hold JSON objects back to back
 
 export class PayloadFile {
@@ -71,14 +80,24 @@ export class PayloadFile {
   private size: number;
   /** Whether records are framed; false for a file written before the framing. */
   private framed: boolean;
-  /** The unflushed batch, kept between flushes (fresh memory is expensive). */
+  /** The unflushed batch of whole blocks, kept between flushes (fresh memory is expensive). */
   private batch = Buffer.allocUnsafe(BATCH_BYTES);
   private batchLen = 0;
+  /** The records of the block being gathered, which starts at file offset `openAt` (-1: none). */
+  private open = Buffer.allocUnsafe(BLOCK_RAW_BYTES * 2);
+  private openLen = 0;
+  private openCount = 0;
+  private openAt = -1;
+  /** The last block read from the file, inflated: reads of neighbouring rows find it here. */
+  private lastBlock: { at: number; raw: Buffer } | null = null;
   private scratch = Buffer.allocUnsafe(4096);
+  /** Bytes the file's records would take unblocked: what garbage is measured against. */
+  rawBytes: number;
 
   constructor(readonly path: string) {
     this.fd = fs.openSync(path, 'a+');
     this.size = fs.fstatSync(this.fd).size;
+    this.rawBytes = this.size;
     const head = Buffer.alloc(FILE_HEADER.length);
     fs.readSync(this.fd, head, 0, head.length, 0);
     this.framed = this.size === 0 || head[0] !== LEGACY_FIRST_BYTE;
@@ -86,23 +105,75 @@ export class PayloadFile {
   }
 
   add(json: string, id: number): PayloadRef {
-    const at = this.batchLen;
-    const head = this.framed ? RECORD_HEADER : 0;
-    this.reserve(at + head + json.length * 3);
-    const len = this.batch.write(json, at + head, 'utf8');
-    if (this.framed) frame(this.batch, at, len, id);
-    this.batchLen = at + head + len;
-    return { off: this.size + at, len };
+    if (!this.framed) return this.addLegacy(json);
+    const at = this.startRecord(json.length * 3);
+    const len = this.open.write(json, at + RECORD_HEADER, 'utf8');
+    return this.endRecord(at, len, id);
   }
 
   /** `add` for a body already in UTF-8 bytes (`body[start, start + len)`): a compaction's copy. */
   addBytes(body: Buffer, start: number, len: number, id: number): PayloadRef {
+    if (!this.framed) return this.addLegacy(body.toString('utf8', start, start + len));
+    const at = this.startRecord(len);
+    body.copy(this.open, at + RECORD_HEADER, start, start + len);
+    return this.endRecord(at, len, id);
+  }
+
+  /** Room in the open block for a record of at most `maxBody` bytes; where it goes. */
+  private startRecord(maxBody: number): number {
+    if (this.openAt < 0) {
+      this.openAt = this.size + this.batchLen;
+      this.openLen = 0;
+      this.openCount = 0;
+    }
+    const need = this.openLen + RECORD_HEADER + maxBody;
+    if (need > this.open.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.open.length * 2));
+      this.open.copy(grown, 0, 0, this.openLen);
+      this.open = grown;
+    }
+    return this.openLen;
+  }
+
+  private endRecord(at: number, len: number, id: number): PayloadRef {
+    frame(this.open, at, len, id);
+    this.rawBytes += RECORD_HEADER + len;
+    if (this.openCount > 0 && at + RECORD_HEADER + len > BLOCK_RAW_BYTES) {
+      // The block is full without this record: it goes first, and the record starts the next one.
+      this.openLen = at;
+      this.closeBlock();
+      this.open.copy(this.open, 0, at, at + RECORD_HEADER + len);
+      this.openAt = this.size + this.batchLen;
+      this.openCount = 0;
+      at = 0;
+    }
+    this.openLen = at + RECORD_HEADER + len;
+    const ref = { off: blockedOffset(this.openAt, this.openCount), len };
+    this.openCount++;
+    if (this.openCount === MAX_BLOCK_RECORDS || this.openLen >= BLOCK_RAW_BYTES) this.closeBlock();
+    return ref;
+  }
+
+  /** Deflate the open block into the batch. */
+  private closeBlock(): void {
+    if (this.openAt < 0) return;
+    const comp = zlib.deflateRawSync(this.open.subarray(0, this.openLen), DEFLATE);
     const at = this.batchLen;
-    const head = this.framed ? RECORD_HEADER : 0;
-    this.reserve(at + head + len);
-    body.copy(this.batch, at + head, start, start + len);
-    if (this.framed) frame(this.batch, at, len, id);
-    this.batchLen = at + head + len;
+    this.reserve(at + BLOCK_HEADER + comp.length);
+    comp.copy(this.batch, at + BLOCK_HEADER);
+    frameBlock(this.batch, at, comp.length, this.openLen, this.openCount);
+    this.batchLen = at + BLOCK_HEADER + comp.length;
+    this.openAt = -1;
+    this.openLen = 0;
+    this.openCount = 0;
+  }
+
+  private addLegacy(json: string): PayloadRef {
+    const at = this.batchLen;
+    this.reserve(at + json.length * 3);
+    const len = this.batch.write(json, at, 'utf8');
+    this.batchLen = at + len;
+    this.rawBytes += len;
     return { off: this.size + at, len };
   }
 
@@ -114,6 +185,7 @@ export class PayloadFile {
   }
 
   flush(): void {
+    this.closeBlock();
     if (!this.batchLen) return;
     try {
       for (let done = 0; done < this.batchLen; ) done += fs.writeSync(this.fd, this.batch, done, this.batchLen - done);
@@ -138,33 +210,80 @@ export class PayloadFile {
 
   discard(): void {
     this.batchLen = 0;
+    this.openAt = -1;
+    this.openLen = 0;
+    this.openCount = 0;
     if (this.batch.length > MAX_KEPT_BATCH_BYTES) this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    if (this.open.length > MAX_KEPT_BATCH_BYTES) this.open = Buffer.allocUnsafe(BLOCK_RAW_BYTES * 2);
   }
 
   read(off: number | null, len: number | null, id: number): string | null {
-    if (off === null || len === null || len < 0 || off < 0) return null;
-    if (!this.framed) return this.readLegacy(off, len);
-    const total = RECORD_HEADER + len;
-    if (off >= this.size) {
-      // Not flushed yet: a batch that completes its own rows reads them back.
-      const at = off - this.size;
-      return at + total <= this.batchLen && verify(this.batch, at, len, id) ? this.batch.toString('utf8', at + RECORD_HEADER, at + total) : null;
-    }
-    if (off + total > this.size) return null;
-    if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(total);
-    const n = fs.readSync(this.fd, this.scratch, 0, total, off);
-    return n === total && verify(this.scratch, 0, len, id) ? this.scratch.toString('utf8', RECORD_HEADER, total) : null;
+    const body = this.readBody(off, len, id);
+    return body && body.buf.toString('utf8', body.at, body.at + body.len);
   }
 
-  private readLegacy(off: number, len: number): string | null {
+  /** Where row `id`'s body is (valid until the next call), or null when it is missing or damaged. */
+  readBody(off: number | null, len: number | null, id: number): { buf: Buffer; at: number; len: number } | null {
+    if (off === null || len === null || len < 0 || off < 0) return null;
+    if (!this.framed) return this.readLegacy(off, len);
+    if (off >= BLOCKED) {
+      const { at, index } = blockOf(off);
+      const raw = this.blockRaw(at);
+      const rec = raw ? recordAt(raw, index) : -1;
+      return rec >= 0 && verify(raw!, rec, len, id) ? { buf: raw!, at: rec + RECORD_HEADER, len } : null;
+    }
+    const total = RECORD_HEADER + len;
+    if (off >= this.size || off + total > this.size) return null;
+    if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(total);
+    const n = fs.readSync(this.fd, this.scratch, 0, total, off);
+    return n === total && verify(this.scratch, 0, len, id) ? { buf: this.scratch, at: RECORD_HEADER, len } : null;
+  }
+
+  /** The records of the block at file offset `at` (flushed, in the batch, or still open), or null. */
+  private blockRaw(at: number): Buffer | null {
+    if (at === this.openAt) return this.open.subarray(0, this.openLen);
+    if (this.lastBlock?.at === at) return this.lastBlock.raw;
+    let buf: Buffer;
+    let from: number;
+    if (at >= this.size) {
+      // Not flushed yet: a batch that completes its own rows reads them back.
+      buf = this.batch;
+      from = at - this.size;
+      if (from + BLOCK_HEADER > this.batchLen) return null;
+    } else {
+      if (at + BLOCK_HEADER > this.size) return null;
+      if (fs.readSync(this.fd, this.scratch, 0, BLOCK_HEADER, at) !== BLOCK_HEADER) return null;
+      const total = BLOCK_HEADER + this.scratch.readUInt32LE(4);
+      if (at + total > this.size) return null;
+      if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(total);
+      if (fs.readSync(this.fd, this.scratch, 0, total, at) !== total) return null;
+      buf = this.scratch;
+      from = 0;
+    }
+    const compLen = buf.readUInt32LE(from + 4);
+    const rawLen = buf.readUInt32LE(from + 8);
+    const end = from + BLOCK_HEADER + compLen;
+    if (end > (buf === this.batch ? this.batchLen : buf.length) || buf.readUInt32LE(from) !== zlib.crc32(buf.subarray(from + 4, end))) return null;
+    let raw: Buffer;
+    try {
+      raw = zlib.inflateRawSync(buf.subarray(from + BLOCK_HEADER, end), { maxOutputLength: Math.max(rawLen, 1) });
+    } catch {
+      return null;
+    }
+    if (raw.length !== rawLen) return null;
+    if (buf !== this.batch) this.lastBlock = { at, raw };
+    return raw;
+  }
+
+  private readLegacy(off: number, len: number): { buf: Buffer; at: number; len: number } | null {
     if (len === 0) return null;
     if (off + len > this.size) {
       const at = off - this.size;
-      return at >= 0 && at + len <= this.batchLen ? this.batch.toString('utf8', at, at + len) : null;
+      return at >= 0 && at + len <= this.batchLen ? { buf: this.batch, at, len } : null;
     }
     const buf = Buffer.allocUnsafe(len);
     const n = fs.readSync(this.fd, buf, 0, len, off);
-    return n === len ? buf.toString('utf8') : null;
+    return n === len ? { buf, at: 0, len } : null;
   }
 
   sync(): void {
@@ -173,9 +292,11 @@ export class PayloadFile {
 
   truncate(): void {
     this.discard();
+    this.lastBlock = null;
     fs.ftruncateSync(this.fd, 0);
     fs.writeSync(this.fd, FILE_HEADER);
     this.size = FILE_HEADER.length;
+    this.rawBytes = this.size;
     this.framed = true;
   }
 
@@ -184,7 +305,7 @@ export class PayloadFile {
   }
 
   get unflushed(): number {
-    return this.batchLen;
+    return this.batchLen + this.openLen;
   }
 
   /** Whether records are framed (false: a file written before the framing). */
@@ -192,7 +313,7 @@ export class PayloadFile {
     return this.framed;
   }
 
-  /** Bytes a row's record takes in the file beyond its `payload_len`. */
+  /** Bytes a row's record takes beyond its `payload_len`, unblocked. */
   get overhead(): number {
     return this.framed ? RECORD_HEADER : 0;
   }

@@ -14,8 +14,11 @@ import * as path from 'node:path';
 import type { SqlDb } from './sqlDb';
 import { touchingNothing } from './changeLog';
 import { PayloadFile, type PayloadRef, type PayloadStore } from './payloadFile';
+import { BLOCK_HEADER, BLOCKED, MAX_BLOCK_RECORDS } from './payloadRecord';
 
 const BYTES_KEY = 'payload_bytes';
+/** The file's records measured unblocked (`PayloadFile.rawBytes`), for the compaction's garbage estimate. */
+const RAW_BYTES_KEY = 'payload_raw_bytes';
 const FILE_KEY = 'payload_file';
 /** The snapshot's generation is not known (the backup of a database opened at start). */
 const UNKNOWN = -1;
@@ -39,7 +42,10 @@ export class PayloadFiles implements PayloadStore {
   /** Open the payload file of the database just loaded (after migrations), warning once about damage. */
   static open(db: SqlDb, dbPath: string): PayloadFiles {
     const gen = Number(metaValue(db, FILE_KEY) ?? 0);
-    const files = new PayloadFiles(db, dbPath, new PayloadFile(generationPath(dbPath, gen)), gen);
+    const file = new PayloadFile(generationPath(dbPath, gen));
+    const raw = Number(metaValue(db, RAW_BYTES_KEY) ?? NaN);
+    if (raw > file.rawBytes) file.rawBytes = raw;
+    const files = new PayloadFiles(db, dbPath, file, gen);
     const missing = files.missingAtOpen();
     if (missing) {
       process.stderr.write(
@@ -54,7 +60,13 @@ export class PayloadFiles implements PayloadStore {
     const expected = metaValue(this.db, BYTES_KEY);
     const size = this.file.bytes;
     if (expected !== null && Number(expected) <= size) return 0;
-    return this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM event_rows WHERE payload_off IS NOT NULL AND payload_off + payload_len + ? > ?', [this.file.overhead, size])!.n;
+    // A row in a block is missing when its block starts past the end (a cut block fails its check).
+    return this.db.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM event_rows WHERE payload_off IS NOT NULL AND
+         CASE WHEN payload_off >= ${BLOCKED} THEN (payload_off - ${BLOCKED}) / ${MAX_BLOCK_RECORDS} + ${BLOCK_HEADER}
+              ELSE payload_off + payload_len + ? END > ?`,
+      [this.file.overhead, size],
+    )!.n;
   }
 
   get current(): PayloadFile {
@@ -101,6 +113,7 @@ export class PayloadFiles implements PayloadStore {
     this.file.flush();
     this.file.sync();
     setMeta(this.db, BYTES_KEY, String(this.file.bytes));
+    setMeta(this.db, RAW_BYTES_KEY, String(this.file.rawBytes));
     // The snapshot renames the current `<db>` to `<db>.bak`, if there is one.
     this.writing = { gen: this.gen, bakGen: fs.existsSync(this.dbPath) ? this.dbGen : this.bakGen };
   }
