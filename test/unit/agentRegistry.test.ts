@@ -6,12 +6,13 @@
  * OTLP dispatch, hooks answer and help texts, with no other change.
  */
 import assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { allDirs, defaultAgentDirs, dirsByKind, pickAgentDirs, requestDirs, requestedDirs } from '../../src/core/agents/folders';
+import { allDirs, defaultAgentDirs, folderAgents, pickAgentDirs, requestDirs, requestedDirs } from '../../src/core/agents/folders';
 import { AGENT_IDENTITIES } from '../../src/core/agents/identities';
 import type { AgentIdentity } from '../../src/core/agents/identity';
-import { AGENTS, folderAgents } from '../../src/core/agents/registry';
+import { AGENTS } from '../../src/core/agents/registry';
 import type { AgentAdapter } from '../../src/core/agents/types';
 import { parseArgs, UsageError } from '../../src/core/cli/args';
 import { agentsFor } from '../../src/core/cli/hooks';
@@ -19,7 +20,7 @@ import { folderOptions, importHelp, importRequestOf, nothingFoundText } from '..
 import { loadConfig } from '../../src/core/config';
 import { AGENT_DISPLAY, agentDisplay } from '../../src/core/contracts/agents';
 import { KNOWN_AGENT_TYPES, validateEvent } from '../../src/core/contracts/events';
-import { LOG_KINDS, LOG_SOURCES } from '../../src/core/importers/logSources';
+import { dirsByKind, LOG_KINDS, LOG_SOURCES } from '../../src/core/importers/logSources';
 import { IGNORED } from '../../src/core/otel/mappedEvent';
 import { otelAgentOf, spanAgentOf } from '../../src/core/otel/otelAgent';
 import type { OtlpSpan } from '../../src/core/otel/otlpRecords';
@@ -37,15 +38,15 @@ const qwenIdentity = {
     option: 'qwen-dir',
     holds: 'a Qwen Code folder holding chats/',
     logs: 'Qwen Code chats',
-    defaults: 'QWEN_HOME or ~/.qwen',
+    defaultsText: 'QWEN_HOME or ~/.qwen',
     lookedIn: 'chats/ below each',
     env: 'QWEN_HOME',
+    defaults: (env, h) => [env.QWEN_HOME || h.join(h.home, '.qwen')],
   },
 } as const satisfies AgentIdentity;
 
 const qwen: AgentAdapter = {
   identity: qwenIdentity,
-  defaultDirs: (env) => [env.QWEN_HOME || '/home/me/.qwen'],
   logSources: [
     {
       kind: 'qwen',
@@ -63,6 +64,7 @@ const qwen: AgentAdapter = {
 };
 
 const withQwen = [...AGENTS, qwen];
+const withQwenIds = withQwen.map((a) => a.identity);
 
 test('the registry holds one adapter per identity, in order, and each declares what its identity promises', () => {
   assert.deepEqual(
@@ -73,17 +75,17 @@ test('the registry holds one adapter per identity, in order, and each declares w
   assert.equal(new Set(kinds).size, kinds.length, 'log kinds are unique');
   for (const a of AGENTS) {
     for (const s of a.logSources) assert.equal(s.agentType, a.identity.agentType, `${s.kind} logs are ${a.identity.name}'s`);
-    if (a.identity.folders) assert.ok(a.defaultDirs, `${a.identity.name} names folders, so it says their defaults`);
-    else assert.equal(a.logSources.length, 0, `${a.identity.name} has logs but no folder names`);
+    if (!a.identity.folders) assert.equal(a.logSources.length, 0, `${a.identity.name} has logs but no folder names`);
   }
   for (const field of ['request', 'config', 'option'] as const) {
-    const names = folderAgents().map((a) => a.identity.folders[field]);
+    const names = folderAgents().map((a) => a.folders[field]);
     assert.equal(new Set(names).size, names.length, `folder ${field} names are unique`);
   }
 });
 
 test('every registered agent reaches discovery, config, the import CLI and request, the names and the event contract', () => {
-  const config = loadConfig({ HOME: '/home/me' }) as unknown as Record<string, unknown>;
+  const config = loadConfig({}) as unknown as Record<string, unknown>;
+  const host = { home: os.homedir(), platform: process.platform, join: path.join };
   const help = importHelp();
   const schema = importRequestSchema();
   for (const a of AGENTS) {
@@ -96,44 +98,45 @@ test('every registered agent reaches discovery, config, the import CLI and reque
     }
     for (const s of a.logSources) assert.equal(LOG_SOURCES[s.kind], s, `${s.kind} is discovered and tailed`);
     if (!i.folders) continue;
-    assert.deepEqual(config[i.folders.config], a.defaultDirs!({ HOME: '/home/me' }), `${i.folders.config} in ServerConfig`);
+    assert.deepEqual(config[i.folders.config], i.folders.defaults({}, host), `${i.folders.config} in ServerConfig`);
     assert.ok(help.includes(`--${i.folders.option} DIR`), `import --help names --${i.folders.option}`);
     assert.ok(schema.safeParse({ [i.folders.request]: ['/x'] }).success, `POST /api/import takes ${i.folders.request}`);
   }
   assert.deepEqual(LOG_KINDS, AGENTS.flatMap((a) => a.logSources.map((s) => s.kind)));
+  assert.deepEqual(AGENTS.filter((a) => a.identity.standInUsage).map((a) => a.identity.agentType), ['claude-code', 'copilot-cli']);
   assert.deepEqual(Object.keys(AGENT_DISPLAY), AGENTS.map((a) => a.identity.agentType));
   // The old flags and fields keep their names.
   assert.deepEqual(Object.keys(folderOptions()), ['claude-dir', 'codex-dir', 'gemini-dir', 'copilot-dir', 'opencode-dir', 'copilot-chat-dir']);
-  assert.deepEqual(folderAgents().map((a) => a.identity.folders.request), ['claude_dirs', 'codex_dirs', 'gemini_dirs', 'copilot_dirs', 'opencode_dirs', 'copilot_chat_dirs']);
+  assert.deepEqual(folderAgents().map((a) => a.folders.request), ['claude_dirs', 'codex_dirs', 'gemini_dirs', 'copilot_dirs', 'opencode_dirs', 'copilot_chat_dirs']);
   assert.equal(schema.safeParse({ claude_dir: ['/x'] }).success, false, 'an unknown field is refused');
 });
 
 test('an adapter added to a registry reaches every consumer that derives from it', () => {
   // The import CLI: its option parses, and a request names its folders (absolute), the others' empty.
-  const args = parseArgs(['--qwen-dir', 'rel/qwen'], folderOptions(withQwen));
-  const req = importRequestOf(args.values, {}, withQwen) as Record<string, unknown>;
+  const args = parseArgs(['--qwen-dir', 'rel/qwen'], folderOptions(withQwenIds));
+  const req = importRequestOf(args.values, {}, withQwenIds) as Record<string, unknown>;
   assert.deepEqual(req.qwen_dirs, [path.resolve('rel/qwen')]);
   assert.deepEqual(req.claude_dirs, []);
   assert.throws(() => parseArgs(['--qwen-dir', 'x'], folderOptions()), UsageError, 'without the adapter there is no such option');
-  assert.ok(importHelp(withQwen).includes('--qwen-dir DIR'));
-  assert.ok(importHelp(withQwen).includes('Qwen Code chats'));
+  assert.ok(importHelp(withQwenIds).includes('--qwen-dir DIR'));
+  assert.ok(importHelp(withQwenIds).includes('Qwen Code chats'));
   // What an import that found nothing says.
   const none = { import_id: 'i', files: 0, files_skipped_unchanged: 0, events: 0, duplicates: 0, lines: 0, skipped_lines: 0, skipped: [], duration_ms: 0, cancelled: false };
-  const text = nothingFoundText(none, { qwen_dirs: ['/nowhere/qwen'] } as never, withQwen)!;
+  const text = nothingFoundText(none, { qwen_dirs: ['/nowhere/qwen'] } as never, withQwenIds)!;
   assert.match(text, /Qwen Code \(chats\/ below each\):\n {4}\/nowhere\/qwen \(no such folder\)/);
   assert.match(text, /--qwen-dir DIR/);
   assert.match(text, /QWEN_HOME/);
   // The request route's schema, and the request's folders by agent and by kind.
-  assert.ok(importRequestSchema(withQwen).safeParse({ qwen_dirs: ['/q'] }).success);
+  assert.ok(importRequestSchema(withQwenIds).safeParse({ qwen_dirs: ['/q'] }).success);
   assert.equal(importRequestSchema().safeParse({ qwen_dirs: ['/q'] }).success, false);
-  assert.deepEqual(requestDirs({ qwen_dirs: ['/q'], codex_dirs: ['/c'] } as never, withQwen), ['/c', '/q']);
-  assert.deepEqual((requestedDirs({} as never, { qwenDirs: ['/d'] } as never, withQwen) as Record<string, unknown>).qwenDirs, ['/d']);
-  assert.deepEqual((requestedDirs({ codex_dirs: ['/c'] }, { qwenDirs: ['/d'] } as never, withQwen) as Record<string, unknown>).qwenDirs, []);
+  assert.deepEqual(requestDirs({ qwen_dirs: ['/q'], codex_dirs: ['/c'] } as never, withQwenIds), ['/c', '/q']);
+  assert.deepEqual((requestedDirs({} as never, { qwenDirs: ['/d'] } as never, withQwenIds) as Record<string, unknown>).qwenDirs, ['/d']);
+  assert.deepEqual((requestedDirs({ codex_dirs: ['/c'] }, { qwenDirs: ['/d'] } as never, withQwenIds) as Record<string, unknown>).qwenDirs, []);
   // Config defaults, discovery's folders by kind, the server's allowed folders.
-  assert.deepEqual((defaultAgentDirs({ QWEN_HOME: '/q' }, withQwen) as Record<string, unknown>).qwenDirs, ['/q']);
+  assert.deepEqual((defaultAgentDirs({ QWEN_HOME: '/q' }, withQwenIds) as Record<string, unknown>).qwenDirs, ['/q']);
   assert.deepEqual(dirsByKind({ qwenDirs: ['/q'] } as never, withQwen).qwen, ['/q']);
-  assert.deepEqual(allDirs({ qwenDirs: ['/q'] } as never, withQwen), ['/q']);
-  assert.deepEqual((pickAgentDirs({ qwenDirs: ['/q'] } as never, withQwen) as Record<string, unknown>).qwenDirs, ['/q']);
+  assert.deepEqual(allDirs({ qwenDirs: ['/q'] } as never, withQwenIds), ['/q']);
+  assert.deepEqual((pickAgentDirs({ qwenDirs: ['/q'] } as never, withQwenIds) as Record<string, unknown>).qwenDirs, ['/q']);
   // OTLP: by service name, by record name, spans.
   assert.equal(otelAgentOf({ 'service.name': 'qwen-code' }, '', withQwen), qwen);
   assert.equal(otelAgentOf({}, 'qwen.api_response', withQwen), qwen);

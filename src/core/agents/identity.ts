@@ -22,8 +22,21 @@ export interface AgentIdentity {
    * executables' names, and the path segments naming it when node runs it as a script.
    */
   process?: { bins: readonly string[]; scripts: readonly string[] };
+  /**
+   * Whether some of its usage is a stand-in (`metricsUsageEventId` ids: Claude Code's OTLP metrics,
+   * Copilot CLI's session store), kept only for a session without another record of its calls
+   * (`store/insert.ts`).
+   */
+  standInUsage?: boolean;
   /** Where it keeps logs AgentMonitor reads; absent for an agent seen only through hooks, OTLP or the API. */
   folders?: AgentFolders;
+}
+
+/** What a default folder is computed from (the caller's `os.homedir()`, `process.platform`, `path.join`), so identities stay free of Node. */
+export interface HostPaths {
+  home: string;
+  platform: string;
+  join(...parts: string[]): string;
 }
 
 /** The names a log folder setting goes by in each place it can be set. */
@@ -39,9 +52,11 @@ export interface AgentFolders {
   /** What is read from it, as `import --help` lists it ("Codex rollouts"). */
   logs: string;
   /** The default folders, as `import --help` says them. */
-  defaults: string;
+  defaultsText: string;
   /** Where the logs sit in such a folder, as an import that found nothing says ("sessions/ and archived_sessions/ below each"). */
   lookedIn: string;
   /** The environment variable that moves the default folder, named when nothing was found. */
   env: string;
+  /** Its default folders, the environment's overrides applied. */
+  defaults(env: Record<string, string | undefined>, host: HostPaths): string[];
 }

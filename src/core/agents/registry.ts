@@ -9,7 +9,6 @@ import { copilotChat } from './copilotChat';
 import { copilotCli } from './copilotCli';
 import { geminiCli } from './geminiCli';
 import { AGENT_IDENTITIES, type AgentId } from './identities';
-import type { AgentIdentity } from './identity';
 import { opencode } from './opencode';
 import type { AgentAdapter } from './types';
 
@@ -24,14 +23,3 @@ const ADAPTERS: Readonly<Record<AgentId, AgentAdapter>> = {
 
 /** Every registered agent, in order. */
 export const AGENTS: readonly AgentAdapter[] = AGENT_IDENTITIES.map((i) => ADAPTERS[i.id]);
-
-/** An agent with log folders: its folder names and default folders are both declared. */
-export type FolderAgent = AgentAdapter & { identity: AgentIdentity & { folders: NonNullable<AgentIdentity['folders']> } };
-
-/**
- * The agents whose log folders are read, in order. An adapter whose identity names folders must
- * say their defaults (the registry's unit test holds every adapter to it).
- */
-export function folderAgents(agents: readonly AgentAdapter[] = AGENTS): FolderAgent[] {
-  return agents.filter((a): a is FolderAgent => !!a.identity.folders);
-}

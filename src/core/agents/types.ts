@@ -79,8 +79,6 @@ export type AgentHooks =
 
 export interface AgentAdapter {
   identity: AgentIdentity;
-  /** Its log folders by default (the environment's overrides applied); required with `identity.folders`. */
-  defaultDirs?(env: NodeJS.ProcessEnv): string[];
   /** Its kinds of log, in discovery order (main transcripts before the files that refer to them). */
   logSources: readonly LogSource[];
   otel?: AgentOtel;

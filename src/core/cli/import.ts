@@ -11,9 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { requestedDirs, type AgentDirs } from '../agents/folders';
-import { AGENTS, folderAgents } from '../agents/registry';
-import type { AgentAdapter } from '../agents/types';
+import { folderAgents, requestedDirs, type AgentDirs } from '../agents/folders';
+import { AGENT_IDENTITIES } from '../agents/identities';
+import type { AgentIdentity } from '../agents/identity';
 import type { ImportProgress, ImportRequest, ImportSummary } from '../contracts/api';
 import type { SseMessage } from '../contracts/sse';
 import { loadConfig } from '../config';
@@ -46,14 +46,14 @@ function wrap(text: string, width = 100): string {
 const option = (flag: string, text: string) => `  ${flag.padEnd(24)}${text}\n`;
 
 /** The help, from the registered agents (one `--<agent>-dir` option each). */
-export function importHelp(agents: readonly AgentAdapter[] = AGENTS): string {
-  const folders = folderAgents(agents).map((a) => a.identity.folders);
+export function importHelp(agents: readonly AgentIdentity[] = AGENT_IDENTITIES): string {
+  const folders = folderAgents(agents).map((a) => a.folders);
   return (
     'Usage: agentmonitor import [options]\n\n' +
     wrap(
       `Imports ${listed(folders.map((f) => f.logs))} (incremental: a re-run reads only what was appended). ` +
         `Without a --<agent>-dir option, imports every agent's logs from their default places ` +
-        `(${folders.map((f) => f.defaults).join('; ')}). Finding no transcript at all, it names the folders it looked in.`,
+        `(${folders.map((f) => f.defaultsText).join('; ')}). Finding no transcript at all, it names the folders it looked in.`,
     ) +
     '\n' +
     `When a server owns the database the import runs inside it; any folder works when this command
@@ -112,19 +112,19 @@ export function formatSummary(s: ImportSummary, maxListed = 20): string {
  * What an import that found no log file at all adds to its summary: the folders it looked in (a
  * missing one said so) and how to name others. Null when it found files (new or unchanged).
  */
-export function nothingFoundText(s: ImportSummary, req: ImportRequest, agents: readonly AgentAdapter[] = AGENTS): string | null {
+export function nothingFoundText(s: ImportSummary, req: ImportRequest, agents: readonly AgentIdentity[] = AGENT_IDENTITIES): string | null {
   if (s.files || s.files_skipped_unchanged || s.cancelled) return null;
   const folders = (dirs: string[] | undefined) => (dirs ?? []).map((d) => `    ${d}${fs.existsSync(d) ? '' : ' (no such folder)'}\n`).join('');
   const cwd = req.cwd_filter?.length ? ` of sessions inside ${req.cwd_filter.join(', ')} (--cwd)` : '';
   let text = `No transcripts${cwd} found. Looked in:\n`;
   const lists = req as Record<string, string[] | undefined>;
   const withFolders = folderAgents(agents);
-  for (const { identity: a } of withFolders) {
+  for (const a of withFolders) {
     const dirs = lists[a.folders.request];
     if (dirs?.length) text += `  ${a.name} (${a.folders.lookedIn}):\n${folders(dirs)}`;
   }
-  const options = listed(withFolders.map((a) => `--${a.identity.folders.option} DIR`));
-  const envs = [...new Set(withFolders.map((a) => a.identity.folders.env))].join(', ');
+  const options = listed(withFolders.map((a) => `--${a.folders.option} DIR`));
+  const envs = [...new Set(withFolders.map((a) => a.folders.env))].join(', ');
   return `${text}Name other folders with ${options} (or set ${envs}).\n`;
 }
 
@@ -193,8 +193,8 @@ export async function importViaServer(server: LiveServer, req: ImportRequest, on
 }
 
 /** One repeatable `--<agent>-dir` option per agent with log folders. */
-export function folderOptions(agents: readonly AgentAdapter[] = AGENTS): Record<string, OptionSpec> {
-  return Object.fromEntries(folderAgents(agents).map((a) => [a.identity.folders.option, { type: 'string', multiple: true }]));
+export function folderOptions(agents: readonly AgentIdentity[] = AGENT_IDENTITIES): Record<string, OptionSpec> {
+  return Object.fromEntries(folderAgents(agents).map((a) => [a.folders.option, { type: 'string', multiple: true }]));
 }
 
 /**
@@ -202,13 +202,13 @@ export function folderOptions(agents: readonly AgentAdapter[] = AGENTS): Record<
  * folders named (absolute: a running server resolves paths against its own working directory),
  * or, when no agent's were named, its defaults from `config`.
  */
-export function importRequestOf(values: ParsedArgs['values'], config: AgentDirs, agents: readonly AgentAdapter[] = AGENTS): ImportRequest {
+export function importRequestOf(values: ParsedArgs['values'], config: AgentDirs, agents: readonly AgentIdentity[] = AGENT_IDENTITIES): ImportRequest {
   const absolute = (dirs: unknown) => (dirs as string[] | undefined)?.map((d) => path.resolve(d));
-  const named = folderAgents(agents).map((a) => ({ a, dirs: absolute(values[a.identity.folders.option]) }));
+  const named = folderAgents(agents).map((a) => ({ a, dirs: absolute(values[a.folders.option]) }));
   const all = named.every((n) => !n.dirs);
   const defaults = config as Record<string, string[] | undefined>;
   return {
-    ...Object.fromEntries(named.map(({ a, dirs }) => [a.identity.folders.request, dirs ?? (all ? (defaults[a.identity.folders.config] ?? []) : [])])),
+    ...Object.fromEntries(named.map(({ a, dirs }) => [a.folders.request, dirs ?? (all ? (defaults[a.folders.config] ?? []) : [])])),
     cwd_filter: values.cwd as string[] | undefined,
   } as ImportRequest;
 }

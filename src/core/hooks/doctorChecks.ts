@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { claudeCodeTelemetryShell, codexOtelConfig } from '../setup/snippets';
 import { claudeEventPlan, CODEX_EVENTS, isOurHandler, ourHookEvents, type Version } from './hookSettings';
 import { codexHooksEnabled } from './installer';
-import { defaultCopilotChatDirs } from '../agents/copilotChat';
+import { hostPaths } from '../agents/folders';
+import { copilotChatIdentity } from '../agents/copilotChat/identity';
 import { agentPresence, claudeConfigDir, codexHome, copilotHome, detectClaudeVersion, findOnPath, geminiHome, hookSettingsPath, opencodeDataDir, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, type LoadedSettings } from './settingsFile';
@@ -239,7 +240,7 @@ function opencodeCheck(o: DoctorOptions): DoctorCheck | null {
 
 /** Copilot Chat in VS Code, when a VS Code user folder has chat sessions: read from those files. */
 function copilotChatCheck(o: DoctorOptions): DoctorCheck | null {
-  const dirs = defaultCopilotChatDirs(o.env).filter((d) => fs.existsSync(path.join(d, 'workspaceStorage')) || fs.existsSync(path.join(d, 'globalStorage', 'emptyWindowChatSessions')));
+  const dirs = copilotChatIdentity.folders.defaults(o.env, hostPaths()).filter((d) => fs.existsSync(path.join(d, 'workspaceStorage')) || fs.existsSync(path.join(d, 'globalStorage', 'emptyWindowChatSessions')));
   if (!dirs.length) return null;
   return {
     id: 'agents.copilot-chat',

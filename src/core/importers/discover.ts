@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dirsByKind, type AgentDirs } from '../agents/folders';
-import { LOG_KINDS, LOG_SOURCES } from './logSources';
+import type { AgentDirs } from '../agents/folders';
+import { dirsByKind, LOG_KINDS, LOG_SOURCES } from './logSources';
 import { sqliteSignature } from './sqliteCopy';
 import type { LogKind } from './types';
 

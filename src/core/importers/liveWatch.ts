@@ -28,8 +28,8 @@ import type { ImportStateRow } from '../contracts/importWorker';
 import { ClaudeSessionIndex } from './claudeCode';
 import { discoverLogs } from './discover';
 import { drainValidated, tailFile } from './fileTail';
-import { LOG_KINDS, LOG_SOURCES } from './logSources';
-import { dirsByKind, type AgentDirs } from '../agents/folders';
+import { dirsByKind, LOG_KINDS, LOG_SOURCES } from './logSources';
+import type { AgentDirs } from '../agents/folders';
 import { sqliteSignature } from './sqliteCopy';
 import type { LogKind, LogParser } from './types';
 

@@ -5,10 +5,17 @@
  * (`fileTail.ts`), the parse worker and live mode (`liveWatch.ts`) go through this table.
  */
 import { AGENTS } from '../agents/registry';
-import type { LogSource } from '../agents/types';
+import type { AgentDirs } from '../agents/folders';
+import type { AgentAdapter, LogSource } from '../agents/types';
 import type { LogKind } from './types';
 
 export const LOG_SOURCES: Readonly<Record<LogKind, LogSource>> = Object.fromEntries(AGENTS.flatMap((a) => a.logSources.map((s) => [s.kind, s])));
+
+/** The folders each kind of log is read from: its agent's. */
+export function dirsByKind(dirs: AgentDirs, agents: readonly AgentAdapter[] = AGENTS): Record<LogKind, string[]> {
+  const lists = dirs as Record<string, string[] | undefined>;
+  return Object.fromEntries(agents.flatMap((a) => (a.identity.folders ? a.logSources.map((s) => [s.kind, lists[a.identity.folders!.config] ?? []]) : [])));
+}
 
 /** Discovery order: the agents' order, each agent's main transcripts before the files that refer to them. */
 export const LOG_KINDS: readonly LogKind[] = AGENTS.flatMap((a) => a.logSources.map((s) => s.kind));

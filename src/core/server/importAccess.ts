@@ -8,8 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IncomingHttpHeaders } from 'node:http';
-import { allDirs, mapRequestDirs, requestDirs } from '../agents/folders';
-import { folderAgents } from '../agents/registry';
+import { allDirs, folderAgents, mapRequestDirs, requestDirs } from '../agents/folders';
 import type { ImportRequest } from '../contracts/api';
 import type { ServerContext } from './context';
 import { secretMatches, tokenMatches } from './security';
@@ -59,9 +58,9 @@ export async function checkImportAccess(ctx: ServerContext, req: ImportRequest, 
     error:
       `import refused: ${refused.join(', ')} ${refused.length > 1 ? 'are not agent log folders' : 'is not an agent log folder'} of this server. ` +
       `Allowed: ${folderAgents()
-        .map((a) => `the ${a.identity.name} folders (${((ctx.config as unknown as Record<string, string[]>)[a.identity.folders.config] ?? []).join(', ')})`)
+        .map((a) => `the ${a.name} folders (${((ctx.config as unknown as Record<string, string[]>)[a.folders.config] ?? []).join(', ')})`)
         .join(', ')} and folders inside them ` +
-      `(set ${[...new Set(folderAgents().map((a) => a.identity.folders.env))].join(' / ')} where the server starts); any folder with "Authorization: Bearer <AGENTMONITOR_TOKEN>" ` +
+      `(set ${[...new Set(folderAgents().map((a) => a.folders.env))].join(' / ')} where the server starts); any folder with "Authorization: Bearer <AGENTMONITOR_TOKEN>" ` +
       'or with `agentmonitor import` run by the server\'s user',
   };
 }

@@ -6,6 +6,8 @@
  * session store (`usage-metrics:` ids) counts only for a session without another `llm_request`:
  * it is skipped when the session has one, and removed (with its share of the totals) when one arrives.
  */
+import { AGENT_IDENTITIES } from '../agents/identities';
+import type { AgentIdentity } from '../agents/identity';
 import type { UsageSums } from '../contracts/api';
 import type { InsertOutcome } from '../contracts/storeWorker';
 import { METRICS_USAGE_ID_PREFIX, metricsUsageIdRange } from '../contracts/eventIds';
@@ -249,8 +251,9 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
 }
 
 const isDerived = (r: EventRecord) => r.event_id !== null && r.event_id.startsWith(METRICS_USAGE_ID_PREFIX);
-/** Agents with stand-in usage: Claude Code's OTLP metrics, Copilot CLI's session store (`importers/copilotStore.ts`). */
-const hasStandInUsage = (agentType: string) => agentType === 'claude-code' || agentType === 'copilot-cli';
+/** Agents with stand-in usage (their identity's `standInUsage`: Claude Code's OTLP metrics, Copilot CLI's session store). */
+const STAND_IN_AGENTS: ReadonlySet<string> = new Set((AGENT_IDENTITIES as readonly AgentIdentity[]).filter((a) => a.standInUsage).map((a) => a.agentType));
+const hasStandInUsage = (agentType: string) => STAND_IN_AGENTS.has(agentType);
 
 /**
  * One batch's writes and what they add up to. A class, not closures inside `insertBatch`: its

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { requestedDirs } from '../../core/agents/folders';
-import { folderAgents } from '../../core/agents/registry';
+import { folderAgents, requestedDirs } from '../../core/agents/folders';
 import { loadConfig } from '../../core/config';
 import type { ImportRequest, ImportSummary } from '../../core/contracts/api';
 import type { Container } from '../container';
@@ -85,7 +84,7 @@ function settingsImportRequest(c: Container): ImportRequest {
   try {
     const config = loadConfig(c.serverEnv()) as unknown as Record<string, string[]>;
     const given = named as Record<string, string[] | undefined>;
-    return Object.fromEntries(folderAgents().map(({ identity: { folders: f } }) => [f.request, given[f.request] ?? config[f.config]]));
+    return Object.fromEntries(folderAgents().map(({ folders: f }) => [f.request, given[f.request] ?? config[f.config]]));
   } catch {
     return named;
   }
@@ -102,7 +101,7 @@ export function registerImportCommands(c: Container): vscode.Disposable[] {
       return runImport(c, 'AgentMonitor: importing the logs of this workspace', workspaceImportRequest(c, folders));
     }),
     vscode.commands.registerCommand(COMMANDS.importAllLogs, async () => {
-      const names = folderAgents().map((a) => a.identity.name);
+      const names = folderAgents().map((a) => a.name);
       return runImport(c, `AgentMonitor: importing all ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} logs`, settingsImportRequest(c));
     }),
   ];

@@ -1,6 +1,5 @@
 /** Import progress and summary texts, and waiting for an import's end over SSE. Pure. */
-import type { AgentDirs } from '../../core/agents/folders';
-import { folderAgents } from '../../core/agents/registry';
+import { folderAgents, type AgentDirs } from '../../core/agents/folders';
 import type { ImportProgress, ImportSummary } from '../../core/contracts/api';
 import type { SseMessage } from '../../core/contracts/sse';
 
@@ -29,7 +28,7 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
     const what = places.cwdFilter?.length ? `no transcripts of sessions in ${places.cwdFilter.join(', ')}` : 'no transcripts';
     const lists = places as Record<string, readonly string[] | undefined>;
     const read = folderAgents()
-      .map(({ identity: a }) => ({ a, dirs: lists[a.folders.config] ?? [] }))
+      .map((a) => ({ a, dirs: lists[a.folders.config] ?? [] }))
       .filter((r) => r.dirs.length);
     const where = read.flatMap((r) => r.dirs).join(', ');
     const what2 = read.map((r) => `${r.a.name}'s ${r.a.folders.lookedIn.replace(/ (below|in) each$/, '')}`).join(', ');

@@ -7,6 +7,8 @@ export const claudeCodeIdentity = {
   aliases: ['claude_code'],
   name: 'Claude Code',
   icon: 'sparkle',
+  // Its OTLP metrics stand in for the calls of sessions without log records.
+  standInUsage: true,
   process: { bins: ['claude'], scripts: ['claude', 'claude-code'] },
   folders: {
     request: 'claude_dirs',
@@ -14,8 +16,10 @@ export const claudeCodeIdentity = {
     option: 'claude-dir',
     holds: 'a Claude config dir holding projects/',
     logs: 'Claude Code transcripts',
-    defaults: 'CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude',
+    defaultsText: 'CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude',
     lookedIn: 'projects/ below each',
     env: 'CLAUDE_CONFIG_DIR',
+    // CLAUDE_CONFIG_DIR may name several, comma-separated.
+    defaults: (env, h) => (env.CLAUDE_CONFIG_DIR ? env.CLAUDE_CONFIG_DIR.split(',').map((s) => s.trim()).filter(Boolean) : [h.join(h.home, '.claude'), h.join(h.home, '.config', 'claude')]),
   },
 } as const satisfies AgentIdentity;

@@ -1,18 +1,9 @@
 /** Claude Code: transcripts under `<config dir>/projects/`, OTLP logs and counters, hooks. */
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ClaudeParser, claudeFileInfo } from '../../importers/claudeCode';
 import { claudeFileInCwd } from '../../importers/cwdMatch';
 import { mapClaudeLogRecord } from '../../otel/claudeCode';
 import type { AgentAdapter } from '../types';
 import { claudeCodeIdentity } from './identity';
-
-/** `CLAUDE_CONFIG_DIR` (comma-separated), else `~/.claude` and `~/.config/claude`. */
-export function defaultClaudeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  if (env.CLAUDE_CONFIG_DIR) return env.CLAUDE_CONFIG_DIR.split(',').map((s) => s.trim()).filter(Boolean);
-  const home = os.homedir();
-  return [path.join(home, '.claude'), path.join(home, '.config', 'claude')];
-}
 
 /** Session `sessionId`'s transcript `…/projects/<dir>/<session>.jsonl`, or a subagent's `…/projects/<dir>/<session>/subagents/agent-<id>.jsonl`. */
 function isClaudeHookTranscript(sessionId: string, p: string): boolean {
@@ -25,7 +16,6 @@ function isClaudeHookTranscript(sessionId: string, p: string): boolean {
 
 export const claudeCode: AgentAdapter = {
   identity: claudeCodeIdentity,
-  defaultDirs: defaultClaudeDirs,
   logSources: [
     {
       kind: 'claude',

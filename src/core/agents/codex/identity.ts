@@ -12,8 +12,9 @@ export const codexIdentity = {
     option: 'codex-dir',
     holds: 'a Codex home holding sessions/',
     logs: 'Codex rollouts',
-    defaults: 'CODEX_HOME or ~/.codex',
+    defaultsText: 'CODEX_HOME or ~/.codex',
     lookedIn: 'sessions/ and archived_sessions/ below each',
     env: 'CODEX_HOME',
+    defaults: (env, h) => [env.CODEX_HOME || h.join(h.home, '.codex')],
   },
 } as const satisfies AgentIdentity;

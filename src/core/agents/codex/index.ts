@@ -1,18 +1,11 @@
 /** Codex: rollouts under `<codex home>/sessions/` and `archived_sessions/`, OTLP logs and counters, hooks. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { CodexParser } from '../../importers/codex';
 import { cwdInside, firstLineCwd } from '../../importers/cwdMatch';
 import { codexHome } from '../../hooks/locations';
 import { CodexBatchState, mapCodexLogRecord } from '../../otel/codex';
 import type { AgentAdapter } from '../types';
 import { codexIdentity } from './identity';
-
-/** `CODEX_HOME`, else `~/.codex`. */
-export function defaultCodexDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [env.CODEX_HOME || path.join(os.homedir(), '.codex')];
-}
 
 /** A rollout's `session_meta` names its working directory. */
 function codexCwd(o: { type?: string; payload?: { cwd?: unknown } }): string | null {
@@ -23,7 +16,6 @@ const CODEX_COUNTERS = new Set(['codex.conversation.turn.count', 'codex.tool.cal
 
 export const codex: AgentAdapter = {
   identity: codexIdentity,
-  defaultDirs: defaultCodexDirs,
   logSources: [
     {
       kind: 'codex',

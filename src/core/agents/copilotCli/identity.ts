@@ -6,6 +6,8 @@ export const copilotCliIdentity = {
   aliases: ['copilot_cli'],
   name: 'Copilot CLI',
   icon: 'copilot',
+  // Its session store stands in for sessions without a log.
+  standInUsage: true,
   process: { bins: ['copilot'], scripts: ['copilot'] },
   folders: {
     request: 'copilot_dirs',
@@ -13,8 +15,9 @@ export const copilotCliIdentity = {
     option: 'copilot-dir',
     holds: 'a Copilot CLI folder holding session-state/',
     logs: 'Copilot CLI sessions',
-    defaults: 'COPILOT_HOME or ~/.copilot',
+    defaultsText: 'COPILOT_HOME or ~/.copilot',
     lookedIn: 'session-state/ below each',
     env: 'COPILOT_HOME',
+    defaults: (env, h) => [env.COPILOT_HOME || h.join(h.home, '.copilot')],
   },
 } as const satisfies AgentIdentity;

@@ -1,17 +1,10 @@
 /** Copilot CLI: `<copilot home>/session-state/<id>/events.jsonl` and its `session-store.db`, OTLP spans; no hooks. */
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { CopilotParser, isCopilotEventsFile } from '../../importers/copilot';
 import { cwdInside, firstLineCwd } from '../../importers/cwdMatch';
 import { isCopilotStoreDb, readCopilotStore } from '../../importers/copilotStore';
 import { isCopilotSpan, mapCopilotSpan } from '../../otel/copilot';
 import type { AgentAdapter } from '../types';
 import { copilotCliIdentity } from './identity';
-
-/** `$COPILOT_HOME` or `~/.copilot`. */
-export function defaultCopilotDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [env.COPILOT_HOME || path.join(os.homedir(), '.copilot')];
-}
 
 /** A Copilot CLI session's `session.start` names its working directory. */
 function copilotCwd(o: { type?: string; data?: { context?: { cwd?: unknown } } }): string | null {
@@ -20,7 +13,6 @@ function copilotCwd(o: { type?: string; data?: { context?: { cwd?: unknown } } }
 
 export const copilotCli: AgentAdapter = {
   identity: copilotCliIdentity,
-  defaultDirs: defaultCopilotDirs,
   logSources: [
     {
       kind: 'copilot',

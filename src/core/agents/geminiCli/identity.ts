@@ -13,8 +13,10 @@ export const geminiCliIdentity = {
     option: 'gemini-dir',
     holds: 'a Gemini CLI folder holding tmp/<project>/chats/',
     logs: 'Gemini CLI chats',
-    defaults: 'GEMINI_CLI_HOME/.gemini or ~/.gemini',
+    defaultsText: 'GEMINI_CLI_HOME/.gemini or ~/.gemini',
     lookedIn: 'tmp/<project>/chats/ below each',
     env: 'GEMINI_CLI_HOME',
+    // GEMINI_CLI_HOME is the CLI's own override of the home.
+    defaults: (env, h) => [h.join(env.GEMINI_CLI_HOME || h.home, '.gemini')],
   },
 } as const satisfies AgentIdentity;

@@ -12,8 +12,10 @@ export const opencodeIdentity = {
     option: 'opencode-dir',
     holds: 'an OpenCode data folder holding opencode.db',
     logs: "OpenCode's database",
-    defaults: 'XDG_DATA_HOME/opencode or ~/.local/share/opencode',
+    defaultsText: 'XDG_DATA_HOME/opencode or ~/.local/share/opencode',
     lookedIn: 'opencode.db in each',
     env: 'XDG_DATA_HOME',
+    // On every OS.
+    defaults: (env, h) => [h.join(env.XDG_DATA_HOME || h.join(h.home, '.local', 'share'), 'opencode')],
   },
 } as const satisfies AgentIdentity;

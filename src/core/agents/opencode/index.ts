@@ -1,19 +1,12 @@
 /** OpenCode: `<data folder>/opencode.db` (SQLite), or before it one JSON file per message under `storage/message/`. */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { isOpencodeDb, readOpencodeDb } from '../../importers/opencode';
 import { isOpencodeMessageFile, OpencodeJsonParser } from '../../importers/opencodeJson';
 import type { AgentAdapter } from '../types';
 import { opencodeIdentity } from './identity';
 
-/** `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode` (on every OS). */
-export function defaultOpencodeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [path.join(env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'opencode')];
-}
-
 export const opencode: AgentAdapter = {
   identity: opencodeIdentity,
-  defaultDirs: defaultOpencodeDirs,
   logSources: [
     {
       kind: 'opencode',

@@ -7,8 +7,9 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { AGENTS, folderAgents } from '../../agents/registry';
-import type { AgentAdapter } from '../../agents/types';
+import { folderAgents } from '../../agents/folders';
+import { AGENT_IDENTITIES } from '../../agents/identities';
+import type { AgentIdentity } from '../../agents/identity';
 import type { ImportRequest } from '../../contracts/api';
 import { ImportJobs } from '../../importers/importJobs';
 import { checkedPriceBook, parseOverrides, setPriceBook, setPriceUpdate, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
@@ -20,8 +21,8 @@ import { apiGet } from './apiGet';
 const dirList = z.array(z.string().trim().min(1).max(4096)).max(64);
 
 /** Every registered agent's folder field (`claude_dirs`, …) and the cwd filter; any other field is refused. */
-export function importRequestSchema(agents: readonly AgentAdapter[] = AGENTS) {
-  const folders = Object.fromEntries(folderAgents(agents).map((a) => [a.identity.folders.request, dirList.optional()]));
+export function importRequestSchema(agents: readonly AgentIdentity[] = AGENT_IDENTITIES) {
+  const folders = Object.fromEntries(folderAgents(agents).map((a) => [a.folders.request, dirList.optional()]));
   return z.object({ ...folders, cwd_filter: dirList.optional() }).strict();
 }
 
