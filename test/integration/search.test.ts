@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import initSqlJs from 'sql.js';
 import type { SearchPage } from '../../src/core/contracts/api';
+import { MIGRATIONS } from '../../src/core/store/schema';
 import { CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION, serverWithCaptures } from '../helpers/capturedImport';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
@@ -122,6 +123,42 @@ describe('GET /api/search', () => {
     }
     // FTS syntax in q is only words: no error, no operator.
     assert.deepEqual((await search(s, `q=${encodeURIComponent('a OR "b" NEAR/2 -c (d')}`)).results, []);
+  });
+
+  it('keeps the terms of a search table made before migration 10 (per-document sizes) and drops its sizes', async () => {
+    const dir = tmpDir();
+    const first = await startTestServer({}, { dir });
+    const r = await first.post('/api/events/batch', { events: [prompt(1, 'migrate the walrus'), prompt(2, 'walrus again')] });
+    assert.ok(r.status < 300);
+    await first.close();
+
+    // The table as migration 4 made it, indexed with these events' words; migration 10 not applied.
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(fs.readFileSync(first.dbPath));
+    const applied = JSON.parse(String(db.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0])) as number[];
+    const create4 = /CREATE VIRTUAL TABLE search_fts [^;]*;/.exec(MIGRATIONS.find((m) => m.version === 4)!.sql)![0];
+    assert.doesNotMatch(create4, /matchinfo/);
+    db.exec(`DROP TABLE search_fts; ${create4}`);
+    const ids = db.exec("SELECT id FROM event_rows ORDER BY id")[0].values.map((v) => Number(v[0]));
+    db.run('INSERT INTO search_fts (docid, body) VALUES (?, ?), (?, ?)', [ids[0], 'migrate the walrus', ids[1], 'walrus again']);
+    assert.equal(db.exec('SELECT COUNT(*) FROM search_fts_docsize')[0].values[0][0], 2);
+    db.run("UPDATE meta SET value = ? WHERE key = 'applied_migrations'", [JSON.stringify(applied.filter((v) => v !== 10))]);
+    db.run("INSERT OR REPLACE INTO meta (key, value) VALUES ('search_backfill_to', '0')");
+    fs.writeFileSync(first.dbPath, db.export());
+    db.close();
+    fs.rmSync(`${first.dbPath}.sum`, { force: true });
+
+    const again = await startTestServer({}, { dir });
+    assert.deepEqual((await search(again, 'q=walrus')).results.map((h) => h.snippet).sort(), ['migrate the walrus', 'walrus again']);
+    await again.post('/api/events/batch', { events: [prompt(3, 'the walrus and a penguin')] });
+    assert.equal((await search(again, 'q=walrus')).results.length, 3);
+    assert.equal((await search(again, 'q=penguin')).results.length, 1);
+    await again.close();
+    const after = new SQL.Database(fs.readFileSync(again.dbPath));
+    const tables = after.exec("SELECT name, sql FROM sqlite_master WHERE name LIKE 'search_fts%' ORDER BY name")[0].values.map((v) => [String(v[0]), String(v[1])]);
+    assert.ok(tables.some(([name, sql]) => name === 'search_fts' && /matchinfo=fts3/.test(sql)), JSON.stringify(tables));
+    assert.ok(!tables.some(([name]) => name === 'search_fts_docsize' || name.startsWith('search_fts_v10')), JSON.stringify(tables));
+    after.close();
   });
 
   it('indexes the events of a database made before search existed when it opens; Clear Data leaves nothing to find', async () => {

@@ -324,7 +324,7 @@ describe('store footprint', () => {
     file = await onDisk(dbPath);
     try {
       assert.deepEqual(indexesOf(file), ['events_created_at', 'events_event_hash', 'events_session', 'events_tool_calls']);
-      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], '[1,2,3,4,5,6,7,8,9]');
+      assert.equal(file.exec("SELECT value FROM meta WHERE key = 'applied_migrations'")[0].values[0][0], JSON.stringify(MIGRATIONS.map((m) => m.version)));
       assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'view');
       assert.equal(file.exec('PRAGMA freelist_count')[0].values[0][0], 0, 'the old rows left no free pages');
       // The old schema kept client timestamps written out (every history() event has one): stored empty again.

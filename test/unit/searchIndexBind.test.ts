@@ -20,8 +20,10 @@ const TEXTS = [
 
 function index(db: SqlDb): string {
   const aux = db.all('SELECT term, col, documents, occurrences FROM aux ORDER BY term, col');
-  const sizes = db.all(`SELECT docid, hex(size) AS size FROM ${SEARCH_TABLE}_docsize ORDER BY docid`);
-  return JSON.stringify({ aux, sizes });
+  // The segments themselves: every term's documents and positions (the table keeps no per-document sizes).
+  const segments = db.all(`SELECT level, idx, hex(root) AS root FROM ${SEARCH_TABLE}_segdir ORDER BY level, idx`);
+  const blocks = db.all(`SELECT blockid, hex(block) AS block FROM ${SEARCH_TABLE}_segments ORDER BY blockid`);
+  return JSON.stringify({ aux, segments, blocks });
 }
 
 describe('search index: documents bound as UTF-8', () => {

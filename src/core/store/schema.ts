@@ -10,7 +10,7 @@
  * never scan events; `sessions` keeps running totals so the tree and ticker never scan events.
  * Times are epoch milliseconds (UTC).
  */
-import { CREATE_SEARCH_TABLE } from './searchIndex';
+import { CREATE_SEARCH_TABLE, SEARCH_TABLE } from './searchIndex';
 
 /** `event_types.id` of tool_use (migration 7): the partial index of tool calls is on this code. */
 export const TOOL_USE_TYPE = 1;
@@ -184,7 +184,7 @@ CREATE INDEX sessions_waiting ON sessions(waiting_since) WHERE waiting_since IS 
     // inputs and file paths; the rows stored before it are indexed at open (backfillSearch).
     version: 4,
     sql: `
-${CREATE_SEARCH_TABLE};
+CREATE VIRTUAL TABLE search_fts USING fts4(content="", body, tokenize=unicode61 "remove_diacritics=2");
 INSERT OR REPLACE INTO meta (key, value) SELECT 'search_backfill_to', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM events;
 `,
   },
@@ -323,6 +323,19 @@ CREATE INDEX events_event_hash ON event_rows(id_hash) WHERE id_hash IS NOT NULL;
     version: 9,
     sql: `
 ALTER TABLE sessions ADD COLUMN context_window INTEGER;
+`,
+  },
+  {
+    // The search index without per-document sizes (`matchinfo=fts3`, see `CREATE_SEARCH_TABLE`).
+    // Its terms are kept, not indexed again: the segments' format does not depend on the option,
+    // so they are copied into the new table as they are; `%_docsize` and `%_stat` go.
+    version: 10,
+    sql: `
+${CREATE_SEARCH_TABLE.replace(`TABLE ${SEARCH_TABLE} `, `TABLE ${SEARCH_TABLE}_v10 `)};
+INSERT INTO ${SEARCH_TABLE}_v10_segments SELECT * FROM ${SEARCH_TABLE}_segments;
+INSERT INTO ${SEARCH_TABLE}_v10_segdir SELECT * FROM ${SEARCH_TABLE}_segdir;
+DROP TABLE ${SEARCH_TABLE};
+ALTER TABLE ${SEARCH_TABLE}_v10 RENAME TO ${SEARCH_TABLE};
 `,
   },
 ];
