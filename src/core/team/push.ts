@@ -333,10 +333,18 @@ export async function push(opts: PushOptions): Promise<PushTotals> {
           log.warn(`push: ${opts.dbPath} holds events up to id ${newest} only, but the cursor says ${lastId} were pushed (the database was cleared or replaced): pushing it from the start; the team server skips what it has`);
           lastId = 0;
         }
+        // The next page is read while the current one is sent (the cursor still moves only on an answer).
+        const read = (after: number) => {
+          const p = source.after(after, batchSize);
+          p.catch(() => {});
+          return p;
+        };
+        let next = read(lastId);
         for (;;) {
           if (opts.signal?.aborted) return totals;
-          const page = await source.after(lastId, batchSize);
+          const page = await next;
           if (!page.length) break;
+          next = read(page[page.length - 1].id);
           let sent = 0;
           for (const { inputs, body } of requests(page.map(toPushInput), batchSize)) {
             const result = await send(body, inputs.length);
