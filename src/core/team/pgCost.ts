@@ -133,10 +133,16 @@ async function grouped(store: PgStore, p: GroupedParams): Promise<TeamCostBreakd
   const rows = await groupedRows(store, p);
   const byKey = new Map<string, CostRow>();
   const stacks = new Map<string, { key: string; model: string; cost_usd: number; tokens: number }>();
+  const labels = new Map<number, string>();
   const totals = emptyCostRow('');
   for (const r of rows) {
     if (p.by === 'day' && !isCalendarTime(r.b)) continue;
-    const key = p.by === 'day' ? dayKey(r.b, p.tz) : r.k === '' ? EMPTY_KEY[p.by] : r.k;
+    let key: string;
+    if (p.by === 'day') {
+      // One zone lookup per hour bucket (Intl is slow; stacked rows repeat each hour per model).
+      key = labels.get(r.b) ?? dayKey(r.b, p.tz);
+      labels.set(r.b, key);
+    } else key = r.k === '' ? EMPTY_KEY[p.by] : r.k;
     let row = byKey.get(key);
     if (!row) byKey.set(key, (row = emptyCostRow(key)));
     addToCostRow(row, r);
@@ -186,54 +192,102 @@ async function grouped(store: PgStore, p: GroupedParams): Promise<TeamCostBreakd
   return result;
 }
 
-/**
- * `by=session`: each session overlapping the range (filtered by its own agent, project, model and
- * person, as locally) with its events inside the range; cost descending, then session id.
- */
-async function bySession(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
-  const params: unknown[] = [];
-  const bind = (v: unknown) => {
+/** A value bound to the next `$n` of `params`. */
+function binder(params: unknown[]): (v: unknown) => string {
+  return (v) => {
     params.push(v);
     return `$${params.length}`;
   };
-  const inSession: string[] = [];
-  const onEvents: string[] = [];
-  if (p.since !== null) {
-    inSession.push(`last_event_at >= ${bind(p.since)}`);
-    onEvents.push(`e.created_at >= ${bind(p.since)}`);
-  }
-  if (p.until !== null) {
-    inSession.push(`started_at < ${bind(p.until)}`);
-    onEvents.push(`e.created_at < ${bind(p.until)}`);
-  }
-  if (p.agent_type?.length) inSession.push(`agent_type = ANY(${bind(p.agent_type)})`);
-  if (p.project?.length) inSession.push(`COALESCE(project, '') = ANY(${bind(p.project)})`);
-  if (p.model?.length) inSession.push(`COALESCE(model, '') = ANY(${bind(p.model)})`);
-  if (p.person?.length) inSession.push(`person = ANY(${bind(p.person)})`);
-  const rows = (
-    await store.pool.query<Omit<CostRow, 'sessions'>>(
-      `SELECT e.session_id AS key, COUNT(*) AS events,
-         COUNT(*) FILTER (WHERE e.tokens_in + e.tokens_out + e.cache_read_tokens + e.cache_write_tokens > 0) AS requests,
-         SUM(e.tokens_in) AS tokens_in, SUM(e.tokens_out) AS tokens_out, SUM(e.cache_read_tokens) AS cache_read_tokens,
-         SUM(e.cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(e.cost_usd), 0) AS cost_usd,
-         COALESCE(SUM(e.tokens_in + e.tokens_out + e.cache_read_tokens + e.cache_write_tokens) FILTER (WHERE e.cost_source = 'unpriced'), 0) AS unpriced_tokens
-       FROM am_events e WHERE e.session_id IN (SELECT session_id FROM am_sessions ${inSession.length ? `WHERE ${inSession.join(' AND ')}` : ''})
-         ${onEvents.map((c) => `AND ${c}`).join(' ')}
-       GROUP BY e.session_id`,
+}
+
+const SESSION_SUMS = `COUNT(*) AS events,
+  COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0) AS requests,
+  SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
+  SUM(cache_write_tokens) AS cache_write_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd,
+  COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0) AS unpriced_tokens`;
+
+/**
+ * `by=session`, as the local store answers it (`queries/cost.ts` bySession): the sessions
+ * overlapping the range (filtered by their own agent, project and person); one wholly inside it
+ * counts its running totals (`am_sessions`), one crossing a bound its events inside the range.
+ * Requests are read for the rows returned; the total's requests come from the rollup. With a
+ * model filter, as locally, the range's events of that model are summed per session.
+ */
+async function bySession(store: PgStore, p: TeamCostParams): Promise<TeamCostBreakdown> {
+  const since = p.since ?? Number.MIN_SAFE_INTEGER;
+  const until = p.until ?? Number.MAX_SAFE_INTEGER;
+  const params: unknown[] = [];
+  const bind = binder(params);
+  const clauses = [`last_event_at >= ${bind(since)}`, `started_at < ${bind(until)}`];
+  if (p.agent_type?.length) clauses.push(`agent_type = ANY(${bind(p.agent_type)})`);
+  if (p.project?.length) clauses.push(`COALESCE(project, '') = ANY(${bind(p.project)})`);
+  if (p.model?.length) clauses.push(`COALESCE(model, '') = ANY(${bind(p.model)})`);
+  if (p.person?.length) clauses.push(`person = ANY(${bind(p.person)})`);
+  type Span = Omit<CostRow, 'sessions' | 'requests' | 'key'> & { session_id: string; started_at: number; last_event_at: number };
+  const spans = (
+    await store.pool.query<Span>(
+      `SELECT session_id, started_at, last_event_at, event_count AS events, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens
+       FROM am_sessions WHERE ${clauses.join(' AND ')}`,
       params,
     )
-  ).rows.map((r): CostRow => ({ ...r, sessions: 1 }));
+  ).rows;
+  let rows: CostRow[];
+  let sessions = spans.length;
+  /** Sessions wholly inside the range: their requests are read for the rows returned. */
+  const inside = new Set<string>();
+  const ranged = async (where: string, values: unknown[]) => {
+    const q: unknown[] = [...values];
+    const b = binder(q);
+    return (
+      await store.pool.query<Omit<CostRow, 'sessions'>>(
+        `SELECT session_id AS key, ${SESSION_SUMS} FROM am_events WHERE ${where} AND created_at >= ${b(since)} AND created_at < ${b(until)} GROUP BY session_id`,
+        q,
+      )
+    ).rows.map((r): CostRow => ({ ...r, sessions: 1 }));
+  };
+  if (p.model?.length) {
+    const q: unknown[] = [];
+    const b = binder(q);
+    const w = [`model = ANY(${b(p.model)})`];
+    if (p.agent_type?.length) w.push(`agent_type = ANY(${b(p.agent_type)})`);
+    if (p.project?.length) w.push(`COALESCE(project, '') = ANY(${b(p.project)})`);
+    if (p.person?.length) w.push(`person = ANY(${b(p.person)})`);
+    rows = await ranged(w.join(' AND '), q);
+  } else {
+    const crosses = (s: Span) => s.started_at < since || s.last_event_at >= until;
+    const crossing = spans.filter(crosses).map((s) => s.session_id);
+    rows = spans.filter((s) => !crosses(s)).map(({ session_id, started_at: _s, last_event_at: _l, ...t }) => ({ key: session_id, ...t, requests: 0, sessions: 1 }));
+    for (const r of rows) inside.add(r.key);
+    if (crossing.length) rows.push(...(await ranged('session_id = ANY($1)', [crossing])).filter((r) => r.events > 0));
+    sessions = rows.length;
+  }
   rows.sort((a, b) => b.cost_usd - a.cost_usd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const totals = emptyCostRow('');
   for (const r of rows) addToCostRow(totals, r);
-  totals.sessions = rows.length;
+  totals.sessions = sessions;
+  const out = p.limit !== undefined ? rows.slice(0, p.limit) : rows;
+  if (!p.model?.length) {
+    const asked = out.filter((r) => inside.has(r.key)).map((r) => r.key);
+    const requests = new Map(
+      asked.length
+        ? (
+            await store.pool.query<{ k: string; n: number }>(
+              'SELECT session_id AS k, COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0) AS n FROM am_events WHERE session_id = ANY($1) GROUP BY session_id',
+              [asked],
+            )
+          ).rows.map((r) => [r.k, r.n])
+        : [],
+    );
+    for (const r of out) if (inside.has(r.key)) r.requests = requests.get(r.key) ?? 0;
+    totals.requests = (await groupedRows(store, { ...p, by: 'agent', stack_model: false })).reduce((n, r) => n + r.requests, 0);
+  }
   const { key: _key, ...totalFields } = totals;
   return {
     by: 'session',
     tz: p.tz,
     since: p.since === null ? null : new Date(p.since).toISOString(),
     until: p.until === null ? null : new Date(p.until).toISOString(),
-    rows: p.limit !== undefined ? rows.slice(0, p.limit) : rows,
+    rows: out,
     totals: totalFields,
   };
 }
