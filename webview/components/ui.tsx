@@ -134,6 +134,19 @@ export function ConnectAgents() {
           <pre>{snippets.codexTelemetry}</pre>
         </li>
         <li>
+          <strong>Gemini CLI</strong> — for each call as it is made, in <code>{snippets.geminiSettingsFile}</code>:
+          <pre>{snippets.geminiTelemetry}</pre>
+        </li>
+        <li>
+          <strong>Copilot CLI</strong> — for each call as it is made, in your shell profile:
+          <pre>{snippets.copilotTelemetry}</pre>
+        </li>
+        {!inVscode && (
+          <li>
+            <strong>Logs</strong> — {logAgentNames()} sessions show up as their logs are written, while the server runs.
+          </li>
+        )}
+        <li>
           <strong>Past sessions</strong> — import the logs:{' '}
           {inVscode ? (
             <>

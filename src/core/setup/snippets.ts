@@ -129,6 +129,10 @@ export interface ConnectAgentSnippets {
   claudeTelemetry: string;
   codexConfigFile: string;
   codexTelemetry: string;
+  /** Gemini CLI's `telemetry` settings, for `geminiSettingsFile`. */
+  geminiSettingsFile: string;
+  geminiTelemetry: string;
+  copilotTelemetry: string;
   importLogs: string;
   postEvent: string;
   demo: string;
@@ -140,6 +144,9 @@ export function connectAgentSnippets(url: string): ConnectAgentSnippets {
     claudeTelemetry: claudeCodeTelemetryShell({ url }),
     codexConfigFile: '~/.codex/config.toml',
     codexTelemetry: codexOtelConfig({ url }).trimEnd(),
+    geminiSettingsFile: '~/.gemini/settings.json',
+    geminiTelemetry: geminiTelemetrySettings({ url }),
+    copilotTelemetry: copilotTelemetryShell({ url }),
     importLogs: 'agentmonitor import',
     postEvent: `curl -X POST ${url.replace(/\/+$/, '')}/api/events -H 'Content-Type: application/json' -d '{"session_id":"s1","agent_type":"my-agent","event_type":"session_start"}'`,
     demo: 'agentmonitor demo --live',

@@ -86,7 +86,9 @@ describe('empty states and hints in chromium', async () => {
     assert.equal(await page.locator('[data-testid=server-url]').textContent(), server.url);
     // The telemetry snippets are the setup module's, for this server (issue 22: they disagreed with README).
     const snippets = connectAgentSnippets(server.url);
-    assert.deepEqual(await empty.locator('pre').allTextContents(), [snippets.claudeTelemetry, snippets.codexTelemetry]);
+    assert.deepEqual(await empty.locator('pre').allTextContents(), [snippets.claudeTelemetry, snippets.codexTelemetry, snippets.geminiTelemetry, snippets.copilotTelemetry]);
+    // Every agent whose logs are read is named (src/core/agents/), not only Claude Code and Codex.
+    assert.match(text, /Claude Code, Codex, Gemini CLI, Copilot CLI, OpenCode and Copilot Chat sessions show up as their logs are written/);
     for (const width of [1024, 420]) {
       await page.setViewportSize({ width, height: 800 });
       assert.deepEqual(await overflowing(empty, 'p, li, pre, code'), [], `at ${width} px`);
