@@ -88,6 +88,13 @@ export class PayloadFile {
   private openLen = 0;
   private openCount = 0;
   private openAt = -1;
+  /**
+   * The records of the block closed last (swapped with `open`: no copy, no inflate): a call's
+   * completion reads its start back, usually written just before.
+   */
+  private closed = Buffer.allocUnsafe(BLOCK_RAW_BYTES * 2);
+  private closedLen = 0;
+  private closedAt = -1;
   /** The last block read from the file, inflated: reads of neighbouring rows find it here. */
   private lastBlock: { at: number; raw: Buffer } | null = null;
   private scratch = Buffer.allocUnsafe(4096);
@@ -126,13 +133,15 @@ export class PayloadFile {
       this.openLen = 0;
       this.openCount = 0;
     }
-    const need = this.openLen + RECORD_HEADER + maxBody;
-    if (need > this.open.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.open.length * 2));
-      this.open.copy(grown, 0, 0, this.openLen);
-      this.open = grown;
-    }
+    this.growOpen(this.openLen + RECORD_HEADER + maxBody);
     return this.openLen;
+  }
+
+  private growOpen(need: number): void {
+    if (need <= this.open.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(need, this.open.length * 2));
+    this.open.copy(grown, 0, 0, this.openLen);
+    this.open = grown;
   }
 
   private endRecord(at: number, len: number, id: number): PayloadRef {
@@ -142,7 +151,8 @@ export class PayloadFile {
       // The block is full without this record: it goes first, and the record starts the next one.
       this.openLen = at;
       this.closeBlock();
-      this.open.copy(this.open, 0, at, at + RECORD_HEADER + len);
+      this.growOpen(RECORD_HEADER + len);
+      this.closed.copy(this.open, 0, at, at + RECORD_HEADER + len);
       this.openAt = this.size + this.batchLen;
       this.openCount = 0;
       at = 0;
@@ -163,6 +173,9 @@ export class PayloadFile {
     comp.copy(this.batch, at + BLOCK_HEADER);
     frameBlock(this.batch, at, comp.length, this.openLen, this.openCount);
     this.batchLen = at + BLOCK_HEADER + comp.length;
+    [this.closed, this.open] = [this.open, this.closed];
+    this.closedAt = this.openAt;
+    this.closedLen = this.openLen;
     this.openAt = -1;
     this.openLen = 0;
     this.openCount = 0;
@@ -210,11 +223,16 @@ export class PayloadFile {
 
   discard(): void {
     this.batchLen = 0;
+    if (this.closedAt >= this.size) this.closedAt = -1;
     this.openAt = -1;
     this.openLen = 0;
     this.openCount = 0;
     if (this.batch.length > MAX_KEPT_BATCH_BYTES) this.batch = Buffer.allocUnsafe(BATCH_BYTES);
     if (this.open.length > MAX_KEPT_BATCH_BYTES) this.open = Buffer.allocUnsafe(BLOCK_RAW_BYTES * 2);
+    if (this.closed.length > MAX_KEPT_BATCH_BYTES) {
+      this.closed = Buffer.allocUnsafe(BLOCK_RAW_BYTES * 2);
+      this.closedAt = -1;
+    }
   }
 
   read(off: number | null, len: number | null, id: number): string | null {
@@ -242,6 +260,7 @@ export class PayloadFile {
   /** The records of the block at file offset `at` (flushed, in the batch, or still open), or null. */
   private blockRaw(at: number): Buffer | null {
     if (at === this.openAt) return this.open.subarray(0, this.openLen);
+    if (at === this.closedAt) return this.closed.subarray(0, this.closedLen);
     if (this.lastBlock?.at === at) return this.lastBlock.raw;
     let buf: Buffer;
     let from: number;
@@ -293,6 +312,7 @@ export class PayloadFile {
   truncate(): void {
     this.discard();
     this.lastBlock = null;
+    this.closedAt = -1;
     fs.ftruncateSync(this.fd, 0);
     fs.writeSync(this.fd, FILE_HEADER);
     this.size = FILE_HEADER.length;
