@@ -10,6 +10,8 @@
 import type { ClaudeSessionIndex } from '../importers/claudeCode';
 import type { readOpencodeDb } from '../importers/opencode';
 import type { LogKind, LogParser } from '../importers/types';
+import type { HooksConfig, HookTarget, Version } from '../hooks/hookSettings';
+import type { HookScope } from '../hooks/locations';
 import type { HookAgent } from '../hooks/normalize';
 import type { MapOutcome } from '../otel/mappedEvent';
 import type { OtlpLogRecord, OtlpSpan } from '../otel/otlpRecords';
@@ -70,6 +72,13 @@ export type AgentHooks =
       cliNames: readonly string[];
       /** Whether `--agent all` installs it (uninstall and status always include it). */
       inAll(env: NodeJS.ProcessEnv): boolean;
+      /** The settings file its hooks go into for `scope`; throws, naming why, when it has no such scope. */
+      settingsFile(scope: HookScope, env: NodeJS.ProcessEnv, cwd: string): string;
+      /** Our hooks in its settings' shape (`version`: the installed version, when it decides the events). */
+      settings(t: HookTarget, version: Version | null): HooksConfig;
+      /** Whether it counts as installed: its binary's name on PATH, or its config folder. */
+      binName: string;
+      configDir(env: NodeJS.ProcessEnv): string;
     }
   | {
       /** Why the agent gets no hooks (what `--agent <name>` answers), and the names that select it. */

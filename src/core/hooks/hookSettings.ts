@@ -5,6 +5,7 @@
  * `/api/hooks/<agent>` on a loopback address or runs `agentmonitor-hook.sh`.
  */
 import { isRecord } from './summarize';
+import { hookInstaller } from './hookAgents';
 import type { HookAgent } from './normalize';
 
 /** Claude Code events sent with `http` hooks. */
@@ -159,8 +160,9 @@ export function codexHooks(t: HookTarget): HooksConfig {
   return out;
 }
 
+/** The agent's hooks, by its adapter (`src/core/agents/<agent>/index.ts`). */
 export function hooksFor(agent: HookAgent, t: HookTarget, claudeVersion: Version | null = null): HooksConfig {
-  return agent === 'claude-code' ? claudeHooks(t, claudeVersion) : codexHooks(t);
+  return hookInstaller(agent).settings(t, claudeVersion);
 }
 
 const LOOPBACK_HOOK_URL = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/api\/hooks\/(claude-code|codex)\/?(\?.*)?$/;

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { HOOK_SCRIPT_NAME, parseVersion, type Version } from './hookSettings';
+import { hookInstaller } from './hookAgents';
 import type { HookAgent } from './normalize';
 
 export type HookScope = 'user' | 'project';
@@ -41,11 +42,7 @@ export function opencodeDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The settings file our hooks go into, or an error message when the scope does not exist for the agent. */
 export function hookSettingsPath(agent: HookAgent, scope: HookScope, env: NodeJS.ProcessEnv, cwd: string): string {
-  if (agent === 'claude-code') {
-    return scope === 'user' ? path.join(claudeConfigDir(env), 'settings.json') : path.join(cwd, '.claude', 'settings.json');
-  }
-  if (scope === 'project') throw new Error('Codex reads hooks from $CODEX_HOME/hooks.json only: use --scope user for codex');
-  return path.join(codexHome(env), 'hooks.json');
+  return hookInstaller(agent).settingsFile(scope, env, cwd);
 }
 
 export function installedScriptPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -117,9 +114,9 @@ export function agentPresence(
   agent: HookAgent,
   env: NodeJS.ProcessEnv,
 ): { installed: boolean; binName: string; bin: string | null; dir: string; hasDir: boolean } {
-  const binName = agent === 'claude-code' ? 'claude' : 'codex';
+  const { binName, configDir } = hookInstaller(agent);
   const bin = findOnPath(binName, env);
-  const dir = agent === 'claude-code' ? claudeConfigDir(env) : codexHome(env);
+  const dir = configDir(env);
   const hasDir = fs.existsSync(dir);
   return { installed: !!bin || hasDir, binName, bin, dir, hasDir };
 }

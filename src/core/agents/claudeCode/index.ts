@@ -1,6 +1,9 @@
 /** Claude Code: transcripts under `<config dir>/projects/`, OTLP logs and counters, hooks. */
+import * as path from 'node:path';
 import { ClaudeParser, claudeFileInfo } from '../../importers/claudeCode';
 import { claudeFileInCwd } from '../../importers/cwdMatch';
+import { claudeHooks } from '../../hooks/hookSettings';
+import { claudeConfigDir } from '../../hooks/locations';
 import { mapClaudeLogRecord } from '../../otel/claudeCode';
 import type { AgentAdapter } from '../types';
 import { claudeCodeIdentity } from './identity';
@@ -33,5 +36,13 @@ export const claudeCode: AgentAdapter = {
     logMapper: () => mapClaudeLogRecord,
     keepsCounter: (metric) => metric.startsWith('claude_code.'),
   },
-  hooks: { agent: 'claude-code', cliNames: ['claude', 'claude-code'], inAll: () => true },
+  hooks: {
+    agent: 'claude-code',
+    cliNames: ['claude', 'claude-code'],
+    inAll: () => true,
+    settingsFile: (scope, env, cwd) => (scope === 'user' ? path.join(claudeConfigDir(env), 'settings.json') : path.join(cwd, '.claude', 'settings.json')),
+    settings: (t, version) => claudeHooks(t, version),
+    binName: 'claude',
+    configDir: (env) => claudeConfigDir(env),
+  },
 };

@@ -1,7 +1,9 @@
 /** Codex: rollouts under `<codex home>/sessions/` and `archived_sessions/`, OTLP logs and counters, hooks. */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CodexParser } from '../../importers/codex';
 import { cwdInside, firstLineCwd } from '../../importers/cwdMatch';
+import { codexHooks } from '../../hooks/hookSettings';
 import { codexHome } from '../../hooks/locations';
 import { CodexBatchState, mapCodexLogRecord } from '../../otel/codex';
 import type { AgentAdapter } from '../types';
@@ -41,5 +43,16 @@ export const codex: AgentAdapter = {
     keepsCounter: (metric) => CODEX_COUNTERS.has(metric),
   },
   // `--agent all` installs Codex's hooks only where Codex is (its home exists).
-  hooks: { agent: 'codex', cliNames: ['codex'], inAll: (env) => fs.existsSync(codexHome(env)) },
+  hooks: {
+    agent: 'codex',
+    cliNames: ['codex'],
+    inAll: (env) => fs.existsSync(codexHome(env)),
+    settingsFile: (scope, env) => {
+      if (scope === 'project') throw new Error('Codex reads hooks from $CODEX_HOME/hooks.json only: use --scope user for codex');
+      return path.join(codexHome(env), 'hooks.json');
+    },
+    settings: (t) => codexHooks(t),
+    binName: 'codex',
+    configDir: (env) => codexHome(env),
+  },
 };
