@@ -32,7 +32,7 @@ export function compactPayloads(db: SqlDb, force: boolean): CompactionResult {
   files.flush();
   const old = files.current;
   const live = db.get<{ n: number; b: number }>('SELECT COUNT(payload_off) AS n, COALESCE(SUM(payload_len), 0) AS b FROM event_rows')!;
-  // Measured unblocked: deflated blocks hide how much of the file is garbage.
+  // Measured unblocked: compressed blocks hide how much of the file is garbage.
   const garbage = old.rawBytes - FILE_HEADER.length - live.b - live.n * old.overhead;
   // An unframed file (older versions) is read as it is and framed by the next compaction that
   // garbage calls for: migrating it unasked would hold the store worker for a minute on a million
@@ -52,7 +52,7 @@ export function compactPayloads(db: SqlDb, force: boolean): CompactionResult {
     db.each('SELECT id, payload_off, payload_len FROM event_rows WHERE payload_off IS NOT NULL ORDER BY payload_off', undefined, (row) => {
       const [id, off, len] = row as number[];
       if (off >= BLOCKED) {
-        // Rows in file order visit each block once: `readBody` keeps the last one inflated.
+        // Rows in file order visit each block once: `readBody` keeps the last one decompressed.
         const body = old.readBody(off, len, id);
         if (!body) {
           damaged++;

@@ -4,7 +4,7 @@
  * bytes per row into sql.js costs more than the rest of the row, and metadata is only read for
  * the few rows on screen. An event row holds `(payload_off, payload_len)`; SQL reads it back with
  * the `payload(off, len, id)` function registered on the connection. Records are framed and
- * gathered into deflated blocks (`payloadRecord.ts`) so that a read verifies it found the row's own
+ * gathered into compressed blocks (`payloadRecord.ts`) so that a read verifies it found the row's own
  * record; files written before the blocks (plain records) or before the framing (no file header)
  * are read as they are. The file is fsynced before every snapshot, so
  * a snapshot never points past durable bytes; journal replay appends again (old copies are
@@ -67,12 +67,14 @@ const BATCH_BYTES = 64 * 1024;
 /** A batch buffer grown past this (one huge batch) is not kept. */
 const MAX_KEPT_BATCH_BYTES = 16 * 1024 * 1024;
 /**
- * Records a block gathers before it is deflated (a record larger than this gets a block of its
- * own). On 1M demo events' payloads, 32 KB blocks deflate to 0.19 of their size at level 1 (4 KB:
- * 0.30, 64 KB: 0.17) for 0.4 s of CPU, and inflating one to read a record costs 40 µs.
+ * Records a block gathers before it is compressed (a record larger than this gets a block of its
+ * own). Brotli at quality 1, 32 KB blocks: 1M demo events' payloads to 0.18 of their size, a real
+ * Claude import's to 0.33, at 2.5-5 ms of CPU a MB (deflate level 1: the same sizes at 5-10 ms a
+ * MB; 4 KB blocks 0.30 of the demo's, 64 KB 0.17); reading a record decompresses its block, about
+ * 70-100 µs.
  */
 const BLOCK_RAW_BYTES = 32 * 1024;
-const DEFLATE = { level: 1 };
+const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: BLOCK_RAW_BYTES } };
 const LEGACY_FIRST_BYTE = 0x7b; // '{': unframed files hold JSON objects back to back
 
 export class PayloadFile {
@@ -89,13 +91,13 @@ export class PayloadFile {
   private openCount = 0;
   private openAt = -1;
   /**
-   * The records of the block closed last (swapped with `open`: no copy, no inflate): a call's
+   * The records of the block closed last (swapped with `open`: no copy, nothing to decompress): a call's
    * completion reads its start back, usually written just before.
    */
   private closed = Buffer.allocUnsafe(BLOCK_RAW_BYTES * 2);
   private closedLen = 0;
   private closedAt = -1;
-  /** The last block read from the file, inflated: reads of neighbouring rows find it here. */
+  /** The last block read from the file, decompressed: reads of neighbouring rows find it here. */
   private lastBlock: { at: number; raw: Buffer } | null = null;
   private scratch = Buffer.allocUnsafe(4096);
   /** Bytes the file's records would take unblocked: what garbage is measured against. */
@@ -164,10 +166,10 @@ export class PayloadFile {
     return ref;
   }
 
-  /** Deflate the open block into the batch. */
+  /** Compress the open block into the batch. */
   private closeBlock(): void {
     if (this.openAt < 0) return;
-    const comp = zlib.deflateRawSync(this.open.subarray(0, this.openLen), DEFLATE);
+    const comp = zlib.brotliCompressSync(this.open.subarray(0, this.openLen), BROTLI);
     const at = this.batchLen;
     this.reserve(at + BLOCK_HEADER + comp.length);
     comp.copy(this.batch, at + BLOCK_HEADER);
@@ -285,7 +287,7 @@ export class PayloadFile {
     if (end > (buf === this.batch ? this.batchLen : buf.length) || buf.readUInt32LE(from) !== zlib.crc32(buf.subarray(from + 4, end))) return null;
     let raw: Buffer;
     try {
-      raw = zlib.inflateRawSync(buf.subarray(from + BLOCK_HEADER, end), { maxOutputLength: Math.max(rawLen, 1) });
+      raw = zlib.brotliDecompressSync(buf.subarray(from + BLOCK_HEADER, end), { maxOutputLength: Math.max(rawLen, 1) });
     } catch {
       return null;
     }

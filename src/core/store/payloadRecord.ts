@@ -7,10 +7,10 @@
  * bytes. A row that points at a plain record holds `(payload_off, payload_len)` = the record's
  * offset and its body length.
  *
- * A block holds up to `MAX_BLOCK_RECORDS` records back to back, deflated together (one record's
- * JSON compresses poorly; a block of them about 5x): a 16-byte header — crc32 (u32 LE) of
- * everything after it in the block, the deflated length, the records' length, the number of
- * records (each u32 LE) — then the deflated bytes. A row in a block holds
+ * A block holds up to `MAX_BLOCK_RECORDS` records back to back, compressed together with brotli
+ * (one record's JSON compresses poorly; a block of them 3-5x): a 16-byte header — crc32 (u32 LE) of
+ * everything after it in the block, the compressed length, the records' length, the number of
+ * records (each u32 LE) — then the compressed bytes. A row in a block holds
  * `payload_off = BLOCKED + block offset * MAX_BLOCK_RECORDS + its index in the block` (file
  * offsets stay below 2^40, so this stays an exact double) and its body length.
  *
@@ -44,7 +44,7 @@ export function verify(buf: Buffer, at: number, len: number, id: number): boolea
   );
 }
 
-/** Fill in the header of the block at `at` whose deflated bytes (`compLen`) are already in `buf`. */
+/** Fill in the header of the block at `at` whose compressed bytes (`compLen`) are already in `buf`. */
 export function frameBlock(buf: Buffer, at: number, compLen: number, rawLen: number, count: number): void {
   buf.writeUInt32LE(compLen, at + 4);
   buf.writeUInt32LE(rawLen, at + 8);
