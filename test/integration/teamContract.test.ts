@@ -226,7 +226,7 @@ describe('one storage contract: the local store and the team store answer the sa
     assert.match(refused.body.error, /person filters need a team server/);
   });
 
-  test('the stream filters by person on a team server (events carry their person); a local server refuses person=', async () => {
+  test('the stream filters by person on a team server (events and sessions carry their person), with session updates and stats; a local server refuses person=', async () => {
     const bo = (await connectSse(`${team.url}/api/stream?person=bo@example.com`)) as SseClient;
     try {
       assert.equal(bo.status, 200);
@@ -238,6 +238,14 @@ describe('one storage contract: the local store and the team store answer the sa
       const got = await bo.waitFor('event', (m) => m.event.event_id === 'live-bo');
       assert.equal(got.event.person, 'bo@example.com');
       assert.deepEqual(bo.messages.filter((m) => m.type === 'event').map((m) => (m.type === 'event' ? m.event.event_id : '')), ['live-bo']);
+      // As locally: the touched session's row and the headline stats follow, the session by person too.
+      const update = await bo.waitFor('session_update', (m) => m.session.session_id === 'live-bo@example.com');
+      assert.equal(update.session.person, 'bo@example.com');
+      assert.equal(update.session.event_count, 1);
+      // Throttled: the latest stats message counts both events.
+      const total = (await getJson<{ total: { events: number } }>(`${team.url}/api/stats?tz=UTC`)).body.total.events;
+      await bo.waitFor('stats', (m) => m.stats.total.events === total);
+      assert.ok(!bo.messages.some((m) => m.type === 'session_update' && m.session.session_id === 'live-ana@example.com'), "ana's session stays out");
     } finally {
       bo.close();
     }

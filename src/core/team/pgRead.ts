@@ -6,7 +6,7 @@
  * `NotServedError`, which the team server answers 501.
  *
  * Served: stats, listSessions, attention, sessionDetail, listEvents, filterOptions, costBreakdown
- * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline. Not yet: search, the usage monitor,
+ * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline, sessionsByIds. Not yet: search, the usage monitor,
  * and every writing query.
  */
 import type pg from 'pg';
@@ -104,6 +104,7 @@ export class PgReader implements StoreClient {
   private readonly handlers: Partial<{ [K in QueryName]: (p: QueryParams<K>) => Promise<QueryResult<K>> }> = {
     stats: (p) => this.stats(p),
     listSessions: (p) => this.listSessions(p),
+    sessionsByIds: (p) => this.sessionsByIds(p),
     attention: (p) => this.attention(p),
     sessionDetail: (p) => this.sessionDetail(p),
     listEvents: (p) => this.listEvents(p),
@@ -237,6 +238,12 @@ export class PgReader implements StoreClient {
       sessions: p.nest ? page.map((r) => ({ ...toSession(r), subagents: r.subagents ?? 0 })) : page.map(toSession),
       next_cursor: more ? encodeCursor(sessionsCursorKind(p.sort, p.dir), [last.rank, last.sort_value, last.session_id, p.now]) : null,
     };
+  }
+
+  /** The sessions a committed batch touched, for `session_update` messages. */
+  async sessionsByIds(p: StatusClock & { ids: string[] }): Promise<Session[]> {
+    if (!p.ids.length) return [];
+    return (await this.sessions(p, (q) => [q.bind('s.session_id = ANY(?)', p.ids.slice(0, 5000))])).map(toSession);
   }
 
   async attention(p: AttentionParams): Promise<AttentionList> {

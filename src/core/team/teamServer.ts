@@ -23,6 +23,7 @@ import * as dashboardRoute from '../server/routes/dashboard';
 import { registerReads } from '../server/routes/queries';
 import { VERSION } from '../version';
 import { NotServedError, PgReader } from './pgRead';
+import { statsParams } from '../store/queries/stats';
 import { PgStore, redactUrl, type TeamRecord } from './pgStore';
 import { teamAuth } from './teamAuth';
 
@@ -95,17 +96,22 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   const log = opts.log ?? stderrLogger();
   // No bind check: off loopback every request needs a token (teamAuth.ts).
   const store = await PgStore.open(opts.databaseUrl, log);
-  const hub = new SseHub({ maxClients: config.maxSseClients, heartbeatMs: config.sseHeartbeatMs, log });
+  const reader = new PgReader(store);
+  const serverZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // `stats` messages (throttled by the hub) and `session_update`s, as the local server sends them.
+  const hub = new SseHub({ maxClients: config.maxSseClients, heartbeatMs: config.sseHeartbeatMs, log, computeStats: () => reader.query('stats', statsParams(config, serverZone)) });
   const startedAt = Date.now();
   try {
     await store.listen((ids) => {
       if (!hub.clientCount()) return;
-      store.eventsByIds(ids).then(
-        (events) => {
+      store
+        .eventsByIds(ids)
+        .then(async (events) => {
           for (const event of events) hub.broadcast({ type: 'event', event });
-        },
-        (e: Error) => log.warn(`postgres: could not read notified events: ${e.message}`),
-      );
+          const clock = { now: Date.now(), idleMs: config.idleAfterMinutes * 60_000, endMs: config.endAfterMinutes * 60_000 };
+          for (const session of await reader.query('sessionsByIds', { ...clock, ids: [...new Set(events.map((e) => e.session_id))] })) hub.broadcast({ type: 'session_update', session });
+        })
+        .catch((e: Error) => log.warn(`postgres: could not read notified events: ${e.message}`));
     });
   } catch (e) {
     hub.close();
@@ -148,7 +154,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
     res.json(body);
   });
   // The local read routes over the PostgreSQL reader (one route layer), and the dashboard they feed.
-  registerReads(router, { config, store: new PgReader(store), cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
+  registerReads(router, { config, store: reader, cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
   dashboardRoute.register(router, { config, version: VERSION });
   app.use(router);
   const notServed = (req: express.Request, res: express.Response) => {
