@@ -21,6 +21,7 @@ token's person; reads need a token unless the team server is bound to loopback.
 
 Options:
   --database-url URL   the team database (postgres://user:pass@host/db, env AGENTMONITOR_DATABASE_URL)
+  --person EMAIL       the person a token is created for, or whose tokens are revoked
   --json               list as JSON
 `;
 
