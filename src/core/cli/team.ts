@@ -23,7 +23,6 @@ Options:
   --database-url URL   the team database (postgres://user:pass@host/db, env AGENTMONITOR_DATABASE_URL)
   --person EMAIL       the person a token is created for, or whose tokens are revoked
   --json               list as JSON
-  --person EMAIL       whose token to create, or whose tokens to revoke
 `;
 
 function fail(message: string, code = 2): number {
