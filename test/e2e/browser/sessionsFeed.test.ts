@@ -31,7 +31,8 @@ function seed(now: number): EventInputRaw[] {
       branch: 'feature/issue-22-rough-edges',
       ...(sub ? { metadata: { parent_session_id: `tb-run-7f3a-live-${i - 1}` } } : {}),
     };
-    out.push({ ...s, event_type: 'session_start', client_timestamp: at(3 * 60 * MIN + i * 1000) });
+    // Started the day before (whatever the hour), so the feed always holds rows of another day, which show their date.
+    out.push({ ...s, event_type: 'session_start', client_timestamp: at(26 * 60 * MIN + i * 1000) });
     // Costs all different (in a shuffled order), so an order by cost is one order.
     out.push({ ...s, event_type: 'llm_request', model: 'claude-sonnet-4-5-20250929', tokens_in: 100, tokens_out: 10, cost_usd: ((i * 37) % SESSIONS) + 0.5, client_timestamp: at(MIN + i * 1000) });
     if (i % 4 === 0) out.push({ ...s, event_type: 'llm_request', model: 'my-local-model-70b-instruct', tokens_in: 123_456, tokens_out: 10, client_timestamp: at(MIN + i * 1000 - 500) });
