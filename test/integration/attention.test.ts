@@ -135,6 +135,28 @@ test('Codex: Stop makes the session wait for input until its next prompt; Sessio
   assert.deepEqual(await attention(s), []);
 });
 
+test('Codex: the start of the call it asks about, arriving after the PermissionRequest (its hooks run at once), does not end the wait; the call\'s end does', async () => {
+  const s = await startTestServer();
+  const [start] = codex('SessionStart');
+  const [prompt] = codex('UserPromptSubmit');
+  const [pre] = codex('PreToolUse');
+  const [post] = codex('PostToolUse');
+  const sid = String(start.session_id);
+  const permission: Payload = { ...pre, hook_event_name: 'PermissionRequest' };
+  delete permission.tool_use_id;
+  await step(s, 'codex', start, 1, 'idle');
+  await step(s, 'codex', prompt, 2, 'working');
+  const asked = await step(s, 'codex', permission, 3, 'waiting_permission');
+  // Stored after the request, as the real TUI's hooks sometimes arrive (agents suite, codexWaiting).
+  const still = await step(s, 'codex', pre, 4, 'waiting_permission');
+  assert.equal(still.last_tool_status, 'running', 'the start was stored');
+  assert.equal(still.waiting_since, asked.waiting_since);
+  assert.equal(still.waiting_message, asked.waiting_message);
+  assert.deepEqual((await attention(s)).map((x) => [x.session_id, x.state]), [[sid, 'waiting_permission']]);
+  const ran = await step(s, 'codex', post, 4, 'working');
+  assert.equal(ran.waiting_since, null);
+});
+
 test('a wait outlives the idle threshold but not the end threshold; an older event from another channel never undoes it', async () => {
   const s = await startTestServer();
   const sid = 'aging-session';

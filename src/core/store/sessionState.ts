@@ -11,7 +11,8 @@
  *   `Notification` of type `idle_prompt` / `elicitation_dialog`;
  * - `working`: a prompt, a tool call (its start or its end: a granted permission ends in the call's
  *   PostToolUse, or earlier in the OTLP `tool_decision` on it), a subagent starting or stopping, a
- *   compaction;
+ *   compaction. A call's start never ends a permission wait: Codex runs its PermissionRequest and
+ *   PreToolUse hooks at once, so the start of the call it asks about can arrive after the request;
  * - `idle`: a session (re)started and nothing asked yet;
  * - `error`: the turn failed (`StopFailure` hook);
  * - `ended`: `session_end`, or the turn's end in a Codex thread no user answers (`codex exec`, a
@@ -38,6 +39,8 @@ export interface StateChange {
   state: StoredState;
   at: number;
   message: string | null;
+  /** A tool call's start: moves a session to `working`, but never out of `waiting_permission`. */
+  callStart?: true;
 }
 
 export interface SessionLiveState {
@@ -93,8 +96,12 @@ export function stateChange(r: EventRecord): StateChange | null {
       if (m.unattended === true) return { state: 'ended', at, message: null };
       return { state: 'waiting_input', at, message: text(m.last_assistant_message) };
     }
-    case 'user_prompt':
     case 'tool_use':
+      // An OTLP tool_decision is stored as the call running, with the user's `decision`: an answer, not a start.
+      return (r.status === 'running' || r.status === null) && !(r.metadata?.includes('"decision"') && typeof meta(r).decision === 'string')
+        ? { state: 'working', at, message: null, callStart: true }
+        : { state: 'working', at, message: null };
+    case 'user_prompt':
     case 'subagent_start':
     case 'subagent_stop':
     case 'compaction':
@@ -114,6 +121,7 @@ const isWaiting = (s: StoredState | null) => s === 'waiting_permission' || s ===
 
 export function fold(cur: SessionLiveState, c: StateChange): void {
   if (cur.state_at !== null && c.at < cur.state_at) return;
+  if (c.callStart && cur.state === 'waiting_permission') return;
   if (isWaiting(c.state)) {
     if (cur.state === c.state) {
       cur.waiting_message = cur.waiting_message ?? c.message;
