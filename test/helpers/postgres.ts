@@ -35,7 +35,7 @@ export interface TestCluster {
   stop(): void;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -131,4 +131,18 @@ export async function startCluster(opts: { durable?: boolean } = {}): Promise<Te
     stop,
   };
   return running;
+}
+
+/** A team server's service token in the team tests (AGENTMONITOR_TOKEN): its writes keep each event's own person. */
+export const SERVICE_TOKEN = 'contract-suite-service-token';
+
+export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const r = await fetch(url);
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+/** POST as the service token. */
+export async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` }, body: JSON.stringify(body) });
+  return { status: r.status, body: (await r.json()) as T };
 }

@@ -18,7 +18,7 @@ import { startServer, type RunningServer } from '../../src/core/server/server';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE } from '../helpers/hookFixtures';
 import { CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION } from '../helpers/capturedImport';
-import { postgresSkipReason, startCluster } from '../helpers/postgres';
+import { getJson, postgresSkipReason, postJson, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
 import { connectSse, type SseClient } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
 
@@ -72,19 +72,6 @@ function comparable(x: unknown): unknown {
   }
   if (typeof x === 'number' && !Number.isInteger(x)) return Math.round(x * 1e9) / 1e9;
   return x;
-}
-
-async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const r = await fetch(url);
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-/** The team server's service token (AGENTMONITOR_TOKEN): its writes keep each event's own person. */
-const SERVICE_TOKEN = 'contract-suite-service-token';
-
-async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` }, body: JSON.stringify(body) });
-  return { status: r.status, body: (await r.json()) as T };
 }
 
 describe('one storage contract: the local store and the team store answer the same', { skip: skip ?? false }, () => {

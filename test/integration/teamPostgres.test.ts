@@ -15,7 +15,7 @@ import { toRecord } from '../../src/core/ingest/normalize';
 import { silentLogger } from '../../src/core/log';
 import type { TeamRecord } from '../../src/core/team/pgStore';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
-import { postgresSkipReason, startCluster } from '../helpers/postgres';
+import { getJson, postgresSkipReason, postJson, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
 import * as path from 'node:path';
 import { startServer, type RunningServer } from '../../src/core/server/server';
 import { tmpDir } from '../helpers/tmp';
@@ -55,19 +55,6 @@ function fleetEvents(): EventInput[] {
 
 function comparable(rows: CostRow[]): unknown[] {
   return rows.map((r) => ({ ...r, cost_usd: Math.round(r.cost_usd * 1e9) / 1e9 }));
-}
-
-async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const r = await fetch(url);
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-/** The team servers' service token (AGENTMONITOR_TOKEN): its writes keep each event's own person. */
-const SERVICE_TOKEN = 'contract-suite-service-token';
-
-async function postJson<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` }, body: JSON.stringify(body) });
-  return { status: r.status, body: (await r.json()) as T };
 }
 
 describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {

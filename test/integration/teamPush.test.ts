@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -24,7 +23,7 @@ import { startServer, type RunningServer } from '../../src/core/server/server';
 import { tokenHash } from '../../src/core/team/pgTokens';
 import { cursorFileFor, pushEventId, readCursor } from '../../src/core/team/push';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
-import { postgresSkipReason, startCluster, type TestCluster } from '../helpers/postgres';
+import { freePort, postgresSkipReason, startCluster, type TestCluster } from '../helpers/postgres';
 import { cliCommand, runCli, spawnServe, stopServe } from '../helpers/serveProcess';
 import { openSse } from '../helpers/sse';
 import { tmpDir } from '../helpers/tmp';
@@ -51,17 +50,6 @@ function foreignHost(port: number, host: string): Promise<{ status: number; body
     });
     r.on('error', reject);
     r.end();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 
