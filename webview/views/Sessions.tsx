@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import type { Session, SessionSortKey, SessionStatus } from '../../src/core/contracts/api';
+import type { Session, SessionsPage, SessionSortKey, SessionStatus } from '../../src/core/contracts/api';
+import type { ApiGetQuery } from '../../src/core/contracts/apiRoutes';
 import { agentName } from '../../src/core/contracts/agents';
 import { useApp } from '../components/appContext';
 import { useApi } from '../components/useApi';
@@ -169,36 +170,45 @@ export function Sessions() {
   const setFilter = (f: SessionFilter) => setList({ agent_type: f.agent_type, status: f.status, project: f.project, person: f.person, min_cost: f.min_cost });
   const [q, setQ] = useState(query);
   const [minCost, setMinCost] = useState(list.min_cost ?? '');
-  const [rows, setRows] = useState<ListedSession[]>([]);
+  const isDefault = sort.key === DEFAULT_SESSION_SORT.key && sort.dir === DEFAULT_SESSION_SORT.dir;
+  const firstPage: ApiGetQuery<'/api/sessions'> = {
+    q: query || undefined,
+    agent_type: filter.agent_type,
+    status: filter.status,
+    project: filter.project,
+    person: filter.person,
+    min_cost: filter.min_cost,
+    // Searching lists subagents too (a search may be for one); otherwise under their parent.
+    nest: query ? undefined : true,
+    // The default order is asked without parameters: the same question as the warm-up's.
+    sort: isDefault ? undefined : sort.key,
+    dir: isDefault ? undefined : sort.dir,
+    limit: PAGE,
+  };
+  // The first page is an answer like useApi's: a recent one, with nothing written since, is shown at once.
+  const answerKey = `/api/sessions${JSON.stringify(firstPage)}`;
+  const reuse = () => app.answers.fresh<SessionsPage>(answerKey, app.dataTick.peek());
+  const [initial] = useState(reuse);
+  const [rows, setRows] = useState<ListedSession[]>(initial?.data.sessions ?? []);
   // Subagents are nested under their parent, collapsed; expanded ones are loaded on demand.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [children, setChildren] = useState<Record<string, Session[] | { error: string } | undefined>>({});
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
+  const [cursor, setCursor] = useState<string | null>(initial?.data.next_cursor ?? null);
+  const [loading, setLoading] = useState(!initial);
   const [error, setError] = useState<string | null>(null);
   const seq = useRef(0);
   const tick = app.dataTick.value;
 
   const load = async (reset: boolean) => {
     const mine = ++seq.current;
-    const isDefault = sort.key === DEFAULT_SESSION_SORT.key && sort.dir === DEFAULT_SESSION_SORT.dir;
+    const askedAt = app.dataTick.peek();
+    const generation = app.answers.generation();
+    const at = Date.now();
     setLoading(true);
+    app.asking++;
     try {
-      const page = await app.ds.get('/api/sessions', {
-        q: query || undefined,
-        agent_type: filter.agent_type,
-        status: filter.status,
-        project: filter.project,
-        person: filter.person,
-        min_cost: filter.min_cost,
-        // Searching lists subagents too (a search may be for one); otherwise under their parent.
-        nest: query ? undefined : true,
-        // The default order is asked without parameters: the same question as the warm-up's.
-        sort: isDefault ? undefined : sort.key,
-        dir: isDefault ? undefined : sort.dir,
-        limit: PAGE,
-        cursor: reset ? undefined : (cursor ?? undefined),
-      });
+      const page = await app.ds.get('/api/sessions', { ...firstPage, cursor: reset ? undefined : (cursor ?? undefined) });
+      if (reset) app.answers.keep(answerKey, page, askedAt, at, generation);
       if (mine !== seq.current) return;
       setRows((old) => (reset ? page.sessions : [...old, ...page.sessions]));
       setCursor(page.next_cursor);
@@ -206,14 +216,24 @@ export function Sessions() {
     } catch (e) {
       if (mine === seq.current) setError((e as Error).message);
     } finally {
+      app.asking--;
       if (mine === seq.current) setLoading(false);
     }
   };
 
   // A layout effect: the request leaves before the view's first paint (as in useApi).
+  const shown = useRef(initial ? answerKey : '');
   useLayoutEffect(() => {
-    void load(true);
-  }, [listKey]);
+    if (shown.current === answerKey) return;
+    shown.current = answerKey;
+    const hit = reuse();
+    if (!hit) return void load(true);
+    seq.current++;
+    setRows(hit.data.sessions);
+    setCursor(hit.data.next_cursor);
+    setError(null);
+    setLoading(false);
+  }, [answerKey]);
   // The hash changed from outside the inputs (Back, a link): they show it.
   useEffect(() => {
     if (location.hash === own.current) return;
@@ -241,8 +261,12 @@ export function Sessions() {
     void loadChildren(id);
   };
   // Live totals: refresh the first page when aggregates change, unless the user paged further.
+  // Not when the view mounts: the layout effect above asked (or reused) the first page then.
+  const tickShown = useRef(Math.floor(tick / 5));
   useEffect(() => {
-    if (tick && rows.length <= PAGE) void load(true);
+    if (tickShown.current === Math.floor(tick / 5)) return;
+    tickShown.current = Math.floor(tick / 5);
+    if (rows.length <= PAGE) void load(true);
   }, [Math.floor(tick / 5)]);
 
   useEffect(() => {

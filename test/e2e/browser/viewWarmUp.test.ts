@@ -18,6 +18,23 @@ function seed(now: number): EventInputRaw[] {
   ];
 }
 
+/** Switch to `view`: does the render that makes it the view (one commit) wait for its data (`selector`)? */
+function switchShowsData(page: Page, view: string, selector: string): Promise<{ loading: boolean }> {
+  return page.evaluate(
+    ({ view, selector }) =>
+      new Promise<{ loading: boolean }>((resolve) => {
+        const main = document.querySelector('main')!;
+        const mo = new MutationObserver(() => {
+          if (main.dataset.view !== view) return;
+          mo.disconnect();
+          resolve({ loading: !!main.querySelector('[aria-busy=true]') || !main.querySelector(selector) });
+        });
+        mo.observe(main, { attributes: true, attributeFilter: ['data-view'] });
+        location.hash = `#/${view}`;
+      }),
+    { view, selector },
+  );
+}
 
 describe('views warmed while the dashboard is idle', async () => {
   buildWebview();
@@ -32,6 +49,12 @@ describe('views warmed while the dashboard is idle', async () => {
     if (u.pathname.startsWith('/api/stats/') || u.pathname === '/api/sessions') asked.push(`${u.pathname}?${u.searchParams.get('by') ?? u.searchParams.get('status') ?? ''}`);
   });
   const count = (prefix: string) => asked.filter((a) => a.startsWith(prefix)).length;
+  /** The Sessions view's own list requests (nested subagents: the view's first page). */
+  let listAsked = 0;
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/sessions' && u.searchParams.get('nest') === 'true') listAsked++;
+  });
 
   before(async () => {
     assert.deepEqual(seeded.body.rejected, []);
@@ -61,20 +84,7 @@ describe('views warmed while the dashboard is idle', async () => {
 
   it('the first switch shows those answers at once: no loading state, no new request, the API numbers', async () => {
     const before = count('/api/stats/cost');
-    const seen = await page.evaluate(
-      () =>
-        new Promise<{ loading: boolean }>((resolve) => {
-          // The render that makes Costs the view (one commit): does it wait for its data?
-          const main = document.querySelector('main')!;
-          const mo = new MutationObserver(() => {
-            if (main.dataset.view !== 'costs') return;
-            mo.disconnect();
-            resolve({ loading: !!main.querySelector('[aria-busy=true]') || !main.querySelector('[data-testid=costs-total]') });
-          });
-          mo.observe(main, { attributes: true, attributeFilter: ['data-view'] });
-          location.hash = '#/costs';
-        }),
-    );
+    const seen = await switchShowsData(page, 'costs', '[data-testid=costs-total]');
     assert.deepEqual(seen, { loading: false });
     const byDay = (await server.get<CostBreakdown>(`/api/stats/cost?by=day&stack=model&tz=UTC&since=${encodeURIComponent(browserSince(30))}`)).body;
     assert.ok(byDay.totals.cost_usd > 0);
@@ -114,6 +124,23 @@ describe('views warmed while the dashboard is idle', async () => {
     );
     assert.equal(first, formatInt(bash.calls), 'never the warmed answer from before the write');
     assert.equal(count('/api/stats/tools'), before + 1);
+  });
+
+  it('the Sessions list asks once when it opens, and again opened shows its kept answer at once', async () => {
+    const topbar = await page.locator('.topbar-right .muted').textContent();
+    const s = { session_id: 'warm-2', agent_type: 'codex', project: '/work/warm' };
+    const r = await server.post<{ rejected: unknown[] }>('/api/events/batch', [{ ...s, event_type: 'llm_request', event_id: 'w-llm3', model: 'gpt-5', tokens_in: 10, tokens_out: 10 }]);
+    assert.deepEqual(r.body.rejected, []);
+    await page.waitForFunction((t) => document.querySelector('.topbar-right .muted')?.textContent !== t, topbar);
+    const before = listAsked;
+    await page.evaluate(() => (location.hash = '#/sessions'));
+    await page.locator('[data-testid=sessions-table] tr[data-key=warm-2]').waitFor();
+    assert.equal(listAsked, before + 1, 'one request for the first page (the view asked twice when it mounted)');
+    await page.evaluate(() => (location.hash = '#/overview'));
+    await page.locator('main[data-view=overview]').waitFor();
+    const seen = await switchShowsData(page, 'sessions', '[data-testid=sessions-table] tr[data-key=warm-2]');
+    assert.deepEqual(seen, { loading: false }, 'the kept first page, drawn in the same render as the switch');
+    assert.equal(listAsked, before + 1, 'nothing asked again while nothing was written');
   });
 
   it('saw no console errors', () => {
