@@ -11,7 +11,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions, TranscriptPage } from '../../src/core/contracts/api';
+import pg from 'pg';
+import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions, TranscriptPage, SearchPage } from '../../src/core/contracts/api';
 import type { EventInput, StoredEvent } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { startServer, type RunningServer } from '../../src/core/server/server';
@@ -55,6 +56,18 @@ function fleet(): EventInput[] {
     else if (kind === 1) out.push({ ...common, event_id: `f-${i}`, event_type: 'tool_use', tool_name: ['Bash', 'Read', 'Edit'][i % 3], status: i % 7 === 1 ? 'error' : i === 88 ? 'running' : 'success', duration_ms: 100 + i * 11 } as EventInput);
     else out.push({ ...common, event_id: `f-${i}`, event_type: i % 4 === 2 ? 'user_prompt' : 'session_start' } as EventInput);
   }
+  // What search tokenizes: accents, case, paths, addresses, punctuation, tool inputs, files.
+  const said: [string, string, Record<string, unknown>][] = [
+    ['user_prompt', 'claude-code', { prompt: "Fix the Café menu in src/core/store.ts, don't break naïve_users@example.com" }],
+    ['response', 'claude-code', { text: 'Refactoring done: 3 files changed (CAFÉ-menu v2.1).' }],
+    ['tool_use', 'codex', { input: { command: 'grep -rn TODO src/core && wc -l README.md' } }],
+    ['file_change', 'codex', { file_path: '/work/proj-1/src/Store.TS' }],
+    ['user_prompt', 'codex', { prompt: 'refactor the store; then the menu' }],
+  ];
+  said.forEach(([event_type, agent_type, metadata], i) => {
+    const s = i % 2 ? 3 : 0;
+    out.push({ session_id: `fleet-${s}`, agent_type, project: `/work/proj-${s % 3}`, event_type, event_id: `f-said-${i}`, tool_name: event_type === 'tool_use' ? 'Bash' : undefined, client_timestamp: new Date(BASE + (30 + i) * HOUR).toISOString(), metadata: { 'user.email': PEOPLE[0], ...metadata } } as EventInput);
+  });
   out.push({ session_id: 'fleet-4', agent_type: 'claude-code', event_type: 'session_end', event_id: 'f-end-4', client_timestamp: new Date(BASE + 40 * HOUR).toISOString(), metadata: { 'user.email': PEOPLE[1] } });
   return out;
 }
@@ -74,15 +87,21 @@ function comparable(x: unknown): unknown {
   return x;
 }
 
+/** A search page without event ids (a cursor only as there or not). */
+function withoutIds(p: SearchPage): { results: Omit<SearchPage['results'][number], 'event_id'>[]; more: boolean } {
+  return { results: p.results.map(({ event_id: _id, ...h }) => h), more: p.next_cursor !== null };
+}
+
 describe('one storage contract: the local store and the team store answer the same', { skip: skip ?? false }, () => {
   let source: RunningServer;
+  let url = '';
   let local: RunningServer;
   let team: RunningTeamServer;
   const events: EventInput[] = [];
 
   before(async () => {
     const cluster = await startCluster();
-    const url = await cluster.createDatabase('team_read_contract');
+    url = await cluster.createDatabase('team_read_contract');
     const dir = tmpDir();
     const claudeDirs = [path.join(CLAUDE_CAPTURE, 'claude-config')];
     const codexDirs = [path.join(CODEX_CAPTURE, 'codex-home')];
@@ -166,12 +185,17 @@ describe('one storage contract: the local store and the team store answer the sa
     `/api/stats/tools?since=${since}&tz=UTC&bucket=day`,
     `/api/stats/tools?since=${since}&tz=UTC&bucket=hour&agent_type=codex`,
     '/api/stats/pulse?minutes=60',
+    ...[
+      'dozen', 'project%20contains', 'list%20the%20files', 'wc', 'does-not-exist.txt', 'the', 'refactor', 'refactor*', 'ref*', 'cafe', 'CAF%C3%89', 'caf%C3%A9%20menu',
+      'store', 'store.ts', 'src%20core', 'naive', 'users', 'example.com', 'v2', 'TODO', 'readme', 'proj*', 'no-such-word', 'the&agent_type=codex', 'the&project=%2Fwork%2Fproj-0',
+      `the&since=${encodeURIComponent(new Date(BASE).toISOString())}`, `the&until=${encodeURIComponent(new Date(BASE + 31 * HOUR).toISOString())}`, 'the&limit=3',
+    ].map((q) => `/api/search?q=${q}`),
   ];
   for (const route of routes) test(`GET ${route}`, async () => void (await same(route)));
 
   test('the pages a cursor walks are the same', async () => {
-    type Page = SessionsPage & EventsPage & TranscriptPage;
-    const pages = ['/api/sessions?limit=4', '/api/sessions?limit=4&sort=cost_usd&dir=asc', '/api/events?limit=40', '/api/events?limit=40&order=created_at', `/api/sessions/${CAPTURED_CLAUDE_SESSION}/transcript?limit=7`];
+    type Page = SessionsPage & EventsPage & TranscriptPage & SearchPage;
+    const pages = ['/api/sessions?limit=4', '/api/sessions?limit=4&sort=cost_usd&dir=asc', '/api/events?limit=40', '/api/events?limit=40&order=created_at', `/api/sessions/${CAPTURED_CLAUDE_SESSION}/transcript?limit=7`, '/api/search?q=the&limit=2', '/api/search?q=s*&limit=3'];
     for (const first of pages) {
       let l = (await getJson<Page>(local.url + first)).body;
       let t = (await getJson<Page>(team.url + first)).body;
@@ -180,7 +204,7 @@ describe('one storage contract: the local store and the team store answer the sa
         const sep = first.includes('?') ? '&' : '?';
         l = (await getJson<Page>(`${local.url}${first}${sep}cursor=${l.next_cursor}`)).body;
         t = (await getJson<Page>(`${team.url}${first}${sep}cursor=${t.next_cursor}`)).body;
-        assert.deepEqual(comparable(t.sessions ?? t.events ?? t.entries), comparable(l.sessions ?? l.events ?? l.entries), `${first} page ${page + 2}`);
+        assert.deepEqual(comparable(t.sessions ?? t.events ?? t.entries ?? t.results), comparable(l.sessions ?? l.events ?? l.entries ?? l.results), `${first} page ${page + 2}`);
       }
     }
   });
@@ -241,10 +265,69 @@ describe('one storage contract: the local store and the team store answer the sa
   });
 
   test('what the team server does not serve yet answers 501 naming what it serves', async () => {
-    for (const route of ['/api/search?q=hello', '/api/stats/usage-monitor', '/api/import']) {
+    for (const route of ['/api/stats/usage-monitor', '/api/import']) {
       const r = await getJson<{ error: string }>(team.url + route);
       assert.equal(r.status, 501, route);
       assert.match(r.body.error, /is not available in team mode \(PostgreSQL\) yet; a team server serves the dashboard/);
+    }
+  });
+
+  test('search answers hold hits: words of prompts, replies, tool inputs and file paths, case and accents ignored', async () => {
+    const hits = async (q: string) => (await getJson<SearchPage>(`${team.url}/api/search?q=${q}`)).body.results.map((h) => [h.session_id, h.kind]);
+    assert.deepEqual(await hits('cafe'), [['fleet-3', 'answer'], ['fleet-0', 'prompt']]);
+    assert.deepEqual(await hits('store'), [['fleet-0', 'prompt'], ['fleet-3', 'file'], ['fleet-0', 'prompt']]);
+    assert.deepEqual(await hits('todo'), [['fleet-0', 'tool']]);
+    assert.ok((await hits('dozen')).some(([sid, kind]) => sid === CAPTURED_CLAUDE_SESSION && kind === 'answer'));
+  });
+
+  test('search: where FTS4 (local) and the team index tokenize apart, the team server finds more, and only there', async () => {
+    // Compatibility forms (NFKD: a ligature, fullwidth letters, a superscript), marks on non-Latin
+    // letters (Cyrillic, Greek), and characters outside the BMP, which FTS4's unicode61 (Unicode 6.1
+    // tables) counts as letters: matchesTerms, which both servers apply to every hit, folds them all.
+    const texts = ['the ﬁle ligature', 'fullwidth ｆｉｌｅ', 'iodine йод', 'greek άλφα', 'square x²', 'emoji 🙂fish'];
+    const batch = texts.map((prompt, i) => ({ session_id: 'fold', agent_type: 'claude-code', event_type: 'user_prompt', event_id: `fold-${i}`, client_timestamp: new Date(BASE + 50 * HOUR + i).toISOString(), metadata: { prompt } }));
+    for (const base of [local.url, team.url]) assert.equal((await postJson(`${base}/api/events/batch`, batch)).status, 201);
+    const snippets = async (base: string, q: string) => (await getJson<SearchPage>(`${base}/api/search?q=${encodeURIComponent(q)}`)).body.results.map((h) => h.snippet).sort();
+    const apart: [string, string[], string[]][] = [
+      ['file', [], ['fullwidth ｆｉｌｅ', 'the ﬁle ligature']],
+      ['ﬁle', ['the ﬁle ligature'], ['fullwidth ｆｉｌｅ', 'the ﬁle ligature']],
+      ['иод', [], ['iodine йод']],
+      ['αλφα', [], ['greek άλφα']],
+      ['x2', [], ['square x²']],
+      ['fish', [], ['emoji 🙂fish']],
+    ];
+    for (const [q, want, got] of apart) {
+      assert.deepEqual(await snippets(local.url, q), want, `local ${q}`);
+      assert.deepEqual(await snippets(team.url, q), got, `team ${q}`);
+    }
+    // The words as written are found alike (ids aside: the stream's test stored two events on the team server only).
+    for (const q of ['йод', 'άλφα', 'ligature', 'fullwidth', 'iodine', 'square', 'emoji']) {
+      const [want, got] = await Promise.all([local.url, team.url].map(async (base) => withoutIds((await getJson<SearchPage>(`${base}/api/search?q=${encodeURIComponent(q)}`)).body)));
+      assert.equal(want.results.length, 1, q);
+      assert.deepEqual(got, want, q);
+    }
+  });
+
+  test('events stored before search existed are indexed after a start (migration 4), then answer as the local store', async () => {
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    let second: RunningTeamServer | null = null;
+    try {
+      await db.query('UPDATE am_events SET search_terms = NULL');
+      await db.query("UPDATE am_meta SET value = (SELECT MAX(id) FROM am_events)::text WHERE key = 'search_backfill_to'");
+      assert.deepEqual((await getJson<SearchPage>(`${team.url}/api/search?q=the`)).body.results, [], 'nothing indexed');
+      second = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
+      assert.ok((await second.searchBackfill) > 20, 'the older events were indexed');
+      assert.equal((await db.query<{ value: string }>("SELECT value FROM am_meta WHERE key = 'search_backfill_to'")).rows[0].value, '0');
+      for (const q of ['the', 'cafe', 'refactor*', 'dozen', 'the&limit=3']) {
+        const bases: string[] = [local.url, second.url];
+        const [want, got] = await Promise.all(bases.map(async (base) => withoutIds((await getJson<SearchPage>(`${base}/api/search?q=${q}`)).body)));
+        assert.ok(want.results.length > 0, q);
+        assert.deepEqual(got, want, q);
+      }
+    } finally {
+      await second?.close();
+      await db.end();
     }
   });
 });

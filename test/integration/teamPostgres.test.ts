@@ -261,9 +261,9 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
     assert.equal(team.storage, 'postgres');
     assert.doesNotMatch(team.db_path, /:[^@/]*@/, 'no password in health');
     assert.equal((await getJson<Health>(`${local.url}/api/health`)).body.storage, 'sqljs');
-    const search = await getJson<{ error: string }>(`${a.url}/api/search?q=x`);
-    assert.equal(search.status, 501);
-    assert.match(search.body.error, /GET \/api\/search is not available in team mode/);
+    const unserved = await getJson<{ error: string }>(`${a.url}/api/import`);
+    assert.equal(unserved.status, 501);
+    assert.match(unserved.body.error, /GET \/api\/import is not available in team mode/);
     const bad = await getJson<{ error: string }>(`${a.url}/api/stats/cost?by=week`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /by/);

@@ -170,7 +170,8 @@ export function matchExpression(terms: { word: string; prefix: boolean }[]): str
   return terms.map((t) => `"${t.word}${t.prefix ? '*' : ''}"`).join(' ');
 }
 
-function fold(s: string): string {
+/** Text as the search compares it: compatibility-decomposed, marks removed, lower case. */
+export function foldText(s: string): string {
   return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
@@ -179,12 +180,12 @@ function fold(s: string): string {
  * case and accents ignored; null when one does not (a pruned event's stale index entry).
  */
 export function matchesTerms(body: string, terms: { word: string; prefix: boolean }[]): number[] | null {
-  const folded = fold(body);
+  const folded = foldText(body);
   // NFKD may change lengths; positions are mapped back only when it did not.
   const sameLength = folded.length === body.length;
   const at: number[] = [];
   for (const t of terms) {
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${fold(t.word).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${t.prefix ? '' : '(?![\\p{L}\\p{N}])'}`, 'u');
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${foldText(t.word).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${t.prefix ? '' : '(?![\\p{L}\\p{N}])'}`, 'u');
     const m = re.exec(folded);
     if (!m) return null;
     at.push(sameLength ? m.index : 0);

@@ -6,8 +6,8 @@
  * `NotServedError`, which the team server answers 501.
  *
  * Served: stats, listSessions, attention, sessionDetail, listEvents, filterOptions, costBreakdown
- * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline, sessionsByIds. Not yet: search, the usage monitor,
- * and every writing query.
+ * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline, sessionsByIds, search (`pgSearch.ts`).
+ * Not yet: the usage monitor, and every writing query.
  */
 import type pg from 'pg';
 import type {
@@ -39,6 +39,7 @@ import { recordToStoredEvent } from '../store/records';
 import { localTimeZone } from '../zonedTime';
 import { teamCostBreakdown, type TeamCostGroup } from './pgCost';
 import { EVENT_COLUMNS, type PgStore, type TeamRecord } from './pgStore';
+import { teamSearch } from './pgSearch';
 
 /** A named query the team store does not answer yet (the team server answers 501). */
 export class NotServedError extends Error {
@@ -114,6 +115,7 @@ export class PgReader implements StoreClient {
     pulse: (p) => this.pulse(p),
     transcript: (p) => this.transcript(p),
     sessionTimeline: (p) => this.sessionTimeline(p),
+    search: (p) => teamSearch(this.pool, p),
   };
 
   private async rows<T>(text: string, params: unknown[]): Promise<T[]> {

@@ -13,6 +13,8 @@
  * - `am_agents`, `am_event_values` (version 2): the agents seen and the values of the filter menus.
  * - `am_tokens` (3): per-person access tokens (`team token create`); only the SHA-256 of a token
  *   is kept, so the database cannot give a token back.
+ * - `am_events.search_terms` (4): the search index (`pgSearch.ts`); `am_meta` holds where the
+ *   backfill of older rows stands.
  */
 
 export const MIGRATIONS: { version: number; sql: string }[] = [
@@ -129,6 +131,17 @@ CREATE TABLE am_tokens (
   revoked_at timestamptz
 );
 CREATE INDEX am_tokens_person ON am_tokens (person);
+`,
+  },
+  {
+    // Search (team/pgSearch.ts): each searchable event's words, made by the server; older rows are
+    // indexed after start, from search_backfill_to down.
+    version: 4,
+    sql: `
+ALTER TABLE am_events ADD COLUMN search_terms tsvector;
+CREATE INDEX am_events_search ON am_events USING gin (search_terms);
+CREATE TABLE am_meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO am_meta (key, value) SELECT 'search_backfill_to', COALESCE(MAX(id), 0)::text FROM am_events;
 `,
   },
 ];

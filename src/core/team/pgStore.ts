@@ -12,6 +12,7 @@ import { addToSession, newSessionDelta, settleEnd, type SessionDelta } from '../
 import { recordToStoredEvent, type EventRecord } from '../store/records';
 import { contextTokens, fold, reportedWindow, stateChange, type SessionLiveState, type StateChange } from '../store/sessionState';
 import { EVENTS_CHANNEL, MIGRATIONS, monthPartition, SCHEMA_LOCK } from './pgSchema';
+import { backfillSearch, searchLexemes } from './pgSearch';
 
 /** An event as the team store keeps it: the local record plus who sent it. */
 export type TeamRecord = EventRecord & { person: string };
@@ -48,8 +49,8 @@ export const EVENT_COLUMNS = [
 /** Insert the batch's rows (a JSON array), roll them up, note agents and filter values, in one statement. */
 const INSERT_SQL = `
 WITH ins AS (
-  INSERT INTO am_events (${EVENT_COLUMNS.join(', ')})
-  SELECT ${EVENT_COLUMNS.join(', ')} FROM json_populate_recordset(NULL::am_events, $1::json)
+  INSERT INTO am_events (${EVENT_COLUMNS.join(', ')}, search_terms)
+  SELECT ${EVENT_COLUMNS.join(', ')}, search_terms FROM json_populate_recordset(NULL::am_events, $1::json)
   RETURNING *
 ), hours AS (
   INSERT INTO am_usage_hourly AS u (hour, person, project, model, agent_type, events, requests, tokens_in, tokens_out,
@@ -247,12 +248,13 @@ export class PgStore {
   async insert(records: TeamRecord[]): Promise<TeamInsertOutcome> {
     if (!records.length) return { ids: [], inserted: 0, duplicates: 0 };
     await this.ensurePartitions(records);
+    const lexemes = records.map((r) => searchLexemes(r.event_type, r.metadata));
     // Concurrent batches take their row locks in key order (claims, rollup hours, sessions), which
     // keeps them from waiting on each other in a cycle; a deadlock PostgreSQL still reports rolled
     // the whole batch back, so it is retried.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.insertOnce(records);
+        return await this.insertOnce(records, lexemes);
       } catch (e) {
         if ((e as { code?: string }).code !== DEADLOCK || attempt >= MAX_ATTEMPTS) throw e;
         this.log.debug(`postgres: batch deadlocked, retrying (attempt ${attempt + 1})`);
@@ -260,7 +262,7 @@ export class PgStore {
     }
   }
 
-  private async insertOnce(records: TeamRecord[]): Promise<TeamInsertOutcome> {
+  private async insertOnce(records: TeamRecord[], lexemes: (string | null)[]): Promise<TeamInsertOutcome> {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
@@ -294,6 +296,7 @@ export class PgStore {
       }
       const out: TeamInsertOutcome = { ids: [], inserted: 0, duplicates: 0 };
       const rows: TeamRecord[] = [];
+      const terms: (string | null)[] = [];
       records.forEach((r, i) => {
         if (r.event_id !== null && (existing.has(r.event_id) || firstInBatch.get(r.event_id) !== i)) {
           out.ids.push(existing.get(r.event_id) ?? ids[firstInBatch.get(r.event_id)!]);
@@ -303,9 +306,10 @@ export class PgStore {
         out.ids.push(ids[i]);
         out.inserted++;
         rows.push({ ...r, id: ids[i] });
+        terms.push(lexemes[i]);
       });
       if (rows.length) {
-        await c.query(INSERT_SQL, [JSON.stringify(rows)]);
+        await c.query(INSERT_SQL, [JSON.stringify(rows.map((r, i) => ({ ...r, search_terms: terms[i] })))]);
         await c.query(SESSIONS_SQL, [JSON.stringify(sessionRows(rows))]);
         const inserted = rows.map((r) => r.id as number);
         for (let i = 0; i < inserted.length; i += IDS_PER_NOTIFY) {
@@ -320,6 +324,11 @@ export class PgStore {
     } finally {
       c.release();
     }
+  }
+
+  /** Index for search the events stored before search existed (`pgSearch.ts`); the number indexed. */
+  backfillSearch(): Promise<number> {
+    return backfillSearch(this.pool, () => this.closed);
   }
 
   /** Stored events by id, in id order. */

@@ -20,6 +20,7 @@ import { SseHub } from '../server/sseHub';
 import * as eventsRoute from '../server/routes/events';
 import * as streamRoute from '../server/routes/stream';
 import * as dashboardRoute from '../server/routes/dashboard';
+import * as searchRoute from '../server/routes/search';
 import { registerReads } from '../server/routes/queries';
 import { VERSION } from '../version';
 import { NotServedError, PgReader } from './pgRead';
@@ -78,6 +79,8 @@ export interface RunningTeamServer {
   port: number;
   store: PgStore;
   hub: SseHub;
+  /** Settles once the events stored before search existed are indexed (the number indexed). */
+  searchBackfill: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -89,7 +92,7 @@ export interface TeamStartOptions {
 
 const SERVED =
   'the dashboard (GET /), POST /api/events, POST /api/events/batch, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
-  '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/stream';
+  '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/search, /api/stream';
 
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
   const config = loadConfig(opts.env ?? process.env, overrides);
@@ -155,6 +158,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   });
   // The local read routes over the PostgreSQL reader (one route layer), and the dashboard they feed.
   registerReads(router, { config, store: reader, cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
+  searchRoute.register(router, { store: reader });
   dashboardRoute.register(router, { config, version: VERSION });
   app.use(router);
   const notServed = (req: express.Request, res: express.Response) => {
@@ -197,6 +201,17 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
+  // Rows stored before search existed are indexed in the background; search answers what is indexed meanwhile.
+  const searchBackfill = store.backfillSearch().then(
+    (n) => {
+      if (n) log.info(`postgres: indexed ${n} older events for search`);
+      return n;
+    },
+    (e: Error) => {
+      log.warn(`postgres: indexing older events for search failed: ${e.message} (it resumes at the next start)`);
+      return 0;
+    },
+  );
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closed = false;
   return {
@@ -204,6 +219,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
     port,
     store,
     hub,
+    searchBackfill,
     async close() {
       if (closed) return;
       closed = true;

@@ -5,7 +5,7 @@
  * default 50) hits a page. A bad parameter is a 400 naming it.
  */
 import type { Router } from 'express';
-import type { ServerContext } from '../context';
+import type { StoreClient } from '../../store/storeClient';
 import { apiGet } from './apiGet';
 import { decodeCursor } from '../../store/queries/cursor';
 import { SEARCH_CURSOR } from '../../store/queries/search';
@@ -15,7 +15,8 @@ import { int, list, QueryParamError, single, timeRange, timeZone, type Query } f
 /** Longest accepted `q`. */
 export const MAX_SEARCH_QUERY = 200;
 
-export function register(router: Router, ctx: ServerContext): void {
+/** Over the local store, or a team server's reader (`team/pgRead.ts`). */
+export function register(router: Router, ctx: { store: StoreClient }): void {
   apiGet(router, '/api/search', async (req, res) => {
     const q = req.query as Query;
     const text = single(q, 'q')?.trim();

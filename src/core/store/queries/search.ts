@@ -10,7 +10,7 @@ import { encodeCursor } from './cursor';
 
 export const SEARCH_CURSOR = 'search';
 /** Index matches examined per request. */
-const SCAN = 2000;
+export const SEARCH_SCAN = 2000;
 
 export interface SearchParams {
   terms: { word: string; prefix: boolean }[];
@@ -26,10 +26,9 @@ export interface SearchParams {
 export const queries = {
   search(db: SqlDb, p: SearchParams): SearchPage {
     if (!p.terms.length) return { results: [], next_cursor: null };
-    const limit = Math.max(1, Math.min(200, Math.floor(p.limit)));
     const before = p.before_id ?? Number.MAX_SAFE_INTEGER;
     const ids: number[] = [];
-    db.each(`SELECT docid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH ? AND docid < ? ORDER BY docid DESC LIMIT ?`, [matchExpression(p.terms), before, SCAN], (r) => {
+    db.each(`SELECT docid FROM ${SEARCH_TABLE} WHERE ${SEARCH_TABLE} MATCH ? AND docid < ? ORDER BY docid DESC LIMIT ?`, [matchExpression(p.terms), before, SEARCH_SCAN], (r) => {
       ids.push(r[0] as number);
     });
     if (!ids.length) return { results: [], next_cursor: null };
@@ -47,27 +46,56 @@ export const queries = {
     db.each(`SELECT e.id, e.session_id, e.event_type, e.created_at, e.payload_off, e.payload_len FROM events e WHERE ${clauses.join(' AND ')} ORDER BY e.id DESC`, params, (r) => {
       rows.push(r as [number, string, string, number, number | null, number | null]);
     });
-    const results: SearchHit[] = [];
-    const seen = new Set<string>();
-    let next: number | null = ids.length === SCAN ? ids[ids.length - 1] : null;
+    const hits = new SearchHits(p, ids);
     for (const [id, session_id, type, created_at, off, len] of rows) {
-      if (results.length === limit) {
-        next = results[limit - 1].event_id;
-        break;
-      }
-      const kind = searchKind(type);
-      const body = kind && searchText(type, db.payloads.read(off, len, id));
-      const at = body ? matchesTerms(body, p.terms) : null;
-      if (!kind || !body || !at) continue;
-      const snippet = snippetAround(body, Math.min(...at));
-      // The same reply seen by two channels (a hook and the transcript) is one hit.
-      const key = `${session_id}\u0000${kind}\u0000${snippet}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      results.push({ session_id, event_id: id, at: new Date(created_at).toISOString(), kind, snippet });
+      if (!hits.offer(id, session_id, type, created_at, () => db.payloads.read(off, len, id))) break;
     }
-    return { results, next_cursor: next === null ? null : encodeCursor(SEARCH_CURSOR, [next]) };
+    return hits.page();
   },
 };
 
 export const writeQueries = {} as const;
+
+/**
+ * One page of hits from the filtered candidates (newest first) of one scan of the index (`scanned`,
+ * at most `SEARCH_SCAN` ids): each checked against its own text (`matchesTerms`), which gives the
+ * snippet; the same snippet of one session and kind counts once. Shared by the local store and the
+ * team store (`team/pgSearch.ts`), so both page alike.
+ */
+export class SearchHits {
+  private readonly results: SearchHit[] = [];
+  private readonly seen = new Set<string>();
+  private readonly limit: number;
+  private next: number | null;
+
+  constructor(
+    private readonly p: SearchParams,
+    scanned: number[],
+  ) {
+    this.limit = Math.max(1, Math.min(200, Math.floor(p.limit)));
+    this.next = scanned.length === SEARCH_SCAN ? scanned[scanned.length - 1] : null;
+  }
+
+  /** The next candidate, with its metadata read only if needed; false once the page is full (stop offering). */
+  offer(id: number, session_id: string, type: string, created_at: number, metadata: () => string | null): boolean {
+    if (this.results.length === this.limit) {
+      this.next = this.results[this.limit - 1].event_id;
+      return false;
+    }
+    const kind = searchKind(type);
+    const body = kind && searchText(type, metadata());
+    const at = body ? matchesTerms(body, this.p.terms) : null;
+    if (!kind || !body || !at) return true;
+    const snippet = snippetAround(body, Math.min(...at));
+    // The same reply seen by two channels (a hook and the transcript) is one hit.
+    const key = `${session_id}\u0000${kind}\u0000${snippet}`;
+    if (this.seen.has(key)) return true;
+    this.seen.add(key);
+    this.results.push({ session_id, event_id: id, at: new Date(created_at).toISOString(), kind, snippet });
+    return true;
+  }
+
+  page(): SearchPage {
+    return { results: this.results, next_cursor: this.next === null ? null : encodeCursor(SEARCH_CURSOR, [this.next]) };
+  }
+}
