@@ -81,6 +81,13 @@ describe('POST /api/recalc', () => {
     const bad = await server.post<{ error: string }>('/api/recalc', { price_overrides: { 'gpt-5': { input: -3 } } });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error, /gpt-5\.input/);
+    assert.match(bad.body.error, /\(price_overrides\)/, 'names the request field, not the environment variable');
+    // A model no table knows, with an output price only: its price is incomplete.
+    const partial = await server.post<{ error: string; errors: { field: string }[] }>('/api/recalc', { price_overrides: { 'my-own-model': { output: 1 } } });
+    assert.equal(partial.status, 400, JSON.stringify(partial.body));
+    assert.match(partial.body.error, /my-own-model/);
+    assert.equal(partial.body.errors[0].field, 'price_overrides');
+    assert.ok(Math.abs((await sessionCost(server.url, CAPTURED_SESSION)) - CAPTURED_COST) < 1e-9, 'nothing re-priced');
   });
 });
 

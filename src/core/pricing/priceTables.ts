@@ -61,12 +61,12 @@ export function checkedPriceBook(overrides: PriceOverrides = {}, updated: Update
   return book;
 }
 
-/** Parse overrides given as JSON text or as the path of a JSON file; errors name the source. */
-export function parseOverrides(spec: string | undefined): PriceOverrides {
+/** Parse overrides given as JSON text or as the path of a JSON file; errors name the source (`label` for JSON text). */
+export function parseOverrides(spec: string | undefined, label = 'AGENTMONITOR_PRICE_OVERRIDES'): PriceOverrides {
   if (!spec || !spec.trim()) return {};
   const text = spec.trim();
   let raw: unknown;
-  let source = 'AGENTMONITOR_PRICE_OVERRIDES';
+  let source = label;
   try {
     if (text.startsWith('{')) raw = JSON.parse(text);
     else {

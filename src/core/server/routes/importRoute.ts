@@ -14,6 +14,7 @@ import type { ImportRequest } from '../../contracts/api';
 import { ImportJobs } from '../../importers/importJobs';
 import { checkedPriceBook, parseOverrides, setPriceBook, setPriceUpdate, type PriceOverrides, type UpdatedPrices } from '../../pricing/priceTables';
 import { loadPriceUpdate } from '../../pricing/priceUpdate';
+import type { PriceBook } from '../../pricing/priceBook';
 import type { ServerContext } from '../context';
 import { checkImportAccess, type ImportAccess } from '../importAccess';
 import { apiGet } from './apiGet';
@@ -98,21 +99,23 @@ export function register(router: Router, ctx: ServerContext): void {
     let overrides: PriceOverrides;
     let updated: UpdatedPrices;
     try {
-      overrides = parsed.data.price_overrides
-        ? parseOverrides(JSON.stringify(parsed.data.price_overrides))
-        : parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
-    } catch (e) {
-      res.status(400).json({ error: (e as Error).message, errors: [{ field: 'price_overrides', message: (e as Error).message }] });
-      return;
-    }
-    try {
       // The database's price update, read again: `prices update` may just have replaced it.
       updated = loadPriceUpdate(ctx.config.dbPath)?.models ?? {};
     } catch (e) {
       res.status(409).json({ error: (e as Error).message, errors: [{ field: 'price_update', message: (e as Error).message }] });
       return;
     }
-    const book = checkedPriceBook(overrides, updated);
+    let book: PriceBook;
+    try {
+      overrides = parsed.data.price_overrides
+        ? parseOverrides(JSON.stringify(parsed.data.price_overrides), 'price_overrides')
+        : parseOverrides(process.env.AGENTMONITOR_PRICE_OVERRIDES);
+      // A price an override leaves incomplete (no input price for a model we do not know) is the request's fault too.
+      book = checkedPriceBook(overrides, updated);
+    } catch (e) {
+      res.status(400).json({ error: (e as Error).message, errors: [{ field: 'price_overrides', message: (e as Error).message }] });
+      return;
+    }
     try {
       setPriceUpdate(updated);
       setPriceBook(book);
