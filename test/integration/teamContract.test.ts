@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions, TranscriptPage, SearchPage } from '../../src/core/contracts/api';
+import type { EventsPage, SessionsPage, SessionDetail, TeamCostBreakdown, FilterOptions, TranscriptPage, SearchPage, UsageMonitor } from '../../src/core/contracts/api';
 import type { EventInput, StoredEvent } from '../../src/core/contracts/events';
 import { silentLogger } from '../../src/core/log';
 import { startServer, type RunningServer } from '../../src/core/server/server';
@@ -67,6 +67,12 @@ function fleet(): EventInput[] {
   said.forEach(([event_type, agent_type, metadata], i) => {
     const s = i % 2 ? 3 : 0;
     out.push({ session_id: `fleet-${s}`, agent_type, project: `/work/proj-${s % 3}`, event_type, event_id: `f-said-${i}`, tool_name: event_type === 'tool_use' ? 'Bash' : undefined, client_timestamp: new Date(BASE + (30 + i) * HOUR).toISOString(), metadata: { 'user.email': PEOPLE[0], ...metadata } } as EventInput);
+  });
+  // Usage blocks (5 h) with a request exactly at a block's end and later in that hour (the hour is
+  // split), and one where the edge request is all the hour holds (no new block).
+  const MIN = 60_000;
+  [45 * HOUR + 5 * MIN, 50 * HOUR, 50 * HOUR + 10 * MIN, 58 * HOUR + MIN, 63 * HOUR].forEach((t, i) => {
+    out.push({ session_id: 'fleet-2', agent_type: 'claude-code', project: '/work/proj-2', event_type: 'llm_request', event_id: `f-use-${i}`, model: 'claude-sonnet-4-5', tokens_in: 1000 + i, tokens_out: 10 * i, client_timestamp: new Date(BASE + t).toISOString(), metadata: { 'user.email': PEOPLE[2] } } as EventInput);
   });
   out.push({ session_id: 'fleet-4', agent_type: 'claude-code', event_type: 'session_end', event_id: 'f-end-4', client_timestamp: new Date(BASE + 40 * HOUR).toISOString(), metadata: { 'user.email': PEOPLE[1] } });
   return out;
@@ -190,6 +196,9 @@ describe('one storage contract: the local store and the team store answer the sa
       'store', 'store.ts', 'src%20core', 'naive', 'users', 'example.com', 'v2', 'TODO', 'readme', 'proj*', 'no-such-word', 'the&agent_type=codex', 'the&project=%2Fwork%2Fproj-0',
       `the&since=${encodeURIComponent(new Date(BASE).toISOString())}`, `the&until=${encodeURIComponent(new Date(BASE + 31 * HOUR).toISOString())}`, 'the&limit=3',
     ].map((q) => `/api/search?q=${q}`),
+    ...['', '&provider=openai', '&provider=google', '&agent_type=codex', '&block_hours=1', '&block_hours=24'].map((q) => `/api/stats/usage-monitor?lookback_hours=744&tz=UTC${q}`),
+    '/api/stats/usage-monitor?lookback_hours=744&tz=America%2FNew_York&block_hours=3',
+    `/api/stats/usage-monitor?until=${encodeURIComponent(new Date(BASE + 52 * HOUR).toISOString())}&lookback_hours=10&tz=UTC`,
   ];
   for (const route of routes) test(`GET ${route}`, async () => void (await same(route)));
 
@@ -265,7 +274,7 @@ describe('one storage contract: the local store and the team store answer the sa
   });
 
   test('what the team server does not serve yet answers 501 naming what it serves', async () => {
-    for (const route of ['/api/stats/usage-monitor', '/api/import']) {
+    for (const route of ['/api/import', '/api/data/clear']) {
       const r = await getJson<{ error: string }>(team.url + route);
       assert.equal(r.status, 501, route);
       assert.match(r.body.error, /is not available in team mode \(PostgreSQL\) yet; a team server serves the dashboard/);
@@ -306,6 +315,37 @@ describe('one storage contract: the local store and the team store answer the sa
       assert.equal(want.results.length, 1, q);
       assert.deepEqual(got, want, q);
     }
+  });
+
+  test("the usage monitor by person on a team server: one person's blocks, the hour at a block's end split; a local server refuses person=", async () => {
+    const cy = (await getJson<UsageMonitor>(`${team.url}/api/stats/usage-monitor?person=${PEOPLE[2]}&lookback_hours=744&tz=UTC`)).body;
+    const at = (h: number) => new Date(BASE + h * HOUR).toISOString();
+    assert.deepEqual(
+      cy.blocks.map((b) => [b.start, b.end, b.requests, b.tokens_in]),
+      [
+        [at(58), at(63), 2, 1003 + 1004],
+        [at(50), at(55), 1, 1002],
+        [at(45), at(50), 2, 1000 + 1001],
+      ],
+    );
+    assert.deepEqual(cy.providers, ['anthropic']);
+    const refused = await getJson<{ error: string }>(`${local.url}/api/stats/usage-monitor?person=${PEOPLE[2]}`);
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /person filters need a team server/);
+  });
+
+  test('the usage monitor with a block going on now: the same block, burn rate and projection (those computed from each server\'s own now to 1e-6)', async () => {
+    const now = Date.now();
+    // The latest at now: later than the events the stream's test stored on the team server only.
+    const batch = [25, 0].map((ago, i) => ({ session_id: 'now', agent_type: 'claude-code', event_type: 'llm_request', event_id: `now-${i}`, model: 'claude-sonnet-4-5', tokens_in: 5000 * (i + 1), tokens_out: 300, client_timestamp: new Date(now - ago * 60_000).toISOString() }));
+    for (const base of [local.url, team.url]) assert.equal((await postJson(`${base}/api/events/batch`, batch)).status, 201);
+    const route = '/api/stats/usage-monitor?tz=UTC';
+    const [want, got] = await Promise.all([local.url, team.url].map(async (base) => (await getJson<UsageMonitor>(base + route)).body));
+    assert.ok(want.current_block && want.burn_rate_usd_per_hour > 0, 'a block goes on');
+    const nowBound = ['burn_rate_usd_per_hour', 'burn_rate_tokens_per_minute', 'projected_block_cost_usd', 'block_time_left_minutes'] as const;
+    for (const k of nowBound) assert.ok(Math.abs((got[k] ?? 0) - (want[k] ?? 0)) <= 1e-6 * Math.max(1, Math.abs(want[k] ?? 0)), `${k}: ${got[k]} vs ${want[k]}`);
+    const rest = (m: UsageMonitor) => comparable(Object.fromEntries(Object.entries(m).filter(([k]) => !(nowBound as readonly string[]).includes(k))));
+    assert.deepEqual(rest(got), rest(want));
   });
 
   test('events stored before search existed are indexed after a start (migration 4), then answer as the local store', async () => {

@@ -6,8 +6,8 @@
  * `NotServedError`, which the team server answers 501.
  *
  * Served: stats, listSessions, attention, sessionDetail, listEvents, filterOptions, costBreakdown
- * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline, sessionsByIds, search (`pgSearch.ts`).
- * Not yet: the usage monitor, and every writing query.
+ * (`pgCost.ts`), toolStats, pulse, transcript, sessionTimeline, sessionsByIds, search (`pgSearch.ts`),
+ * usageMonitor (`pgUsage.ts`). Not yet: every writing query.
  */
 import type pg from 'pg';
 import type {
@@ -40,6 +40,7 @@ import { localTimeZone } from '../zonedTime';
 import { teamCostBreakdown, type TeamCostGroup } from './pgCost';
 import { EVENT_COLUMNS, type PgStore, type TeamRecord } from './pgStore';
 import { teamSearch } from './pgSearch';
+import { teamUsageMonitor } from './pgUsage';
 
 /** A named query the team store does not answer yet (the team server answers 501). */
 export class NotServedError extends Error {
@@ -116,6 +117,7 @@ export class PgReader implements StoreClient {
     transcript: (p) => this.transcript(p),
     sessionTimeline: (p) => this.sessionTimeline(p),
     search: (p) => teamSearch(this.pool, p),
+    usageMonitor: (p) => teamUsageMonitor(this.pool, p),
   };
 
   private async rows<T>(text: string, params: unknown[]): Promise<T[]> {

@@ -21,6 +21,7 @@ import * as eventsRoute from '../server/routes/events';
 import * as streamRoute from '../server/routes/stream';
 import * as dashboardRoute from '../server/routes/dashboard';
 import * as searchRoute from '../server/routes/search';
+import * as usageMonitorRoute from '../server/routes/usageMonitor';
 import { registerReads } from '../server/routes/queries';
 import { VERSION } from '../version';
 import { NotServedError, PgReader } from './pgRead';
@@ -92,7 +93,7 @@ export interface TeamStartOptions {
 
 const SERVED =
   'the dashboard (GET /), POST /api/events, POST /api/events/batch, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
-  '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/search, /api/stream';
+  '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/search, /api/stats/usage-monitor, /api/stream';
 
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
   const config = loadConfig(opts.env ?? process.env, overrides);
@@ -159,6 +160,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   // The local read routes over the PostgreSQL reader (one route layer), and the dashboard they feed.
   registerReads(router, { config, store: reader, cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
   searchRoute.register(router, { store: reader });
+  usageMonitorRoute.register(router, { config, store: reader, people: true });
   dashboardRoute.register(router, { config, version: VERSION });
   app.use(router);
   const notServed = (req: express.Request, res: express.Response) => {

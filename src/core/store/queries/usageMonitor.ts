@@ -34,6 +34,8 @@ export interface UsageMonitorParams {
   /** Whose plan the blocks are of (default: anthropic when it has usage, else the latest used). */
   provider?: UsageProvider | null;
   daily_budget_usd?: number | null;
+  /** Whose usage (a team server's `person=`; a local server refuses it). */
+  person?: string[];
 }
 
 /**
@@ -56,7 +58,7 @@ const OF_KEYS = "agent_type || char(0) || COALESCE(model, '') IN (SELECT value F
 const TOKENS = '(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens)';
 const HOUR_USAGE = 'SUM(requests) > 0 OR SUM(cost_usd) > 0 OR SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) > 0';
 
-interface Sums {
+export interface Sums {
   tokens_in: number;
   tokens_out: number;
   cache_read_tokens: number;
@@ -69,7 +71,7 @@ interface Sums {
 const SUMS_SQL = `SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
   SUM(cache_write_tokens) AS cache_write_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens`;
 
-interface Block extends Omit<Sums, 'models'> {
+export interface Block extends Omit<Sums, 'models'> {
   start: number;
   lastHour: number;
   models: Set<string>;
@@ -77,12 +79,12 @@ interface Block extends Omit<Sums, 'models'> {
 
 const SUM_KEYS = ['tokens_in', 'tokens_out', 'cache_read_tokens', 'cache_write_tokens', 'cost_usd', 'unpriced_tokens', 'requests'] as const;
 
-function addTo(b: Block, s: Omit<Sums, 'models'>, sign: 1 | -1, models: string | null): void {
+export function addTo(b: Block, s: Omit<Sums, 'models'>, sign: 1 | -1, models: string | null): void {
   for (const k of SUM_KEYS) b[k] += sign * (s[k] ?? 0);
   if (sign > 0) for (const m of models?.split(',') ?? []) if (m) b.models.add(m);
 }
 
-function hasUsage(s: Omit<Sums, 'models'>): boolean {
+export function hasUsage(s: Omit<Sums, 'models'>): boolean {
   return s.requests > 0 || s.cost_usd > 1e-12 || s.tokens_in + s.tokens_out + s.cache_read_tokens + s.cache_write_tokens > 0;
 }
 
