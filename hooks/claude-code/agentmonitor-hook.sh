@@ -1,6 +1,6 @@
 #!/bin/sh
-# AgentMonitor command hook for Claude Code and Codex.
-# Usage (as a hook command): agentmonitor-hook.sh [claude-code|codex] [port]
+# AgentMonitor command hook for Claude Code, Codex and Gemini CLI.
+# Usage (as a hook command): agentmonitor-hook.sh [claude-code|codex|gemini-cli] [port]
 # Reads the hook JSON on stdin and POSTs it to the local AgentMonitor server in the background.
 # Prints nothing and exits 0 at once, whether or not the server runs: the agent never waits for us
 # and never reads an answer from us. Honours AGENTMONITOR_PORT, AGENTMONITOR_HOST and
@@ -8,7 +8,7 @@
 
 agent="${1:-claude-code}"
 case "$agent" in
-  claude-code|codex) ;;
+  claude-code|codex|gemini-cli) ;;
   *) agent=claude-code ;;
 esac
 port="${2:-${AGENTMONITOR_PORT:-3142}}"

@@ -34,7 +34,7 @@ test('README\'s CLI table and every command\'s --help list the same options, act
   const hooksHelp = (await runCli(['hooks', '--help'])).stdout;
   assert.match(hooksHelp, /^Usage: agentmonitor hooks install\|uninstall\|status /);
   assert.match(rows.get('hooks')!, /^ install\\\|uninstall\\\|status /);
-  assert.match(hooksHelp, /--agent AGENT +claude, codex or all/);
+  assert.match(hooksHelp, /--agent AGENT +claude, codex, gemini or all/);
   assert.match(rows.get('hooks')!, /--agent claude\\\|codex\\\|all/);
   const byHelp = /--by GROUP +(.*)/.exec((await runCli(['report', '--help'])).stdout)![1];
   const byReadme = /--by ([\w\\|]+)/.exec(rows.get('report')!)![1].split('\\|');

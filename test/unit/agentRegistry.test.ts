@@ -144,6 +144,6 @@ test('an adapter added to a registry reaches every consumer that derives from it
   assert.equal(spanAgentOf({ scope: 'qwen', resource: {} } as unknown as OtlpSpan, withQwen), qwen.otel!.spans);
   // Hooks: its answer for `--agent qwen`; `--agent all` leaves it out.
   assert.throws(() => agentsFor('qwen', 'install', {}, withQwen), /Qwen Code gets no hooks/);
-  assert.throws(() => agentsFor('qwen', 'install', {}), /--agent must be claude, codex or all/);
-  assert.deepEqual(agentsFor('all', 'status', {}, withQwen), ['claude-code', 'codex']);
+  assert.throws(() => agentsFor('qwen', 'install', {}), /--agent must be claude, codex, gemini or all/);
+  assert.deepEqual(agentsFor('all', 'status', {}, withQwen), ['claude-code', 'codex', 'gemini-cli']);
 });

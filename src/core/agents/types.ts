@@ -12,7 +12,7 @@ import type { readOpencodeDb } from '../importers/opencode';
 import type { LogKind, LogParser } from '../importers/types';
 import type { HooksConfig, HookTarget, Version } from '../hooks/hookSettings';
 import type { HookScope } from '../hooks/locations';
-import type { HookAgent } from '../hooks/normalize';
+import type { HookAgent, HookMapper } from '../hooks/normalize';
 import type { MapOutcome } from '../otel/mappedEvent';
 import type { OtlpLogRecord, OtlpSpan } from '../otel/otlpRecords';
 import type { AgentIdentity } from './identity';
@@ -79,6 +79,10 @@ export type AgentHooks =
       /** Whether it counts as installed: its binary's name on PATH, or its config folder. */
       binName: string;
       configDir(env: NodeJS.ProcessEnv): string;
+      /** A mapper of its hook payloads to events, one per hook endpoint (what it remembers lives as long as that). */
+      mapper(): HookMapper;
+      /** Whether the store numbers its hook prompts by their turn (Codex: `IngestOptions.numberCodexPrompts`). */
+      numberPrompts?: boolean;
     }
   | {
       /** Why the agent gets no hooks (what `--agent <name>` answers), and the names that select it. */

@@ -1,7 +1,7 @@
 /**
- * `agentmonitor hooks install|uninstall|status [--agent claude|codex|all] [--scope user|project]
+ * `agentmonitor hooks install|uninstall|status [--agent claude|codex|gemini|all] [--scope user|project]
  * [--port N] [--claude-version X.Y.Z] [--dry-run] [--force] [--json]`: puts AgentMonitor's hooks
- * into Claude Code's settings.json and Codex's hooks.json next to whatever hooks are already there,
+ * into Claude Code's and Gemini CLI's settings.json and Codex's hooks.json next to whatever hooks are already there,
  * or takes only ours out again. An agent that doctor calls not installed gets hooks only with --force.
  */
 import * as fs from 'node:fs';
@@ -21,15 +21,17 @@ import { parseArgs, UsageError } from './args';
 
 const HELP = `Usage: agentmonitor hooks install|uninstall|status [options]
 
-Installs AgentMonitor's hooks into Claude Code (settings.json) and Codex (hooks.json), keeping
-every other hook; uninstall removes only ours. A backup of the previous file is kept as
+Installs AgentMonitor's hooks into Claude Code (settings.json), Codex (hooks.json) and Gemini CLI
+(settings.json), keeping every other hook; uninstall removes only ours. A backup of the previous file is kept as
 <file>.agentmonitor.bak. Files that are not valid JSON are reported and left unchanged.
 
 Options:
-  --agent AGENT   claude, codex or all (default: all — the agents that are installed; Codex only
-                  when $CODEX_HOME or ~/.codex exists)
+  --agent AGENT   claude, codex, gemini or all (default: all — the agents that are installed;
+                  Codex only when $CODEX_HOME or ~/.codex exists, Gemini CLI only when ~/.gemini
+                  does)
   --scope SCOPE   user (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json,
-                  $CODEX_HOME/hooks.json) or project (.claude/settings.json in this folder)
+                  $CODEX_HOME/hooks.json, ~/.gemini/settings.json) or project
+                  (.claude/settings.json and .gemini/settings.json in this folder)
   --port PORT     the AgentMonitor server's port (default 3142, env AGENTMONITOR_PORT)
   --claude-version X.Y.Z
                   register only the hook events this Claude Code version knows (default: ask

@@ -205,7 +205,7 @@ function geminiCheck(o: DoctorOptions): DoctorCheck | null {
     id: 'agents.gemini-cli',
     area: 'agents',
     status: 'ok',
-    message: `Gemini CLI: ${bin ?? '"gemini" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its chat logs (${where}: \`agentmonitor import\`, and live while the server runs); its telemetry may go to AgentMonitor too (README, Gemini CLI telemetry); no hooks for it yet`,
+    message: `Gemini CLI: ${bin ?? '"gemini" not on PATH'}${hasDir ? `, config in ${dir}` : ''}; AgentMonitor reads its chat logs (${where}: \`agentmonitor import\`, and live while the server runs); its telemetry may go to AgentMonitor too (README, Gemini CLI telemetry); its hooks: agentmonitor hooks install --agent gemini`,
   };
 }
 

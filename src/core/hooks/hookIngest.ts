@@ -8,7 +8,8 @@ import type { IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
 import { GitBranchCache } from './gitBranch';
 import { HookPairing } from './hookPairing';
-import { normalizeHookPayload, type HookAgent } from './normalize';
+import { hookInstaller } from './hookAgents';
+import type { HookAgent, HookMapper } from './normalize';
 
 export class HookIngest {
   readonly branches = new GitBranchCache();
@@ -16,6 +17,7 @@ export class HookIngest {
   /** Payloads accepted since start, and events that failed normalization or validation. */
   received = 0;
   dropped = 0;
+  private readonly mappers = new Map<HookAgent, { map: HookMapper; numberPrompts: boolean }>();
 
   constructor(
     private readonly sink: IngestSink,
@@ -34,8 +36,11 @@ export class HookIngest {
     this.received++;
     const none = { applied: Promise.resolve() };
     let events: EventInput[];
+    let numberPrompts: boolean;
     try {
-      const raw = normalizeHookPayload(agent, payload, {
+      const mapper = this.mapperFor(agent);
+      numberPrompts = mapper.numberPrompts;
+      const raw = mapper.map(payload, {
         receivedAt,
         branchFor: (cwd) => this.branches.branchFor(cwd),
         pairing: this.pairing,
@@ -55,12 +60,22 @@ export class HookIngest {
       return none;
     }
     if (!events.length) return none;
-    const { applied } = this.sink.journalNow(events, { source: 'hook', numberCodexPrompts: agent === 'codex' });
+    const { applied } = this.sink.journalNow(events, { source: 'hook', numberCodexPrompts: numberPrompts });
     return {
       applied: applied.then(
         () => undefined,
         (e: unknown) => this.log.error(`${agent} hook events are journaled but the store did not apply them yet: ${(e as Error).message ?? String(e)}`),
       ),
     };
+  }
+
+  private mapperFor(agent: HookAgent): { map: HookMapper; numberPrompts: boolean } {
+    let m = this.mappers.get(agent);
+    if (!m) {
+      const hooks = hookInstaller(agent);
+      m = { map: hooks.mapper(), numberPrompts: hooks.numberPrompts === true };
+      this.mappers.set(agent, m);
+    }
+    return m;
   }
 }

@@ -165,7 +165,7 @@ export function hooksFor(agent: HookAgent, t: HookTarget, claudeVersion: Version
   return hookInstaller(agent).settings(t, claudeVersion);
 }
 
-const LOOPBACK_HOOK_URL = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/api\/hooks\/(claude-code|codex)\/?(\?.*)?$/;
+const LOOPBACK_HOOK_URL = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/api\/hooks\/[a-z][a-z-]*\/?(\?.*)?$/;
 
 export function isOurHandler(h: unknown): boolean {
   if (!isRecord(h)) return false;

@@ -14,14 +14,15 @@
  * `channelEventId('session_start', agent, session, 'start')` and a prompt
  * `channelEventId('user_prompt', agent, session, prompt_id | turn_id)`, as the OTLP mappers build them.
  */
+import type { KnownAgentType } from '../agents/identities';
 import { channelEventId, toolEventId } from '../contracts/eventIds';
 import type { EventInputRaw, EventType } from '../contracts/events';
 import { LONE_SURROGATE, hasLoneSurrogate } from '../contracts/wellFormed';
 import type { HookPairing } from './hookPairing';
 import { clip, genericFields, isRecord, num, str, summarizeToolInput, summarizeToolResponse } from './summarize';
 
-export const HOOK_AGENTS = ['claude-code', 'codex'] as const;
-export type HookAgent = (typeof HOOK_AGENTS)[number];
+/** An agent whose hooks post to `/api/hooks/<agent>` (its adapter's `hooks.agent`, `src/core/agents/`). */
+export type HookAgent = KnownAgentType;
 
 export interface HookNormalizeContext {
   /** When the server received the hook (epoch ms). */
@@ -30,6 +31,9 @@ export interface HookNormalizeContext {
   branchFor(cwd: string): string | null;
   pairing: HookPairing;
 }
+
+/** One agent's hook payload → events of the contract (its adapter's `hooks.mapper()`). */
+export type HookMapper = (payload: Record<string, unknown>, ctx: HookNormalizeContext) => EventInputRaw[];
 
 const TEXT_MAX = 4000;
 

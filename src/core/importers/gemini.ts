@@ -129,7 +129,8 @@ function partsOf(content: unknown): Record<string, unknown>[] {
   return Array.isArray(content) ? content.filter(isObj) : [];
 }
 
-function ignoredPrompt(text: string): boolean {
+/** Text of a user record that is no prompt: commands, `<session_context>`, hook context (the CLI skips them too). */
+export function ignoredGeminiPrompt(text: string): boolean {
   return !text || text.startsWith('/') || text.startsWith('?') || text.startsWith('<session_context>') || text.startsWith('<hook_context>');
 }
 
@@ -276,7 +277,7 @@ export class GeminiParser implements LogParser {
     if (!base) return;
     const agentId = this.info.parentId ? (this.s.ownId ?? undefined) : undefined;
     if (m.type === 'user') {
-      if (m.toolResult || !m.text || ignoredPrompt(m.text)) return;
+      if (m.toolResult || !m.text || ignoredGeminiPrompt(m.text)) return;
       this.out.push(eventOf(base, 'user_prompt', {
         event_id: channelEventId('prompt', AGENT, base.session_id, m.id),
         metadata: { prompt: m.text, message_id: m.id, agent_id: agentId },

@@ -8,8 +8,12 @@
  * second read must change no total. Its telemetry goes to the server as the README's settings
  * say (OTLP/HTTP JSON): each call then arrives twice, as a `gemini_cli.api_response` record and in
  * the chat log, and must count once.
- * Not covered: the session's end (the chat log has no end record; it ends after the idle
- * threshold), tool durations (the log has none), hooks.
+ * In the imported run our hooks are installed too (`agentmonitor hooks install --agent gemini`):
+ * before any import the session shows through them, its prompt and both calls paired (start and
+ * end one event, with the hooks' duration) under the ids the chat-log importer gives, and its end;
+ * the import then adds no call and no prompt.
+ * Not covered: the followed run's session end (without hooks the chat log has no end record; it
+ * ends after the idle threshold), tool durations without hooks (the log has none).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -65,6 +69,11 @@ for (const watch of [false, true]) {
       w.client = new MonitorClient(w.monitor.url);
       writeGeminiSettings(home, geminiTelemetrySettings(w.monitor.url));
       w.userEnv = { ...process.env, ...dirs, AGENTMONITOR_PORT: String(w.monitor.port) };
+      if (!watch) {
+        const r = await agentmonitor(['hooks', 'install', '--agent', 'gemini'], w.userEnv);
+        assert.equal(r.code, 0, describeRun(r));
+        assert.match(r.stdout, /Gemini CLI \(user\): added 8 hooks to .*\.gemini\/settings\.json/);
+      }
       w.run = await runGemini({ bin: bin as string, home, cwd: w.project, apiUrl: w.api.url, prompt: PROMPT });
       w.sessionId = w.run.json?.session_id ?? '';
       w.session = { client: w.client, sessionId: w.sessionId, agentType: AGENT, project: w.project, model: GEMINI_MODEL };
@@ -131,6 +140,32 @@ for (const watch of [false, true]) {
           return evs.length >= turns().length ? evs : undefined;
         }).catch(() => w.client.events({ session_id: w.sessionId, event_type: 'llm_request' }));
         assert.deepEqual(otel.map((e) => e.source), turns().map(() => 'otel'));
+      });
+
+      test('hooks showed the session before any import: its prompt, both calls paired under the importer\'s ids, its end', async () => {
+        const expected = turns().flatMap((r) => r.toolCalls);
+        const calls = await waitFor('both calls from hooks', async () => {
+          const evs = await w.client.events({ session_id: w.sessionId, event_type: 'tool_use' });
+          return evs.length >= expected.length ? evs : undefined;
+        }).catch(() => w.client.events({ session_id: w.sessionId, event_type: 'tool_use' }));
+        const serve = () => `serve: ${w.monitor.serve.output().slice(-3000)}`;
+        assert.deepEqual(
+          calls.map((e) => [e.event_id, e.source, e.status]).sort(),
+          expected.map((c) => [toolEventId(AGENT, `${c.name}__${c.id}`), 'hook', c.input.file_path === MISSING_FILE ? 'error' : 'success']).sort(),
+          serve(),
+        );
+        for (const e of calls) assert.ok(e.duration_ms !== null && e.duration_ms >= 0, `a paired call has the hooks' duration: ${JSON.stringify(e)}`);
+        const ended = await waitFor('the session end from SessionEnd', async () => {
+          const evs = await w.client.events({ session_id: w.sessionId, event_type: 'session_end' });
+          return evs.length ? evs : undefined;
+        });
+        assert.deepEqual(ended.map((e) => e.source), ['hook']);
+        const prompts = await w.client.events({ session_id: w.sessionId, event_type: 'user_prompt' });
+        assert.deepEqual(prompts.map((e) => e.source), ['hook']);
+        const stops = await w.client.events({ session_id: w.sessionId, event_type: 'stop' });
+        assert.equal(stops.length, 1);
+        const session = (await w.client.session(w.sessionId)).session;
+        assert.equal(session.state, 'ended');
       });
 
       test('agentmonitor import reads the chat log and recognises every call OTLP brought', async () => {

@@ -4,6 +4,7 @@ import { ClaudeParser, claudeFileInfo } from '../../importers/claudeCode';
 import { claudeFileInCwd } from '../../importers/cwdMatch';
 import { claudeHooks } from '../../hooks/hookSettings';
 import { claudeConfigDir } from '../../hooks/locations';
+import { normalizeHookPayload } from '../../hooks/normalize';
 import { mapClaudeLogRecord } from '../../otel/claudeCode';
 import type { AgentAdapter } from '../types';
 import { claudeCodeIdentity } from './identity';
@@ -44,5 +45,6 @@ export const claudeCode: AgentAdapter = {
     settings: (t, version) => claudeHooks(t, version),
     binName: 'claude',
     configDir: (env) => claudeConfigDir(env),
+    mapper: () => (payload, ctx) => normalizeHookPayload('claude-code', payload, ctx),
   },
 };

@@ -1,8 +1,12 @@
-/** Gemini CLI: chats under `<gemini folder>/tmp/<project>/chats/`, OTLP logs. */
+/** Gemini CLI: chats under `<gemini folder>/tmp/<project>/chats/`, OTLP logs, hooks. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { cwdInside } from '../../importers/cwdMatch';
 import { geminiFileInfo, GeminiParser, isGeminiChatFile } from '../../importers/gemini';
+import { geminiHome } from '../../hooks/locations';
 import { mapGeminiLogRecord } from '../../otel/gemini';
 import type { AgentAdapter } from '../types';
+import { GeminiHookMapper, geminiHooks, isGeminiHookTranscript } from './hooks';
 import { geminiCliIdentity } from './identity';
 
 export const geminiCli: AgentAdapter = {
@@ -16,11 +20,26 @@ export const geminiCli: AgentAdapter = {
       inCwd: (file, folders) => cwdInside(geminiFileInfo(file).project, folders),
       wholeFile: (p) => p.endsWith('.json'),
       parser: (file, state) => new GeminiParser(file, state),
+      hookTranscript: isGeminiHookTranscript,
     },
   ],
   otel: {
     service: (s) => s === 'gemini-cli',
     namePrefix: 'gemini_cli.',
     logMapper: () => mapGeminiLogRecord,
+  },
+  // `--agent all` installs Gemini CLI's hooks only where it is (its folder exists).
+  hooks: {
+    agent: 'gemini-cli',
+    cliNames: ['gemini', 'gemini-cli'],
+    inAll: (env) => fs.existsSync(geminiHome(env)),
+    settingsFile: (scope, env, cwd) => (scope === 'user' ? path.join(geminiHome(env), 'settings.json') : path.join(cwd, '.gemini', 'settings.json')),
+    settings: (t) => geminiHooks(t),
+    binName: 'gemini',
+    configDir: (env) => geminiHome(env),
+    mapper: () => {
+      const m = new GeminiHookMapper();
+      return (payload, ctx) => m.map(payload, ctx);
+    },
   },
 };

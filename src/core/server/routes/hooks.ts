@@ -1,6 +1,7 @@
 /**
- * `POST /api/hooks/claude-code` and `POST /api/hooks/codex`: the raw JSON of any hook event, as
- * Claude Code's `http` hooks POST it and as our command-hook script forwards it.
+ * `POST /api/hooks/<agent>` for each agent whose adapter has hooks (`claude-code`, `codex`,
+ * `gemini-cli`): the raw JSON of any hook event, as Claude Code's `http` hooks POST it and as our
+ * command-hook script forwards it.
  *
  * The answer is an empty-bodied 200, sent once the payload's events are in the journal (normalized
  * and appended synchronously, a fraction of a millisecond; the store applies them afterwards): a
@@ -12,6 +13,7 @@
  * only in its debug output and otherwise ignores.
  */
 import type { Router } from 'express';
+import { AGENTS } from '../../agents/registry';
 import { HookIngest } from '../../hooks/hookIngest';
 import { hookPayloadProblem, type HookAgent } from '../../hooks/normalize';
 import { failpoint } from '../../store/failpoint';
@@ -31,7 +33,8 @@ function followTranscripts(ctx: ServerContext, payload: Record<string, unknown>)
 export function register(router: Router, ctx: ServerContext): void {
   const hooks = new HookIngest(ctx.ingest, ctx.log);
   const json = jsonBody(ctx.config.maxBodyBytes, () => true);
-  for (const agent of ['claude-code', 'codex'] as HookAgent[]) {
+  const agents: HookAgent[] = AGENTS.flatMap((a) => (a.hooks && 'agent' in a.hooks ? [a.hooks.agent] : []));
+  for (const agent of agents) {
     router.post(`/api/hooks/${agent}`, json, (req, res, next) => {
       const payload = req.body as unknown;
       const problem = hookPayloadProblem(payload);
