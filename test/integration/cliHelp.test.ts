@@ -35,7 +35,7 @@ test('README\'s CLI table and every command\'s --help list the same options, act
   assert.match(hooksHelp, /^Usage: agentmonitor hooks install\|uninstall\|status /);
   assert.match(rows.get('hooks')!, /^ install\\\|uninstall\\\|status /);
   assert.match(hooksHelp, /--agent AGENT +claude, codex, gemini or all/);
-  assert.match(rows.get('hooks')!, /--agent claude\\\|codex\\\|all/);
+  assert.match(rows.get('hooks')!, /--agent claude\\\|codex\\\|gemini\\\|all/);
   const byHelp = /--by GROUP +(.*)/.exec((await runCli(['report', '--help'])).stdout)![1];
   const byReadme = /--by ([\w\\|]+)/.exec(rows.get('report')!)![1].split('\\|');
   assert.deepEqual(byReadme.sort(), byHelp.replace(' (default)', '').split(/, | or /).sort());
