@@ -4,9 +4,9 @@ import { ClaudeParser, claudeFileInfo } from '../../importers/claudeCode';
 import { claudeFileInCwd } from '../../importers/cwdMatch';
 import { claudeHooks } from '../../hooks/hookSettings';
 import { claudeConfigDir } from '../../hooks/locations';
-import { normalizeHookPayload } from '../../hooks/normalize';
 import { mapClaudeLogRecord } from '../../otel/claudeCode';
 import type { AgentAdapter } from '../types';
+import { mapClaudeStyleHook } from './hookMapping';
 import { claudeCodeIdentity } from './identity';
 
 /** Session `sessionId`'s transcript `…/projects/<dir>/<session>.jsonl`, or a subagent's `…/projects/<dir>/<session>/subagents/agent-<id>.jsonl`. */
@@ -45,6 +45,6 @@ export const claudeCode: AgentAdapter = {
     settings: (t, version) => claudeHooks(t, version),
     binName: 'claude',
     configDir: (env) => claudeConfigDir(env),
-    mapper: () => (payload, ctx) => normalizeHookPayload('claude-code', payload, ctx),
+    mapper: () => (payload, ctx) => mapClaudeStyleHook('claude-code', payload, ctx),
   },
 };

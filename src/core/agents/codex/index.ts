@@ -5,8 +5,8 @@ import { CodexParser } from '../../importers/codex';
 import { cwdInside, firstLineCwd } from '../../importers/cwdMatch';
 import { codexHooks } from '../../hooks/hookSettings';
 import { codexHome } from '../../hooks/locations';
-import { normalizeHookPayload } from '../../hooks/normalize';
 import { CodexBatchState, mapCodexLogRecord } from '../../otel/codex';
+import { mapClaudeStyleHook } from '../claudeCode/hookMapping';
 import type { AgentAdapter } from '../types';
 import { codexIdentity } from './identity';
 
@@ -55,7 +55,7 @@ export const codex: AgentAdapter = {
     settings: (t) => codexHooks(t),
     binName: 'codex',
     configDir: (env) => codexHome(env),
-    mapper: () => (payload, ctx) => normalizeHookPayload('codex', payload, ctx),
+    mapper: () => (payload, ctx) => mapClaudeStyleHook('codex', payload, ctx),
     numberPrompts: true,
   },
 };
