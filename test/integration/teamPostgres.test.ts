@@ -228,7 +228,7 @@ describe('team mode on PostgreSQL', { skip: skip ?? false }, () => {
           project: `/p/${n % 7}`,
           client_timestamp: new Date(BASE + (n % 5) * HOUR).toISOString(),
         };
-        return { ...toRecord(e, 'api', 32_768), person: `d${n % 20}@example.com` };
+        return { ...toRecord(e, 'api', 32_768), person: `d${n % 20}@example.com`, machine: null };
       });
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config';
 import { stderrLogger } from '../log';
-import { push } from '../team/push';
+import { machineName, push } from '../team/push';
 import { parseArgs, UsageError } from './args';
 
 const HELP = `Usage: agentmonitor push --to URL --token TOKEN [options]
@@ -25,6 +25,8 @@ Options:
   --interval S    seconds between looks for new events while following (default 5)
   --retry-for S   give up after S seconds of a failing team server (default: 300 with --once,
                   never while following); 0 retries for ever
+  --machine NAME  the machine the team sees the events come from (env AGENTMONITOR_MACHINE;
+                  default: this host's name)
   --json          with --once, print the totals as JSON
 `;
 
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       interval: { type: 'number' },
       'retry-for': { type: 'number' },
       json: { type: 'boolean' },
+      machine: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -83,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       dbPath: config.dbPath,
       localToken: config.token,
       batchSize: batch,
+      machine: args.values.machine !== undefined ? String(args.values.machine) : machineName(),
       follow,
       intervalMs: interval * 1000,
       retryForMs: retryFor === undefined ? undefined : retryFor * 1000,

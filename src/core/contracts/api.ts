@@ -77,6 +77,8 @@ export interface Session extends Totals {
   context_window: number | null;
   /** Who ran it (a team server only; see `TeamCostBreakdown`). */
   person?: string;
+  /** The machine its first event came from (a team server only, when known). */
+  machine?: string;
 }
 
 /** `GET /api/attention`: sessions waiting for the user, longest waiting first. */

@@ -251,6 +251,8 @@ export interface StoredEvent extends EventColumns {
   payload_missing?: true;
   /** Who sent it (a team server only: the writing token's person, else `metadata["user.email"]`). */
   person?: string;
+  /** The machine it came from (a team server only, when known: the pushing host, OTLP's `host.name`, a hook's header). */
+  machine?: string;
 }
 
 export interface FieldError {

@@ -4,7 +4,7 @@
  * branch cache, tool/compaction pairing). Never throws: a hook must never see our problems.
  */
 import { validateEvent, type EventInput } from '../contracts/events';
-import type { IngestSink } from '../ingest/types';
+import type { IngestOptions, IngestSink } from '../ingest/types';
 import type { Logger } from '../log';
 import { GitBranchCache } from './gitBranch';
 import { HookPairing } from './hookPairing';
@@ -29,12 +29,12 @@ export class HookIngest {
    * hook at once and a kill -9 right after the answer loses nothing. Problems with the payload are
    * logged, never thrown (a hook must never see them); a store that cannot take the events (disk
    * full, overloaded) throws, so the route says so. `applied` settles (never rejects) when the
-   * store has them. Codex prompts are numbered by their turn in the store (`numberCodexPrompts`):
+   * store has them, with the error when it could not take them. Codex prompts are numbered by their turn in the store (`numberCodexPrompts`):
    * the id the rollout importer and the OTLP mapper give the same prompt (see `eventIds.ts`).
    */
-  accept(agent: HookAgent, payload: Record<string, unknown>, receivedAt = Date.now()): { applied: Promise<void> } {
+  accept(agent: HookAgent, payload: Record<string, unknown>, receivedAt = Date.now(), who: Pick<IngestOptions, 'person' | 'machine'> = {}): { applied: Promise<Error | null> } {
     this.received++;
-    const none = { applied: Promise.resolve() };
+    const none = { applied: Promise.resolve(null) };
     let events: EventInput[];
     let numberPrompts: boolean;
     try {
@@ -60,11 +60,14 @@ export class HookIngest {
       return none;
     }
     if (!events.length) return none;
-    const { applied } = this.sink.journalNow(events, { source: 'hook', numberCodexPrompts: numberPrompts });
+    const { applied } = this.sink.journalNow(events, { source: 'hook', numberCodexPrompts: numberPrompts, ...who });
     return {
       applied: applied.then(
-        () => undefined,
-        (e: unknown) => this.log.error(`${agent} hook events are journaled but the store did not apply them yet: ${(e as Error).message ?? String(e)}`),
+        () => null,
+        (e: unknown) => {
+          this.log.error(`${agent} hook events are journaled but the store did not apply them yet: ${(e as Error).message ?? String(e)}`);
+          return e instanceof Error ? e : new Error(String(e));
+        },
       ),
     };
   }

@@ -31,6 +31,11 @@ export interface IngestOptions {
    * this person, whatever their metadata says (a token writes only as its person).
    */
   person?: string;
+  /**
+   * Team mode: the machine the events came from (the pushing host, OTLP's `host.name`, a hook's
+   * `X-AgentMonitor-Machine` header); unset: not known. A local store ignores it.
+   */
+  machine?: string;
 }
 
 export interface IngestOutcome {

@@ -27,6 +27,8 @@ const CUMULATIVE = 2;
 
 export interface CounterMapping {
   rows: OtelCounterPoint[];
+  /** The point each row came from (same index): who sent it (`otlpIngest.ts`). */
+  sources: OtlpMetricPoint[];
   /** Points that were counters of a known agent but unusable (no value, no time, no temporality). */
   rejected: { index: number; reason: string }[];
 }
@@ -45,7 +47,7 @@ function canonicalAttributes(attrs: Record<string, AttrValue>): string {
 }
 
 export function counterRowsOf(points: OtlpMetricPoint[]): CounterMapping {
-  const out: CounterMapping = { rows: [], rejected: [] };
+  const out: CounterMapping = { rows: [], sources: [], rejected: [] };
   for (const p of points) {
     if (p.kind !== 'sum') continue;
     const agent = otelAgentOf(p.resource, p.metric);
@@ -69,6 +71,7 @@ export function counterRowsOf(points: OtlpMetricPoint[]): CounterMapping {
       unit: p.unit.slice(0, 50),
       observed_at: observedAt,
     });
+    out.sources.push(p);
   }
   return out;
 }

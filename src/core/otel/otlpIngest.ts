@@ -12,12 +12,63 @@ import { eventNameOf, type CodexOrdinalRef, type MapOutcome } from './mappedEven
 import { metricsUsageEvents } from './metricsUsage';
 import { counterRowsOf } from './otelCounters';
 import { otelAgentOf, spanAgentOf } from './otelAgent';
-import { logRecordsOf, metricPointsOf, spansOf, type OtlpLogRecord } from './otlpRecords';
+import { attrString } from './otlpAttributes';
+import { logRecordsOf, metricPointsOf, spansOf, type Attributes, type OtlpLogRecord } from './otlpRecords';
 import type { OtlpSignal } from './otlpProto';
 
 export interface OtlpDeps {
   ingest: IngestSink;
-  store: StoreClient;
+  /** Codex ordinals and metric counters: the local store, or a team server's (`team/pgOtel.ts`). */
+  store: Pick<StoreClient, 'query'>;
+  /**
+   * A team server: the person of the writing token, who every record is stored as. Unset (the
+   * service token, or a local server): each record's `user.email`, else `user.account_uuid`.
+   */
+  person?: string;
+  /** The machine when a record's resource names no `host.name` (a team server: the request's header). */
+  machine?: string;
+}
+
+/** Who sent a record and from where: its resource's (else its own) `user.email` / `user.account_uuid` and `host.name`. */
+interface Sender {
+  person?: string;
+  machine?: string;
+}
+
+function senderOf(resource: Attributes, attributes: Attributes): Sender {
+  const pick = (key: string, max: number) => attrString(resource, key, max) ?? attrString(attributes, key, max);
+  return { person: pick('user.email', 320) ?? pick('user.account_uuid', 320), machine: pick('host.name', 255) };
+}
+
+/**
+ * Hand events to ingest in chunks, one run per sender (in order of first appearance), with the
+ * sender as `IngestOptions.person` / `machine` (the token's person wins); a local store ignores both.
+ */
+async function ingestBySender(items: { event: EventInput; sender: Sender }[], deps: OtlpDeps): Promise<{ stored: number; duplicates: number }> {
+  const groups = new Map<string, { sender: Sender; events: EventInput[] }>();
+  for (const { event, sender } of items) {
+    const key = `${sender.person ?? ''}\u0000${sender.machine ?? ''}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { sender, events: [] }));
+    g.events.push(event);
+  }
+  let stored = 0;
+  let duplicates = 0;
+  for (const { sender, events } of groups.values()) {
+    const person = deps.person ?? sender.person;
+    const machine = sender.machine ?? deps.machine;
+    for (let i = 0; i < events.length; i += INGEST_CHUNK) {
+      const outcome = await deps.ingest.ingest(events.slice(i, i + INGEST_CHUNK), {
+        source: 'otel',
+        waitForStore: true,
+        ...(person !== undefined ? { person } : {}),
+        ...(machine !== undefined ? { machine } : {}),
+      });
+      stored += outcome.inserted + outcome.completed;
+      duplicates += outcome.duplicates;
+    }
+  }
+  return { stored, duplicates };
 }
 
 export interface OtlpExportResult {
@@ -51,6 +102,7 @@ class Rejections {
 
 interface Pending {
   event: EventInput;
+  sender: Sender;
   codexOrdinal?: CodexOrdinalRef;
 }
 
@@ -81,17 +133,10 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
       rejections.add('log record', rec.index, v.errors.map((e) => `${e.field}: ${e.message}`).join(', '));
       continue;
     }
-    pending.push({ event: v.value, codexOrdinal: out.event.codexOrdinal });
+    pending.push({ event: v.value, sender: senderOf(rec.resource, rec.attributes), codexOrdinal: out.event.codexOrdinal });
   }
   await assignCodexIds(pending, deps.store);
-  let stored = 0;
-  let duplicates = 0;
-  for (let i = 0; i < pending.length; i += INGEST_CHUNK) {
-    const chunk = pending.slice(i, i + INGEST_CHUNK).map((p) => p.event);
-    const outcome = await deps.ingest.ingest(chunk, { source: 'otel', waitForStore: true });
-    stored += outcome.inserted + outcome.completed;
-    duplicates += outcome.duplicates;
-  }
+  const { stored, duplicates } = await ingestBySender(pending, deps);
   return { received: records.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 
@@ -99,7 +144,7 @@ export async function ingestOtlpLogs(request: unknown, deps: OtlpDeps): Promise<
  * Codex usage events get `llm:codex:<conversation>#<n>` and prompts `prompt:codex:<conversation>:<n>`
  * once the store numbered them, the ids the rollout importer gives the same response or prompt.
  */
-async function assignCodexIds(pending: Pending[], store: StoreClient): Promise<void> {
+async function assignCodexIds(pending: Pending[], store: OtlpDeps['store']): Promise<void> {
   const numbered = pending.filter((p) => p.codexOrdinal);
   if (!numbered.length) return;
   const ordinals = await store.query('assignCodexOrdinals', {
@@ -117,23 +162,28 @@ async function assignCodexIds(pending: Pending[], store: StoreClient): Promise<v
 export async function ingestOtlpMetrics(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
   const points = metricPointsOf(request);
   const rejections = new Rejections();
-  const { rows, rejected } = counterRowsOf(points);
+  const { rows, sources, rejected } = counterRowsOf(points);
   for (const r of rejected) rejections.add('data point', r.index, r.reason);
   let stored = 0;
   let duplicates = 0;
-  const usage: EventInput[] = [];
+  const usage: { event: EventInput; sender: Sender }[] = [];
   for (let i = 0; i < rows.length; i += COUNTER_CHUNK) {
     const chunk = rows.slice(i, i + COUNTER_CHUNK);
     const res = await deps.store.query('recordOtelCounters', { points: chunk });
     stored += res.inserted + res.updated;
     duplicates += res.unchanged;
+    // A derived event sums one session's rows: it is sent by whoever sent that session's points.
+    const senders = new Map<string, Sender>();
+    chunk.forEach((row, j) => {
+      if (!senders.has(row.session_id)) senders.set(row.session_id, senderOf(sources[i + j].resource, sources[i + j].attributes));
+    });
     for (const raw of metricsUsageEvents(chunk, res.deltas)) {
       const v = validateEvent(raw);
-      if (v.ok) usage.push(v.value);
+      if (v.ok) usage.push({ event: v.value, sender: senders.get(v.value.session_id) ?? {} });
     }
   }
   // What the counters grew by stands in for the requests of sessions without log records.
-  if (usage.length) await deps.ingest.ingest(usage, { source: 'otel', waitForStore: true });
+  if (usage.length) await ingestBySender(usage, deps);
   return { received: points.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 
@@ -141,7 +191,7 @@ export async function ingestOtlpMetrics(request: unknown, deps: OtlpDeps): Promi
 export async function ingestOtlpTraces(request: unknown, deps: OtlpDeps): Promise<OtlpExportResult> {
   const spans = spansOf(request);
   const rejections = new Rejections();
-  const events: EventInput[] = [];
+  const events: { event: EventInput; sender: Sender }[] = [];
   for (const span of spans) {
     if (span.malformed) {
       rejections.add('span', span.index, 'not an object');
@@ -160,15 +210,9 @@ export async function ingestOtlpTraces(request: unknown, deps: OtlpDeps): Promis
       rejections.add('span', span.index, v.errors.map((e) => `${e.field}: ${e.message}`).join(', '));
       continue;
     }
-    events.push(v.value);
+    events.push({ event: v.value, sender: senderOf(span.resource, span.attributes) });
   }
-  let stored = 0;
-  let duplicates = 0;
-  for (let i = 0; i < events.length; i += INGEST_CHUNK) {
-    const outcome = await deps.ingest.ingest(events.slice(i, i + INGEST_CHUNK), { source: 'otel', waitForStore: true });
-    stored += outcome.inserted + outcome.completed;
-    duplicates += outcome.duplicates;
-  }
+  const { stored, duplicates } = await ingestBySender(events, deps);
   return { received: spans.length, rejected: rejections.count, errorMessage: rejections.message(), stored, duplicates };
 }
 

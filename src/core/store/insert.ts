@@ -129,7 +129,7 @@ function metaString(metadata: string | null, key: string): string | null {
   }
 }
 
-function mergeMetadata(oldJson: string | null, newJson: string | null): string | null {
+export function mergeMetadata(oldJson: string | null, newJson: string | null): string | null {
   if (!oldJson) return newJson;
   if (!newJson) return oldJson;
   try {
@@ -250,10 +250,15 @@ export function insertBatch(db: SqlDb, records: EventRecord[]): InsertOutcome {
   return out;
 }
 
-const isDerived = (r: EventRecord) => r.event_id !== null && r.event_id.startsWith(METRICS_USAGE_ID_PREFIX);
+export const isDerived = (r: Pick<EventRecord, 'event_id'>) => r.event_id !== null && r.event_id.startsWith(METRICS_USAGE_ID_PREFIX);
 /** Agents with stand-in usage (their identity's `standInUsage`: Claude Code's OTLP metrics, Copilot CLI's session store). */
 const STAND_IN_AGENTS: ReadonlySet<string> = new Set((AGENT_IDENTITIES as readonly AgentIdentity[]).filter((a) => a.standInUsage).map((a) => a.agentType));
-const hasStandInUsage = (agentType: string) => STAND_IN_AGENTS.has(agentType);
+export const hasStandInUsage = (agentType: string) => STAND_IN_AGENTS.has(agentType);
+
+/** Whether a record with a stored event's id completes a running call or corrects a success (`applyDuplicate`). */
+export function completesStored(storedStatus: string | null, status: string | null): boolean {
+  return (storedStatus === 'running' && status !== null && status !== 'running') || (storedStatus === 'success' && (status === 'error' || status === 'timeout'));
+}
 
 /**
  * One batch's writes and what they add up to. A class, not closures inside `insertBatch`: its
@@ -362,9 +367,7 @@ class BatchWriter {
     // A running call is completed by its final status; a call one channel reported as a
     // success is corrected by another that knows it failed (Codex hooks and OTLP report a
     // shell command that exited 1 as a success, its rollout has the exit code).
-    const completes = existing.status === 'running' && r.status !== null && r.status !== 'running';
-    const corrects = existing.status === 'success' && (r.status === 'error' || r.status === 'timeout');
-    if (!completes && !corrects) {
+    if (!completesStored(existing.status, r.status)) {
       if (r.metadata) this.fillGaps(existing.id, r.event_type, r.metadata);
       // The decision on a call already stored (OTLP tool_decision after its PreToolUse hook) is
       // news for the state: allowed, the agent proceeds before the call's end.

@@ -77,7 +77,7 @@ const STATE_SQL = `CASE WHEN s.ended_at IS NOT NULL OR s.last_event_at < ? OR s.
   WHEN s.state IN ('waiting_permission', 'waiting_input', 'error') THEN s.state
   WHEN s.last_event_at < ? OR s.state = 'idle' THEN 'idle' ELSE 'working' END`;
 
-type SessionRow = Parameters<typeof rowToSession>[0] & { person: string };
+type SessionRow = Parameters<typeof rowToSession>[0] & { person: string; machine: string | null };
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -85,7 +85,7 @@ const MAX_VALUES = 500;
 
 /** A session as the API answers it, with who ran it (team servers only). */
 function toSession(r: SessionRow): Session {
-  return { ...rowToSession(r), person: r.person };
+  return { ...rowToSession(r), person: r.person, ...(r.machine ? { machine: r.machine } : {}) };
 }
 
 export class PgReader implements StoreClient {
@@ -417,7 +417,7 @@ export class PgReader implements StoreClient {
 
 /** A stored event as the API answers it, with who sent it. */
 export function teamEvent(r: TeamRecord): StoredEvent {
-  return { ...recordToStoredEvent(r), person: r.person };
+  return { ...recordToStoredEvent(r), person: r.person, ...(r.machine ? { machine: r.machine } : {}) };
 }
 
 function statusValues(c: StatusClock): number[] {

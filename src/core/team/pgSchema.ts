@@ -15,6 +15,9 @@
  *   is kept, so the database cannot give a token back.
  * - `am_events.search_terms` (4): the search index (`pgSearch.ts`); `am_meta` holds where the
  *   backfill of older rows stands.
+ * - `am_otel_counters`, `am_codex_ordinals` (5): OTLP metric counters and Codex response/prompt
+ *   ordinals, the local `otel_counters` / `otel_codex_responses` (`store/queries/otelMetrics.ts`).
+ * - `machine` (6) on events and sessions: the host an event came from (null: not known).
  */
 
 export const MIGRATIONS: { version: number; sql: string }[] = [
@@ -142,6 +145,39 @@ ALTER TABLE am_events ADD COLUMN search_terms tsvector;
 CREATE INDEX am_events_search ON am_events USING gin (search_terms);
 CREATE TABLE am_meta (key text PRIMARY KEY, value text NOT NULL);
 INSERT INTO am_meta (key, value) SELECT 'search_backfill_to', COALESCE(MAX(id), 0)::text FROM am_events;
+`,
+  },
+  {
+    // OTLP straight to a team server (team/pgOtel.ts): metric counters and Codex ordinals.
+    version: 5,
+    sql: `
+CREATE TABLE am_otel_counters (
+  agent_type text NOT NULL,
+  metric text NOT NULL,
+  session_id text NOT NULL,
+  attributes text NOT NULL,
+  stream_start text NOT NULL,
+  point_key text NOT NULL,
+  end_ns text NOT NULL,
+  value double precision NOT NULL,
+  unit text NOT NULL,
+  observed_at bigint NOT NULL,
+  PRIMARY KEY (agent_type, metric, session_id, attributes, stream_start, point_key)
+);
+CREATE TABLE am_codex_ordinals (
+  conversation_id text NOT NULL,
+  record_key text NOT NULL,
+  ordinal integer NOT NULL,
+  PRIMARY KEY (conversation_id, record_key)
+);
+`,
+  },
+  {
+    // The machine an event came from (push: the pushing host; OTLP: host.name; hooks: a header).
+    version: 6,
+    sql: `
+ALTER TABLE am_events ADD COLUMN machine text;
+ALTER TABLE am_sessions ADD COLUMN machine text;
 `,
   },
 ];

@@ -8,14 +8,15 @@
 import pg from 'pg';
 import type { StoredEvent } from '../contracts/events';
 import type { Logger } from '../log';
-import { addToSession, newSessionDelta, settleEnd, type SessionDelta } from '../store/insert';
+import { addToSession, completesStored, hasStandInUsage, isDerived, mergeMetadata, newSessionDelta, settleEnd, type SessionDelta } from '../store/insert';
+import { METRICS_USAGE_ID_PREFIX } from '../contracts/eventIds';
 import { recordToStoredEvent, type EventRecord } from '../store/records';
 import { contextTokens, fold, reportedWindow, stateChange, type SessionLiveState, type StateChange } from '../store/sessionState';
 import { EVENTS_CHANNEL, MIGRATIONS, monthPartition, SCHEMA_LOCK } from './pgSchema';
 import { backfillSearch, searchLexemes } from './pgSearch';
 
-/** An event as the team store keeps it: the local record plus who sent it. */
-export type TeamRecord = EventRecord & { person: string };
+/** An event as the team store keeps it: the local record plus who sent it and from which machine (null: not known). */
+export type TeamRecord = EventRecord & { person: string; machine: string | null };
 
 export interface TeamInsertOutcome {
   /** Stored id per input (the existing row's id for a duplicate). */
@@ -43,7 +44,7 @@ const IDS_PER_NOTIFY = 400;
 export const EVENT_COLUMNS = [
   'id', 'event_id', 'session_id', 'agent_type', 'event_type', 'tool_name', 'status', 'model', 'tokens_in', 'tokens_out',
   'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'cost_usd', 'cost_source',
-  'duration_ms', 'project', 'branch', 'source', 'person', 'created_at', 'received_at', 'client_timestamp', 'metadata', 'payload_truncated',
+  'duration_ms', 'project', 'branch', 'source', 'person', 'created_at', 'received_at', 'client_timestamp', 'metadata', 'payload_truncated', 'machine',
 ] as const;
 
 /** Insert the batch's rows (a JSON array), roll them up, note agents and filter values, in one statement. */
@@ -77,7 +78,7 @@ SELECT DISTINCT col, value FROM ins, LATERAL (VALUES ('event_type', event_type),
 WHERE value IS NOT NULL ORDER BY 1, 2
 ON CONFLICT DO NOTHING`;
 
-const SESSION_FIELDS = `session_id text, agent_type text, project text, branch text, model text, person text, started_at bigint, last_event_at bigint,
+const SESSION_FIELDS = `session_id text, agent_type text, project text, branch text, model text, person text, machine text, started_at bigint, last_event_at bigint,
   ended_at bigint, reopened_at bigint, event_count bigint, tokens_in bigint, tokens_out bigint, cache_read_tokens bigint, cache_write_tokens bigint,
   cost_usd double precision, unpriced_tokens bigint, parent_session_id text, last_tool text, last_tool_status text, last_event_type text,
   transcript_path text, state text, state_at bigint, waiting_since bigint, waiting_message text, wait_continues boolean,
@@ -89,15 +90,16 @@ const SESSION_FIELDS = `session_id text, agent_type text, project text, branch t
  */
 const SESSIONS_SQL = `
 WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(${SESSION_FIELDS}))
-INSERT INTO am_sessions AS s (session_id, agent_type, project, branch, model, person, started_at, last_event_at, ended_at, event_count,
+INSERT INTO am_sessions AS s (session_id, agent_type, project, branch, model, person, machine, started_at, last_event_at, ended_at, event_count,
   tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens, parent_session_id, last_tool, last_tool_status,
   last_event_type, transcript_path, state, state_at, waiting_since, waiting_message, context_tokens, context_at, context_window)
-SELECT session_id, agent_type, project, branch, model, person, started_at, last_event_at, ended_at, event_count,
+SELECT session_id, agent_type, project, branch, model, person, machine, started_at, last_event_at, ended_at, event_count,
   tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, unpriced_tokens, parent_session_id, last_tool, last_tool_status,
   last_event_type, transcript_path, state, state_at, waiting_since, waiting_message, context_tokens, context_at, context_window
 FROM x ORDER BY session_id
 ON CONFLICT (session_id) DO UPDATE SET
   project = COALESCE(s.project, excluded.project),
+  machine = COALESCE(s.machine, excluded.machine),
   branch = CASE WHEN excluded.last_event_at >= s.last_event_at THEN COALESCE(excluded.branch, s.branch) ELSE COALESCE(s.branch, excluded.branch) END,
   model = CASE WHEN excluded.last_event_at >= s.last_event_at THEN COALESCE(excluded.model, s.model) ELSE COALESCE(s.model, excluded.model) END,
   last_event_type = CASE WHEN excluded.last_event_at >= s.last_event_at THEN excluded.last_event_type ELSE s.last_event_type END,
@@ -132,12 +134,72 @@ ON CONFLICT (session_id) DO UPDATE SET
   state_at = CASE WHEN excluded.state IS NULL OR (s.state_at IS NOT NULL AND excluded.state_at < s.state_at) THEN s.state_at ELSE excluded.state_at END`;
 
 
-/** The batch's inserted rows summed per session (session id order), as the local store sums them. */
-function sessionRows(rows: TeamRecord[]): Record<string, unknown>[] {
-  const bySession = new Map<string, { d: SessionDelta; person: string; changes: StateChange[]; ctx: { tokens: number; at: number } | null; window: number | null }>();
-  for (const r of rows) {
+/** A running call's final record (or a success's failure) applied to the call's row, as `store/insert.ts` applyDuplicate does. */
+function complete(row: TeamRecord, r: TeamRecord): void {
+  row.status = r.status;
+  row.duration_ms = r.duration_ms ?? row.duration_ms;
+  if (r.tool_name && !row.tool_name) row.tool_name = r.tool_name;
+  row.metadata = r.metadata ? mergeMetadata(row.metadata, r.metadata) : row.metadata;
+  row.payload_truncated = Math.max(row.payload_truncated, r.payload_truncated) as TeamRecord['payload_truncated'];
+}
+
+/**
+ * Derived usage leaving the sessions whose first real request arrived (`$1`; `$2` the id prefix):
+ * the rows and their share of the hourly rollup and the sessions. The event ids stay claimed, so a
+ * re-sent derived record is a duplicate.
+ */
+const DROP_DERIVED_SQL = `
+WITH d AS (
+  DELETE FROM am_events WHERE session_id = ANY($1) AND event_id LIKE $2
+  RETURNING session_id, person, project, model, agent_type, created_at, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens, cost_usd, cost_source
+), h AS (
+  UPDATE am_usage_hourly u SET events = u.events - x.n, requests = u.requests - x.req, tokens_in = u.tokens_in - x.tin, tokens_out = u.tokens_out - x.tout,
+    cache_read_tokens = u.cache_read_tokens - x.cr, cache_write_tokens = u.cache_write_tokens - x.cw, cost_usd = u.cost_usd - x.cost, unpriced_tokens = u.unpriced_tokens - x.unpriced
+  FROM (SELECT (created_at / 3600000) * 3600000 AS hour, person, COALESCE(project, '') AS project, COALESCE(model, '') AS model, agent_type, COUNT(*) AS n,
+          COUNT(*) FILTER (WHERE tokens_in + tokens_out + cache_read_tokens + cache_write_tokens > 0) AS req,
+          SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cache_read_tokens) AS cr, SUM(cache_write_tokens) AS cw, COALESCE(SUM(cost_usd), 0) AS cost,
+          COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0) AS unpriced
+        FROM d GROUP BY 1, 2, 3, 4, 5) x
+  WHERE u.hour = x.hour AND u.person = x.person AND u.project = x.project AND u.model = x.model AND u.agent_type = x.agent_type
+  RETURNING 1
+)
+UPDATE am_sessions s SET event_count = s.event_count - x.n, tokens_in = s.tokens_in - x.tin, tokens_out = s.tokens_out - x.tout,
+  cache_read_tokens = s.cache_read_tokens - x.cr, cache_write_tokens = s.cache_write_tokens - x.cw, cost_usd = s.cost_usd - x.cost, unpriced_tokens = s.unpriced_tokens - x.unpriced
+FROM (SELECT session_id, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cache_read_tokens) AS cr, SUM(cache_write_tokens) AS cw,
+        COALESCE(SUM(cost_usd), 0) AS cost,
+        COALESCE(SUM(tokens_in + tokens_out + cache_read_tokens + cache_write_tokens) FILTER (WHERE cost_source = 'unpriced'), 0) AS unpriced
+      FROM d GROUP BY 1) x
+WHERE s.session_id = x.session_id`;
+
+const MAX_COVERED = 100_000;
+
+/**
+ * The batch's inserted rows summed per session (session id order), as the local store sums them;
+ * `touches` are stored calls completed by this batch (`store/insert.ts` applyDuplicate): they move
+ * the session's times, last tool and state without counting.
+ */
+function sessionRows(rows: TeamRecord[], touches: TeamRecord[] = []): Record<string, unknown>[] {
+  const bySession = new Map<string, { d: SessionDelta; person: string; machine: string | null; changes: StateChange[]; ctx: { tokens: number; at: number } | null; window: number | null }>();
+  const entry = (r: TeamRecord) => {
     let e = bySession.get(r.session_id);
-    if (!e) bySession.set(r.session_id, (e = { d: newSessionDelta(r), person: r.person, changes: [], ctx: null, window: null }));
+    if (!e) bySession.set(r.session_id, (e = { d: newSessionDelta(r), person: r.person, machine: r.machine, changes: [], ctx: null, window: null }));
+    return e;
+  };
+  for (const r of touches) {
+    const e = entry(r);
+    e.d.last_event_at = Math.max(e.d.last_event_at, r.created_at);
+    e.d.started_at = Math.min(e.d.started_at, r.created_at);
+    e.d.reopened_at = Math.max(e.d.reopened_at ?? 0, r.created_at);
+    if (r.tool_name && r.created_at >= e.d.last_tool_at) {
+      e.d.last_tool = r.tool_name;
+      e.d.last_tool_status = r.status;
+      e.d.last_tool_at = r.created_at;
+    }
+    const change = stateChange(r);
+    if (change) e.changes.push(change);
+  }
+  for (const r of rows) {
+    const e = entry(r);
     addToSession(e.d, r);
     e.window = reportedWindow(r) ?? e.window;
     const tokens = contextTokens(r);
@@ -155,6 +217,7 @@ function sessionRows(rows: TeamRecord[]): Record<string, unknown>[] {
       session_id: sid,
       ...d,
       person: e.person,
+      machine: e.machine,
       ...live,
       // Every change of the batch is the wait it ends in: a stored wait of that kind goes on (its start is kept).
       wait_continues: e.changes.every((c) => c.state === live.state),
@@ -267,10 +330,11 @@ export class PgStore {
     try {
       await c.query('BEGIN');
       const ids: number[] = (await c.query<{ id: number }>("SELECT nextval('am_events_id_seq') AS id FROM generate_series(1, $1)", [records.length])).rows.map((r) => r.id);
+      const cover = await this.covering(c, records, ids);
       const firstInBatch = new Map<string, number>();
       const claims: { event_id: string; id: number; created_at: number }[] = [];
       records.forEach((r, i) => {
-        if (r.event_id === null) return;
+        if (r.event_id === null || cover.skipped.has(i)) return;
         if (firstInBatch.has(r.event_id)) return;
         firstInBatch.set(r.event_id, i);
         claims.push({ event_id: r.event_id, id: ids[i], created_at: r.created_at });
@@ -297,26 +361,44 @@ export class PgStore {
       const out: TeamInsertOutcome = { ids: [], inserted: 0, duplicates: 0 };
       const rows: TeamRecord[] = [];
       const terms: (string | null)[] = [];
+      const rowOf = new Map<string, TeamRecord>();
+      const later: { r: TeamRecord; id: number }[] = [];
       records.forEach((r, i) => {
+        const skippedFor = cover.skipped.get(i);
+        if (skippedFor !== undefined) {
+          out.ids.push(skippedFor);
+          out.duplicates++;
+          return;
+        }
         if (r.event_id !== null && (existing.has(r.event_id) || firstInBatch.get(r.event_id) !== i)) {
-          out.ids.push(existing.get(r.event_id) ?? ids[firstInBatch.get(r.event_id)!]);
+          const stored = existing.get(r.event_id);
+          const first = rowOf.get(r.event_id);
+          if (stored !== undefined) later.push({ r, id: stored });
+          else if (first && completesStored(first.status, r.status)) complete(first, r);
+          out.ids.push(stored ?? ids[firstInBatch.get(r.event_id)!]);
           out.duplicates++;
           return;
         }
         out.ids.push(ids[i]);
         out.inserted++;
-        rows.push({ ...r, id: ids[i] });
+        const row = { ...r, id: ids[i] };
+        rows.push(row);
         terms.push(lexemes[i]);
+        if (r.event_id !== null) rowOf.set(r.event_id, row);
       });
-      if (rows.length) {
-        await c.query(INSERT_SQL, [JSON.stringify(rows.map((r, i) => ({ ...r, search_terms: terms[i] })))]);
-        await c.query(SESSIONS_SQL, [JSON.stringify(sessionRows(rows))]);
-        const inserted = rows.map((r) => r.id as number);
+      if (rows.length) await c.query(INSERT_SQL, [JSON.stringify(rows.map((r, i) => ({ ...r, search_terms: terms[i] })))]);
+      const { touches, completed } = await this.completeStored(c, later);
+      if (cover.drop.length) await c.query(DROP_DERIVED_SQL, [cover.drop, `${METRICS_USAGE_ID_PREFIX}%`]);
+      if (rows.length || touches.length) await c.query(SESSIONS_SQL, [JSON.stringify(sessionRows(rows, touches))]);
+      if (rows.length || completed.length) {
+        const inserted = [...rows.map((r) => r.id as number), ...completed];
         for (let i = 0; i < inserted.length; i += IDS_PER_NOTIFY) {
           await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(inserted.slice(i, i + IDS_PER_NOTIFY))]);
         }
       }
       await c.query('COMMIT');
+      if (this.covered.size > MAX_COVERED) this.covered.clear();
+      for (const [sid, id] of cover.found) this.covered.set(sid, id);
       return out;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
@@ -331,10 +413,77 @@ export class PgStore {
     return backfillSearch(this.pool, () => this.closed);
   }
 
+  /** Sessions of stand-in agents known to hold a real request (its id): their derived usage is gone or never stored. */
+  private readonly covered = new Map<string, number>();
+
+  /**
+   * Usage derived from metrics (`usage-metrics:` ids, `otel/metricsUsage.ts`) counts only while its
+   * session has no other request, as in the local store (`store/insert.ts` dropDerivedUsage): a
+   * derived record of a covered session is skipped (`skipped`: its index → the covering request's
+   * id), and the sessions whose first real request this batch brings lose their stored derived
+   * usage (`drop`). Two servers taking a session's first request and its derived usage at the same
+   * moment may both keep theirs.
+   */
+  private async covering(c: pg.PoolClient, records: TeamRecord[], ids: number[]): Promise<{ skipped: Map<number, number>; drop: string[]; found: Map<string, number> }> {
+    const found = new Map<string, number>();
+    const skipped = new Map<number, number>();
+    const derived: number[] = [];
+    records.forEach((r, i) => {
+      if (r.event_type !== 'llm_request' || !hasStandInUsage(r.agent_type)) return;
+      if (isDerived(r)) derived.push(i);
+      else if (!found.has(r.session_id) && !this.covered.has(r.session_id)) found.set(r.session_id, ids[i]);
+    });
+    const drop = [...found.keys()].sort();
+    const ask = [...new Set(derived.map((i) => records[i].session_id))].filter((sid) => !found.has(sid) && !this.covered.has(sid));
+    if (ask.length) {
+      const res = await c.query<{ session_id: string; id: number }>(
+        `SELECT session_id, MIN(id) AS id FROM am_events WHERE session_id = ANY($1) AND event_type = 'llm_request'
+           AND (event_id IS NULL OR event_id NOT LIKE $2) GROUP BY session_id`,
+        [ask, `${METRICS_USAGE_ID_PREFIX}%`],
+      );
+      for (const r of res.rows) found.set(r.session_id, r.id);
+    }
+    for (const i of derived) {
+      const id = found.get(records[i].session_id) ?? this.covered.get(records[i].session_id);
+      if (id !== undefined) skipped.set(i, id);
+    }
+    return { skipped, drop: drop.filter((sid) => found.has(sid)), found };
+  }
+
+  /**
+   * Stored calls this batch completes (a running call's final status) or corrects (a success that
+   * failed), as the local store does (`applyDuplicate`): status, duration, tool name and merged
+   * metadata. Answers the records that did (for their sessions' times, last tool and state) and the
+   * ids of the rows they changed (streamed again).
+   */
+  private async completeStored(c: pg.PoolClient, later: { r: TeamRecord; id: number }[]): Promise<{ touches: TeamRecord[]; completed: number[] }> {
+    const final = later.filter(({ r }) => r.status !== null && r.status !== 'running');
+    if (!final.length) return { touches: [], completed: [] };
+    const stored = new Map(
+      (await c.query<TeamRecord>(`SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events WHERE id = ANY($1)`, [[...new Set(final.map((x) => x.id))]])).rows.map((row) => [row.id, row]),
+    );
+    const changed = new Set<TeamRecord>();
+    const touches: TeamRecord[] = [];
+    for (const { r, id } of final) {
+      const row = stored.get(id);
+      if (!row || !completesStored(row.status, r.status)) continue;
+      complete(row, r);
+      changed.add(row);
+      touches.push({ ...r, session_id: row.session_id });
+    }
+    for (const row of [...changed].sort((a, b) => a.id - b.id)) {
+      await c.query(
+        'UPDATE am_events SET status = $3, duration_ms = $4, tool_name = $5, metadata = $6, payload_truncated = $7, search_terms = $8::tsvector WHERE id = $1 AND created_at = $2',
+        [row.id, row.created_at, row.status, row.duration_ms, row.tool_name, row.metadata, row.payload_truncated, searchLexemes(row.event_type, row.metadata)],
+      );
+    }
+    return { touches, completed: [...changed].map((row) => row.id) };
+  }
+
   /** Stored events by id, in id order. */
   async eventsByIds(ids: number[]): Promise<StoredEvent[]> {
     const rows = (await this.pool.query<TeamRecord>(`SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events WHERE id = ANY($1) ORDER BY id`, [ids])).rows;
-    return rows.map((r) => ({ ...recordToStoredEvent(r), person: r.person }));
+    return rows.map((r) => ({ ...recordToStoredEvent(r), person: r.person, ...(r.machine ? { machine: r.machine } : {}) }));
   }
 
   /** Events stored, from the rollup (every event is counted in one of its rows): no scan of the events. */

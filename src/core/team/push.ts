@@ -16,6 +16,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EventsPage } from '../contracts/api';
 import type { BatchResult, EventInput, StoredEvent } from '../contracts/events';
@@ -24,6 +25,7 @@ import type { Logger } from '../log';
 import { openCore, type Core } from '../runtime';
 import { probeOwner } from '../server/lockFile';
 import { MAX_BATCH_ITEMS } from '../server/routes/events';
+import { MACHINE_HEADER } from '../server/writer';
 import { Journal } from '../store/journal';
 
 /** About this many bytes of JSON per request (the team server takes 10 MB by default). */
@@ -51,6 +53,13 @@ export interface PushOptions {
   core?: Core;
   /** After each acknowledged batch (tests and progress). */
   onBatch?(b: PushedBatch): void;
+  /** The machine sent with every batch (`X-AgentMonitor-Machine`; default `machineName`). */
+  machine?: string;
+}
+
+/** This machine's name for the team: `AGENTMONITOR_MACHINE`, else the host name. */
+export function machineName(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.AGENTMONITOR_MACHINE?.trim() || os.hostname()).slice(0, 255);
 }
 
 export interface PushedBatch {
@@ -252,6 +261,7 @@ export async function push(opts: PushOptions): Promise<PushTotals> {
   const retryForMs = opts.retryForMs ?? (opts.follow ? 0 : 300_000);
   const log = opts.log;
   const cursorFile = cursorFileFor(opts.dbPath, to);
+  const machine = opts.machine ?? machineName();
   const db = path.resolve(opts.dbPath);
   let lastId = readCursor(cursorFile)?.last_id ?? 0;
   const totals: PushTotals = { events: 0, inserted: 0, duplicates: 0, rejected: 0, lastId, cursorFile };
@@ -265,7 +275,7 @@ export async function push(opts: PushOptions): Promise<PushTotals> {
       try {
         const r = await fetch(`${to}/api/events/batch`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}`, [MACHINE_HEADER]: machine },
           body,
           signal: opts.signal,
         });
@@ -390,7 +400,7 @@ export function startServerPush(core: Core, env: NodeJS.ProcessEnv, log: Logger)
   if (!to || !token) return null;
   const stop = new AbortController();
   log.info(`pushing this database's events to the team server ${to}`);
-  const running = push({ to, token, dbPath: core.config.dbPath, core, follow: true, log, signal: stop.signal }).then(
+  const running = push({ to, token, dbPath: core.config.dbPath, core, follow: true, log, signal: stop.signal, machine: machineName(env) }).then(
     (t) => log.info(`push to ${to} stopped; cursor at local id ${t.lastId}`),
     (e: Error) => log.error(`push to the team server stopped: ${e.message}`),
   );

@@ -4,12 +4,14 @@
  * person (`res.locals.person`, read by the events route into `IngestOptions.person`); reads need
  * one too unless the server is bound to loopback. `AGENTMONITOR_TOKEN`, when set, is a service
  * token for a trusted relay (an OTel collector that sets `user.email`): its writes keep each
- * event's own person.
+ * event's own person. A write's `X-AgentMonitor-Machine` header names the machine its events came
+ * from (`res.locals.machine`).
  */
 import type { RequestHandler, Response } from 'express';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import { isLoopbackHost, refuseForeignHostOrOrigin, secretMatches, WRITE_METHODS } from '../server/security';
+import { machineHeader } from '../server/writer';
 import { checkToken } from './pgTokens';
 import type { PgStore } from './pgStore';
 
@@ -32,6 +34,12 @@ export function teamAuth(config: Pick<ServerConfig, 'host' | 'token'>, store: Pg
       return;
     }
     const token = m[1];
+    const machine = machineHeader(req);
+    if (machine.error) {
+      res.status(400).json({ error: machine.error });
+      return;
+    }
+    if (machine.machine !== undefined) res.locals.machine = machine.machine;
     if (config.token && secretMatches(token, config.token)) {
       next();
       return;

@@ -1,7 +1,8 @@
 /**
  * The team server (`agentmonitor serve --database-url postgres://…`): stateless, over PostgreSQL
- * (`pgStore.ts`), so several can serve one database. It serves our JSON ingest contract (the
- * local route modules, over a PostgreSQL `IngestSink`), `GET /api/health` (storage `postgres`), the
+ * (`pgStore.ts`), so several can serve one database. It serves our JSON ingest contract, OTLP
+ * (`pgOtel.ts` keeps its counters and Codex ordinals) and hooks (the local route modules, over a
+ * PostgreSQL `IngestSink`), `GET /api/health` (storage `postgres`), the
  * dashboard and the local read routes over `PgReader` (`pgRead.ts`; `person=` filters, `by=person`),
  * and `GET /api/stream`, whose events come from LISTEN/NOTIFY, so a client of any server sees what
  * any server committed. Every other route, and a read whose query `PgReader` does not answer yet,
@@ -13,12 +14,15 @@ import express from 'express';
 import type { Health } from '../contracts/api';
 import type { EventInput } from '../contracts/events';
 import { loadConfig, type ServerConfig } from '../config';
-import { toRecord } from '../ingest/normalize';
+import { channelEventId } from '../contracts/eventIds';
+import { toRecords } from '../ingest/normalize';
 import type { IngestOptions, IngestOutcome, IngestSink } from '../ingest/types';
 import { stderrLogger, type Logger } from '../log';
 import { SseHub } from '../server/sseHub';
 import * as eventsRoute from '../server/routes/events';
 import * as streamRoute from '../server/routes/stream';
+import * as otelRoute from '../server/routes/otel';
+import * as hooksRoute from '../server/routes/hooks';
 import * as dashboardRoute from '../server/routes/dashboard';
 import * as searchRoute from '../server/routes/search';
 import * as usageMonitorRoute from '../server/routes/usageMonitor';
@@ -27,6 +31,7 @@ import { VERSION } from '../version';
 import { NotServedError, PgReader } from './pgRead';
 import { statsParams } from '../store/queries/stats';
 import { PgStore, redactUrl, type TeamRecord } from './pgStore';
+import { PgOtelStore } from './pgOtel';
 import { teamAuth } from './teamAuth';
 
 /**
@@ -56,12 +61,23 @@ export class TeamIngest implements IngestSink {
   constructor(
     private readonly store: PgStore,
     private readonly config: ServerConfig,
+    private readonly otel: PgOtelStore,
   ) {}
 
   async ingest(events: EventInput[], opts: IngestOptions = {}): Promise<IngestOutcome> {
-    const now = Date.now();
-    const records: TeamRecord[] = events.map((e) => ({ ...toRecord(e, opts.source ?? 'api', this.config.maxPayloadBytes, now), person: opts.person ?? personOf(e) }));
+    const settings = { source: opts.source ?? 'api', maxPayloadBytes: this.config.maxPayloadBytes, storeThinking: this.config.storeThinking, numberCodexPrompts: opts.numberCodexPrompts };
+    const machine = opts.machine ?? null;
+    const records: TeamRecord[] = toRecords(events, settings).map((r, i) => ({ ...r, person: opts.person ?? personOf(events[i]), machine }));
     try {
+      // Codex hook prompts get their turn's id, as the local store gives them (`store/numberTurns.ts`).
+      const turns = records.filter((r) => r.number_turn !== undefined);
+      if (turns.length) {
+        const ordinals = await this.otel.assignOrdinals(turns.map((r) => ({ kind: 'hook_prompt', conversation_id: r.session_id, record_key: r.number_turn! })));
+        turns.forEach((r, i) => {
+          r.event_id = channelEventId('prompt', 'codex', r.session_id, String(ordinals[i]));
+          delete r.number_turn;
+        });
+      }
       const out = await this.store.insert(records);
       return { ...out, completed: 0 };
     } catch (e) {
@@ -69,9 +85,9 @@ export class TeamIngest implements IngestSink {
     }
   }
 
-  journalNow(): { applied: Promise<IngestOutcome> } {
-    // Only hooks answer before the store applies; team mode does not serve hooks yet.
-    throw new TeamStoreError('team mode does not journal ahead of PostgreSQL');
+  /** No journal ahead of PostgreSQL: `applied` is the commit (the hook route waits for it on a team server). */
+  journalNow(events: EventInput[], opts?: IngestOptions): { applied: Promise<IngestOutcome> } {
+    return { applied: this.ingest(events, opts) };
   }
 }
 
@@ -92,7 +108,7 @@ export interface TeamStartOptions {
 }
 
 const SERVED =
-  'the dashboard (GET /), POST /api/events, POST /api/events/batch, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
+  'the dashboard (GET /), POST /api/events, POST /api/events/batch, POST /api/otel/v1/logs|metrics|traces, POST /api/hooks/claude-code|codex, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
   '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/search, /api/stats/usage-monitor, /api/stream';
 
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
@@ -128,7 +144,12 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   app.set('etag', false);
   app.use(teamAuth(config, store, log));
   const router = express.Router();
-  eventsRoute.register(router, { config, ingest: new TeamIngest(store, config) });
+  const otelStore = new PgOtelStore(store.pool);
+  const ingest = new TeamIngest(store, config, otelStore);
+  eventsRoute.register(router, { config, ingest });
+  otelRoute.register(router, { config, ingest, log, store: otelStore });
+  // Gemini CLI's hooks wait for its chat log (agents/geminiCli/hooks.ts), which is on the person's machine: push carries them.
+  hooksRoute.register(router, { config, ingest, log, ackAfterStore: true, agents: ['claude-code', 'codex'] });
   streamRoute.register(router, { sse: hub, people: true });
   router.get('/api/health', async (req, res) => {
     let events = -1;

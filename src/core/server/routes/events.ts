@@ -6,8 +6,10 @@
 import type { Response, Router } from 'express';
 import { validateEvent, type BatchResult, type EventInput, type FieldError, type ValidationResult } from '../../contracts/events';
 import { LONE_SURROGATE, loneSurrogatePath } from '../../contracts/wellFormed';
+import type { IngestOptions } from '../../ingest/types';
 import type { ServerContext } from '../context';
 import { decodeOnce, jsonBody, mayHoldLoneSurrogates } from '../jsonBody';
+import { writerMachine, writerPerson } from '../writer';
 
 /** Most items accepted in one batch request. */
 export const MAX_BATCH_ITEMS = 5000;
@@ -22,7 +24,7 @@ export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'in
         res.status(400).json({ error: describe(v.errors), errors: v.errors });
         return;
       }
-      const out = await ctx.ingest.ingest([v.value], { source: 'api', person: writerPerson(res) });
+      const out = await ctx.ingest.ingest([v.value], writerOptions(res));
       const duplicate = out.duplicates > 0;
       res.status(duplicate ? 200 : 201).json({ id: out.ids[0], duplicate });
     } catch (e) {
@@ -54,7 +56,7 @@ export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'in
         } else result.rejected.push({ index, errors: v.errors.map((e) => ({ ...e, field: `events[${index}].${e.field}` })) });
       });
       if (valid.length) {
-        const out = await ctx.ingest.ingest(valid, { source: 'api', person: writerPerson(res) });
+        const out = await ctx.ingest.ingest(valid, writerOptions(res));
         positions.forEach((p, i) => (result.ids[p] = out.ids[i]));
         result.duplicates = out.duplicates;
       }
@@ -63,12 +65,6 @@ export function register(router: Router, ctx: Pick<ServerContext, 'config' | 'in
       next(e);
     }
   });
-}
-
-/** The person a team server authenticated the request as (`team/teamAuth.ts`); undefined on a local server. */
-function writerPerson(res: Response): string | undefined {
-  const p: unknown = res.locals.person;
-  return typeof p === 'string' ? p : undefined;
 }
 
 /** The contract's validation; with `deep`, metadata strings are checked for lone surrogates too. */
@@ -81,4 +77,11 @@ function check(item: unknown, deep: boolean): ValidationResult {
 
 function describe(errors: FieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}
+
+/** Who wrote the request, and from where (a team server; `server/writer.ts`). */
+function writerOptions(res: Response): IngestOptions {
+  const person = writerPerson(res);
+  const machine = writerMachine(res);
+  return { source: 'api', ...(person !== undefined ? { person } : {}), ...(machine !== undefined ? { machine } : {}) };
 }

@@ -5,14 +5,17 @@
  * or not. Success answers are OTLP `Export*ServiceResponse`s in the request's encoding: `{}`, or
  * `partialSuccess` with the rejected count when some records could not be used. Unusable requests
  * get 400 (malformed), 413 (too large, also after inflating) or 415 (content type or encoding),
- * with a `google.rpc.Status` body; 503 when the store fails (exporters retry those).
+ * with a `google.rpc.Status` body; 503 when the store fails (exporters retry those). On a team
+ * server the events are stored as the token's person, else the records' `user.email` /
+ * `user.account_uuid` (the service token), from the resource's `host.name` machine.
  */
 import type { Request, Response, Router } from 'express';
 import { OtlpHttpError, decodeContentEncoding, otlpEncodingOf, parseOtlpBody, readRawBody, type OtlpEncoding } from '../../otel/otlpBody';
-import { ingestOtlp, type OtlpExportResult } from '../../otel/otlpIngest';
+import { ingestOtlp, type OtlpDeps, type OtlpExportResult } from '../../otel/otlpIngest';
 import { encodeOtlpResponse, encodeRpcStatus, type OtlpSignal } from '../../otel/otlpProto';
 import { OtlpShapeError } from '../../otel/otlpRecords';
 import type { ServerContext } from '../context';
+import { writerMachine, writerPerson } from '../writer';
 
 const REJECTED_FIELD: Record<OtlpSignal, string> = {
   logs: 'rejectedLogRecords',
@@ -50,7 +53,10 @@ function send(res: Response, signal: OtlpSignal, encoding: OtlpEncoding, body: R
   res.status(200).type('application/x-protobuf').send(Buffer.from(encodeOtlpResponse(signal, body)));
 }
 
-export function register(router: Router, ctx: ServerContext): void {
+/** What the OTLP route needs: a local server's context, or a team server's (`team/teamServer.ts`, `team/pgOtel.ts`). */
+export type OtelRouteContext = Pick<ServerContext, 'config' | 'ingest' | 'log'> & { store: OtlpDeps['store'] };
+
+export function register(router: Router, ctx: OtelRouteContext): void {
   const maxBytes = ctx.config.maxBodyBytes;
   for (const signal of ['logs', 'metrics', 'traces'] as const) {
     router.post(`/api/otel/v1/${signal}`, async (req: Request, res: Response) => {
@@ -68,7 +74,7 @@ export function register(router: Router, ctx: ServerContext): void {
       }
       let result: OtlpExportResult;
       try {
-        result = await ingestOtlp(signal, request, { ingest: ctx.ingest, store: ctx.store });
+        result = await ingestOtlp(signal, request, { ingest: ctx.ingest, store: ctx.store, person: writerPerson(res), machine: writerMachine(res) });
       } catch (e) {
         if (e instanceof OtlpShapeError) {
           fail(res, 400, `invalid OTLP ${signal} request: ${e.message}`, encoding);

@@ -1,0 +1,291 @@
+/**
+ * Getting data into a team server straight from the agents (issue 25, channel 1): the real Claude
+ * Code and Codex captures (hooks, then OTLP logs, metrics and traces, JSON and protobuf) posted to
+ * a local server and, with a person's token, to a team server on a real PostgreSQL give the same
+ * answers; the team stores them as the token's person, from the machine OTLP's `host.name` or the
+ * request's `X-AgentMonitor-Machine` header names; sent again they change nothing. With the
+ * service token the person comes from the records' `user.email` / `user.account_uuid`.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import type { EventsPage, Health, SessionsPage, TeamCostBreakdown } from '../../src/core/contracts/api';
+import { silentLogger } from '../../src/core/log';
+import { encodeOtlpRequest } from '../../src/core/otel/otlpProto';
+import { startServer, type RunningServer } from '../../src/core/server/server';
+import { createToken, revokeTokens } from '../../src/core/team/pgTokens';
+import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
+import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
+import { getJson, postgresSkipReason, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
+import { tmpDir } from '../helpers/tmp';
+
+const skip = postgresSkipReason();
+const CAPTURED = path.dirname(CLAUDE_CAPTURE);
+const ANA = 'ana@example.com';
+const CLAUDE_SID = '5df58c72-10ee-4455-8525-dd0ff3c62090';
+const CLAUDE_PB_SID = '1ade89e2-f908-4a68-b547-fb1a3e9505e2';
+const CODEX_SID = '01a20b0a-7dc8-7c71-883b-a8f904513445';
+
+interface Post {
+  url: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/** A capture run's OTLP requests in the order they were sent, or its hooks (as the agents posted them). */
+function capturePosts(run: string, channel: 'otlp' | 'hooks' = 'otlp'): Post[] {
+  const dir = path.join(CAPTURED, run);
+  const agent = run.startsWith('codex') ? 'codex' : 'claude-code';
+  const hooks: Record<string, unknown>[] =
+    agent === 'codex'
+      ? ['SessionStart', 'UserPromptSubmit', 'PreModelRequest', 'PreToolUse', 'PostToolUse', 'Stop', 'SessionEnd'].flatMap((n) => jsonLines(path.join(dir, `hooks-${n}.jsonl`)))
+      : [...jsonLines(path.join(dir, 'hooks-SessionStart.jsonl')), ...jsonLines(path.join(dir, 'hooks-http.jsonl')).map((l) => l.body as Record<string, unknown>)];
+  const otlp = fs
+    .readdirSync(path.join(dir, 'otlp'))
+    .filter((f) => !f.endsWith('.meta.json'))
+    .sort()
+    .map((f) => {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'otlp', f.replace(/\.(json|pb)$/, '.meta.json')), 'utf8'));
+      return { url: `/api/otel${meta.url}`, contentType: meta.headers['content-type'], body: fs.readFileSync(path.join(dir, 'otlp', f)) };
+    });
+  return channel === 'otlp' ? otlp : hooks.map((h) => ({ url: `/api/hooks/${agent}`, contentType: 'application/json', body: Buffer.from(JSON.stringify(h)) }));
+}
+
+async function send(base: string, p: Post, headers: Record<string, string> = {}): Promise<number> {
+  const r = await fetch(base + p.url, { method: 'POST', headers: { 'content-type': p.contentType, ...headers }, body: new Uint8Array(p.body) });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+const BY_CONSTRUCTION = new Set(['generated_at', 'received_at', 'person', 'people', 'machine']);
+/** Hooks carry no time: an event's time is when a server received it, and a call's duration the time between its hooks. */
+const RECEIVE_TIMES = new Set([...BY_CONSTRUCTION, 'created_at', 'started_at', 'last_event_at', 'ended_at', 'last_seen_at', 'state_at', 'waiting_since', 'duration_ms', 'avg_ms', 'p50_ms', 'p95_ms', 'max_ms', 'total_ms', 'events_per_minute']);
+
+/** What may differ by construction removed (the team's person and machine, receive times), costs to 1e-9. */
+function comparable(x: unknown, skip: Set<string> = BY_CONSTRUCTION): unknown {
+  if (Array.isArray(x)) return x.map((v) => comparable(v, skip));
+  if (x && typeof x === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      if (skip.has(k)) continue;
+      o[k] = comparable(v, skip);
+    }
+    return o;
+  }
+  if (typeof x === 'number' && !Number.isInteger(x)) return Math.round(x * 1e9) / 1e9;
+  return x;
+}
+
+/** One Claude Code api_request log record in an OTLP/JSON logs request, with the given resource attributes. */
+function apiRequestLogs(resource: Record<string, string>, sessionId: string, requestId: string, cost: number): Record<string, unknown> {
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: [str('service.name', 'claude-code'), ...Object.entries(resource).map(([k, v]) => str(k, v))] },
+        scopeLogs: [
+          {
+            scope: { name: 'com.anthropic.claude_code.events' },
+            logRecords: [
+              {
+                timeUnixNano: String(BigInt(Date.UTC(2026, 11, 1, 10)) * 1_000_000n),
+                body: { stringValue: 'claude_code.api_request' },
+                attributes: [
+                  str('event.name', 'api_request'),
+                  str('session.id', sessionId),
+                  str('request_id', requestId),
+                  str('model', 'claude-sonnet-4-5-20250929'),
+                  str('input_tokens', '1000'),
+                  str('output_tokens', '200'),
+                  str('cost_usd', String(cost)),
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+describe('agents straight to a team server: OTLP', { skip: skip ?? false }, () => {
+  let local: RunningServer;
+  let team: RunningTeamServer;
+  let url: string;
+  let anaToken: string;
+  const runs = ['claude-json', 'claude-protobuf', 'codex-json'];
+  const teamHeaders = () => ({ authorization: `Bearer ${anaToken}`, 'x-agentmonitor-machine': 'ana-laptop' });
+
+  before(async () => {
+    const cluster = await startCluster();
+    url = await cluster.createDatabase('team_channels');
+    const dir = tmpDir();
+    local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'local.db'), watchLogs: false }, { log: silentLogger, env: { HOME: dir } });
+    team = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
+    anaToken = (await createToken(team.store.pool, ANA)).token;
+    for (const run of runs) {
+      for (const p of capturePosts(run)) {
+        assert.equal(await send(local.url, p), 200, `local ${p.url}`);
+        assert.equal(await send(team.url, p, teamHeaders()), 200, `team ${p.url}`);
+      }
+    }
+  });
+  after(async () => {
+    await local?.close();
+    await team?.close();
+  });
+
+  async function same(route: string): Promise<unknown> {
+    const [want, got] = await Promise.all([getJson<unknown>(local.url + route), getJson<unknown>(team.url + route)]);
+    assert.equal(want.status, 200, `local ${route}: ${JSON.stringify(want.body)}`);
+    assert.equal(got.status, 200, `team ${route}: ${JSON.stringify(got.body)}`);
+    assert.deepEqual(comparable(got.body), comparable(want.body), route);
+    return want.body;
+  }
+
+  const routes = [
+    '/api/stats?tz=UTC',
+    '/api/sessions?limit=50',
+    ...[CLAUDE_SID, CLAUDE_PB_SID, CODEX_SID].flatMap((sid) => [`/api/sessions/${sid}`, `/api/events?session_id=${sid}&limit=1000`]),
+    '/api/stats/cost?by=model&tz=UTC',
+    '/api/stats/cost?by=session&tz=UTC',
+    '/api/stats/cost?by=day&tz=UTC',
+    '/api/stats/tools?tz=UTC&bucket=day',
+    '/api/filter-options',
+  ];
+  for (const route of routes) test(`the team answers GET ${route} as the local server`, async () => void (await same(route)));
+
+  test('the captures hold what the comparison needs: costs once (metrics arrive before the logs), completed tools, prompts', async () => {
+    const cost = (await getJson<TeamCostBreakdown>(`${team.url}/api/stats/cost?by=session&tz=UTC`)).body;
+    const claude = cost.rows.find((r) => r.key === CLAUDE_SID);
+    const claudeResult = JSON.parse(
+      fs
+        .readFileSync(path.join(CLAUDE_CAPTURE, 'claude-stdout.jsonl'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes('"type":"result"'))!,
+    ) as { total_cost_usd: number };
+    assert.ok(claude && Math.abs(claude.cost_usd - claudeResult.total_cost_usd) < 1e-9, `Claude Code's own total ${claudeResult.total_cost_usd}, team ${claude?.cost_usd}`);
+    const evs = (await getJson<EventsPage>(`${team.url}/api/events?session_id=${CLAUDE_SID}&event_type=tool_use&limit=1000`)).body.events;
+    assert.ok(evs.length >= 5 && evs.every((e) => e.status !== 'running'), 'every tool call completed');
+    const codexPrompts = (await getJson<EventsPage>(`${team.url}/api/events?session_id=${CODEX_SID}&event_type=user_prompt&limit=100`)).body.events;
+    assert.equal(codexPrompts.length, 1, 'the Codex prompt of the hook and of OTLP is one event');
+  });
+
+  test("every event is the token's person's, from OTLP's host.name or else the header's machine", async () => {
+    const all = (await getJson<EventsPage>(`${team.url}/api/events?limit=1000`)).body.events;
+    assert.ok(all.length > 30);
+    assert.ok(all.every((e) => e.person === ANA));
+    const codexHost = JSON.parse(fs.readFileSync(path.join(CODEX_CAPTURE, 'otlp', 'codex-json-0001-otlp-logs.json'), 'utf8')).resourceLogs[0].resource.attributes.find(
+      (a: { key: string }) => a.key === 'host.name',
+    ).value.stringValue as string;
+    const machines = new Set(all.map((e) => `${e.source}:${e.agent_type}:${e.machine}`));
+    assert.ok(machines.has(`otel:codex:${codexHost}`), [...machines].join(' '));
+    assert.ok(machines.has('otel:claude-code:ana-laptop'), 'Claude Code exports no host.name: the header names the machine');
+    const sessions = (await getJson<SessionsPage>(`${team.url}/api/sessions?limit=50`)).body.sessions;
+    assert.ok(sessions.every((s) => s.person === ANA && typeof s.machine === 'string'));
+  });
+
+  test('everything sent again changes nothing', async () => {
+    const health = async () => (await getJson<Health>(`${team.url}/api/health`)).body.events;
+    const cost = async () => comparable((await getJson<TeamCostBreakdown>(`${team.url}/api/stats/cost?by=session&tz=UTC`)).body.rows);
+    const [events, costs] = [await health(), await cost()];
+    for (const run of runs) for (const p of capturePosts(run)) assert.equal(await send(team.url, p, teamHeaders()), 200);
+    assert.equal(await health(), events);
+    assert.deepEqual(await cost(), costs);
+  });
+
+  test('with the service token the person is the records’ user.email, else user.account_uuid; JSON and protobuf', async () => {
+    const service = { authorization: `Bearer ${SERVICE_TOKEN}` };
+    const byEmail = apiRequestLogs({ 'user.email': 'cy@example.com', 'host.name': 'build-7' }, 'svc-1', 'req-svc-1', 0.25);
+    const byAccount = apiRequestLogs({ 'user.account_uuid': 'acct-42' }, 'svc-2', 'req-svc-2', 0.5);
+    const json = { url: '/api/otel/v1/logs', contentType: 'application/json', body: Buffer.from(JSON.stringify(byEmail)) };
+    const proto = { url: '/api/otel/v1/logs', contentType: 'application/x-protobuf', body: Buffer.from(encodeOtlpRequest('logs', byAccount)) };
+    assert.equal(await send(team.url, json, service), 200);
+    assert.equal(await send(team.url, proto, service), 200);
+    const events = async (sid: string) => (await getJson<EventsPage>(`${team.url}/api/events?session_id=${sid}`)).body.events;
+    const [cy] = await events('svc-1');
+    assert.equal(cy.person, 'cy@example.com');
+    assert.equal(cy.machine, 'build-7');
+    const [acct] = await events('svc-2');
+    assert.equal(acct.person, 'acct-42');
+    assert.equal(acct.machine, undefined, 'no host.name and no header: the machine is not known');
+    // A person's token wins over the records' user.email.
+    const asAna = apiRequestLogs({ 'user.email': 'cy@example.com' }, 'svc-3', 'req-svc-3', 0.1);
+    assert.equal(await send(team.url, { ...json, body: Buffer.from(JSON.stringify(asAna)) }, { authorization: `Bearer ${anaToken}` }), 200);
+    assert.equal((await events('svc-3'))[0].person, ANA);
+    const byPerson = (await getJson<TeamCostBreakdown>(`${team.url}/api/stats/cost?by=person&tz=UTC`)).body.rows;
+    assert.equal(byPerson.find((r) => r.key === 'acct-42')?.cost_usd, 0.5);
+  });
+
+  test('a bad machine header is a 400 naming it; a revoked token is refused on OTLP and hooks', async () => {
+    const [hook] = capturePosts('codex-json', 'hooks');
+    const bad = await fetch(team.url + hook.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${anaToken}`, 'x-agentmonitor-machine': 'x'.repeat(300) }, body: new Uint8Array(hook.body) });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /x-agentmonitor-machine/);
+    const { token } = await createToken(team.store.pool, 'gone@example.com');
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await revokeTokens(db, { person: 'gone@example.com' });
+    } finally {
+      await db.end();
+    }
+    const logs = { url: '/api/otel/v1/logs', contentType: 'application/json', body: Buffer.from(JSON.stringify(apiRequestLogs({}, 'gone-1', 'req-gone-1', 1))) };
+    for (const p of [hook, logs]) assert.equal(await send(team.url, p, { authorization: `Bearer ${token}` }), 401, p.url);
+    assert.equal((await getJson<EventsPage>(`${team.url}/api/events?session_id=gone-1`)).body.events.length, 0);
+  });
+});
+
+describe('agents straight to a team server: hooks', { skip: skip ?? false }, () => {
+  let local: RunningServer;
+  let team: RunningTeamServer;
+  const runs = ['claude-json', 'claude-protobuf', 'codex-json'];
+
+  before(async () => {
+    const cluster = await startCluster();
+    const url = await cluster.createDatabase('team_channels_hooks');
+    const dir = tmpDir();
+    local = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'local.db'), watchLogs: false }, { log: silentLogger, env: { HOME: dir } });
+    team = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
+    const { token } = await createToken(team.store.pool, ANA);
+    for (const run of runs) {
+      for (const p of capturePosts(run, 'hooks')) {
+        assert.equal(await send(local.url, p), 200, `local ${p.url}`);
+        // A team server answers once PostgreSQL committed the hook's events.
+        assert.equal(await send(team.url, p, { authorization: `Bearer ${token}`, 'x-agentmonitor-machine': 'ana-desktop' }), 200, `team ${p.url}`);
+      }
+    }
+    await waitFor('the local store applied the hooks', async () => (await getJson<Health>(`${local.url}/api/health`)).body.journal_pending === 0);
+  });
+  after(async () => {
+    await local?.close();
+    await team?.close();
+  });
+
+  const routes = [
+    '/api/stats?tz=UTC',
+    '/api/sessions?limit=50',
+    ...[CLAUDE_SID, CLAUDE_PB_SID, CODEX_SID].flatMap((sid) => [`/api/sessions/${sid}`, `/api/events?session_id=${sid}&limit=1000`]),
+    '/api/stats/tools?tz=UTC&bucket=day',
+    '/api/filter-options',
+  ];
+  for (const route of routes) {
+    test(`the team answers GET ${route} as the local server (but for receive times)`, async () => {
+      const [want, got] = await Promise.all([getJson<unknown>(local.url + route), getJson<unknown>(team.url + route)]);
+      assert.equal(want.status, 200);
+      assert.equal(got.status, 200);
+      assert.deepEqual(comparable(got.body, RECEIVE_TIMES), comparable(want.body, RECEIVE_TIMES), route);
+    });
+  }
+
+  test("the hooks' events are the token's person's, from the header's machine; their calls completed", async () => {
+    const all = (await getJson<EventsPage>(`${team.url}/api/events?limit=1000`)).body.events;
+    assert.ok(all.length > 30 && all.every((e) => e.source === 'hook' && e.person === ANA && e.machine === 'ana-desktop'));
+    const tools = all.filter((e) => e.event_type === 'tool_use');
+    assert.ok(tools.length >= 6 && tools.every((e) => e.status !== 'running'), tools.map((e) => e.status).join());
+  });
+});
+
+if (skip) test(`agents straight to a team server: skipped (${skip})`, { skip }, () => {});
