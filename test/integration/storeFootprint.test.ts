@@ -22,6 +22,7 @@ import { COVERING_REQUEST_SQL, insertBatch } from '../../src/core/store/insert';
 import { isoCreatedAtSql, MIGRATIONS } from '../../src/core/store/schema';
 import { CONVERTING_NOTICE } from '../../src/core/contracts/storeWorker';
 import { toolCallsSql, toolClauses } from '../../src/core/store/queries/tools';
+import { queries, sessionValuesSql } from '../../src/core/store/queries/filterOptions';
 import { loadPatchedSqlJs } from '../../src/core/store/sqlJsRuntime';
 import { spawnServe, stopServe } from '../helpers/serveProcess';
 import { tmpDir } from '../helpers/tmp';
@@ -71,6 +72,7 @@ function toSchema5(file: Database): void {
     DROP TABLE flat_events;
     ${indexes.join('\n')}
     ALTER TABLE sessions DROP COLUMN context_window;
+    DROP INDEX sessions_project; DROP INDEX sessions_branch;
     UPDATE meta SET value = '[1,2,3,4,5]' WHERE key = 'applied_migrations'`);
   assert.equal(file.exec("SELECT type FROM sqlite_master WHERE name = 'events'")[0].values[0][0], 'table');
 }
@@ -100,12 +102,13 @@ async function answers(core: Core, since: number): Promise<unknown[]> {
   ]);
 }
 
-/** The same database as schema 7 wrote it: event ids in a unique index, no hash column; migrations 8 and 9 not applied. */
+/** The same database as schema 7 wrote it: event ids in a unique index, no hash column; migrations 8 and later not applied. */
 function toSchema7(file: Database): void {
   file.exec(`DROP INDEX events_event_hash;
     ALTER TABLE event_rows DROP COLUMN id_hash;
     CREATE UNIQUE INDEX events_event_id ON event_rows(event_id) WHERE event_id IS NOT NULL;
     ALTER TABLE sessions DROP COLUMN context_window;
+    DROP INDEX sessions_project; DROP INDEX sessions_branch;
     UPDATE meta SET value = '[1,2,3,4,5,6,7]' WHERE key = 'applied_migrations'`);
 }
 
@@ -155,6 +158,38 @@ describe('store footprint', () => {
       assert.deepEqual((await core.store.query('filterOptions', {})).tool_names, ['Glob']);
     } finally {
       await core.close();
+    }
+  });
+
+  test('the filter menus list projects and branches by index seeks, without empty ones, in order', async () => {
+    const { state } = await openDatabase(path.join(tmpDir(), 'f.db'), defaultWasmPath());
+    const db = state.db;
+    const sessions: [string, string | null, string | null][] = [
+      ['s1', '/work/b', 'main'],
+      ['s2', '/work/a', ''],
+      ['s3', '', 'feature/x'],
+      ['s4', null, null],
+      ['s5', '/work/b', 'main'],
+      ['s6', '/work/c', 'dev'],
+    ];
+    try {
+      let id = 1;
+      for (const [session_id, project, branch] of sessions) {
+        const r = toRecord({ session_id, agent_type: 'codex', event_type: 'session_start', project: project ?? undefined, branch: branch ?? undefined }, 'api', 32 * 1024);
+        r.id = id++;
+        insertBatch(db, [r]);
+      }
+      const f = queries.filterOptions(db);
+      assert.deepEqual(f.projects, ['/work/a', '/work/b', '/work/c']);
+      assert.deepEqual(f.branches, ['dev', 'feature/x', 'main']);
+      for (const col of ['project', 'branch'] as const) {
+        const plan = planOf(db.raw, sessionValuesSql(col));
+        assert.match(plan, new RegExp(`USING COVERING INDEX sessions_${col}`), plan);
+        assert.doesNotMatch(plan, /SCAN sessions/, plan);
+      }
+    } finally {
+      db.payloads.close();
+      db.raw.close();
     }
   });
 

@@ -338,6 +338,16 @@ DROP TABLE ${SEARCH_TABLE};
 ALTER TABLE ${SEARCH_TABLE}_v10 RENAME TO ${SEARCH_TABLE};
 `,
   },
+  {
+    // The filter menus' projects and branches by index seeks, one per distinct value
+    // (`filterOptions.ts`), instead of a scan of every session (13 of the 14 ms of the question on
+    // 1M demo events, 14k sessions); the Sessions list's project filter finds its rows by it too.
+    version: 11,
+    sql: `
+CREATE INDEX sessions_project ON sessions(project) WHERE project IS NOT NULL AND project != '';
+CREATE INDEX sessions_branch ON sessions(branch) WHERE branch IS NOT NULL AND branch != '';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

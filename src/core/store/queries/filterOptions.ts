@@ -2,7 +2,7 @@
  * Distinct values for the dashboard's filter menus (`GET /api/filter-options`), all from small
  * tables: event types, tools and models from `event_values` (every value an event was stored
  * with; a value whose events retention pruned stays listed, as its usage stays in the Costs
- * view), agents, projects and branches from `agents` and `sessions`.
+ * view), agents from `agents`, projects and branches from the indexes of `sessions`.
  */
 import type { FilterOptions } from '../../contracts/api';
 import { EVENT_SOURCES } from '../../contracts/eventSources';
@@ -20,17 +20,28 @@ function column(db: SqlDb, sql: string): string[] {
   return db.all<{ v: string }>(sql).map((r) => r.v);
 }
 
+/**
+ * The distinct non-empty projects or branches of the sessions, in order: one seek a value in the
+ * partial index `sessions_<col>` (schema version 11), not a scan of every session.
+ */
+export function sessionValuesSql(col: 'project' | 'branch'): string {
+  const of = `FROM sessions WHERE ${col} IS NOT NULL AND ${col} != ''`;
+  return `WITH RECURSIVE d(v, n) AS (
+       SELECT (SELECT MIN(${col}) ${of}), 1
+       UNION ALL
+       SELECT (SELECT MIN(${col}) ${of} AND ${col} > d.v), n + 1 FROM d WHERE d.v IS NOT NULL AND n < ${MAX_VALUES})
+     SELECT v FROM d WHERE v IS NOT NULL`;
+}
+
 export const queries = {
   filterOptions(db: SqlDb, _p: Record<string, never> = {}): FilterOptions {
-    const nonEmpty = (col: string, table: string) =>
-      `SELECT DISTINCT ${col} AS v FROM ${table} WHERE ${col} IS NOT NULL AND ${col} != '' ORDER BY v LIMIT ${MAX_VALUES}`;
     return {
       agent_types: column(db, `SELECT agent_type AS v FROM agents ORDER BY v LIMIT ${MAX_VALUES}`),
       event_types: eventValues(db, 'event_type'),
       tool_names: eventValues(db, 'tool_name'),
       models: eventValues(db, 'model'),
-      projects: column(db, nonEmpty('project', 'sessions')),
-      branches: column(db, nonEmpty('branch', 'sessions')),
+      projects: column(db, sessionValuesSql('project')),
+      branches: column(db, sessionValuesSql('branch')),
       // `source` has no index and only four values; listing them all keeps this query cheap.
       sources: [...EVENT_SOURCES],
     };
