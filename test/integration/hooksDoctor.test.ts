@@ -56,6 +56,13 @@ test('doctor names Gemini CLI where it is, and says AgentMonitor reads its chat 
   const { report } = await m.doctor('--port', String(port));
   assert.equal(check(report, 'agents.gemini-cli')?.status, 'ok');
   assert.match(check(report, 'agents.gemini-cli')!.message, new RegExp(`config in ${m.home}/\\.gemini; AgentMonitor reads its chat logs`));
+  // Its hooks, as for Claude Code and Codex: missing with the command that installs them, then in order.
+  assert.equal(check(report, 'hooks.gemini-cli.user')?.status, 'missing');
+  assert.equal(check(report, 'hooks.gemini-cli.user')?.fix, `agentmonitor hooks install --agent gemini --port ${port}`);
+  assert.equal(await runHooks(['install', '--agent', 'gemini', '--port', String(port)], m.io), 0);
+  const after = (await m.doctor('--port', String(port))).report;
+  assert.equal(check(after, 'hooks.gemini-cli.user')?.status, 'ok', check(after, 'hooks.gemini-cli.user')?.message);
+  assert.match(check(after, 'hooks.gemini-cli.user')!.message, new RegExp(`Gemini CLI \\(user\\): 8 AgentMonitor hooks in ${m.home}/\\.gemini/settings\\.json`));
 });
 
 test('doctor names Copilot CLI where it is, and says AgentMonitor reads its session logs', async () => {

@@ -29,6 +29,15 @@ export function hostPaths(): HostPaths {
   return { home: os.homedir(), platform: process.platform, join: path.join };
 }
 
+/**
+ * The agent's own folder for `env` (its first default, `HOME` from `env`): where its hooks' settings,
+ * its presence for `doctor` and `hooks install` are looked for.
+ */
+export function agentFolder(agent: FolderAgent, env: NodeJS.ProcessEnv): string {
+  const host = { home: env.HOME || os.homedir(), platform: process.platform, join: path.join };
+  return agent.folders.defaults(env, host)[0] ?? agent.folders.defaults({ ...env, [agent.folders.env]: undefined }, host)[0];
+}
+
 /** Every agent's default folders, by `ServerConfig` field. */
 export function defaultAgentDirs(env: NodeJS.ProcessEnv, agents: readonly AgentIdentity[] = AGENT_IDENTITIES): AgentDirsConfig {
   const host = hostPaths();

@@ -11,6 +11,7 @@ import type { ClaudeSessionIndex } from '../importers/claudeCode';
 import type { readOpencodeDb } from '../importers/opencode';
 import type { LogKind, LogParser } from '../importers/types';
 import type { HooksConfig, HookTarget, Version } from '../hooks/hookSettings';
+import type { DoctorCheck, DoctorOptions } from '../hooks/doctorKit';
 import type { HookScope } from '../hooks/locations';
 import type { HookAgent, HookMapper } from '../hooks/normalize';
 import type { MapOutcome } from '../otel/mappedEvent';
@@ -96,4 +97,6 @@ export interface AgentAdapter {
   logSources: readonly LogSource[];
   otel?: AgentOtel;
   hooks?: AgentHooks;
+  /** What `agentmonitor doctor` says of it (`<agent>/doctor.ts`, with `hooks/doctorKit.ts`); nothing when absent. */
+  doctor?(o: DoctorOptions): DoctorCheck[];
 }

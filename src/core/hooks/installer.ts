@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLAUDE_FULL_VERSION, claudeEventPlan, hooksFor, installHooks, ourHookEvents, removeHooks, SettingsShapeError, type Version } from './hookSettings';
-import { codexHome, detectClaudeVersion, hookSettingsPath, installScript, installedScriptPath, type HookScope } from './locations';
+import { hookInstaller } from './hookAgents';
+import { detectClaudeVersion, hookSettingsPath, installScript, installedScriptPath, type HookScope } from './locations';
 import type { HookAgent } from './normalize';
 import { readSettings, SettingsFileError, writeSettings } from './settingsFile';
 import { installStatusLine, removeStatusLine } from './statusLine';
@@ -61,7 +62,7 @@ function shapeError(file: string, e: unknown): never {
 export function codexHooksEnabled(env: NodeJS.ProcessEnv): boolean | null {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(codexHome(env), 'config.toml'), 'utf8');
+    text = fs.readFileSync(path.join(hookInstaller('codex').configDir(env), 'config.toml'), 'utf8');
   } catch {
     return null;
   }
@@ -106,7 +107,7 @@ export function installAgentHooks(o: HookInstallOptions): HookInstallReport {
   let backup: string | null = null;
   if (merged.changed && !o.dryRun) backup = writeSettings(file, merged.settings);
   if (o.agent === 'codex' && codexHooksEnabled(env) !== true) {
-    warnings.push(`Codex runs hooks only with "hooks = true" under [features] in ${path.join(codexHome(env), 'config.toml')}, and only once you trust them`);
+    warnings.push(`Codex runs hooks only with "hooks = true" under [features] in ${path.join(hookInstaller('codex').configDir(env), 'config.toml')}, and only once you trust them`);
   }
   if (o.agent === 'claude-code') {
     const other = hookSettingsPath('claude-code', o.scope === 'user' ? 'project' : 'user', env, cwd);

@@ -1,5 +1,6 @@
 /**
- * Where agents keep their hook settings, and where our command-hook script is installed (a stable
+ * Where agents keep their hook settings (each adapter says: an agent's own folder is
+ * `agents/folders.ts`' `agentFolder`), and where our command-hook script is installed (a stable
  * path under `~/.agentmonitor`, since the npm package's own path changes with every update).
  */
 import * as fs from 'node:fs';
@@ -14,30 +15,6 @@ export type HookScope = 'user' | 'project';
 
 function home(env: NodeJS.ProcessEnv): string {
   return env.HOME || os.homedir();
-}
-
-export function claudeConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.CLAUDE_CONFIG_DIR?.split(',')[0]?.trim();
-  return dir || path.join(home(env), '.claude');
-}
-
-export function codexHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CODEX_HOME || path.join(home(env), '.codex');
-}
-
-/** Gemini CLI's folder (`$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`). */
-export function geminiHome(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.GEMINI_CLI_HOME || home(env), '.gemini');
-}
-
-/** Copilot CLI's folder (`$COPILOT_HOME`, else `~/.copilot`). */
-export function copilotHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.COPILOT_HOME || path.join(home(env), '.copilot');
-}
-
-/** OpenCode's data folder, holding `opencode.db` (`$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`). */
-export function opencodeDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_DATA_HOME || path.join(home(env), '.local', 'share'), 'opencode');
 }
 
 /** The settings file our hooks go into, or an error message when the scope does not exist for the agent. */

@@ -3,11 +3,14 @@ import * as path from 'node:path';
 import { ClaudeParser, claudeFileInfo } from '../../importers/claudeCode';
 import { claudeFileInCwd } from '../../importers/cwdMatch';
 import { claudeHooks } from '../../hooks/hookSettings';
-import { claudeConfigDir } from '../../hooks/locations';
 import { mapClaudeLogRecord } from '../../otel/claudeCode';
+import { agentFolder } from '../folders';
 import type { AgentAdapter } from '../types';
+import { claudeDoctor } from './doctor';
 import { mapClaudeStyleHook } from './hookMapping';
 import { claudeCodeIdentity } from './identity';
+
+const claudeConfigDir = (env: NodeJS.ProcessEnv) => agentFolder(claudeCodeIdentity, env);
 
 /** Session `sessionId`'s transcript `…/projects/<dir>/<session>.jsonl`, or a subagent's `…/projects/<dir>/<session>/subagents/agent-<id>.jsonl`. */
 function isClaudeHookTranscript(sessionId: string, p: string): boolean {
@@ -19,6 +22,7 @@ function isClaudeHookTranscript(sessionId: string, p: string): boolean {
 }
 
 export const claudeCode: AgentAdapter = {
+  doctor: claudeDoctor,
   identity: claudeCodeIdentity,
   logSources: [
     {

@@ -4,11 +4,14 @@ import * as path from 'node:path';
 import { CodexParser } from '../../importers/codex';
 import { cwdInside, firstLineCwd } from '../../importers/cwdMatch';
 import { codexHooks } from '../../hooks/hookSettings';
-import { codexHome } from '../../hooks/locations';
 import { CodexBatchState, mapCodexLogRecord } from '../../otel/codex';
 import { mapClaudeStyleHook } from '../claudeCode/hookMapping';
+import { agentFolder } from '../folders';
 import type { AgentAdapter } from '../types';
+import { codexDoctor } from './doctor';
 import { codexIdentity } from './identity';
+
+export const codexHome = (env: NodeJS.ProcessEnv) => agentFolder(codexIdentity, env);
 
 /** A rollout's `session_meta` names its working directory. */
 function codexCwd(o: { type?: string; payload?: { cwd?: unknown } }): string | null {
@@ -18,6 +21,7 @@ function codexCwd(o: { type?: string; payload?: { cwd?: unknown } }): string | n
 const CODEX_COUNTERS = new Set(['codex.conversation.turn.count', 'codex.tool.call', 'codex.api_request', 'codex.sse_event']);
 
 export const codex: AgentAdapter = {
+  doctor: codexDoctor,
   identity: codexIdentity,
   logSources: [
     {

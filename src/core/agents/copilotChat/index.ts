@@ -2,9 +2,11 @@
 import { copilotChatProject, CopilotChatParser, isCopilotChatFile } from '../../importers/copilotChat';
 import { cwdInside } from '../../importers/cwdMatch';
 import type { AgentAdapter } from '../types';
+import { copilotChatDoctor } from './doctor';
 import { copilotChatIdentity } from './identity';
 
 export const copilotChat: AgentAdapter = {
+  doctor: copilotChatDoctor,
   identity: copilotChatIdentity,
   logSources: [
     {

@@ -4,6 +4,7 @@ import { cwdInside, firstLineCwd } from '../../importers/cwdMatch';
 import { isCopilotStoreDb, readCopilotStore } from '../../importers/copilotStore';
 import { isCopilotSpan, mapCopilotSpan } from '../../otel/copilot';
 import type { AgentAdapter } from '../types';
+import { copilotDoctor } from './doctor';
 import { copilotCliIdentity } from './identity';
 
 /** A Copilot CLI session's `session.start` names its working directory. */
@@ -12,6 +13,7 @@ function copilotCwd(o: { type?: string; data?: { context?: { cwd?: unknown } } }
 }
 
 export const copilotCli: AgentAdapter = {
+  doctor: copilotDoctor,
   identity: copilotCliIdentity,
   logSources: [
     {

@@ -3,13 +3,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cwdInside } from '../../importers/cwdMatch';
 import { geminiFileInfo, GeminiParser, isGeminiChatFile } from '../../importers/gemini';
-import { geminiHome } from '../../hooks/locations';
 import { mapGeminiLogRecord } from '../../otel/gemini';
+import { agentFolder } from '../folders';
 import type { AgentAdapter } from '../types';
+import { geminiDoctor } from './doctor';
 import { GeminiHookMapper, geminiHooks, isGeminiHookTranscript } from './hooks';
 import { geminiCliIdentity } from './identity';
 
+const geminiHome = (env: NodeJS.ProcessEnv) => agentFolder(geminiCliIdentity, env);
+
 export const geminiCli: AgentAdapter = {
+  doctor: geminiDoctor,
   identity: geminiCliIdentity,
   logSources: [
     {

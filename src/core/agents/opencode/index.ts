@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import { isOpencodeDb, readOpencodeDb } from '../../importers/opencode';
 import { isOpencodeMessageFile, OpencodeJsonParser } from '../../importers/opencodeJson';
 import type { AgentAdapter } from '../types';
+import { opencodeDoctor } from './doctor';
 import { opencodeIdentity } from './identity';
 
 export const opencode: AgentAdapter = {
+  doctor: opencodeDoctor,
   identity: opencodeIdentity,
   logSources: [
     {
