@@ -316,7 +316,8 @@ export function startLogWatcher(
       }
       await watchRoot(r, true);
     }
-    log.info(`watching ${roots.filter((r) => !missing.includes(r)).map((r) => r.dir).join(', ') || 'no log folders'}`);
+    // One folder may be the root of several kinds (OpenCode's database and its JSON messages): named once.
+    log.info(`watching ${[...new Set(roots.filter((r) => !missing.includes(r)).map((r) => r.dir))].join(', ') || 'no log folders'}`);
     if (polled.length && !closed) {
       pollTimer = setInterval(() => void poll(), opts.databasePollMs ?? 2000);
       pollTimer.unref();
