@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import type { CostBreakdown, SessionDetail, Stats, ToolStats, UsageMonitor } from '../../../src/core/contracts/api';
 import type { EventInputRaw } from '../../../src/core/contracts/events';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { inOneUtcDay } from '../../helpers/period';
 import { formatInt, formatPercent, formatUsd } from '../../../webview/lib/format';
 import { buildWebview, launch, openPage, screenshot, type Watched } from './browser';
 
@@ -50,6 +51,8 @@ describe('dashboard in chromium', async () => {
   // Set up in the suite body (not a before hook) so the server and browser live until the suite ends.
   buildWebview();
   const server: TestServer = await startTestServer();
+  // The seeds are up to 2 minutes old and counted as today's.
+  await inOneUtcDay(120_000);
   const seeded = await server.post<{ rejected: unknown[] }>('/api/events/batch', seedEvents(Date.now()));
   const browser = await launch();
   const w: Watched = await openPage(browser);

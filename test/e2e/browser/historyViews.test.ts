@@ -13,6 +13,7 @@ import type { CostBreakdown } from '../../../src/core/contracts/api';
 import type { EventInputRaw } from '../../../src/core/contracts/events';
 import { formatUsd } from '../../../webview/lib/format';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { inOneUtcDay } from '../../helpers/period';
 import { buildWebview, launch, openPage, screenshot } from './browser';
 
 const DAY = 86_400_000;
@@ -46,6 +47,8 @@ describe('history views', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentmonitor-history-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const server: TestServer = await startTestServer({}, { dir });
+  // The recent seeds (2 minutes old at most) are today's: the feed shows them without a date.
+  await inOneUtcDay(120_000);
   const now = Date.now();
   const seeded = await server.post<{ rejected: unknown[] }>('/api/events/batch', seed(now));
   assert.deepEqual(seeded.body.rejected, []);

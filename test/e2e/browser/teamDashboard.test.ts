@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/core/log';
 import { startTeamServer, type RunningTeamServer } from '../../../src/core/team/teamServer';
 import { formatUsd } from '../../../webview/lib/format';
 import { postgresSkipReason, startCluster } from '../../helpers/postgres';
+import { inOneUtcDay } from '../../helpers/period';
 import { buildWebview, launch, openPage, screenshot, type Watched } from './browser';
 
 const skip = postgresSkipReason();
@@ -53,6 +54,8 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
   const page: Page = w.page;
 
   before(async () => {
+    // The seeds are up to 5 minutes old and counted as today's.
+    await inOneUtcDay(300_000);
     const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token' }, body: JSON.stringify(seed(Date.now())) });
     assert.equal(posted.status, 201);
     await page.goto(`${team.url}/`);
