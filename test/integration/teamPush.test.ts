@@ -206,8 +206,53 @@ describe('team tokens and push on PostgreSQL', { skip: skip ?? false }, () => {
       assert.match(open.body.error, /reads on this team server need a token/);
       const cy = await createToken(url, 'cy@example.com');
       assert.equal((await req<TeamCostBreakdown>(`${base}/api/stats/cost?by=person`, { token: cy })).status, 200);
+      assert.equal((await req<Health>(`${base}/api/health`, { token: cy })).body.storage, 'postgres');
+      assert.equal((await req<Health>(`${base}/api/health`, { token: cy })).body.db_path.startsWith('postgres'), true, 'with a token, the whole health');
       await runCli(['team', 'token', 'revoke', '--person', 'cy@example.com', '--database-url', url]);
-      assert.equal((await req<unknown>(`${base}/api/health`, { token: cy })).status, 401);
+      assert.equal((await req<unknown>(`${base}/api/sessions`, { token: cy })).status, 401);
+      // A load balancer's check: no token (or a dead one), and the answer says up and the backend, nothing else.
+      for (const token of [undefined, cy]) assert.deepEqual(await req<unknown>(`${base}/api/health`, { token }), { status: 200, body: { status: 'ok', storage: 'postgres' } });
+    } finally {
+      await team.close();
+    }
+  });
+
+  test('bound off loopback, the dashboard signs in with a token into an HttpOnly cookie that carries reads only', async () => {
+    const url = await cluster.createDatabase('tokens_login');
+    const team = await startTeamServer({ port: 0, host: '0.0.0.0', token: null }, { databaseUrl: url, log: silentLogger });
+    try {
+      const base = `http://127.0.0.1:${team.port}`;
+      const page = await fetch(`${base}/`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /data-testid="team-login"/, 'without a token the page is the sign-in form');
+      assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'none'/);
+      assert.equal((await fetch(`${base}/media/icon.svg`)).status, 200, 'static files need no token');
+      const login = (body: unknown, headers: Record<string, string> = {}) => fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const missing = await login({});
+      assert.equal(missing.status, 400);
+      assert.match(((await missing.json()) as { error: string }).error, /token/);
+      const wrong = await login({ token: 'amt_nonsense' });
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.headers.get('set-cookie'), null);
+      const cy = await createToken(url, 'cy@example.com');
+      assert.equal((await login({ token: cy }, { origin: 'http://evil.example' })).status, 403, 'a foreign page cannot sign a browser in');
+      const ok = await login({ token: cy });
+      assert.equal(ok.status, 204);
+      const setCookie = ok.headers.get('set-cookie') ?? '';
+      assert.match(setCookie, /^agentmonitor_team=amt_[^;]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200$/);
+      const cookie = setCookie.split(';')[0];
+      assert.equal((await fetch(`${base}/api/sessions`, { headers: { cookie } })).status, 200, 'the cookie carries reads');
+      assert.doesNotMatch(await (await fetch(`${base}/`, { headers: { cookie } })).text(), /team-login/, 'signed in, the page is the dashboard');
+      const write = await fetch(`${base}/api/events`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ session_id: 's', agent_type: 'codex', event_type: 'session_start' }) });
+      assert.equal(write.status, 401, 'but never a write');
+      const https = await login({ token: cy }, { 'x-forwarded-proto': 'https' });
+      assert.match(https.headers.get('set-cookie') ?? '', /; Secure$/);
+      const out = await fetch(`${base}/api/logout`, { method: 'POST' });
+      assert.match(out.headers.get('set-cookie') ?? '', /^agentmonitor_team=; .*Max-Age=0/);
+      await runCli(['team', 'token', 'revoke', '--person', 'cy@example.com', '--database-url', url]);
+      assert.equal((await fetch(`${base}/api/sessions`, { headers: { cookie } })).status, 401, 'a revoked token ends the sign-in at once');
+      assert.match(await (await fetch(`${base}/`, { headers: { cookie } })).text(), /team-login/);
     } finally {
       await team.close();
     }

@@ -294,6 +294,15 @@ export interface Health {
   last_snapshot?: { bytes: number; export_ms: number; write_ms: number; seq: number } | null;
 }
 
+/**
+ * `GET /api/health` of a team server bound off loopback, asked without a token (a load balancer's
+ * check): up or not (503 when PostgreSQL does not answer) and the backend, nothing else.
+ */
+export interface HealthBrief {
+  status: 'ok' | 'degraded';
+  storage: 'postgres';
+}
+
 /** Common error body for 4xx/5xx answers. */
 export interface ApiError {
   error: string;

@@ -11,7 +11,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { Health } from '../contracts/api';
+import type { Health, HealthBrief } from '../contracts/api';
 import type { EventInput } from '../contracts/events';
 import { loadConfig, type ServerConfig } from '../config';
 import { channelEventId } from '../contracts/eventIds';
@@ -33,6 +33,7 @@ import { statsParams } from '../store/queries/stats';
 import { PgStore, redactUrl, type TeamRecord } from './pgStore';
 import { PgOtelStore } from './pgOtel';
 import { teamAuth } from './teamAuth';
+import { registerLogin, sendLoginPage } from './teamLogin';
 
 /**
  * Who sent an event written with the service token (`AGENTMONITOR_TOKEN`): `metadata["user.email"]`
@@ -108,7 +109,7 @@ export interface TeamStartOptions {
 }
 
 const SERVED =
-  'the dashboard (GET /), POST /api/events, POST /api/events/batch, POST /api/otel/v1/logs|metrics|traces, POST /api/hooks/claude-code|codex, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
+  'the dashboard (GET /; off loopback its sign-in, POST /api/login), POST /api/events, POST /api/events/batch, POST /api/otel/v1/logs|metrics|traces, POST /api/hooks/claude-code|codex, GET /api/health, /api/stats, /api/stats/cost, /api/stats/tools, /api/stats/pulse, ' +
   '/api/sessions, /api/sessions/:id (and its transcript and timeline), /api/attention, /api/events, /api/filter-options, /api/search, /api/stats/usage-monitor, /api/stream';
 
 export async function startTeamServer(overrides: Partial<ServerConfig>, opts: TeamStartOptions): Promise<RunningTeamServer> {
@@ -151,7 +152,21 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   // Gemini CLI's hooks wait for its chat log (agents/geminiCli/hooks.ts), which is on the person's machine: push carries them.
   hooksRoute.register(router, { config, ingest, log, ackAfterStore: true, agents: ['claude-code', 'codex'] });
   streamRoute.register(router, { sse: hub, people: true });
+  registerLogin(router, { config, store, log });
   router.get('/api/health', async (req, res) => {
+    if (!res.locals.reader) {
+      // Off loopback without a token (a load balancer): up or not, and the backend; nothing else.
+      let up = true;
+      try {
+        await store.pool.query('SELECT 1');
+      } catch (e) {
+        up = false;
+        log.warn(`health: postgres query failed: ${(e as Error).message}`);
+      }
+      const brief: HealthBrief = { status: up ? 'ok' : 'degraded', storage: 'postgres' };
+      res.status(up ? 200 : 503).json(brief);
+      return;
+    }
     let events = -1;
     let status: Health['status'] = 'ok';
     try {
@@ -182,6 +197,8 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   registerReads(router, { config, store: reader, cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
   searchRoute.register(router, { store: reader });
   usageMonitorRoute.register(router, { config, store: reader, people: true });
+  // Off loopback, the page of a browser without a valid token is the sign-in form.
+  router.get(['/', '/index.html'], (_req, res, next) => (res.locals.reader ? next() : sendLoginPage(res)));
   dashboardRoute.register(router, { config, version: VERSION });
   app.use(router);
   const notServed = (req: express.Request, res: express.Response) => {

@@ -3,12 +3,14 @@
  * the overview, the Sessions list, a session's page and the Costs view show what two people's
  * agents sent, with the numbers the team server's API answers.
  */
+import * as os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { CostBreakdown, SessionDetail, Stats } from '../../../src/core/contracts/api';
 import type { EventInput } from '../../../src/core/contracts/events';
 import { silentLogger } from '../../../src/core/log';
+import { createToken, revokeTokens } from '../../../src/core/team/pgTokens';
 import { startTeamServer, type RunningTeamServer } from '../../../src/core/team/teamServer';
 import { formatUsd } from '../../../webview/lib/format';
 import { postgresSkipReason, startCluster } from '../../helpers/postgres';
@@ -131,6 +133,76 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
       w.problems.filter((p) => /CSP|pageerror/.test(p)),
       [],
     );
+  });
+});
+
+/** This machine's first IPv4 address off loopback, if it has one. */
+function offLoopbackAddress(): string | null {
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return null;
+}
+
+// Bound to a real address off loopback when the machine has one; else to 0.0.0.0 (also off
+// loopback for the server's checks: reads need a token) and reached on 127.0.0.1.
+const address = offLoopbackAddress();
+const bind = address ?? '0.0.0.0';
+
+describe(`a team server bound off loopback (${bind}): the dashboard signs in with a token`, { skip: skip ?? false }, async () => {
+  if (skip) return;
+  buildWebview();
+  const cluster = await startCluster();
+  const team: RunningTeamServer = await startTeamServer({ port: 0, host: bind, token: 'login-service-token' }, { databaseUrl: await cluster.createDatabase('team_login'), log: silentLogger });
+  after(() => team.close());
+  const base = `http://${address ?? '127.0.0.1'}:${team.port}`;
+  const w: Watched = await openPage(await launch());
+  const page: Page = w.page;
+  let token = '';
+
+  before(async () => {
+    const posted = await fetch(`${base}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer login-service-token' }, body: JSON.stringify(seed(Date.now())) });
+    assert.equal(posted.status, 201);
+    token = (await createToken(team.store.pool, 'ana@example.com')).token;
+  });
+
+  it('without a token the page is a sign-in form showing no team data; a wrong token is refused on the form', async () => {
+    assert.equal((await fetch(`${base}/api/sessions`)).status, 401, 'the API needs a token');
+    await page.goto(`${base}/#/sessions`);
+    await page.waitForSelector('[data-testid=team-login]');
+    assert.doesNotMatch((await page.textContent('body')) ?? '', /team-ana|ana@example\.com/);
+    await page.fill('#token', 'amt_not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForFunction(() => /refused/.test(document.getElementById('login-error')?.textContent ?? ''));
+    await screenshot(page, 'team-login-refused');
+  });
+
+  it('signed in, the dashboard loads where it was asked, and its requests and live stream carry the cookie, which scripts cannot read', async () => {
+    await page.fill('#token', token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('[data-testid=sessions-table] tr[data-key=team-ana]');
+    await page.waitForSelector('[data-testid=sessions-table] tr[data-key=team-bo]');
+    const stored = await page.evaluate(() => ({ cookie: document.cookie, session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage) }));
+    assert.equal(stored.cookie, '', 'HttpOnly: the page cannot read the token');
+    assert.ok(!stored.session.includes('amt_') && !stored.local.includes('amt_'), 'the token is kept nowhere a script can read');
+    await goto(page, '#/feed');
+    await page.locator('.vlist-spacer .vrow', { hasText: 'team-ana' }).first().waitFor();
+    const live = await fetch(`${base}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ session_id: 'team-ana', agent_type: 'claude-code', event_type: 'tool_use', tool_name: 'SignedInTool', event_id: 'live-signed-in' }),
+    });
+    assert.equal(live.status, 201);
+    await page.locator('.vlist-spacer .vrow', { hasText: 'SignedInTool' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'team-login-feed');
+    assert.deepEqual(
+      w.problems.filter((p) => /CSP|pageerror/.test(p)),
+      [],
+    );
+  });
+
+  it('a revoked token ends the sign-in: the next load is the form again', async () => {
+    await revokeTokens(team.store.pool, { person: 'ana@example.com' });
+    await page.reload();
+    await page.waitForSelector('[data-testid=team-login]');
   });
 });
 
