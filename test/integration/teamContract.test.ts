@@ -287,6 +287,13 @@ describe('one storage contract: the local store and the team store answer the sa
     assert.deepEqual(await hits('store'), [['fleet-0', 'prompt'], ['fleet-3', 'file'], ['fleet-0', 'prompt']]);
     assert.deepEqual(await hits('todo'), [['fleet-0', 'tool']]);
     assert.ok((await hits('dozen')).some(([sid, kind]) => sid === CAPTURED_CLAUDE_SESSION && kind === 'answer'));
+    // person= narrows to one person's events; a local server refuses it.
+    assert.deepEqual(await hits(`the&person=${PEOPLE[0]}`), [['fleet-0', 'prompt'], ['fleet-0', 'prompt']]);
+    assert.ok((await hits('the')).length > 2);
+    assert.deepEqual(await hits(`the&person=${PEOPLE[1]}`), []);
+    const refused = await getJson<{ error: string }>(`${local.url}/api/search?q=the&person=${PEOPLE[0]}`);
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /person filters need a team server/);
   });
 
   test('search: where FTS4 (local) and the team index tokenize apart, the team server finds more, and only there', async () => {

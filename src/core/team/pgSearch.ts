@@ -71,6 +71,7 @@ export async function teamSearch(pool: pg.Pool, p: SearchParams): Promise<Search
   };
   if (p.agent_type?.length) where('agent_type = ANY(?)', p.agent_type);
   if (p.project?.length) where('project = ANY(?)', p.project);
+  if (p.person?.length) where('person = ANY(?)', p.person);
   if (p.since != null) where('created_at >= ?', p.since);
   if (p.until != null) where('created_at <= ?', p.until);
   const rows = (

@@ -195,7 +195,7 @@ export async function startTeamServer(overrides: Partial<ServerConfig>, opts: Te
   });
   // The local read routes over the PostgreSQL reader (one route layer), and the dashboard they feed.
   registerReads(router, { config, store: reader, cached: (_key, _ttl, compute) => compute(), warmer: { want() {} }, people: true });
-  searchRoute.register(router, { store: reader });
+  searchRoute.register(router, { store: reader, people: true });
   usageMonitorRoute.register(router, { config, store: reader, people: true });
   // Off loopback, the page of a browser without a valid token is the sign-in form.
   router.get(['/', '/index.html'], (_req, res, next) => (res.locals.reader ? next() : sendLoginPage(res)));

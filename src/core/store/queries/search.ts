@@ -18,6 +18,8 @@ export interface SearchParams {
   project?: string[];
   since?: number | null;
   until?: number | null;
+  /** Whose events (a team server's `person=`; a local server refuses it). */
+  person?: string[];
   /** From the cursor: only events with a smaller id. */
   before_id?: number | null;
   limit: number;
