@@ -19,6 +19,7 @@ import { createToken, revokeTokens } from '../../src/core/team/pgTokens';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
 import { getJson, postgresSkipReason, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
+import { claudeApiRequests } from '../helpers/otlpLogs';
 import { tmpDir } from '../helpers/tmp';
 
 const skip = postgresSkipReason();
@@ -78,36 +79,9 @@ function comparable(x: unknown, skip: Set<string> = BY_CONSTRUCTION): unknown {
   return x;
 }
 
-/** One Claude Code api_request log record in an OTLP/JSON logs request, with the given resource attributes. */
+/** One Claude Code api_request in an OTLP/JSON logs request, with the given resource attributes. */
 function apiRequestLogs(resource: Record<string, string>, sessionId: string, requestId: string, cost: number): Record<string, unknown> {
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  return {
-    resourceLogs: [
-      {
-        resource: { attributes: [str('service.name', 'claude-code'), ...Object.entries(resource).map(([k, v]) => str(k, v))] },
-        scopeLogs: [
-          {
-            scope: { name: 'com.anthropic.claude_code.events' },
-            logRecords: [
-              {
-                timeUnixNano: String(BigInt(Date.UTC(2026, 11, 1, 10)) * 1_000_000n),
-                body: { stringValue: 'claude_code.api_request' },
-                attributes: [
-                  str('event.name', 'api_request'),
-                  str('session.id', sessionId),
-                  str('request_id', requestId),
-                  str('model', 'claude-sonnet-4-5-20250929'),
-                  str('input_tokens', '1000'),
-                  str('output_tokens', '200'),
-                  str('cost_usd', String(cost)),
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  return claudeApiRequests(resource, [{ sessionId, requestId, model: 'claude-sonnet-4-5-20250929', tokensIn: 1000, tokensOut: 200, cost, atMs: Date.UTC(2026, 11, 1, 10) }]);
 }
 
 describe('agents straight to a team server: OTLP', { skip: skip ?? false }, () => {
