@@ -311,7 +311,7 @@ export function SessionPage(p: { sessionId: string; eventId?: number | null }) {
             <p class="muted" data-testid="session-id">
               {s.session_id}
               {s.branch ? ` · ${s.branch}` : ''}
-              {s.person ? ` · ${s.person}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />
+              {s.person ? ` · ${s.person}${s.machine ? ` on ${s.machine}` : ''}` : ''} · started {formatDateTime(s.started_at)} · <StatusBadge status={s.status} />
               {s.parent_session_id && (
                 <>
                   {' '}

@@ -58,7 +58,7 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
   before(async () => {
     // The seeds are up to 5 minutes old and counted as today's.
     await inOneUtcDay(300_000);
-    const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token' }, body: JSON.stringify(seed(Date.now())) });
+    const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token', 'x-agentmonitor-machine': 'ws-north' }, body: JSON.stringify(seed(Date.now())) });
     assert.equal(posted.status, 201);
     await page.goto(`${team.url}/`);
     await page.waitForSelector('[data-testid=period-today]');
@@ -84,6 +84,8 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
     assert.equal(detail.session.person, 'ana@example.com');
     await page.waitForSelector('[data-testid=session-cost] .metric-value');
     assert.equal(await text(page, '[data-testid=session-cost] .metric-value'), formatUsd(detail.session.cost_usd));
+    // Who ran it, on which machine (the machine the writing request named).
+    assert.match(await text(page, '[data-testid=session-id]'), /^team-ana · ana@example\.com on ws-north · started/);
     await page.waitForSelector('[data-testid=session-models] tr[data-key="claude-sonnet-4-5"]');
     assert.equal(await text(page, '[data-testid=session-models] tr[data-key="claude-sonnet-4-5"] [data-col=cost]'), formatUsd(detail.models[0].cost_usd));
     const bash = page.locator('[data-testid=transcript-entry][data-kind=tool]', { hasText: 'Bash' });
