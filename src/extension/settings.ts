@@ -1,7 +1,17 @@
 /**
  * Typed `agentMonitor.*` settings (they mirror `contributes.configuration` in package.json) and
- * their mapping onto the server's AGENTMONITOR_* environment (DESIGN §5). Pure.
+ * their mapping onto the server's AGENTMONITOR_* environment (DESIGN §5). Pure. The agents' folder
+ * settings come from their identities (`folders.setting`, `src/core/agents/<agent>/identity.ts`).
  */
+import { folderAgents, type FolderAgent } from '../core/agents/folders';
+
+type SettingAgent = FolderAgent & { folders: { setting: NonNullable<FolderAgent['folders']['setting']> } };
+
+/** The agents with a folder setting, in order. */
+export function settingAgents(): SettingAgent[] {
+  return folderAgents().filter((a): a is SettingAgent => !!a.folders.setting);
+}
+
 export interface ExtensionSettings {
   host: string;
   port: number;
@@ -14,10 +24,11 @@ export interface ExtensionSettings {
   idleMinutes: number;
   endMinutes: number;
   retentionDays: number;
-  /** Claude config dirs (holding `projects/`); empty = CLAUDE_CONFIG_DIR or ~/.claude, ~/.config/claude. */
-  claudeConfigDirs: string[];
-  /** Codex home (holding `sessions/`); empty = CODEX_HOME or ~/.codex. */
-  codexHome: string;
+  /**
+   * Each agent's folder setting by its key (`claudeConfigDirs`, `codexHome`, `geminiCliHome`, …):
+   * the folders given, none for an empty setting (the agent's environment variable or default then).
+   */
+  agentFolders: Readonly<Record<string, string[]>>;
   watchLogs: boolean;
   storeThinking: boolean;
   /** 0 = no budget. */
@@ -45,8 +56,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   idleMinutes: 5,
   endMinutes: 120,
   retentionDays: 0,
-  claudeConfigDirs: [],
-  codexHome: '',
+  agentFolders: Object.fromEntries(settingAgents().map((a) => [a.folders.setting.key, []])),
   watchLogs: true,
   storeThinking: true,
   dailyBudgetUsd: 0,
@@ -71,8 +81,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof ExtensionSettings)[] = [
   'idleMinutes',
   'endMinutes',
   'retentionDays',
-  'claudeConfigDirs',
-  'codexHome',
+  'agentFolders',
   'watchLogs',
   'storeThinking',
   'dailyBudgetUsd',
@@ -124,7 +133,12 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     maxPayloadKB: d.maxPayloadKb,
     dailyBudgetUSD: d.dailyBudgetUsd,
   });
-  const dirs = get('claudeConfigDirs');
+  const agentFolders: Record<string, string[]> = {};
+  for (const { folders: f } of settingAgents()) {
+    const v = get(f.setting.key);
+    const list = f.setting.list ? (Array.isArray(v) ? v : []) : [v];
+    agentFolders[f.setting.key] = list.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+  }
   return {
     host: stringSetting(get('host'), d.host) || d.host,
     port: Math.round(numberSetting(get('port'), d.port, 1, 65535)),
@@ -136,8 +150,7 @@ export function readSettings(getSetting: Getter): ExtensionSettings {
     idleMinutes: numberSetting(get('idleMinutes'), d.idleMinutes, 0, 1440),
     endMinutes: numberSetting(get('endMinutes'), d.endMinutes, 0, 100000),
     retentionDays: numberSetting(get('retentionDays'), d.retentionDays, 0, 100000),
-    claudeConfigDirs: Array.isArray(dirs) ? dirs.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [],
-    codexHome: stringSetting(get('codexHome'), d.codexHome),
+    agentFolders,
     watchLogs: typeof get('watchLogs') === 'boolean' ? (get('watchLogs') as boolean) : d.watchLogs,
     storeThinking: typeof get('storeThinking') === 'boolean' ? (get('storeThinking') as boolean) : d.storeThinking,
     dailyBudgetUsd: numberSetting(get('dailyBudgetUSD'), d.dailyBudgetUsd, 0, 1e9),
@@ -169,8 +182,10 @@ export function serverEnv(s: ExtensionSettings, base: NodeJS.ProcessEnv): NodeJS
   env.AGENTMONITOR_IDLE_MINUTES = String(s.idleMinutes);
   env.AGENTMONITOR_END_MINUTES = String(s.endMinutes);
   env.AGENTMONITOR_RETENTION_DAYS = String(s.retentionDays);
-  if (s.claudeConfigDirs.length) env.CLAUDE_CONFIG_DIR = s.claudeConfigDirs.join(',');
-  if (s.codexHome) env.CODEX_HOME = s.codexHome;
+  for (const { folders: f } of settingAgents()) {
+    const dirs = s.agentFolders[f.setting.key] ?? [];
+    if (dirs.length) env[f.env] = dirs.join(',');
+  }
   env.AGENTMONITOR_WATCH = s.watchLogs ? '1' : '0';
   env.AGENTMONITOR_THINKING = s.storeThinking ? '1' : '0';
   if (s.dailyBudgetUsd > 0) env.AGENTMONITOR_DAILY_BUDGET_USD = String(s.dailyBudgetUsd);

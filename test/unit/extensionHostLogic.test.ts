@@ -23,12 +23,12 @@ test('crash tracker: exponential backoff, reset after a stable run, give up afte
 });
 
 test('settings: defaults on bad values, mapped onto AGENTMONITOR_* env', () => {
-  const values: Record<string, unknown> = { port: 4000, host: ' 127.0.0.1 ', dbPath: '/tmp/x.db', token: 's3cret', maxPayloadKb: -5, claudeConfigDirs: ['/a', '', 7, '/b'], codexHome: '/c', watchLogs: false, storeThinking: false, dailyBudgetUsd: 25 };
+  const values: Record<string, unknown> = { port: 4000, host: ' 127.0.0.1 ', dbPath: '/tmp/x.db', token: 's3cret', maxPayloadKb: -5, claudeConfigDirs: ['/a', '', 7, '/b'], codexHome: '/c', geminiCliHome: ' /g ', copilotHome: '/p', opencodeDataHome: '/o', watchLogs: false, storeThinking: false, dailyBudgetUsd: 25 };
   const s = readSettings((k) => values[k]);
   assert.equal(s.port, 4000);
   assert.equal(s.host, '127.0.0.1');
   assert.equal(s.maxPayloadKb, DEFAULT_SETTINGS.maxPayloadKb);
-  assert.deepEqual(s.claudeConfigDirs, ['/a', '/b']);
+  assert.deepEqual(s.agentFolders, { claudeConfigDirs: ['/a', '/b'], codexHome: ['/c'], geminiCliHome: ['/g'], copilotHome: ['/p'], opencodeDataHome: ['/o'] });
   const env = serverEnv(s, { PATH: '/bin', AGENTMONITOR_TOKEN: 'old', NODE_OPTIONS: '--inspect' });
   assert.equal(env.PATH, '/bin');
   assert.equal(env.ELECTRON_RUN_AS_NODE, '1');
@@ -38,6 +38,7 @@ test('settings: defaults on bad values, mapped onto AGENTMONITOR_* env', () => {
   assert.equal(env.AGENTMONITOR_TOKEN, 's3cret');
   assert.equal(env.CLAUDE_CONFIG_DIR, '/a,/b');
   assert.equal(env.CODEX_HOME, '/c');
+  assert.deepEqual([env.GEMINI_CLI_HOME, env.COPILOT_HOME, env.XDG_DATA_HOME], ['/g', '/p', '/o']);
   assert.equal(env.AGENTMONITOR_WATCH, '0');
   assert.equal(env.AGENTMONITOR_THINKING, '0');
   assert.equal(env.AGENTMONITOR_DAILY_BUDGET_USD, '25');

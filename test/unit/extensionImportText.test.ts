@@ -19,6 +19,11 @@ test('an import that found nothing names the folders it looked in and the settin
       'Codex\'s sessions/ and archived_sessions/); if your agents keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".',
   );
   assert.match(importSummaryText(nothing, { ...places, cwdFilter: ['/work/shop'] }), /^Import done: no transcripts of sessions in \/work\/shop found\. Looked in /);
+  // Each agent read names its own folder setting.
+  assert.match(
+    importSummaryText(nothing, { ...places, geminiDirs: ['/home/me/.gemini'], opencodeDirs: ['/home/me/.local/share/opencode'] }),
+    /set "agentMonitor\.claudeConfigDirs", "agentMonitor\.codexHome", "agentMonitor\.geminiCliHome" or "agentMonitor\.opencodeDataHome"\.$/,
+  );
 });
 
 test('an import that found files, even unchanged ones, keeps its counts', () => {

@@ -59,4 +59,10 @@ export interface AgentFolders {
   env: string;
   /** Its default folders, the environment's overrides applied. */
   defaults(env: Record<string, string | undefined>, host: HostPaths): string[];
+  /**
+   * The VS Code setting `agentMonitor.<key>` (package.json `contributes.configuration`, which
+   * `extensionFolderSettings.test.ts` holds to this) whose value the extension gives the server it
+   * starts as `env` (a list joined by commas).
+   */
+  setting?: { key: string; list?: true; description: string };
 }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { folderAgents, requestedDirs } from '../../core/agents/folders';
+import { folderAgents, hostPaths, requestedDirs } from '../../core/agents/folders';
 import { loadConfig } from '../../core/config';
 import type { ImportRequest, ImportSummary } from '../../core/contracts/api';
 import type { Container } from '../container';
 import { COMMANDS } from '../ids';
+import { settingAgents } from '../settings';
 import { importFraction, importProgressText, importSummaryText, ImportWaiter, type ImportPlaces } from '../model/importText';
 
 /** Runs an import in the server (`POST /api/import`), following progress over SSE, cancellable. */
@@ -71,15 +72,17 @@ export function workspaceImportRequest(c: Container, folders: readonly string[])
 }
 
 /**
- * The folders this window's settings name (Claude Code's and Codex's). A request naming some
- * agents' folders reads only what it names: every other agent's default folders are named too.
+ * The folders this window's settings name (each agent's folder setting, as the server reads its
+ * environment variable). A request naming some agents' folders reads only what it names: every
+ * other agent's default folders are named too.
  */
 function settingsImportRequest(c: Container): ImportRequest {
   const s = c.config.settings;
-  const named: ImportRequest = {
-    ...(s.claudeConfigDirs.length ? { claude_dirs: s.claudeConfigDirs } : {}),
-    ...(s.codexHome ? { codex_dirs: [s.codexHome] } : {}),
-  };
+  const named: ImportRequest = Object.fromEntries(
+    settingAgents()
+      .filter(({ folders: f }) => s.agentFolders[f.setting.key]?.length)
+      .map(({ folders: f }) => [f.request, f.defaults({ ...process.env, [f.env]: s.agentFolders[f.setting.key].join(',') }, hostPaths())]),
+  );
   if (!Object.keys(named).length) return named;
   try {
     const config = loadConfig(c.serverEnv()) as unknown as Record<string, string[]>;

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { codexIdentity } from '../../core/agents/codex/identity';
+import { agentFolder } from '../../core/agents/folders';
 import { agentPresence } from '../../core/hooks/locations';
 import { codexOtelConfig, otelEndpoint } from '../../core/setup/snippets';
 import type { Container } from '../container';
@@ -12,14 +13,14 @@ import { runCli } from '../server/cliRunner';
 function hooksEnv(c: Container): NodeJS.ProcessEnv {
   const env = c.serverEnv();
   // The hooks installer takes one Claude config folder: the first configured one.
-  const first = c.config.settings.claudeConfigDirs[0];
+  const first = c.config.settings.agentFolders.claudeConfigDirs?.[0];
   if (first) env.CLAUDE_CONFIG_DIR = first;
   return env;
 }
 
 async function configureCodexTelemetry(c: Container): Promise<boolean> {
   const s = c.config.settings;
-  const home = s.codexHome || process.env.CODEX_HOME || path.join(os.homedir(), '.codex');
+  const home = agentFolder(codexIdentity, c.serverEnv());
   const file = path.join(home, 'config.toml');
   const target = { host: s.host, port: s.port, token: s.token || null };
   const snippet = codexOtelConfig(target);

@@ -32,10 +32,10 @@ export function importSummaryText(s: ImportSummary, places?: ImportPlaces): stri
       .filter((r) => r.dirs.length);
     const where = read.flatMap((r) => r.dirs).join(', ');
     const what2 = read.map((r) => `${r.a.name}'s ${r.a.folders.lookedIn.replace(/ (below|in) each$/, '')}`).join(', ');
-    return (
-      `Import done: ${what} found. Looked in ${where} (${what2}); if your agents ` +
-      'keep their logs elsewhere, set "agentMonitor.claudeConfigDirs" or "agentMonitor.codexHome".'
-    );
+    // The settings that move those agents' folders (their identities' `folders.setting`).
+    const keys = read.flatMap((r) => (r.a.folders.setting ? [`"agentMonitor.${r.a.folders.setting.key}"`] : []));
+    const set = keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}` : keys[0];
+    return `Import done: ${what} found. Looked in ${where} (${what2})${set ? `; if your agents keep their logs elsewhere, set ${set}.` : '.'}`;
   }
   const parts = [
     `${s.events.toLocaleString('en-US')} new event${s.events === 1 ? '' : 's'} from ${s.files} file${s.files === 1 ? '' : 's'}`,

@@ -20,6 +20,11 @@ export const claudeCodeIdentity = {
     lookedIn: 'projects/ below each',
     env: 'CLAUDE_CONFIG_DIR',
     // CLAUDE_CONFIG_DIR may name several, comma-separated.
+    setting: {
+      key: 'claudeConfigDirs',
+      list: true,
+      description: 'Claude Code config folders (each holding `projects/`), like `CLAUDE_CONFIG_DIR`. Empty: `CLAUDE_CONFIG_DIR` or `~/.claude` and `~/.config/claude`.',
+    },
     defaults: (env, h) => (env.CLAUDE_CONFIG_DIR ? env.CLAUDE_CONFIG_DIR.split(',').map((s) => s.trim()).filter(Boolean) : [h.join(h.home, '.claude'), h.join(h.home, '.config', 'claude')]),
   },
 } as const satisfies AgentIdentity;

@@ -15,6 +15,7 @@ export const codexIdentity = {
     defaultsText: 'CODEX_HOME or ~/.codex',
     lookedIn: 'sessions/ and archived_sessions/ below each',
     env: 'CODEX_HOME',
+    setting: { key: 'codexHome', description: 'Codex home folder (holding `sessions/`), like `CODEX_HOME`. Empty: `CODEX_HOME` or `~/.codex`.' },
     defaults: (env, h) => [env.CODEX_HOME || h.join(h.home, '.codex')],
   },
 } as const satisfies AgentIdentity;

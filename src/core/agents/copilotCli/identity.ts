@@ -18,6 +18,7 @@ export const copilotCliIdentity = {
     defaultsText: 'COPILOT_HOME or ~/.copilot',
     lookedIn: 'session-state/ below each',
     env: 'COPILOT_HOME',
+    setting: { key: 'copilotHome', description: 'Copilot CLI folder (holding `session-state/`), like `COPILOT_HOME`. Empty: `COPILOT_HOME` or `~/.copilot`.' },
     defaults: (env, h) => [env.COPILOT_HOME || h.join(h.home, '.copilot')],
   },
 } as const satisfies AgentIdentity;

@@ -17,6 +17,10 @@ export const geminiCliIdentity = {
     lookedIn: 'tmp/<project>/chats/ below each',
     env: 'GEMINI_CLI_HOME',
     // GEMINI_CLI_HOME is the CLI's own override of the home.
+    setting: {
+      key: 'geminiCliHome',
+      description: 'Gemini CLI home: the folder holding its `.gemini/` (chats in `.gemini/tmp/<project>/chats/`), like `GEMINI_CLI_HOME`. Empty: `GEMINI_CLI_HOME` or your home folder.',
+    },
     defaults: (env, h) => [h.join(env.GEMINI_CLI_HOME || h.home, '.gemini')],
   },
 } as const satisfies AgentIdentity;

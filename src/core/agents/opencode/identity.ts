@@ -15,6 +15,10 @@ export const opencodeIdentity = {
     defaultsText: 'XDG_DATA_HOME/opencode or ~/.local/share/opencode',
     lookedIn: 'opencode.db in each',
     env: 'XDG_DATA_HOME',
+    setting: {
+      key: 'opencodeDataHome',
+      description: "The data folder holding OpenCode's `opencode/` (its `opencode.db`), like `XDG_DATA_HOME`. Empty: `XDG_DATA_HOME` or `~/.local/share`.",
+    },
     // On every OS.
     defaults: (env, h) => [h.join(env.XDG_DATA_HOME || h.join(h.home, '.local', 'share'), 'opencode')],
   },
