@@ -110,8 +110,9 @@ test("a hook that arrives after the chat log showed its call is still paired, on
 
 test('a repeated call is paired with its own record, not with an earlier one of the same input', () => {
   const w = world();
+  w.send(payloads[0], 0);
+  // Calls whose hooks never arrived (the server was busy): the log holds a list_directory of "." from before.
   w.writeTo(16);
-  // Hooks installed mid-session: the log already holds a list_directory of "." from before.
   const later = { ...payloads[3], timestamp: '2026-12-08T01:00:00.000Z' };
   assert.deepEqual(w.send(later, 1).map((e) => e.event_type), ['hook_event']);
   assert.deepEqual(w.send({ ...payloads[4], timestamp: '2026-12-08T01:00:00.100Z' }, 2), []);

@@ -70,7 +70,8 @@ interface PendingCall {
 }
 
 interface SessionHooks {
-  prompts: { text: string; at: string | undefined }[];
+  /** Prompts announced (`BeforeAgent`), as the importer keeps their text. */
+  prompts: { key: string; at: string | undefined }[];
   calls: PendingCall[];
   /** Prompts and finished calls the chat log showed that no hook has claimed yet. */
   logged: { id: string; text?: string; name?: string; input?: string; status?: string; at: number | undefined }[];
@@ -128,6 +129,12 @@ export class GeminiHookMapper {
       metadata: compact({ hook_event_name: hookName, ...meta }),
     });
     const s = this.session(sid);
+    // Its chat log is read from where it stood at the session's first hook: a hook's prompt or call
+    // is written there after the hook, never before (a server started mid-session reads no history).
+    if (transcript && s.file !== transcript && isGeminiHookTranscript(sid, transcript)) {
+      s.file = transcript;
+      s.offset = fileSize(transcript);
+    }
     const out: EventInputRaw[] = [];
 
     switch (hookName) {
@@ -137,7 +144,7 @@ export class GeminiHookMapper {
         break;
       case 'BeforeAgent': {
         const prompt = typeof payload.prompt === 'string' ? payload.prompt : '';
-        if (prompt.trim() && !ignoredGeminiPrompt(prompt.trim())) s.prompts.push({ text: prompt, at });
+        if (prompt.trim() && !ignoredGeminiPrompt(prompt.trim())) s.prompts.push({ key: promptKey(prompt), at });
         if (s.prompts.length > PENDING_KEPT) s.prompts.shift();
         break;
       }
@@ -230,7 +237,7 @@ export class GeminiHookMapper {
       const l = s.logged[li];
       let e: EventInputRaw;
       if (l.text !== undefined) {
-        const i = s.prompts.findIndex((p) => promptKey(p.text) === l.text && notBefore(l.at, p.at));
+        const i = s.prompts.findIndex((p) => p.key === l.text && notBefore(l.at, p.at));
         if (i < 0) continue;
         const p = s.prompts.splice(i, 1)[0];
         e = event('user_prompt', { event_id: channelEventId('prompt', AGENT, sid, l.id), client_timestamp: p.at }, { prompt: l.text, message_id: l.id, hook_event_name: 'BeforeAgent' });
@@ -260,10 +267,7 @@ export class GeminiHookMapper {
 
   /** The records written to the chat log since the last read (message records and `$set.messages`). */
   private newRecords(s: SessionHooks, file: string): Record<string, unknown>[] {
-    if (s.file !== file) {
-      s.file = file;
-      s.offset = 0;
-    }
+    if (s.file !== file) return [];
     let text: string;
     try {
       const fd = fs.openSync(file, 'r');
@@ -299,6 +303,14 @@ export class GeminiHookMapper {
       else if (typeof o.id === 'string') records.push(o);
     }
     return records;
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
