@@ -1,11 +1,14 @@
 // Team mode reads (issue 25): the dashboard's first requests (what a page asks as it starts, the
-// Sessions list, the Costs and Tools views' first questions, filter options, a session's page)
+// Sessions list, the Costs and Tools views' first questions, filter options, a session's page,
+// search and the usage monitor)
 // against a team server and against the local sql.js server holding the same events, in the same
 // run: p50/p95 per request and team/local ratios. Each sample follows a one-event write to that
 // server (live agents keep writing; the local server's 10 s answer cache is then cold, and a team
 // server keeps none). Both are filled through POST /api/events/batch with the same events: 20
 // people, 400 sessions, 30 days. PostgreSQL runs with its durable defaults.
-// Usage: node bench/teamReads.mjs [--events 100000] [--samples 9]   (needs `npm run build` and Debian's postgresql)
+// `--analyze`: ANALYZE the team database after the fill (autovacuum does it in time; right after a
+// bulk fill PostgreSQL has no statistics, and search's plan then reads every match).
+// Usage: node bench/teamReads.mjs [--events 100000] [--samples 9] [--analyze]   (needs `npm run build` and Debian's postgresql)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -85,6 +88,10 @@ const REQUESTS = [
   '/api/filter-options',
   '/api/sessions/bench-s-7',
   '/api/sessions/bench-s-7/transcript?limit=200',
+  '/api/search?q=tests',
+  '/api/search?q=make%20tests&agent_type=codex',
+  '/api/search?q=nothingmatches',
+  '/api/stats/usage-monitor?tz=UTC',
 ];
 
 const pct = (xs, p) => {
@@ -113,6 +120,14 @@ const team = await startProcess([cli, 'serve', '--port', '0', '--database-url', 
 try {
   const fillLocal = await fill(local.url, localToken);
   const fillTeam = await fill(team.url, token);
+  if (process.argv.includes('--analyze')) {
+    const pg = (await import('pg')).default;
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    await db.query('ANALYZE');
+    await db.end();
+    console.log('team database analyzed after the fill');
+  }
   console.log(`${EVENTS} events, ${SAMPLES} samples per request after a one-event write, ${os.cpus().length} cores; filled local in ${fillLocal.toFixed(1)} s, team in ${fillTeam.toFixed(1)} s`);
   console.log(`${'request'.padEnd(72)} ${'local p50/p95 ms'.padStart(18)} ${'team p50/p95 ms'.padStart(18)}  team/local p50, p95`);
   for (const route of REQUESTS) {

@@ -55,32 +55,21 @@ export function searchQuery(terms: SearchParams['terms']): string | null {
 export async function teamSearch(pool: pg.Pool, p: SearchParams): Promise<SearchPage> {
   const query = searchQuery(p.terms);
   if (!query) return { results: [], next_cursor: null };
-  const ids = (
-    await pool.query<{ id: number }>('SELECT id FROM am_events WHERE search_terms @@ $1::tsquery AND id < $2 ORDER BY id DESC LIMIT $3', [
-      query,
-      p.before_id ?? Number.MAX_SAFE_INTEGER,
-      SEARCH_SCAN,
-    ])
-  ).rows.map((r) => r.id);
-  if (!ids.length) return { results: [], next_cursor: null };
-  const values: unknown[] = [ids];
-  const clauses = ['id = ANY($1)'];
-  const where = (clause: string, value: unknown) => {
-    values.push(value);
-    clauses.push(clause.replace('?', `$${values.length}`));
-  };
-  if (p.agent_type?.length) where('agent_type = ANY(?)', p.agent_type);
-  if (p.project?.length) where('project = ANY(?)', p.project);
-  if (p.person?.length) where('person = ANY(?)', p.person);
-  if (p.since != null) where('created_at >= ?', p.since);
-  if (p.until != null) where('created_at <= ?', p.until);
-  const rows = (
-    await pool.query<{ id: number; session_id: string; event_type: string; created_at: number }>(
-      `SELECT id, session_id, event_type, created_at FROM am_events WHERE ${clauses.join(' AND ')} ORDER BY id DESC`,
-      values,
+  // The scan and the filters' columns in one query: the scanned ids looked up again with
+  // `id = ANY(…)` were a sequential scan of every partition (60-90 ms on 100k events).
+  const scanned = (
+    await pool.query<{ id: number; session_id: string; event_type: string; created_at: number; agent_type: string; project: string | null; person: string }>(
+      `SELECT id, session_id, event_type, created_at, agent_type, project, person FROM am_events
+       WHERE search_terms @@ $1::tsquery AND id < $2 ORDER BY id DESC LIMIT $3`,
+      [query, p.before_id ?? Number.MAX_SAFE_INTEGER, SEARCH_SCAN],
     )
   ).rows;
-  const hits = new SearchHits(p, ids);
+  if (!scanned.length) return { results: [], next_cursor: null };
+  const among = (values: string[] | undefined, v: string | null) => !values?.length || (v !== null && values.includes(v));
+  const rows = scanned.filter(
+    (r) => among(p.agent_type, r.agent_type) && among(p.project, r.project) && among(p.person, r.person) && (p.since == null || r.created_at >= p.since) && (p.until == null || r.created_at <= p.until),
+  );
+  const hits = new SearchHits(p, scanned.map((r) => r.id));
   for (let i = 0; i < rows.length; i += METADATA_CHUNK) {
     const chunk = rows.slice(i, i + METADATA_CHUNK);
     const metadata = new Map(
