@@ -108,6 +108,16 @@ test("a hook that arrives after the chat log showed its call is still paired, on
   assert.deepEqual(rest.map((e) => e.event_type), ['stop'], 'only the stop: no call without the log\'s id');
 });
 
+test("hooks' POSTs that arrive after the CLI wrote what follows them: the prompt and the call are still paired", () => {
+  const w = world();
+  // SessionStart and BeforeAgent reach the server only once the prompt's record is written.
+  w.writeTo(3);
+  const out = [...w.send(payloads[0], 0), ...w.send(payloads[1], 1)];
+  w.writeTo(7);
+  out.push(...w.send(payloads[3], 2), ...w.send(payloads[4], 3));
+  assert.deepEqual(out.map((e) => e.event_type), ['session_start', 'user_prompt', 'hook_event', 'tool_use']);
+});
+
 test('a repeated call is paired with its own record, not with an earlier one of the same input', () => {
   const w = world();
   w.send(payloads[0], 0);

@@ -77,9 +77,10 @@ interface SessionHooks {
   logged: { id: string; text?: string; name?: string; input?: string; status?: string; at: number | undefined }[];
   /** Chat-log ids already stored from hooks (a message is written again as it changes). */
   resolved: Set<string>;
-  /** The chat log, and how far it was read (whole lines). */
+  /** The chat log, and how far it was read (whole lines, unless `midLine`: the first read starts inside one). */
   file?: string;
   offset: number;
+  midLine?: boolean;
 }
 
 function time(v: unknown): number | undefined {
@@ -129,11 +130,13 @@ export class GeminiHookMapper {
       metadata: compact({ hook_event_name: hookName, ...meta }),
     });
     const s = this.session(sid);
-    // Its chat log is read from where it stood at the session's first hook: a hook's prompt or call
-    // is written there after the hook, never before (a server started mid-session reads no history).
+    // A hook's POST may arrive after the CLI wrote what follows it, so the chat log is read from its
+    // start, or from its last READ_MAX bytes when it is longer (a server started mid-session): what
+    // was written before a hook fired is never taken for its prompt or call (`notBefore`).
     if (transcript && s.file !== transcript && isGeminiHookTranscript(sid, transcript)) {
       s.file = transcript;
-      s.offset = fileSize(transcript);
+      s.offset = Math.max(0, fileSize(transcript) - READ_MAX);
+      s.midLine = s.offset > 0;
     }
     const out: EventInputRaw[] = [];
 
@@ -282,7 +285,9 @@ export class GeminiHookMapper {
         const end = buf.lastIndexOf(0x0a, n - 1) + 1;
         if (end === 0) return [];
         s.offset += end;
-        text = buf.subarray(0, end).toString('utf8');
+        const start = s.midLine ? buf.indexOf(0x0a) + 1 : 0;
+        s.midLine = false;
+        text = buf.subarray(start, Math.max(start, end)).toString('utf8');
       } finally {
         fs.closeSync(fd);
       }
