@@ -212,7 +212,7 @@ describe('agents straight to a team server: OTLP', { skip: skip ?? false }, () =
   });
 });
 
-describe('agents straight to a team server: hooks', { skip: skip ?? false }, () => {
+describe('agents straight to a team server: hooks, then OTLP of the same runs', { skip: skip ?? false }, () => {
   let local: RunningServer;
   let team: RunningTeamServer;
   const runs = ['claude-json', 'claude-protobuf', 'codex-json'];
@@ -225,7 +225,7 @@ describe('agents straight to a team server: hooks', { skip: skip ?? false }, () 
     team = await startTeamServer({ port: 0, host: '127.0.0.1', token: SERVICE_TOKEN }, { databaseUrl: url, log: silentLogger });
     const { token } = await createToken(team.store.pool, ANA);
     for (const run of runs) {
-      for (const p of capturePosts(run, 'hooks')) {
+      for (const p of [...capturePosts(run, 'hooks'), ...capturePosts(run)]) {
         assert.equal(await send(local.url, p), 200, `local ${p.url}`);
         // A team server answers once PostgreSQL committed the hook's events.
         assert.equal(await send(team.url, p, { authorization: `Bearer ${token}`, 'x-agentmonitor-machine': 'ana-desktop' }), 200, `team ${p.url}`);
@@ -254,9 +254,12 @@ describe('agents straight to a team server: hooks', { skip: skip ?? false }, () 
     });
   }
 
-  test("the hooks' events are the token's person's, from the header's machine; their calls completed", async () => {
+  test("the hooks' events are the token's person's, from the header's machine; their calls completed; OTLP filled in what hooks lack", async () => {
     const all = (await getJson<EventsPage>(`${team.url}/api/events?limit=1000`)).body.events;
-    assert.ok(all.length > 30 && all.every((e) => e.source === 'hook' && e.person === ANA && e.machine === 'ana-desktop'));
+    const hooks = all.filter((e) => e.source === 'hook');
+    assert.ok(hooks.length > 30 && all.every((e) => e.person === ANA) && hooks.every((e) => e.machine === 'ana-desktop'));
+    // OTLP's decision on a call the hooks stored first is merged into the stored call, as locally.
+    assert.ok(hooks.some((e) => e.event_type === 'tool_use' && typeof e.metadata?.decision === 'string'), 'a decision filled in');
     const tools = all.filter((e) => e.event_type === 'tool_use');
     assert.ok(tools.length >= 6 && tools.every((e) => e.status !== 'running'), tools.map((e) => e.status).join());
   });

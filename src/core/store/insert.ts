@@ -165,7 +165,7 @@ export function fillMetadataGaps(oldJson: string | null, newJson: string): strin
 }
 
 /** Whether a tool call's metadata carries a permission decision (`otel/*.ts` tool_decision). */
-function isDecision(metadata: string): boolean {
+export function isDecision(metadata: string): boolean {
   try {
     return typeof (JSON.parse(metadata) as { decision?: unknown }).decision === 'string';
   } catch {

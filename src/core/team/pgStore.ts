@@ -8,7 +8,7 @@
 import pg from 'pg';
 import type { StoredEvent } from '../contracts/events';
 import type { Logger } from '../log';
-import { addToSession, completesStored, hasStandInUsage, isDerived, mergeMetadata, newSessionDelta, settleEnd, type SessionDelta } from '../store/insert';
+import { addToSession, completesStored, fillMetadataGaps, hasStandInUsage, isDecision, isDerived, mergeMetadata, newSessionDelta, settleEnd, type SessionDelta } from '../store/insert';
 import { METRICS_USAGE_ID_PREFIX } from '../contracts/eventIds';
 import { recordToStoredEvent, type EventRecord } from '../store/records';
 import { contextTokens, fold, reportedWindow, stateChange, type SessionLiveState, type StateChange } from '../store/sessionState';
@@ -144,6 +144,23 @@ function complete(row: TeamRecord, r: TeamRecord): void {
 }
 
 /**
+ * A duplicate `r` of the event `row` (stored, or first in the batch) applied to it, as the local
+ * store's `applyDuplicate`: what it does to its session, or null.
+ */
+function applyDuplicate(row: TeamRecord, r: TeamRecord): SessionItem | null {
+  if (completesStored(row.status, r.status)) {
+    complete(row, r);
+    return { r, kind: 'complete' };
+  }
+  if (r.metadata) {
+    const filled = fillMetadataGaps(row.metadata, r.metadata);
+    if (filled !== null) row.metadata = filled;
+    if (r.event_type === 'tool_use' && isDecision(r.metadata)) return { r, kind: 'note' };
+  }
+  return null;
+}
+
+/**
  * Derived usage leaving the sessions whose first real request arrived (`$1`; `$2` the id prefix):
  * the rows and their share of the hourly rollup and the sessions. The event ids stay claimed, so a
  * re-sent derived record is a duplicate.
@@ -174,36 +191,37 @@ WHERE s.session_id = x.session_id`;
 const MAX_COVERED = 100_000;
 
 /**
- * The batch's inserted rows summed per session (session id order), as the local store sums them;
- * `touches` are stored calls completed by this batch (`store/insert.ts` applyDuplicate): they move
- * the session's times, last tool and state without counting.
+ * What a batch does to a session, in the batch's order (`store/insert.ts` BatchWriter): an inserted
+ * row counts; a duplicate that completes a call (`complete`) moves the session's times, last tool
+ * and state without counting; a duplicate carrying a tool decision (`note`) moves its state only.
  */
-function sessionRows(rows: TeamRecord[], touches: TeamRecord[] = []): Record<string, unknown>[] {
+type SessionItem = { r: TeamRecord; kind: 'insert' | 'complete' | 'note' };
+
+/** The batch's items summed per session (session id order), as the local store sums them. */
+function sessionRows(items: SessionItem[]): Record<string, unknown>[] {
   const bySession = new Map<string, { d: SessionDelta; person: string; machine: string | null; changes: StateChange[]; ctx: { tokens: number; at: number } | null; window: number | null }>();
   const entry = (r: TeamRecord) => {
     let e = bySession.get(r.session_id);
     if (!e) bySession.set(r.session_id, (e = { d: newSessionDelta(r), person: r.person, machine: r.machine, changes: [], ctx: null, window: null }));
     return e;
   };
-  for (const r of touches) {
+  for (const { r, kind } of items) {
     const e = entry(r);
-    e.d.last_event_at = Math.max(e.d.last_event_at, r.created_at);
-    e.d.started_at = Math.min(e.d.started_at, r.created_at);
-    e.d.reopened_at = Math.max(e.d.reopened_at ?? 0, r.created_at);
-    if (r.tool_name && r.created_at >= e.d.last_tool_at) {
-      e.d.last_tool = r.tool_name;
-      e.d.last_tool_status = r.status;
-      e.d.last_tool_at = r.created_at;
+    if (kind === 'insert') {
+      addToSession(e.d, r);
+      e.window = reportedWindow(r) ?? e.window;
+      const tokens = contextTokens(r);
+      if (tokens !== null && (!e.ctx || r.created_at >= e.ctx.at)) e.ctx = { tokens, at: r.created_at };
+    } else if (kind === 'complete') {
+      e.d.last_event_at = Math.max(e.d.last_event_at, r.created_at);
+      e.d.started_at = Math.min(e.d.started_at, r.created_at);
+      e.d.reopened_at = Math.max(e.d.reopened_at ?? 0, r.created_at);
+      if (r.tool_name && r.created_at >= e.d.last_tool_at) {
+        e.d.last_tool = r.tool_name;
+        e.d.last_tool_status = r.status;
+        e.d.last_tool_at = r.created_at;
+      }
     }
-    const change = stateChange(r);
-    if (change) e.changes.push(change);
-  }
-  for (const r of rows) {
-    const e = entry(r);
-    addToSession(e.d, r);
-    e.window = reportedWindow(r) ?? e.window;
-    const tokens = contextTokens(r);
-    if (tokens !== null && (!e.ctx || r.created_at >= e.ctx.at)) e.ctx = { tokens, at: r.created_at };
     const change = stateChange(r);
     if (change) e.changes.push(change);
   }
@@ -362,7 +380,9 @@ export class PgStore {
       const rows: TeamRecord[] = [];
       const terms: (string | null)[] = [];
       const rowOf = new Map<string, TeamRecord>();
-      const later: { r: TeamRecord; id: number }[] = [];
+      const later: { r: TeamRecord; id: number; at: number }[] = [];
+      const items: (SessionItem | null)[] = [];
+      const reindex = new Set<TeamRecord>();
       records.forEach((r, i) => {
         const skippedFor = cover.skipped.get(i);
         if (skippedFor !== undefined) {
@@ -373,8 +393,14 @@ export class PgStore {
         if (r.event_id !== null && (existing.has(r.event_id) || firstInBatch.get(r.event_id) !== i)) {
           const stored = existing.get(r.event_id);
           const first = rowOf.get(r.event_id);
-          if (stored !== undefined) later.push({ r, id: stored });
-          else if (first && completesStored(first.status, r.status)) complete(first, r);
+          if (stored !== undefined) {
+            later.push({ r, id: stored, at: items.length });
+            items.push(null);
+          } else if (first) {
+            const before = first.metadata;
+            items.push(applyDuplicate(first, r));
+            if (first.metadata !== before) reindex.add(first);
+          }
           out.ids.push(stored ?? ids[firstInBatch.get(r.event_id)!]);
           out.duplicates++;
           return;
@@ -383,13 +409,15 @@ export class PgStore {
         out.inserted++;
         const row = { ...r, id: ids[i] };
         rows.push(row);
+        items.push({ r: row, kind: 'insert' });
         terms.push(lexemes[i]);
         if (r.event_id !== null) rowOf.set(r.event_id, row);
       });
-      if (rows.length) await c.query(INSERT_SQL, [JSON.stringify(rows.map((r, i) => ({ ...r, search_terms: terms[i] })))]);
-      const { touches, completed } = await this.completeStored(c, later);
+      if (rows.length) await c.query(INSERT_SQL, [JSON.stringify(rows.map((r, i) => ({ ...r, search_terms: reindex.has(r) ? searchLexemes(r.event_type, r.metadata) : terms[i] })))]);
+      const completed = await this.applyStored(c, later, items);
       if (cover.drop.length) await c.query(DROP_DERIVED_SQL, [cover.drop, `${METRICS_USAGE_ID_PREFIX}%`]);
-      if (rows.length || touches.length) await c.query(SESSIONS_SQL, [JSON.stringify(sessionRows(rows, touches))]);
+      const sessionItems = items.filter((x): x is SessionItem => x !== null);
+      if (sessionItems.length) await c.query(SESSIONS_SQL, [JSON.stringify(sessionRows(sessionItems))]);
       if (rows.length || completed.length) {
         const inserted = [...rows.map((r) => r.id as number), ...completed];
         for (let i = 0; i < inserted.length; i += IDS_PER_NOTIFY) {
@@ -451,33 +479,35 @@ export class PgStore {
   }
 
   /**
-   * Stored calls this batch completes (a running call's final status) or corrects (a success that
-   * failed), as the local store does (`applyDuplicate`): status, duration, tool name and merged
-   * metadata. Answers the records that did (for their sessions' times, last tool and state) and the
-   * ids of the rows they changed (streamed again).
+   * Duplicates of stored events (`later`, with their place in `items`), as the local store applies
+   * them (`applyDuplicate`): a running call's final status (or a success's failure) completes the
+   * row (status, duration, tool name, merged metadata), else the stored metadata's empty fields
+   * are filled (`fillMetadataGaps`); a tool decision moves the session's state. Answers the ids of
+   * the rows completed (streamed again).
    */
-  private async completeStored(c: pg.PoolClient, later: { r: TeamRecord; id: number }[]): Promise<{ touches: TeamRecord[]; completed: number[] }> {
-    const final = later.filter(({ r }) => r.status !== null && r.status !== 'running');
-    if (!final.length) return { touches: [], completed: [] };
+  private async applyStored(c: pg.PoolClient, later: { r: TeamRecord; id: number; at: number }[], items: (SessionItem | null)[]): Promise<number[]> {
+    const wanted = later.filter(({ r }) => r.metadata !== null || (r.status !== null && r.status !== 'running'));
+    if (!wanted.length) return [];
     const stored = new Map(
-      (await c.query<TeamRecord>(`SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events WHERE id = ANY($1)`, [[...new Set(final.map((x) => x.id))]])).rows.map((row) => [row.id, row]),
+      (await c.query<TeamRecord>(`SELECT ${EVENT_COLUMNS.join(', ')} FROM am_events WHERE id = ANY($1)`, [[...new Set(wanted.map((x) => x.id))]])).rows.map((row) => [row.id, row]),
     );
-    const changed = new Set<TeamRecord>();
-    const touches: TeamRecord[] = [];
-    for (const { r, id } of final) {
+    const changed = new Map<TeamRecord, boolean>();
+    for (const { r, id, at } of wanted) {
       const row = stored.get(id);
-      if (!row || !completesStored(row.status, r.status)) continue;
-      complete(row, r);
-      changed.add(row);
-      touches.push({ ...r, session_id: row.session_id });
+      if (!row) continue;
+      const before = row.metadata;
+      const item = applyDuplicate(row, r);
+      if (item?.kind === 'complete') changed.set(row, true);
+      else if (row.metadata !== before && !changed.has(row)) changed.set(row, false);
+      items[at] = item && { ...item, r: { ...item.r, session_id: row.session_id } };
     }
-    for (const row of [...changed].sort((a, b) => a.id - b.id)) {
+    for (const row of [...changed.keys()].sort((a, b) => a.id - b.id)) {
       await c.query(
         'UPDATE am_events SET status = $3, duration_ms = $4, tool_name = $5, metadata = $6, payload_truncated = $7, search_terms = $8::tsvector WHERE id = $1 AND created_at = $2',
         [row.id, row.created_at, row.status, row.duration_ms, row.tool_name, row.metadata, row.payload_truncated, searchLexemes(row.event_type, row.metadata)],
       );
     }
-    return { touches, completed: [...changed].map((row) => row.id) };
+    return [...changed].filter(([, completed]) => completed).map(([row]) => row.id);
   }
 
   /** Stored events by id, in id order. */
