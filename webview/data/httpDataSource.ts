@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import { SSE_MESSAGE_TYPES, type SseMessage } from '../../src/core/contracts/sse';
 import { apiGetPath, readApiGet, type ApiGetQuery, type ApiGetResponses, type ApiGetRoute } from '../../src/core/contracts/apiRoutes';
 import { buildQueryString, DASHBOARD_PRELOAD_GLOBAL, DASHBOARD_PRELOAD_MAX_AGE_MS } from '../../src/core/contracts/webview';
+import { TEAM_AUTH_REALM } from '../../src/core/contracts/api';
 import { ApiRequestError, Listeners, type ConnectionState, type DataSource } from './dataSource';
 
 type Preloaded = Record<string, { at: number; res: Promise<Response> } | undefined>;
@@ -35,6 +36,8 @@ export class HttpDataSource implements DataSource {
       throw new ApiRequestError(0, `server unreachable: ${(e as Error).message}`);
     }
     if (!res.ok) {
+      // A team server's sign-in ended (token revoked, cookie expired): its page is the sign-in form again.
+      if (res.status === 401 && (res.headers.get('www-authenticate') ?? '').includes(`realm="${TEAM_AUTH_REALM}"`)) location.reload();
       let msg = `${res.status} ${res.statusText}`;
       try {
         const body = (await res.json()) as { error?: string };

@@ -298,6 +298,12 @@ export interface Health {
  * `GET /api/health` of a team server bound off loopback, asked without a token (a load balancer's
  * check): up or not (503 when PostgreSQL does not answer) and the backend, nothing else.
  */
+/**
+ * The realm of a team server's 401 (`WWW-Authenticate: Bearer realm="agentmonitor-team"`): the
+ * dashboard reloads on it, and the page a browser without a valid token gets is the sign-in form.
+ */
+export const TEAM_AUTH_REALM = 'agentmonitor-team';
+
 export interface HealthBrief {
   status: 'ok' | 'degraded';
   storage: 'postgres';

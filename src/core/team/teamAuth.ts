@@ -9,6 +9,7 @@
  * from (`res.locals.machine`).
  */
 import type { RequestHandler, Response } from 'express';
+import { TEAM_AUTH_REALM } from '../contracts/api';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import { isLoopbackHost, refuseForeignHostOrOrigin, secretMatches, WRITE_METHODS } from '../server/security';
@@ -18,7 +19,7 @@ import type { PgStore } from './pgStore';
 import { cookieToken } from './teamLogin';
 
 function unauthorized(res: Response, why: string): void {
-  res.status(401).set('www-authenticate', 'Bearer realm="agentmonitor-team"').json({ error: why });
+  res.status(401).set('www-authenticate', `Bearer realm="${TEAM_AUTH_REALM}"`).json({ error: why });
 }
 
 /** Static files of the dashboard and the sign-in form: no team data, served to anyone. */

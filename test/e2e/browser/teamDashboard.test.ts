@@ -201,10 +201,12 @@ describe(`a team server bound off loopback (${bind}): the dashboard signs in wit
     );
   });
 
-  it('a revoked token ends the sign-in: the next load is the form again', async () => {
+  it("a revoked token ends the sign-in: the dashboard's next request brings the form back", async () => {
     await revokeTokens(team.store.pool, { person: 'ana@example.com' });
-    await page.reload();
+    // Costs asks the API (first visit); the 401 reloads the page, which is the sign-in form now.
+    await page.evaluate(() => (location.hash = '#/costs'));
     await page.waitForSelector('[data-testid=team-login]');
+    assert.equal(await page.evaluate(() => location.hash), '#/costs', 'signing in again returns to the view');
   });
 });
 
