@@ -166,6 +166,28 @@ test('project scope writes .claude/settings.json with a $HOME-relative script pa
   assert.equal(parsed.results[0].events.length, CLAUDE_COMMAND_EVENTS.length + CLAUDE_HTTP_EVENTS.length);
 });
 
+test("Gemini CLI: its settings.json keeps the user's settings; project scope writes .gemini/settings.json; --scope project with all leaves Codex out", async () => {
+  const s = setup();
+  fs.mkdirSync(path.join(s.home, '.gemini'));
+  fs.mkdirSync(path.join(s.home, '.codex'));
+  const userFile = path.join(s.home, '.gemini/settings.json');
+  fs.writeFileSync(userFile, JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, hooks: { BeforeTool: [{ matcher: 'run_shell_command', hooks: [{ type: 'command', command: '~/guard.sh' }] }] } }));
+  const r = await s.cli('install', '--agent', 'gemini');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Gemini CLI \(user\): added 8 hooks to .*\.gemini\/settings\.json/);
+  const user = readJson(userFile);
+  assert.deepEqual(user.security, { auth: { selectedType: 'gemini-api-key' } });
+  assert.deepEqual(user.hooks.BeforeTool.map((g: { matcher: string }) => g.matcher), ['run_shell_command', '*'], 'the user\'s own hook stays, ours beside it');
+  assert.equal(user.hooks.SessionStart[0].hooks[0].command, `sh ${s.home}/.agentmonitor/hooks/agentmonitor-hook.sh gemini-cli 3142`);
+  const all = await s.cli('install', '--scope', 'project');
+  assert.equal(all.code, 0, all.err);
+  assert.equal(readJson(path.join(s.project, '.gemini/settings.json')).hooks.AfterTool[0].hooks[0].command, 'sh "$HOME/.agentmonitor/hooks/agentmonitor-hook.sh" gemini-cli 3142');
+  assert.ok(!fs.existsSync(path.join(s.home, '.codex/hooks.json')), 'Codex has no project scope: left out of all');
+  const removed = await s.cli('uninstall', '--agent', 'gemini');
+  assert.equal(removed.code, 0, removed.err);
+  assert.deepEqual(readJson(userFile).hooks, { BeforeTool: [{ matcher: 'run_shell_command', hooks: [{ type: 'command', command: '~/guard.sh' }] }] });
+});
+
 test('usage errors exit 2 and name the problem', async () => {
   const s = setup();
   assert.match((await s.cli('frobnicate')).err, /unknown action/);

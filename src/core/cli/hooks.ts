@@ -179,8 +179,17 @@ export async function runHooks(argv: string[], io: CliIo = defaultIo()): Promise
     scope = scopeValue;
     agents = agentsFor(args.values.agent as string | undefined, action!, io.env);
     if (scope === 'project') {
-      if (args.values.agent === 'codex') throw new UsageError('Codex reads hooks from $CODEX_HOME/hooks.json only: use --scope user for codex');
-      agents = agents.filter((a) => a !== 'codex');
+      // An agent without project settings (Codex) says why: named, that is the answer; in "all", it is left out.
+      const named = args.values.agent !== undefined && args.values.agent !== 'all';
+      agents = agents.filter((a) => {
+        try {
+          hookSettingsPath(a, 'project', io.env, io.cwd);
+          return true;
+        } catch (e) {
+          if (named) throw new UsageError((e as Error).message);
+          return false;
+        }
+      });
     }
     if (args.values['claude-version'] !== undefined) {
       claudeVersion = parseVersion(String(args.values['claude-version'])) ?? undefined;
