@@ -27,6 +27,7 @@ function seed(now: number): EventInput[] {
     { ...ana, event_type: 'session_start', event_id: 'ta-1', client_timestamp: at(300) },
     { ...ana, event_type: 'llm_request', event_id: 'ta-2', model: 'claude-sonnet-4-5', tokens_in: 4000, tokens_out: 1500, cache_read_tokens: 30_000, client_timestamp: at(200) },
     { ...ana, event_type: 'tool_use', event_id: 'ta-3', tool_name: 'Bash', status: 'success', duration_ms: 900, client_timestamp: at(150) },
+    { ...ana, event_type: 'user_prompt', event_id: 'ta-4', client_timestamp: at(140), metadata: { ...ana.metadata, prompt: 'Fix the Checkout flow in src/shop/cart.ts' } },
     { ...bo, event_type: 'llm_request', event_id: 'tb-1', model: 'gpt-5', tokens_in: 9000, tokens_out: 700, client_timestamp: at(120) },
   ];
 }
@@ -116,6 +117,19 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
     await screenshot(page, 'team-feed-person');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.locator('.vlist-spacer .vrow', { hasText: 'HiddenTool' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('search finds a prompt in the team database and opens its session', async () => {
+    const input = page.locator('[data-testid=search-input]');
+    await input.fill('checkout cart');
+    await input.press('Enter');
+    const hit = page.locator('[data-testid=search-hit][data-session=team-ana]');
+    await hit.waitFor();
+    assert.equal(await page.locator('[data-testid=search-hit]').count(), 1);
+    assert.equal(((await hit.locator('.search-snippet').textContent()) ?? '').trim(), 'Fix the Checkout flow in src/shop/cart.ts');
+    await hit.click();
+    await page.waitForSelector('[data-testid=session-cost] .metric-value');
+    assert.match(await page.evaluate(() => location.hash), /team-ana/);
   });
 
   it('Costs shows the total and the cost per model the team server computes', async () => {
