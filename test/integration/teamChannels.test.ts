@@ -60,7 +60,7 @@ async function send(base: string, p: Post, headers: Record<string, string> = {})
   return r.status;
 }
 
-const BY_CONSTRUCTION = new Set(['generated_at', 'received_at', 'person', 'people', 'machine']);
+const BY_CONSTRUCTION = new Set(['generated_at', 'received_at', 'person', 'people', 'machine', 'machines']);
 /** Hooks carry no time: an event's time is when a server received it, and a call's duration the time between its hooks. */
 const RECEIVE_TIMES = new Set([...BY_CONSTRUCTION, 'created_at', 'started_at', 'last_event_at', 'ended_at', 'last_seen_at', 'state_at', 'waiting_since', 'duration_ms', 'avg_ms', 'p50_ms', 'p95_ms', 'max_ms', 'total_ms', 'events_per_minute']);
 
@@ -159,6 +159,23 @@ describe('agents straight to a team server: OTLP', { skip: skip ?? false }, () =
     assert.ok(machines.has('otel:claude-code:ana-laptop'), 'Claude Code exports no host.name: the header names the machine');
     const sessions = (await getJson<SessionsPage>(`${team.url}/api/sessions?limit=50`)).body.sessions;
     assert.ok(sessions.every((s) => s.person === ANA && typeof s.machine === 'string'));
+  });
+
+  test('machine= narrows sessions and events to one machine on a team server; the filter options list the machines; a local server refuses machine=', async () => {
+    const codexHost = JSON.parse(fs.readFileSync(path.join(CODEX_CAPTURE, 'otlp', 'codex-json-0001-otlp-logs.json'), 'utf8')).resourceLogs[0].resource.attributes.find(
+      (a: { key: string }) => a.key === 'host.name',
+    ).value.stringValue as string;
+    const options = (await getJson<{ machines?: string[] }>(`${team.url}/api/filter-options`)).body;
+    assert.deepEqual(options.machines, ['ana-laptop', codexHost].sort());
+    const sessions = (await getJson<SessionsPage>(`${team.url}/api/sessions?machine=${encodeURIComponent(codexHost)}&limit=50`)).body.sessions;
+    assert.deepEqual(sessions.map((s) => s.session_id), [CODEX_SID]);
+    const events = (await getJson<EventsPage>(`${team.url}/api/events?machine=ana-laptop&limit=1000`)).body.events;
+    assert.ok(events.length > 0 && events.every((e) => e.machine === 'ana-laptop' && e.agent_type === 'claude-code'));
+    for (const route of ['/api/sessions?machine=x', '/api/events?machine=x', '/api/stream?machine=x']) {
+      const r = await fetch(local.url + route);
+      assert.equal(r.status, 400, route);
+      assert.match(((await r.json()) as { error: string }).error, /machine filters need a team server/);
+    }
   });
 
   test('everything sent again changes nothing', async () => {

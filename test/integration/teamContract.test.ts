@@ -84,7 +84,7 @@ function comparable(x: unknown): unknown {
   if (x && typeof x === 'object') {
     const o: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(x)) {
-      if (k === 'generated_at' || k === 'received_at' || k === 'person' || k === 'people') continue;
+      if (k === 'generated_at' || k === 'received_at' || k === 'person' || k === 'people' || k === 'machines') continue;
       o[k] = comparable(v);
     }
     return o;

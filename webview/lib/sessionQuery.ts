@@ -12,6 +12,8 @@ export interface SessionListQuery {
   project?: string;
   /** Who ran the sessions (a team server's list; `people` of the filter options). */
   person?: string;
+  /** The machine they ran on (a team server's list; `machines` of the filter options). */
+  machine?: string;
   /** USD, a plain decimal (`1.5`). */
   min_cost?: string;
   sort?: SessionSortKey;
@@ -21,7 +23,7 @@ export interface SessionListQuery {
 const STATUSES: readonly string[] = ['active', 'idle', 'ended'];
 const MAX_TEXT = 512;
 /** The keys, in the order the hash lists them. */
-const KEYS = ['q', 'agent_type', 'status', 'project', 'person', 'min_cost', 'sort', 'dir'] as const;
+const KEYS = ['q', 'agent_type', 'status', 'project', 'person', 'machine', 'min_cost', 'sort', 'dir'] as const;
 
 /** A lowest cost as the list takes it: a plain decimal amount of USD. */
 export const COST_RE = /^\d{1,9}(\.\d{1,6})?$/;
@@ -40,6 +42,8 @@ export function parseSessionQuery(q: URLSearchParams): SessionListQuery {
   if (project) out.project = project;
   const person = text(q.get('person'));
   if (person) out.person = person;
+  const machine = text(q.get('machine'));
+  if (machine) out.machine = machine;
   const cost = q.get('min_cost');
   if (cost && COST_RE.test(cost)) out.min_cost = cost;
   const sort = q.get('sort');

@@ -14,7 +14,7 @@ import { distinctIdLabels } from '../lib/idLabels';
 
 const ROW_HEIGHT = 28;
 
-type SelectKey = 'agent_type' | 'event_type' | 'tool_name' | 'model' | 'project' | 'person';
+type SelectKey = 'agent_type' | 'event_type' | 'tool_name' | 'model' | 'project' | 'person' | 'machine';
 const SELECTS: { key: SelectKey; label: string; options: keyof FilterOptions }[] = [
   { key: 'agent_type', label: 'Agent', options: 'agent_types' },
   { key: 'event_type', label: 'Event type', options: 'event_types' },
@@ -23,6 +23,8 @@ const SELECTS: { key: SelectKey; label: string; options: keyof FilterOptions }[]
   { key: 'project', label: 'Project', options: 'projects' },
   // Listed by a team server only (`people`).
   { key: 'person', label: 'Person', options: 'people' },
+  // Listed by a team server that knows where events came from (`machines`).
+  { key: 'machine', label: 'Machine', options: 'machines' },
 ];
 
 function FilterBar() {
@@ -41,7 +43,7 @@ function FilterBar() {
         set('session_id', session.trim());
       }}
     >
-      {SELECTS.filter((s) => s.key !== 'person' || opts.data?.people).map((s) => (
+      {SELECTS.filter((s) => (s.key !== 'person' || opts.data?.people) && (s.key !== 'machine' || opts.data?.machines?.length)).map((s) => (
         <label key={s.key}>
           <span>{s.label}</span>
           <select data-filter={s.key} value={f[s.key]?.[0] ?? ''} onChange={(e) => set(s.key, (e.currentTarget as HTMLSelectElement).value)}>

@@ -83,6 +83,8 @@ interface SessionFilter {
   project?: string;
   /** A team server's people only. */
   person?: string;
+  /** A team server's machines only. */
+  machine?: string;
   /** USD, as typed (a valid amount). */
   min_cost?: string;
 }
@@ -93,7 +95,7 @@ const STATUSES: readonly SessionStatus[] = ['active', 'idle', 'ended'];
 function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): void; minCost: string; onMinCost(v: string): void }) {
   const opts = useApi('/api/filter-options');
   const f = p.filter;
-  const select = (key: 'agent_type' | 'status' | 'project' | 'person', label: string, values: readonly string[]) => (
+  const select = (key: 'agent_type' | 'status' | 'project' | 'person' | 'machine', label: string, values: readonly string[]) => (
     <label>
       <span>{label}</span>
       <select data-filter={key} value={f[key] ?? ''} onChange={(e) => p.onChange({ ...f, [key]: (e.currentTarget as HTMLSelectElement).value || undefined })}>
@@ -113,6 +115,7 @@ function SessionFilters(p: { filter: SessionFilter; onChange(f: SessionFilter): 
       {select('status', 'Status', STATUSES)}
       {select('project', 'Project', opts.data?.projects ?? [])}
       {opts.data?.people && select('person', 'Person', opts.data.people)}
+      {opts.data?.machines?.length ? select('machine', 'Machine', opts.data.machines) : null}
       <label>
         <span>Cost at least ($)</span>
         <input
@@ -151,7 +154,7 @@ export function Sessions() {
   const listKey = sessionQueryString(list);
   const query = list.q ?? '';
   const sort: SortState<SessionSortKey> = list.sort ? { key: list.sort, dir: list.dir ?? 'desc' } : DEFAULT_SESSION_SORT;
-  const filter: SessionFilter = { agent_type: list.agent_type, status: list.status, project: list.project, person: list.person, min_cost: list.min_cost };
+  const filter: SessionFilter = { agent_type: list.agent_type, status: list.status, project: list.project, person: list.person, machine: list.machine, min_cost: list.min_cost };
   // The latest list, for changes made after a debounce (the route may have moved meanwhile).
   const latest = useRef(list);
   latest.current = list;
@@ -167,7 +170,7 @@ export function Sessions() {
     const isDefault = v.key === DEFAULT_SESSION_SORT.key && v.dir === DEFAULT_SESSION_SORT.dir;
     setList({ sort: isDefault ? undefined : v.key, dir: isDefault ? undefined : v.dir });
   };
-  const setFilter = (f: SessionFilter) => setList({ agent_type: f.agent_type, status: f.status, project: f.project, person: f.person, min_cost: f.min_cost });
+  const setFilter = (f: SessionFilter) => setList({ agent_type: f.agent_type, status: f.status, project: f.project, person: f.person, machine: f.machine, min_cost: f.min_cost });
   const [q, setQ] = useState(query);
   const [minCost, setMinCost] = useState(list.min_cost ?? '');
   const isDefault = sort.key === DEFAULT_SESSION_SORT.key && sort.dir === DEFAULT_SESSION_SORT.dir;
@@ -177,6 +180,7 @@ export function Sessions() {
     status: filter.status,
     project: filter.project,
     person: filter.person,
+    machine: filter.machine,
     min_cost: filter.min_cost,
     // Searching lists subagents too (a search may be for one); otherwise under their parent.
     nest: query ? undefined : true,

@@ -271,6 +271,8 @@ export interface FilterOptions {
   sources: string[];
   /** Who sent events (a team server only: `person=` filters sessions, events and costs). */
   people?: string[];
+  /** The machines events came from (a team server only: `machine=` filters sessions, events and the stream). */
+  machines?: string[];
 }
 
 export interface Health {

@@ -48,9 +48,11 @@ export interface EventFilter {
   source?: string[];
   /** Who sent the event: a team server only (`StoredEvent.person`); a local server refuses it. */
   person?: string[];
+  /** The machine it came from: a team server only (`StoredEvent.machine`); a local server refuses it. */
+  machine?: string[];
   /** ISO or epoch ms. */
   since?: string;
   until?: string;
 }
 
-export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'branch', 'source', 'person'] as const;
+export const FILTER_KEYS = ['agent_type', 'session_id', 'event_type', 'tool_name', 'model', 'project', 'branch', 'source', 'person', 'machine'] as const;

@@ -58,6 +58,7 @@ export function matchesFilter(f: EventFilter, msg: SseMessage): boolean {
     if (f.session_id?.length && !f.session_id.includes(s.session_id)) return false;
     if (f.project?.length && !f.project.includes(s.project ?? '')) return false;
     if (f.person?.length && !f.person.includes(s.person ?? '')) return false;
+    if (f.machine?.length && !f.machine.includes(s.machine ?? '')) return false;
   }
   return true;
 }

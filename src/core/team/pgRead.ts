@@ -210,6 +210,7 @@ export class PgReader implements StoreClient {
     anyOf(q, clauses, 's.agent_type', p.agent_type);
     anyOf(q, clauses, 's.project', p.project);
     anyOf(q, clauses, 's.person', p.person);
+    anyOf(q, clauses, 's.machine', p.machine);
     if (p.status?.length) clauses.push(`(${q.bind(STATUS_SQL, ...statusValues(p))}) = ANY(${q.bind('?', p.status)})`);
     if (p.q) {
       const pat = `%${p.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -313,7 +314,7 @@ export class PgReader implements StoreClient {
     const column = async (text: string) => (await this.rows<{ v: string }>(text, [])).map((r) => r.v);
     const values = (col: string) => column(`SELECT value AS v FROM am_event_values WHERE col = '${col}' ORDER BY value COLLATE "C" LIMIT ${MAX_VALUES}`);
     const nonEmpty = (col: string) => column(`SELECT DISTINCT ${col} COLLATE "C" AS v FROM am_sessions WHERE ${col} IS NOT NULL AND ${col} != '' ORDER BY v LIMIT ${MAX_VALUES}`);
-    const [agent_types, event_types, tool_names, models, projects, branches, people] = await Promise.all([
+    const [agent_types, event_types, tool_names, models, projects, branches, people, machines] = await Promise.all([
       column(`SELECT agent_type AS v FROM am_agents ORDER BY agent_type COLLATE "C" LIMIT ${MAX_VALUES}`),
       values('event_type'),
       values('tool_name'),
@@ -321,8 +322,9 @@ export class PgReader implements StoreClient {
       nonEmpty('project'),
       nonEmpty('branch'),
       nonEmpty('person'),
+      nonEmpty('machine'),
     ]);
-    return { agent_types, event_types, tool_names, models, projects, branches, sources: [...EVENT_SOURCES], people };
+    return { agent_types, event_types, tool_names, models, projects, branches, sources: [...EVENT_SOURCES], people, machines };
   }
 
   costBreakdown(p: CostParams): Promise<QueryResult<'costBreakdown'>> {
@@ -437,6 +439,7 @@ function eventClauses(q: Sql, f: EventQueryFilter): string[] {
   const clauses: string[] = [];
   for (const col of EVENT_LIST_COLUMNS) anyOf(q, clauses, col, f[col]);
   anyOf(q, clauses, 'person', f.person);
+  anyOf(q, clauses, 'machine', f.machine);
   if (f.since != null) clauses.push(q.bind('created_at >= ?', f.since));
   if (f.until != null) clauses.push(q.bind('created_at < ?', f.until));
   return clauses;

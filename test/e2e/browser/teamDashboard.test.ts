@@ -59,8 +59,16 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
   before(async () => {
     // The seeds are up to 5 minutes old and counted as today's.
     await inOneUtcDay(300_000);
-    const posted = await fetch(`${team.url}/api/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token', 'x-agentmonitor-machine': 'ws-north' }, body: JSON.stringify(seed(Date.now())) });
-    assert.equal(posted.status, 201);
+    // Each person's events from their machine.
+    const events = seed(Date.now());
+    for (const [session, machine] of [['team-ana', 'ws-north'], ['team-bo', 'ws-south']]) {
+      const posted = await fetch(`${team.url}/api/events/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer dashboard-service-token', 'x-agentmonitor-machine': machine },
+        body: JSON.stringify(events.filter((e) => e.session_id === session)),
+      });
+      assert.equal(posted.status, 201);
+    }
     await page.goto(`${team.url}/`);
     await page.waitForSelector('[data-testid=period-today]');
   });
@@ -130,6 +138,20 @@ describe('a team server\'s dashboard in chromium', { skip: skip ?? false }, asyn
     await hit.click();
     await page.waitForSelector('[data-testid=session-cost] .metric-value');
     assert.match(await page.evaluate(() => location.hash), /team-ana/);
+  });
+
+  it('Sessions and the live feed filter by machine', async () => {
+    await goto(page, '#/sessions');
+    await page.locator('select[data-filter=machine]').selectOption('ws-south');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=sessions-table] tr[data-key=team-ana]'));
+    assert.equal(await page.locator('[data-testid=sessions-table] tr[data-key=team-bo]').count(), 1);
+    assert.match(await page.evaluate(() => location.hash), /machine=ws-south/);
+    await goto(page, '#/feed');
+    await page.locator('select[data-filter=machine]').selectOption('ws-north');
+    await page.locator('.vlist-spacer .vrow', { hasText: 'team-ana' }).first().waitFor();
+    assert.equal(await page.locator('.vlist-spacer .vrow', { hasText: 'team-bo' }).count(), 0);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.locator('.vlist-spacer .vrow', { hasText: 'team-bo' }).first().waitFor();
   });
 
   it('Costs shows the total and the cost per model the team server computes', async () => {

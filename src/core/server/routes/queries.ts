@@ -51,9 +51,9 @@ const MAX_EVENTS_OFFSET = 100_000;
  * `person` (who sent the events): a filter only a team server's store can answer (it knows each
  * event's person); a local server refuses it rather than answer as if it had filtered.
  */
-function person(ctx: ReadContext, q: Query): string[] | undefined {
-  const v = list(q, 'person');
-  if (v && !ctx.people) throw new QueryParamError('person', 'person filters need a team server (serve --database-url); this server keeps one machine\'s events');
+function person(ctx: ReadContext, q: Query, key: 'person' | 'machine' = 'person'): string[] | undefined {
+  const v = list(q, key);
+  if (v && !ctx.people) throw new QueryParamError(key, `${key} filters need a team server (serve --database-url); this server keeps one machine's events`);
   return v;
 }
 
@@ -61,7 +61,7 @@ function eventListParams(ctx: ReadContext, q: Query): QueryParams<'listEvents'> 
   const order = oneOf(q, 'order', EVENT_ORDERS, 'id');
   const c = order === 'created_at' ? cursor(q, EVENTS_BY_TIME_CURSOR, 2) : cursor(q, EVENTS_CURSOR, 1);
   return {
-    filter: { ...filterLists(q), ...timeRange(q, timeZone(q)), person: person(ctx, q) },
+    filter: { ...filterLists(q), ...timeRange(q, timeZone(q)), person: person(ctx, q), machine: person(ctx, q, 'machine') },
     order,
     before_id: c ? Number(c[c.length - 1]) : null,
     before_at: c && order === 'created_at' ? Number(c[0]) : null,
@@ -91,6 +91,7 @@ function sessionListParams(ctx: ReadContext, q: Query): QueryParams<'listSession
     agent_type: list(q, 'agent_type'),
     project: list(q, 'project'),
     person: person(ctx, q),
+    machine: person(ctx, q, 'machine'),
     status: status as SessionStatus[] | undefined,
     q: single(q, 'q'),
     since: timeRange(q, timeZone(q)).since,

@@ -1,6 +1,6 @@
 /**
  * `GET /api/stream`: the SSE stream (contracts/sse.ts). Query-string filters (`agent_type`,
- * `session_id`, `event_type`, `tool_name`, `model`, `project`, `source`, on a team server `person`; repeatable or
+ * `session_id`, `event_type`, `tool_name`, `model`, `project`, `source`, on a team server `person` and `machine`; repeatable or
  * comma-separated) narrow `event` and `session_update` messages.
  */
 import type { Router } from 'express';
@@ -13,7 +13,9 @@ export function register(router: Router, ctx: Pick<ServerContext, 'sse'> & { peo
     let filter;
     try {
       filter = filterLists(req.query as Query);
-      if (filter.person && !ctx.people) throw new QueryParamError('person', "person filters need a team server (serve --database-url); this server keeps one machine's events");
+      for (const key of ['person', 'machine'] as const) {
+        if (filter[key] && !ctx.people) throw new QueryParamError(key, `${key} filters need a team server (serve --database-url); this server keeps one machine's events`);
+      }
     } catch (e) {
       if (e instanceof QueryParamError) return sendParamError(res, e);
       throw e;

@@ -19,6 +19,8 @@ export type EventQueryFilter = { [K in EventListColumn]?: string[] } & {
   until?: number | null;
   /** Who sent the events: answered by a team store only (`team/pgRead.ts`); the local routes refuse it. */
   person?: string[];
+  /** The machine the events came from: a team store only, as `person`. */
+  machine?: string[];
 };
 
 export interface SqlWhere {

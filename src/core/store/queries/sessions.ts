@@ -114,6 +114,8 @@ export interface ListSessionsParams extends StatusClock {
   project?: string[];
   /** Who sent the events: answered by a team store only (`team/pgRead.ts`); the local routes refuse it. */
   person?: string[];
+  /** The machine the session came from: a team store only, as `person`. */
+  machine?: string[];
   status?: SessionStatus[];
   /** Substring of session id, project, branch or model (case-insensitive). */
   q?: string;
