@@ -21,6 +21,12 @@ export interface ServerConfig extends AgentDirsConfig {
   token: string | null;
   /** Allow a non-loopback bind without a token (every read and write open to the network). */
   insecureNoToken: boolean;
+  /**
+   * A team server's address behind a reverse proxy (an origin such as `https://team.example.com`,
+   * `AGENTMONITOR_PUBLIC_URL`): its Host and Origin are accepted, and reads need a token even on a
+   * loopback bind (the proxy's requests come from loopback).
+   */
+  publicUrl: string | null;
   /** Minutes of silence after which an active session shows as idle. */
   idleAfterMinutes: number;
   /** Minutes of silence after which a session without session_end counts as ended. */
@@ -47,6 +53,20 @@ function num(v: string | undefined, dflt: number, name: string, min = 0): number
   return n;
 }
 
+/** A public URL as its origin (`https://host[:port]`), or throws naming `name`. */
+export function parsePublicUrl(v: string, name: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`${name} must be a URL such as https://team.example.com, got "${v}"`);
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || u.search || u.hash || u.pathname !== '/') {
+    throw new Error(`${name} must be an http(s) origin without path, query or credentials (https://team.example.com), got "${v}"`);
+  }
+  return u.origin;
+}
+
 export function defaultDbPath(): string {
   return path.join(os.homedir(), '.agentmonitor', 'agentmonitor.db');
 }
@@ -62,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxBodyBytes: num(env.AGENTMONITOR_MAX_BODY_MB, 10, 'AGENTMONITOR_MAX_BODY_MB', 0.001) * 1024 * 1024,
     token: env.AGENTMONITOR_TOKEN || null,
     insecureNoToken: env.AGENTMONITOR_INSECURE_NO_TOKEN === '1',
+    publicUrl: env.AGENTMONITOR_PUBLIC_URL ? parsePublicUrl(env.AGENTMONITOR_PUBLIC_URL, 'AGENTMONITOR_PUBLIC_URL') : null,
     idleAfterMinutes: num(env.AGENTMONITOR_IDLE_MINUTES, 5, 'AGENTMONITOR_IDLE_MINUTES'),
     endAfterMinutes: num(env.AGENTMONITOR_END_MINUTES, 120, 'AGENTMONITOR_END_MINUTES'),
     snapshotIntervalS: num(env.AGENTMONITOR_SNAPSHOT_INTERVAL_S, 30, 'AGENTMONITOR_SNAPSHOT_INTERVAL_S', 0.05),

@@ -53,6 +53,21 @@ function foreignHost(port: number, host: string): Promise<{ status: number; body
   });
 }
 
+/** A request with any Host (as a reverse proxy passes it): status, headers and body text. */
+function viaProxy(port: number, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const r = http.request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) }, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    r.on('error', reject);
+    r.end(data);
+  });
+}
+
 /** `serve --database-url` as a child process on a given port; resolves once it listens. */
 function spawnTeam(databaseUrl: string, port: number): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [...cliCommand(), 'serve', '--database-url', databaseUrl, '--port', String(port)], { env: { ...process.env, AGENTMONITOR_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -256,6 +271,41 @@ describe('team tokens and push on PostgreSQL', { skip: skip ?? false }, () => {
     } finally {
       await team.close();
     }
+  });
+
+  test('behind a reverse proxy (--public-url): its Host and Origin are accepted, the sign-in cookie is Secure, and reads need a token on a loopback bind', async () => {
+    const url = await cluster.createDatabase('tokens_proxy');
+    const team = await startTeamServer({ port: 0, host: '127.0.0.1', token: null, publicUrl: 'https://team.example.com' }, { databaseUrl: url, log: silentLogger });
+    try {
+      const pub = { host: 'team.example.com' };
+      assert.equal((await viaProxy(team.port, 'GET', '/api/sessions', pub)).status, 401, 'the proxy comes from loopback, reads still need a token');
+      assert.equal((await viaProxy(team.port, 'GET', '/api/sessions', { host: `127.0.0.1:${team.port}` })).status, 401);
+      assert.match((await viaProxy(team.port, 'GET', '/', pub)).body, /data-testid="team-login"/);
+      assert.deepEqual(JSON.parse((await viaProxy(team.port, 'GET', '/api/health', pub)).body), { status: 'ok', storage: 'postgres' });
+      const cy = await createToken(url, 'cy@example.com');
+      const login = await viaProxy(team.port, 'POST', '/api/login', { ...pub, origin: 'https://team.example.com' }, { token: cy });
+      assert.equal(login.status, 204, login.body);
+      const setCookie = String(login.headers['set-cookie'] ?? '');
+      assert.match(setCookie, /HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200; Secure$/);
+      const cookie = setCookie.split(';')[0];
+      assert.equal((await viaProxy(team.port, 'GET', '/api/sessions', { ...pub, cookie })).status, 200);
+      for (const [headers, why] of [
+        [{ host: 'evil.example', cookie }, 'another Host'],
+        [{ host: 'team.example.com:8443', cookie }, 'another port'],
+        [{ ...pub, origin: 'https://evil.example' }, 'another Origin'],
+        [{ ...pub, origin: 'http://team.example.com' }, 'the public origin over http'],
+      ] as [Record<string, string>, string][]) {
+        assert.equal((await viaProxy(team.port, 'POST', '/api/login', headers, { token: cy })).status, 403, why);
+      }
+    } finally {
+      await team.close();
+    }
+    const alone = await runCli(['serve', '--public-url', 'https://team.example.com']);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--public-url is for a team server behind a reverse proxy; it needs --database-url/);
+    const bad = await runCli(['serve', '--database-url', url, '--public-url', 'https://team.example.com/dash']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--public-url must be an http\(s\) origin without path/);
   });
 
   describe('push', () => {

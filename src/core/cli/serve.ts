@@ -1,9 +1,9 @@
 /**
- * `agentmonitor serve [--host] [--port] [--db | --demo | --database-url] [--no-watch] [--no-thinking] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
+ * `agentmonitor serve [--host] [--port] [--db | --demo | --database-url [--public-url]] [--no-watch] [--no-thinking] [--insecure-no-token]`: runs the server until SIGINT/SIGTERM,
  * then flushes (final snapshot) and exits.
  */
 import { pickAgentDirs } from '../agents/folders';
-import type { ServerConfig } from '../config';
+import { parsePublicUrl, type ServerConfig } from '../config';
 import { stderrLogger } from '../log';
 import { startLogWatcher } from '../importers/liveWatch';
 import { startServer } from '../server/server';
@@ -31,6 +31,10 @@ Options:
                   AGENTMONITOR_DATABASE_URL); several servers may serve one database. Serves the
                   event contract, /api/health, /api/stats/cost (by day, model, project, agent,
                   person) and the live stream; other routes answer 501 for now
+  --public-url URL
+                  team mode behind a reverse proxy: the address people use (https://team.example.com,
+                  env AGENTMONITOR_PUBLIC_URL); its Host and Origin are accepted and reads need a
+                  token even when bound to 127.0.0.1
   --insecure-no-token
                   allow a non-loopback --host without AGENTMONITOR_TOKEN (everything open to
                   the network; env AGENTMONITOR_INSECURE_NO_TOKEN=1). Without it such a bind
@@ -43,7 +47,7 @@ events to that team server as they come (what "agentmonitor push" does).
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, thinking: { type: 'boolean' }, demo: { type: 'boolean' }, 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    args = parseArgs(argv, { host: { type: 'string' }, port: { type: 'number' }, db: { type: 'string' }, watch: { type: 'boolean' }, 'insecure-no-token': { type: 'boolean' }, thinking: { type: 'boolean' }, demo: { type: 'boolean' }, 'database-url': { type: 'string' }, 'public-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`agentmonitor serve: ${e.message}\n\n${HELP}`);
@@ -69,6 +73,19 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const overrides: Partial<ServerConfig> = {};
+  const publicUrl = args.values['public-url'] !== undefined ? String(args.values['public-url']) : process.env.AGENTMONITOR_PUBLIC_URL || undefined;
+  if (publicUrl !== undefined) {
+    if (databaseUrl === undefined) {
+      process.stderr.write(`agentmonitor serve: --public-url is for a team server behind a reverse proxy; it needs --database-url\n\n${HELP}`);
+      return 2;
+    }
+    try {
+      overrides.publicUrl = parsePublicUrl(publicUrl, '--public-url');
+    } catch (e) {
+      process.stderr.write(`agentmonitor serve: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   if (args.values.host !== undefined) overrides.host = String(args.values.host);
   if (args.values.port !== undefined) overrides.port = Number(args.values.port);
   if (args.values.db !== undefined) overrides.dbPath = String(args.values.db);

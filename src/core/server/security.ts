@@ -101,18 +101,29 @@ function localPort(req: Request): number {
   return req.socket.localPort ?? 0;
 }
 
-/** Answers 403 and returns true when the Host or Origin is not this server's (DNS rebinding, CSRF). */
-export function refuseForeignHostOrOrigin(req: Request, res: Response, configuredHost: string): boolean {
+/** Whether a `host[:port]` names the public origin (a team server's `publicUrl`). */
+function isPublicHost(value: string, publicOrigin: string): boolean {
+  const h = splitHost(value);
+  const u = new URL(publicOrigin);
+  const dflt = u.protocol === 'https:' ? 443 : 80;
+  return !!h && h.name === u.hostname.toLowerCase() && (h.port ?? dflt) === (u.port ? Number(u.port) : dflt);
+}
+
+/**
+ * Answers 403 and returns true when the Host or Origin is not this server's (DNS rebinding, CSRF);
+ * `publicOrigin` (a team server behind a reverse proxy) is this server's too.
+ */
+export function refuseForeignHostOrOrigin(req: Request, res: Response, configuredHost: string, publicOrigin: string | null = null): boolean {
   const port = localPort(req);
   const host = req.headers.host;
-  if (!host || !isOwnHost(host, port, configuredHost)) {
+  if (!host || !(isOwnHost(host, port, configuredHost) || (publicOrigin !== null && isPublicHost(host, publicOrigin)))) {
     res.status(403).json({
       error: `refused: Host "${host ?? ''}" is not this server's address (use http://127.0.0.1:${port}); this protects against DNS rebinding`,
     });
     return true;
   }
   const origin = req.headers.origin;
-  if (origin !== undefined && !isAllowedOrigin(origin, port, configuredHost)) {
+  if (origin !== undefined && origin !== publicOrigin && !isAllowedOrigin(origin, port, configuredHost)) {
     res.status(403).json({ error: `refused: requests from origin "${origin}" are not allowed (only this server's own pages and VS Code webviews)` });
     return true;
   }

@@ -36,10 +36,11 @@ const HEALTH = '/api/health';
  * token), and `res.locals.person` for a person's token. Reads carry the token as `Authorization`
  * or as the dashboard's sign-in cookie; writes as `Authorization` only.
  */
-export function teamAuth(config: Pick<ServerConfig, 'host' | 'token'>, store: PgStore, log: Logger): RequestHandler {
-  const openReads = isLoopbackHost(config.host);
+export function teamAuth(config: Pick<ServerConfig, 'host' | 'token' | 'publicUrl'>, store: PgStore, log: Logger): RequestHandler {
+  // Behind a reverse proxy (publicUrl) the proxy's requests come from loopback: reads need a token.
+  const openReads = isLoopbackHost(config.host) && !config.publicUrl;
   return (req, res, next) => {
-    if (refuseForeignHostOrOrigin(req, res, config.host)) return;
+    if (refuseForeignHostOrOrigin(req, res, config.host, config.publicUrl)) return;
     const write = WRITE_METHODS.has(req.method);
     if (write && LOGIN.has(req.path)) {
       next();

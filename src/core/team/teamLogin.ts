@@ -2,8 +2,8 @@
  * Signing in to a team server's dashboard off loopback. A browser cannot put a token on an
  * `EventSource`, so the dashboard carries it in a cookie: `POST /api/login {"token": "…"}` checks
  * the token as a Bearer token is checked and answers 204 with `Set-Cookie: agentmonitor_team=…;
- * HttpOnly; SameSite=Strict; Path=/` (`Secure` over HTTPS, also behind a proxy that says so in
- * `X-Forwarded-Proto`), for 12 hours. The cookie is accepted for reads (GET/HEAD) only, checked in
+ * HttpOnly; SameSite=Strict; Path=/` (`Secure` over HTTPS: an https `publicUrl`, or a proxy that
+ * says so in `X-Forwarded-Proto`), for 12 hours. The cookie is accepted for reads (GET/HEAD) only, checked in
  * PostgreSQL on every request as a Bearer token is (a revoked token ends the session at once); writes
  * always need `Authorization`. `POST /api/logout` clears it. `GET /` without a valid token is this
  * page's sign-in form (static text: nothing of the team's data, no HTML built from input).
@@ -38,17 +38,17 @@ export function cookieToken(req: Request): string | null {
   return null;
 }
 
-function secure(req: Request): boolean {
+function secure(req: Request, publicUrl: string | null): boolean {
   const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
-  return req.protocol === 'https' || forwarded === 'https';
+  return req.protocol === 'https' || forwarded === 'https' || !!publicUrl?.startsWith('https:');
 }
 
-function cookie(req: Request, value: string, maxAge: number): string {
-  return `${LOGIN_COOKIE}=${encodeURIComponent(value)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure(req) ? '; Secure' : ''}`;
+function cookie(req: Request, publicUrl: string | null, value: string, maxAge: number): string {
+  return `${LOGIN_COOKIE}=${encodeURIComponent(value)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure(req, publicUrl) ? '; Secure' : ''}`;
 }
 
 /** `POST /api/login` and `POST /api/logout` (the team auth lets both through: they check the token themselves). */
-export function registerLogin(router: Router, ctx: { config: Pick<ServerConfig, 'token'>; store: PgStore; log: Logger }): void {
+export function registerLogin(router: Router, ctx: { config: Pick<ServerConfig, 'token' | 'publicUrl'>; store: PgStore; log: Logger }): void {
   router.post('/api/login', express.json({ limit: 4096 }), (req: Request, res: Response) => {
     const token = (req.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !token.trim() || token.length > MAX_TOKEN) {
@@ -57,7 +57,7 @@ export function registerLogin(router: Router, ctx: { config: Pick<ServerConfig, 
     }
     const t = token.trim();
     const ok = () => {
-      res.setHeader('Set-Cookie', cookie(req, t, LOGIN_MAX_AGE_S));
+      res.setHeader('Set-Cookie', cookie(req, ctx.config.publicUrl, t, LOGIN_MAX_AGE_S));
       res.setHeader('Cache-Control', 'no-store');
       res.status(204).end();
     };
@@ -74,7 +74,7 @@ export function registerLogin(router: Router, ctx: { config: Pick<ServerConfig, 
     );
   });
   router.post('/api/logout', (req: Request, res: Response) => {
-    res.setHeader('Set-Cookie', cookie(req, '', 0));
+    res.setHeader('Set-Cookie', cookie(req, ctx.config.publicUrl, '', 0));
     res.status(204).end();
   });
 }
