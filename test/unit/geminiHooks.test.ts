@@ -61,12 +61,15 @@ test('the captured run: the session, its prompt, both calls (paired, with the ho
   for (const e of all) assert.ok(validateEvent(e).ok, JSON.stringify(e));
   assert.deepEqual(
     perHook.map((evs) => evs.map((e) => e.event_type)),
-    [['session_start'], [], [], ['user_prompt', 'hook_event'], [], ['tool_use'], ['hook_event'], [], ['tool_use'], ['stop'], ['session_end']],
+    [['session_start'], [], [], ['user_prompt', 'hook_event'], [], ['tool_use', 'tool_use'], ['hook_event'], [], ['tool_use', 'tool_use'], ['stop'], ['session_end']],
   );
   const byType = (t: string) => all.filter((e) => e.event_type === t);
-  const [list, read] = byType('tool_use');
+  // Each call as its start (dated when BeforeTool fired) and its end (when AfterTool did), one id.
+  const [listStart, list, readStart, read] = byType('tool_use');
   assert.equal(list.event_id, toolEventId('gemini-cli', 'list_directory__gcall_fakefzt0001'));
-  assert.deepEqual([list.tool_name, list.status, list.duration_ms, list.client_timestamp], ['list_directory', 'success', 100, '2026-12-08T00:57:07.586Z']);
+  assert.deepEqual([listStart.event_id, listStart.status, listStart.client_timestamp], [list.event_id, 'running', '2026-12-08T00:57:07.586Z']);
+  assert.deepEqual([list.tool_name, list.status, list.duration_ms, list.client_timestamp], ['list_directory', 'success', 100, '2026-12-08T00:57:07.613Z']);
+  assert.deepEqual([readStart.event_id, readStart.status], [read.event_id, 'running']);
   assert.equal(read.event_id, toolEventId('gemini-cli', 'read_file__gcall_fakefzt0005'));
   assert.deepEqual([read.tool_name, read.status, read.duration_ms], ['read_file', 'error', 100]);
   assert.match(String(meta(read).error), /File not found/);
@@ -97,7 +100,8 @@ test("a hook that arrives after the chat log showed its call is still paired, on
   w.writeTo(7);
   assert.deepEqual(w.send(preCompress, 4).map((e) => e.event_type), ['user_prompt'], 'the call waits for its outcome');
   const late = w.send(afterList, 5);
-  assert.deepEqual(late.map((e) => [e.event_type, e.event_id, e.status, e.duration_ms]), [['tool_use', toolEventId('gemini-cli', 'list_directory__gcall_fakefzt0001'), 'success', 2]]);
+  const listId = toolEventId('gemini-cli', 'list_directory__gcall_fakefzt0001');
+  assert.deepEqual(late.map((e) => [e.event_type, e.event_id, e.status, e.duration_ms]), [['tool_use', listId, 'running', undefined], ['tool_use', listId, 'success', 2]]);
   assert.deepEqual(w.send(preCompress, 6), [], 'stored once');
   // A call of a sub-agent (recorded in its own file) or one the user denied: never in this log.
   const ghost = { ...beforeList, tool_name: 'web_fetch', tool_input: { url: 'http://x' } };
@@ -115,7 +119,7 @@ test("hooks' POSTs that arrive after the CLI wrote what follows them: the prompt
   const out = [...w.send(payloads[0], 0), ...w.send(payloads[1], 1)];
   w.writeTo(7);
   out.push(...w.send(payloads[3], 2), ...w.send(payloads[4], 3));
-  assert.deepEqual(out.map((e) => e.event_type), ['session_start', 'user_prompt', 'hook_event', 'tool_use']);
+  assert.deepEqual(out.map((e) => e.event_type), ['session_start', 'user_prompt', 'hook_event', 'tool_use', 'tool_use']);
 });
 
 test('a repeated call is paired with its own record, not with an earlier one of the same input', () => {

@@ -66,7 +66,7 @@ interface PendingCall {
   input: string;
   at: string | undefined;
   receivedAt: number;
-  end?: { receivedAt: number; failed: boolean; output?: Record<string, unknown>; error?: string };
+  end?: { at: string | undefined; receivedAt: number; failed: boolean; output?: Record<string, unknown>; error?: string };
 }
 
 interface SessionHooks {
@@ -165,7 +165,7 @@ export class GeminiHookMapper {
         const call = s.calls.find((c) => !c.end && c.name === name && c.input === input);
         const response = isRecord(payload.tool_response) ? payload.tool_response : {};
         const error = isRecord(response.error) ? str(response.error, 'message', 1000) : undefined;
-        if (call) call.end = { receivedAt: ctx.receivedAt, failed: response.error !== undefined && response.error !== null, output: summarizeToolResponse(response.llmContent), error };
+        if (call) call.end = { at, receivedAt: ctx.receivedAt, failed: response.error !== undefined && response.error !== null, output: summarizeToolResponse(response.llmContent), error };
         break;
       }
       case 'Notification':
@@ -238,32 +238,34 @@ export class GeminiHookMapper {
     // A hook's POST may arrive after the chat log showed its record: what the log showed waits here too.
     for (let li = 0; li < s.logged.length; li++) {
       const l = s.logged[li];
-      let e: EventInputRaw;
+      const e: EventInputRaw[] = [];
       if (l.text !== undefined) {
         const i = s.prompts.findIndex((p) => p.key === l.text && notBefore(l.at, p.at));
         if (i < 0) continue;
         const p = s.prompts.splice(i, 1)[0];
-        e = event('user_prompt', { event_id: channelEventId('prompt', AGENT, sid, l.id), client_timestamp: p.at }, { prompt: l.text, message_id: l.id, hook_event_name: 'BeforeAgent' });
+        e.push(event('user_prompt', { event_id: channelEventId('prompt', AGENT, sid, l.id), client_timestamp: p.at }, { prompt: l.text, message_id: l.id, hook_event_name: 'BeforeAgent' }));
       } else {
         // Only once its AfterTool came (its POST may come after the next hook's): the call's outcome and duration.
         const i = s.calls.findIndex((c) => c.end && c.name === l.name && c.input === l.input && notBefore(l.at, c.at));
         if (i < 0) continue;
         const c = s.calls.splice(i, 1)[0];
-        e = event(
-          'tool_use',
-          {
-            event_id: toolEventId(AGENT, l.id),
-            tool_name: l.name,
-            client_timestamp: c.at,
-            status: c.end!.failed || l.status === 'error' ? 'error' : 'success',
-            duration_ms: Math.max(0, c.end!.receivedAt - c.receivedAt),
-          },
-          { call_id: l.id, input: l.input, output: c.end!.output, error: c.end!.error, hook_event_name: 'AfterTool' },
+        const end = c.end!;
+        const id = toolEventId(AGENT, l.id);
+        // Its start and its end, as Claude Code's PreToolUse and PostToolUse: one event, dated when it
+        // started, and the session working again when it ended (a permission the user granted, asked
+        // after BeforeTool fired, ends there).
+        e.push(
+          event('tool_use', { event_id: id, tool_name: l.name, client_timestamp: c.at, status: 'running' }, { call_id: l.id, input: l.input, hook_event_name: 'BeforeTool' }),
+          event(
+            'tool_use',
+            { event_id: id, tool_name: l.name, client_timestamp: end.at, status: end.failed || l.status === 'error' ? 'error' : 'success', duration_ms: Math.max(0, end.receivedAt - c.receivedAt) },
+            { call_id: l.id, input: l.input, output: end.output, error: end.error, hook_event_name: 'AfterTool' },
+          ),
         );
       }
       remember(s.resolved, l.id);
       s.logged.splice(li--, 1);
-      out.push(e);
+      out.push(...e);
     }
     return out;
   }
