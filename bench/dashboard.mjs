@@ -28,6 +28,8 @@
 //     overview (a database of 100k+ events is warmed before the server listens; the page renders
 //     the views once, detached, while it is idle: `webview/components/viewWarmUp.tsx`). Snapshots
 //     are held off during these (see `serve`) and measured on their own.
+//     The warm and cold switches also print the page's own CPU (Chromium's TaskDuration): on a
+//     shared machine wall times swing with other processes, the page's CPU much less.
 //   - API latency of each aggregate the views call, cold (after a write) and warm.
 //   - The live feed under 500 events/s (frames per second, longest frame gap, lag of the last event),
 //   - the bundle size (gzipped).
@@ -233,9 +235,21 @@ function switchTo(page, view) {
   );
 }
 
-/** Medians of `done` and of `first` over samples. */
+/** Medians of `done`, of `first` and of the page's CPU (`cpu`, when measured) over samples. */
 function medianSwitch(xs) {
-  return { done: median(xs.map((x) => x.done)), first: median(xs.map((x) => x.first)) };
+  return { done: median(xs.map((x) => x.done)), first: median(xs.map((x) => x.first)), cpu: median(xs.map((x) => x.cpu ?? NaN)) };
+}
+
+/**
+ * `switchTo`, plus the CPU the page's renderer spent meanwhile (`cpu`, ms: Chromium's TaskDuration,
+ * the main thread's busy time). Unlike the wall time it hardly moves when other processes load the
+ * machine, so a switch's own cost can be compared on a shared machine.
+ */
+async function switchWithCpu(cdp, page, view) {
+  const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000;
+  const before = await busy();
+  const r = await switchTo(page, view);
+  return { ...r, cpu: (await busy()) - before };
 }
 
 async function toOverview(page) {
@@ -255,6 +269,8 @@ async function perturb(url) {
 
 async function measureSwitches(context, url) {
   const { page } = await openDashboard(context, url, false);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
   const warm = {};
   const cold = {};
   for (const view of Object.keys(VIEWS)) {
@@ -264,9 +280,9 @@ async function measureSwitches(context, url) {
     for (let i = 0; i < 3; i++) {
       await toOverview(page);
       await perturb(url);
-      c.push(await switchTo(page, view));
+      c.push(await switchWithCpu(cdp, page, view));
       await toOverview(page);
-      w.push(await switchTo(page, view));
+      w.push(await switchWithCpu(cdp, page, view));
     }
     cold[view] = medianSwitch(c);
     warm[view] = medianSwitch(w);
@@ -493,6 +509,11 @@ async function main() {
   const cell = (x, y) => `${ms(x.done).padStart(7)} (${x.first.toFixed(0).padStart(4)}) ${ms(y.done).padStart(7)} (${y.first.toFixed(0).padStart(4)}) ${ratio(y.done, x.done).padStart(6)}`;
   for (const v of Object.keys(b.switches.warm)) {
     console.log(`  ${v.padEnd(10)} ${cell(b.switches.warm[v], l.switches.warm[v])} | ${cell(b.switches.cold[v], l.switches.cold[v])} | ${cell(b.restart[v], l.restart[v])} | ${cell(b.restartLook[v], l.restartLook[v])}`);
+  }
+  console.log(`the page's CPU during the switch (renderer main thread; little moved by other load on the machine)`);
+  console.log(`                  warm: ${bName.padEnd(13)} ${lName.padEnd(7)} ratio | cold (after a write)`);
+  for (const v of Object.keys(b.switches.warm)) {
+    console.log(`  ${v.padEnd(10)} ${row(b.switches.warm[v].cpu, l.switches.warm[v].cpu)}        | ${row(b.switches.cold[v].cpu, l.switches.cold[v].cpu)}`);
   }
   console.log(`api                              cold: ${bName} ${lName} ratio | warm (cached)`);
   for (const k of Object.keys(b.api)) console.log(`  ${k.padEnd(32)} ${row(b.api[k].cold, l.api[k].cold)} | ${row(b.api[k].warm, l.api[k].warm)}`);
