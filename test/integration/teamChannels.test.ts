@@ -17,6 +17,10 @@ import { encodeOtlpRequest } from '../../src/core/otel/otlpProto';
 import { startServer, type RunningServer } from '../../src/core/server/server';
 import { createToken, revokeTokens } from '../../src/core/team/pgTokens';
 import { startTeamServer, type RunningTeamServer } from '../../src/core/team/teamServer';
+import { PgStore, type TeamRecord } from '../../src/core/team/pgStore';
+import { metricsUsageEventId } from '../../src/core/contracts/eventIds';
+import type { EventInput } from '../../src/core/contracts/events';
+import { toRecord } from '../../src/core/ingest/normalize';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
 import { getJson, postgresSkipReason, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
 import { claudeApiRequests } from '../helpers/otlpLogs';
@@ -279,6 +283,45 @@ describe('agents straight to a team server: hooks, then OTLP of the same runs', 
     assert.ok(hooks.some((e) => e.event_type === 'tool_use' && typeof e.metadata?.decision === 'string'), 'a decision filled in');
     const tools = all.filter((e) => e.event_type === 'tool_use');
     assert.ok(tools.length >= 6 && tools.every((e) => e.status !== 'running'), tools.map((e) => e.status).join());
+  });
+});
+
+describe('metric-derived usage and the first real request of its session on two servers at once', { skip: skip ?? false }, () => {
+  test('the derived usage still leaves when the request would commit while the derived batch waits (the session is locked)', async () => {
+    const cluster = await startCluster();
+    const url = await cluster.createDatabase('team_channels_cover');
+    const [a, b] = [await PgStore.open(url, silentLogger), await PgStore.open(url, silentLogger)];
+    const hold = new pg.Client({ connectionString: url });
+    await hold.connect();
+    try {
+      const at = Date.UTC(2026, 10, 3, 10, 5);
+      const record = (e: Partial<EventInput>): TeamRecord => ({
+        ...toRecord({ session_id: 'race-1', agent_type: 'claude-code', event_type: 'llm_request', client_timestamp: new Date(at).toISOString(), ...e } as EventInput, 'otel', 32_768),
+        person: ANA,
+        machine: null,
+      });
+      const derivedId = metricsUsageEventId('claude-code', 'race-1', 'k1');
+      // The derived batch's claim of its id waits for this transaction, which claims it first (then rolls back).
+      await hold.query('BEGIN');
+      await hold.query('INSERT INTO am_event_ids (event_id, id, created_at) VALUES ($1, 0, 0)', [derivedId]);
+      const waiting = async () => (await hold.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n;
+      // Server a takes the derived usage (metrics) and waits at its claim; server b the session's real request.
+      const derived = a.insert([record({ event_id: derivedId, model: 'claude-sonnet-4-5-20250929', tokens_in: 5000, cost_usd: 0.5 })]);
+      await waitFor('the derived batch waiting', async () => (await waiting()) >= 1);
+      let realDone = false;
+      const real = b.insert([record({ event_id: 'llm:claude-code:race-req-1', model: 'claude-opus-4-1-20250805', tokens_in: 1000, cost_usd: 0.25 })]).then((o) => ((realDone = true), o));
+      await waitFor('the real request committed or waiting', async () => realDone || (await waiting()) >= 2);
+      await hold.query('ROLLBACK');
+      await Promise.all([derived, real]);
+      const session = (await hold.query<{ cost_usd: number; tokens_in: number }>("SELECT cost_usd, tokens_in::int AS tokens_in FROM am_sessions WHERE session_id = 'race-1'")).rows[0];
+      assert.deepEqual({ ...session }, { cost_usd: 0.25, tokens_in: 1000 }, 'only the real request counts');
+      const rollup = (await hold.query<{ cost: number }>("SELECT SUM(cost_usd) AS cost FROM am_usage_hourly WHERE agent_type = 'claude-code'")).rows[0];
+      assert.equal(rollup.cost, 0.25);
+    } finally {
+      await hold.end();
+      await a.close();
+      await b.close();
+    }
   });
 });
 

@@ -449,8 +449,7 @@ export class PgStore {
    * session has no other request, as in the local store (`store/insert.ts` dropDerivedUsage): a
    * derived record of a covered session is skipped (`skipped`: its index → the covering request's
    * id), and the sessions whose first real request this batch brings lose their stored derived
-   * usage (`drop`). Two servers taking a session's first request and its derived usage at the same
-   * moment may both keep theirs.
+   * usage (`drop`).
    */
   private async covering(c: pg.PoolClient, records: TeamRecord[], ids: number[]): Promise<{ skipped: Map<number, number>; drop: string[]; found: Map<string, number> }> {
     const found = new Map<string, number>();
@@ -463,6 +462,11 @@ export class PgStore {
     });
     const drop = [...found.keys()].sort();
     const ask = [...new Set(derived.map((i) => records[i].session_id))].filter((sid) => !found.has(sid) && !this.covered.has(sid));
+    // Whoever decides about a session's derived usage holds the session until COMMIT (in key
+    // order; a deadlock retries the batch): a request and derived usage of one session on two
+    // servers take turns, so the later one sees what the earlier one committed.
+    const hold = [...new Set([...drop, ...ask])].sort();
+    if (hold.length) await c.query("SELECT pg_advisory_xact_lock(hashtextextended('am_covering:' || s, 0)) FROM unnest($1::text[]) AS s", [hold]);
     if (ask.length) {
       const res = await c.query<{ session_id: string; id: number }>(
         `SELECT session_id, MIN(id) AS id FROM am_events WHERE session_id = ANY($1) AND event_type = 'llm_request'
