@@ -29,8 +29,9 @@ Options:
   --database-url URL
                   team mode: keep events in PostgreSQL 15+ (postgres://user:pass@host/db, env
                   AGENTMONITOR_DATABASE_URL); several servers may serve one database. Serves the
-                  event contract, /api/health, /api/stats/cost (by day, model, project, agent,
-                  person) and the live stream; other routes answer 501 for now
+                  dashboard and its read API (with person= filters and cost by person), the event
+                  contract, OTLP and hooks; the rest (imports, the status line, data management)
+                  answers 501
   --public-url URL
                   team mode behind a reverse proxy: the address people use (https://team.example.com,
                   env AGENTMONITOR_PUBLIC_URL); its Host and Origin are accepted and reads need a
