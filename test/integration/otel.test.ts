@@ -10,6 +10,7 @@ import { runImport } from '../../src/core/importers/importRunner';
 import { claudeCodeTelemetryEnv } from '../../src/core/otel/codexConfigSnippet';
 import { decodeOtlpResponse, decodeRpcStatus } from '../../src/core/otel/otlpProto';
 import { jsonLines, waitFor } from '../helpers/hookFixtures';
+import { claudeApiRequests } from '../helpers/otlpLogs';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tmpDir } from '../helpers/tmp';
 import { FIXTURES_DIR } from '../helpers/sharedDir';
@@ -486,5 +487,17 @@ test('with AGENTMONITOR_TOKEN set, the header our Claude Code environment config
   assert.equal(denied.status, 401);
   const ok = await post(s, c.url, c.body, { 'content-type': c.contentType, [name]: value });
   assert.equal(ok.status, 200);
+  await s.close();
+});
+
+test('records of several senders in one export are stored in the order they came (the sender of each goes to a team store)', async () => {
+  const s = await startTestServer();
+  const at = Date.UTC(2026, 10, 5, 9);
+  const one = (email: string, n: number) =>
+    (claudeApiRequests({ 'user.email': email }, [{ sessionId: 'senders-1', requestId: `senders-req-${n}`, model: 'claude-sonnet-4-5-20250929', tokensIn: 10, tokensOut: 1, cost: 0.01, atMs: at + n }]) as { resourceLogs: unknown[] }).resourceLogs;
+  const r = await s.post('/api/otel/v1/logs', { resourceLogs: [...one('a@example.com', 1), ...one('b@example.com', 2), ...one('a@example.com', 3)] });
+  assert.equal(r.status, 200);
+  const stored = await events(s, 'senders-1');
+  assert.deepEqual(stored.map((e) => e.event_id), [1, 2, 3].map((n) => llmRequestEventId('claude-code', `senders-req-${n}`)));
   await s.close();
 });

@@ -41,20 +41,19 @@ function senderOf(resource: Attributes, attributes: Attributes): Sender {
 }
 
 /**
- * Hand events to ingest in chunks, one run per sender (in order of first appearance), with the
+ * Hand events to ingest in order, in chunks, a chunk per run of records from one sender, with the
  * sender as `IngestOptions.person` / `machine` (the token's person wins); a local store ignores both.
  */
 async function ingestBySender(items: { event: EventInput; sender: Sender }[], deps: OtlpDeps): Promise<{ stored: number; duplicates: number }> {
-  const groups = new Map<string, { sender: Sender; events: EventInput[] }>();
+  const runs: { sender: Sender; events: EventInput[] }[] = [];
   for (const { event, sender } of items) {
-    const key = `${sender.person ?? ''}\u0000${sender.machine ?? ''}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { sender, events: [] }));
-    g.events.push(event);
+    const last = runs[runs.length - 1];
+    if (last && last.sender.person === sender.person && last.sender.machine === sender.machine) last.events.push(event);
+    else runs.push({ sender, events: [event] });
   }
   let stored = 0;
   let duplicates = 0;
-  for (const { sender, events } of groups.values()) {
+  for (const { sender, events } of runs) {
     const person = deps.person ?? sender.person;
     const machine = sender.machine ?? deps.machine;
     for (let i = 0; i < events.length; i += INGEST_CHUNK) {
