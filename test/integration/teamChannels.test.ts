@@ -24,6 +24,7 @@ import { toRecord } from '../../src/core/ingest/normalize';
 import { CLAUDE_CAPTURE, CODEX_CAPTURE, jsonLines, waitFor } from '../helpers/hookFixtures';
 import { getJson, postgresSkipReason, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
 import { claudeApiRequests } from '../helpers/otlpLogs';
+import { comparable as compare, sameAnswer } from '../helpers/teamCompare';
 import { tmpDir } from '../helpers/tmp';
 
 const skip = postgresSkipReason();
@@ -68,20 +69,7 @@ const BY_CONSTRUCTION = new Set(['generated_at', 'received_at', 'person', 'peopl
 /** Hooks carry no time: an event's time is when a server received it, and a call's duration the time between its hooks. */
 const RECEIVE_TIMES = new Set([...BY_CONSTRUCTION, 'created_at', 'started_at', 'last_event_at', 'ended_at', 'last_seen_at', 'state_at', 'waiting_since', 'duration_ms', 'avg_ms', 'p50_ms', 'p95_ms', 'max_ms', 'total_ms', 'events_per_minute']);
 
-/** What may differ by construction removed (the team's person and machine, receive times), costs to 1e-9. */
-function comparable(x: unknown, skip: Set<string> = BY_CONSTRUCTION): unknown {
-  if (Array.isArray(x)) return x.map((v) => comparable(v, skip));
-  if (x && typeof x === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) {
-      if (skip.has(k)) continue;
-      o[k] = comparable(v, skip);
-    }
-    return o;
-  }
-  if (typeof x === 'number' && !Number.isInteger(x)) return Math.round(x * 1e9) / 1e9;
-  return x;
-}
+const comparable = (x: unknown, skip: Set<string> = BY_CONSTRUCTION): unknown => compare(x, skip);
 
 /** One Claude Code api_request in an OTLP/JSON logs request, with the given resource attributes. */
 function apiRequestLogs(resource: Record<string, string>, sessionId: string, requestId: string, cost: number): Record<string, unknown> {
@@ -115,13 +103,7 @@ describe('agents straight to a team server: OTLP', { skip: skip ?? false }, () =
     await team?.close();
   });
 
-  async function same(route: string): Promise<unknown> {
-    const [want, got] = await Promise.all([getJson<unknown>(local.url + route), getJson<unknown>(team.url + route)]);
-    assert.equal(want.status, 200, `local ${route}: ${JSON.stringify(want.body)}`);
-    assert.equal(got.status, 200, `team ${route}: ${JSON.stringify(got.body)}`);
-    assert.deepEqual(comparable(got.body), comparable(want.body), route);
-    return want.body;
-  }
+  const same = (route: string): Promise<unknown> => sameAnswer(local.url, team.url, route, BY_CONSTRUCTION);
 
   const routes = [
     '/api/stats?tz=UTC',

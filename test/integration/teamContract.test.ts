@@ -21,6 +21,7 @@ import { CLAUDE_CAPTURE, CODEX_CAPTURE } from '../helpers/hookFixtures';
 import { CAPTURED_CLAUDE_SESSION, CAPTURED_CODEX_SESSION } from '../helpers/capturedImport';
 import { getJson, postgresSkipReason, postJson, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
 import { connectSse, type SseClient } from '../helpers/sse';
+import { asInput, comparable as compare, sameAnswer } from '../helpers/teamCompare';
 import { tmpDir } from '../helpers/tmp';
 
 const skip = postgresSkipReason();
@@ -28,14 +29,6 @@ const HOUR = 3_600_000;
 const BASE = Date.UTC(2026, 10, 20, 9, 0, 0);
 const PEOPLE = ['ana@example.com', 'bo@example.com', 'cy@example.com'];
 
-/** A stored event as the input that stores it again (computed costs are priced again by each server). */
-function asInput(e: StoredEvent): EventInput {
-  const input: Record<string, unknown> = { ...e, client_timestamp: e.created_at };
-  for (const k of ['id', 'created_at', 'received_at', 'payload_truncated', 'cost_source']) delete input[k];
-  if (e.cost_source !== 'agent') delete input.cost_usd;
-  for (const [k, v] of Object.entries(input)) if (v === null) delete input[k];
-  return input as unknown as EventInput;
-}
 
 /** Three people's sessions over two days: tools (one failing, one running), models, a subagent, an ended session. */
 function fleet(): EventInput[] {
@@ -78,20 +71,9 @@ function fleet(): EventInput[] {
   return out;
 }
 
-/** What may differ by construction removed, costs rounded to 1e-9. */
-function comparable(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(comparable);
-  if (x && typeof x === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'generated_at' || k === 'received_at' || k === 'person' || k === 'people' || k === 'machines') continue;
-      o[k] = comparable(v);
-    }
-    return o;
-  }
-  if (typeof x === 'number' && !Number.isInteger(x)) return Math.round(x * 1e9) / 1e9;
-  return x;
-}
+/** What differs between the servers by construction: the team's people and machines, times of answering and receiving. */
+const BY_CONSTRUCTION = new Set(['generated_at', 'received_at', 'person', 'people', 'machines']);
+const comparable = (x: unknown): unknown => compare(x, BY_CONSTRUCTION);
 
 /** A search page without event ids (a cursor only as there or not). */
 function withoutIds(p: SearchPage): { results: Omit<SearchPage['results'][number], 'event_id'>[]; more: boolean } {
@@ -140,13 +122,7 @@ describe('one storage contract: the local store and the team store answer the sa
     await team?.close();
   });
 
-  async function same(route: string): Promise<unknown> {
-    const [want, got] = await Promise.all([getJson<unknown>(local.url + route), getJson<unknown>(team.url + route)]);
-    assert.equal(want.status, 200, `local ${route}: ${JSON.stringify(want.body)}`);
-    assert.equal(got.status, 200, `team ${route}: ${JSON.stringify(got.body)}`);
-    assert.deepEqual(comparable(got.body), comparable(want.body), route);
-    return want.body;
-  }
+  const same = (route: string): Promise<unknown> => sameAnswer(local.url, team.url, route, BY_CONSTRUCTION);
 
   const since = encodeURIComponent(new Date(BASE - 30 * 24 * HOUR).toISOString());
   const routes = [

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SessionsPage, TeamCostBreakdown, Health } from '../../src/core/contracts/api';
-import type { EventInput, StoredEvent } from '../../src/core/contracts/events';
+import type { EventInput } from '../../src/core/contracts/events';
 import { loadConfig } from '../../src/core/config';
 import { silentLogger } from '../../src/core/log';
 import { encodeOtlpRequest } from '../../src/core/otel/otlpProto';
@@ -25,6 +25,7 @@ import { waitFor } from '../helpers/hookFixtures';
 import { claudeApiRequests, type ApiRequestRecord } from '../helpers/otlpLogs';
 import { getJson, postgresSkipReason, SERVICE_TOKEN, startCluster } from '../helpers/postgres';
 import { runCli, spawnServe, stopServe, type ServeProcess } from '../helpers/serveProcess';
+import { asInput } from '../helpers/teamCompare';
 import { tmpDir } from '../helpers/tmp';
 import { publicClaudeDir, publicCodexDir } from './importHelpers';
 
@@ -36,14 +37,6 @@ const OTLP_DAY = Date.UTC(2026, 10, 2, 9);
 const person = (p: number) => `dev${String(p).padStart(2, '0')}@example.com`;
 const machineOf = (p: number) => MACHINES[p % MACHINES.length];
 
-/** A stored event as the input that stores it again (computed costs are priced again). */
-function asInput(e: StoredEvent): EventInput {
-  const input: Record<string, unknown> = { ...e, client_timestamp: e.created_at };
-  for (const k of ['id', 'created_at', 'received_at', 'payload_truncated', 'cost_source']) delete input[k];
-  if (e.cost_source !== 'agent') delete input.cost_usd;
-  for (const [k, v] of Object.entries(input)) if (v === null) delete input[k];
-  return input as unknown as EventInput;
-}
 
 /** Person p's copy of the fixtures: their own sessions and ids, a day later per person (mod 4). */
 function personEvents(base: EventInput[], p: number): EventInput[] {
