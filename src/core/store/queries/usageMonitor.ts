@@ -108,8 +108,10 @@ function computeBlocks(db: SqlDb, blockMs: number, until: number, keys: string):
   for (const h of hours) {
     let next: Block = !cur || h.hour >= cur.start + blockMs ? block(h.hour) : cur;
     addTo(next, h, 1, h.models);
-    if (cur && next !== cur && h.hour === cur.start + blockMs) {
-      // The hour right at the block's end: its first millisecond is still the old block's.
+    // The hour right at the block's end: its first millisecond is still the old block's. Events of
+    // that very millisecond are rare, and their existence is one seek in the time index, much
+    // cheaper than the sums through the `events` view (58 block ends an answer on 1M demo events).
+    if (cur && next !== cur && h.hour === cur.start + blockMs && db.get('SELECT 1 AS x FROM event_rows WHERE created_at = ? LIMIT 1', [h.hour])) {
       const edge = db.get<Sums>(
         `SELECT SUM(tokens_in) AS tokens_in, SUM(tokens_out) AS tokens_out, SUM(cache_read_tokens) AS cache_read_tokens,
            SUM(cache_write_tokens) AS cache_write_tokens, SUM(COALESCE(cost_usd, 0)) AS cost_usd,
