@@ -10,6 +10,7 @@ import type { StoreClient } from '../store/storeClient';
 import type { QueryName, QueryParams, QueryResult } from '../store/queries/registry';
 import type { CodexOrdinalItem, OtelCounterPoint } from '../store/queries/otelMetrics';
 import { NotServedError } from './pgRead';
+import { inTransaction } from './pgTransaction';
 
 type CounterOutcome = QueryResult<'recordOtelCounters'>;
 
@@ -32,19 +33,8 @@ export class PgOtelStore implements Pick<StoreClient, 'query'> {
     return Promise.reject(new NotServedError(name));
   }
 
-  private async transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await work(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+  private transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   /** As the local `recordOtelCounters`: per point, new (its value), advanced (the increase) or unchanged (0). */

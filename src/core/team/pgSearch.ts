@@ -16,6 +16,7 @@ import type pg from 'pg';
 import type { SearchPage } from '../contracts/api';
 import { SEARCH_SCAN, SearchHits, type SearchParams } from '../store/queries/search';
 import { foldText, SEARCHABLE_TYPES, searchText } from '../store/searchIndex';
+import { inTransaction } from './pgTransaction';
 
 /** Longest lexeme kept, in characters (PostgreSQL refuses one over 2047 bytes); a query word is at most 200. */
 const MAX_LEXEME = 500;
@@ -89,14 +90,10 @@ export async function teamSearch(pool: pg.Pool, p: SearchParams): Promise<Search
 export async function backfillSearch(pool: pg.Pool, stopped: () => boolean): Promise<number> {
   let indexed = 0;
   while (!stopped()) {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
+    // The chunk's count, or null when nothing is left to index.
+    const chunk = await inTransaction(pool, async (c) => {
       const to = Number((await c.query<{ value: string }>("SELECT value FROM am_meta WHERE key = 'search_backfill_to' FOR UPDATE")).rows[0]?.value ?? 0);
-      if (!(to > 0)) {
-        await c.query('COMMIT');
-        break;
-      }
+      if (!(to > 0)) return null;
       const from = Math.max(0, to - BACKFILL_CHUNK);
       const ids: number[] = [];
       const lexemes: string[] = [];
@@ -113,14 +110,10 @@ export async function backfillSearch(pool: pg.Pool, stopped: () => boolean): Pro
       }
       if (ids.length) await c.query('UPDATE am_events e SET search_terms = x.t::tsvector FROM unnest($1::bigint[], $2::text[]) AS x(id, t) WHERE e.id = x.id', [ids, lexemes]);
       await c.query("UPDATE am_meta SET value = $1 WHERE key = 'search_backfill_to'", [String(from)]);
-      await c.query('COMMIT');
-      indexed += ids.length;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+      return ids.length;
+    });
+    if (chunk === null) break;
+    indexed += chunk;
   }
   return indexed;
 }

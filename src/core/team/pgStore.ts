@@ -14,6 +14,7 @@ import { recordToStoredEvent, type EventRecord } from '../store/records';
 import { contextTokens, fold, reportedWindow, stateChange, type SessionLiveState, type StateChange } from '../store/sessionState';
 import { EVENTS_CHANNEL, MIGRATIONS, monthPartition, SCHEMA_LOCK } from './pgSchema';
 import { backfillSearch, searchLexemes } from './pgSearch';
+import { inTransaction } from './pgTransaction';
 
 /** An event as the team store keeps it: the local record plus who sent it and from which machine (null: not known). */
 export type TeamRecord = EventRecord & { person: string; machine: string | null };
@@ -273,9 +274,7 @@ export class PgStore {
   }
 
   private async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await c.query('CREATE TABLE IF NOT EXISTS am_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const done = new Set((await c.query<{ version: number }>('SELECT version FROM am_schema')).rows.map((r) => r.version));
@@ -288,13 +287,7 @@ export class PgStore {
         await c.query('INSERT INTO am_schema (version) VALUES ($1)', [m.version]);
         this.log.info(`postgres: applied schema migration ${m.version}`);
       }
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   /** Make the month partitions the records fall in (once per process each; concurrent servers serialize on the lock). */
@@ -305,21 +298,13 @@ export class PgStore {
       if (!this.partitions.has(p.name)) wanted.set(p.name, p);
     }
     if (!wanted.size) return;
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       for (const [name, p] of wanted) {
         await c.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF am_events FOR VALUES FROM (${p.from}) TO (${p.to})`);
       }
-      await c.query('COMMIT');
-      for (const name of wanted.keys()) this.partitions.add(name);
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
+    for (const name of wanted.keys()) this.partitions.add(name);
   }
 
   /**
@@ -344,9 +329,8 @@ export class PgStore {
   }
 
   private async insertOnce(records: TeamRecord[], lexemes: (string | null)[]): Promise<TeamInsertOutcome> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    const found = new Map<string, number>();
+    const out = await inTransaction(this.pool, async (c) => {
       const ids: number[] = (await c.query<{ id: number }>("SELECT nextval('am_events_id_seq') AS id FROM generate_series(1, $1)", [records.length])).rows.map((r) => r.id);
       const cover = await this.covering(c, records, ids);
       const firstInBatch = new Map<string, number>();
@@ -424,16 +408,13 @@ export class PgStore {
           await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(inserted.slice(i, i + IDS_PER_NOTIFY))]);
         }
       }
-      await c.query('COMMIT');
-      if (this.covered.size > MAX_COVERED) this.covered.clear();
-      for (const [sid, id] of cover.found) this.covered.set(sid, id);
+      for (const [sid, id] of cover.found) found.set(sid, id);
       return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    });
+    // Known only once committed.
+    if (this.covered.size > MAX_COVERED) this.covered.clear();
+    for (const [sid, id] of found) this.covered.set(sid, id);
+    return out;
   }
 
   /** Index for search the events stored before search existed (`pgSearch.ts`); the number indexed. */
